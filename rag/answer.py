@@ -1,0 +1,131 @@
+"""The answer types shared by every answerer, and the check that every [n] is backed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+_MARKER = re.compile(r"\s?\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk: its rank, where it comes from, its text and its score."""
+
+    rank: int
+    chunk_id: str
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields a report or the JSON output shows."""
+        return {
+            "rank": self.rank,
+            "source": self.source,
+            "title": self.title,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 6),
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """The quote behind one [n]: exact text at exact offsets of a retrieved passage's source."""
+
+    n: int
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float
+    rank: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields a report or the JSON output shows."""
+        data = asdict(self)
+        data["score"] = round(self.score, 6)
+        return data
+
+
+@dataclass
+class Answer:
+    """An answer with its [n] citations, the passages it was chosen from, and timings."""
+
+    question: str
+    text: str
+    declined: bool
+    citations: list[Citation]
+    retrieved: list[Passage]
+    mode: str
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The one JSON object `rag ask --json` prints."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "declined": self.declined,
+            "citations": [c.to_dict() for c in self.citations],
+            "retrieved": [p.to_dict() for p in self.retrieved],
+            "mode": self.mode,
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "notices": self.notices,
+        }
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What an answerer returns before the citations are checked."""
+
+    text: str
+    citations: list[Citation]
+    declined: bool
+
+
+class Answerer(Protocol):
+    """Composes a draft answer to a question from retrieved passages."""
+
+    mode: str
+
+    def draft(self, question: str, passages: list[Passage]) -> Draft:
+        """Return the answer text with [n] markers and the citations they refer to."""
+        ...
+
+
+def quote_is_backed(citation: Citation, passages: list[Passage]) -> bool:
+    """True when the cited passage was retrieved and holds the quote at the stated offsets."""
+    if not 1 <= citation.rank <= len(passages):
+        return False
+    passage = passages[citation.rank - 1]
+    offset = citation.start - passage.start
+    return (
+        passage.source == citation.source
+        and passage.start <= citation.start <= citation.end <= passage.end
+        and passage.text[offset : offset + len(citation.text)] == citation.text
+        and citation.end - citation.start == len(citation.text)
+    )
+
+
+def check_citations(draft: Draft, passages: list[Passage]) -> Draft:
+    """Drop every [n] without a backed citation, and every citation no [n] refers to."""
+    backed = {c.n: c for c in draft.citations if quote_is_backed(c, passages)}
+
+    def keep(match: re.Match[str]) -> str:
+        return match.group(0) if int(match.group(1)) in backed else ""
+
+    text = _MARKER.sub(keep, draft.text).strip()
+    used = {int(n) for n in _MARKER.findall(text)}
+    return Draft(
+        text=text,
+        citations=[c for n, c in sorted(backed.items()) if n in used],
+        declined=draft.declined,
+    )

@@ -1,0 +1,80 @@
+"""Settings: the one place that reads the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class QdrantSettings(BaseModel):
+    """Where the vector store lives: an embedded folder, or a server by URL."""
+
+    path: Path = Path("index")
+    url: str | None = None
+    api_key: SecretStr | None = None
+    collection: str = "articles"
+    timeout_s: float = 10.0
+
+    @field_validator("url", "api_key", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        # An empty line in .env (`RAG_QDRANT__URL=`) means "not set", not "connect to ''".
+        return None if value == "" else value
+
+
+class EmbeddingSettings(BaseModel):
+    """The sentence-embedding model; empty means the packaged all-MiniLM-L6-v2."""
+
+    model_path: Path | None = None
+    batch_size: int = Field(default=32, ge=1)
+
+
+class ChunkSettings(BaseModel):
+    """How articles are cut into passages, in embedding-model tokens."""
+
+    # all-MiniLM-L6-v2 reads at most 256 word pieces; longer chunks would be embedded truncated.
+    size: int = Field(default=160, ge=32, le=256)
+    overlap: int = Field(default=24, ge=0, le=128)
+
+
+class RetrievalSettings(BaseModel):
+    """How many passages a question retrieves, and from how many candidates they are fused."""
+
+    top_k: int = Field(default=5, ge=1, le=50)
+    prefetch_k: int = Field(default=20, ge=1, le=200)
+
+
+class AnswerSettings(BaseModel):
+    """Limits of the answer and of the question it answers."""
+
+    max_sentences: int = Field(default=3, ge=1, le=10)
+    max_question_chars: int = Field(default=2000, ge=50)
+
+
+class LLMSettings(BaseModel):
+    """Which answerer composes the answer from the passages."""
+
+    mode: Literal["extractive"] = "extractive"
+
+
+class Settings(BaseSettings):
+    """All settings, from `RAG_*` environment variables and `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    seeds_dir: Path = Path("seeds")
+    qdrant: QdrantSettings = QdrantSettings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    chunk: ChunkSettings = ChunkSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    llm: LLMSettings = LLMSettings()

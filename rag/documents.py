@@ -1,0 +1,139 @@
+"""Files to plain text and a title: .txt, .md, .html, .pdf and .docx."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import DocumentError
+
+SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
+_TITLE_WORDS = 16
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """The text of one file, the title shown for it, and the hash that tells if it changed."""
+
+    path: Path
+    source: str
+    title: str
+    text: str
+    sha256: str
+
+
+def load_document(path: Path) -> SourceDocument:
+    """Read a supported file; raise DocumentError naming the reason when it can't be used."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+    if not data.strip():
+        raise DocumentError(f"{path.name}: the file is empty")
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        text, title = _pdf(data, path.name)
+    elif suffix == ".docx":
+        text, title = _docx(data, path.name)
+    elif suffix in {".html", ".htm"}:
+        text, title = _html(_decode(data, path.name))
+    else:
+        text = _decode(data, path.name)
+        title = _markdown_title(text) if suffix in {".md", ".markdown"} else ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise DocumentError(f"{path.name}: no text could be extracted")
+    return SourceDocument(
+        path=path,
+        source=path.name,
+        title=title.strip() or derive_title(text),
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise DocumentError(f"{name}: looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(
+            f"{name}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8 and ingest again"
+        ) from exc
+
+
+def _pdf(data: bytes, name: str) -> tuple[str, str]:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = str((reader.metadata or {}).get("/Title") or "")
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise DocumentError(f"{name}: not a readable PDF ({exc})") from exc
+    if not any(p.strip() for p in pages):
+        raise DocumentError(f"{name}: the PDF has no extractable text (a scan?)")
+    return "\n\n".join(p.strip() for p in pages), title
+
+
+def _docx(data: bytes, name: str) -> tuple[str, str]:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DocumentError(f"{name}: not a readable .docx file ({exc})") from exc
+    paragraphs = [p.text for p in document.paragraphs if p.text.strip()]
+    heading = next(
+        (p.text for p in document.paragraphs if p.style is not None and p.style.name == "Title"),
+        "",
+    )
+    return "\n".join(paragraphs), document.core_properties.title or heading
+
+
+def _html(markup: str) -> tuple[str, str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    heading = soup.find("h1")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    if soup.title:
+        soup.title.decompose()
+    lines = (line.strip() for line in soup.get_text("\n").splitlines())
+    return "\n".join(line for line in lines if line), title or (
+        heading.get_text(" ", strip=True) if heading else ""
+    )
+
+
+def _markdown_title(text: str) -> str:
+    match = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
+    return match.group(1) if match else ""
+
+
+def derive_title(text: str) -> str:
+    """The headline of an article: a title-like line near the top, else its first words."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()][:3]
+    best, best_score = "", 0.0
+    for line in lines:
+        tokens = line.split()
+        if not 3 <= len(tokens) <= 20 or line.endswith("."):
+            continue
+        long_words = [t for t in tokens if len(t) > 3] or tokens
+        capitalised = sum(t[0].isupper() or t[0].isdigit() for t in long_words) / len(long_words)
+        score = capitalised + (0.5 if ":" in line else 0.0)
+        if score > best_score:
+            best, best_score = line, score
+    if best_score >= 0.6:
+        return best
+    first = lines[0].rstrip(".") if lines else "Untitled"
+    tokens = first.split()
+    return first if len(tokens) <= _TITLE_WORDS else " ".join(tokens[:_TITLE_WORDS]) + "…"

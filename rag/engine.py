@@ -1,0 +1,212 @@
+"""The one engine every front end calls: ingest, ask, status."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from rag.answer import Answer, Answerer, check_citations
+from rag.config import Settings
+from rag.errors import IndexEmptyError, QuestionError, StoreUnavailableError
+from rag.extractive import ExtractiveAnswerer
+from rag.ingest import Ingestor, IngestReport
+from rag.models import CachedEncoder, build_embedding, model_name
+from rag.retrieve import Retriever
+from rag.store import Store, open_client
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where the index is and what it holds."""
+
+    location: str
+    articles: list[tuple[str, str, int]]
+    chunks: int
+    model: str
+    mode: str
+
+
+def prepare_question(question: str, max_chars: int) -> tuple[str, list[str]]:
+    """The question cleaned of control characters and cut to length, with notices saying so."""
+    cleaned = " ".join(_CONTROL.sub(" ", question).split())
+    if not cleaned:
+        raise QuestionError("The question is empty. Type a question about the articles.")
+    notices = []
+    if len(cleaned) > max_chars:
+        notices.append(
+            f"Your question was {len(cleaned):,} characters long; only the first "
+            f"{max_chars:,} were used."
+        )
+        cleaned = cleaned[:max_chars]
+    return cleaned, notices
+
+
+def build_answerer(settings: Settings, encoder: CachedEncoder) -> Answerer:
+    """The answerer the configured mode names."""
+    match settings.llm.mode:
+        case "extractive":
+            return ExtractiveAnswerer(encoder, max_sentences=settings.answer.max_sentences)
+
+
+@contextmanager
+def _store_errors(settings: Settings) -> Iterator[None]:
+    """Turn a failing Qdrant call into a message that names the store."""
+    try:
+        yield
+    except (QuestionError, IndexEmptyError):
+        raise
+    except Exception as exc:
+        from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
+
+        if not isinstance(exc, (ResponseHandlingException, UnexpectedResponse, ConnectionError)):
+            raise
+        where = settings.qdrant.url or f"{settings.qdrant.path}/"
+        raise StoreUnavailableError(
+            f"The Qdrant store at {where} failed ({type(exc).__name__}); check that it is "
+            "running and reachable, then ask again."
+        ) from exc
+
+
+class Engine:
+    """Holds the store, the models and the answerer; built once per process."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        embed_model: BaseEmbedding | None = None,
+        answerer: Answerer | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self._embed_model = embed_model
+        self._answerer = answerer
+        self._encoder: CachedEncoder | None = None
+        self._retriever: Retriever | None = None
+        self._sources: set[str] | None = None
+
+    @classmethod
+    def open(cls, settings: Settings) -> Engine:
+        """Open the configured store; models load on first use."""
+        return cls(settings, Store(open_client(settings.qdrant), settings.qdrant.collection))
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @property
+    def embed_model(self) -> BaseEmbedding:
+        """The embedding model, loaded on first use."""
+        if self._embed_model is None:
+            self._embed_model = build_embedding(self.settings.embedding)
+        return self._embed_model
+
+    @property
+    def encoder(self) -> CachedEncoder:
+        """Cached, normalised embeddings of questions and sentences."""
+        if self._encoder is None:
+            self._encoder = CachedEncoder(self.embed_model)
+        return self._encoder
+
+    @property
+    def answerer(self) -> Answerer:
+        """The configured answerer."""
+        if self._answerer is None:
+            self._answerer = build_answerer(self.settings, self.encoder)
+        return self._answerer
+
+    @property
+    def retriever(self) -> Retriever:
+        """The hybrid retriever over the store."""
+        if self._retriever is None:
+            self._retriever = Retriever(
+                self.store, self.embed_model, self.settings.retrieval.prefetch_k
+            )
+        return self._retriever
+
+    def warm_up(self) -> None:
+        """Load the models now rather than at the first question."""
+        _ = self.answerer, self.retriever
+        self.encoder(["warm up"])
+
+    def ingest(
+        self, paths: Iterable[Path], progress: Callable[[Any], Any] | None = None
+    ) -> IngestReport:
+        """Bring the index in line with files and folders."""
+        ingestor = Ingestor(self.store, self.embed_model, self.settings.chunk)
+        with _store_errors(self.settings):
+            report = ingestor.run(paths, progress=progress)
+        self._sources = None
+        return report
+
+    def sources(self) -> set[str]:
+        """File names of the indexed articles."""
+        if self._sources is None:
+            with _store_errors(self.settings):
+                self._sources = {f.source for f in self.store.files().values()}
+        return self._sources
+
+    def ask(self, question: str, top_k: int | None = None, source: str | None = None) -> Answer:
+        """Answer a question from the articles, with checked citations and timings."""
+        started = time.perf_counter()
+        text, notices = prepare_question(question, self.settings.answer.max_question_chars)
+        if not self.sources():
+            raise IndexEmptyError(
+                "The index is empty. Run `rag ingest` (it reads seeds/) and ask again."
+            )
+        if source is not None and source not in self.sources():
+            raise QuestionError(
+                f"No article named {source!r} in the index; `rag status` lists the articles."
+            )
+        k = top_k or self.settings.retrieval.top_k
+        with _store_errors(self.settings):
+            embedding = self.encoder([text])[0]
+            passages = self.retriever.retrieve(text, embedding.tolist(), k, source)
+        retrieved = time.perf_counter()
+        draft = check_citations(self.answerer.draft(text, passages), passages)
+        done = time.perf_counter()
+        return Answer(
+            question=text,
+            text=draft.text,
+            declined=draft.declined,
+            citations=draft.citations,
+            retrieved=passages,
+            mode=self.answerer.mode,
+            timings_ms={
+                "retrieve": (retrieved - started) * 1000,
+                "answer": (done - retrieved) * 1000,
+                "total": (done - started) * 1000,
+            },
+            notices=notices,
+        )
+
+    def status(self) -> Status:
+        """The index's location and contents, the model and the answer mode."""
+        with _store_errors(self.settings):
+            files = self.store.files()
+            chunks = self.store.count()
+        return Status(
+            location=self.settings.qdrant.url or str(self.settings.qdrant.path.resolve()),
+            articles=sorted((f.source, f.title, len(f.ids)) for f in files.values()),
+            chunks=chunks,
+            model=model_name(self.settings.embedding),
+            mode=self.settings.llm.mode,
+        )
+
+    def close(self) -> None:
+        """Release the store."""
+        self.store.close()

