@@ -36,8 +36,8 @@ class ChunkSettings(BaseModel):
     """How articles are cut into passages, in embedding-model tokens."""
 
     # all-MiniLM-L6-v2 reads at most 256 word pieces; longer chunks would be embedded truncated.
-    size: int = Field(default=160, ge=32, le=256)
-    overlap: int = Field(default=24, ge=0, le=128)
+    size: int = Field(default=240, ge=32, le=254)
+    overlap: int = Field(default=32, ge=0, le=128)
 
 
 class RetrievalSettings(BaseModel):

@@ -66,7 +66,10 @@ def _store_errors(settings: Settings) -> Iterator[None]:
     except (QuestionError, IndexEmptyError):
         raise
     except Exception as exc:
-        from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
+        from qdrant_client.http.exceptions import (
+            ResponseHandlingException,
+            UnexpectedResponse,
+        )
 
         if not isinstance(exc, (ResponseHandlingException, UnexpectedResponse, ConnectionError)):
             raise
@@ -104,7 +107,10 @@ class Engine:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 

@@ -10,9 +10,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.answer import Citation, Draft, Passage
-from rag.text import QUESTION_WORDS, sentence_spans, terms
+from rag.text import (
+    QUESTION_WORDS,
+    STOPWORDS,
+    list_spans,
+    paragraph_spans,
+    sentence_spans,
+    terms,
+)
 
 Embed = Callable[[Sequence[str]], np.ndarray]
+
+DECLINE_TEXT = (
+    "The articles don't say. None of the retrieved passages answers this question, "
+    "so I won't guess."
+)
 
 _NUMERIC_Q = re.compile(
     r"\bhow (much|many|large|big|high)\b|\bvaluation\b|\bvalued\b|\bpercent|\bamount\b"
@@ -34,33 +46,68 @@ _WHO_Q = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?<=\s)[A-Z][a-zA-Z]+")
+_QUESTION_NAME = re.compile(r"\b[A-Za-z][\w&.-]*[A-Za-z0-9]")
+_LIST_Q = re.compile(
+    r"\b(list|name (the|some|all|three|four|five)|enumerate|what are|which are)\b", re.IGNORECASE
+)
+_PLURAL_ASK = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?([a-z-]{3,}s)\b", re.IGNORECASE)
+_NOT_PLURAL = frozenset(
+    {"does", "has", "this", "its", "was", "less", "business", "process", "plans"}
+)
+_SENTENCE_CLOSE = frozenset('.!?"”’)')
+_BULLET_MARK = re.compile(r"^\s*(?:[-–•*·]|\d{1,2}[.)])\s+")
+# Words every article is about; sharing them says nothing about answering.
+_GENERIC = frozenset({"ai", "company", "firm", "article", "report", "new"})
 
 
 @dataclass(frozen=True)
 class Tuning:
     """Weights and thresholds of the extractive answerer (derived by bench/tune_extractive.py)."""
 
-    weight_cosine: float = 0.6
-    weight_lexical: float = 0.4
-    cue_bonus: float = 0.08
+    weight_cosine: float = 0.5
+    weight_lexical: float = 0.5
+    cue_bonus: float = 0.0
     rank_bonus: float = 0.03
-    candidates: int = 10
-    min_cosine: float = 0.35
-    min_score: float = 0.40
-    margin: float = 0.08
+    candidates: int = 24
+    min_cosine: float = 0.25
+    min_score: float = 0.3
+    margin: float = 0.04
+    # Below this cosine, an answer must share a focus word (a lower-case content word) of the question.
+    min_cosine_unfocused: float = 0.65
+    # Decline when a name in the question is absent from every retrieved passage.
+    require_entities: bool = True
+    # Decline a how-much / when question whose best sentence holds no number / date.
+    require_type: bool = False
 
 
 @dataclass(frozen=True)
-class ScoredSentence:
-    """A sentence of a retrieved passage with the evidence that it answers the question."""
+class Candidate:
+    """A sentence of a retrieved passage, before its meaning is compared with the question."""
 
     passage: Passage
     start: int
     end: int
     text: str
     lexical: float
-    cosine: float
     cue: bool
+    focus: bool
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the passages offer a question: candidate sentences and what the question lacks."""
+
+    candidates: list[Candidate]
+    missing: list[str]
+    typed: bool
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A candidate sentence with its cosine to the question and its final score."""
+
+    candidate: Candidate
+    cosine: float
     score: float
 
 
@@ -76,99 +123,174 @@ class ExtractiveAnswerer:
 
     def draft(self, question: str, passages: list[Passage]) -> Draft:
         """Compose the answer from the top sentences, or decline when the evidence is weak."""
-        scored = self.score_sentences(question, passages)
-        chosen = self.select(scored)
+        chosen = select(self.tuning, self.score_sentences(question, passages), self.max_sentences)
         if not chosen:
             return Draft(text=DECLINE_TEXT, citations=[], declined=True)
         citations = [
             Citation(
-                n=i,
-                source=s.passage.source,
-                title=s.passage.title,
-                text=s.text,
-                start=s.passage.start + s.start,
-                end=s.passage.start + s.end,
+                n=n,
+                source=s.candidate.passage.source,
+                title=s.candidate.passage.title,
+                text=s.candidate.text,
+                start=s.candidate.passage.start + s.candidate.start,
+                end=s.candidate.passage.start + s.candidate.end,
                 score=s.score,
-                rank=s.passage.rank,
+                rank=s.candidate.passage.rank,
             )
-            for i, s in enumerate(chosen, start=1)
+            for n, s in enumerate(chosen, start=1)
         ]
         text = " ".join(f"{_as_sentence(c.text)} [{c.n}]" for c in citations)
         return Draft(text=text, citations=citations, declined=False)
 
-    def select(self, scored: list[ScoredSentence]) -> list[ScoredSentence]:
-        """The sentences to answer with: the best, and close runners-up that add something."""
-        t = self.tuning
-        if not scored or scored[0].cosine < t.min_cosine or scored[0].score < t.min_score:
+    def score(self, question: str, evidence: Evidence) -> list[ScoredSentence]:
+        """The most promising sentences scored by meaning, shared terms and answer type."""
+        candidates = sorted(evidence.candidates, key=lambda c: -prelim_score(self.tuning, c))
+        candidates = candidates[: self.tuning.candidates]
+        if not candidates:
             return []
-        chosen = [scored[0]]
-        seen_terms = set(terms(scored[0].text))
-        for candidate in scored[1:]:
-            if len(chosen) >= self.max_sentences or candidate.score < scored[0].score - t.margin:
-                break
-            candidate_terms = set(terms(candidate.text))
-            overlap = len(candidate_terms & seen_terms) / max(1, len(candidate_terms))
-            if overlap < 0.6:
-                chosen.append(candidate)
-                seen_terms |= candidate_terms
-        return chosen
+        vectors = self.embed([question] + [c.text for c in candidates])
+        return rank_candidates(self.tuning, candidates, (vectors[1:] @ vectors[0]).tolist())
 
-    def score_sentences(self, question: str, passages: list[Passage]) -> list[ScoredSentence]:
-        """Every candidate sentence scored by meaning, shared terms and expected answer type."""
-        t = self.tuning
-        pool: dict[tuple[str, int], tuple[Passage, int, int, str]] = {}
-        for passage in passages:
-            for start, end in sentence_spans(passage.text):
-                text = passage.text[start:end]
-                if len(text.split()) < 5 or text.endswith(":"):
-                    continue
-                pool.setdefault((passage.source, passage.start + start), (passage, start, end, text))
-        if not pool:
-            return []
-        entries = list(pool.values())
-        sentence_terms = [set(terms(e[3])) for e in entries]
-        q_terms = set(terms(question)) - QUESTION_WORDS
-        weights = _idf(q_terms, sentence_terms)
-        total = sum(weights.values()) or 1.0
-        lexical = [sum(weights[q] for q in q_terms & st) / total for st in sentence_terms]
-        cue_of = _cue(question)
-        prelim = [
-            t.weight_lexical * lex + t.rank_bonus / e[0].rank for lex, e in zip(lexical, entries)
+
+def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
+    """The distinct full sentences of the passages, with term overlap and answer-type cue."""
+    pool: dict[tuple[str, int, int], tuple[Passage, int, int, str]] = {}
+    wants_list = is_list_question(question)
+    for passage in passages:
+        spans = [
+            s for s in sentence_spans(passage.text) if not _is_heading(passage.text[s[0] : s[1]])
         ]
-        order = sorted(range(len(entries)), key=lambda i: -prelim[i])[: t.candidates]
-        vectors = self.embed([question] + [entries[i][3] for i in order])
-        cosines = vectors[1:] @ vectors[0]
-        scored = []
-        for i, cosine in zip(order, cosines.tolist()):
-            passage, start, end, text = entries[i]
-            cue = cue_of(text)
-            score = (
-                t.weight_cosine * cosine
-                + t.weight_lexical * lexical[i]
-                + (t.cue_bonus if cue else 0.0)
-                + t.rank_bonus / passage.rank
-            )
-            scored.append(
-                ScoredSentence(passage, start, end, text, lexical[i], cosine, cue, score)
-            )
-        return sorted(scored, key=lambda s: -s.score)
+        if wants_list:
+            # A list is answered by the whole list or the paragraph that enumerates it.
+            spans += list_spans(passage.text) + paragraph_spans(passage.text)
+        for start, end in spans:
+            key = (passage.source, passage.start + start, passage.start + end)
+            pool.setdefault(key, (passage, start, end, passage.text[start:end]))
+    entries = list(pool.values())
+    sentence_terms = [set(terms(e[3])) for e in entries]
+    q_terms = set(terms(question)) - QUESTION_WORDS
+    weights = _idf(q_terms, sentence_terms)
+    total = sum(weights.values()) or 1.0
+    cue_of = _cue(question)
+    focus = focus_terms(question)
+    candidates = [
+        Candidate(
+            p,
+            start,
+            end,
+            text,
+            lexical=sum(weights[q] for q in q_terms & st) / total,
+            cue=cue_of(text),
+            focus=bool(focus & st) or not focus,
+        )
+        for (p, start, end, text), st in zip(entries, sentence_terms, strict=True)
+    ]
+    found = "\n".join(p.text for p in passages).lower()
+    missing = [name for name in question_names(question) if name.lower() not in found]
+    typed = bool(_NUMERIC_Q.search(question) or _WHEN_Q.search(question))
+    return Evidence(candidates, missing, typed)
 
 
-DECLINE_TEXT = (
-    "The articles don't say. None of the retrieved passages answers this question, "
-    "so I won't guess."
-)
+def prelim_score(t: Tuning, c: Candidate) -> float:
+    """The cheap part of the score, which decides which sentences are worth embedding."""
+    cue = t.cue_bonus if c.cue else 0.0
+    return t.weight_lexical * c.lexical + cue + t.rank_bonus / c.passage.rank
+
+
+def rank_candidates(
+    t: Tuning, candidates: list[Candidate], cosines: list[float]
+) -> list[ScoredSentence]:
+    """Candidates with their cosine to the question, scored and sorted best first."""
+    scored = [
+        ScoredSentence(c, cosine, t.weight_cosine * cosine + prelim_score(t, c))
+        for c, cosine in zip(candidates, cosines, strict=True)
+    ]
+    return sorted(scored, key=lambda s: -s.score)
+
+
+def select(
+    t: Tuning, evidence: Evidence, scored: list[ScoredSentence], limit: int
+) -> list[ScoredSentence]:
+    """The sentences to answer with: the best, and close runners-up that add something."""
+    if not scored or (t.require_entities and evidence.missing):
+        return []
+    best = scored[0]
+    if best.cosine < t.min_cosine or best.score < t.min_score:
+        return []
+    if not best.candidate.focus and best.cosine < t.min_cosine_unfocused:
+        return []
+    if t.require_type and evidence.typed and not best.candidate.cue:
+        return []
+    chosen = [scored[0]]
+    seen_terms = set(terms(scored[0].candidate.text))
+    for other in scored[1:]:
+        if len(chosen) >= limit or other.score < scored[0].score - t.margin:
+            break
+        other_terms = set(terms(other.candidate.text))
+        # A near-repeat (the same fact told twice, often by two articles) adds only length.
+        if len(other_terms & seen_terms) < 0.6 * max(1, len(other_terms)):
+            chosen.append(other)
+            seen_terms |= other_terms
+    return chosen
+
+
+def decline_text(evidence: Evidence, t: Tuning) -> str:
+    """The plain statement that the articles hold no answer, naming what they lack."""
+    if t.require_entities and evidence.missing:
+        names = " or ".join(evidence.missing[:3])
+        return f"The articles don't say: none of the retrieved passages mentions {names}."
+    return DECLINE_TEXT
+
+
+def question_names(question: str) -> list[str]:
+    """Names in a question: capitalised words past its first, and inner-capital words (OpenAI)."""
+    found = []
+    for match in _QUESTION_NAME.finditer(question):
+        word = match.group(0)
+        inner_capital = word[1:] != word[1:].lower()
+        named = word[0].isupper() and match.start() > 0
+        if (named or inner_capital) and word.lower() not in STOPWORDS and word not in found:
+            found.append(word)
+    return found
+
+
+def focus_terms(question: str) -> set[str]:
+    """Stemmed lower-case content words of a question: what is asked about, beyond names."""
+    lower = " ".join(w for w in question.split() if w[:1].islower())
+    return set(terms(lower)) - QUESTION_WORDS - _GENERIC
+
+
+def is_list_question(question: str) -> bool:
+    """True when a question asks for several things (which companies, what obstacles, list …)."""
+    if _LIST_Q.search(question):
+        return True
+    match = _PLURAL_ASK.search(question)
+    return bool(match) and match.group(1).lower() not in _NOT_PLURAL
+
+
+def _is_heading(text: str) -> bool:
+    # Short lines, labels ending in a colon and Title Case lines introduce, not answer.
+    words = text.split()
+    if len(words) < 5 or text.endswith(":"):
+        return True
+    if text[-1] in _SENTENCE_CLOSE:
+        return False
+    long_words = [w for w in words if len(w) > 3]
+    return sum(w[0].isupper() for w in long_words) >= 0.6 * max(1, len(long_words))
 
 
 def _as_sentence(text: str) -> str:
-    return text if text[-1] in ".!?\"”’)" else text + "."
+    lines = [_BULLET_MARK.sub("", line).strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        # A quoted list reads as one sentence: "intro: first; second; third."
+        text = lines[0] + " " + "; ".join(lines[1:])
+    return text if text[-1] in _SENTENCE_CLOSE else text + "."
 
 
 def _idf(q_terms: set[str], sentence_terms: list[set[str]]) -> dict[str, float]:
+    # A question term found in no sentence weighs most: an answer lacking it is suspect.
     n = len(sentence_terms)
-    return {
-        q: math.log((n + 1) / (sum(q in st for st in sentence_terms) + 0.5)) for q in q_terms
-    }
+    return {q: math.log((n + 1) / (sum(q in st for st in sentence_terms) + 0.5)) for q in q_terms}
 
 
 def _cue(question: str) -> Callable[[str], bool]:

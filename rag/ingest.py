@@ -22,7 +22,16 @@ from rag.store import IndexedFile, Store
 
 _ID_NAMESPACE = uuid.UUID("6f1c3e0a-4b1d-4c8e-9a57-2d7e5b1a9c40")
 # Everything a chunk carries is for citing it; none of it should sway its embedding.
-_METADATA_KEYS = ["source", "title", "path", "root", "start", "end", "file_sha256", "chunk_count"]
+_METADATA_KEYS = [
+    "source",
+    "title",
+    "path",
+    "root",
+    "start",
+    "end",
+    "file_sha256",
+    "chunk_count",
+]
 
 
 @dataclass
@@ -83,7 +92,12 @@ class Ingestor:
             if start is None or end is None or doc.text[start:end] != text:
                 start = doc.text.find(text)
                 end = start + len(text)
-            metadata = {"source": doc.source, "title": doc.title, "path": path, "root": root}
+            metadata = {
+                "source": doc.source,
+                "title": doc.title,
+                "path": path,
+                "root": root,
+            }
             metadata |= {"start": start, "end": end, "file_sha256": doc.sha256}
             nodes.append(
                 TextNode(
@@ -146,7 +160,9 @@ class Ingestor:
         report.chunks_embedded += len(nodes)
         (report.updated if before is not None else report.added).append(doc.source)
 
-    def _targets(self, paths: Iterable[Path], report: IngestReport) -> tuple[list[_Target], set[str]]:
+    def _targets(
+        self, paths: Iterable[Path], report: IngestReport
+    ) -> tuple[list[_Target], set[str]]:
         targets: list[_Target] = []
         roots: set[str] = set()
         for path in paths:
@@ -160,8 +176,11 @@ class Ingestor:
                     targets.append(_Target(path, ""))
                 else:
                     report.failed.append(
-                        (path.name, f"unsupported file type {path.suffix or '(none)'}; "
-                         f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+                        (
+                            path.name,
+                            f"unsupported file type {path.suffix or '(none)'}; "
+                            f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}",
+                        )
                     )
             else:
                 report.failed.append((str(path), "no such file or folder"))

@@ -83,7 +83,7 @@ def open_client(settings: QdrantSettings) -> QdrantClient:
         client = QdrantClient(url=settings.url, api_key=api_key, timeout=int(settings.timeout_s))
         try:
             client.get_collections()
-        except Exception as exc:  # noqa: BLE001 - any transport failure means the same to a user
+        except Exception as exc:
             raise StoreUnavailableError(
                 f"Cannot reach the Qdrant server at {settings.url} ({type(exc).__name__}). "
                 "Start it, fix RAG_QDRANT__URL / RAG_QDRANT__API_KEY, or unset RAG_QDRANT__URL "
@@ -95,7 +95,9 @@ def open_client(settings: QdrantSettings) -> QdrantClient:
         return QdrantClient(path=str(settings.path))
     except RuntimeError as exc:
         if "already accessed" not in str(exc):
-            raise StoreUnavailableError(f"Cannot open the index in {settings.path}/: {exc}") from exc
+            raise StoreUnavailableError(
+                f"Cannot open the index in {settings.path}/: {exc}"
+            ) from exc
         raise IndexLockedError(
             f"The index in {settings.path}/ is in use by another rag process, and the embedded "
             "index admits one process at a time. Stop the other process (a running `rag chat`, "

@@ -10,19 +10,157 @@ _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*", re.IGNORECASE)
 # quote or currency sign; line breaks always end one, since the articles put a paragraph a line.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[A-Z0-9\"“‘$€£(])|\n+")
 _LEAD = re.compile(r"[\s\-–—•*·]+")
+# Abbreviations whose full stop does not end a sentence.
+_ABBREVIATION = re.compile(
+    r"\b(vs|e\.g|i\.e|etc|approx|est|Inc|Corp|Ltd|Co|Mr|Ms|Dr|St|No|U\.S|U\.K)\.$"
+)
+_BULLET = re.compile(r"\s*(?:[-–•*·]|\d{1,2}[.)])\s+\S")
 
 STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if in
-    into is it its itself just me more most my myself no nor not now of off on once only or
-    other our ours ourselves out over own same she should so some such than that the their
-    theirs them themselves then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your yours
-    yourself yourselves tell say said says according article articles mention mentioned
-    much many give given""".split()
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "tell",
+        "say",
+        "said",
+        "says",
+        "according",
+        "article",
+        "articles",
+        "mention",
+        "mentioned",
+        "much",
+        "many",
+        "give",
+        "given",
+    ]
 )
-QUESTION_WORDS = frozenset("what when where which who whom whose why how".split())
+QUESTION_WORDS = frozenset(["what", "when", "where", "which", "who", "whom", "whose", "why", "how"])
 
 
 @lru_cache(maxsize=65536)
@@ -31,11 +169,11 @@ def stem(word: str) -> str:
     if word[0].isdigit() or len(word) <= 3:
         return word
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith("ss"):
-                return word
-            return word[: len(word) - len(suffix)] + keep
-    return word
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            word = word[: len(word) - len(suffix)] + keep
+            break
+    # A silent final e would keep "raise" apart from "raised" and "raising".
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
 def words(text: str) -> list[str]:
@@ -53,10 +191,38 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
+        if "\n" not in match.group(0) and _ABBREVIATION.search(text, start, match.start()):
+            continue
         _add_span(text, start, match.start(), spans)
         start = match.end()
     _add_span(text, start, len(text), spans)
     return spans
+
+
+def list_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of lists: a line ending in a colon and the two or more bullet lines after it."""
+    spans = []
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    for i, (start, end) in enumerate(lines):
+        if not text[start:end].rstrip().endswith(":"):
+            continue
+        last = i
+        while last + 1 < len(lines) and _BULLET.match(text, *lines[last + 1]):
+            last += 1
+        if last - i >= 2:
+            spans.append(
+                (start + len(text[start:end]) - len(text[start:end].lstrip()), lines[last][1])
+            )
+    return spans
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of lines that hold two or more sentences."""
+    return [
+        (m.start(), m.end())
+        for m in re.finditer(r"[^\n]+", text)
+        if len(sentence_spans(m.group(0))) >= 2
+    ]
 
 
 def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

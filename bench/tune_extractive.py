@@ -1,0 +1,102 @@
+"""Derives the extractive answerer's weights and decline thresholds from a question set.
+
+Tunes on half of the questions (even rows) and reports the other half as held out, so the
+figures say how the chosen constants generalise. Usage:
+    python bench/tune_extractive.py [tests/eval/questions.jsonl]
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from rag.config import Settings
+from rag.engine import Engine, prepare_question
+from rag.extractive import Evidence, Tuning, gather_evidence, prelim_score, rank_candidates, select
+from rag.questions import TestQuestion, has_fact, load_questions
+
+GRID = {
+    "candidates": [12, 24, 48],
+    "weight_lexical": [0.2, 0.35, 0.5],
+    "cue_bonus": [0.0, 0.05, 0.1],
+    "rank_bonus": [0.0, 0.03, 0.06],
+    "min_cosine": [0.25, 0.3, 0.35, 0.4, 0.45],
+    "min_score": [0.3, 0.35, 0.4, 0.45, 0.5],
+    "margin": [0.0, 0.04, 0.08],
+    "min_cosine_unfocused": [0.0, 0.5, 0.55, 0.6, 0.65, 1.0],
+    "require_entities": [False, True],
+    "require_type": [False, True],
+}
+
+Case = tuple[TestQuestion, Evidence, dict[str, float]]
+
+
+def collect(engine: Engine, questions: list[TestQuestion]) -> list[Case]:
+    """Every candidate sentence of every question, with its cosine to the question."""
+    cases = []
+    for q in questions:
+        text, _ = prepare_question(q.question, engine.settings.answer.max_question_chars)
+        embedding = engine.encoder([text])[0]
+        passages = engine.retriever.retrieve(
+            text, embedding.tolist(), engine.settings.retrieval.top_k
+        )
+        evidence = gather_evidence(text, passages)
+        texts = [c.text for c in evidence.candidates]
+        cosines = dict(zip(texts, (engine.encoder(texts) @ embedding).tolist(), strict=True))
+        cases.append((q, evidence, cosines))
+    return cases
+
+
+def correct(t: Tuning, case: Case, limit: int) -> tuple[bool, int]:
+    """Whether the answer under a tuning is right (facts present, or declined), and its length."""
+    q, evidence, cosines = case
+    shortlist = sorted(evidence.candidates, key=lambda c: -prelim_score(t, c))[: t.candidates]
+    scored = rank_candidates(t, shortlist, [cosines[c.text] for c in shortlist])
+    chosen = select(t, evidence, scored, limit)
+    answer = " ".join(s.candidate.text for s in chosen)
+    if not q.answerable:
+        return not chosen, len(chosen)
+    return bool(chosen) and all(has_fact(answer, g) for g in q.must_include), len(chosen)
+
+
+def evaluate(t: Tuning, cases: list[Case], limit: int) -> tuple[float, float]:
+    """Accuracy and mean answer length in sentences."""
+    results = [correct(t, c, limit) for c in cases]
+    return sum(ok for ok, _ in results) / len(results), sum(n for _, n in results) / len(results)
+
+
+def main() -> None:
+    """Grid-search on the even rows, report the odd rows, print the constants."""
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/eval/questions.jsonl")
+    questions = load_questions(path).questions
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(qdrant={"path": Path(folder) / "index"})
+        with Engine.open(settings) as engine:
+            engine.ingest([settings.seeds_dir])
+            cases = collect(engine, questions)
+    limit = settings.answer.max_sentences
+    tune, held_out = cases[::2], cases[1::2]
+    best: tuple[float, float, Tuning] | None = None
+    for values in itertools.product(*GRID.values()):
+        params = dict(zip(GRID, values, strict=True))
+        t = replace(Tuning(), **params, weight_cosine=1 - params["weight_lexical"])
+        accuracy, length = evaluate(t, tune, limit)
+        if best is None or (accuracy, -length) > (best[0], -best[1]):
+            best = (accuracy, length, t)
+    assert best is not None
+    for name, t in (("current defaults", Tuning()), ("tuned", best[2])):
+        for label, part in (("tuning half", tune), ("held-out half", held_out), ("all", cases)):
+            accuracy, length = evaluate(t, part, limit)
+            print(f"{name:16} {label:14} accuracy {accuracy:.3f}  sentences {length:.2f}")
+    print(best[2])
+    for case in cases:
+        ok, _ = correct(best[2], case, limit)
+        if not ok:
+            print("  wrong:", case[0].id, "|", case[0].question)
+
+
+if __name__ == "__main__":
+    main()
