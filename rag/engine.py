@@ -153,7 +153,7 @@ class Engine:
         self, paths: Iterable[Path], progress: Callable[[Any], Any] | None = None
     ) -> IngestReport:
         """Bring the index in line with files and folders."""
-        ingestor = Ingestor(self.store, self.embed_model, self.settings.chunk)
+        ingestor = Ingestor(self.store, lambda: self.embed_model, self.settings.chunk)
         with _store_errors(self.settings):
             report = ingestor.run(paths, progress=progress)
         self._sources = None

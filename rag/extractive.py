@@ -123,9 +123,10 @@ class ExtractiveAnswerer:
 
     def draft(self, question: str, passages: list[Passage]) -> Draft:
         """Compose the answer from the top sentences, or decline when the evidence is weak."""
-        chosen = select(self.tuning, self.score_sentences(question, passages), self.max_sentences)
+        evidence = gather_evidence(question, passages)
+        chosen = select(self.tuning, evidence, self.score(question, evidence), self.max_sentences)
         if not chosen:
-            return Draft(text=DECLINE_TEXT, citations=[], declined=True)
+            return Draft(text=decline_text(evidence, self.tuning), citations=[], declined=True)
         citations = [
             Citation(
                 n=n,

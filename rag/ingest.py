@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from llama_index.core import Document
@@ -68,14 +69,27 @@ def chunk_id(path: str, start: int, text: str) -> str:
 class Ingestor:
     """Brings the store in line with a set of files and folders."""
 
-    def __init__(self, store: Store, embed_model: BaseEmbedding, chunking: ChunkSettings) -> None:
+    def __init__(
+        self, store: Store, embed_model: Callable[[], BaseEmbedding], chunking: ChunkSettings
+    ) -> None:
         self.store = store
-        self.embed_model = embed_model
-        tokenizer = getattr(getattr(embed_model, "_model", None), "tokenizer", None)
-        self.splitter = SentenceSplitter(
-            chunk_size=chunking.size,
-            chunk_overlap=chunking.overlap,
-            # Count in the embedding model's own word pieces, the unit of its 256-token window.
+        # The model loads only when a file needs embedding, so a no-change run stays fast.
+        self._load_model = embed_model
+        self._chunking = chunking
+
+    @cached_property
+    def embed_model(self) -> BaseEmbedding:
+        """The embedding model, loaded on first use."""
+        return self._load_model()
+
+    @cached_property
+    def splitter(self) -> SentenceSplitter:
+        """A sentence-aware splitter counting in the embedding model's own word pieces."""
+        tokenizer = getattr(getattr(self.embed_model, "_model", None), "tokenizer", None)
+        return SentenceSplitter(
+            chunk_size=self._chunking.size,
+            chunk_overlap=self._chunking.overlap,
+            # The model reads 256 word pieces at most; counting in them keeps chunks whole.
             tokenizer=(lambda s: tokenizer.encode(s, add_special_tokens=False))
             if tokenizer is not None
             else None,
@@ -154,7 +168,7 @@ class Ingestor:
             node.embedding = embedding
         # Upsert first, then drop what the new version no longer has: a crash in between
         # leaves extra chunks that the next run removes, never a file with none.
-        self.store.vector_store.add(nodes)
+        self.store.add(nodes)
         stale = sorted((before.ids if before else frozenset()) - {n.node_id for n in nodes})
         self.store.delete_ids(stale)
         report.chunks_embedded += len(nodes)

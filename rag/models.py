@@ -48,7 +48,11 @@ def build_embedding(settings: EmbeddingSettings) -> HuggingFaceEmbedding:
             "sentence-transformers folder, or leave it unset to use the packaged model."
         )
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from transformers.utils import logging as transformers_logging
 
+    # Its weight-loading bar and token-length warnings are noise on a user's terminal.
+    transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()
     return HuggingFaceEmbedding(
         model_name=str(path),
         device="cpu",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from llama_index.core.schema import BaseNode
 from llama_index.core.vector_stores.types import (
     VectorStoreQuery,
     VectorStoreQueryMode,
@@ -170,6 +172,13 @@ class Store:
             )
             for path, e in found.items()
         }
+
+    def add(self, nodes: list[BaseNode]) -> None:
+        """Upsert embedded nodes (creating the collection on first use)."""
+        with warnings.catch_warnings():
+            # Embedded Qdrant ignores payload indexes and says so on every creation.
+            warnings.filterwarnings("ignore", message="Payload indexes have no effect")
+            self.vector_store.add(nodes)
 
     def delete_ids(self, ids: list[str]) -> None:
         """Remove chunks by point id."""

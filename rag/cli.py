@@ -1,0 +1,190 @@
+"""The `rag` command: ingest, ask, status and a terminal chat."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rag.answer import Answer
+from rag.config import Settings
+from rag.engine import Engine
+from rag.errors import ConfigError, RagError
+from rag.ingest import IngestReport
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag", description="Cited answers from news articles, offline."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="add or update files and folders in the index")
+    ingest.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
+
+    ask = commands.add_parser("ask", help="answer one question with cited sources")
+    ask.add_argument("question", help="the question, in quotes")
+    _answer_options(ask)
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+
+    status = commands.add_parser("status", help="show the index, its articles and the mode")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+
+    chat = commands.add_parser("chat", help="ask questions in the terminal")
+    _answer_options(chat)
+    chat.add_argument(
+        "--ingest",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="update the index from these paths first (default: seeds/)",
+    )
+    return parser
+
+
+def _answer_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
+    parser.add_argument("--source", metavar="FILE", help="only use this article (its file name)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= 50:
+        print("error: --top-k must be between 1 and 50", file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings()
+        with Engine.open(settings) as engine:
+            return int(_run(args, engine))
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def load_settings() -> Settings:
+    """Settings from the environment and .env, with a readable message when one is invalid."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"RAG_{'__'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"invalid setting ({problems}); see .env.example") from exc
+
+
+def _run(args: argparse.Namespace, engine: Engine) -> int:
+    match args.command:
+        case "ingest":
+            report = _ingest(engine, args.paths or [engine.settings.seeds_dir])
+            return 0 if report.ok else 1
+        case "ask":
+            answer = engine.ask(args.question, top_k=args.top_k, source=args.source)
+            print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
+            return 0
+        case "status":
+            _status(engine, as_json=args.json)
+            return 0
+        case "chat":
+            if args.ingest is not None:
+                report = _ingest(engine, args.ingest or [engine.settings.seeds_dir])
+                if not report.ok:
+                    print("Some files failed (see above); chatting over the rest.", file=sys.stderr)
+            return _chat(engine, args.top_k, args.source)
+    raise AssertionError(args.command)
+
+
+def _ingest(engine: Engine, paths: list[Path]) -> IngestReport:
+    from tqdm import tqdm
+
+    def progress(items: Any) -> Any:
+        return tqdm(items, desc="Ingesting", unit="file", file=sys.stderr, leave=False)
+
+    report = engine.ingest(paths, progress=progress)
+    for name, reason in report.failed:
+        print(f"failed: {name}: {reason}", file=sys.stderr)
+    print(summary(report), file=sys.stderr)
+    return report
+
+
+def summary(report: IngestReport) -> str:
+    """The closing line of an ingest."""
+    return (
+        f"Ingest finished in {report.seconds:.1f} s: {len(report.added)} added, "
+        f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed, {len(report.failed)} failed files; "
+        f"{report.chunks_embedded} chunks embedded, {report.chunks_removed} removed."
+    )
+
+
+def render(answer: Answer) -> str:
+    """An answer for the terminal: text with [n] markers, then the numbered sources."""
+    lines = [f"Note: {notice}" for notice in answer.notices]
+    lines.append(textwrap.fill(answer.text, width=100))
+    if answer.citations:
+        lines.append("\nSources:")
+        for c in answer.citations:
+            lines.append(f"[{c.n}] {c.title} ({c.source}, characters {c.start}-{c.end})")
+            quote = " ".join(c.text.split())
+            lines.append(textwrap.indent(textwrap.fill(f"“{quote}”", width=96), "    "))
+    elif answer.retrieved:
+        lines.append("\nClosest passages (not used):")
+        for p in answer.retrieved[:3]:
+            lines.append(f"  {p.rank}. {p.title} ({p.source})")
+    return "\n".join(lines)
+
+
+def _status(engine: Engine, as_json: bool) -> None:
+    status = engine.status()
+    if as_json:
+        articles = [{"source": s, "title": t, "chunks": n} for s, t, n in status.articles]
+        data = {
+            "location": status.location,
+            "articles": articles,
+            "chunks": status.chunks,
+            "model": status.model,
+            "mode": status.mode,
+        }
+        print(json.dumps(data, ensure_ascii=False))
+        return
+    print(f"Index:    {status.location}")
+    print(f"Articles: {len(status.articles)}   Chunks: {status.chunks}")
+    print(f"Model:    {status.model}   Answer mode: {status.mode}")
+    for source, title, chunks in status.articles:
+        print(f"  {source}  {chunks:>3} chunks  {title}")
+    if not status.articles:
+        print("The index is empty: run `rag ingest`.")
+
+
+def _chat(engine: Engine, top_k: int | None, source: str | None) -> int:
+    status = engine.status()
+    print(
+        f"Ask about {len(status.articles)} articles ({status.chunks} chunks, "
+        f"{status.mode} mode). Empty line or Ctrl-D to quit.",
+        file=sys.stderr,
+    )
+    engine.warm_up()
+    while True:
+        try:
+            question = input("\nYou: ")
+        except EOFError:
+            return 0
+        if not question.strip() or question.strip().lower() in {"exit", "quit"}:
+            return 0
+        try:
+            print(render(engine.ask(question, top_k=top_k, source=source)))
+        except RagError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
