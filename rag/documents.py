@@ -75,7 +75,7 @@ def _pdf(data: bytes, name: str) -> tuple[str, str]:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
-        title = str((reader.metadata or {}).get("/Title") or "")
+        title = (reader.metadata.title if reader.metadata else None) or ""
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentError(f"{name}: not a readable PDF ({exc})") from exc
     if not any(p.strip() for p in pages):

@@ -99,9 +99,10 @@ class Engine:
         self._sources: set[str] | None = None
 
     @classmethod
-    def open(cls, settings: Settings) -> Engine:
-        """Open the configured store; models load on first use."""
-        return cls(settings, Store(open_client(settings.qdrant), settings.qdrant.collection))
+    def open(cls, settings: Settings, embed_model: BaseEmbedding | None = None) -> Engine:
+        """Open the configured store; the model loads on first use unless one is handed in."""
+        store = Store(open_client(settings.qdrant), settings.qdrant.collection)
+        return cls(settings, store, embed_model=embed_model)
 
     def __enter__(self) -> Engine:
         return self

@@ -72,7 +72,7 @@ class Tuning:
     min_cosine: float = 0.25
     min_score: float = 0.3
     margin: float = 0.04
-    # Below this cosine, an answer must share a focus word (a lower-case content word) of the question.
+    # Below this cosine, the answer must share a focus word (a lower-case content word).
     min_cosine_unfocused: float = 0.65
     # Decline when a name in the question is absent from every retrieved passage.
     require_entities: bool = True
@@ -266,7 +266,7 @@ def is_list_question(question: str) -> bool:
     if _LIST_Q.search(question):
         return True
     match = _PLURAL_ASK.search(question)
-    return bool(match) and match.group(1).lower() not in _NOT_PLURAL
+    return match is not None and match.group(1).lower() not in _NOT_PLURAL
 
 
 def _is_heading(text: str) -> bool:
@@ -281,10 +281,11 @@ def _is_heading(text: str) -> bool:
 
 
 def _as_sentence(text: str) -> str:
-    lines = [_BULLET_MARK.sub("", line).strip() for line in text.splitlines() if line.strip()]
-    if len(lines) > 1:
-        # A quoted list reads as one sentence: "intro: first; second; third."
-        text = lines[0] + " " + "; ".join(lines[1:])
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    items = [_BULLET_MARK.sub("", line) for line in lines if _BULLET_MARK.match(line)]
+    if items:
+        # A quoted list reads as one sentence, "intro: first; second; third.", without its heading.
+        text = lines[len(lines) - len(items) - 1] + " " + "; ".join(items)
     return text if text[-1] in _SENTENCE_CLOSE else text + "."
 
 

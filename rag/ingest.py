@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from llama_index.core import Document
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -101,12 +102,14 @@ class Ingestor:
         path = str(doc.path.resolve())
         nodes: list[TextNode] = []
         for node in parsed:
+            if not isinstance(node, TextNode):
+                continue
             start, end = node.start_char_idx, node.end_char_idx
             text = node.get_content()
             if start is None or end is None or doc.text[start:end] != text:
                 start = doc.text.find(text)
                 end = start + len(text)
-            metadata = {
+            metadata: dict[str, Any] = {
                 "source": doc.source,
                 "title": doc.title,
                 "path": path,

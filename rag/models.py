@@ -51,8 +51,8 @@ def build_embedding(settings: EmbeddingSettings) -> HuggingFaceEmbedding:
     from transformers.utils import logging as transformers_logging
 
     # Its weight-loading bar and token-length warnings are noise on a user's terminal.
-    transformers_logging.set_verbosity_error()
-    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     return HuggingFaceEmbedding(
         model_name=str(path),
         device="cpu",
@@ -80,9 +80,9 @@ class CachedEncoder:
         if missing:
             fresh = np.asarray(self.model.get_text_embedding_batch(missing), dtype=np.float32)
             fresh /= np.linalg.norm(fresh, axis=1, keepdims=True).clip(min=1e-12)
-            found.update(zip(missing, fresh))
+            found.update(zip(missing, fresh, strict=True))
             with self._lock:
-                self._cache.update(zip(missing, fresh))
+                self._cache.update(zip(missing, fresh, strict=True))
                 while len(self._cache) > self.capacity:
                     self._cache.popitem(last=False)
         return np.vstack([found[t] for t in texts])

@@ -62,8 +62,8 @@ def load_questions(path: Path) -> QuestionFile:
     if path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(raw))
         try:
-            for row in reader:
-                rows.append((reader.line_num, dict(row)))
+            for record in reader:
+                rows.append((reader.line_num, dict(record)))
         except csv.Error as exc:
             rows.append((reader.line_num, f"unreadable CSV: {exc}"))
     else:
@@ -71,7 +71,7 @@ def load_questions(path: Path) -> QuestionFile:
             if not line.strip():
                 continue
             try:
-                data = json.loads(line)
+                data: Any = json.loads(line)
             except json.JSONDecodeError as exc:
                 rows.append((number, f"not valid JSON ({exc.msg})"))
                 continue

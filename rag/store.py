@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,7 +120,7 @@ class Store:
     def __init__(self, client: QdrantClient, collection: str) -> None:
         self.client = client
         self.collection = collection
-        self.vector_store = HybridQdrantVectorStore(
+        self.vector_store = HybridQdrantVectorStore(  # type: ignore[call-arg]
             collection_name=collection,
             client=client,
             enable_hybrid=True,
@@ -173,17 +174,18 @@ class Store:
             for path, e in found.items()
         }
 
-    def add(self, nodes: list[BaseNode]) -> None:
+    def add(self, nodes: Sequence[BaseNode]) -> None:
         """Upsert embedded nodes (creating the collection on first use)."""
         with warnings.catch_warnings():
             # Embedded Qdrant ignores payload indexes and says so on every creation.
             warnings.filterwarnings("ignore", message="Payload indexes have no effect")
-            self.vector_store.add(nodes)
+            self.vector_store.add(list(nodes))
 
     def delete_ids(self, ids: list[str]) -> None:
         """Remove chunks by point id."""
         if ids and self.exists():
-            self.client.delete(self.collection, points_selector=models.PointIdsList(points=ids))
+            points: list[models.ExtendedPointId] = list(ids)
+            self.client.delete(self.collection, points_selector=models.PointIdsList(points=points))
 
     def close(self) -> None:
         """Release the embedded folder's lock."""

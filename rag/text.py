@@ -210,10 +210,18 @@ def list_spans(text: str) -> list[tuple[int, int]]:
         while last + 1 < len(lines) and _BULLET.match(text, *lines[last + 1]):
             last += 1
         if last - i >= 2:
+            # A heading right above the intro names what the list is of; keep it in the quote.
+            if i > 0 and _is_title(text[lines[i - 1][0] : lines[i - 1][1]]):
+                start = lines[i - 1][0]
             spans.append(
                 (start + len(text[start:end]) - len(text[start:end].lstrip()), lines[last][1])
             )
     return spans
+
+
+def _is_title(line: str) -> bool:
+    line = line.strip()
+    return 0 < len(line.split()) <= 12 and line[-1] not in ".!?:;,"
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:

@@ -1,0 +1,47 @@
+# The two commands: `make run` (set up, index seeds/, chat) and `make test` (set up, lint, type-check, test).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+RAG := $(VENV)/bin/rag
+
+# Nothing may reach for a model hub or phone home: these machines are offline.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: run test install install-dev lint bench tune clean-index
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	# The CPU wheel of exactly this torch is on the machine; any other version pulls CUDA.
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+run: $(VENV)/.installed
+	$(RAG) chat --ingest seeds
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: lint
+	$(VENV)/bin/pytest
+
+bench: $(VENV)/.installed-dev
+	$(PY) bench/speed.py
+
+tune: $(VENV)/.installed-dev
+	$(PY) bench/tune_extractive.py
+
+clean-index:
+	rm -rf index/collection index/meta.json index/.lock

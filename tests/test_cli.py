@@ -1,0 +1,144 @@
+"""The `rag` command run as a user would, in its own process, against real indexes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from rag.engine import Engine
+from tests.conftest import SEEDS, make_settings
+
+NSCALE = "How much did Nscale raise, and at what valuation?"
+
+
+def rag(args: list[str], index: Path, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "RAG_QDRANT__PATH": str(index),
+        "RAG_SEEDS_DIR": str(SEEDS),
+        "HF_HUB_OFFLINE": "1",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "rag.cli", *args],
+        cwd=cwd,  # away from the repository's own .env
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_ask_json_schema_and_cited_source(seeded_copy: Path, tmp_path: Path) -> None:
+    result = rag(["ask", "--json", NSCALE], seeded_copy, tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == [
+        "question",
+        "answer",
+        "declined",
+        "citations",
+        "retrieved",
+        "mode",
+        "timings_ms",
+        "notices",
+    ]
+    assert data["declined"] is False and data["mode"] == "extractive"
+    assert "$2 billion" in data["answer"] and "$14.6 billion" in data["answer"]
+    citation = data["citations"][0]
+    assert list(citation) == ["n", "source", "title", "text", "start", "end", "score", "rank"]
+    assert citation["source"] == "004_f7653a61b53defd5.txt"
+    assert "$14.6 billion" in citation["text"] and "$2 billion" in citation["text"]
+    assert [p["rank"] for p in data["retrieved"]] == [1, 2, 3, 4, 5]
+    assert list(data["retrieved"][0]) == [
+        "rank",
+        "source",
+        "title",
+        "text",
+        "start",
+        "end",
+        "score",
+    ]
+    assert set(data["timings_ms"]) == {"retrieve", "answer", "total"}
+    assert "Traceback" not in result.stderr
+
+
+def test_ask_human_output_lists_sources(seeded_copy: Path, tmp_path: Path) -> None:
+    result = rag(["ask", NSCALE, "--top-k", "3"], seeded_copy, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Nscale, a startup backed by Nvidia, has raised $2 billion")
+    assert "Sources:" in lines
+    assert lines[lines.index("Sources:") + 1] == (
+        "[1] The 2026 AI Infrastructure Surge: Regional Ecosystems, Custom Silicon, and "
+        "Decentralized Powerhouses (004_f7653a61b53defd5.txt, characters 1611-1778)"
+    )
+
+
+def test_decline_and_empty_question_exit_codes(seeded_copy: Path, tmp_path: Path) -> None:
+    declined = rag(
+        ["ask", "--json", "Who is the chief executive of Nscale?"], seeded_copy, tmp_path
+    )
+    assert declined.returncode == 0
+    assert json.loads(declined.stdout)["declined"] is True
+    empty = rag(["ask", "   "], seeded_copy, tmp_path)
+    assert empty.returncode == 2
+    assert empty.stdout == ""
+    assert empty.stderr == "error: The question is empty. Type a question about the articles.\n"
+
+
+def test_second_process_gets_the_lock_message(
+    seeded_copy: Path, tmp_path: Path, embed_model: Any
+) -> None:
+    with Engine.open(make_settings(seeded_copy), embed_model):
+        result = rag(["status"], seeded_copy, tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        f"error: The index in {seeded_copy}/ is in use by another rag process, and the embedded "
+        "index admits one process at a time. Stop the other process (a running `rag chat`, "
+        "`rag serve` or `rag ingest`), or run a Qdrant server and set RAG_QDRANT__URL so that "
+        "several processes can share it.\n"
+    )
+
+
+def test_ingest_reports_bad_files_and_exits_nonzero(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Acme raised $3 billion for chips.\n", encoding="utf-8")
+    (folder / "bad.txt").write_bytes(b"\xff\xfe\x00\x00garbage")
+    result = rag(["ingest", str(folder)], tmp_path / "index", tmp_path)
+    assert result.returncode == 1
+    assert "failed: bad.txt: looks like a binary file, not text" in result.stderr
+    assert result.stderr.rstrip().endswith(
+        "1 added, 0 updated, 0 unchanged, 0 removed, 1 failed files; 1 chunks embedded, 0 removed."
+    )
+    status = rag(["status", "--json"], tmp_path / "index", tmp_path)
+    assert json.loads(status.stdout)["articles"] == [
+        {"source": "good.txt", "title": "Acme raised $3 billion for chips", "chunks": 1}
+    ]
+
+
+def test_empty_index_says_to_ingest(tmp_path: Path) -> None:
+    result = rag(["ask", NSCALE], tmp_path / "index", tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: The index is empty. Run `rag ingest` (it reads seeds/) and ask again.\n"
+    )
+
+
+def test_invalid_setting_names_the_variable(tmp_path: Path) -> None:
+    result = rag(["status"], tmp_path / "index", tmp_path, RAG_RETRIEVAL__TOP_K="many")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: invalid setting (RAG_RETRIEVAL__TOP_K: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_server_names_the_url(tmp_path: Path) -> None:
+    result = rag(["status"], tmp_path / "index", tmp_path, RAG_QDRANT__URL="http://127.0.0.1:9")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: Cannot reach the Qdrant server at http://127.0.0.1:9 (")

@@ -1,0 +1,71 @@
+"""Settings from the environment and .env, and the network guard the suite runs under."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from rag.config import Settings
+from tests.conftest import OutboundNetworkError
+
+
+def test_defaults_need_no_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()
+    assert settings.qdrant.path == Path("index")
+    assert settings.qdrant.url is None
+    assert (settings.retrieval.top_k, settings.chunk.size, settings.llm.mode) == (
+        5,
+        240,
+        "extractive",
+    )
+
+
+def test_env_file_and_nested_variables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(
+        "RAG_QDRANT__URL=http://127.0.0.1:6333\nRAG_QDRANT__API_KEY=secret\nRAG_CHUNK__SIZE=200\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("RAG_RETRIEVAL__TOP_K", "8")
+    settings = Settings()
+    assert settings.qdrant.url == "http://127.0.0.1:6333"
+    assert settings.qdrant.api_key is not None
+    assert settings.qdrant.api_key.get_secret_value() == "secret"
+    assert "secret" not in repr(settings)
+    assert (settings.chunk.size, settings.retrieval.top_k) == (200, 8)
+
+
+def test_blank_url_means_embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RAG_QDRANT__URL", "")
+    assert Settings().qdrant.url is None
+
+
+def test_every_setting_is_listed_in_env_example() -> None:
+    example = (Path(__file__).resolve().parent.parent / ".env.example").read_text("utf-8")
+    for group, model in Settings.model_fields.items():
+        annotation = model.annotation
+        fields = getattr(annotation, "model_fields", None)
+        names = (
+            [f"RAG_{group.upper()}__{f.upper()}" for f in fields]
+            if fields
+            else [f"RAG_{group.upper()}"]
+        )
+        for name in names:
+            assert f"# {name}=" in example, name
+
+
+def test_network_guard_blocks_outbound_and_allows_loopback() -> None:
+    with pytest.raises(OutboundNetworkError):
+        socket.create_connection(("10.255.255.1", 80), timeout=1)
+    with pytest.raises(OutboundNetworkError):
+        socket.getaddrinfo("huggingface.co", 443)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    client = socket.create_connection(server.getsockname(), timeout=1)
+    client.close()
+    server.close()

@@ -1,0 +1,133 @@
+"""Loading each supported file type, titles, and the reasons bad files are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+from reportlab.pdfgen import canvas
+
+from rag.documents import derive_title, load_document
+from rag.errors import DocumentError
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def make_pdf(path: Path, lines: list[str], title: str = "") -> None:
+    pdf = canvas.Canvas(str(path))
+    if title:
+        pdf.setTitle(title)
+    y = 800
+    for line in lines:
+        pdf.drawString(72, y, line)
+        y -= 20
+    pdf.save()
+
+
+def make_docx(path: Path, title: str, paragraphs: list[str]) -> None:
+    document = docx.Document()
+    document.add_heading(title, level=0)
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    document.save(str(path))
+
+
+def test_seed_titles_are_derived_from_the_text() -> None:
+    titles = {p.name: load_document(p).title for p in sorted(SEEDS.glob("*.txt"))}
+    assert titles["001_a3f1d0892a604dd0.txt"] == (
+        "The 2026 AI Infrastructure Boom: Capital, Technology, and Strategic Resilience"
+    )
+    assert titles["002_c3ddb7734e976afc.txt"] == (
+        "Trend Analysis: Artificial Intelligence Infrastructure Funding"
+    )
+    assert titles["000_b421b52a77080e52.txt"] == (
+        "AI infrastructure growth is accelerating in 2026 as Anthropic nears a major "
+        "Wall Street-backed venture"
+    )
+
+
+def test_txt_keeps_text_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text("Line one of the note.\nLine two.\n", encoding="utf-8")
+    doc = load_document(path)
+    assert doc.text == "Line one of the note.\nLine two.\n"
+    assert doc.source == "note.txt"
+    assert doc.title == "Line one of the note"
+
+
+def test_markdown_title_from_heading(tmp_path: Path) -> None:
+    path = tmp_path / "brief.md"
+    path.write_text("# Fusion power for data centers\n\nHelion signed a deal.\n", encoding="utf-8")
+    assert load_document(path).title == "Fusion power for data centers"
+
+
+def test_html_text_and_title(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><head><title>Chip news</title><script>alert(1)</script></head>"
+        "<body><h1>Heading</h1><p>Acme raised $3 billion.</p></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_document(path)
+    assert doc.title == "Chip news"
+    assert doc.text == "Heading\nAcme raised $3 billion."
+
+
+def test_pdf_text_and_title(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    make_pdf(path, ["Quantum cooling startup Frostbyte raised $40 million."], title="Frostbyte")
+    doc = load_document(path)
+    assert doc.title == "Frostbyte"
+    assert "Frostbyte raised $40 million." in doc.text
+
+
+def test_docx_text_and_title(tmp_path: Path) -> None:
+    path = tmp_path / "memo.docx"
+    make_docx(path, "Grid upgrades", ["Utilities plan 12 GW of new capacity.", "Second paragraph."])
+    doc = load_document(path)
+    assert doc.title == "Grid upgrades"
+    assert doc.text == "Grid upgrades\nUtilities plan 12 GW of new capacity.\nSecond paragraph."
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", b"", "empty.txt: the file is empty"),
+        ("blank.md", b"  \n\n ", "blank.md: the file is empty"),
+        ("binary.txt", b"\x00\x01\x02binary\x00", "binary.txt: looks like a binary file, not text"),
+        (
+            "latin1.txt",
+            "Caf\u00e9 prices".encode("latin-1"),
+            "latin1.txt: not valid UTF-8 (byte 0xe9 at offset 3); "
+            "save it as UTF-8 and ingest again",
+        ),
+    ],
+)
+def test_unusable_text_files_name_the_reason(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DocumentError) as caught:
+        load_document(path)
+    assert str(caught.value) == reason
+
+
+def test_corrupt_pdf_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.4\nthis is not really a pdf")
+    with pytest.raises(DocumentError, match=r"^broken\.pdf: not a readable PDF"):
+        load_document(path)
+
+
+def test_corrupt_docx_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "broken.docx"
+    path.write_bytes(b"PK\x03\x04 not a zip")
+    with pytest.raises(DocumentError, match=r"^broken\.docx: not a readable \.docx file"):
+        load_document(path)
+
+
+def test_long_first_line_title_is_cut() -> None:
+    text = " ".join(f"word{i}" for i in range(30)) + ".\nMore."
+    assert derive_title(text) == " ".join(f"word{i}" for i in range(16)) + "…"

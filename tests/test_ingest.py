@@ -1,0 +1,155 @@
+"""Ingest into a real on-disk Qdrant: file types, offsets, stable ids, incremental updates."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from rag.engine import Engine
+from rag.ingest import chunk_id
+from tests.conftest import SEEDS, make_settings
+from tests.test_documents import make_docx, make_pdf
+
+
+def chunk_payloads(engine: Engine) -> dict[str, dict[str, Any]]:
+    """Every chunk's payload by point id."""
+    points, _ = engine.store.client.scroll(
+        engine.store.collection, limit=10_000, with_payload=True, with_vectors=False
+    )
+    return {str(p.id): dict(p.payload or {}) for p in points}
+
+
+def make_corpus(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "a.txt").write_text(
+        "Acme Compute raised $3 billion for a new campus.\nIt will open in 2027.\n",
+        encoding="utf-8",
+    )
+    (folder / "b.md").write_text("# Cooling\n\nLiquid cooling cuts energy by 30%.\n", "utf-8")
+    (folder / "c.html").write_text("<title>Grid</title><p>The grid needs 9 GW.</p>", "utf-8")
+    make_pdf(folder / "d.pdf", ["Frostbyte raised $40 million for cryogenic racks."])
+    make_docx(folder / "e.docx", "Fabs", ["A new fab will cost $20 billion."])
+    return folder
+
+
+def test_ingests_every_file_type_with_exact_offsets(engine: Engine, tmp_path: Path) -> None:
+    folder = make_corpus(tmp_path / "docs")
+    report = engine.ingest([folder])
+    assert report.added == ["a.txt", "b.md", "c.html", "d.pdf", "e.docx"]
+    assert report.failed == []
+    payloads = chunk_payloads(engine)
+    assert sorted({p["source"] for p in payloads.values()}) == report.added
+    from rag.documents import load_document
+
+    for point_id, payload in payloads.items():
+        text = load_document(Path(payload["path"])).text
+        node_text = engine.store.vector_store.get_nodes([point_id])[0].get_content()
+        assert text[payload["start"] : payload["end"]] == node_text
+        assert point_id == chunk_id(payload["path"], payload["start"], node_text)
+
+
+def test_seeds_reingest_unchanged_embeds_nothing(engine: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS, folder)
+    first = engine.ingest([folder])
+    assert len(first.added) == 5 and first.chunks_embedded == engine.store.count()
+    ids_before = set(chunk_payloads(engine))
+    second = engine.ingest([folder])
+    assert second.unchanged == sorted(p.name for p in folder.iterdir())
+    assert (second.chunks_embedded, second.added, second.updated) == (0, [], [])
+    assert set(chunk_payloads(engine)) == ids_before
+
+
+def test_changed_file_is_replaced_and_removed_file_dropped(engine: Engine, tmp_path: Path) -> None:
+    folder = make_corpus(tmp_path / "docs")
+    engine.ingest([folder])
+    before = chunk_payloads(engine)
+    (folder / "a.txt").write_text("Acme Compute raised $5 billion instead.\n", encoding="utf-8")
+    (folder / "b.md").unlink()
+    report = engine.ingest([folder])
+    assert report.updated == ["a.txt"]
+    assert report.removed == ["b.md"]
+    assert report.unchanged == ["c.html", "d.pdf", "e.docx"]
+    assert report.chunks_embedded == 1
+    after = chunk_payloads(engine)
+    assert {p["source"] for p in after.values()} == {"a.txt", "c.html", "d.pdf", "e.docx"}
+    a_texts = [
+        engine.store.vector_store.get_nodes([i])[0].get_content()
+        for i, p in after.items()
+        if p["source"] == "a.txt"
+    ]
+    assert a_texts == ["Acme Compute raised $5 billion instead."]
+    assert len(after) == len(before) - 1
+
+
+def test_bad_files_are_reported_and_the_rest_ingested(engine: Engine, tmp_path: Path) -> None:
+    folder = make_corpus(tmp_path / "docs")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    (folder / "latin1.txt").write_bytes("Caf\u00e9".encode("latin-1"))
+    (folder / "notes.csv").write_text("ignored,file\n", encoding="utf-8")
+    report = engine.ingest([folder])
+    assert report.added == ["a.txt", "b.md", "c.html", "d.pdf", "e.docx"]
+    assert [name for name, _ in report.failed] == ["broken.pdf", "latin1.txt"]
+    assert report.failed[1][1] == (
+        "not valid UTF-8 (byte 0xe9 at offset 3); save it as UTF-8 and ingest again"
+    )
+    assert not report.ok
+
+
+def test_missing_path_and_unsupported_file_fail_by_name(engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / "data.csv").write_text("a,b\n", encoding="utf-8")
+    report = engine.ingest([tmp_path / "nope", tmp_path / "data.csv"])
+    assert report.failed == [
+        (str(tmp_path / "nope"), "no such file or folder"),
+        (
+            "data.csv",
+            "unsupported file type .csv; use one of .docx, .htm, .html, .markdown, .md, .pdf, .txt",
+        ),
+    ]
+
+
+def test_interrupted_ingest_converges_without_duplicates(
+    engine: Engine, tmp_path: Path, embed_model: Any
+) -> None:
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS, folder)
+    engine.ingest([folder])
+    complete = chunk_payloads(engine)
+    # Simulate a crash half-way through the third file: only some of its chunks were written.
+    third = sorted(i for i, p in complete.items() if p["source"] == "003_4a67818d2f694273.txt")
+    engine.store.delete_ids(third[: len(third) // 2])
+    later = [i for i, p in complete.items() if p["source"] == "004_f7653a61b53defd5.txt"]
+    engine.store.delete_ids(later)
+    # A stale chunk of an older version of the file, as a crash between upsert and delete leaves.
+    stale = engine.store.vector_store.get_nodes([third[-1]])[0]
+    stale.id_ = chunk_id(stale.metadata["path"], 999_999, "old text")
+    stale.embedding = embed_model.get_text_embedding("old text")
+    engine.store.add([stale])
+    report = engine.ingest([folder])
+    assert report.updated == ["003_4a67818d2f694273.txt"]
+    assert report.added == ["004_f7653a61b53defd5.txt"]
+    assert set(chunk_payloads(engine)) == set(complete)
+
+
+def test_ids_are_the_same_in_two_fresh_indexes(tmp_path: Path, embed_model: Any) -> None:
+    ids = []
+    for name in ("one", "two"):
+        with Engine.open(make_settings(tmp_path / name), embed_model) as eng:
+            eng.ingest([SEEDS])
+            ids.append(set(chunk_payloads(eng)))
+    assert ids[0] == ids[1]
+
+
+def test_chunk_size_setting_changes_chunking(tmp_path: Path, embed_model: Any) -> None:
+    counts = []
+    for size in (120, 240):
+        settings = make_settings(tmp_path / f"i{size}", chunk={"size": size, "overlap": 16})
+        with Engine.open(settings, embed_model) as eng:
+            eng.ingest([SEEDS / "003_4a67818d2f694273.txt"])
+            counts.append(eng.store.count())
+            tokenizer = embed_model._model.tokenizer
+            for point_id in chunk_payloads(eng):
+                text = eng.store.vector_store.get_nodes([point_id])[0].get_content()
+                assert len(tokenizer.encode(text, add_special_tokens=False)) <= size
+    assert counts[0] > counts[1]

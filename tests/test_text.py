@@ -1,0 +1,62 @@
+"""Sentence spans, list spans, terms and BM25 sparse vectors."""
+
+from __future__ import annotations
+
+from rag import sparse
+from rag.text import list_spans, paragraph_spans, sentence_spans, stem, terms
+
+
+def spans_text(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    return [text[s:e] for s, e in spans]
+
+
+def test_sentences_split_on_stops_and_lines_not_abbreviations() -> None:
+    text = (
+        "Nscale raised $2 billion. It plans 1.5 GW vs. 1 GW before.\n- A bullet line\n"
+        "U.S. firms lead!"
+    )
+    assert spans_text(text, sentence_spans(text)) == [
+        "Nscale raised $2 billion.",
+        "It plans 1.5 GW vs. 1 GW before.",
+        "A bullet line",
+        "U.S. firms lead!",
+    ]
+
+
+def test_list_span_takes_heading_intro_and_bullets() -> None:
+    text = "Growing Pains\nSeveral challenges remain:\n- High costs\n- Energy use\nNext paragraph."
+    assert spans_text(text, list_spans(text)) == [
+        "Growing Pains\nSeveral challenges remain:\n- High costs\n- Energy use"
+    ]
+    text = "A sentence ends here.\nDrivers are:\n- Cloud demand\n- Data growth\n- Chips\n"
+    assert spans_text(text, list_spans(text)) == [
+        "Drivers are:\n- Cloud demand\n- Data growth\n- Chips"
+    ]
+    assert list_spans("Only one:\n- item\nThen prose.") == []
+
+
+def test_paragraph_spans_need_two_sentences() -> None:
+    text = "One sentence only\nFirst here. Second here.\n"
+    assert spans_text(text, paragraph_spans(text)) == ["First here. Second here."]
+
+
+def test_terms_fold_forms_and_drop_stopwords() -> None:
+    assert terms("Nscale raised $2,000 million and is raising more") == [
+        "nscal",
+        "rais",
+        "2000",
+        "million",
+        "rais",
+    ]
+    assert stem("companies") == stem("company") == "company"
+
+
+def test_sparse_vectors_are_stable_bm25_weights() -> None:
+    indices, values = sparse.encode_documents(["chips chips power"])
+    weights = dict(zip(indices[0], values[0], strict=True))
+    norm = sparse.K1 * (1 - sparse.B + sparse.B * 3 / sparse.AVG_TERMS)
+    assert weights[sparse.term_id("chip")] == 2 * (sparse.K1 + 1) / (2 + norm)
+    assert weights[sparse.term_id("power")] == (sparse.K1 + 1) / (1 + norm)
+    assert sparse.term_id("chip") == 707378363  # crc32: the same in every process
+    q_indices, q_values = sparse.encode_queries(["chips and chips?"])
+    assert q_indices == [[sparse.term_id("chip")]] and q_values == [[1.0]]
