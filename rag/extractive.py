@@ -64,20 +64,22 @@ _GENERIC = frozenset({"ai", "company", "firm", "article", "report", "new"})
 class Tuning:
     """Weights and thresholds of the extractive answerer (derived by bench/tune_extractive.py)."""
 
-    weight_cosine: float = 0.5
-    weight_lexical: float = 0.5
+    weight_cosine: float = 0.65
+    weight_lexical: float = 0.35
     cue_bonus: float = 0.0
     rank_bonus: float = 0.03
-    candidates: int = 24
+    candidates: int = 12
     min_cosine: float = 0.25
     min_score: float = 0.3
-    margin: float = 0.04
+    margin: float = 0.08
+    # Added to whole lists and paragraphs when the question asks for several things.
+    list_bonus: float = 0.16
     # Below this cosine, the answer must share a focus word (a lower-case content word).
     min_cosine_unfocused: float = 0.65
     # Decline when a name in the question is absent from every retrieved passage.
     require_entities: bool = True
     # Decline a how-much / when question whose best sentence holds no number / date.
-    require_type: bool = False
+    require_type: bool = True
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class Candidate:
     lexical: float
     cue: bool
     focus: bool
+    block: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,19 +158,22 @@ class ExtractiveAnswerer:
 
 def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
     """The distinct full sentences of the passages, with term overlap and answer-type cue."""
-    pool: dict[tuple[str, int, int], tuple[Passage, int, int, str]] = {}
+    pool: dict[tuple[str, int, int], tuple[Passage, int, int, bool]] = {}
     wants_list = is_list_question(question)
     for passage in passages:
         spans = [
-            s for s in sentence_spans(passage.text) if not _is_heading(passage.text[s[0] : s[1]])
+            (start, end, False)
+            for start, end in sentence_spans(passage.text)
+            if not _is_heading(passage.text[start:end])
         ]
         if wants_list:
             # A list is answered by the whole list or the paragraph that enumerates it.
-            spans += list_spans(passage.text) + paragraph_spans(passage.text)
-        for start, end in spans:
+            blocks = list_spans(passage.text) + paragraph_spans(passage.text)
+            spans += [(start, end, True) for start, end in blocks]
+        for start, end, block in spans:
             key = (passage.source, passage.start + start, passage.start + end)
-            pool.setdefault(key, (passage, start, end, passage.text[start:end]))
-    entries = list(pool.values())
+            pool.setdefault(key, (passage, start, end, block))
+    entries = [(p, start, end, p.text[start:end], block) for p, start, end, block in pool.values()]
     sentence_terms = [set(terms(e[3])) for e in entries]
     q_terms = set(terms(question)) - QUESTION_WORDS
     weights = _idf(q_terms, sentence_terms)
@@ -183,8 +189,9 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
             lexical=sum(weights[q] for q in q_terms & st) / total,
             cue=cue_of(text),
             focus=bool(focus & st) or not focus,
+            block=block,
         )
-        for (p, start, end, text), st in zip(entries, sentence_terms, strict=True)
+        for (p, start, end, text, block), st in zip(entries, sentence_terms, strict=True)
     ]
     found = "\n".join(p.text for p in passages).lower()
     missing = [name for name in question_names(question) if name.lower() not in found]
@@ -194,8 +201,8 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
 
 def prelim_score(t: Tuning, c: Candidate) -> float:
     """The cheap part of the score, which decides which sentences are worth embedding."""
-    cue = t.cue_bonus if c.cue else 0.0
-    return t.weight_lexical * c.lexical + cue + t.rank_bonus / c.passage.rank
+    bonus = (t.cue_bonus if c.cue else 0.0) + (t.list_bonus if c.block else 0.0)
+    return t.weight_lexical * c.lexical + bonus + t.rank_bonus / c.passage.rank
 
 
 def rank_candidates(
