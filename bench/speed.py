@@ -20,12 +20,12 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from llama_index.core import StorageContext, VectorStoreIndex  # noqa: E402
+from llama_index.core import StorageContext, VectorStoreIndex
 
-from rag.config import Settings  # noqa: E402
-from rag.engine import Engine  # noqa: E402
-from rag.models import build_embedding  # noqa: E402
-from rag.questions import load_questions  # noqa: E402
+from rag.config import Settings
+from rag.engine import Engine
+from rag.models import build_embedding
+from rag.questions import load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
