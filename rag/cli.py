@@ -10,11 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rag import report as report_files
 from rag.answer import Answer
 from rag.config import Settings
 from rag.engine import Engine
 from rag.errors import ConfigError, RagError
+from rag.eval import METRICS, evaluate, failed_gates
 from rag.ingest import IngestReport
+from rag.questions import load_questions
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +46,22 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="update the index from these paths first (default: seeds/)",
     )
+    evaluate = commands.add_parser("eval", help="score answers against a file of test questions")
+    evaluate.add_argument("file", type=Path, help="questions, .jsonl or .csv")
+    evaluate.add_argument("--out", type=Path, metavar="DIR", help="write report.json/.md/.html")
+    evaluate.add_argument(
+        "--min",
+        action="append",
+        default=[],
+        metavar="METRIC=VALUE",
+        help=f"exit 1 when a metric falls below VALUE; metrics: {', '.join(METRICS)}",
+    )
+    evaluate.add_argument("--compare", type=Path, metavar="OLD.json", help="show what changed")
+    evaluate.add_argument("--mode", choices=["extractive"], help="answer mode for this run")
+    evaluate.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
+    evaluate.add_argument(
+        "--judge", action="store_true", help="also score with an LLM judge (needs an LLM mode)"
+    )
     return parser
 
 
@@ -59,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         settings = load_settings()
+        if getattr(args, "mode", None):
+            settings.llm = settings.llm.model_copy(update={"mode": args.mode})
         with Engine.open(settings) as engine:
             return int(_run(args, engine))
     except RagError as exc:
@@ -94,6 +115,8 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
         case "status":
             _status(engine, as_json=args.json)
             return 0
+        case "eval":
+            return _evaluate(args, engine)
         case "chat":
             if args.ingest is not None:
                 report = _ingest(engine, args.ingest or [engine.settings.seeds_dir])
@@ -141,6 +164,59 @@ def render(answer: Answer) -> str:
         for p in answer.retrieved[:3]:
             lines.append(f"  {p.rank}. {p.title} ({p.source})")
     return "\n".join(lines)
+
+
+def parse_gates(specs: list[str]) -> dict[str, float]:
+    """METRIC=VALUE pairs of --min, checked against the metric names."""
+    gates = {}
+    for spec in specs:
+        name, _, value = spec.partition("=")
+        if name not in METRICS:
+            raise ConfigError(
+                f"--min {spec}: unknown metric {name!r}; use one of {', '.join(METRICS)}"
+            )
+        try:
+            gates[name] = float(value)
+        except ValueError as exc:
+            raise ConfigError(f"--min {spec}: {value!r} is not a number") from exc
+    return gates
+
+
+def _evaluate(args: argparse.Namespace, engine: Engine) -> int:
+    from tqdm import tqdm
+
+    gates = parse_gates(args.min)
+    old = report_files.load(args.compare) if args.compare else None
+    loaded = load_questions(args.file)
+    for line, reason in loaded.errors:
+        print(f"{args.file}:{line}: skipped: {reason}", file=sys.stderr)
+    if not loaded.questions:
+        raise ConfigError(f"{args.file}: no usable questions")
+    report = evaluate(
+        engine,
+        loaded.questions,
+        top_k=args.top_k,
+        progress=lambda items: tqdm(items, desc="Evaluating", unit="q", file=sys.stderr),
+    )
+    report["load_errors"] = [{"line": n, "reason": r} for n, r in loaded.errors]
+    report["judge"] = (
+        {"skipped": "needs an LLM answer mode (RAG_LLM__MODE)"} if args.judge else None
+    )
+    if args.judge:
+        print(
+            "--judge: skipped, the judge needs an LLM answer mode (RAG_LLM__MODE)", file=sys.stderr
+        )
+    print(report_files.console_table(report))
+    if old is not None:
+        print()
+        print(report_files.compare(old, report))
+    if args.out:
+        for path in report_files.write(report, args.out):
+            print(f"wrote {path}", file=sys.stderr)
+    failed = failed_gates(report["metrics"], gates)
+    for problem in failed:
+        print(f"gate failed: {problem}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _status(engine: Engine, as_json: bool) -> None:

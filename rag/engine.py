@@ -148,7 +148,8 @@ class Engine:
     def warm_up(self) -> None:
         """Load the models now rather than at the first question."""
         _ = self.answerer, self.retriever
-        self.encoder(["warm up"])
+        # The first batch of each size is slow in torch; answers embed up to a dozen at once.
+        self.embed_model.get_text_embedding_batch([f"warm up {i}" for i in range(12)])
 
     def ingest(
         self, paths: Iterable[Path], progress: Callable[[Any], Any] | None = None

@@ -22,6 +22,8 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-
 class TestQuestion:
     """One row of a test file: the question and what a right answer holds."""
 
+    __test__ = False  # a data class, not a pytest test class
+
     id: str
     question: str
     reference: str = ""

@@ -142,3 +142,38 @@ def test_unreachable_server_names_the_url(tmp_path: Path) -> None:
     result = rag(["status"], tmp_path / "index", tmp_path, RAG_QDRANT__URL="http://127.0.0.1:9")
     assert result.returncode == 1
     assert result.stderr.startswith("error: Cannot reach the Qdrant server at http://127.0.0.1:9 (")
+
+
+def test_eval_gate_exit_codes(seeded_copy: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"id": "n", "question": "How much did Nscale raise, and at what valuation?", '
+        '"must_include": [["$14.6 billion"]], "kind": "numeric"}\n'
+        '{"id": "ceo", "question": "Who is the chief executive of Nscale?", "answerable": false}\n'
+        "{broken\n",
+        encoding="utf-8",
+    )
+    passing = rag(
+        ["eval", str(questions), "--min", "accuracy=1.0", "--out", str(tmp_path / "r")],
+        seeded_copy,
+        tmp_path,
+    )
+    assert passing.returncode == 0, passing.stderr
+    assert f"{questions}:3: skipped: not valid JSON" in passing.stderr
+    assert "Overall accuracy   1.000" in passing.stdout
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [
+        "report.html",
+        "report.json",
+        "report.md",
+    ]
+    failing = rag(
+        ["eval", str(questions), "--min", "mrr=1.1", "--compare", str(tmp_path / "r/report.json")],
+        seeded_copy,
+        tmp_path,
+    )
+    assert failing.returncode == 1
+    assert "gate failed: mrr = 1.0 is below the minimum 1.1" in failing.stderr
+    assert "better (0):" in failing.stdout and "broke (0):" in failing.stdout
+    bad_gate = rag(["eval", str(questions), "--min", "speed=1"], seeded_copy, tmp_path)
+    assert bad_gate.returncode == 2
+    assert bad_gate.stderr.startswith("error: --min speed=1: unknown metric 'speed'")

@@ -1,0 +1,228 @@
+"""The evaluator: question files, each metric on crafted cases, gates, compare, and a real run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rag import report as report_files
+from rag.answer import Answer, Citation, Passage
+from rag.engine import Engine
+from rag.errors import DocumentError
+from rag.eval import aggregate, check, evaluate, failed_gates
+from rag.questions import TestQuestion, load_questions
+
+EVAL_SET = Path(__file__).resolve().parent / "eval" / "questions.jsonl"
+
+
+def test_project_question_set_loads_cleanly() -> None:
+    loaded = load_questions(EVAL_SET)
+    assert loaded.errors == []
+    kinds = [q.kind for q in loaded.questions]
+    assert len(kinds) >= 40
+    assert kinds.count("unanswerable") >= 6
+    assert {"numeric", "name", "list", "paraphrase", "multi-source"} <= set(kinds)
+
+
+def test_jsonl_rows_aliases_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                '{"id": "a", "question": "How much?", '
+                '"must_include": [["$2 billion", "2 billion"]], '
+                '"expected_sources": ["x.txt"], "kind": "numeric", "extra": 1}',
+                '{"user_input": "Who?", "reference": "Nobody", "answerable": false}',
+                "not json",
+                '{"id": "b"}',
+                '{"id": "a", "question": "dup"}',
+                '{"question": "Q", "answerable": "maybe"}',
+                "",
+                '["a list"]',
+            ]
+        ),
+        encoding="utf-8",
+    )
+    loaded = load_questions(path)
+    assert loaded.questions == [
+        TestQuestion(
+            id="a",
+            question="How much?",
+            must_include=[["$2 billion", "2 billion"]],
+            expected_sources=["x.txt"],
+            kind="numeric",
+        ),
+        TestQuestion(
+            id="line-2",
+            question="Who?",
+            reference="Nobody",
+            answerable=False,
+            kind="unanswerable",
+        ),
+    ]
+    assert loaded.errors == [
+        (3, "not valid JSON (Expecting value)"),
+        (4, "missing 'question' (or 'user_input')"),
+        (5, "duplicate id 'a'"),
+        (6, "'answerable' must be true or false, not 'maybe'"),
+        (8, "not a JSON object"),
+    ]
+
+
+def test_csv_rows_with_json_and_pipe_lists(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text(
+        "id,question,must_include,expected_sources,answerable,kind\n"
+        'n1,How much did Nscale raise?,"$2 billion|2 billion;$14.6 billion",'
+        "001.txt;004.txt,yes,numeric\n"
+        "n2,Who runs it?,,,no,\n"
+        'n3,Bad list,"[""unclosed",,,\n',
+        encoding="utf-8",
+    )
+    loaded = load_questions(path)
+    assert loaded.questions[0].must_include == [["$2 billion", "2 billion"], ["$14.6 billion"]]
+    assert loaded.questions[0].expected_sources == ["001.txt", "004.txt"]
+    assert (loaded.questions[1].answerable, loaded.questions[1].kind) == (False, "unanswerable")
+    assert loaded.errors == [(4, "bad JSON list '[\"unclosed' (Unterminated string starting at)")]
+
+
+PASSAGES = [
+    Passage(
+        1, "c1", "a.txt", "A", "Nscale raised $2 billion at a $14.6 billion valuation.", 0, 54, 0.9
+    ),
+    Passage(2, "c2", "b.txt", "B", "Adani will invest $100 billion.", 0, 31, 0.5),
+]
+
+
+def answer(text: str, citations: list[Citation], declined: bool = False) -> Answer:
+    timings = {"retrieve": 10.0, "answer": 5.0, "total": 15.0}
+    return Answer("q", text, declined, citations, PASSAGES, "extractive", timings)
+
+
+GOOD = Citation(1, "a.txt", "A", "Nscale raised $2 billion", 0, 24, 0.8, 1)
+BAD = Citation(1, "a.txt", "A", "Nscale raised $9 billion", 0, 24, 0.8, 1)
+NSCALE_Q = TestQuestion(
+    "n",
+    "How much?",
+    must_include=[["$2 billion"], ["$14.6 billion"]],
+    expected_sources=["a.txt"],
+    kind="numeric",
+)
+
+
+def test_checks_on_a_right_answer() -> None:
+    result = check(
+        NSCALE_Q, answer("Nscale raised $2 billion at a $14.6 billion valuation [1]", [GOOD])
+    )
+    assert result.evidence_rank == 1
+    assert result.checks == {
+        "retrieval_hit": True,
+        "key_facts": True,
+        "sources": True,
+        "citations_valid": True,
+        "declined_correctly": None,
+        "false_decline": False,
+    }
+    assert result.correct
+
+
+def test_checks_on_wrong_answers() -> None:
+    missing_fact = check(NSCALE_Q, answer("Nscale raised $2 billion [1]", [GOOD]))
+    assert (missing_fact.checks["key_facts"], missing_fact.correct) == (False, False)
+    invalid = check(NSCALE_Q, answer("$2 billion and $14.6 billion [1]", [BAD]))
+    assert (invalid.checks["citations_valid"], invalid.correct) == (False, False)
+    wrong_source = Citation(1, "b.txt", "B", "Adani will invest", 0, 17, 0.5, 2)
+    other = check(NSCALE_Q, answer("$2 billion, $14.6 billion [1]", [wrong_source]))
+    assert other.checks["sources"] is False
+    declined = check(NSCALE_Q, answer("The articles don't say.", [], declined=True))
+    assert declined.checks["false_decline"] is True and declined.checks["key_facts"] is False
+
+
+def test_unanswerable_checks_and_aggregate() -> None:
+    unanswerable = TestQuestion("u", "CEO?", answerable=False, kind="unanswerable")
+    results = [
+        check(NSCALE_Q, answer("$2 billion at a $14.6 billion valuation [1]", [GOOD])),
+        check(NSCALE_Q, answer("The articles don't say.", [], declined=True)),
+        check(unanswerable, answer("The articles don't say.", [], declined=True)),
+        check(unanswerable, answer("Nscale raised $2 billion [1]", [GOOD])),
+    ]
+    metrics = aggregate(results)
+    assert {k: metrics[k] for k in ("hit_at_k", "mrr", "key_fact_accuracy", "source_accuracy")} == {
+        "hit_at_k": 1.0,
+        "mrr": 1.0,
+        "key_fact_accuracy": 0.5,
+        "source_accuracy": 1.0,
+    }
+    assert metrics["decline_accuracy"] == 0.5
+    assert metrics["false_declines"] == 1
+    assert metrics["citation_validity"] == 1.0
+    assert metrics["accuracy"] == 0.5
+    assert (metrics["total_p50_ms"], metrics["total_p95_ms"]) == (15.0, 15.0)
+
+
+def test_mrr_counts_the_first_evidence_rank() -> None:
+    q = TestQuestion("a", "Adani?", must_include=[["$100 billion"]], kind="numeric")
+    result = check(q, answer("Adani will invest $100 billion.", []))
+    assert result.evidence_rank == 2
+    assert aggregate([result])["mrr"] == 0.5
+
+
+def test_gates() -> None:
+    assert failed_gates({"accuracy": 0.8, "mrr": None}, {"accuracy": 0.8}) == []
+    assert failed_gates({"accuracy": 0.79, "mrr": None}, {"accuracy": 0.8, "mrr": 0.1}) == [
+        "accuracy = 0.79 is below the minimum 0.8",
+        "mrr = None is below the minimum 0.1",
+    ]
+
+
+def test_compare_lists_fixed_and_broken() -> None:
+    def report(accuracy: float, rights: dict[str, bool]) -> dict[str, object]:
+        return {
+            "metrics": {"accuracy": accuracy},
+            "results": [{"id": i, "question": f"{i}?", "correct": c} for i, c in rights.items()],
+        }
+
+    text = report_files.compare(
+        report(0.5, {"a": True, "b": False, "c": True}),
+        report(0.75, {"a": False, "b": True, "c": True, "d": True}),
+    )
+    assert text.splitlines() == [
+        "metric deltas (new - old):",
+        "  Overall accuracy: 0.500 -> 0.750 (+0.250)",
+        "better (1):",
+        "  + b: b?",
+        "broke (1):",
+        "  - a: a?",
+        "new questions: d",
+    ]
+
+
+def test_end_to_end_on_the_seeded_index(seeded: Engine, tmp_path: Path) -> None:
+    questions = [
+        q
+        for q in load_questions(EVAL_SET).questions
+        if q.id in {"nscale-raise", "nscale-headquarters", "adani-india-plan"}
+    ]
+    report = evaluate(seeded, questions)
+    by_id = {r["id"]: r for r in report["results"]}
+    assert by_id["nscale-raise"]["correct"] is True
+    assert by_id["nscale-headquarters"]["declined"] is True
+    assert by_id["adani-india-plan"]["citations"][0]["source"] == "004_f7653a61b53defd5.txt"
+    assert report["metrics"]["accuracy"] == 1.0
+    assert report["config"]["mode"] == "extractive" and report["config"]["top_k"] == 5
+    paths = report_files.write(report, tmp_path / "out")
+    assert [p.name for p in paths] == ["report.json", "report.md", "report.html"]
+    assert json.loads(paths[0].read_text("utf-8"))["metrics"]["questions"] == 3
+    page = paths[2].read_text("utf-8")
+    assert page.count("<svg") == 2 and "<script" not in page
+    assert "| Overall accuracy | 1.000 |" in paths[1].read_text("utf-8")
+
+
+def test_unreadable_compare_file(tmp_path: Path) -> None:
+    path = tmp_path / "old.json"
+    path.write_text("{}", encoding="utf-8")
+    with pytest.raises(DocumentError) as caught:
+        report_files.load(path)
+    assert str(caught.value) == f"{path}: not a report.json written by `rag eval --out`"
