@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run test install install-dev lint bench tune clean-index
+.PHONY: run test install install-dev lint browser bench tune clean-index
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -27,7 +27,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: $(VENV)/.installed
-	$(RAG) chat --ingest seeds
+	$(RAG) serve --ingest seeds
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
@@ -39,7 +39,11 @@ EVAL_INDEX := build/eval-index
 GATES := --min accuracy=0.78 --min key_fact_accuracy=0.78 --min decline_accuracy=0.81 \
 	--min hit_at_k=0.92 --min mrr=0.80 --min citation_validity=1.0
 
-test: lint
+# The browser test drives Debian's Chromium; Playwright's own browser download fails offline.
+browser:
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+test: lint browser
 	$(VENV)/bin/pytest
 	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) ingest seeds
 	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) eval tests/eval/questions.jsonl --out build/eval $(GATES)

@@ -67,6 +67,8 @@ class Answer:
     mode: str
     timings_ms: dict[str, float] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    # What was searched: the question itself, or a follow-up joined to the question before it.
+    standalone_question: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The one JSON object `rag ask --json` prints."""

@@ -46,6 +46,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="update the index from these paths first (default: seeds/)",
     )
+    serve = commands.add_parser("serve", help="start the web chat")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1, RAG_WEB__HOST)")
+    serve.add_argument("--port", type=int, help="port (default 7860, RAG_WEB__PORT)")
+    serve.add_argument(
+        "--ingest",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="update the index from these paths first (default: seeds/)",
+    )
+
     evaluate = commands.add_parser("eval", help="score answers against a file of test questions")
     evaluate.add_argument("file", type=Path, help="questions, .jsonl or .csv")
     evaluate.add_argument("--out", type=Path, metavar="DIR", help="write report.json/.md/.html")
@@ -115,6 +126,8 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
         case "status":
             _status(engine, as_json=args.json)
             return 0
+        case "serve":
+            return _serve(args, engine)
         case "eval":
             return _evaluate(args, engine)
         case "chat":
@@ -164,6 +177,21 @@ def render(answer: Answer) -> str:
         for p in answer.retrieved[:3]:
             lines.append(f"  {p.rank}. {p.title} ({p.source})")
     return "\n".join(lines)
+
+
+def _serve(args: argparse.Namespace, engine: Engine) -> int:
+    from ui.web import launch
+
+    if args.ingest is not None:
+        report = _ingest(engine, args.ingest or [engine.settings.seeds_dir])
+        if not report.ok:
+            print("Some files failed (see above); serving the rest.", file=sys.stderr)
+    engine.warm_up()
+    host = args.host or engine.settings.web.host
+    port = args.port or engine.settings.web.port
+    print(f"Web chat on http://{host}:{port} (Ctrl-C stops it)", file=sys.stderr)
+    launch(engine, host, port)
+    return 0
 
 
 def parse_gates(specs: list[str]) -> dict[str, float]:

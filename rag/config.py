@@ -60,6 +60,23 @@ class LLMSettings(BaseModel):
     mode: Literal["extractive"] = "extractive"
 
 
+class WebSettings(BaseModel):
+    """The web chat: where it listens, who may log in, where uploads and feedback go."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=7860, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    uploads_dir: Path = Path("uploads")
+    feedback_path: Path = Path("feedback.jsonl")
+    max_upload_mb: int = Field(default=50, ge=1)
+
+    @field_validator("username", "password", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+
 class Settings(BaseSettings):
     """All settings, from `RAG_*` environment variables and `.env`."""
 
@@ -78,3 +95,4 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
+    web: WebSettings = WebSettings()

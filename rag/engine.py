@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answer import Answer, Answerer, check_citations
 from rag.config import Settings
+from rag.conversation import standalone
 from rag.errors import IndexEmptyError, QuestionError, StoreUnavailableError
 from rag.extractive import ExtractiveAnswerer
 from rag.ingest import Ingestor, IngestReport
@@ -97,6 +99,9 @@ class Engine:
         self._encoder: CachedEncoder | None = None
         self._retriever: Retriever | None = None
         self._sources: set[str] | None = None
+        # Embedded Qdrant and the model are used by one thread at a time; the web chat and the
+        # Slack bot call in from many.
+        self._lock = threading.RLock()
 
     @classmethod
     def open(cls, settings: Settings, embed_model: BaseEmbedding | None = None) -> Engine:
@@ -156,22 +161,53 @@ class Engine:
     ) -> IngestReport:
         """Bring the index in line with files and folders."""
         ingestor = Ingestor(self.store, lambda: self.embed_model, self.settings.chunk)
-        with _store_errors(self.settings):
+        with self._lock, _store_errors(self.settings):
             report = ingestor.run(paths, progress=progress)
-        self._sources = None
+            self._sources = None
         return report
 
     def sources(self) -> set[str]:
         """File names of the indexed articles."""
         if self._sources is None:
-            with _store_errors(self.settings):
+            with self._lock, _store_errors(self.settings):
                 self._sources = {f.source for f in self.store.files().values()}
         return self._sources
 
-    def ask(self, question: str, top_k: int | None = None, source: str | None = None) -> Answer:
-        """Answer a question from the articles, with checked citations and timings."""
+    def ask(
+        self,
+        question: str,
+        top_k: int | None = None,
+        source: str | None = None,
+        history: Sequence[str] = (),
+    ) -> Answer:
+        """Answer a question (a follow-up to `history`, if any) with checked citations."""
+        with self._lock:
+            return self._ask(question, top_k, source, history)
+
+    def stream(
+        self,
+        question: str,
+        top_k: int | None = None,
+        source: str | None = None,
+        history: Sequence[str] = (),
+    ) -> Iterator[str | Answer]:
+        """The answer text in pieces as it is produced, then the whole checked `Answer`."""
+        answer = self.ask(question, top_k=top_k, source=source, history=history)
+        # The extractive answer exists whole at once; it is sent a few words at a time so that
+        # every front end has one streaming path, the one LLM answers will use.
+        words = answer.text.split(" ")
+        for i in range(0, len(words), 4):
+            yield " ".join(words[i : i + 4]) + (" " if i + 4 < len(words) else "")
+        yield answer
+
+    def _ask(
+        self, question: str, top_k: int | None, source: str | None, history: Sequence[str]
+    ) -> Answer:
         started = time.perf_counter()
         text, notices = prepare_question(question, self.settings.answer.max_question_chars)
+        earlier = [" ".join(_CONTROL.sub(" ", h).split()) for h in history if h.strip()]
+        asked = text
+        text = standalone(text, earlier)
         if not self.sources():
             raise IndexEmptyError(
                 "The index is empty. Run `rag ingest` (it reads seeds/) and ask again."
@@ -188,7 +224,7 @@ class Engine:
         draft = check_citations(self.answerer.draft(text, passages), passages)
         done = time.perf_counter()
         return Answer(
-            question=text,
+            question=asked,
             text=draft.text,
             declined=draft.declined,
             citations=draft.citations,
@@ -200,11 +236,12 @@ class Engine:
                 "total": (done - started) * 1000,
             },
             notices=notices,
+            standalone_question=text,
         )
 
     def status(self) -> Status:
         """The index's location and contents, the model and the answer mode."""
-        with _store_errors(self.settings):
+        with self._lock, _store_errors(self.settings):
             files = self.store.files()
             chunks = self.store.count()
         return Status(

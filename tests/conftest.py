@@ -113,3 +113,20 @@ def seeded_copy(tmp_path: Path, seeded_index: Path) -> Path:
     target = tmp_path / "index"
     shutil.copytree(seeded_index, target, ignore=shutil.ignore_patterns(".lock"))
     return target
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """Debian's Chromium, started as the offline machines need (Playwright's download fails)."""
+    return {
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

@@ -120,3 +120,22 @@ def test_question_helpers() -> None:
     ]
     assert is_list_question("Which companies backed OpenAI?")
     assert not is_list_question("What is OpenAI's valuation?")
+
+
+def test_follow_up_is_asked_with_the_question_before(seeded: Engine) -> None:
+    answer = seeded.ask("And at what valuation?", history=["How much did Nscale raise?"])
+    assert answer.question == "And at what valuation?"
+    assert answer.standalone_question == "How much did Nscale raise? And at what valuation?"
+    assert "$14.6 billion" in answer.text
+    alone = seeded.ask("How much will Adani invest?", history=["How much did Nscale raise?"])
+    assert alone.standalone_question == "How much will Adani invest?"
+
+
+def test_stream_yields_pieces_then_the_answer(seeded: Engine) -> None:
+    from rag.answer import Answer
+
+    pieces = list(seeded.stream(NSCALE))
+    *texts, final = pieces
+    assert isinstance(final, Answer)
+    assert len(texts) >= 3 and all(isinstance(t, str) for t in texts)
+    assert "".join(texts) == final.text  # type: ignore[arg-type]

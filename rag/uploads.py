@@ -1,0 +1,41 @@
+"""Documents added from a browser: safe names inside the uploads folder, then ingested."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from rag.documents import SUPPORTED_SUFFIXES
+from rag.errors import DocumentError
+
+_UNSAFE = re.compile(r"[^\w.\- ]+")
+
+
+def safe_name(name: str) -> str:
+    """A file name with no folders, no leading dots and no characters a shell or path dislikes."""
+    base = Path(name.replace("\\", "/")).name  # drops any "../" or folder part
+    cleaned = _UNSAFE.sub("_", base).strip(" .")
+    if not cleaned or not Path(cleaned).suffix:
+        raise DocumentError(f"{name}: not a usable file name")
+    return cleaned
+
+
+def save_upload(temporary: Path, original_name: str, folder: Path, max_bytes: int) -> Path:
+    """Copy an upload into the uploads folder under a safe name; refuse what can't be used."""
+    name = safe_name(original_name)
+    if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise DocumentError(
+            f"{name}: unsupported file type; use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+        )
+    size = temporary.stat().st_size
+    if size > max_bytes:
+        raise DocumentError(
+            f"{name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    target = (folder / name).resolve()
+    if target.parent != folder.resolve():
+        raise DocumentError(f"{original_name}: not a usable file name")
+    shutil.copyfile(temporary, target)
+    return target

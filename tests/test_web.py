@@ -1,0 +1,173 @@
+"""The web chat served for real: its API through gradio_client, and Chromium through Playwright."""
+
+from __future__ import annotations
+
+import html
+import socket
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pytest
+from gradio_client import Client, handle_file
+
+from rag.engine import Engine
+from rag.feedback import FeedbackLog
+from tests.conftest import ROOT, make_settings
+from ui.web import ChatHandlers, launch
+
+NSCALE = "How much did Nscale raise, and at what valuation?"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory, seeded_index: Path, embed_model: Any
+) -> Iterator[tuple[str, Engine]]:
+    """The chat on a loopback port over a private copy of the seeded index."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("web")
+    index = folder / "index"
+    shutil.copytree(seeded_index, index, ignore=shutil.ignore_patterns(".lock"))
+    settings = make_settings(
+        index, web={"uploads_dir": folder / "uploads", "feedback_path": folder / "feedback.jsonl"}
+    )
+    with Engine.open(settings, embed_model) as engine:
+        engine.warm_up()
+        port = free_port()
+        app = launch(engine, "127.0.0.1", port, block=False)
+        yield f"http://127.0.0.1:{port}/", engine
+        app.close()
+
+
+def text_of(message: dict[str, Any]) -> str:
+    content = message["content"]
+    if isinstance(content, list):
+        content = "".join(part.get("text", "") for part in content)
+    return html.unescape(str(content))
+
+
+def test_streamed_answer_arrives_in_parts_and_ends_with_sources(
+    served: tuple[str, Engine],
+) -> None:
+    client = Client(served[0], verbose=False)
+    updates = list(client.submit(NSCALE, [], "All articles", api_name="/ask"))
+    replies = [text_of(chat[-1]) for chat, _ in updates]
+    assert len(replies) >= 4
+    assert replies[0] and len(replies[0]) < len(replies[-2])
+    assert "Sources" not in replies[-2]
+    final = replies[-1]
+    assert final.startswith("<p>Nscale, a startup backed by Nvidia, has raised $2 billion")
+    assert "Sources[1] The 2026 AI Infrastructure Surge" in _plain(final)
+    assert "004_f7653a61b53defd5.txt" in final
+    assert "<mark>Nscale, a startup backed by Nvidia" in final
+    assert "Read the whole passage" in final
+
+
+def _plain(markup: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", "", markup)
+
+
+def test_follow_up_uses_the_conversation(served: tuple[str, Engine]) -> None:
+    client = Client(served[0], verbose=False)
+    chat, _ = client.predict("How much did Nscale raise?", [], "All articles", api_name="/ask")
+    chat, _ = client.predict("And at what valuation?", chat, "All articles", api_name="/ask")
+    assert len(chat) == 4
+    assert "$14.6 billion" in text_of(chat[-1])
+
+
+def test_article_filter_and_bad_input(served: tuple[str, Engine]) -> None:
+    client = Client(served[0], verbose=False)
+    chat, box = client.predict("   ", [], "All articles", api_name="/ask")
+    assert (chat, box) == ([], "")
+    chat, _ = client.predict(NSCALE, [], "001_a3f1d0892a604dd0.txt", api_name="/ask")
+    reply = text_of(chat[-1])
+    assert "001_a3f1d0892a604dd0.txt" in reply and "004_f7653a61b53defd5.txt" not in reply
+    chat, _ = client.predict(NSCALE + " " + "x" * 100_000, [], "All articles", api_name="/ask")
+    assert "only the first 2,000 were used" in text_of(chat[-1])
+    chat, _ = client.predict("<script>alert(1)</script>", [], "All articles", api_name="/ask")
+    assert "<script>" not in str(chat[0]["content"])
+
+
+def test_upload_then_ask_what_only_it_answers(served: tuple[str, Engine], tmp_path: Path) -> None:
+    note = tmp_path / "fusion-note.md"
+    note.write_text(
+        "# Helion fusion deal\n\nHelion Energy agreed to supply 50 MW of fusion power to "
+        "Microsoft data centers starting in 2028.\n",
+        encoding="utf-8",
+    )
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 not a pdf")
+    client = Client(served[0], verbose=False)
+    message, status, _ = client.predict(
+        [handle_file(str(note)), handle_file(str(broken))], api_name="/add_documents"
+    )
+    assert "✅ fusion-note.md: added" in message
+    assert "❌ broken.pdf: not a readable PDF" in message
+    assert "6 articles" in status
+    chat, _ = client.predict(
+        "How much fusion power will Helion supply to Microsoft?",
+        [],
+        "All articles",
+        api_name="/ask",
+    )
+    reply = text_of(chat[-1])
+    assert "50 MW" in reply and "fusion-note.md" in reply
+
+
+def test_feedback_is_stored(served: tuple[str, Engine]) -> None:
+    engine = served[1]
+    web = engine.settings.web
+    handlers = ChatHandlers(engine, FeedbackLog(web.feedback_path), web.uploads_dir, 50)
+    chat: list[dict[str, Any]] = []
+    state: dict[str, Any] = {}
+    for chat, _, state in handlers.respond(NSCALE, chat, "All articles", state):
+        pass
+    liked = gr.LikeData(None, {"index": 1, "value": chat[1]["content"], "liked": True})
+    assert handlers.vote(liked, state) == "Thanks — feedback saved."
+    disliked = gr.LikeData(None, {"index": 0, "value": chat[0]["content"], "liked": False})
+    assert handlers.vote(disliked, state) == "Feedback is kept for answers only."
+    entries = handlers.feedback.read()
+    assert [(e["vote"], e["channel"], e["question"]) for e in entries][-1] == ("up", "web", NSCALE)
+    assert entries[-1]["citations"][0]["source"] == "004_f7653a61b53defd5.txt"
+
+
+def test_twenty_concurrent_questions_are_all_answered(served: tuple[str, Engine]) -> None:
+    questions = [NSCALE, "What is OpenAI's valuation?", "How much will Adani invest?", "Who?"] * 5
+
+    def ask(question: str) -> str:
+        chat, _ = Client(served[0], verbose=False).predict(
+            question, [], "All articles", api_name="/ask"
+        )
+        return text_of(chat[-1])
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        replies = list(pool.map(ask, questions))
+    assert len(replies) == 20
+    assert all(r and not r.startswith("⚠️") for r in replies)
+    assert all("$14.6 billion" in r for r in replies[::4])
+
+
+def test_browser_asks_and_sees_cited_answer(served: tuple[str, Engine], page: Any) -> None:
+    page.goto(served[0])
+    page.get_by_text("Index: 5 articles", exact=False).wait_for(timeout=30_000)
+    box = page.locator("#question textarea")
+    box.fill(NSCALE)
+    box.press("Enter")
+    page.get_by_text("Read the whole passage").first.wait_for(timeout=30_000)
+    chat = page.locator("#chat")
+    assert "14.6" in chat.inner_text()
+    assert page.get_by_text("004_f7653a61b53defd5.txt").first.is_visible()
+    shots = ROOT / "build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "web-chat.png"), full_page=True)

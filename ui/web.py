@@ -1,0 +1,238 @@
+"""The Gradio web chat: streamed, cited answers, uploads, feedback. It only formats."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+# Gradio reads this when imported; without it, it reports usage to its makers over the network.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr
+
+from rag.answer import Answer
+from rag.engine import Engine
+from rag.errors import RagError
+from rag.feedback import FeedbackLog
+from rag.uploads import save_upload
+from ui.render import answer_html, escape
+
+log = logging.getLogger(__name__)
+
+ALL_ARTICLES = "All articles"
+EXAMPLES = [
+    "How much did Nscale raise, and at what valuation?",
+    "What is OpenAI's valuation after its latest funding round?",
+    "What challenges does AI infrastructure expansion face?",
+    "How much will Adani invest in Indian AI data centers?",
+]
+UPLOAD_TYPES = [".txt", ".md", ".pdf", ".html", ".htm", ".docx"]
+ENGINE_FAILED = "Something went wrong while answering; it has been logged. Please try again."
+CSS = """
+.source blockquote { margin: .3rem 0 .3rem .5rem; }
+.source mark { background: #fff3a3; }
+#status { font-size: .9rem; color: #555; }
+"""
+
+History = list[dict[str, Any]]
+
+
+def status_line(engine: Engine) -> str:
+    """Articles, chunks, answer mode and model, as one line."""
+    try:
+        status = engine.status()
+    except RagError as exc:
+        return f"Index unavailable: {escape(str(exc))}"
+    return (
+        f"Index: {len(status.articles)} articles · {status.chunks} chunks · "
+        f"{status.mode} mode · {status.model}"
+    )
+
+
+def article_choices(engine: Engine) -> list[str]:
+    """The article filter's options."""
+    try:
+        return [ALL_ARTICLES, *sorted(engine.sources())]
+    except RagError:
+        return [ALL_ARTICLES]
+
+
+class ChatHandlers:
+    """The functions the page's events call; each turns a request into one engine call."""
+
+    def __init__(self, engine: Engine, feedback: FeedbackLog, uploads: Path, max_mb: int) -> None:
+        self.engine = engine
+        self.feedback = feedback
+        self.uploads = uploads
+        self.max_bytes = max_mb * 1_000_000
+
+    def respond(
+        self, message: str, chat: History, article: str, state: dict[str, Any]
+    ) -> Iterator[tuple[History, str, dict[str, Any]]]:
+        """Stream an answer into the chat, then replace it with the answer and its sources."""
+        if not message or not message.strip():
+            yield chat, "", state
+            return
+        state = {
+            "questions": list(state.get("questions", [])),
+            "answers": dict(state.get("answers", {})),
+        }
+        chat = [
+            *chat,
+            {"role": "user", "content": escape(message)},
+            {"role": "assistant", "content": ""},
+        ]
+        source = None if article in ("", ALL_ARTICLES, None) else article
+        streamed = ""
+        try:
+            for piece in self.engine.stream(message, source=source, history=state["questions"]):
+                if isinstance(piece, Answer):
+                    chat[-1] = {"role": "assistant", "content": answer_html(piece)}
+                    state["questions"].append(piece.question)
+                    state["answers"][str(len(chat) - 1)] = piece
+                else:
+                    streamed += piece
+                    chat[-1] = {"role": "assistant", "content": escape(streamed)}
+                yield chat, "", state
+        except RagError as exc:
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {escape(str(exc))}"}
+            yield chat, "", state
+        except Exception:
+            log.exception("answering %r failed", message[:200])
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {ENGINE_FAILED}"}
+            yield chat, "", state
+
+    def vote(self, data: gr.LikeData, state: dict[str, Any]) -> str:
+        """Store a thumbs up or down on the answer it was given to."""
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        answer = state.get("answers", {}).get(str(index))
+        if answer is None:
+            return "Feedback is kept for answers only."
+        try:
+            self.feedback.record(answer, "up" if data.liked else "down", channel="web")
+        except RagError as exc:
+            return f"⚠️ {escape(str(exc))}"
+        return "Thanks — feedback saved."
+
+    def add_documents(self, files: list[Any] | None, progress: gr.Progress) -> tuple[str, str, Any]:
+        """Save uploads under safe names, ingest them, and say per file what happened."""
+        if not files:
+            return "Choose one or more files first.", status_line(self.engine), gr.update()
+        saved, lines = [], []
+        for item in files:
+            temporary = Path(getattr(item, "name", item))
+            original = getattr(item, "orig_name", None) or temporary.name
+            try:
+                saved.append(save_upload(temporary, original, self.uploads, self.max_bytes))
+            except RagError as exc:
+                lines.append(f"❌ {escape(str(exc))}")
+        if saved:
+            try:
+                report = self.engine.ingest(
+                    saved, progress=lambda items: progress.tqdm(items, desc="Indexing")
+                )
+            except RagError as exc:
+                lines.append(f"❌ {escape(str(exc))}")
+            else:
+                lines += [f"✅ {escape(name)}: added" for name in report.added]
+                lines += [f"✅ {escape(name)}: updated" for name in report.updated]
+                lines += [f"✅ {escape(name)}: already indexed" for name in report.unchanged]
+                lines += [f"❌ {escape(name)}: {escape(reason)}" for name, reason in report.failed]
+        choices = article_choices(self.engine)
+        return "<br>".join(lines), status_line(self.engine), gr.update(choices=choices)
+
+
+def build_app(engine: Engine) -> gr.Blocks:
+    """The chat page, wired to an engine."""
+    web = engine.settings.web
+    handlers = ChatHandlers(
+        engine, FeedbackLog(web.feedback_path), web.uploads_dir, web.max_upload_mb
+    )
+    with gr.Blocks(title="AI-infrastructure news — cited answers", analytics_enabled=False) as app:
+        gr.Markdown(
+            "## Ask the AI-infrastructure articles\nEvery answer cites the passages it quotes."
+        )
+        status = gr.Markdown(status_line(engine), elem_id="status")
+        state = gr.State({"questions": [], "answers": {}})
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="Chat",
+                    height=560,
+                    latex_delimiters=[],
+                    feedback_options=("Like", "Dislike"),
+                    placeholder="**Ask a question about the articles.** Try one of these:",
+                    examples=[{"text": q} for q in EXAMPLES],
+                    elem_id="chat",
+                )
+                with gr.Row():
+                    box = gr.Textbox(
+                        placeholder="Ask about the articles…",
+                        show_label=False,
+                        scale=5,
+                        elem_id="question",
+                        max_lines=6,
+                    )
+                    send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+                notice = gr.Markdown("", elem_id="notice")
+            with gr.Column(scale=1):
+                article = gr.Dropdown(
+                    article_choices(engine),
+                    value=ALL_ARTICLES,
+                    label="Ask about",
+                    elem_id="article",
+                )
+                with gr.Accordion("Add documents", open=False):
+                    files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Files")
+                    add = gr.Button("Add to the index", elem_id="add")
+                    added = gr.Markdown("", elem_id="added")
+        inputs = [box, chatbot, article, state]
+        outputs = [chatbot, box, state]
+        box.submit(handlers.respond, inputs, outputs, api_name="ask")
+        send.click(handlers.respond, inputs, outputs, api_visibility="private")
+        chatbot.example_select(
+            _example(handlers), [chatbot, article, state], outputs, api_visibility="private"
+        )
+        chatbot.like(handlers.vote, [state], notice, api_visibility="private")
+
+        def add_documents(files: list[Any] | None, progress: Any = gr.Progress()) -> Any:  # noqa: B008
+            return handlers.add_documents(files, progress)
+
+        add.click(add_documents, [files], [added, status, article], api_name="add_documents")
+    blocks: gr.Blocks = app
+    return blocks
+
+
+def _example(handlers: ChatHandlers) -> Any:
+    def ask_example(
+        chat: History, article: str, state: dict[str, Any], evt: gr.SelectData
+    ) -> Iterator[tuple[History, str, dict[str, Any]]]:
+        yield from handlers.respond(evt.value["text"], chat, article, state)
+
+    return ask_example
+
+
+def launch(engine: Engine, host: str, port: int, block: bool = True) -> gr.Blocks:
+    """Serve the chat (until interrupted, when blocking); with a login when one is configured."""
+    web = engine.settings.web
+    auth = None
+    if web.username and web.password:
+        auth = (web.username, web.password.get_secret_value())
+    app = build_app(engine)
+    # The engine answers one question at a time; the queue holds the rest in order.
+    app.queue(default_concurrency_limit=4, max_size=256)
+    app.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        show_error=False,
+        quiet=True,
+        footer_links=[],
+        css=CSS,
+        max_file_size=f"{web.max_upload_mb}mb",
+        prevent_thread_lock=not block,
+    )
+    return app
