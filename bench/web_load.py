@@ -1,0 +1,74 @@
+"""Concurrent questions against the web chat through gradio_client, on loopback only.
+
+Usage: python bench/web_load.py [--users 20] [--rounds 1]. Builds a temporary index of seeds/,
+serves the chat on a free loopback port, sends every user's question at once, and prints the
+p50/p95 of the end-to-end time (queue wait included) and the number of errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from gradio_client import Client
+
+from rag.config import Settings
+from rag.engine import Engine
+from rag.questions import load_questions
+from ui.web import launch
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    """Serve, load, report."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    questions = [q.question for q in load_questions(ROOT / "tests/eval/questions.jsonl").questions]
+    with tempfile.TemporaryDirectory() as folder, socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        settings = Settings(_env_file=None, qdrant={"path": Path(folder) / "index"})  # type: ignore[call-arg]
+        with Engine.open(settings) as engine:
+            engine.ingest([ROOT / "seeds"])
+            engine.warm_up()
+            app = launch(engine, "127.0.0.1", port, block=False)
+            url = f"http://127.0.0.1:{port}/"
+
+            def ask(question: str) -> tuple[float, bool]:
+                started = time.perf_counter()
+                try:
+                    chat, _ = Client(url, verbose=False).predict(
+                        question, [], "All articles", api_name="/ask"
+                    )
+                    ok = bool(chat) and "⚠️" not in str(chat[-1]["content"])
+                except Exception:  # noqa: BLE001 - counted, not raised: this is a load test
+                    ok = False
+                return (time.perf_counter() - started) * 1000, ok
+
+            times, errors = [], 0
+            for r in range(args.rounds):
+                batch = [questions[(r * args.users + i) % len(questions)] for i in range(args.users)]
+                with ThreadPoolExecutor(max_workers=args.users) as pool:
+                    for elapsed, ok in pool.map(ask, batch):
+                        times.append(elapsed)
+                        errors += not ok
+            app.close()
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    print(
+        f"{args.users} concurrent users x {args.rounds} rounds: {len(times)} questions, "
+        f"{errors} errors, p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
