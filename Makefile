@@ -49,7 +49,9 @@ test: lint browser
 	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) eval tests/eval/questions.jsonl --out build/eval $(GATES)
 
 bench: $(VENV)/.installed-dev
-	$(PY) bench/speed.py
+	PYTHONPATH=. $(PY) bench/speed.py
+	PYTHONPATH=. $(PY) bench/web_load.py
+	PYTHONPATH=. $(PY) bench/slack_latency.py
 
 tune: $(VENV)/.installed-dev
 	$(PY) bench/tune_extractive.py

@@ -57,6 +57,15 @@ def _parser() -> argparse.ArgumentParser:
         help="update the index from these paths first (default: seeds/)",
     )
 
+    serve.add_argument(
+        "--slack", action="store_true", help="run the Slack bot in the same process (see README)"
+    )
+
+    slack = commands.add_parser("slack", help="run the Slack bot (Socket Mode unless --http)")
+    slack.add_argument("--http", action="store_true", help="receive events over HTTP instead")
+    slack.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
+    slack.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+
     evaluate = commands.add_parser("eval", help="score answers against a file of test questions")
     evaluate.add_argument("file", type=Path, help="questions, .jsonl or .csv")
     evaluate.add_argument("--out", type=Path, metavar="DIR", help="write report.json/.md/.html")
@@ -130,6 +139,8 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
             return _serve(args, engine)
         case "eval":
             return _evaluate(args, engine)
+        case "slack":
+            return _slack(args, engine)
         case "chat":
             if args.ingest is not None:
                 report = _ingest(engine, args.ingest or [engine.settings.seeds_dir])
@@ -186,11 +197,47 @@ def _serve(args: argparse.Namespace, engine: Engine) -> int:
         report = _ingest(engine, args.ingest or [engine.settings.seeds_dir])
         if not report.ok:
             print("Some files failed (see above); serving the rest.", file=sys.stderr)
+    # Build the bot before the server starts, so a missing token stops us with its name.
+    bot = _slack_bot(engine, http=engine.settings.slack.app_token is None) if args.slack else None
     engine.warm_up()
     host = args.host or engine.settings.web.host
     port = args.port or engine.settings.web.port
+    app = launch(engine, host, port, block=False)
     print(f"Web chat on http://{host}:{port} (Ctrl-C stops it)", file=sys.stderr)
-    launch(engine, host, port)
+    if bot is not None:
+        from ui.slack import add_events_route, socket_handler
+
+        if engine.settings.slack.app_token is not None:
+            socket_handler(bot).connect()  # type: ignore[no-untyped-call]
+            print("Slack bot connected over Socket Mode", file=sys.stderr)
+        else:
+            add_events_route(app.server_app, bot)
+            print(f"Slack events at http://{host}:{port}/slack/events", file=sys.stderr)
+    app.block_thread()
+    return 0
+
+
+def _slack_bot(engine: Engine, http: bool) -> Any:
+    from rag.feedback import FeedbackLog
+    from ui.slack import SlackBot
+
+    feedback = FeedbackLog(engine.settings.web.feedback_path)
+    return SlackBot(engine, engine.settings.slack, feedback, http=http)
+
+
+def _slack(args: argparse.Namespace, engine: Engine) -> int:
+    from ui.slack import serve_http, socket_handler
+
+    bot = _slack_bot(engine, http=args.http)
+    if args.http:
+        engine.warm_up()
+        print(f"Slack events at http://{args.host}:{args.port}/slack/events", file=sys.stderr)
+        serve_http(bot, args.host, args.port)
+    else:
+        handler = socket_handler(bot)
+        engine.warm_up()
+        print("Slack bot connected over Socket Mode (Ctrl-C stops it)", file=sys.stderr)
+        handler.start()  # type: ignore[no-untyped-call]
     return 0
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -77,6 +77,20 @@ class WebSettings(BaseModel):
         return None if value == "" else value
 
 
+class SlackSettings(BaseModel):
+    """The Slack bot's credentials and the Web API it talks to."""
+
+    bot_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    app_token: SecretStr | None = None
+    api_url: str = "https://slack.com/api/"
+
+
+def _slack(name: str) -> Any:
+    # Slack's own variable names, as its docs and every Slack app use them.
+    return Field(default=None, validation_alias=AliasChoices(name, f"RAG_{name}"))
+
+
 class Settings(BaseSettings):
     """All settings, from `RAG_*` environment variables and `.env`."""
 
@@ -86,6 +100,7 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        populate_by_name=True,
     )
 
     seeds_dir: Path = Path("seeds")
@@ -96,3 +111,24 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
     web: WebSettings = WebSettings()
+    slack_bot_token: SecretStr | None = _slack("SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = _slack("SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = _slack("SLACK_APP_TOKEN")
+    slack_api_url: str | None = _slack("SLACK_API_URL")
+
+    @field_validator(
+        "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_api_url", mode="before"
+    )
+    @classmethod
+    def _blank_slack_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def slack(self) -> SlackSettings:
+        """The Slack settings as one object."""
+        return SlackSettings(
+            bot_token=self.slack_bot_token,
+            signing_secret=self.slack_signing_secret,
+            app_token=self.slack_app_token,
+            api_url=self.slack_api_url or SlackSettings().api_url,
+        )

@@ -1,0 +1,337 @@
+"""The Slack bot against a recording fake of Slack's Web API, with real signed events."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+import uvicorn
+from slack_sdk.signature import SignatureVerifier
+
+from rag.config import SlackSettings
+from rag.engine import Engine
+from rag.errors import ConfigError
+from rag.feedback import FeedbackLog
+from tests.conftest import make_settings
+from tests.slack_fake import FakeSlack, FakeSocketMode
+from ui.slack import SlackBot, http_app, socket_handler
+
+SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-sentinel-bot-token"
+NSCALE = "How much did Nscale raise, and at what valuation?"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(scope="module")
+def slack_env(
+    tmp_path_factory: pytest.TempPathFactory, seeded_index: Path, embed_model: Any
+) -> Iterator[tuple[FakeSlack, SlackBot, str, Engine]]:
+    """The fake Web API, the bot on its HTTP transport, and its base URL."""
+    folder = tmp_path_factory.mktemp("slack")
+    shutil.copytree(seeded_index, folder / "index", ignore=shutil.ignore_patterns(".lock"))
+    fake = FakeSlack()
+    api_url = fake.start()
+    settings = SlackSettings(bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=api_url)
+    with Engine.open(make_settings(folder / "index"), embed_model) as engine:
+        engine.warm_up()
+        bot = SlackBot(engine, settings, FeedbackLog(folder / "feedback.jsonl"), http=True)
+        port = free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(http_app(bot), host="127.0.0.1", port=port, log_level="warning")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        wait_for(lambda: server.started)
+        yield fake, bot, f"http://127.0.0.1:{port}/slack/events", engine
+        server.should_exit = True
+        thread.join(10)
+    fake.stop()
+
+
+def signed_post(
+    url: str,
+    body: str,
+    content_type: str = "application/json",
+    timestamp: int | None = None,
+    signature: str | None = None,
+    retry: int | None = None,
+) -> httpx.Response:
+    ts = str(timestamp if timestamp is not None else int(time.time()))
+    headers = {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": signature
+        or SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body),
+    }
+    if retry is not None:
+        headers["X-Slack-Retry-Num"] = str(retry)
+        headers["X-Slack-Retry-Reason"] = "http_timeout"
+    return httpx.post(url, content=body, headers=headers, timeout=10)
+
+
+def event_body(event: dict[str, Any], event_id: str) -> str:
+    return json.dumps(
+        {"type": "event_callback", "team_id": "T1", "event_id": event_id, "event": event}
+    )
+
+
+def mention(text: str, ts: str, thread_ts: str | None = None) -> dict[str, Any]:
+    event = {
+        "type": "app_mention",
+        "user": "U1",
+        "text": f"<@UBOT> {text}",
+        "channel": "C1",
+        "ts": ts,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def replies_in(fake: FakeSlack, channel: str, thread: str) -> list[dict[str, Any]]:
+    return [p for p in fake.posts() if p.get("channel") == channel and p.get("thread_ts") == thread]
+
+
+def blocks_text(post: dict[str, Any]) -> str:
+    blocks = post["blocks"]
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def test_mention_gets_one_threaded_reply_with_sources(slack_env: Any) -> None:
+    fake, _, url, _ = slack_env
+    started = time.perf_counter()
+    response = signed_post(url, event_body(mention(NSCALE, "100.1"), "Ev-mention"))
+    acknowledged = time.perf_counter() - started
+    assert response.status_code == 200
+    assert acknowledged < 3.0
+    wait_for(lambda: len(replies_in(fake, "C1", "100.1")) == 1)
+    post = replies_in(fake, "C1", "100.1")[0]
+    text = blocks_text(post)
+    assert post["text"].startswith("Nscale, a startup backed by Nvidia, has raised $2 billion")
+    assert "*Sources*" in text
+    assert "004_f7653a61b53defd5.txt" in text and "$14.6 billion" in text
+    assert '"action_id": "feedback_up"' in text and '"action_id": "feedback_down"' in text
+    assert "extractive mode" in text
+
+
+def test_direct_message_is_answered_in_its_thread(slack_env: Any) -> None:
+    fake, _, url, _ = slack_env
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U2",
+        "text": NSCALE,
+        "channel": "D1",
+        "ts": "200.1",
+    }
+    assert signed_post(url, event_body(event, "Ev-dm")).status_code == 200
+    wait_for(lambda: len(replies_in(fake, "D1", "200.1")) == 1)
+    bot_message = {**event, "ts": "200.2", "bot_id": "BOTHER", "text": "I am a bot"}
+    own = {**event, "ts": "200.3", "user": "UBOT", "bot_id": "BBOT"}
+    assert signed_post(url, event_body(bot_message, "Ev-bot")).status_code == 200
+    assert signed_post(url, event_body(own, "Ev-own")).status_code == 200
+    time.sleep(1.0)
+    assert replies_in(fake, "D1", "200.2") == [] and replies_in(fake, "D1", "200.3") == []
+
+
+def test_thread_follow_up_uses_the_thread(slack_env: Any) -> None:
+    fake, _, url, _ = slack_env
+    fake.threads["300.1"] = [
+        {"ts": "300.1", "user": "U1", "text": "<@UBOT> How much did Nscale raise?"},
+        {"ts": "300.2", "bot_id": "BBOT", "text": "Nscale raised $2 billion [1]"},
+        {"ts": "300.3", "user": "U1", "text": "<@UBOT> And at what valuation?"},
+    ]
+    before = fake.count("conversations.replies")
+    body = event_body(mention("And at what valuation?", "300.3", thread_ts="300.1"), "Ev-thread")
+    assert signed_post(url, body).status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C1", "300.1")) == 1)
+    assert fake.count("conversations.replies") == before + 1
+    assert "$14.6 billion" in replies_in(fake, "C1", "300.1")[0]["text"]
+
+
+def test_retried_event_gets_one_reply(slack_env: Any) -> None:
+    fake, _, url, _ = slack_env
+    body = event_body(mention("How much will Adani invest?", "400.1"), "Ev-retried")
+    for retry in (None, 1, 2):
+        assert signed_post(url, body, retry=retry).status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C1", "400.1")) >= 1)
+    time.sleep(1.5)
+    assert len(replies_in(fake, "C1", "400.1")) == 1
+
+
+def test_bad_or_stale_signature_is_refused(slack_env: Any) -> None:
+    fake, _, url, _ = slack_env
+    posts = len(fake.posts())
+    body = event_body(mention(NSCALE, "500.1"), "Ev-forged")
+    assert signed_post(url, body, signature="v0=" + "0" * 64).status_code == 401
+    assert signed_post(url, body, timestamp=int(time.time()) - 600).status_code == 401
+    time.sleep(0.5)
+    assert len(fake.posts()) == posts
+
+
+def test_url_verification_is_answered(slack_env: Any) -> None:
+    _, _, url, _ = slack_env
+    body = json.dumps({"type": "url_verification", "challenge": "c-123", "token": "x"})
+    response = signed_post(url, body)
+    assert response.status_code == 200
+    assert response.json() == {"challenge": "c-123"}
+
+
+def test_feedback_click_is_stored(slack_env: Any) -> None:
+    fake, bot, url, _ = slack_env
+    assert signed_post(url, event_body(mention(NSCALE, "600.1"), "Ev-fb")).status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C1", "600.1")) == 1)
+    blocks = json.loads(blocks_text(replies_in(fake, "C1", "600.1")[0]))
+    key = blocks[-1]["elements"][0]["value"]
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "team": {"id": "T1"},
+        "container": {"type": "message", "message_ts": "600.2", "channel_id": "C1"},
+        "trigger_id": "t1",
+        "actions": [
+            {"action_id": "feedback_up", "block_id": "feedback", "value": key, "type": "button"}
+        ],
+    }
+    form = urlencode({"payload": json.dumps(payload)})
+    response = signed_post(url, form, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    wait_for(lambda: fake.count("chat.postEphemeral") >= 1)
+    entries = bot.feedback.read()
+    assert (entries[-1]["vote"], entries[-1]["channel"]) == ("up", "slack")
+    assert entries[-1]["question"] == NSCALE
+    assert entries[-1]["citations"][0]["source"] == "004_f7653a61b53defd5.txt"
+
+
+def test_rate_limited_post_is_retried_once_and_delivered(slack_env: Any) -> None:
+    fake, _, url, _ = slack_env
+    fake.rate_limit_next_posts = 1
+    calls_before = fake.count("chat.postMessage")
+    assert signed_post(url, event_body(mention(NSCALE, "700.1"), "Ev-429")).status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C1", "700.1")) == 2, timeout=30)
+    assert fake.count("chat.postMessage") == calls_before + 2  # the 429, then the retry
+
+
+def test_tokens_are_sent_but_never_logged(slack_env: Any, caplog: pytest.LogCaptureFixture) -> None:
+    fake, _, url, _ = slack_env
+    assert signed_post(url, event_body(mention(NSCALE, "800.1"), "Ev-log")).status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C1", "800.1")) == 1)
+    assert all(c.authorized for c in fake.calls)
+    assert BOT_TOKEN not in caplog.text
+
+
+def test_socket_mode_dispatch(slack_env: Any, tmp_path: Path) -> None:
+    fake, _, _, engine = slack_env
+    socket_fake = FakeSocketMode()
+    fake.socket_url = socket_fake.start()
+    settings = SlackSettings(bot_token=BOT_TOKEN, app_token="xapp-sentinel", api_url=fake.api_url)
+    bot = SlackBot(engine, settings, FeedbackLog(tmp_path / "feedback.jsonl"), http=False)
+    handler = socket_handler(bot)
+    handler.connect()
+    try:
+        envelope = {
+            "envelope_id": "env-1",
+            "type": "events_api",
+            "accepts_response_payload": False,
+            "payload": json.loads(event_body(mention(NSCALE, "900.1"), "Ev-socket")),
+        }
+        time.sleep(0.5)
+        socket_fake.send(envelope)
+        wait_for(lambda: any(a.get("envelope_id") == "env-1" for a in socket_fake.acks))
+        wait_for(lambda: len(replies_in(fake, "C1", "900.1")) == 1)
+    finally:
+        handler.close()
+    assert "$14.6 billion" in replies_in(fake, "C1", "900.1")[0]["text"]
+
+
+def test_missing_settings_name_the_variable(slack_env: Any, tmp_path: Path) -> None:
+    _, _, _, engine = slack_env
+    feedback = FeedbackLog(tmp_path / "feedback.jsonl")
+    with pytest.raises(ConfigError) as caught:
+        SlackBot(engine, SlackSettings(signing_secret=SECRET), feedback, http=True)
+    assert str(caught.value).startswith("SLACK_BOT_TOKEN is not set")
+    with pytest.raises(ConfigError) as caught:
+        SlackBot(engine, SlackSettings(bot_token=BOT_TOKEN), feedback, http=True)
+    assert str(caught.value).startswith("SLACK_SIGNING_SECRET is not set")
+    bot = SlackBot(
+        engine,
+        SlackSettings(bot_token=BOT_TOKEN, api_url=slack_env[0].api_url),
+        feedback,
+        http=False,
+    )
+    with pytest.raises(ConfigError) as caught:
+        socket_handler(bot)
+    assert str(caught.value).startswith("SLACK_APP_TOKEN is not set")
+
+
+def test_rag_slack_http_command_end_to_end(seeded_copy: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    fake = FakeSlack()
+    api_url = fake.start()
+    port = free_port()
+    env = {
+        **os.environ,
+        "RAG_QDRANT__PATH": str(seeded_copy),
+        "RAG_WEB__FEEDBACK_PATH": str(tmp_path / "feedback.jsonl"),
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": api_url,
+        "HF_HUB_OFFLINE": "1",
+    }
+    command = [sys.executable, "-m", "rag.cli", "slack", "--http", "--port", str(port)]
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/slack/events"
+    try:
+
+        def listening() -> bool:
+            with socket.socket() as probe:
+                return probe.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_for(listening, timeout=60)
+        started = time.perf_counter()
+        response = signed_post(url, event_body(mention(NSCALE, "1000.1"), "Ev-cli"))
+        assert response.status_code == 200
+        assert time.perf_counter() - started < 3.0
+        wait_for(lambda: len(replies_in(fake, "C1", "1000.1")) == 1)
+        reply = replies_in(fake, "C1", "1000.1")[0]
+        assert "$14.6 billion" in reply["text"]
+        assert "004_f7653a61b53defd5.txt" in blocks_text(reply)
+        forged = signed_post(
+            url, event_body(mention(NSCALE, "1000.2"), "Ev-cli-2"), signature="v0=bad"
+        )
+        assert forged.status_code == 401
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=20)
+        fake.stop()
+    assert BOT_TOKEN not in stderr and SECRET not in stderr
+    assert "Traceback" not in stderr

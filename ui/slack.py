@@ -1,0 +1,267 @@
+"""The Slack bot on slack-bolt: mentions and DMs answered in threads, over Socket Mode or HTTP."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from slack_bolt import App, BoltResponse
+from slack_bolt.adapter.fastapi import SlackRequestHandler
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+from rag.answer import Answer
+from rag.config import SlackSettings
+from rag.engine import Engine
+from rag.errors import ConfigError, RagError
+from rag.feedback import FeedbackLog
+from ui.slack_blocks import VOTE_DOWN, VOTE_UP, answer_blocks, fallback_text
+
+log = logging.getLogger(__name__)
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+EMPTY_REPLY = (
+    "Ask me a question about the articles, for example: "
+    "_How much did Nscale raise, and at what valuation?_"
+)
+FAILED_REPLY = "Sorry, something went wrong while answering; it has been logged. Please try again."
+
+
+class _Recent:
+    """A bounded, thread-safe memory of keys seen or values kept, oldest forgotten first."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add_new(self, key: str) -> bool:
+        """Remember a key; False when it was already there."""
+        with self._lock:
+            if key in self._items:
+                return False
+            self._put(key, None)
+            return True
+
+    def put(self, key: str, value: Any) -> None:
+        """Keep a value under a key."""
+        with self._lock:
+            self._put(key, value)
+
+    def get(self, key: str) -> Any:
+        """The value kept under a key, or None."""
+        with self._lock:
+            return self._items.get(key)
+
+    def _put(self, key: str, value: Any) -> None:
+        self._items[key] = value
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+
+def question_text(text: str) -> str:
+    """A message's text without the bot's mention."""
+    return " ".join(_MENTION.sub(" ", text or "").split())
+
+
+def web_client(settings: SlackSettings) -> WebClient:
+    """A Web API client with Slack's rate-limit (429 Retry-After) and connection retries."""
+    if settings.bot_token is None:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set: add the bot token (xoxb-…) of your Slack app to .env"
+        )
+    return WebClient(
+        token=settings.bot_token.get_secret_value(),
+        base_url=settings.api_url if settings.api_url.endswith("/") else settings.api_url + "/",
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ConnectionErrorRetryHandler(),
+        ],
+    )
+
+
+class SlackBot:
+    """Turns Slack events into engine calls and answers into threaded Block Kit replies."""
+
+    def __init__(
+        self, engine: Engine, settings: SlackSettings, feedback: FeedbackLog, http: bool
+    ) -> None:
+        if http and settings.signing_secret is None:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set: the HTTP transport needs the app's signing "
+                "secret (Basic Information page) to verify requests"
+            )
+        self.engine = engine
+        self.settings = settings
+        self.feedback = feedback
+        self._seen = _Recent(10_000)
+        self._answers = _Recent(2_000)
+        client = web_client(settings)
+        try:
+            self.app = App(
+                client=client,
+                signing_secret=settings.signing_secret.get_secret_value()
+                if settings.signing_secret
+                else None,
+                request_verification_enabled=http,
+                # Bolt acknowledges at once and runs the listener in its thread pool: Slack
+                # retries anything not acknowledged within 3 seconds.
+                process_before_response=False,
+            )
+        except SlackApiError as exc:
+            raise ConfigError(
+                f"Slack refused the bot token ({exc.response.get('error', 'error')}); "
+                "check SLACK_BOT_TOKEN"
+            ) from exc
+        except Exception as exc:
+            raise ConfigError(
+                f"Cannot reach Slack's Web API at {settings.api_url} ({type(exc).__name__}); "
+                "check the network or SLACK_API_URL"
+            ) from exc
+        self._register()
+
+    def _register(self) -> None:
+        app = self.app
+
+        @app.middleware
+        def drop_duplicates(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
+            # Slack resends an event it thinks was missed (X-Slack-Retry-Num); the event_id
+            # stays the same, so one reply per event whatever the number of deliveries.
+            event_id = body.get("event_id")
+            if isinstance(event_id, str) and not self._seen.add_new(event_id):
+                return BoltResponse(status=200, body="")
+            next()
+            return None
+
+        @app.event("app_mention")
+        def on_mention(event: dict[str, Any], client: WebClient) -> None:
+            self.answer(event, client)
+
+        @app.event("message")
+        def on_message(event: dict[str, Any], client: WebClient) -> None:
+            if (
+                event.get("channel_type") == "im"
+                and not event.get("bot_id")
+                and not event.get("subtype")
+            ):
+                self.answer(event, client)
+
+        @app.action(VOTE_UP)
+        def on_up(ack: Callable[[], None], body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            self.vote(body, "up", client)
+
+        @app.action(VOTE_DOWN)
+        def on_down(ack: Callable[[], None], body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            self.vote(body, "down", client)
+
+    def answer(self, event: dict[str, Any], client: WebClient) -> None:
+        """Reply in the thread of the message: the answer with its sources, or why not."""
+        if event.get("bot_id") or event.get("subtype") == "bot_message":
+            return
+        channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
+        question = question_text(event.get("text", ""))
+        if not question:
+            client.chat_postMessage(channel=channel, thread_ts=thread, text=EMPTY_REPLY)
+            return
+        try:
+            history = (
+                self._thread_questions(client, channel, event) if event.get("thread_ts") else []
+            )
+            answer = self.engine.ask(question, history=history)
+        except RagError as exc:
+            client.chat_postMessage(channel=channel, thread_ts=thread, text=f"Sorry: {exc}")
+            return
+        except Exception:
+            log.exception("answering a Slack message failed")
+            client.chat_postMessage(channel=channel, thread_ts=thread, text=FAILED_REPLY)
+            return
+        self._post(client, channel, thread, answer)
+
+    def _post(self, client: WebClient, channel: str, thread: str, answer: Answer) -> None:
+        key = uuid.uuid4().hex
+        self._answers.put(key, answer)
+        client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread,
+            text=fallback_text(answer),
+            blocks=answer_blocks(answer, key),
+        )
+
+    def _thread_questions(
+        self, client: WebClient, channel: str, event: dict[str, Any]
+    ) -> list[str]:
+        """The people's earlier messages in the thread, oldest first: the conversation so far."""
+        replies = client.conversations_replies(channel=channel, ts=event["thread_ts"], limit=50)
+        messages = replies.get("messages") or []
+        return [
+            question_text(m.get("text", ""))
+            for m in messages
+            if m.get("ts") != event["ts"] and not m.get("bot_id") and m.get("text")
+        ]
+
+    def vote(self, body: dict[str, Any], vote: str, client: WebClient) -> None:
+        """Store a Helpful / Not helpful click like the web chat's thumbs."""
+        action = (body.get("actions") or [{}])[0]
+        answer = self._answers.get(str(action.get("value", "")))
+        channel = (body.get("channel") or {}).get("id", "")
+        user = (body.get("user") or {}).get("id", "")
+        if answer is None:
+            reply = "That answer is too old to rate, sorry."
+        else:
+            try:
+                self.feedback.record(answer, "up" if vote == "up" else "down", channel="slack")
+                reply = "Thanks, your feedback was saved."
+            except RagError as exc:
+                reply = f"Sorry: {exc}"
+        if channel and user:
+            client.chat_postEphemeral(channel=channel, user=user, text=reply)
+
+
+def http_app(bot: SlackBot) -> FastAPI:
+    """A FastAPI app with nothing but Slack's events endpoint."""
+    api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    add_events_route(api, bot)
+    return api
+
+
+def add_events_route(api: FastAPI, bot: SlackBot) -> None:
+    """Mount Slack's events endpoint, /slack/events, on a FastAPI app (its own or the chat's)."""
+    handler = SlackRequestHandler(bot.app)
+
+    async def events(request: Request) -> Response:
+        # Bolt checks the signature and the timestamp (401 when either is wrong) and answers
+        # url_verification itself.
+        response: Response = await handler.handle(request)
+        return response
+
+    api.add_api_route("/slack/events", events, methods=["POST"], include_in_schema=False)
+
+
+def serve_http(bot: SlackBot, host: str, port: int) -> None:
+    """Serve the events endpoint until interrupted."""
+    import uvicorn
+
+    uvicorn.run(http_app(bot), host=host, port=port, log_level="warning")
+
+
+def socket_handler(bot: SlackBot) -> SocketModeHandler:
+    """Socket Mode: no public URL, Slack's events arrive over a websocket the bot opens."""
+    if bot.settings.app_token is None:
+        raise ConfigError(
+            "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-…) with "
+            "connections:write, or use `rag slack --http` with SLACK_SIGNING_SECRET"
+        )
+    return SocketModeHandler(bot.app, bot.settings.app_token.get_secret_value())

@@ -1,0 +1,94 @@
+"""An `Answer` as Slack Block Kit: the answer, its sources, a context line and feedback buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rag.answer import Answer
+
+SECTION_LIMIT = 3000  # characters in a section's text
+MAX_BLOCKS = 50
+QUOTE_LIMIT = 600
+VOTE_UP = "feedback_up"
+VOTE_DOWN = "feedback_down"
+
+
+def mrkdwn_escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def trim(text: str, limit: int) -> str:
+    """Cut to a limit at a word boundary, marking the cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def split(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Pieces no longer than a limit, broken between sentences or words."""
+    pieces = []
+    while len(text) > limit:
+        cut = max(text.rfind(". ", 0, limit), text.rfind(" ", 0, limit))
+        cut = cut + 1 if cut > 0 else limit
+        pieces.append(text[:cut].strip())
+        text = text[cut:].strip()
+    return [*pieces, text] if text else pieces
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def answer_blocks(answer: Answer, feedback_key: str) -> list[dict[str, Any]]:
+    """The reply: answer sections, "Sources", one section per source, context, buttons."""
+    blocks = [_section(piece) for piece in split(mrkdwn_escape(answer.text))]
+    for notice in answer.notices:
+        blocks.insert(
+            0,
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": trim(mrkdwn_escape(notice), 2000)}],
+            },
+        )
+    if answer.citations:
+        blocks.append({"type": "divider"})
+        blocks.append(_section("*Sources*"))
+        for c in answer.citations:
+            quote = trim(" ".join(c.text.split()), QUOTE_LIMIT)
+            heading = f"*[{c.n}] {mrkdwn_escape(c.title)}* — `{mrkdwn_escape(c.source)}`"
+            text = f"{heading}\n>{mrkdwn_escape(quote)}"
+            blocks.append(_section(trim(text, SECTION_LIMIT)))
+    seconds = answer.timings_ms.get("total", 0.0) / 1000
+    context = f"{answer.mode} mode · {seconds:.2f} s"
+    if answer.declined:
+        context += " · the articles don't answer this"
+    blocks = blocks[: MAX_BLOCKS - 2]
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": "feedback",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Helpful"},
+                    "action_id": VOTE_UP,
+                    "value": feedback_key,
+                },
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Not helpful"},
+                    "action_id": VOTE_DOWN,
+                    "value": feedback_key,
+                },
+            ],
+        }
+    )
+    return blocks
+
+
+def fallback_text(answer: Answer) -> str:
+    """The plain text Slack shows in notifications."""
+    return trim(answer.text, SECTION_LIMIT)
