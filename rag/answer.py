@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 _MARKER = re.compile(r"\s?\[(\d+)\]")
 
@@ -69,6 +69,7 @@ class Answer:
     notices: list[str] = field(default_factory=list)
     # What was searched: the question itself, or a follow-up joined to the question before it.
     standalone_question: str = ""
+    grounding: str = "not needed"
 
     def to_dict(self) -> dict[str, Any]:
         """The one JSON object `rag ask --json` prints."""
@@ -79,6 +80,7 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "retrieved": [p.to_dict() for p in self.retrieved],
             "mode": self.mode,
+            "grounding": self.grounding,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "notices": self.notices,
         }
@@ -91,16 +93,10 @@ class Draft:
     text: str
     citations: list[Citation]
     declined: bool
-
-
-class Answerer(Protocol):
-    """Composes a draft answer to a question from retrieved passages."""
-
-    mode: str
-
-    def draft(self, question: str, passages: list[Passage]) -> Draft:
-        """Return the answer text with [n] markers and the citations they refer to."""
-        ...
+    # For LLM modes: "passed" the grounding check, "corrected" (invented [n] removed), or
+    # "replaced" by the extractive answer.
+    grounding: str = "not needed"
+    notices: list[str] = field(default_factory=list)
 
 
 def quote_is_backed(citation: Citation, passages: list[Passage]) -> bool:
@@ -130,4 +126,6 @@ def check_citations(draft: Draft, passages: list[Passage]) -> Draft:
         text=text,
         citations=[c for n, c in sorted(backed.items()) if n in used],
         declined=draft.declined,
+        grounding=draft.grounding,
+        notices=draft.notices,
     )

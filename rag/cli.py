@@ -77,7 +77,11 @@ def _parser() -> argparse.ArgumentParser:
         help=f"exit 1 when a metric falls below VALUE; metrics: {', '.join(METRICS)}",
     )
     evaluate.add_argument("--compare", type=Path, metavar="OLD.json", help="show what changed")
-    evaluate.add_argument("--mode", choices=["extractive"], help="answer mode for this run")
+    evaluate.add_argument(
+        "--mode",
+        choices=["extractive", "local", "openai", "anthropic"],
+        help="answer mode for this run (default: RAG_LLM__MODE)",
+    )
     evaluate.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
     evaluate.add_argument(
         "--judge", action="store_true", help="also score with an LLM judge (needs an LLM mode)"
@@ -274,13 +278,17 @@ def _evaluate(args: argparse.Namespace, engine: Engine) -> int:
         progress=lambda items: tqdm(items, desc="Evaluating", unit="q", file=sys.stderr),
     )
     report["load_errors"] = [{"line": n, "reason": r} for n, r in loaded.errors]
-    report["judge"] = (
-        {"skipped": "needs an LLM answer mode (RAG_LLM__MODE)"} if args.judge else None
-    )
     if args.judge:
-        print(
-            "--judge: skipped, the judge needs an LLM answer mode (RAG_LLM__MODE)", file=sys.stderr
+        from rag.judge import judge
+
+        report["judge"] = judge(
+            engine,
+            loaded.questions,
+            report["results"],
+            progress=lambda items: tqdm(items, desc="Judging", unit="q", file=sys.stderr),
         )
+        if "skipped" in report["judge"]:
+            print(f"--judge: skipped, {report['judge']['skipped']}", file=sys.stderr)
     print(report_files.console_table(report))
     if old is not None:
         print()

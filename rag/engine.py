@@ -1,4 +1,4 @@
-"""The one engine every front end calls: ingest, ask, status."""
+"""The one engine every front end calls: ingest, ask (streamed or not), status."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from rag.answer import Answer, Answerer, check_citations
+from rag.answer import Answer, Draft, Passage, check_citations
 from rag.config import Settings
 from rag.conversation import standalone
 from rag.errors import IndexEmptyError, QuestionError, StoreUnavailableError
 from rag.extractive import ExtractiveAnswerer
+from rag.generative import GenerativeAnswerer
 from rag.ingest import Ingestor, IngestReport
 from rag.models import CachedEncoder, build_embedding, model_name
 from rag.retrieve import Retriever
@@ -38,9 +39,25 @@ class Status:
     mode: str
 
 
+@dataclass(frozen=True)
+class _Retrieved:
+    asked: str
+    text: str
+    notices: list[str]
+    passages: list[Passage]
+    extractive: Draft
+    started: float
+    retrieved: float
+
+
+def clean(text: str) -> str:
+    """Text without control or direction-override characters, on one line."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
 def prepare_question(question: str, max_chars: int) -> tuple[str, list[str]]:
     """The question cleaned of control characters and cut to length, with notices saying so."""
-    cleaned = " ".join(_CONTROL.sub(" ", question).split())
+    cleaned = clean(question)
     if not cleaned:
         raise QuestionError("The question is empty. Type a question about the articles.")
     notices = []
@@ -53,13 +70,6 @@ def prepare_question(question: str, max_chars: int) -> tuple[str, list[str]]:
     return cleaned, notices
 
 
-def build_answerer(settings: Settings, encoder: CachedEncoder) -> Answerer:
-    """The answerer the configured mode names."""
-    match settings.llm.mode:
-        case "extractive":
-            return ExtractiveAnswerer(encoder, max_sentences=settings.answer.max_sentences)
-
-
 @contextmanager
 def _store_errors(settings: Settings) -> Iterator[None]:
     """Turn a failing Qdrant call into a message that names the store."""
@@ -68,10 +78,7 @@ def _store_errors(settings: Settings) -> Iterator[None]:
     except (QuestionError, IndexEmptyError):
         raise
     except Exception as exc:
-        from qdrant_client.http.exceptions import (
-            ResponseHandlingException,
-            UnexpectedResponse,
-        )
+        from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
         if not isinstance(exc, (ResponseHandlingException, UnexpectedResponse, ConnectionError)):
             raise
@@ -83,24 +90,21 @@ def _store_errors(settings: Settings) -> Iterator[None]:
 
 
 class Engine:
-    """Holds the store, the models and the answerer; built once per process."""
+    """Holds the store, the models and the answerers; built once per process."""
 
     def __init__(
-        self,
-        settings: Settings,
-        store: Store,
-        embed_model: BaseEmbedding | None = None,
-        answerer: Answerer | None = None,
+        self, settings: Settings, store: Store, embed_model: BaseEmbedding | None = None
     ) -> None:
         self.settings = settings
         self.store = store
         self._embed_model = embed_model
-        self._answerer = answerer
         self._encoder: CachedEncoder | None = None
         self._retriever: Retriever | None = None
+        self._extractive: ExtractiveAnswerer | None = None
+        self._generator: GenerativeAnswerer | None = None
         self._sources: set[str] | None = None
-        # Embedded Qdrant and the model are used by one thread at a time; the web chat and the
-        # Slack bot call in from many.
+        # Embedded Qdrant and the embedding model are used by one thread at a time; the web
+        # chat and the Slack bot call in from many. A remote LLM is called outside this lock.
         self._lock = threading.RLock()
 
     @classmethod
@@ -113,12 +117,14 @@ class Engine:
         return self
 
     def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+    @property
+    def mode(self) -> str:
+        """The answer mode: extractive, local, openai or anthropic."""
+        return self.settings.llm.mode
 
     @property
     def embed_model(self) -> BaseEmbedding:
@@ -135,11 +141,24 @@ class Engine:
         return self._encoder
 
     @property
-    def answerer(self) -> Answerer:
-        """The configured answerer."""
-        if self._answerer is None:
-            self._answerer = build_answerer(self.settings, self.encoder)
-        return self._answerer
+    def extractive(self) -> ExtractiveAnswerer:
+        """The LLM-free answerer: the answer in extractive mode, the fallback in the others."""
+        if self._extractive is None:
+            self._extractive = ExtractiveAnswerer(
+                self.encoder, max_sentences=self.settings.answer.max_sentences
+            )
+        return self._extractive
+
+    @property
+    def generator(self) -> GenerativeAnswerer | None:
+        """The LLM answerer of the configured mode, or None in extractive mode."""
+        if self._generator is None and self.mode != "extractive":
+            from rag.llms import build_llm
+
+            # SmolLM2 reads 2,048 tokens and reads them slowly on a CPU: give it the top three.
+            passages = 3 if self.mode == "local" else self.settings.retrieval.top_k
+            self._generator = GenerativeAnswerer(build_llm(self.settings.llm), self.mode, passages)
+        return self._generator
 
     @property
     def retriever(self) -> Retriever:
@@ -151,8 +170,8 @@ class Engine:
         return self._retriever
 
     def warm_up(self) -> None:
-        """Load the models now rather than at the first question."""
-        _ = self.answerer, self.retriever
+        """Load the models (and check the LLM is usable) now rather than at the first question."""
+        _ = self.extractive, self.retriever, self.generator
         # The first batch of each size is slow in torch; answers embed up to a dozen at once.
         self.embed_model.get_text_embedding_batch([f"warm up {i}" for i in range(12)])
 
@@ -181,8 +200,9 @@ class Engine:
         history: Sequence[str] = (),
     ) -> Answer:
         """Answer a question (a follow-up to `history`, if any) with checked citations."""
-        with self._lock:
-            return self._ask(question, top_k, source, history)
+        *_, answer = self.stream(question, top_k=top_k, source=source, history=history)
+        assert isinstance(answer, Answer)
+        return answer
 
     def stream(
         self,
@@ -192,51 +212,65 @@ class Engine:
         history: Sequence[str] = (),
     ) -> Iterator[str | Answer]:
         """The answer text in pieces as it is produced, then the whole checked `Answer`."""
-        answer = self.ask(question, top_k=top_k, source=source, history=history)
-        # The extractive answer exists whole at once; it is sent a few words at a time so that
-        # every front end has one streaming path, the one LLM answers will use.
-        words = answer.text.split(" ")
-        for i in range(0, len(words), 4):
-            yield " ".join(words[i : i + 4]) + (" " if i + 4 < len(words) else "")
-        yield answer
+        found = self._retrieve(question, top_k, source, history)
+        generator = self.generator
+        if generator is None or found.extractive.declined:
+            # The decline is decided here, from the retrieval evidence, whatever a model would say.
+            final = found.extractive
+            # The extractive answer exists whole at once; it is sent a few words at a time so
+            # that every front end has one streaming path, the one LLM answers use.
+            words = final.text.split(" ")
+            for i in range(0, len(words), 4):
+                yield " ".join(words[i : i + 4]) + (" " if i + 4 < len(words) else "")
+        else:
+            final = found.extractive
+            for piece in generator.stream(found.text, found.passages, found.extractive):
+                if isinstance(piece, Draft):
+                    final = piece
+                else:
+                    yield piece
+        yield self._answer(found, check_citations(final, found.passages))
 
-    def _ask(
+    def _retrieve(
         self, question: str, top_k: int | None, source: str | None, history: Sequence[str]
-    ) -> Answer:
+    ) -> _Retrieved:
         started = time.perf_counter()
-        text, notices = prepare_question(question, self.settings.answer.max_question_chars)
-        earlier = [" ".join(_CONTROL.sub(" ", h).split()) for h in history if h.strip()]
-        asked = text
-        text = standalone(text, earlier)
-        if not self.sources():
-            raise IndexEmptyError(
-                "The index is empty. Run `rag ingest` (it reads seeds/) and ask again."
-            )
-        if source is not None and source not in self.sources():
-            raise QuestionError(
-                f"No article named {source!r} in the index; `rag status` lists the articles."
-            )
-        k = top_k or self.settings.retrieval.top_k
-        with _store_errors(self.settings):
-            embedding = self.encoder([text])[0]
-            passages = self.retriever.retrieve(text, embedding.tolist(), k, source)
-        retrieved = time.perf_counter()
-        draft = check_citations(self.answerer.draft(text, passages), passages)
+        asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
+        text = standalone(asked, [clean(h) for h in history if h.strip()])
+        with self._lock:
+            if not self.sources():
+                raise IndexEmptyError(
+                    "The index is empty. Run `rag ingest` (it reads seeds/) and ask again."
+                )
+            if source is not None and source not in self.sources():
+                raise QuestionError(
+                    f"No article named {source!r} in the index; `rag status` lists the articles."
+                )
+            k = top_k or self.settings.retrieval.top_k
+            with _store_errors(self.settings):
+                embedding = self.encoder([text])[0]
+                passages = self.retriever.retrieve(text, embedding.tolist(), k, source)
+            retrieved = time.perf_counter()
+            extractive = self.extractive.draft(text, passages)
+        return _Retrieved(asked, text, notices, passages, extractive, started, retrieved)
+
+    def _answer(self, found: _Retrieved, draft: Draft) -> Answer:
         done = time.perf_counter()
         return Answer(
-            question=asked,
+            question=found.asked,
             text=draft.text,
             declined=draft.declined,
             citations=draft.citations,
-            retrieved=passages,
-            mode=self.answerer.mode,
+            retrieved=found.passages,
+            mode=self.mode,
             timings_ms={
-                "retrieve": (retrieved - started) * 1000,
-                "answer": (done - retrieved) * 1000,
-                "total": (done - started) * 1000,
+                "retrieve": (found.retrieved - found.started) * 1000,
+                "answer": (done - found.retrieved) * 1000,
+                "total": (done - found.started) * 1000,
             },
-            notices=notices,
-            standalone_question=text,
+            notices=found.notices + draft.notices,
+            standalone_question=found.text,
+            grounding=draft.grounding,
         )
 
     def status(self) -> Status:
@@ -249,7 +283,7 @@ class Engine:
             articles=sorted((f.source, f.title, len(f.ids)) for f in files.values()),
             chunks=chunks,
             model=model_name(self.settings.embedding),
-            mode=self.settings.llm.mode,
+            mode=self.mode,
         )
 
     def close(self) -> None:

@@ -39,6 +39,7 @@ class QuestionResult:
     latency_ms: dict[str, float] = field(default_factory=dict)
     evidence_rank: int | None = None
     checks: dict[str, bool | None] = field(default_factory=dict)
+    grounding: str = "not needed"
     error: str | None = None
 
     @property
@@ -99,6 +100,7 @@ def check(question: TestQuestion, answer: Answer) -> QuestionResult:
         latency_ms={k: round(v, 2) for k, v in answer.timings_ms.items()},
         evidence_rank=rank,
         checks=checks,
+        grounding=answer.grounding,
     )
 
 
@@ -165,6 +167,8 @@ def aggregate(results: list[QuestionResult]) -> dict[str, Any]:
         "decline_accuracy": _rate([r.checks.get("declined_correctly") for r in results]),
         "false_declines": sum(bool(r.checks.get("false_decline")) for r in results),
         "accuracy": _rate([r.correct for r in results]),
+        # How often the grounding check removed citations or replaced an LLM answer.
+        "grounding_interventions": sum(r.grounding in ("replaced", "corrected") for r in results),
     }
     for part in ("retrieve", "answer", "total"):
         values = [r.latency_ms[part] for r in results if part in r.latency_ms]

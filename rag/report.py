@@ -17,6 +17,7 @@ _ROWS = [
     ("citation_validity", "Citation validity"),
     ("decline_accuracy", "Decline accuracy"),
     ("false_declines", "False declines"),
+    ("grounding_interventions", "Grounding interventions"),
     ("accuracy", "Overall accuracy"),
     ("total_p50_ms", "Latency p50 (ms)"),
     ("total_p95_ms", "Latency p95 (ms)"),
@@ -32,6 +33,19 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def judge_line(report: dict[str, Any]) -> str | None:
+    """The LLM judge's scores, reported apart from the deterministic metrics."""
+    judged = report.get("judge")
+    if not judged:
+        return None
+    if "skipped" in judged:
+        return f"LLM judge: skipped ({judged['skipped']})"
+    return (
+        f"LLM judge ({judged['model']}, separate from the scores above): faithfulness "
+        f"{_fmt(judged['faithfulness'])}, correctness mean {_fmt(judged['correctness_mean'])} of 5"
+    )
+
+
 def console_table(report: dict[str, Any]) -> str:
     """The summary a person reads in the terminal."""
     metrics, kinds = report["metrics"], report["by_kind"]
@@ -42,7 +56,8 @@ def console_table(report: dict[str, Any]) -> str:
     lines.append(f"{'kind':<14}" + "".join(f"{c[:12]:>14}" for c in _KIND_COLUMNS))
     for kind, values in kinds.items():
         lines.append(f"{kind:<14}" + "".join(f"{_fmt(values.get(c)):>14}" for c in _KIND_COLUMNS))
-    return "\n".join(lines)
+    judged = judge_line(report)
+    return "\n".join([*lines, "", judged] if judged else lines)
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -57,6 +72,9 @@ def markdown(report: dict[str, Any]) -> str:
     for kind, values in kinds.items():
         cells = " | ".join(_fmt(values.get(c)) for c in _KIND_COLUMNS)
         lines.append(f"| {kind} | {cells} |")
+    judged = judge_line(report)
+    if judged:
+        lines += ["", judged]
     wrong = [r for r in report["results"] if not r["correct"]]
     lines += ["", f"## Not right ({len(wrong)})", ""]
     for r in wrong:
@@ -150,6 +168,7 @@ code {{ background: #f4f4f4; }}
 <h2>Accuracy by question kind</h2>
 {_bar_chart(report["by_kind"])}
 <h2>Metrics</h2><table>{rows}</table>
+<p>{html.escape(judge_line(report) or "")}</p>
 <h2>Latency</h2>
 {_latency_chart(latency)}
 <h2>Questions</h2>

@@ -1,0 +1,97 @@
+"""The check every LLM answer passes before it is shown: real sources, figures found in them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.answer import Citation, Passage
+from rag.text import sentence_spans, terms
+
+_MARKER = re.compile(r"\s?\[(\d+)\]")
+# Numbers as written in news copy: 14.6, 1,200, 2026, 46 (from 46%), 2 (from $2 billion).
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+_REFUSAL = re.compile(
+    r"\b(do(?:es)? not|don't|doesn't|cannot|can't|unable to|no information|not (?:mentioned|"
+    r"provided|stated|specified|contain))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Grounded:
+    """An LLM answer after the check: its text, citations, and what (if anything) was wrong."""
+
+    text: str
+    citations: list[Citation]
+    problems: list[str]
+    removed: list[int]
+
+    @property
+    def passed(self) -> bool:
+        """True when every figure was found in its sources and at least one [n] remains."""
+        return not self.problems
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers in a text, without thousands separators or trailing zeros after a point."""
+    found = set()
+    for raw in _NUMBER.findall(text):
+        value = raw.replace(",", "")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        found.add(value)
+    return found
+
+
+def is_refusal(text: str) -> bool:
+    """True when the model says the sources don't hold the answer."""
+    return bool(_REFUSAL.search(text))
+
+
+def _quote(passage: Passage, claim: str) -> tuple[str, int, int]:
+    """The sentence of a passage that shares most words with a claim: what the [n] quotes."""
+    claim_terms = set(terms(claim))
+    best = max(
+        sentence_spans(passage.text) or [(0, len(passage.text))],
+        key=lambda span: len(claim_terms & set(terms(passage.text[span[0] : span[1]]))),
+    )
+    return passage.text[best[0] : best[1]], passage.start + best[0], passage.start + best[1]
+
+
+def ground(text: str, passages: list[Passage]) -> Grounded:
+    """Drop citations to sources that don't exist; check each figure against its sources."""
+    problems = []
+    sources = {p.rank: p for p in passages}
+    invented = sorted({int(n) for n in _MARKER.findall(text) if int(n) not in sources})
+    if invented:
+        text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in sources else "", text)
+    text = text.strip()
+    citations: dict[int, Citation] = {}
+    all_numbers = numbers("\n".join(p.text for p in passages))
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        cited = [sources[int(n)] for n in _MARKER.findall(sentence)]
+        claim = _MARKER.sub("", sentence)
+        allowed = numbers("\n".join(p.text for p in cited)) if cited else all_numbers
+        missing = sorted(numbers(claim) - allowed)
+        if missing:
+            where = "its cited sources" if cited else "any retrieved passage"
+            problems.append(f"figures not in {where}: {', '.join(missing)}")
+        for passage in cited:
+            if passage.rank not in citations:
+                quote, q_start, q_end = _quote(passage, claim)
+                citations[passage.rank] = Citation(
+                    n=passage.rank,
+                    source=passage.source,
+                    title=passage.title,
+                    text=quote,
+                    start=q_start,
+                    end=q_end,
+                    score=passage.score,
+                    rank=passage.rank,
+                )
+    if not citations:
+        problems.append("no [n] citations")
+    ordered = sorted(citations.values(), key=lambda c: c.n)
+    return Grounded(text=text, citations=ordered, problems=problems, removed=invented)

@@ -1,0 +1,288 @@
+"""LLM answer modes: the grounding check on crafted answers, and each mode for real on loopback."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rag.answer import Answer, Passage, quote_is_backed
+from rag.config import LLMSettings
+from rag.engine import Engine
+from rag.errors import ConfigError
+from rag.grounding import ground
+from rag.llms import build_llm, packaged_gguf
+from tests.anthropic_fake import FakeAnthropic
+from tests.conftest import make_settings
+
+NSCALE = "How much did Nscale raise, and at what valuation?"
+PASSAGES = [
+    Passage(
+        1,
+        "a",
+        "a.txt",
+        "A",
+        "Nscale raised $2 billion at a $14.6 billion valuation.",
+        100,
+        154,
+        0.9,
+    ),
+    Passage(2, "b", "b.txt", "B", "Adani will invest $100 billion in India by 2030.", 0, 48, 0.5),
+]
+
+
+def test_grounding_keeps_a_correct_answer_untouched() -> None:
+    text = "Nscale raised $2 billion at a $14.6 billion valuation [1]. Adani: $100 billion [2]."
+    checked = ground(text, PASSAGES)
+    assert checked.passed and checked.removed == []
+    assert checked.text == text
+    assert [(c.n, c.source, c.start, c.end) for c in checked.citations] == [
+        (1, "a.txt", 100, 154),
+        (2, "b.txt", 0, 48),
+    ]
+    assert all(quote_is_backed(c, PASSAGES) for c in checked.citations)
+
+
+def test_grounding_catches_an_invented_number() -> None:
+    checked = ground("Nscale raised $3 billion at a $14.6 billion valuation [1].", PASSAGES)
+    assert checked.problems == ["figures not in its cited sources: 3"]
+    uncited = ground("Nscale raised $2 billion [1]. It grew 40% by 2030.", PASSAGES)
+    assert uncited.problems == ["figures not in any retrieved passage: 40"]
+    wrong_source = ground("Adani will invest $14.6 billion [2].", PASSAGES)
+    assert wrong_source.problems == ["figures not in its cited sources: 14.6"]
+
+
+def test_grounding_removes_a_citation_to_a_missing_source() -> None:
+    checked = ground("Nscale raised $2 billion [1] [7].", PASSAGES)
+    assert checked.text == "Nscale raised $2 billion [1]."
+    assert checked.removed == [7] and checked.passed
+    bare = ground("Nscale raised $2 billion [7].", PASSAGES)
+    assert bare.problems == ["no [n] citations"]
+
+
+def engine_for(tmp_path: Path, seeded_index: Path, embed_model: Any, **llm: Any) -> Engine:
+    import shutil
+
+    index = tmp_path / "index"
+    shutil.copytree(seeded_index, index, ignore=shutil.ignore_patterns(".lock"))
+    return Engine.open(make_settings(index, llm=llm), embed_model)
+
+
+def check_plumbing(answer: Answer, mode: str) -> None:
+    assert answer.mode == mode
+    assert not answer.declined
+    assert answer.grounding in {"passed", "corrected", "replaced"}
+    assert answer.citations and all(quote_is_backed(c, answer.retrieved) for c in answer.citations)
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.text
+    if answer.grounding == "replaced":
+        assert answer.notices[-1].startswith("The language model's answer was not used (")
+
+
+def test_local_mode_answers_with_the_real_smollm2(
+    tmp_path: Path, seeded_index: Path, embed_model: Any
+) -> None:
+    assert packaged_gguf() is not None
+    with engine_for(tmp_path, seeded_index, embed_model, mode="local", temperature=0) as engine:
+        pieces = list(engine.stream(NSCALE))
+        answer = pieces[-1]
+        assert isinstance(answer, Answer)
+        assert len(pieces) > 3  # tokens streamed before the checked answer
+        check_plumbing(answer, "local")
+        declined = engine.ask("Who is the chief executive of Nscale?")
+        assert declined.declined and declined.grounding == "not needed"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def llama_server() -> Iterator[str]:
+    """llama-cpp-python's OpenAI-compatible server, serving the same GGUF, on loopback."""
+    port = free_port()
+    gguf = packaged_gguf()
+    assert gguf is not None
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(gguf),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "4096",
+        "--n_threads",
+        "2",
+        "--model_alias",
+        "smollm2",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}/v1"
+    process.terminate()
+    process.wait(20)
+
+
+def test_openai_mode_against_a_real_server_streams(
+    llama_server: str, tmp_path: Path, seeded_index: Path, embed_model: Any
+) -> None:
+    with engine_for(
+        tmp_path,
+        seeded_index,
+        embed_model,
+        mode="openai",
+        base_url=llama_server,
+        model="smollm2",
+        temperature=0,
+    ) as engine:
+        pieces = list(engine.stream(NSCALE))
+    answer = pieces[-1]
+    assert isinstance(answer, Answer)
+    assert len(pieces) > 3 and all(isinstance(p, str) for p in pieces[:-1])
+    check_plumbing(answer, "openai")
+
+
+def test_openai_mode_server_down_is_a_clear_message() -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_llm(LLMSettings(mode="openai", base_url=f"http://127.0.0.1:{free_port()}/v1"))
+    assert str(caught.value).startswith("The LLM server at http://127.0.0.1:")
+    assert str(caught.value).endswith(
+        "does not answer (ConnectError); start it or fix RAG_LLM__BASE_URL"
+    )
+
+
+def test_server_gone_mid_session_falls_back_to_extractive(
+    tmp_path: Path, seeded_index: Path, embed_model: Any
+) -> None:
+    fake = FakeAnthropic(answer="unused")
+    url = fake.start()
+    with engine_for(
+        tmp_path,
+        seeded_index,
+        embed_model,
+        mode="openai",
+        base_url=url + "/v1",
+        timeout_s=2,
+        max_retries=0,
+    ) as engine:
+        engine.warm_up()
+        fake.stop()
+        answer = engine.ask(NSCALE)
+    assert answer.grounding == "replaced"
+    assert answer.notices == [
+        "The language model's answer was not used "
+        "(the language model failed (APIConnectionError)); this is the extractive answer."
+    ]
+    assert "$14.6 billion" in answer.text
+
+
+def test_hanging_server_times_out_to_extractive(
+    tmp_path: Path, seeded_index: Path, embed_model: Any
+) -> None:
+    fake = FakeAnthropic(answer="unused")
+    url = fake.start()
+    with engine_for(
+        tmp_path,
+        seeded_index,
+        embed_model,
+        mode="openai",
+        base_url=url + "/v1",
+        timeout_s=1,
+        max_retries=0,
+    ) as engine:
+        engine.warm_up()
+        fake.stop()
+        # A port that accepts connections and never answers, as a stuck server does.
+        with socket.socket() as stuck:
+            stuck.bind(("127.0.0.1", 0))
+            stuck.listen(8)
+            engine.generator.llm.api_base = f"http://127.0.0.1:{stuck.getsockname()[1]}/v1"  # type: ignore[union-attr]
+            started = time.monotonic()
+            answer = engine.ask(NSCALE)
+            elapsed = time.monotonic() - started
+    assert answer.grounding == "replaced"
+    assert answer.notices == [
+        "The language model's answer was not used (the language model did not answer in time); "
+        "this is the extractive answer."
+    ]
+    assert elapsed < 30
+
+
+@pytest.mark.parametrize(
+    ("canned", "grounding"),
+    [
+        ("Nscale raised $2 billion, bringing its valuation to $14.6 billion [1].", "passed"),
+        ("Nscale raised $2 billion at a $14.6 billion valuation [1] [9].", "corrected"),
+        ("Nscale raised $5 billion at a $14.6 billion valuation [1].", "replaced"),
+        ("The articles don't say how much Nscale raised.", "replaced"),
+    ],
+)
+def test_anthropic_mode_against_a_recording_fake(
+    tmp_path: Path, seeded_index: Path, embed_model: Any, canned: str, grounding: str
+) -> None:
+    fake = FakeAnthropic(answer=canned)
+    url = fake.start()
+    try:
+        with engine_for(
+            tmp_path,
+            seeded_index,
+            embed_model,
+            mode="anthropic",
+            base_url=url,
+            api_key="sk-ant-sentinel",
+            model="claude-haiku-4-5",
+        ) as engine:
+            answer = engine.ask(NSCALE)
+    finally:
+        fake.stop()
+    request = fake.requests[-1]
+    assert request["model"] == "claude-haiku-4-5" and request["stream"] is True
+    system = (
+        request["system"] if isinstance(request["system"], str) else request["system"][0]["text"]
+    )
+    assert system.startswith("You answer questions about news articles")
+    user = request["messages"][0]["content"]
+    user = user if isinstance(user, str) else user[0]["text"]
+    assert user.startswith("Sources:\n[1] ") and f"Question: {NSCALE}" in user
+    assert fake.headers[-1]["x-api-key"] == "sk-ant-sentinel"
+    assert answer.grounding == grounding
+    check_plumbing(answer, "anthropic")
+    if grounding == "passed":
+        assert answer.text == canned
+    if grounding == "corrected":
+        assert answer.text == "Nscale raised $2 billion at a $14.6 billion valuation [1]."
+        assert answer.notices == ["Removed citations to sources that don't exist: [9]."]
+
+
+def test_modes_that_cannot_run_say_what_to_set(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_llm(LLMSettings(mode="anthropic"))
+    assert str(caught.value) == "RAG_LLM__API_KEY is not set: the anthropic mode needs an API key"
+    with pytest.raises(ConfigError) as caught:
+        build_llm(LLMSettings(mode="anthropic", api_key="k", model="claude-nonsense"))
+    assert str(caught.value).startswith(
+        "RAG_LLM__MODEL='claude-nonsense' is not an Anthropic model"
+    )
+    with pytest.raises(ConfigError) as caught:
+        build_llm(LLMSettings(mode="local", gguf_path=tmp_path / "missing.gguf"))
+    assert str(caught.value).startswith("RAG_LLM__MODE=local needs a GGUF model")
+    with pytest.raises(ConfigError) as caught:
+        build_llm(LLMSettings(mode="openai"))
+    assert str(caught.value) == "RAG_LLM__API_KEY is not set: OpenAI needs an API key"
