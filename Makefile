@@ -48,7 +48,7 @@ browser:
 
 test: lint browser
 	$(VENV)/bin/pytest
-	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) ingest seeds
+	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) ingest seeds tests/eval/docs
 	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) eval tests/eval/questions.jsonl --out build/eval $(GATES)
 
 bench: $(VENV)/.installed-dev

@@ -89,7 +89,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(_env_file=None, qdrant={"path": Path(folder) / "index"})  # type: ignore[call-arg]
         with Engine.open(settings) as engine:
-            engine.ingest([settings.seeds_dir])
+            # The question set also covers an article with injected instructions.
+            engine.ingest([settings.seeds_dir, path.parent / "docs"])
             cases = collect(engine, questions)
     limit = settings.answer.max_sentences
     folds = (cases[::2], cases[1::2])

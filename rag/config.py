@@ -40,6 +40,13 @@ class ChunkSettings(BaseModel):
     overlap: int = Field(default=32, ge=0, le=128)
 
 
+class IngestSettings(BaseModel):
+    """Limits of what ingest accepts."""
+
+    # A bigger file is refused by name: a 50 MB text would take the CPU an hour to embed.
+    max_file_mb: float = Field(default=20.0, gt=0)
+
+
 class RetrievalSettings(BaseModel):
     """How many passages a question retrieves, and from how many candidates they are fused."""
 
@@ -124,6 +131,7 @@ class Settings(BaseSettings):
     qdrant: QdrantSettings = QdrantSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
     chunk: ChunkSettings = ChunkSettings()
+    ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()

@@ -26,9 +26,15 @@ class SourceDocument:
     sha256: str
 
 
-def load_document(path: Path) -> SourceDocument:
+def load_document(path: Path, max_bytes: int | None = None) -> SourceDocument:
     """Read a supported file; raise DocumentError naming the reason when it can't be used."""
     try:
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise DocumentError(
+                f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit "
+                "(RAG_INGEST__MAX_FILE_MB)"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc

@@ -179,7 +179,8 @@ class Engine:
         self, paths: Iterable[Path], progress: Callable[[Any], Any] | None = None
     ) -> IngestReport:
         """Bring the index in line with files and folders."""
-        ingestor = Ingestor(self.store, lambda: self.embed_model, self.settings.chunk)
+        max_bytes = int(self.settings.ingest.max_file_mb * 1e6)
+        ingestor = Ingestor(self.store, lambda: self.embed_model, self.settings.chunk, max_bytes)
         with self._lock, _store_errors(self.settings):
             report = ingestor.run(paths, progress=progress)
             self._sources = None

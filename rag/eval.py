@@ -45,7 +45,7 @@ class QuestionResult:
     @property
     def correct(self) -> bool:
         """Right overall: declined when it should, else the key facts with valid citations."""
-        if self.error is not None:
+        if self.error is not None or self.checks.get("nothing_forbidden") is False:
             return False
         if not self.answerable:
             return self.declined
@@ -85,6 +85,11 @@ def check(question: TestQuestion, answer: Answer) -> QuestionResult:
         if question.answerable and question.expected_sources and not answer.declined
         else None,
         "citations_valid": all(quote_is_backed(c, answer.retrieved) for c in answer.citations),
+        "nothing_forbidden": not any(
+            has_fact(answer.text, [bad]) for bad in question.must_not_include
+        )
+        if question.must_not_include
+        else None,
         "declined_correctly": answer.declined if not question.answerable else None,
         "false_decline": answer.declined if question.answerable else None,
     }

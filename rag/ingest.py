@@ -71,9 +71,14 @@ class Ingestor:
     """Brings the store in line with a set of files and folders."""
 
     def __init__(
-        self, store: Store, embed_model: Callable[[], BaseEmbedding], chunking: ChunkSettings
+        self,
+        store: Store,
+        embed_model: Callable[[], BaseEmbedding],
+        chunking: ChunkSettings,
+        max_bytes: int | None = None,
     ) -> None:
         self.store = store
+        self.max_bytes = max_bytes
         # The model loads only when a file needs embedding, so a no-change run stays fast.
         self._load_model = embed_model
         self._chunking = chunking
@@ -157,7 +162,7 @@ class Ingestor:
     ) -> None:
         path = str(target.path.resolve())
         try:
-            doc = load_document(target.path)
+            doc = load_document(target.path, self.max_bytes)
         except DocumentError as exc:
             report.failed.append((target.path.name, str(exc).removeprefix(f"{target.path.name}: ")))
             return

@@ -28,6 +28,8 @@ class TestQuestion:
     question: str
     reference: str = ""
     must_include: list[list[str]] = field(default_factory=list)
+    # Text a right answer never contains (e.g. what an injected instruction asked for).
+    must_not_include: list[str] = field(default_factory=list)
     expected_sources: list[str] = field(default_factory=list)
     answerable: bool = True
     kind: str = "unlabelled"
@@ -67,7 +69,7 @@ def load_questions(path: Path) -> QuestionFile:
             for record in reader:
                 rows.append((reader.line_num, dict(record)))
         except csv.Error as exc:
-            rows.append((reader.line_num, f"unreadable CSV: {exc}"))
+            rows.append((max(1, reader.line_num), f"unreadable CSV: {exc}"))
     else:
         for number, line in enumerate(raw.splitlines(), start=1):
             if not line.strip():
@@ -106,6 +108,7 @@ def _parse(row: dict[str, Any], number: int) -> TestQuestion:
         question=text.strip(),
         reference=str(row.get("reference") or ""),
         must_include=groups,
+        must_not_include=_strings(row.get("must_not_include"), "must_not_include"),
         expected_sources=_strings(row.get("expected_sources"), "expected_sources"),
         answerable=answerable,
         kind=str(row.get("kind") or ("unanswerable" if not answerable else "unlabelled")),

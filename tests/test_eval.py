@@ -122,6 +122,7 @@ def test_checks_on_a_right_answer() -> None:
         "key_facts": True,
         "sources": True,
         "citations_valid": True,
+        "nothing_forbidden": None,
         "declined_correctly": None,
         "false_decline": False,
     }
