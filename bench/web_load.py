@@ -25,6 +25,13 @@ from ui.web import launch
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def free_port() -> int:
+    """A free port on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def main() -> None:
     """Serve, load, report."""
     parser = argparse.ArgumentParser()
@@ -32,10 +39,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     questions = [q.question for q in load_questions(ROOT / "tests/eval/questions.jsonl").questions]
-    with tempfile.TemporaryDirectory() as folder, socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
+    with tempfile.TemporaryDirectory() as folder:
+        port = free_port()
         settings = Settings(_env_file=None, qdrant={"path": Path(folder) / "index"})  # type: ignore[call-arg]
         with Engine.open(settings) as engine:
             engine.ingest([ROOT / "seeds"])

@@ -79,7 +79,8 @@ def embed_model() -> Any:
 
 def make_settings(index: Path, **overrides: Any) -> Settings:
     """Settings for a test: an index folder of its own and no .env influence."""
-    return Settings(_env_file=None, qdrant={"path": index}, seeds_dir=SEEDS, **overrides)  # type: ignore[call-arg]
+    qdrant = {"path": index, **overrides.pop("qdrant", {})}
+    return Settings(_env_file=None, qdrant=qdrant, seeds_dir=SEEDS, **overrides)  # type: ignore[call-arg]
 
 
 @pytest.fixture

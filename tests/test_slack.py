@@ -335,3 +335,27 @@ def test_rag_slack_http_command_end_to_end(seeded_copy: Path, tmp_path: Path) ->
         fake.stop()
     assert BOT_TOKEN not in stderr and SECRET not in stderr
     assert "Traceback" not in stderr
+
+
+def test_burst_of_fifty_mentions_with_retries_gets_fifty_replies(slack_env: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    fake, _, url, _ = slack_env
+    questions = ["How much will Adani invest?", NSCALE, "What is OpenAI's valuation?"]
+    deliveries = []
+    for i in range(50):
+        body = event_body(mention(questions[i % 3], f"2000.{i}"), f"Ev-burst-{i}")
+        deliveries.append((body, None))
+        if i % 5 == 0:  # every fifth event is delivered again, as Slack's retries do
+            deliveries += [(body, 1), (body, 2)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        codes = list(pool.map(lambda d: signed_post(url, d[0], retry=d[1]).status_code, deliveries))
+    assert codes == [200] * 70
+
+    def burst_replies() -> int:
+        return sum(1 for p in fake.posts() if str(p.get("thread_ts", "")).startswith("2000."))
+
+    wait_for(lambda: burst_replies() >= 50, timeout=120)
+    time.sleep(2)
+    assert burst_replies() == 50
+    assert len({p["thread_ts"] for p in fake.posts() if p["thread_ts"].startswith("2000.")}) == 50

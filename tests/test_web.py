@@ -168,3 +168,54 @@ def test_browser_asks_and_sees_cited_answer(served: tuple[str, Engine], page: An
     shots = ROOT / "build" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "web-chat.png"), full_page=True)
+
+
+def test_browser_shows_markup_as_text_and_runs_no_script(
+    served: tuple[str, Engine], page: Any
+) -> None:
+    page.goto(served[0])
+    page.get_by_text("Index:", exact=False).first.wait_for(timeout=30_000)
+    hostile = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2"> **Nscale**?'
+    box = page.locator("#question textarea")
+    box.fill(hostile)
+    box.press("Enter")
+    page.get_by_text("<script>window.pwned=1</script>", exact=False).first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#chat script").count() == 0
+
+
+def test_login_guards_every_route(tmp_path: Path, seeded_index: Path, embed_model: Any) -> None:
+    import shutil
+
+    import httpx
+
+    shutil.copytree(seeded_index, tmp_path / "index", ignore=shutil.ignore_patterns(".lock"))
+    web = {"username": "reader", "password": "pw-SENTINEL", "uploads_dir": tmp_path / "up"}
+    with Engine.open(make_settings(tmp_path / "index", web=web), embed_model) as engine:
+        port = free_port()
+        app = launch(engine, "127.0.0.1", port, block=False)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            anonymous = httpx.Client(base_url=base, timeout=10)
+            assert anonymous.get("/config").status_code == 401
+            assert anonymous.get("/gradio_api/info").status_code == 401
+            upload = anonymous.post("/gradio_api/upload", files={"files": ("a.txt", b"x")})
+            assert upload.status_code == 401
+            join = anonymous.post("/gradio_api/queue/join", json={"data": ["hi"], "fn_index": 0})
+            assert join.status_code == 401
+            page = anonymous.get("/")
+            assert "Nscale" not in page.text and "pw-SENTINEL" not in page.text
+            wrong = anonymous.post("/login", data={"username": "reader", "password": "nope"})
+            assert wrong.status_code == 400
+            member = httpx.Client(base_url=base, timeout=10)
+            assert (
+                member.post(
+                    "/login", data={"username": "reader", "password": "pw-SENTINEL"}
+                ).status_code
+                == 200
+            )
+            assert member.get("/config").status_code == 200
+            assert "pw-SENTINEL" not in member.get("/config").text
+        finally:
+            app.close()

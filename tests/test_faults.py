@@ -1,0 +1,152 @@
+"""Faults: a killed ingest, a Qdrant server that is gone, secrets that must not leak."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from qdrant_client import QdrantClient
+
+from rag.config import SlackSettings
+from rag.engine import Engine
+from rag.errors import StoreUnavailableError
+from rag.feedback import FeedbackLog
+from tests.conftest import SEEDS, make_settings
+
+
+def corpus(folder: Path, copies: int) -> Path:
+    """Many distinct articles: each seed again under a new name with a line of its own."""
+    folder.mkdir(parents=True)
+    for i in range(copies):
+        for seed in sorted(SEEDS.glob("*.txt")):
+            text = seed.read_text(encoding="utf-8")
+            (folder / f"{i:02d}-{seed.name}").write_text(f"Copy {i}.\n{text}", encoding="utf-8")
+    return folder
+
+
+def point_ids(index: Path) -> list[str]:
+    client = QdrantClient(path=str(index))
+    try:
+        points, _ = client.scroll("articles", limit=100_000, with_payload=False)
+        return sorted(str(p.id) for p in points)
+    finally:
+        client.close()
+
+
+def rag_ingest(index: Path, folder: Path, cwd: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "RAG_QDRANT__PATH": str(index), "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "rag.cli", "ingest", str(folder)]
+    return subprocess.Popen(command, cwd=cwd, env=env, stderr=subprocess.PIPE, text=True)
+
+
+def test_ingest_killed_midway_converges_to_the_clean_index(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "docs", copies=4)
+    clean = rag_ingest(tmp_path / "clean", folder, tmp_path)
+    assert clean.wait(300) == 0
+    expected = point_ids(tmp_path / "clean")
+    victim = tmp_path / "killed"
+    process = rag_ingest(victim, folder, tmp_path)
+    # Kill it once some, but not all, files are in: the collection exists and is growing.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (victim / "collection").exists():
+        time.sleep(0.05)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+    partial = point_ids(victim)
+    assert 0 < len(partial) < len(expected)
+    again = rag_ingest(victim, folder, tmp_path)
+    _, stderr = again.communicate(timeout=300)
+    assert again.returncode == 0, stderr
+    assert point_ids(victim) == expected  # same ids, same count: no duplicates, no orphans
+
+
+class _BriefQdrant(BaseHTTPRequestHandler):
+    """Answers the start-up calls of a Qdrant server (no collection yet), then is shut down."""
+
+    def do_GET(self) -> None:
+        body = b'{"result": {"exists": false, "collections": []}, "status": "ok", "time": 0}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_qdrant_server_gone_mid_session_is_a_message(tmp_path: Path, embed_model: Any) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _BriefQdrant)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    settings = make_settings(tmp_path / "index", qdrant={"url": url, "timeout_s": 2})
+    engine = Engine.open(settings, embed_model)
+    # The server was there at start-up and has gone away since.
+    server.shutdown()
+    server.server_close()
+    with pytest.raises(StoreUnavailableError) as caught:
+        engine.ask("How much did Nscale raise?")
+    assert str(caught.value) == (
+        f"The Qdrant store at {url} failed (ResponseHandlingException); check that it is running "
+        "and reachable, then ask again."
+    )
+    from ui.web import ChatHandlers
+
+    handlers = ChatHandlers(engine, FeedbackLog(tmp_path / "f.jsonl"), tmp_path / "u", 5)
+    *_, (chat, _, _) = handlers.respond("How much did Nscale raise?", [], "All articles", {})
+    assert chat[-1]["content"].startswith("⚠️ The Qdrant store at http://127.0.0.1:")
+
+
+def test_sentinel_secrets_never_reach_logs_reports_or_pages(
+    seeded_copy: Path, tmp_path: Path
+) -> None:
+    sentinels = {
+        "RAG_QDRANT__API_KEY": "qdrant-SENTINEL-1",
+        "RAG_LLM__API_KEY": "llm-SENTINEL-2",
+        "SLACK_BOT_TOKEN": "xoxb-SENTINEL-3",
+        "SLACK_SIGNING_SECRET": "signing-SENTINEL-4",
+        "SLACK_APP_TOKEN": "xapp-SENTINEL-5",
+        "RAG_WEB__PASSWORD": "password-SENTINEL-6",
+    }
+    env = {**os.environ, **sentinels, "RAG_QDRANT__PATH": str(seeded_copy), "HF_HUB_OFFLINE": "1"}
+    env["RAG_WEB__USERNAME"] = "reader"
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"question": "How much did Nscale raise?"}\n', encoding="utf-8")
+    outputs = []
+    for args in (
+        ["status", "--json"],
+        ["ask", "--json", "How much did Nscale raise?"],
+        ["eval", str(questions), "--out", str(tmp_path / "report")],
+        ["ask", "--json", "x", "--source", "missing.txt"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "rag.cli", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        outputs += [done.stdout, done.stderr]
+    written = [p.read_text("utf-8") for p in (tmp_path / "report").iterdir()]
+    everything = "\n".join(outputs + written)
+    assert "Nscale" in everything  # the run did produce output to search
+    assert "SENTINEL" not in everything
+    report = json.loads((tmp_path / "report" / "report.json").read_text("utf-8"))
+    assert report["config"]["settings"]["llm"]["api_key"] == "**********"
+
+
+def test_slack_settings_repr_hides_tokens() -> None:
+    settings = SlackSettings(bot_token="xoxb-SENTINEL", signing_secret="s-SENTINEL")
+    assert "SENTINEL" not in repr(settings) and "SENTINEL" not in str(settings.model_dump())
