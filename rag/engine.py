@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -80,9 +81,18 @@ def _store_errors(settings: Settings) -> Iterator[None]:
     except Exception as exc:
         from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
+        where = settings.qdrant.url or f"{settings.qdrant.path}/"
+        if isinstance(exc, (sqlite3.OperationalError, OSError)) and not isinstance(
+            exc, ConnectionError
+        ):
+            # The embedded index lives in SQLite files: a full disk or a read-only folder.
+            raise StoreUnavailableError(
+                f"Cannot write to the index in {where} ({exc}). Free some disk space or make the "
+                "folder writable, then run the ingest again; the index still answers from what "
+                "it held before."
+            ) from exc
         if not isinstance(exc, (ResponseHandlingException, UnexpectedResponse, ConnectionError)):
             raise
-        where = settings.qdrant.url or f"{settings.qdrant.path}/"
         raise StoreUnavailableError(
             f"The Qdrant store at {where} failed ({type(exc).__name__}); check that it is "
             "running and reachable, then ask again."
@@ -110,7 +120,8 @@ class Engine:
     @classmethod
     def open(cls, settings: Settings, embed_model: BaseEmbedding | None = None) -> Engine:
         """Open the configured store; the model loads on first use unless one is handed in."""
-        store = Store(open_client(settings.qdrant), settings.qdrant.collection)
+        client, read_only = open_client(settings.qdrant)
+        store = Store(client, settings.qdrant.collection, read_only=read_only)
         return cls(settings, store, embed_model=embed_model)
 
     def __enter__(self) -> Engine:
@@ -179,6 +190,12 @@ class Engine:
         self, paths: Iterable[Path], progress: Callable[[Any], Any] | None = None
     ) -> IngestReport:
         """Bring the index in line with files and folders."""
+        if self.store.read_only:
+            raise StoreUnavailableError(
+                f"The index in {self.settings.qdrant.path}/ is read-only "
+                f"({self.store.read_only}): it answers questions but takes no documents. Make "
+                "the folder writable, or set RAG_QDRANT__PATH to a writable folder."
+            )
         max_bytes = int(self.settings.ingest.max_file_mb * 1e6)
         ingestor = Ingestor(self.store, lambda: self.embed_model, self.settings.chunk, max_bytes)
         with self._lock, _store_errors(self.settings):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import shutil
+import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from llama_index.core.schema import BaseNode
@@ -79,8 +83,11 @@ class IndexedFile:
         return len(self.ids) == self.chunk_count
 
 
-def open_client(settings: QdrantSettings) -> QdrantClient:
-    """Open the embedded index folder or connect to the server, with an actionable error."""
+def open_client(settings: QdrantSettings) -> tuple[QdrantClient, str | None]:
+    """Open the embedded index folder or connect to the server, with an actionable error.
+
+    The second value says why the index can only be read (a read-only folder), or is None.
+    """
     if settings.url:
         api_key = settings.api_key.get_secret_value() if settings.api_key else None
         client = QdrantClient(url=settings.url, api_key=api_key, timeout=int(settings.timeout_s))
@@ -92,10 +99,10 @@ def open_client(settings: QdrantSettings) -> QdrantClient:
                 "Start it, fix RAG_QDRANT__URL / RAG_QDRANT__API_KEY, or unset RAG_QDRANT__URL "
                 f"to use the embedded index in {settings.path}/."
             ) from exc
-        return client
+        return client, None
     try:
         settings.path.mkdir(parents=True, exist_ok=True)
-        return QdrantClient(path=str(settings.path))
+        return QdrantClient(path=str(settings.path)), None
     except RuntimeError as exc:
         if "already accessed" not in str(exc):
             raise StoreUnavailableError(
@@ -108,18 +115,28 @@ def open_client(settings: QdrantSettings) -> QdrantClient:
             "that several processes can share it."
         ) from exc
     except OSError as exc:
+        if exc.errno in (errno.EROFS, errno.EACCES) and (settings.path / "meta.json").is_file():
+            return _read_only_copy(settings.path), exc.strerror or str(exc)
         raise StoreUnavailableError(
             f"Cannot open the index in {settings.path}/: {exc.strerror or exc}. "
             "Check that the folder is writable, or set RAG_QDRANT__PATH to another folder."
         ) from exc
 
 
+def _read_only_copy(path: Path) -> QdrantClient:
+    """The index opened from a private copy: it still answers, and nothing is written back."""
+    copy = Path(tempfile.mkdtemp(prefix="rag-readonly-")) / "index"
+    shutil.copytree(path, copy, ignore=shutil.ignore_patterns(".lock"))
+    return QdrantClient(path=str(copy))
+
+
 class Store:
     """One collection of chunks: the llama-index vector store plus manifest queries."""
 
-    def __init__(self, client: QdrantClient, collection: str) -> None:
+    def __init__(self, client: QdrantClient, collection: str, read_only: str | None = None) -> None:
         self.client = client
         self.collection = collection
+        self.read_only = read_only
         self.vector_store = HybridQdrantVectorStore(  # type: ignore[call-arg]
             collection_name=collection,
             client=client,

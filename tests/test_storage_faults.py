@@ -1,0 +1,68 @@
+"""A full disk and a read-only index folder, on real small tmpfs mounts (needs root to mount)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rag.engine import Engine
+from rag.errors import StoreUnavailableError
+from tests.conftest import SEEDS, make_settings
+from tests.test_faults import corpus
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1.5 MB filesystem of its own."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1536k", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_full_disk_is_a_message_and_the_index_still_answers(
+    small_disk: Path, tmp_path: Path, embed_model: Any
+) -> None:
+    settings = make_settings(small_disk / "index")
+    with Engine.open(settings, embed_model) as engine:
+        assert engine.ingest([SEEDS]).ok
+        more = corpus(tmp_path / "more", copies=8)
+        with pytest.raises(StoreUnavailableError) as caught:
+            engine.ingest([more])
+        assert str(caught.value).startswith(f"Cannot write to the index in {small_disk}/index/ (")
+        assert "Free some disk space or make the folder writable" in str(caught.value)
+        answer = engine.ask("How much did Nscale raise, and at what valuation?")
+        assert "$14.6 billion" in answer.text
+    # And after a restart, from what made it to disk.
+    shutil.rmtree(more)
+    with Engine.open(settings, embed_model) as engine:
+        assert "$14.6 billion" in engine.ask("How much did Nscale raise?").text
+
+
+def test_read_only_index_still_answers_and_refuses_documents(
+    small_disk: Path, tmp_path: Path, embed_model: Any
+) -> None:
+    settings = make_settings(small_disk / "index")
+    with Engine.open(settings, embed_model) as engine:
+        assert engine.ingest([SEEDS]).ok
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    with Engine.open(settings, embed_model) as engine:
+        answer = engine.ask("How much did Nscale raise, and at what valuation?")
+        assert "$14.6 billion" in answer.text
+        with pytest.raises(StoreUnavailableError) as caught:
+            engine.ingest([SEEDS])
+    assert str(caught.value) == (
+        f"The index in {small_disk}/index/ is read-only (Read-only file system): it answers "
+        "questions but takes no documents. Make the folder writable, or set RAG_QDRANT__PATH to "
+        "a writable folder."
+    )
