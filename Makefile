@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run test install install-dev lint browser bench tune clean-index
+.PHONY: run test install install-dev lint browser bench audit tune clean-index
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -55,6 +55,11 @@ bench: $(VENV)/.installed-dev
 	PYTHONPATH=. $(PY) bench/speed.py
 	PYTHONPATH=. $(PY) bench/web_load.py
 	PYTHONPATH=. $(PY) bench/slack_latency.py
+
+# Needs internet access to PyPI's JSON API (advisories); see README, Reliability.
+audit: $(VENV)/.installed-dev
+	$(PIP) install --quiet pip-audit
+	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
 
 tune: $(VENV)/.installed-dev
 	$(PY) bench/tune_extractive.py

@@ -233,6 +233,8 @@ def launch(engine: Engine, host: str, port: int, block: bool = True) -> gr.Block
         footer_links=[],
         css=CSS,
         max_file_size=f"{web.max_upload_mb}mb",
+        # Each browser session keeps its answers (for feedback); keep the newest sessions only.
+        state_session_capacity=500,
         prevent_thread_lock=not block,
     )
     return app
