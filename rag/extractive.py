@@ -54,6 +54,12 @@ _PLURAL_ASK = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?([a-z-]{3,}s)\
 _NOT_PLURAL = frozenset(
     {"does", "has", "this", "its", "was", "less", "business", "process", "plans"}
 )
+# Text in an article that talks to an AI ("ignore your instructions…") is an attack, not evidence.
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b[^.]{0,60}\b(instructions?|prompts?|rules)\b"
+    r"|\bsystem prompt\b|\b(to|for) (any|all|the) (ai|llm|language model|assistant)s?\b",
+    re.IGNORECASE,
+)
 _SENTENCE_CLOSE = frozenset('.!?"”’)')
 _BULLET_MARK = re.compile(r"^\s*(?:[-–•*·]|\d{1,2}[.)])\s+")
 # Words every article is about; sharing them says nothing about answering.
@@ -165,11 +171,16 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
             (start, end, False)
             for start, end in sentence_spans(passage.text)
             if not _is_heading(passage.text[start:end])
+            and not _INSTRUCTION.search(passage.text[start:end])
         ]
         if wants_list:
             # A list is answered by the whole list or the paragraph that enumerates it.
             blocks = list_spans(passage.text) + paragraph_spans(passage.text)
-            spans += [(start, end, True) for start, end in blocks]
+            spans += [
+                (start, end, True)
+                for start, end in blocks
+                if not _INSTRUCTION.search(passage.text[start:end])
+            ]
         for start, end, block in spans:
             key = (passage.source, passage.start + start, passage.start + end)
             pool.setdefault(key, (passage, start, end, block))
