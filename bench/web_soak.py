@@ -19,7 +19,7 @@ from pathlib import Path
 
 from gradio_client import Client
 
-from bench.web_load import free_port
+from bench.web_load import ask_once, free_port
 from rag.questions import load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,15 +41,7 @@ def ask_loop(
     for i in range(100):
         if time.monotonic() > stop_at:
             return
-        started = time.perf_counter()
-        try:
-            chat, _ = client.predict(
-                questions[(n + i) % len(questions)], [], "All articles", api_name="/ask"
-            )
-            ok = "⚠️" not in str(chat[-1]["content"])
-        except Exception:
-            ok = False
-        out.append(((time.perf_counter() - started) * 1000, ok))
+        out.append(ask_once(client, questions[(n + i) % len(questions)]))
 
 
 def main() -> None:

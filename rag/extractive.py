@@ -123,8 +123,6 @@ class ScoredSentence:
 class ExtractiveAnswerer:
     """Answers with the best-scoring sentences of the passages, each cited, or declines."""
 
-    mode = "extractive"
-
     def __init__(self, embed: Embed, max_sentences: int = 3, tuning: Tuning | None = None) -> None:
         self.embed = embed
         self.max_sentences = max_sentences

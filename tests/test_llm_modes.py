@@ -168,60 +168,46 @@ def test_openai_mode_server_down_is_a_clear_message() -> None:
     )
 
 
-def test_server_gone_mid_session_falls_back_to_extractive(
-    tmp_path: Path, seeded_index: Path, embed_model: Any
+@pytest.mark.parametrize(
+    ("failure", "why"),
+    [
+        ("down", "the language model failed (APIConnectionError)"),
+        ("hangs", "the language model did not answer in time"),
+    ],
+)
+def test_llm_server_failing_mid_session_falls_back_to_extractive(
+    tmp_path: Path, seeded_index: Path, embed_model: Any, failure: str, why: str
 ) -> None:
     fake = FakeAnthropic(answer="unused")
     url = fake.start()
-    with engine_for(
-        tmp_path,
-        seeded_index,
-        embed_model,
-        mode="openai",
-        base_url=url + "/v1",
-        timeout_s=2,
-        max_retries=0,
-    ) as engine:
-        engine.warm_up()
+    with (
+        engine_for(
+            tmp_path,
+            seeded_index,
+            embed_model,
+            mode="openai",
+            base_url=url + "/v1",
+            timeout_s=1,
+            max_retries=0,
+        ) as engine,
+        socket.socket() as stuck,
+    ):
+        engine.warm_up()  # the server answered at start-up
         fake.stop()
-        answer = engine.ask(NSCALE)
-    assert answer.grounding == "replaced"
-    assert answer.notices == [
-        "The language model's answer was not used "
-        "(the language model failed (APIConnectionError)); this is the extractive answer."
-    ]
-    assert "$14.6 billion" in answer.text
-
-
-def test_hanging_server_times_out_to_extractive(
-    tmp_path: Path, seeded_index: Path, embed_model: Any
-) -> None:
-    fake = FakeAnthropic(answer="unused")
-    url = fake.start()
-    with engine_for(
-        tmp_path,
-        seeded_index,
-        embed_model,
-        mode="openai",
-        base_url=url + "/v1",
-        timeout_s=1,
-        max_retries=0,
-    ) as engine:
-        engine.warm_up()
-        fake.stop()
-        # A port that accepts connections and never answers, as a stuck server does.
-        with socket.socket() as stuck:
+        if failure == "hangs":
+            # A port that accepts connections and never answers, as a stuck server does.
             stuck.bind(("127.0.0.1", 0))
             stuck.listen(8)
-            engine.generator.llm.api_base = f"http://127.0.0.1:{stuck.getsockname()[1]}/v1"  # type: ignore[union-attr]
-            started = time.monotonic()
-            answer = engine.ask(NSCALE)
-            elapsed = time.monotonic() - started
+            port = stuck.getsockname()[1]
+            engine.generator.llm.api_base = f"http://127.0.0.1:{port}/v1"  # type: ignore[union-attr]
+        started = time.monotonic()
+        answer = engine.ask(NSCALE)
+        elapsed = time.monotonic() - started
     assert answer.grounding == "replaced"
     assert answer.notices == [
-        "The language model's answer was not used (the language model did not answer in time); "
-        "this is the extractive answer."
+        f"The language model's answer was not used ({why}); this is the extractive answer."
     ]
+    assert "$14.6 billion" in answer.text
     assert elapsed < 30
 
 
