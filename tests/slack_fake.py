@@ -6,9 +6,10 @@ import asyncio
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests.loopback import QuietHandler, serve
 
 
 @dataclass
@@ -36,7 +37,7 @@ class FakeSlack:
         """Serve on a free loopback port; return the API base URL."""
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8")
@@ -47,20 +48,9 @@ class FakeSlack:
                 method = self.path.rsplit("/", 1)[-1]
                 authorized = (self.headers.get("Authorization") or "").startswith("Bearer ")
                 status, body, headers = fake.respond(method, args, authorized)
-                payload = json.dumps(body).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                self.send_json(body, status, headers)
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve(Handler)
         self.api_url = f"http://127.0.0.1:{self.server.server_port}/api/"
         return self.api_url
 

@@ -7,9 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from rag.engine import Engine
 from rag.errors import StoreUnavailableError
 from rag.feedback import FeedbackLog
 from tests.conftest import SEEDS, make_settings
+from tests.loopback import QuietHandler, serve
 
 
 def corpus(folder: Path, copies: int) -> Path:
@@ -70,24 +69,15 @@ def test_ingest_killed_midway_converges_to_the_clean_index(tmp_path: Path) -> No
     assert point_ids(victim) == expected  # same ids, same count: no duplicates, no orphans
 
 
-class _BriefQdrant(BaseHTTPRequestHandler):
+class _BriefQdrant(QuietHandler):
     """Answers the start-up calls of a Qdrant server (no collection yet), then is shut down."""
 
     def do_GET(self) -> None:
-        body = b'{"result": {"exists": false, "collections": []}, "status": "ok", "time": 0}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+        self.send_json({"result": {"exists": False, "collections": []}, "status": "ok", "time": 0})
 
 
 def test_qdrant_server_gone_mid_session_is_a_message(tmp_path: Path, embed_model: Any) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _BriefQdrant)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(_BriefQdrant)
     url = f"http://127.0.0.1:{server.server_port}"
     settings = make_settings(tmp_path / "index", qdrant={"url": url, "timeout_s": 2})
     engine = Engine.open(settings, embed_model)
