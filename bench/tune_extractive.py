@@ -27,6 +27,7 @@ GRID = {
     "min_score": [0.3, 0.35, 0.4],
     "margin": [0.02, 0.04, 0.08],
     "list_bonus": [0.0, 0.08, 0.12, 0.16],
+    "cover_margin": [0.0, 0.1, 0.2],
     "min_cosine_unfocused": [0.55, 0.6, 0.65, 1.0],
     "require_entities": [True],
     "require_type": [False, True],

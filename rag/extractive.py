@@ -78,6 +78,8 @@ class Tuning:
     min_cosine: float = 0.25
     min_score: float = 0.3
     margin: float = 0.08
+    # How far below the best a sentence may score and still be added for an unanswered part.
+    cover_margin: float = 0.2
     # Added to whole lists and paragraphs when the question asks for several things.
     list_bonus: float = 0.16
     # Below this cosine, the answer must share a focus word (a lower-case content word).
@@ -109,6 +111,7 @@ class Evidence:
     candidates: list[Candidate]
     missing: list[str]
     typed: bool
+    question_terms: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,7 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
     found = "\n".join(p.text for p in passages).lower()
     missing = [name for name in question_names(question) if name.lower() not in found]
     typed = bool(_NUMERIC_Q.search(question) or _WHEN_Q.search(question))
-    return Evidence(candidates, missing, typed)
+    return Evidence(candidates, missing, typed, frozenset(q_terms - _GENERIC))
 
 
 def prelim_score(t: Tuning, c: Candidate) -> float:
@@ -248,6 +251,17 @@ def select(
         if len(other_terms & seen_terms) < 0.6 * max(1, len(other_terms)):
             chosen.append(other)
             seen_terms |= other_terms
+    # A question with two parts ("the joint venture … and the Fluidstack deal") needs a sentence
+    # for the part the chosen ones leave out, even if it scores a little lower.
+    uncovered = evidence.question_terms - seen_terms
+    for other in scored[1:]:
+        if len(chosen) >= limit or not uncovered or other.score < best.score - t.cover_margin:
+            break
+        other_terms = set(terms(other.candidate.text))
+        if other not in chosen and other_terms & uncovered and other.cosine >= t.min_cosine:
+            chosen.append(other)
+            seen_terms |= other_terms
+            uncovered -= other_terms
     return chosen
 
 
