@@ -24,6 +24,7 @@ from llama_index.core import StorageContext, VectorStoreIndex
 
 from rag.config import Settings
 from rag.engine import Engine
+from rag.eval import percentile
 from rag.models import build_embedding
 from rag.questions import load_questions
 
@@ -36,12 +37,6 @@ def timed(work: Callable[[], Any]) -> float:
     started = time.perf_counter()
     work()
     return (time.perf_counter() - started) * 1000
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0-100) by nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def startup_ms() -> float:

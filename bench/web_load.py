@@ -8,7 +8,6 @@ p50/p95 of the end-to-end time (queue wait included) and the number of errors.
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import tempfile
 import time
@@ -19,17 +18,12 @@ from gradio_client import Client
 
 from rag.config import Settings
 from rag.engine import Engine
+from rag.eval import percentile
 from rag.questions import load_questions
+from tests.loopback import free_port
 from ui.web import launch
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    """A free port on loopback."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def ask_once(client: Client, question: str) -> tuple[float, bool]:
@@ -73,8 +67,7 @@ def main() -> None:
                         times.append(elapsed)
                         errors += not ok
             app.close()
-    ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    p95 = percentile(times, 95)
     print(
         f"{args.users} concurrent users x {args.rounds} rounds: {len(times)} questions, "
         f"{errors} errors, p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms"

@@ -19,8 +19,10 @@ from pathlib import Path
 
 from gradio_client import Client
 
-from bench.web_load import ask_once, free_port
+from bench.web_load import ask_once
+from rag.eval import percentile
 from rag.questions import load_questions
+from tests.loopback import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,7 +104,7 @@ def main() -> None:
             server.wait(30)
     times = sorted(t for t, _ in results)
     errors = sum(not ok for _, ok in results)
-    p95 = times[int(0.95 * (len(times) - 1))]
+    p95 = percentile(times, 95)
     print(
         f"{args.users} users for {args.seconds:.0f} s: {len(times)} questions, {errors} errors, "
         f"p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms; "

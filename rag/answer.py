@@ -6,7 +6,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-_MARKER = re.compile(r"\s?\[(\d+)\]")
+# A citation marker, with the space before it: "… billion [1]."
+MARKER = re.compile(r"\s?\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,8 @@ def check_citations(draft: Draft, passages: list[Passage]) -> Draft:
     def keep(match: re.Match[str]) -> str:
         return match.group(0) if int(match.group(1)) in backed else ""
 
-    text = _MARKER.sub(keep, draft.text).strip()
-    used = {int(n) for n in _MARKER.findall(text)}
+    text = MARKER.sub(keep, draft.text).strip()
+    used = {int(n) for n in MARKER.findall(text)}
     return Draft(
         text=text,
         citations=[c for n, c in sorted(backed.items()) if n in used],

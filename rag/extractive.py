@@ -102,6 +102,7 @@ class Candidate:
     cue: bool
     focus: bool
     block: bool = False
+    terms: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
             cue=cue_of(text),
             focus=bool(focus & st) or not focus,
             block=block,
+            terms=frozenset(st),
         )
         for (p, start, end, text, block), st in zip(entries, sentence_terms, strict=True)
     ]
@@ -242,11 +244,11 @@ def select(
     if t.require_type and evidence.typed and not best.candidate.cue:
         return []
     chosen = [scored[0]]
-    seen_terms = set(terms(scored[0].candidate.text))
+    seen_terms = set(scored[0].candidate.terms)
     for other in scored[1:]:
         if len(chosen) >= limit or other.score < scored[0].score - t.margin:
             break
-        other_terms = set(terms(other.candidate.text))
+        other_terms = other.candidate.terms
         # A near-repeat (the same fact told twice, often by two articles) adds only length.
         if len(other_terms & seen_terms) < 0.6 * max(1, len(other_terms)):
             chosen.append(other)
@@ -257,7 +259,7 @@ def select(
     for other in scored[1:]:
         if len(chosen) >= limit or not uncovered or other.score < best.score - t.cover_margin:
             break
-        other_terms = set(terms(other.candidate.text))
+        other_terms = other.candidate.terms
         if other not in chosen and other_terms & uncovered and other.cosine >= t.min_cosine:
             chosen.append(other)
             seen_terms |= other_terms

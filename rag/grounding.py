@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answer import Citation, Passage
+from rag.answer import MARKER, Citation, Passage
 from rag.text import sentence_spans, terms
 
-_MARKER = re.compile(r"\s?\[(\d+)\]")
 # Numbers as written in news copy: 14.6, 1,200, 2026, 46 (from 46%), 2 (from $2 billion).
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _REFUSAL = re.compile(
@@ -63,16 +62,16 @@ def ground(text: str, passages: list[Passage]) -> Grounded:
     """Drop citations to sources that don't exist; check each figure against its sources."""
     problems = []
     sources = {p.rank: p for p in passages}
-    invented = sorted({int(n) for n in _MARKER.findall(text) if int(n) not in sources})
+    invented = sorted({int(n) for n in MARKER.findall(text) if int(n) not in sources})
     if invented:
-        text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in sources else "", text)
+        text = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in sources else "", text)
     text = text.strip()
     citations: dict[int, Citation] = {}
     all_numbers = numbers("\n".join(p.text for p in passages))
     for start, end in sentence_spans(text):
         sentence = text[start:end]
-        cited = [sources[int(n)] for n in _MARKER.findall(sentence)]
-        claim = _MARKER.sub("", sentence)
+        cited = [sources[int(n)] for n in MARKER.findall(sentence)]
+        claim = MARKER.sub("", sentence)
         allowed = numbers("\n".join(p.text for p in cited)) if cited else all_numbers
         missing = sorted(numbers(claim) - allowed)
         if missing:

@@ -20,6 +20,7 @@ from rag.grounding import ground
 from rag.llms import build_llm, packaged_gguf
 from tests.anthropic_fake import FakeAnthropic
 from tests.conftest import make_settings
+from tests.loopback import free_port
 
 NSCALE = "How much did Nscale raise, and at what valuation?"
 PASSAGES = [
@@ -97,12 +98,6 @@ def test_local_mode_answers_with_the_real_smollm2(
         check_plumbing(answer, "local")
         declined = engine.ask("Who is the chief executive of Nscale?")
         assert declined.declined and declined.grounding == "not needed"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

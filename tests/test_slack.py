@@ -22,18 +22,13 @@ from rag.engine import Engine
 from rag.errors import ConfigError
 from rag.feedback import FeedbackLog
 from tests.conftest import make_settings
+from tests.loopback import free_port
 from tests.slack_fake import FakeSlack, FakeSocketMode
 from ui.slack import SlackBot, http_app, socket_handler
 
 SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-sentinel-bot-token"
 NSCALE = "How much did Nscale raise, and at what valuation?"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:

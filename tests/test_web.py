@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,15 +15,10 @@ from gradio_client import Client, handle_file
 from rag.engine import Engine
 from rag.feedback import FeedbackLog
 from tests.conftest import ROOT, make_settings
+from tests.loopback import free_port
 from ui.web import ChatHandlers, launch
 
 NSCALE = "How much did Nscale raise, and at what valuation?"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
