@@ -21,8 +21,8 @@ from slack_sdk.signature import SignatureVerifier
 
 from rag.config import Settings, SlackSettings
 from rag.engine import Engine
+from rag.evaluation.questions import load_questions
 from rag.feedback import FeedbackLog
-from rag.questions import load_questions
 from tests.slack_fake import FakeSlack
 from ui.slack import SlackBot, http_app
 

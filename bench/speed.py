@@ -24,9 +24,9 @@ from llama_index.core import StorageContext, VectorStoreIndex
 
 from rag.config import Settings
 from rag.engine import Engine
-from rag.eval import percentile
-from rag.models import build_embedding
-from rag.questions import load_questions
+from rag.evaluation.metrics import percentile
+from rag.evaluation.questions import load_questions
+from rag.search.embeddings import build_embedding
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"

@@ -13,10 +13,17 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from rag.answering.extractive import (
+    Evidence,
+    Tuning,
+    gather_evidence,
+    prelim_score,
+    rank_candidates,
+    select,
+)
 from rag.config import Settings
 from rag.engine import Engine, prepare_question
-from rag.extractive import Evidence, Tuning, gather_evidence, prelim_score, rank_candidates, select
-from rag.questions import TestQuestion, has_fact, load_questions
+from rag.evaluation.questions import TestQuestion, has_fact, load_questions
 
 GRID = {
     "candidates": [12, 24],

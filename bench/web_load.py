@@ -18,8 +18,8 @@ from gradio_client import Client
 
 from rag.config import Settings
 from rag.engine import Engine
-from rag.eval import percentile
-from rag.questions import load_questions
+from rag.evaluation.metrics import percentile
+from rag.evaluation.questions import load_questions
 from tests.loopback import free_port
 from ui.web import launch
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from gradio_client import Client
 
 from bench.web_load import ask_once
-from rag.eval import percentile
-from rag.questions import load_questions
+from rag.evaluation.metrics import percentile
+from rag.evaluation.questions import load_questions
 from tests.loopback import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +60,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "rag.cli",
+                "ui.cli",
                 "serve",
                 "--ingest",
                 str(ROOT / "seeds"),

@@ -1,6 +1,5 @@
 """Offline RAG over news articles: ingest into Qdrant, hybrid retrieval, cited answers."""
 
-from rag.answer import Answer, Citation, Passage
 from rag.config import Settings
 from rag.engine import Engine, Status
 from rag.errors import (
@@ -8,14 +7,18 @@ from rag.errors import (
     DocumentError,
     IndexEmptyError,
     IndexLockedError,
+    ModelError,
     QuestionError,
     RagError,
     StoreUnavailableError,
 )
-from rag.ingest import IngestReport
+from rag.ingest.ingestor import IngestReport
+from rag.session import ChatSession, Reply
+from rag.types import Answer, Citation, Passage
 
 __all__ = [
     "Answer",
+    "ChatSession",
     "Citation",
     "ConfigError",
     "DocumentError",
@@ -23,9 +26,11 @@ __all__ = [
     "IndexEmptyError",
     "IndexLockedError",
     "IngestReport",
+    "ModelError",
     "Passage",
     "QuestionError",
     "RagError",
+    "Reply",
     "Settings",
     "Status",
     "StoreUnavailableError",

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 
 def _none_if_blank(value: object) -> object:
@@ -17,6 +23,12 @@ def _none_if_blank(value: object) -> object:
 OptionalStr = Annotated[str | None, BeforeValidator(_none_if_blank)]
 OptionalSecret = Annotated[SecretStr | None, BeforeValidator(_none_if_blank)]
 OptionalPath = Annotated[Path | None, BeforeValidator(_none_if_blank)]
+
+
+AnswerMode = Literal["extractive", "local", "openai", "anthropic"]
+ANSWER_MODES: tuple[str, ...] = get_args(AnswerMode)
+# Passages one question may retrieve: more than 50 only slows the answer without helping it.
+TOP_K_RANGE = (1, 50)
 
 
 class QdrantSettings(BaseModel):
@@ -54,7 +66,7 @@ class IngestSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     """How many passages a question retrieves, and from how many candidates they are fused."""
 
-    top_k: int = Field(default=5, ge=1, le=50)
+    top_k: int = Field(default=5, ge=TOP_K_RANGE[0], le=TOP_K_RANGE[1])
     prefetch_k: int = Field(default=20, ge=1, le=200)
 
 
@@ -68,7 +80,7 @@ class AnswerSettings(BaseModel):
 class LLMSettings(BaseModel):
     """Which answerer composes the answer, and how to reach its language model."""
 
-    mode: Literal["extractive", "local", "openai", "anthropic"] = "extractive"
+    mode: AnswerMode = "extractive"
     # openai: the served model's name; anthropic: a Claude model name.
     model: OptionalStr = None
     # openai: the server's base URL, e.g. http://127.0.0.1:8080/v1; anthropic: optional override.
@@ -98,15 +110,33 @@ class WebSettings(BaseModel):
 class SlackSettings(BaseModel):
     """The Slack bot's credentials and the Web API it talks to."""
 
-    bot_token: SecretStr | None = None
-    signing_secret: SecretStr | None = None
-    app_token: SecretStr | None = None
+    bot_token: OptionalSecret = None
+    signing_secret: OptionalSecret = None
+    app_token: OptionalSecret = None
     api_url: str = "https://slack.com/api/"
 
 
-def _slack(name: str) -> Any:
-    # Slack's own variable names, as its docs and every Slack app use them.
-    return Field(default=None, validation_alias=AliasChoices(name, f"RAG_{name}"))
+class _SlackVariables(PydanticBaseSettingsSource):
+    """Slack's own variable names (SLACK_BOT_TOKEN, …), as its docs and every Slack app use them."""
+
+    def __init__(self, settings_cls: type[BaseSettings], *sources: EnvSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self.sources = sources
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: every value comes from __call__."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        # The later source (the environment) wins over the earlier (.env), as for RAG_ names.
+        for source in self.sources:
+            for name in SlackSettings.model_fields:
+                for variable in (f"slack_{name}", f"rag_slack_{name}"):
+                    # A blank line in .env means "not set", as for every other setting.
+                    if value := source.env_vars.get(variable):
+                        found[name] = value
+        return {"slack": found} if found else {}
 
 
 class Settings(BaseSettings):
@@ -118,7 +148,6 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
-        populate_by_name=True,
     )
 
     seeds_dir: Path = Path("seeds")
@@ -130,17 +159,19 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
     web: WebSettings = WebSettings()
-    slack_bot_token: OptionalSecret = _slack("SLACK_BOT_TOKEN")
-    slack_signing_secret: OptionalSecret = _slack("SLACK_SIGNING_SECRET")
-    slack_app_token: OptionalSecret = _slack("SLACK_APP_TOKEN")
-    slack_api_url: OptionalStr = _slack("SLACK_API_URL")
+    slack: SlackSettings = SlackSettings()
 
-    @property
-    def slack(self) -> SlackSettings:
-        """The Slack settings as one object."""
-        return SlackSettings(
-            bot_token=self.slack_bot_token,
-            signing_secret=self.slack_signing_secret,
-            app_token=self.slack_app_token,
-            api_url=self.slack_api_url or SlackSettings().api_url,
-        )
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The usual sources, then Slack's own variable names for the `slack` group."""
+        assert isinstance(env_settings, EnvSettingsSource)
+        assert isinstance(dotenv_settings, EnvSettingsSource)
+        slack = _SlackVariables(settings_cls, dotenv_settings, env_settings)
+        return init_settings, env_settings, dotenv_settings, slack, file_secret_settings

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -15,16 +13,17 @@ from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from rag.answer import Answer, Draft, Passage, check_citations
+from rag.answering.citations import check_citations
+from rag.answering.conversation import standalone
+from rag.answering.extractive import ExtractiveAnswerer
+from rag.answering.generative import GenerativeAnswerer
 from rag.config import Settings
-from rag.conversation import standalone
 from rag.errors import IndexEmptyError, QuestionError, StoreUnavailableError
-from rag.extractive import ExtractiveAnswerer
-from rag.generative import GenerativeAnswerer
-from rag.ingest import Ingestor, IngestReport
-from rag.models import CachedEncoder, build_embedding, model_name
-from rag.retrieve import Retriever
-from rag.store import Store, open_client
+from rag.ingest.ingestor import Ingestor, IngestReport
+from rag.search.embeddings import CachedEncoder, build_embedding, model_name
+from rag.search.retriever import Retriever
+from rag.search.store import Store, open_store
+from rag.types import Answer, Draft, Passage
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -71,34 +70,6 @@ def prepare_question(question: str, max_chars: int) -> tuple[str, list[str]]:
     return cleaned, notices
 
 
-@contextmanager
-def _store_errors(settings: Settings) -> Iterator[None]:
-    """Turn a failing Qdrant call into a message that names the store."""
-    try:
-        yield
-    except (QuestionError, IndexEmptyError):
-        raise
-    except Exception as exc:
-        from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
-
-        where = settings.qdrant.url or f"{settings.qdrant.path}/"
-        if isinstance(exc, (sqlite3.OperationalError, OSError)) and not isinstance(
-            exc, ConnectionError
-        ):
-            # The embedded index lives in SQLite files: a full disk or a read-only folder.
-            raise StoreUnavailableError(
-                f"Cannot write to the index in {where} ({exc}). Free some disk space or make the "
-                "folder writable, then run the ingest again; the index still answers from what "
-                "it held before."
-            ) from exc
-        if not isinstance(exc, (ResponseHandlingException, UnexpectedResponse, ConnectionError)):
-            raise
-        raise StoreUnavailableError(
-            f"The Qdrant store at {where} failed ({type(exc).__name__}); check that it is "
-            "running and reachable, then ask again."
-        ) from exc
-
-
 class Engine:
     """Holds the store, the models and the answerers; built once per process."""
 
@@ -120,9 +91,7 @@ class Engine:
     @classmethod
     def open(cls, settings: Settings, embed_model: BaseEmbedding | None = None) -> Engine:
         """Open the configured store; the model loads on first use unless one is handed in."""
-        client, read_only = open_client(settings.qdrant)
-        store = Store(client, settings.qdrant.collection, read_only=read_only)
-        return cls(settings, store, embed_model=embed_model)
+        return cls(settings, open_store(settings.qdrant), embed_model=embed_model)
 
     def __enter__(self) -> Engine:
         return self
@@ -164,7 +133,7 @@ class Engine:
     def generator(self) -> GenerativeAnswerer | None:
         """The LLM answerer of the configured mode, or None in extractive mode."""
         if self._generator is None and self.mode != "extractive":
-            from rag.llms import build_llm
+            from rag.answering.llms import build_llm
 
             # SmolLM2 reads 2,048 tokens and reads them slowly on a CPU: give it the top three.
             passages = 3 if self.mode == "local" else self.settings.retrieval.top_k
@@ -198,7 +167,7 @@ class Engine:
             )
         max_bytes = int(self.settings.ingest.max_file_mb * 1e6)
         ingestor = Ingestor(self.store, lambda: self.embed_model, self.settings.chunk, max_bytes)
-        with self._lock, _store_errors(self.settings):
+        with self._lock:
             report = ingestor.run(paths, progress=progress)
             self._sources = None
         return report
@@ -206,7 +175,7 @@ class Engine:
     def sources(self) -> set[str]:
         """File names of the indexed articles."""
         if self._sources is None:
-            with self._lock, _store_errors(self.settings):
+            with self._lock:
                 self._sources = {f.source for f in self.store.files().values()}
         return self._sources
 
@@ -265,9 +234,8 @@ class Engine:
                     f"No article named {source!r} in the index; `rag status` lists the articles."
                 )
             k = top_k or self.settings.retrieval.top_k
-            with _store_errors(self.settings):
-                embedding = self.encoder([text])[0]
-                passages = self.retriever.retrieve(text, embedding.tolist(), k, source)
+            embedding = self.encoder([text])[0]
+            passages = self.retriever.retrieve(text, embedding.tolist(), k, source)
             retrieved = time.perf_counter()
             extractive = self.extractive.draft(text, passages)
         return _Retrieved(asked, text, notices, passages, extractive, started, retrieved)
@@ -293,7 +261,7 @@ class Engine:
 
     def status(self) -> Status:
         """The index's location and contents, the model and the answer mode."""
-        with self._lock, _store_errors(self.settings):
+        with self._lock:
             files = self.store.files()
             chunks = self.store.count()
         return Status(

@@ -21,6 +21,10 @@ class ConfigError(RagError):
     exit_code = 2
 
 
+class ModelError(RagError):
+    """A model (embedding or LLM) cannot be loaded from disk."""
+
+
 class IndexLockedError(RagError):
     """Another process holds the embedded index."""
 

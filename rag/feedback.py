@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from rag.answer import Answer
 from rag.errors import StoreUnavailableError
+from rag.types import Answer
 
 Vote = Literal["up", "down"]
 

@@ -14,7 +14,9 @@ _LEAD = re.compile(r"[\s\-–—•*·]+")
 _ABBREVIATION = re.compile(
     r"\b(vs|e\.g|i\.e|etc|approx|est|Inc|Corp|Ltd|Co|Mr|Ms|Dr|St|No|U\.S|U\.K)\.$"
 )
-_BULLET = re.compile(r"\s*(?:[-–•*·]|\d{1,2}[.)])\s+\S")
+# A list item's mark: a dash or dot, or a number with a full stop or bracket.
+BULLET = re.compile(r"\s*(?:[-–•*·]|\d{1,2}[.)])\s+(?=\S)")
+SENTENCE_CLOSE = frozenset('.!?"”’)')
 
 STOPWORDS = frozenset(
     [
@@ -207,7 +209,7 @@ def list_spans(text: str) -> list[tuple[int, int]]:
         if not text[start:end].rstrip().endswith(":"):
             continue
         last = i
-        while last + 1 < len(lines) and _BULLET.match(text, *lines[last + 1]):
+        while last + 1 < len(lines) and BULLET.match(text, *lines[last + 1]):
             last += 1
         if last - i >= 2:
             # A heading right above the intro names what the list is of; keep it in the quote.
@@ -220,8 +222,26 @@ def list_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _is_title(line: str) -> bool:
+    # Looser than is_heading: any short line that ends without punctuation names a list.
     line = line.strip()
     return 0 < len(line.split()) <= 12 and line[-1] not in ".!?:;,"
+
+
+def capitalised_share(words: list[str], digits: bool = False) -> float:
+    """The share of words longer than three letters that start with a capital (or a digit)."""
+    long_words = [w for w in words if len(w) > 3]
+    capital = sum(w[0].isupper() or (digits and w[0].isdigit()) for w in long_words)
+    return capital / max(1, len(long_words))
+
+
+def is_heading(text: str) -> bool:
+    """True for short lines, labels ending in a colon and Title Case lines: they introduce."""
+    words = text.split()
+    if len(words) < 5 or text.endswith(":"):
+        return True
+    if text[-1] in SENTENCE_CLOSE:
+        return False
+    return capitalised_share(words) >= 0.6
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:

@@ -18,7 +18,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 from rag.config import Settings
 from rag.engine import Engine
-from rag.models import build_embedding
+from rag.search.embeddings import build_embedding
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer import Citation, Draft, Passage, check_citations, quote_is_backed
+from rag.answering.citations import check_citations, quote_is_backed
+from rag.answering.extractive import DECLINE_TEXT, is_list_question, question_names
 from rag.engine import Engine
 from rag.errors import QuestionError
-from rag.extractive import DECLINE_TEXT, is_list_question, question_names
+from rag.types import Citation, Draft, Passage
 
 NSCALE = "How much did Nscale raise, and at what valuation?"
 
@@ -132,7 +133,7 @@ def test_follow_up_is_asked_with_the_question_before(seeded: Engine) -> None:
 
 
 def test_stream_yields_pieces_then_the_answer(seeded: Engine) -> None:
-    from rag.answer import Answer
+    from rag.types import Answer
 
     pieces = list(seeded.stream(NSCALE))
     *texts, final = pieces

@@ -25,7 +25,7 @@ def rag(args: list[str], index: Path, cwd: Path, **env: str) -> subprocess.Compl
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args],
+        [sys.executable, "-m", "ui.cli", *args],
         cwd=cwd,  # away from the repository's own .env
         env=environment,
         capture_output=True,

@@ -8,8 +8,8 @@ import docx
 import pytest
 from reportlab.pdfgen import canvas
 
-from rag.documents import derive_title, load_document
 from rag.errors import DocumentError
+from rag.ingest.loaders import derive_title, load_document
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

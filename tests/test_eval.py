@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from rag import report as report_files
-from rag.answer import Answer, Citation, Passage
 from rag.engine import Engine
 from rag.errors import DocumentError
-from rag.eval import aggregate, check, evaluate, failed_gates
-from rag.questions import TestQuestion, load_questions
+from rag.evaluation import reports as report_files
+from rag.evaluation.metrics import aggregate, check, evaluate, failed_gates
+from rag.evaluation.questions import TestQuestion, load_questions
+from rag.types import Answer, Citation, Passage
 
 EVAL_SET = Path(__file__).resolve().parent / "eval" / "questions.jsonl"
 

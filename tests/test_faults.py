@@ -43,7 +43,7 @@ def point_ids(index: Path) -> list[str]:
 
 def rag_ingest(index: Path, folder: Path, cwd: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "RAG_QDRANT__PATH": str(index), "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-m", "rag.cli", "ingest", str(folder)]
+    command = [sys.executable, "-m", "ui.cli", "ingest", str(folder)]
     return subprocess.Popen(command, cwd=cwd, env=env, stderr=subprocess.PIPE, text=True)
 
 
@@ -93,7 +93,7 @@ def test_qdrant_server_gone_mid_session_is_a_message(tmp_path: Path, embed_model
     from ui.web import ChatHandlers
 
     handlers = ChatHandlers(engine, FeedbackLog(tmp_path / "f.jsonl"), tmp_path / "u", 5)
-    *_, (chat, _, _) = handlers.respond("How much did Nscale raise?", [], "All articles", {})
+    *_, (chat, _, _) = handlers.respond("How much did Nscale raise?", [], "All articles", None)
     assert chat[-1]["content"].startswith("⚠️ The Qdrant store at http://127.0.0.1:")
 
 
@@ -120,7 +120,7 @@ def test_sentinel_secrets_never_reach_logs_reports_or_pages(
         ["ask", "--json", "x", "--source", "missing.txt"],
     ):
         done = subprocess.run(
-            [sys.executable, "-m", "rag.cli", *args],
+            [sys.executable, "-m", "ui.cli", *args],
             cwd=tmp_path,
             env=env,
             capture_output=True,

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.answer import quote_is_backed
+from rag.answering.citations import quote_is_backed
 from rag.engine import Engine
 from rag.errors import DocumentError, QuestionError
-from rag.questions import load_questions
-from rag.uploads import safe_name, save_upload
+from rag.evaluation.questions import load_questions
+from rag.ingest.uploads import safe_name, save_upload
 from tests.conftest import SEEDS, make_settings
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.engine import Engine
-from rag.ingest import chunk_id
+from rag.ingest.ingestor import chunk_id
 from tests.conftest import SEEDS, make_settings
 from tests.test_documents import make_docx, make_pdf
 
@@ -40,7 +40,7 @@ def test_ingests_every_file_type_with_exact_offsets(engine: Engine, tmp_path: Pa
     assert report.failed == []
     payloads = chunk_payloads(engine)
     assert sorted({p["source"] for p in payloads.values()}) == report.added
-    from rag.documents import load_document
+    from rag.ingest.loaders import load_document
 
     for point_id, payload in payloads.items():
         text = load_document(Path(payload["path"])).text

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from rag.answer import Answer, Passage, quote_is_backed
+from rag.answering.citations import quote_is_backed
+from rag.answering.grounding import ground
+from rag.answering.llms import build_llm, packaged_gguf
 from rag.config import LLMSettings
 from rag.engine import Engine
 from rag.errors import ConfigError
-from rag.grounding import ground
-from rag.llms import build_llm, packaged_gguf
+from rag.types import Answer, Passage
 from tests.anthropic_fake import FakeAnthropic
 from tests.conftest import make_settings
 from tests.loopback import free_port

@@ -302,7 +302,7 @@ def test_rag_slack_http_command_end_to_end(seeded_copy: Path, tmp_path: Path) ->
         "SLACK_API_URL": api_url,
         "HF_HUB_OFFLINE": "1",
     }
-    command = [sys.executable, "-m", "rag.cli", "slack", "--http", "--port", str(port)]
+    command = [sys.executable, "-m", "ui.cli", "slack", "--http", "--port", str(port)]
     process = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/slack/events"
     try:

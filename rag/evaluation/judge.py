@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rag.engine import Engine
-from rag.questions import TestQuestion
+from rag.evaluation.questions import TestQuestion
 
 
 def judge(

@@ -9,15 +9,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer import Citation, Draft, Passage
 from rag.text import (
+    BULLET,
     QUESTION_WORDS,
+    SENTENCE_CLOSE,
     STOPWORDS,
+    is_heading,
     list_spans,
     paragraph_spans,
     sentence_spans,
     terms,
 )
+from rag.types import Citation, Draft, Passage
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -60,8 +63,6 @@ _INSTRUCTION = re.compile(
     r"|\bsystem prompt\b|\b(to|for) (any|all|the) (ai|llm|language model|assistant)s?\b",
     re.IGNORECASE,
 )
-_SENTENCE_CLOSE = frozenset('.!?"”’)')
-_BULLET_MARK = re.compile(r"^\s*(?:[-–•*·]|\d{1,2}[.)])\s+")
 # Words every article is about; sharing them says nothing about answering.
 _GENERIC = frozenset({"ai", "company", "firm", "article", "report", "new"})
 
@@ -172,7 +173,7 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
         spans = [
             (start, end, False)
             for start, end in sentence_spans(passage.text)
-            if not _is_heading(passage.text[start:end])
+            if not is_heading(passage.text[start:end])
             and not _INSTRUCTION.search(passage.text[start:end])
         ]
         if wants_list:
@@ -301,24 +302,13 @@ def is_list_question(question: str) -> bool:
     return match is not None and match.group(1).lower() not in _NOT_PLURAL
 
 
-def _is_heading(text: str) -> bool:
-    # Short lines, labels ending in a colon and Title Case lines introduce, not answer.
-    words = text.split()
-    if len(words) < 5 or text.endswith(":"):
-        return True
-    if text[-1] in _SENTENCE_CLOSE:
-        return False
-    long_words = [w for w in words if len(w) > 3]
-    return sum(w[0].isupper() for w in long_words) >= 0.6 * max(1, len(long_words))
-
-
 def _as_sentence(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    items = [_BULLET_MARK.sub("", line) for line in lines if _BULLET_MARK.match(line)]
+    items = [BULLET.sub("", line, count=1) for line in lines if BULLET.match(line)]
     if items:
         # A quoted list reads as one sentence, "intro: first; second; third.", without its heading.
         text = lines[len(lines) - len(items) - 1] + " " + "; ".join(items)
-    return text if text[-1] in _SENTENCE_CLOSE else text + "."
+    return text if text[-1] in SENTENCE_CLOSE else text + "."
 
 
 def _idf(q_terms: set[str], sentence_terms: list[set[str]]) -> dict[str, float]:

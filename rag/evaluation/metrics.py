@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from rag.answer import Answer, Passage, quote_is_backed
+from rag.answering.citations import quote_is_backed
 from rag.engine import Engine
 from rag.errors import RagError
-from rag.questions import TestQuestion, has_fact
+from rag.evaluation.questions import TestQuestion, has_fact
+from rag.types import Answer, Passage
 
 # Metrics a gate (--min) can name; each is a fraction in [0, 1] unless noted.
 METRICS = (

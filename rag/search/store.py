@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import shutil
+import sqlite3
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,13 +22,54 @@ from llama_index.core.vector_stores.types import (
 )
 from llama_index.vector_stores.qdrant import QdrantVectorStore
 from qdrant_client import QdrantClient, models
+from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
-from rag import sparse
 from rag.config import QdrantSettings
-from rag.errors import IndexLockedError, StoreUnavailableError
+from rag.errors import IndexLockedError, RagError, StoreUnavailableError
+from rag.search import sparse
 
 # Payload fields kept for every chunk besides what llama-index stores.
 MANIFEST_FIELDS = ["path", "root", "file_sha256", "chunk_count", "source", "title"]
+
+
+def _server_failed(where: str, exc: BaseException) -> RagError:
+    return StoreUnavailableError(
+        f"The Qdrant store at {where} failed ({type(exc).__name__}); check that it is "
+        "running and reachable, then ask again."
+    )
+
+
+def _disk_failed(where: str, exc: BaseException) -> RagError:
+    # The embedded index lives in SQLite files: a full disk or a read-only folder.
+    return StoreUnavailableError(
+        f"Cannot write to the index in {where} ({exc}). Free some disk space or make the "
+        "folder writable, then run the ingest again; the index still answers from what "
+        "it held before."
+    )
+
+
+# Failures of Qdrant calls and what the user is told; the first row that matches wins, so
+# ConnectionError (an OSError) is a server failure, not a disk one.
+_ERROR_TABLE: tuple[
+    tuple[tuple[type[BaseException], ...], Callable[[str, BaseException], RagError]], ...
+] = (
+    ((ResponseHandlingException, UnexpectedResponse, ConnectionError), _server_failed),
+    ((sqlite3.OperationalError, OSError), _disk_failed),
+)
+
+
+@contextmanager
+def store_errors(where: str) -> Iterator[None]:
+    """Map a failing Qdrant call to the project's error that names the store and the fix."""
+    try:
+        yield
+    except RagError:
+        raise
+    except Exception as exc:
+        for kinds, message in _ERROR_TABLE:
+            if isinstance(exc, kinds):
+                raise message(where, exc) from exc
+        raise
 
 
 class HybridQdrantVectorStore(QdrantVectorStore):
@@ -83,6 +127,13 @@ class IndexedFile:
         return len(self.ids) == self.chunk_count
 
 
+def open_store(settings: QdrantSettings) -> Store:
+    """The configured collection: on the server by URL, or in the embedded index folder."""
+    client, read_only = open_client(settings)
+    location = settings.url or f"{settings.path}/"
+    return Store(client, settings.collection, location, read_only=read_only)
+
+
 def open_client(settings: QdrantSettings) -> tuple[QdrantClient, str | None]:
     """Open the embedded index folder or connect to the server, with an actionable error.
 
@@ -133,9 +184,16 @@ def _read_only_copy(path: Path) -> QdrantClient:
 class Store:
     """One collection of chunks: the llama-index vector store plus manifest queries."""
 
-    def __init__(self, client: QdrantClient, collection: str, read_only: str | None = None) -> None:
+    def __init__(
+        self,
+        client: QdrantClient,
+        collection: str,
+        location: str,
+        read_only: str | None = None,
+    ) -> None:
         self.client = client
         self.collection = collection
+        self.location = location
         self.read_only = read_only
         self.vector_store = HybridQdrantVectorStore(  # type: ignore[call-arg]
             collection_name=collection,
@@ -148,20 +206,30 @@ class Store:
             batch_size=256,
         )
 
+    def errors(self) -> contextlib.AbstractContextManager[None]:
+        """Where Qdrant's failures become the project's errors naming this store."""
+        return store_errors(self.location)
+
     def exists(self) -> bool:
         """True once the collection has been created by a first ingest."""
-        return bool(self.client.collection_exists(self.collection))
+        with self.errors():
+            return bool(self.client.collection_exists(self.collection))
 
     def count(self) -> int:
         """Number of chunks in the collection."""
         if not self.exists():
             return 0
-        return int(self.client.count(self.collection, exact=True).count)
+        with self.errors():
+            return int(self.client.count(self.collection, exact=True).count)
 
     def files(self) -> dict[str, IndexedFile]:
         """Every indexed file by path, read from the chunks' payloads."""
         if not self.exists():
             return {}
+        with self.errors():
+            return self._files()
+
+    def _files(self) -> dict[str, IndexedFile]:
         found: dict[str, dict[str, Any]] = {}
         offset: Any = None
         while True:
@@ -193,7 +261,7 @@ class Store:
 
     def add(self, nodes: Sequence[BaseNode]) -> None:
         """Upsert embedded nodes (creating the collection on first use)."""
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), self.errors():
             # Embedded Qdrant ignores payload indexes and says so on every creation.
             warnings.filterwarnings("ignore", message="Payload indexes have no effect")
             self.vector_store.add(list(nodes))
@@ -202,7 +270,10 @@ class Store:
         """Remove chunks by point id."""
         if ids and self.exists():
             points: list[models.ExtendedPointId] = list(ids)
-            self.client.delete(self.collection, points_selector=models.PointIdsList(points=points))
+            with self.errors():
+                self.client.delete(
+                    self.collection, points_selector=models.PointIdsList(points=points)
+                )
 
     def close(self) -> None:
         """Release the embedded folder's lock."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import DocumentError
+from rag.text import capitalised_share
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
 _TITLE_WORDS = 16
@@ -133,9 +134,7 @@ def derive_title(text: str) -> str:
         tokens = line.split()
         if not 3 <= len(tokens) <= 20 or line.endswith("."):
             continue
-        long_words = [t for t in tokens if len(t) > 3] or tokens
-        capitalised = sum(t[0].isupper() or t[0].isdigit() for t in long_words) / len(long_words)
-        score = capitalised + (0.5 if ":" in line else 0.0)
+        score = capitalised_share(tokens, digits=True) + (0.5 if ":" in line else 0.0)
         if score > best_score:
             best, best_score = line, score
     if best_score >= 0.6:

@@ -12,14 +12,15 @@ from llama_index.core.vector_stores.types import (
     VectorStoreQueryMode,
 )
 
-from rag.answer import Passage
-from rag.store import Store
+from rag.search.store import Store
+from rag.types import Passage
 
 
 class Retriever:
     """Hybrid (dense + BM25, fused by RRF in Qdrant) retrieval of passages."""
 
     def __init__(self, store: Store, embed_model: BaseEmbedding, prefetch_k: int) -> None:
+        self.store = store
         self.index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=embed_model)
         self.prefetch_k = prefetch_k
 
@@ -44,7 +45,8 @@ class Retriever:
             vector_store_query_mode=VectorStoreQueryMode.HYBRID,
             filters=filters,
         )
-        hits = retriever.retrieve(QueryBundle(query_str=question, embedding=embedding))
+        with self.store.errors():
+            hits = retriever.retrieve(QueryBundle(query_str=question, embedding=embedding))
         return [_passage(rank, hit) for rank, hit in enumerate(hits, start=1)]
 
 

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rag import report as report_files
-from rag.answer import Answer
-from rag.config import Settings
+from rag.config import ANSWER_MODES, TOP_K_RANGE, Settings
 from rag.engine import Engine
 from rag.errors import ConfigError, RagError
-from rag.eval import METRICS, evaluate, failed_gates
-from rag.ingest import IngestReport
-from rag.questions import load_questions
+from rag.evaluation import reports as report_files
+from rag.evaluation.metrics import METRICS, evaluate, failed_gates
+from rag.evaluation.questions import load_questions
+from rag.ingest.ingestor import IngestReport
+from rag.session import ChatSession
+from rag.types import Answer
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,24 +41,11 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser("chat", help="ask questions in the terminal")
     _answer_options(chat)
-    chat.add_argument(
-        "--ingest",
-        nargs="*",
-        type=Path,
-        metavar="PATH",
-        help="update the index from these paths first (default: seeds/)",
-    )
+    _ingest_option(chat)
     serve = commands.add_parser("serve", help="start the web chat")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, RAG_WEB__HOST)")
     serve.add_argument("--port", type=int, help="port (default 7860, RAG_WEB__PORT)")
-    serve.add_argument(
-        "--ingest",
-        nargs="*",
-        type=Path,
-        metavar="PATH",
-        help="update the index from these paths first (default: seeds/)",
-    )
-
+    _ingest_option(serve)
     serve.add_argument(
         "--slack", action="store_true", help="run the Slack bot in the same process (see README)"
     )
@@ -79,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--compare", type=Path, metavar="OLD.json", help="show what changed")
     evaluate.add_argument(
         "--mode",
-        choices=["extractive", "local", "openai", "anthropic"],
+        choices=ANSWER_MODES,
         help="answer mode for this run (default: RAG_LLM__MODE)",
     )
     evaluate.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
@@ -94,24 +83,52 @@ def _answer_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", metavar="FILE", help="only use this article (its file name)")
 
 
+def _ingest_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ingest",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="update the index from these paths first (default: seeds/)",
+    )
+
+
+def _ingest_first(args: argparse.Namespace, engine: Engine, then: str) -> None:
+    """Run the --ingest of `chat` and `serve`, if given; failed files don't stop what follows."""
+    if args.ingest is None:
+        return
+    report = _ingest(engine, args.ingest or [engine.settings.seeds_dir])
+    if not report.ok:
+        print(f"Some files failed (see above); {then} the rest.", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
-    if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= 50:
-        print("error: --top-k must be between 1 and 50", file=sys.stderr)
+    low, high = TOP_K_RANGE
+    if getattr(args, "top_k", None) is not None and not low <= args.top_k <= high:
+        print(f"error: --top-k must be between {low} and {high}", file=sys.stderr)
         return 2
     try:
         settings = load_settings()
         if getattr(args, "mode", None):
             settings.llm = settings.llm.model_copy(update={"mode": args.mode})
         with Engine.open(settings) as engine:
-            return int(_run(args, engine))
+            code = int(_run(args, engine))
+        # Inside the try: a reader that has gone away shows up on this flush at the latest.
+        sys.stdout.flush()
+        return code
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`rag status | head -3`): stop quietly, as other tools do, and
+        # point stdout at nothing so that the interpreter's last flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def load_settings() -> Settings:
@@ -146,10 +163,7 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
         case "slack":
             return _slack(args, engine)
         case "chat":
-            if args.ingest is not None:
-                report = _ingest(engine, args.ingest or [engine.settings.seeds_dir])
-                if not report.ok:
-                    print("Some files failed (see above); chatting over the rest.", file=sys.stderr)
+            _ingest_first(args, engine, then="chatting over")
             return _chat(engine, args.top_k, args.source)
     raise AssertionError(args.command)
 
@@ -197,10 +211,7 @@ def render(answer: Answer) -> str:
 def _serve(args: argparse.Namespace, engine: Engine) -> int:
     from ui.web import launch
 
-    if args.ingest is not None:
-        report = _ingest(engine, args.ingest or [engine.settings.seeds_dir])
-        if not report.ok:
-            print("Some files failed (see above); serving the rest.", file=sys.stderr)
+    _ingest_first(args, engine, then="serving")
     # Build the bot before the server starts, so a missing token stops us with its name.
     bot = _slack_bot(engine, http=engine.settings.slack.app_token is None) if args.slack else None
     engine.warm_up()
@@ -279,7 +290,7 @@ def _evaluate(args: argparse.Namespace, engine: Engine) -> int:
     )
     report["load_errors"] = [{"line": n, "reason": r} for n, r in loaded.errors]
     if args.judge:
-        from rag.judge import judge
+        from rag.evaluation.judge import judge
 
         report["judge"] = judge(
             engine,
@@ -328,10 +339,12 @@ def _chat(engine: Engine, top_k: int | None, source: str | None) -> int:
     status = engine.status()
     print(
         f"Ask about {len(status.articles)} articles ({status.chunks} chunks, "
-        f"{status.mode} mode). Empty line or Ctrl-D to quit.",
+        f"{status.mode} mode). Follow-up questions continue the conversation. "
+        "Empty line or Ctrl-D to quit.",
         file=sys.stderr,
     )
     engine.warm_up()
+    session = ChatSession(engine, source=source, top_k=top_k)
     while True:
         try:
             question = input("\nYou: ")
@@ -339,10 +352,11 @@ def _chat(engine: Engine, top_k: int | None, source: str | None) -> int:
             return 0
         if not question.strip() or question.strip().lower() in {"exit", "quit"}:
             return 0
-        try:
-            print(render(engine.ask(question, top_k=top_k, source=source)))
-        except RagError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+        reply = session.ask(question)
+        if reply.answer is None:
+            print(f"error: {reply.message}", file=sys.stderr)
+        else:
+            print(render(reply.answer))
 
 
 if __name__ == "__main__":

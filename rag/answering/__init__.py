@@ -1,0 +1,1 @@
+"""Answering: extractive and LLM answerers, grounding and citation checks, follow-up questions."""

@@ -1,0 +1,1 @@
+"""Evaluation: question files, metrics over answers, reports, and the optional LLM judge."""
