@@ -23,7 +23,7 @@ from rag.config import Settings, SlackSettings
 from rag.engine import Engine
 from rag.evaluation.questions import load_questions
 from rag.feedback import FeedbackLog
-from tests.slack_fake import FakeSlack
+from tests.fixtures.slack_fake import FakeSlack
 from ui.slack import SlackBot, http_app
 
 ROOT = Path(__file__).resolve().parent.parent

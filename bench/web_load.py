@@ -20,7 +20,7 @@ from rag.config import Settings
 from rag.engine import Engine
 from rag.evaluation.metrics import percentile
 from rag.evaluation.questions import load_questions
-from tests.loopback import free_port
+from tests.fixtures.loopback import free_port
 from ui.web import launch
 
 ROOT = Path(__file__).resolve().parent.parent

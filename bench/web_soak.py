@@ -22,7 +22,7 @@ from gradio_client import Client
 from bench.web_load import ask_once
 from rag.evaluation.metrics import percentile
 from rag.evaluation.questions import load_questions
-from tests.loopback import free_port
+from tests.fixtures.loopback import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,8 +9,7 @@ from rag.answering.extractive import DECLINE_TEXT, is_list_question, question_na
 from rag.engine import Engine
 from rag.errors import QuestionError
 from rag.types import Citation, Draft, Passage
-
-NSCALE = "How much did Nscale raise, and at what valuation?"
+from tests.fixtures import NSCALE, NSCALE_SOURCE, SEEDS
 
 
 def test_nscale_answer_cites_the_passage_with_both_figures(seeded: Engine) -> None:
@@ -18,7 +17,7 @@ def test_nscale_answer_cites_the_passage_with_both_figures(seeded: Engine) -> No
     assert not answer.declined
     assert "$2 billion" in answer.text and "$14.6 billion" in answer.text
     first = answer.citations[0]
-    assert (first.n, first.source) == (1, "004_f7653a61b53defd5.txt")
+    assert (first.n, first.source) == (1, NSCALE_SOURCE)
     assert first.text == (
         "Nscale, a startup backed by Nvidia, has raised $2 billion—bringing its valuation to "
         "$14.6 billion—to scale AI deployment pipelines at both data center and edge levels."
@@ -27,8 +26,6 @@ def test_nscale_answer_cites_the_passage_with_both_figures(seeded: Engine) -> No
 
 
 def test_every_citation_is_an_exact_quote_of_a_retrieved_passage(seeded: Engine) -> None:
-    from tests.conftest import SEEDS
-
     for question in (NSCALE, "What is OpenAI's valuation?", "Which vector databases are used?"):
         answer = seeded.ask(question)
         assert len(answer.retrieved) == 5

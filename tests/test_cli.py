@@ -1,4 +1,7 @@
-"""The `rag` command run as a user would, in its own process, against real indexes."""
+"""The `rag` command through `main(argv)`, in process, against real indexes.
+
+Subprocesses only where a second process or a real pipe is the point: the lock and the pipe.
+"""
 
 from __future__ import annotations
 
@@ -7,34 +10,60 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from rag.engine import Engine
-from tests.conftest import SEEDS, make_settings
+from tests.fixtures import NSCALE, NSCALE_SOURCE, SEEDS, make_settings
+from ui.cli import main
 
-NSCALE = "How much did Nscale raise, and at what valuation?"
+
+@dataclass(frozen=True)
+class Run:
+    """What one `rag` command returned and printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def rag(args: list[str], index: Path, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **os.environ,
-        "RAG_QDRANT__PATH": str(index),
-        "RAG_SEEDS_DIR": str(SEEDS),
-        "HF_HUB_OFFLINE": "1",
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "ui.cli", *args],
-        cwd=cwd,  # away from the repository's own .env
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
+Rag = Callable[..., Run]
+
+
+@pytest.fixture
+def rag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Rag:
+    """Run `rag ARGS` in this process with an index folder and settings from the environment."""
+    monkeypatch.chdir(tmp_path)  # away from the repository's own .env
+
+    def run(args: list[str], index: Path, cwd: Path | None = None, **env: str) -> Run:
+        for name, value in {
+            "RAG_QDRANT__PATH": str(index),
+            "RAG_SEEDS_DIR": str(SEEDS),
+            **env,
+        }.items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        code = main(args)
+        out, err = capsys.readouterr()
+        return Run(code, out, err)
+
+    return run
+
+
+def subprocess_rag(args: list[str], index: Path, cwd: Path) -> subprocess.Popen[str]:
+    """`rag ARGS` in a process of its own, its output on a pipe."""
+    env = {**os.environ, "RAG_QDRANT__PATH": str(index), "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "ui.cli", *args]
+    return subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
 
 
-def test_ask_json_schema_and_cited_source(seeded_copy: Path, tmp_path: Path) -> None:
+def test_ask_json_schema_and_cited_source(rag: Rag, seeded_copy: Path, tmp_path: Path) -> None:
     result = rag(["ask", "--json", NSCALE], seeded_copy, tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -53,7 +82,7 @@ def test_ask_json_schema_and_cited_source(seeded_copy: Path, tmp_path: Path) -> 
     assert "$2 billion" in data["answer"] and "$14.6 billion" in data["answer"]
     citation = data["citations"][0]
     assert list(citation) == ["n", "source", "title", "text", "start", "end", "score", "rank"]
-    assert citation["source"] == "004_f7653a61b53defd5.txt"
+    assert citation["source"] == NSCALE_SOURCE
     assert "$14.6 billion" in citation["text"] and "$2 billion" in citation["text"]
     assert [p["rank"] for p in data["retrieved"]] == [1, 2, 3, 4, 5]
     assert list(data["retrieved"][0]) == [
@@ -69,7 +98,7 @@ def test_ask_json_schema_and_cited_source(seeded_copy: Path, tmp_path: Path) -> 
     assert "Traceback" not in result.stderr
 
 
-def test_ask_human_output_lists_sources(seeded_copy: Path, tmp_path: Path) -> None:
+def test_ask_human_output_lists_sources(rag: Rag, seeded_copy: Path, tmp_path: Path) -> None:
     result = rag(["ask", NSCALE, "--top-k", "3"], seeded_copy, tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -81,7 +110,7 @@ def test_ask_human_output_lists_sources(seeded_copy: Path, tmp_path: Path) -> No
     )
 
 
-def test_decline_and_empty_question_exit_codes(seeded_copy: Path, tmp_path: Path) -> None:
+def test_decline_and_empty_question_exit_codes(rag: Rag, seeded_copy: Path, tmp_path: Path) -> None:
     declined = rag(
         ["ask", "--json", "Who is the chief executive of Nscale?"], seeded_copy, tmp_path
     )
@@ -97,10 +126,11 @@ def test_second_process_gets_the_lock_message(
     seeded_copy: Path, tmp_path: Path, embed_model: Any
 ) -> None:
     with Engine.open(make_settings(seeded_copy), embed_model):
-        result = rag(["status"], seeded_copy, tmp_path)
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert result.stderr == (
+        process = subprocess_rag(["status"], seeded_copy, tmp_path)
+        _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 1
+    assert "Traceback" not in stderr
+    assert stderr == (
         f"error: The index in {seeded_copy}/ is in use by another rag process, and the embedded "
         "index admits one process at a time. Stop the other process (a running `rag chat`, "
         "`rag serve` or `rag ingest`), or run a Qdrant server and set RAG_QDRANT__URL so that "
@@ -108,7 +138,17 @@ def test_second_process_gets_the_lock_message(
     )
 
 
-def test_ingest_reports_bad_files_and_exits_nonzero(tmp_path: Path) -> None:
+def test_a_closed_output_pipe_ends_the_command_quietly(seeded_copy: Path, tmp_path: Path) -> None:
+    # `rag status | head -0`: the reader is gone before anything is written.
+    process = subprocess_rag(["status"], seeded_copy, tmp_path)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=300) == 141
+    assert stderr == ""
+
+
+def test_ingest_reports_bad_files_and_exits_nonzero(rag: Rag, tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "good.txt").write_text("Acme raised $3 billion for chips.\n", encoding="utf-8")
@@ -125,7 +165,7 @@ def test_ingest_reports_bad_files_and_exits_nonzero(tmp_path: Path) -> None:
     ]
 
 
-def test_empty_index_says_to_ingest(tmp_path: Path) -> None:
+def test_empty_index_says_to_ingest(rag: Rag, tmp_path: Path) -> None:
     result = rag(["ask", NSCALE], tmp_path / "index", tmp_path)
     assert result.returncode == 1
     assert result.stderr == (
@@ -133,20 +173,20 @@ def test_empty_index_says_to_ingest(tmp_path: Path) -> None:
     )
 
 
-def test_invalid_setting_names_the_variable(tmp_path: Path) -> None:
+def test_invalid_setting_names_the_variable(rag: Rag, tmp_path: Path) -> None:
     result = rag(["status"], tmp_path / "index", tmp_path, RAG_RETRIEVAL__TOP_K="many")
     assert result.returncode == 2
     assert result.stderr.startswith("error: invalid setting (RAG_RETRIEVAL__TOP_K: ")
     assert "Traceback" not in result.stderr
 
 
-def test_unreachable_server_names_the_url(tmp_path: Path) -> None:
+def test_unreachable_server_names_the_url(rag: Rag, tmp_path: Path) -> None:
     result = rag(["status"], tmp_path / "index", tmp_path, RAG_QDRANT__URL="http://127.0.0.1:9")
     assert result.returncode == 1
     assert result.stderr.startswith("error: Cannot reach the Qdrant server at http://127.0.0.1:9 (")
 
 
-def test_eval_gate_exit_codes(seeded_copy: Path, tmp_path: Path) -> None:
+def test_eval_gate_exit_codes(rag: Rag, seeded_copy: Path, tmp_path: Path) -> None:
     questions = tmp_path / "q.jsonl"
     questions.write_text(
         '{"id": "n", "question": "How much did Nscale raise, and at what valuation?", '
@@ -179,3 +219,36 @@ def test_eval_gate_exit_codes(seeded_copy: Path, tmp_path: Path) -> None:
     bad_gate = rag(["eval", str(questions), "--min", "speed=1"], seeded_copy, tmp_path)
     assert bad_gate.returncode == 2
     assert bad_gate.stderr.startswith("error: --min speed=1: unknown metric 'speed'")
+
+
+def test_terminal_chat_answers_follow_ups(
+    rag: Rag, seeded_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("How much did Nscale raise?\nAnd at what valuation?\n\n")
+    )
+    result = rag(["chat"], seeded_copy)
+    assert result.returncode == 0
+    turns = result.stdout.split("You: ")[1:]
+    assert len(turns) == 3  # two questions, then the empty line that ends the chat
+    assert "$14.6 billion" in turns[1] and f"({NSCALE_SOURCE}, characters 1611-1778)" in turns[1]
+    assert "Follow-up questions continue the conversation" in result.stderr
+
+
+def test_a_broken_embedding_model_is_reported_as_a_model_error(
+    rag: Rag, seeded_copy: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from rag.config import EmbeddingSettings
+    from rag.search.embeddings import model_path
+
+    broken = tmp_path / "model"
+    shutil.copytree(model_path(EmbeddingSettings()), broken)
+    (broken / "model.safetensors").write_bytes(b"\x00" * 1000)
+    result = rag(["ask", NSCALE], seeded_copy, RAG_EMBEDDING__MODEL_PATH=str(broken))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: Cannot load the embedding model from {broken} (")
+    assert "index" not in result.stderr and "disk space" not in result.stderr

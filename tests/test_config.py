@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag.config import Settings
-from tests.conftest import OutboundNetworkError
+from tests.fixtures.network import OutboundNetworkError
 
 
 def test_defaults_need_no_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,8 +18,8 @@ from rag.config import SlackSettings
 from rag.engine import Engine
 from rag.errors import StoreUnavailableError
 from rag.feedback import FeedbackLog
-from tests.conftest import SEEDS, make_settings
-from tests.loopback import QuietHandler, serve
+from tests.fixtures import SEEDS, make_settings
+from tests.fixtures.loopback import QuietHandler, serve
 
 
 def corpus(folder: Path, copies: int) -> Path:

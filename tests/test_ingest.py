@@ -8,7 +8,7 @@ from typing import Any
 
 from rag.engine import Engine
 from rag.ingest.ingestor import chunk_id
-from tests.conftest import SEEDS, make_settings
+from tests.fixtures import SEEDS, make_settings
 from tests.test_documents import make_docx, make_pdf
 
 

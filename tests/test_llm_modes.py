@@ -13,17 +13,16 @@ from typing import Any
 import pytest
 
 from rag.answering.citations import quote_is_backed
-from rag.answering.grounding import ground
+from rag.answering.grounding import ground, is_refusal
 from rag.answering.llms import build_llm, packaged_gguf
 from rag.config import LLMSettings
 from rag.engine import Engine
 from rag.errors import ConfigError
 from rag.types import Answer, Passage
-from tests.anthropic_fake import FakeAnthropic
-from tests.conftest import make_settings
-from tests.loopback import free_port
+from tests.fixtures import NSCALE, make_settings
+from tests.fixtures.anthropic_fake import FakeAnthropic
+from tests.fixtures.loopback import free_port
 
-NSCALE = "How much did Nscale raise, and at what valuation?"
 PASSAGES = [
     Passage(
         1,
@@ -68,12 +67,8 @@ def test_grounding_removes_a_citation_to_a_missing_source() -> None:
     assert bare.problems == ["no [n] citations"]
 
 
-def engine_for(tmp_path: Path, seeded_index: Path, embed_model: Any, **llm: Any) -> Engine:
-    import shutil
-
-    index = tmp_path / "index"
-    shutil.copytree(seeded_index, index, ignore=shutil.ignore_patterns(".lock"))
-    return Engine.open(make_settings(index, llm=llm), embed_model)
+def engine_for(seeded_copy: Path, embed_model: Any, **llm: Any) -> Engine:
+    return Engine.open(make_settings(seeded_copy, llm=llm), embed_model)
 
 
 def check_plumbing(answer: Answer, mode: str) -> None:
@@ -88,10 +83,10 @@ def check_plumbing(answer: Answer, mode: str) -> None:
 
 
 def test_local_mode_answers_with_the_real_smollm2(
-    tmp_path: Path, seeded_index: Path, embed_model: Any
+    tmp_path: Path, seeded_copy: Path, embed_model: Any
 ) -> None:
     assert packaged_gguf() is not None
-    with engine_for(tmp_path, seeded_index, embed_model, mode="local", temperature=0) as engine:
+    with engine_for(seeded_copy, embed_model, mode="local", temperature=0) as engine:
         pieces = list(engine.stream(NSCALE))
         answer = pieces[-1]
         assert isinstance(answer, Answer)
@@ -137,11 +132,10 @@ def llama_server() -> Iterator[str]:
 
 
 def test_openai_mode_against_a_real_server_streams(
-    llama_server: str, tmp_path: Path, seeded_index: Path, embed_model: Any
+    llama_server: str, tmp_path: Path, seeded_copy: Path, embed_model: Any
 ) -> None:
     with engine_for(
-        tmp_path,
-        seeded_index,
+        seeded_copy,
         embed_model,
         mode="openai",
         base_url=llama_server,
@@ -172,14 +166,13 @@ def test_openai_mode_server_down_is_a_clear_message() -> None:
     ],
 )
 def test_llm_server_failing_mid_session_falls_back_to_extractive(
-    tmp_path: Path, seeded_index: Path, embed_model: Any, failure: str, why: str
+    tmp_path: Path, seeded_copy: Path, embed_model: Any, failure: str, why: str
 ) -> None:
     fake = FakeAnthropic(answer="unused")
     url = fake.start()
     with (
         engine_for(
-            tmp_path,
-            seeded_index,
+            seeded_copy,
             embed_model,
             mode="openai",
             base_url=url + "/v1",
@@ -217,14 +210,13 @@ def test_llm_server_failing_mid_session_falls_back_to_extractive(
     ],
 )
 def test_anthropic_mode_against_a_recording_fake(
-    tmp_path: Path, seeded_index: Path, embed_model: Any, canned: str, grounding: str
+    tmp_path: Path, seeded_copy: Path, embed_model: Any, canned: str, grounding: str
 ) -> None:
     fake = FakeAnthropic(answer=canned)
     url = fake.start()
     try:
         with engine_for(
-            tmp_path,
-            seeded_index,
+            seeded_copy,
             embed_model,
             mode="anthropic",
             base_url=url,
@@ -268,3 +260,19 @@ def test_modes_that_cannot_run_say_what_to_set(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         build_llm(LLMSettings(mode="openai"))
     assert str(caught.value) == "RAG_LLM__API_KEY is not set: OpenAI needs an API key"
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        ("The articles don't say how much Nscale raised.", True),
+        ("The sources do not contain the answer.", True),
+        ("There is no information about a chief executive.", True),
+        ("The valuation is not mentioned in the passages.", True),
+        ("Nscale doesn't own its sites; it raised $2 billion [1].", False),
+        ("Grids cannot keep up, so operators build their own power plants [2].", False),
+        ("The deal does not include chips [1].", False),
+    ],
+)
+def test_only_a_statement_about_the_sources_is_a_refusal(text: str, refusal: bool) -> None:
+    assert is_refusal(text) is refusal

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import threading
 import time
@@ -21,14 +20,14 @@ from rag.config import SlackSettings
 from rag.engine import Engine
 from rag.errors import ConfigError
 from rag.feedback import FeedbackLog
-from tests.conftest import make_settings
-from tests.loopback import free_port
-from tests.slack_fake import FakeSlack, FakeSocketMode
+from tests.fixtures import NSCALE, make_settings
+from tests.fixtures.indexes import CopyIndex
+from tests.fixtures.loopback import free_port
+from tests.fixtures.slack_fake import FakeSlack, FakeSocketMode
 from ui.slack import SlackBot, http_app, socket_handler
 
 SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-sentinel-bot-token"
-NSCALE = "How much did Nscale raise, and at what valuation?"
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -42,11 +41,11 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
 
 @pytest.fixture(scope="module")
 def slack_env(
-    tmp_path_factory: pytest.TempPathFactory, seeded_index: Path, embed_model: Any
+    tmp_path_factory: pytest.TempPathFactory, copy_seeded: CopyIndex, embed_model: Any
 ) -> Iterator[tuple[FakeSlack, SlackBot, str, Engine]]:
     """The fake Web API, the bot on its HTTP transport, and its base URL."""
     folder = tmp_path_factory.mktemp("slack")
-    shutil.copytree(seeded_index, folder / "index", ignore=shutil.ignore_patterns(".lock"))
+    copy_seeded(folder)
     fake = FakeSlack()
     api_url = fake.start()
     settings = SlackSettings(bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=api_url)

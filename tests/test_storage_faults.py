@@ -12,7 +12,7 @@ import pytest
 
 from rag.engine import Engine
 from rag.errors import StoreUnavailableError
-from tests.conftest import SEEDS, make_settings
+from tests.fixtures import SEEDS, make_settings
 from tests.test_faults import corpus
 
 

@@ -14,23 +14,19 @@ from gradio_client import Client, handle_file
 
 from rag.engine import Engine
 from rag.feedback import FeedbackLog
-from tests.conftest import ROOT, make_settings
-from tests.loopback import free_port
+from tests.fixtures import NSCALE, ROOT, make_settings
+from tests.fixtures.indexes import CopyIndex
+from tests.fixtures.loopback import free_port
 from ui.web import ChatHandlers, launch
-
-NSCALE = "How much did Nscale raise, and at what valuation?"
 
 
 @pytest.fixture(scope="module")
 def served(
-    tmp_path_factory: pytest.TempPathFactory, seeded_index: Path, embed_model: Any
+    tmp_path_factory: pytest.TempPathFactory, copy_seeded: CopyIndex, embed_model: Any
 ) -> Iterator[tuple[str, Engine]]:
     """The chat on a loopback port over a private copy of the seeded index."""
-    import shutil
-
     folder = tmp_path_factory.mktemp("web")
-    index = folder / "index"
-    shutil.copytree(seeded_index, index, ignore=shutil.ignore_patterns(".lock"))
+    index = copy_seeded(folder)
     settings = make_settings(
         index, web={"uploads_dir": folder / "uploads", "feedback_path": folder / "feedback.jsonl"}
     )
@@ -179,14 +175,11 @@ def test_browser_shows_markup_as_text_and_runs_no_script(
     assert page.locator("#chat script").count() == 0
 
 
-def test_login_guards_every_route(tmp_path: Path, seeded_index: Path, embed_model: Any) -> None:
-    import shutil
-
+def test_login_guards_every_route(tmp_path: Path, seeded_copy: Path, embed_model: Any) -> None:
     import httpx
 
-    shutil.copytree(seeded_index, tmp_path / "index", ignore=shutil.ignore_patterns(".lock"))
     web = {"username": "reader", "password": "pw-SENTINEL", "uploads_dir": tmp_path / "up"}
-    with Engine.open(make_settings(tmp_path / "index", web=web), embed_model) as engine:
+    with Engine.open(make_settings(seeded_copy, web=web), embed_model) as engine:
         port = free_port()
         app = launch(engine, "127.0.0.1", port, block=False)
         base = f"http://127.0.0.1:{port}"

