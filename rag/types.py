@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 # A citation marker, with the space before it: "… billion [1]."
 MARKER = re.compile(r"\s?\[(\d+)\]")
+
+T = TypeVar("T")
+
+# Where each page or section of a document begins: (character offset, page number or heading).
+PageStarts = tuple[tuple[int, int], ...]
+SectionStarts = tuple[tuple[int, str], ...]
+
+
+def at_offset(starts: tuple[tuple[int, T], ...], offset: int) -> T | None:
+    """The page or section that holds a character offset, given where each one begins."""
+    found = None
+    for start, value in starts:
+        if start > offset:
+            break
+        found = value
+    return found
 
 
 @dataclass(frozen=True)
@@ -22,6 +38,25 @@ class Passage:
     start: int
     end: int
     score: float
+    # The pages and sections the passage touches (the one it starts in, then any that begin
+    # inside it); empty for formats without pages or headings.
+    pages: PageStarts = ()
+    sections: SectionStarts = ()
+
+    def cite(self, n: int, start: int, end: int, score: float) -> Citation:
+        """The citation [n] of the text between two offsets of this passage (relative to it)."""
+        return Citation(
+            n=n,
+            source=self.source,
+            title=self.title,
+            text=self.text[start:end],
+            start=self.start + start,
+            end=self.start + end,
+            score=score,
+            rank=self.rank,
+            page=at_offset(self.pages, self.start + start),
+            section=at_offset(self.sections, self.start + start),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The fields a report or the JSON output shows."""
@@ -33,6 +68,8 @@ class Passage:
             "start": self.start,
             "end": self.end,
             "score": round(self.score, 6),
+            "pages": sorted({page for _, page in self.pages}),
+            "section": at_offset(self.sections, self.start),
         }
 
 
@@ -48,6 +85,17 @@ class Citation:
     end: int
     score: float
     rank: int
+    page: int | None = None
+    section: str | None = None
+
+    @property
+    def place(self) -> str:
+        """Where the quote is, for people: "p. 3", "§ Market outlook", both, or nothing."""
+        parts = [
+            f"p. {self.page}" if self.page is not None else "",
+            self.section and f"§ {self.section}",
+        ]
+        return ", ".join(part for part in parts if part)
 
     def to_dict(self) -> dict[str, Any]:
         """The fields a report or the JSON output shows."""

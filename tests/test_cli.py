@@ -81,7 +81,19 @@ def test_ask_json_schema_and_cited_source(rag: Rag, seeded_copy: Path, tmp_path:
     assert data["declined"] is False and data["mode"] == "extractive"
     assert "$2 billion" in data["answer"] and "$14.6 billion" in data["answer"]
     citation = data["citations"][0]
-    assert list(citation) == ["n", "source", "title", "text", "start", "end", "score", "rank"]
+    assert list(citation) == [
+        "n",
+        "source",
+        "title",
+        "text",
+        "start",
+        "end",
+        "score",
+        "rank",
+        "page",
+        "section",
+    ]
+    assert (citation["page"], citation["section"]) == (None, None)  # plain text has neither
     assert citation["source"] == NSCALE_SOURCE
     assert "$14.6 billion" in citation["text"] and "$2 billion" in citation["text"]
     assert [p["rank"] for p in data["retrieved"]] == [1, 2, 3, 4, 5]
@@ -93,6 +105,8 @@ def test_ask_json_schema_and_cited_source(rag: Rag, seeded_copy: Path, tmp_path:
         "start",
         "end",
         "score",
+        "pages",
+        "section",
     ]
     assert set(data["timings_ms"]) == {"retrieve", "answer", "total"}
     assert "Traceback" not in result.stderr

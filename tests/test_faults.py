@@ -98,8 +98,14 @@ def test_qdrant_server_gone_mid_session_is_a_message(tmp_path: Path, embed_model
 
 
 def test_sentinel_secrets_never_reach_logs_reports_or_pages(
-    seeded_copy: Path, tmp_path: Path
+    seeded_copy: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    from ui.cli import main
+
     sentinels = {
         "RAG_QDRANT__API_KEY": "qdrant-SENTINEL-1",
         "RAG_LLM__API_KEY": "llm-SENTINEL-2",
@@ -107,9 +113,12 @@ def test_sentinel_secrets_never_reach_logs_reports_or_pages(
         "SLACK_SIGNING_SECRET": "signing-SENTINEL-4",
         "SLACK_APP_TOKEN": "xapp-SENTINEL-5",
         "RAG_WEB__PASSWORD": "password-SENTINEL-6",
+        "RAG_WEB__USERNAME": "reader",
+        "RAG_QDRANT__PATH": str(seeded_copy),
     }
-    env = {**os.environ, **sentinels, "RAG_QDRANT__PATH": str(seeded_copy), "HF_HUB_OFFLINE": "1"}
-    env["RAG_WEB__USERNAME"] = "reader"
+    for name, value in sentinels.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
     questions = tmp_path / "q.jsonl"
     questions.write_text('{"question": "How much did Nscale raise?"}\n', encoding="utf-8")
     outputs = []
@@ -119,15 +128,8 @@ def test_sentinel_secrets_never_reach_logs_reports_or_pages(
         ["eval", str(questions), "--out", str(tmp_path / "report")],
         ["ask", "--json", "x", "--source", "missing.txt"],
     ):
-        done = subprocess.run(
-            [sys.executable, "-m", "ui.cli", *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        outputs += [done.stdout, done.stderr]
+        main(args)
+        outputs += [*capsys.readouterr(), caplog.text]
     written = [p.read_text("utf-8") for p in (tmp_path / "report").iterdir()]
     everything = "\n".join(outputs + written)
     assert "Nscale" in everything  # the run did produce output to search

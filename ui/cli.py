@@ -177,6 +177,8 @@ def _ingest(engine: Engine, paths: list[Path]) -> IngestReport:
     report = engine.ingest(paths, progress=progress)
     for name, reason in report.failed:
         print(f"failed: {name}: {reason}", file=sys.stderr)
+    for name, note in report.notes:
+        print(f"note: {name}: {note}", file=sys.stderr)
     print(summary(report), file=sys.stderr)
     return report
 
@@ -198,7 +200,8 @@ def render(answer: Answer) -> str:
     if answer.citations:
         lines.append("\nSources:")
         for c in answer.citations:
-            lines.append(f"[{c.n}] {c.title} ({c.source}, characters {c.start}-{c.end})")
+            where = ", ".join(filter(None, [c.source, c.place, f"characters {c.start}-{c.end}"]))
+            lines.append(f"[{c.n}] {c.title} ({where})")
             quote = " ".join(c.text.split())
             lines.append(textwrap.indent(textwrap.fill(f"“{quote}”", width=96), "    "))
     elif answer.retrieved:

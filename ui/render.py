@@ -49,7 +49,9 @@ def sources_html(answer: Answer) -> str:
         passage = answer.retrieved[c.rank - 1]
         parts.append(
             f'<div class="source" id="source-{c.n}"><p><strong>[{c.n}]</strong> '
-            f"{escape(c.title)} — <code>{escape(c.source)}</code></p>"
+            f"{escape(c.title)} — <code>{escape(c.source)}</code>"
+            + (f" · {escape(c.place)}" if c.place else "")
+            + "</p>"
             f"<blockquote>{_highlighted(passage, c, _CONTEXT)}</blockquote>"
             "<details><summary>Read the whole passage</summary>"
             f"<p>{_highlighted(passage, c, None)}</p></details></div>"

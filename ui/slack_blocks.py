@@ -58,6 +58,8 @@ def answer_blocks(answer: Answer, feedback_key: str) -> list[dict[str, Any]]:
         for c in answer.citations:
             quote = trim(" ".join(c.text.split()), QUOTE_LIMIT)
             heading = f"*[{c.n}] {mrkdwn_escape(c.title)}* — `{mrkdwn_escape(c.source)}`"
+            if c.place:
+                heading += f" · {mrkdwn_escape(c.place)}"
             text = f"{heading}\n>{mrkdwn_escape(quote)}"
             blocks.append(_section(trim(text, SECTION_LIMIT)))
     seconds = answer.timings_ms.get("total", 0.0) / 1000

@@ -125,6 +125,7 @@ class ChatHandlers:
                 lines += [f"✅ {escape(name)}: updated" for name in report.updated]
                 lines += [f"✅ {escape(name)}: already indexed" for name in report.unchanged]
                 lines += [f"❌ {escape(name)}: {escape(reason)}" for name, reason in report.failed]
+                lines += [f"⚠️ {escape(name)}: {escape(note)}" for name, note in report.notes]
         choices = article_choices(self.engine)
         return "<br>".join(lines), status_line(self.engine), gr.update(choices=choices)
 

@@ -20,7 +20,7 @@ from rag.text import (
     sentence_spans,
     terms,
 )
-from rag.types import Citation, Draft, Passage
+from rag.types import Draft, Passage
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -140,16 +140,7 @@ class ExtractiveAnswerer:
         if not chosen:
             return Draft(text=decline_text(evidence, self.tuning), citations=[], declined=True)
         citations = [
-            Citation(
-                n=n,
-                source=s.candidate.passage.source,
-                title=s.candidate.passage.title,
-                text=s.candidate.text,
-                start=s.candidate.passage.start + s.candidate.start,
-                end=s.candidate.passage.start + s.candidate.end,
-                score=s.score,
-                rank=s.candidate.passage.rank,
-            )
+            s.candidate.passage.cite(n, s.candidate.start, s.candidate.end, s.score)
             for n, s in enumerate(chosen, start=1)
         ]
         text = " ".join(f"{_as_sentence(c.text)} [{c.n}]" for c in citations)

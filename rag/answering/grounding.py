@@ -58,14 +58,13 @@ def is_refusal(text: str) -> bool:
     return bool(_REFUSAL.search(text))
 
 
-def _quote(passage: Passage, claim: str) -> tuple[str, int, int]:
+def _quote(passage: Passage, claim: str) -> tuple[int, int]:
     """The sentence of a passage that shares most words with a claim: what the [n] quotes."""
     claim_terms = set(terms(claim))
-    best = max(
+    return max(
         sentence_spans(passage.text) or [(0, len(passage.text))],
         key=lambda span: len(claim_terms & set(terms(passage.text[span[0] : span[1]]))),
     )
-    return passage.text[best[0] : best[1]], passage.start + best[0], passage.start + best[1]
 
 
 def ground(text: str, passages: list[Passage]) -> Grounded:
@@ -89,17 +88,8 @@ def ground(text: str, passages: list[Passage]) -> Grounded:
             problems.append(f"figures not in {where}: {', '.join(missing)}")
         for passage in cited:
             if passage.rank not in citations:
-                quote, q_start, q_end = _quote(passage, claim)
-                citations[passage.rank] = Citation(
-                    n=passage.rank,
-                    source=passage.source,
-                    title=passage.title,
-                    text=quote,
-                    start=q_start,
-                    end=q_end,
-                    score=passage.score,
-                    rank=passage.rank,
-                )
+                q_start, q_end = _quote(passage, claim)
+                citations[passage.rank] = passage.cite(passage.rank, q_start, q_end, passage.score)
     if not citations:
         problems.append("no [n] citations")
     ordered = sorted(citations.values(), key=lambda c: c.n)

@@ -21,6 +21,7 @@ from rag.config import ChunkSettings
 from rag.errors import DocumentError
 from rag.ingest.loaders import SUPPORTED_SUFFIXES, SourceDocument, load_document
 from rag.search.store import IndexedFile, Store
+from rag.types import T
 
 _ID_NAMESPACE = uuid.UUID("6f1c3e0a-4b1d-4c8e-9a57-2d7e5b1a9c40")
 # Everything a chunk carries is for citing it; none of it should sway its embedding.
@@ -33,6 +34,8 @@ _METADATA_KEYS = [
     "end",
     "file_sha256",
     "chunk_count",
+    "pages",
+    "sections",
 ]
 
 
@@ -45,6 +48,8 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # Files ingested with a caveat, such as PDF pages that had no text.
+    notes: list[tuple[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
     chunks_removed: int = 0
     seconds: float = 0.0
@@ -121,6 +126,10 @@ class Ingestor:
                 "root": root,
             }
             metadata |= {"start": start, "end": end, "file_sha256": doc.sha256}
+            metadata |= {
+                "pages": _touching(doc.pages, start, end),
+                "sections": _touching(doc.sections, start, end),
+            }
             nodes.append(
                 TextNode(
                     id_=chunk_id(path, start, text),
@@ -170,6 +179,9 @@ class Ingestor:
         if before is not None and before.sha256 == doc.sha256 and before.complete:
             report.unchanged.append(doc.source)
             return
+        if doc.empty_pages:
+            listed = ", ".join(str(n) for n in doc.empty_pages)
+            report.notes.append((doc.source, f"no text on page(s) {listed} (scanned images?)"))
         nodes = self.chunk(doc, target.root)
         embeddings = self.embed_model.get_text_embedding_batch([n.get_content() for n in nodes])
         for node, embedding in zip(nodes, embeddings, strict=True):
@@ -207,6 +219,12 @@ class Ingestor:
             else:
                 report.failed.append((str(path), "no such file or folder"))
         return targets, roots
+
+
+def _touching(starts: tuple[tuple[int, T], ...], start: int, end: int) -> list[list[Any]]:
+    """The pages or sections a chunk touches: the one it starts in and any beginning inside it."""
+    before = [[offset, value] for offset, value in starts if offset <= start][-1:]
+    return before + [[offset, value] for offset, value in starts if start < offset < end]
 
 
 def _walk(folder: Path) -> Iterator[Path]:

@@ -11,9 +11,12 @@ from pathlib import Path
 
 from rag.errors import DocumentError
 from rag.text import capitalised_share
+from rag.types import PageStarts, SectionStarts
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
 _TITLE_WORDS = 16
+_MD_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_HEADING_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,10 @@ class SourceDocument:
     title: str
     text: str
     sha256: str
+    pages: PageStarts = ()
+    sections: SectionStarts = ()
+    # PDF pages that gave no text (scanned images, or pages the parser could not read).
+    empty_pages: tuple[int, ...] = ()
 
 
 def load_document(path: Path, max_bytes: int | None = None) -> SourceDocument:
@@ -42,16 +49,18 @@ def load_document(path: Path, max_bytes: int | None = None) -> SourceDocument:
     if not data.strip():
         raise DocumentError(f"{path.name}: the file is empty")
     suffix = path.suffix.lower()
+    layout = _Layout()
     if suffix == ".pdf":
-        text, title = _pdf(data, path.name)
+        text, title, layout = _pdf(data, path.name)
     elif suffix == ".docx":
-        text, title = _docx(data, path.name)
+        text, title, layout = _docx(data, path.name)
     elif suffix in {".html", ".htm"}:
-        text, title = _html(_decode(data, path.name))
+        text, title, layout = _html(_decode(data, path.name))
     else:
         text = _decode(data, path.name)
         title = _markdown_title(text) if suffix in {".md", ".markdown"} else ""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if suffix in {".md", ".markdown"}:
+            layout = _Layout(sections=_markdown_sections(text))
     if not text.strip():
         raise DocumentError(f"{path.name}: no text could be extracted")
     return SourceDocument(
@@ -60,14 +69,29 @@ def load_document(path: Path, max_bytes: int | None = None) -> SourceDocument:
         title=title.strip() or derive_title(text),
         text=text,
         sha256=hashlib.sha256(data).hexdigest(),
+        pages=layout.pages,
+        sections=layout.sections,
+        empty_pages=layout.empty_pages,
     )
+
+
+@dataclass(frozen=True)
+class _Layout:
+    pages: PageStarts = ()
+    sections: SectionStarts = ()
+    empty_pages: tuple[int, ...] = ()
+
+
+def _lines(text: str) -> str:
+    # Offsets are kept into this text, so line endings are settled before any is counted.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _decode(data: bytes, name: str) -> str:
     if b"\x00" in data[:8192]:
         raise DocumentError(f"{name}: looks like a binary file, not text")
     try:
-        return data.decode("utf-8-sig")
+        return _lines(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise DocumentError(
             f"{name}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
@@ -75,37 +99,61 @@ def _decode(data: bytes, name: str) -> str:
         ) from exc
 
 
-def _pdf(data: bytes, name: str) -> tuple[str, str]:
+def _pdf(data: bytes, name: str) -> tuple[str, str, _Layout]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
         title = (reader.metadata.title if reader.metadata else None) or ""
+        count = len(reader.pages)
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentError(f"{name}: not a readable PDF ({exc})") from exc
-    if not any(p.strip() for p in pages):
+    texts, empty = [], []
+    for number in range(1, count + 1):
+        try:
+            page = _lines(reader.pages[number - 1].extract_text() or "").strip()
+        except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+            # One broken page costs that page, not the document.
+            page = ""
+        texts.append(page)
+        if not page:
+            empty.append(number)
+    if len(empty) == count:
         raise DocumentError(f"{name}: the PDF has no extractable text (a scan?)")
-    return "\n\n".join(p.strip() for p in pages), title
+    starts, offset = [], 0
+    for number, page in enumerate(texts, start=1):
+        starts.append((offset, number))
+        offset += len(page) + 2
+    return "\n\n".join(texts), title, _Layout(pages=tuple(starts), empty_pages=tuple(empty))
 
 
-def _docx(data: bytes, name: str) -> tuple[str, str]:
+def _docx(data: bytes, name: str) -> tuple[str, str, _Layout]:
     import docx
 
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DocumentError(f"{name}: not a readable .docx file ({exc})") from exc
-    paragraphs = [p.text for p in document.paragraphs if p.text.strip()]
+    paragraphs, sections, offset = [], [], 0
+    for paragraph in document.paragraphs:
+        text = _lines(paragraph.text)
+        if not text.strip():
+            continue
+        style = paragraph.style.name if paragraph.style is not None else ""
+        if style.startswith("Heading"):
+            sections.append((offset, text.strip()))
+        paragraphs.append(text)
+        offset += len(text) + 1
     heading = next(
         (p.text for p in document.paragraphs if p.style is not None and p.style.name == "Title"),
         "",
     )
-    return "\n".join(paragraphs), document.core_properties.title or heading
+    layout = _Layout(sections=tuple(sections))
+    return "\n".join(paragraphs), document.core_properties.title or heading, layout
 
 
-def _html(markup: str) -> tuple[str, str]:
+def _html(markup: str) -> tuple[str, str, _Layout]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(markup, "html.parser")
@@ -115,10 +163,28 @@ def _html(markup: str) -> tuple[str, str]:
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     if soup.title:
         soup.title.decompose()
-    lines = (line.strip() for line in soup.get_text("\n").splitlines())
-    return "\n".join(line for line in lines if line), title or (
-        heading.get_text(" ", strip=True) if heading else ""
+    headings = [h.get_text(" ", strip=True) for h in soup.find_all(_HEADING_TAGS)]
+    lines = [line.strip() for line in soup.get_text("\n").splitlines()]
+    text = "\n".join(line for line in lines if line)
+    return (
+        text,
+        title or (heading.get_text(" ", strip=True) if heading else ""),
+        _Layout(sections=_find_lines(text, headings)),
     )
+
+
+def _find_lines(text: str, wanted: list[str]) -> SectionStarts:
+    """Where the text has a line that is one of the wanted ones, as (offset, line)."""
+    found, offset, lines = [], 0, set(wanted)
+    for line in text.split("\n"):
+        if line in lines:
+            found.append((offset, line))
+        offset += len(line) + 1
+    return tuple(found)
+
+
+def _markdown_sections(text: str) -> SectionStarts:
+    return tuple((m.start(), m.group(1).strip()) for m in _MD_HEADING.finditer(text))
 
 
 def _markdown_title(text: str) -> str:

@@ -61,4 +61,6 @@ def _passage(rank: int, hit: NodeWithScore) -> Passage:
         start=int(meta.get("start", 0)),
         end=int(meta.get("end", 0)),
         score=float(hit.score or 0.0),
+        pages=tuple((int(offset), int(page)) for offset, page in meta.get("pages") or ()),
+        sections=tuple((int(offset), str(name)) for offset, name in meta.get("sections") or ()),
     )
