@@ -114,6 +114,8 @@ class SlackSettings(BaseModel):
     signing_secret: OptionalSecret = None
     app_token: OptionalSecret = None
     api_url: str = "https://slack.com/api/"
+    # /ask answers only the person who asked (ephemeral) instead of the whole channel.
+    ephemeral_answers: bool = False
 
 
 class _SlackVariables(PydanticBaseSettingsSource):

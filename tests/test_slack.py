@@ -353,3 +353,51 @@ def test_burst_of_fifty_mentions_with_retries_gets_fifty_replies(slack_env: Any)
     time.sleep(2)
     assert burst_replies() == 50
     assert len({p["thread_ts"] for p in fake.posts() if p["thread_ts"].startswith("2000.")}) == 50
+
+
+def slash_command(text: str, channel: str, trigger: str) -> str:
+    return urlencode(
+        {
+            "command": "/ask",
+            "text": text,
+            "channel_id": channel,
+            "user_id": "U7",
+            "team_id": "T1",
+            "trigger_id": trigger,
+            "response_url": "http://127.0.0.1:9/unused",
+        }
+    )
+
+
+def test_slash_command_answers_in_the_channel_with_the_same_blocks(slack_env: Any) -> None:
+    fake, _, url, _ = slack_env
+    form = slash_command(NSCALE, "C5", "trigger-1")
+    response = signed_post(url, form, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    wait_for(lambda: any(p.get("channel") == "C5" for p in fake.posts()))
+    post = next(p for p in fake.posts() if p.get("channel") == "C5")
+    blocks = json.loads(blocks_text(post))
+    assert blocks[0] == {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": f"<@U7> asked: {NSCALE}"}],
+    }
+    assert post["text"].startswith("Nscale, a startup backed by Nvidia, has raised $2 billion")
+    text = blocks_text(post)
+    assert "004_f7653a61b53defd5.txt" in text and '"action_id": "feedback_up"' in text
+    assert "thread_ts" not in post
+
+
+def test_slash_command_can_answer_the_asker_alone(slack_env: Any) -> None:
+    fake, bot, url, _ = slack_env
+    before = fake.count("chat.postEphemeral")
+    bot.settings = bot.settings.model_copy(update={"ephemeral_answers": True})
+    try:
+        form = slash_command(NSCALE, "C6", "trigger-2")
+        assert signed_post(url, form, "application/x-www-form-urlencoded").status_code == 200
+        wait_for(lambda: fake.count("chat.postEphemeral") == before + 1)
+    finally:
+        bot.settings = bot.settings.model_copy(update={"ephemeral_answers": False})
+    ephemeral = [c.args for c in fake.calls if c.method == "chat.postEphemeral"][-1]
+    assert (ephemeral["channel"], ephemeral["user"]) == ("C6", "U7")
+    assert "$14.6 billion" in ephemeral["text"]
+    assert not any(p.get("channel") == "C6" for p in fake.posts())

@@ -25,10 +25,18 @@ from rag.engine import Engine
 from rag.errors import ConfigError, RagError
 from rag.feedback import FeedbackLog
 from rag.session import EMPTY, ChatSession
-from ui.slack_blocks import VOTE_DOWN, VOTE_UP, answer_blocks, fallback_text
+from ui.slack_blocks import (
+    MAX_BLOCKS,
+    VOTE_DOWN,
+    VOTE_UP,
+    answer_blocks,
+    fallback_text,
+    mrkdwn_escape,
+)
 
 log = logging.getLogger(__name__)
 
+SLASH_COMMAND = "/ask"
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
@@ -151,6 +159,12 @@ class SlackBot:
             ):
                 self.answer(event, client)
 
+        @app.command(SLASH_COMMAND)
+        def on_ask(ack: Callable[[], None], command: dict[str, Any], client: WebClient) -> None:
+            # Slack wants the acknowledgement within 3 seconds; the answer follows it.
+            ack()
+            self.answer_command(command, client)
+
         @app.action(VOTE_UP)
         def on_up(ack: Callable[[], None], body: dict[str, Any], client: WebClient) -> None:
             ack()
@@ -191,6 +205,28 @@ class SlackBot:
             text=fallback_text(reply.answer),
             blocks=answer_blocks(reply.answer, reply.key),
         )
+
+    def answer_command(self, command: dict[str, Any], client: WebClient) -> None:
+        """Answer `/ask QUESTION` in the channel (or to the asker alone) with the usual blocks."""
+        channel, user = command["channel_id"], command["user_id"]
+        question = question_text(command.get("text", ""))
+        reply = ChatSession(self.engine).ask(question)
+        if reply.answer is None:
+            # A problem is the asker's business, not the channel's.
+            text = reply.message if not question else f"Sorry: {reply.message}"
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+            return
+        self._answers.put(reply.key, reply.answer)
+        # Nobody else in the channel sees a slash command's text: the reply shows what was asked.
+        asked = f"<@{user}> asked: {mrkdwn_escape(question)}"
+        blocks = answer_blocks(reply.answer, reply.key)
+        if len(blocks) < MAX_BLOCKS:
+            blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": asked}]})
+        text = fallback_text(reply.answer)
+        if self.settings.ephemeral_answers:
+            client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+        else:
+            client.chat_postMessage(channel=channel, text=text, blocks=blocks)
 
     def _thread_questions(
         self, client: WebClient, channel: str, event: dict[str, Any]
