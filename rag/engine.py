@@ -16,15 +16,15 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answer import Answer, Draft, Passage, check_citations
+from rag.backend import StoreBackend, open_store
 from rag.config import Settings
 from rag.conversation import standalone
 from rag.errors import IndexEmptyError, QuestionError, StoreUnavailableError
 from rag.extractive import ExtractiveAnswerer
 from rag.generative import GenerativeAnswerer
-from rag.ingest import Ingestor, IngestReport
+from rag.ingest import Ingestor, IngestProgress, IngestReport
 from rag.models import CachedEncoder, build_embedding, model_name
 from rag.retrieve import Retriever
-from rag.store import Store, open_client
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -103,7 +103,7 @@ class Engine:
     """Holds the store, the models and the answerers; built once per process."""
 
     def __init__(
-        self, settings: Settings, store: Store, embed_model: BaseEmbedding | None = None
+        self, settings: Settings, store: StoreBackend, embed_model: BaseEmbedding | None = None
     ) -> None:
         self.settings = settings
         self.store = store
@@ -120,9 +120,7 @@ class Engine:
     @classmethod
     def open(cls, settings: Settings, embed_model: BaseEmbedding | None = None) -> Engine:
         """Open the configured store; the model loads on first use unless one is handed in."""
-        client, read_only = open_client(settings.qdrant)
-        store = Store(client, settings.qdrant.collection, read_only=read_only)
-        return cls(settings, store, embed_model=embed_model)
+        return cls(settings, open_store(settings.qdrant), embed_model=embed_model)
 
     def __enter__(self) -> Engine:
         return self
@@ -187,7 +185,10 @@ class Engine:
         self.embed_model.get_text_embedding_batch([f"warm up {i}" for i in range(12)])
 
     def ingest(
-        self, paths: Iterable[Path], progress: Callable[[Any], Any] | None = None
+        self,
+        paths: Iterable[Path],
+        progress: Callable[[Any], Any] | None = None,
+        on_progress: Callable[[IngestProgress], None] | None = None,
     ) -> IngestReport:
         """Bring the index in line with files and folders."""
         if self.store.read_only:
@@ -197,11 +198,22 @@ class Engine:
                 "the folder writable, or set RAG_QDRANT__PATH to a writable folder."
             )
         max_bytes = int(self.settings.ingest.max_file_mb * 1e6)
-        ingestor = Ingestor(self.store, lambda: self.embed_model, self.settings.chunk, max_bytes)
+        ingestor = Ingestor(
+            self.store,
+            lambda: self.embed_model,
+            self.settings.chunk,
+            max_bytes,
+            batch_chunks=self.settings.ingest.batch_chunks,
+        )
         with self._lock, _store_errors(self.settings):
-            report = ingestor.run(paths, progress=progress)
+            report = ingestor.run(paths, progress=progress, on_progress=on_progress)
             self._sources = None
         return report
+
+    def optimize(self) -> None:
+        """Build the index's vector indexes: for `rag ingest` only, it stalls a serving process."""
+        with self._lock, _store_errors(self.settings):
+            self.store.optimize()
 
     def sources(self) -> set[str]:
         """File names of the indexed articles."""

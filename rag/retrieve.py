@@ -13,13 +13,13 @@ from llama_index.core.vector_stores.types import (
 )
 
 from rag.answer import Passage
-from rag.store import Store
+from rag.backend import StoreBackend
 
 
 class Retriever:
     """Hybrid (dense + BM25, fused by RRF in Qdrant) retrieval of passages."""
 
-    def __init__(self, store: Store, embed_model: BaseEmbedding, prefetch_k: int) -> None:
+    def __init__(self, store: StoreBackend, embed_model: BaseEmbedding, prefetch_k: int) -> None:
         self.index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=embed_model)
         self.prefetch_k = prefetch_k
 

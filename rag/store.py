@@ -76,6 +76,9 @@ class IndexedFile:
     sha256: str
     chunk_count: int
     ids: frozenset[str]
+    # The file's size and mtime when ingested (-1: unknown), so an unchanged file is not read.
+    size: int = -1
+    mtime_ns: int = -1
 
     @property
     def complete(self) -> bool:
@@ -203,6 +206,15 @@ class Store:
         if ids and self.exists():
             points: list[models.ExtendedPointId] = list(ids)
             self.client.delete(self.collection, points_selector=models.PointIdsList(points=points))
+
+    def begin(self, files: Sequence[IndexedFile]) -> None:
+        """Nothing to do: on a server the chunks' payloads are the manifest."""
+
+    def commit(self, files: Sequence[IndexedFile]) -> None:
+        """Nothing to do: on a server the chunks' payloads are the manifest."""
+
+    def optimize(self) -> None:
+        """Nothing to do: a Qdrant server builds its indexes itself."""
 
     def close(self) -> None:
         """Release the embedded folder's lock."""
