@@ -16,7 +16,7 @@ from rag.config import Settings
 from rag.engine import Engine
 from rag.errors import ConfigError, RagError
 from rag.eval import METRICS, evaluate, failed_gates
-from rag.ingest import IngestReport
+from rag.ingest import IngestProgress, IngestReport
 from rag.questions import load_questions
 
 
@@ -157,10 +157,21 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
 def _ingest(engine: Engine, paths: list[Path]) -> IngestReport:
     from tqdm import tqdm
 
-    def progress(items: Any) -> Any:
-        return tqdm(items, desc="Ingesting", unit="file", file=sys.stderr, leave=False)
+    bar: Any = None
 
-    report = engine.ingest(paths, progress=progress)
+    def progress(items: Any) -> Any:
+        nonlocal bar
+        bar = tqdm(items, desc="Ingesting", unit="file", file=sys.stderr, leave=False)
+        return bar
+
+    def on_progress(done: IngestProgress) -> None:
+        eta = "?" if done.eta_s is None else f"{done.eta_s:.0f} s"
+        if bar is not None:
+            bar.set_postfix_str(
+                f"{done.chunks} chunks, {done.chunks_per_s:.0f} chunks/s, ETA {eta}"
+            )
+
+    report = engine.ingest(paths, progress=progress, on_progress=on_progress)
     for name, reason in report.failed:
         print(f"failed: {name}: {reason}", file=sys.stderr)
     print(summary(report), file=sys.stderr)
