@@ -61,6 +61,8 @@ class IngestSettings(BaseModel):
 
     # A bigger file is refused by name: a 50 MB text would take the CPU an hour to embed.
     max_file_mb: float = Field(default=20.0, gt=0)
+    # Chunks embedded per model call, across files; memory is bounded by one such batch.
+    batch_chunks: int = Field(default=512, ge=1, le=100_000)
 
 
 class RetrievalSettings(BaseModel):

@@ -19,10 +19,10 @@ from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.generative import GenerativeAnswerer
 from rag.config import Settings
 from rag.errors import IndexEmptyError, QuestionError, StoreUnavailableError
-from rag.ingest.ingestor import Ingestor, IngestReport
+from rag.ingest.ingestor import Ingestor, IngestProgress, IngestReport
+from rag.search.backend import StoreBackend, open_store
 from rag.search.embeddings import CachedEncoder, build_embedding, model_name
 from rag.search.retriever import Retriever
-from rag.search.store import Store, open_store
 from rag.types import Answer, Draft, Passage
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -74,7 +74,7 @@ class Engine:
     """Holds the store, the models and the answerers; built once per process."""
 
     def __init__(
-        self, settings: Settings, store: Store, embed_model: BaseEmbedding | None = None
+        self, settings: Settings, store: StoreBackend, embed_model: BaseEmbedding | None = None
     ) -> None:
         self.settings = settings
         self.store = store
@@ -156,7 +156,10 @@ class Engine:
         self.embed_model.get_text_embedding_batch([f"warm up {i}" for i in range(12)])
 
     def ingest(
-        self, paths: Iterable[Path], progress: Callable[[Any], Any] | None = None
+        self,
+        paths: Iterable[Path],
+        progress: Callable[[Any], Any] | None = None,
+        on_progress: Callable[[IngestProgress], None] | None = None,
     ) -> IngestReport:
         """Bring the index in line with files and folders."""
         if self.store.read_only:
@@ -166,11 +169,22 @@ class Engine:
                 "the folder writable, or set RAG_QDRANT__PATH to a writable folder."
             )
         max_bytes = int(self.settings.ingest.max_file_mb * 1e6)
-        ingestor = Ingestor(self.store, lambda: self.embed_model, self.settings.chunk, max_bytes)
+        ingestor = Ingestor(
+            self.store,
+            lambda: self.embed_model,
+            self.settings.chunk,
+            max_bytes,
+            batch_chunks=self.settings.ingest.batch_chunks,
+        )
         with self._lock:
-            report = ingestor.run(paths, progress=progress)
+            report = ingestor.run(paths, progress=progress, on_progress=on_progress)
             self._sources = None
         return report
+
+    def optimize(self) -> None:
+        """Build the index's vector indexes: for `rag ingest` only, it stalls a serving process."""
+        with self._lock:
+            self.store.optimize()
 
     def sources(self) -> set[str]:
         """File names of the indexed articles."""

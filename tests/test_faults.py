@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from qdrant_client import QdrantClient
 
-from rag.config import SlackSettings
+from rag.config import QdrantSettings, SlackSettings
 from rag.engine import Engine
 from rag.errors import StoreUnavailableError
 from rag.feedback import FeedbackLog
+from rag.search.embedded import EmbeddedStore
 from tests.fixtures import SEEDS, make_settings
 from tests.fixtures.loopback import QuietHandler, serve
 
@@ -33,16 +33,17 @@ def corpus(folder: Path, copies: int) -> Path:
 
 
 def point_ids(index: Path) -> list[str]:
-    client = QdrantClient(path=str(index))
+    store = EmbeddedStore(QdrantSettings(path=index))
     try:
-        points, _ = client.scroll("articles", limit=100_000, with_payload=False)
-        return sorted(str(p.id) for p in points)
+        return sorted(n.node_id for n in store.vector_store.get_nodes())
     finally:
-        client.close()
+        store.close()
 
 
 def rag_ingest(index: Path, folder: Path, cwd: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "RAG_QDRANT__PATH": str(index), "HF_HUB_OFFLINE": "1"}
+    # Small batches, so that a kill lands between two of them.
+    env["RAG_INGEST__BATCH_CHUNKS"] = "8"
     command = [sys.executable, "-m", "ui.cli", "ingest", str(folder)]
     return subprocess.Popen(command, cwd=cwd, env=env, stderr=subprocess.PIPE, text=True)
 
@@ -56,7 +57,7 @@ def test_ingest_killed_midway_converges_to_the_clean_index(tmp_path: Path) -> No
     process = rag_ingest(victim, folder, tmp_path)
     # Kill it once some, but not all, files are in: the collection exists and is growing.
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (victim / "collection").exists():
+    while time.monotonic() < deadline and not (victim / "edge").exists():
         time.sleep(0.05)
     time.sleep(1.5)
     process.send_signal(signal.SIGKILL)

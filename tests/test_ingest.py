@@ -14,10 +14,7 @@ from tests.test_documents import make_docx, make_pdf
 
 def chunk_payloads(engine: Engine) -> dict[str, dict[str, Any]]:
     """Every chunk's payload by point id."""
-    points, _ = engine.store.client.scroll(
-        engine.store.collection, limit=10_000, with_payload=True, with_vectors=False
-    )
-    return {str(p.id): dict(p.payload or {}) for p in points}
+    return {n.node_id: dict(n.metadata) for n in engine.store.vector_store.get_nodes()}
 
 
 def make_corpus(folder: Path) -> Path:

@@ -18,11 +18,11 @@ from tests.test_faults import corpus
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 1.5 MB filesystem of its own."""
+    """A 16 MB filesystem of its own (Edge takes about 3 MB to create a shard, 10 to open one)."""
     mount = tmp_path / "disk"
     mount.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1536k", "tmpfs", str(mount)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True
     )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
@@ -36,7 +36,7 @@ def test_full_disk_is_a_message_and_the_index_still_answers(
     settings = make_settings(small_disk / "index")
     with Engine.open(settings, embed_model) as engine:
         assert engine.ingest([SEEDS]).ok
-        more = corpus(tmp_path / "more", copies=8)
+        more = corpus(tmp_path / "more", copies=16)
         with pytest.raises(StoreUnavailableError) as caught:
             engine.ingest([more])
         assert str(caught.value).startswith(f"Cannot write to the index in {small_disk}/index/ (")

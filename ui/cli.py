@@ -17,7 +17,7 @@ from rag.errors import ConfigError, RagError
 from rag.evaluation import reports as report_files
 from rag.evaluation.metrics import METRICS, evaluate, failed_gates
 from rag.evaluation.questions import load_questions
-from rag.ingest.ingestor import IngestReport
+from rag.ingest.ingestor import IngestProgress, IngestReport
 from rag.session import ChatSession
 from rag.types import Answer
 
@@ -171,10 +171,21 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
 def _ingest(engine: Engine, paths: list[Path]) -> IngestReport:
     from tqdm import tqdm
 
-    def progress(items: Any) -> Any:
-        return tqdm(items, desc="Ingesting", unit="file", file=sys.stderr, leave=False)
+    bar: Any = None
 
-    report = engine.ingest(paths, progress=progress)
+    def progress(items: Any) -> Any:
+        nonlocal bar
+        bar = tqdm(items, desc="Ingesting", unit="file", file=sys.stderr, leave=False)
+        return bar
+
+    def on_progress(done: IngestProgress) -> None:
+        eta = "?" if done.eta_s is None else f"{done.eta_s:.0f} s"
+        if bar is not None:
+            bar.set_postfix_str(
+                f"{done.chunks} chunks, {done.chunks_per_s:.0f} chunks/s, ETA {eta}"
+            )
+
+    report = engine.ingest(paths, progress=progress, on_progress=on_progress)
     for name, reason in report.failed:
         print(f"failed: {name}: {reason}", file=sys.stderr)
     for name, note in report.notes:

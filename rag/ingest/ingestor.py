@@ -7,7 +7,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from llama_index.core.schema import TextNode
 from rag.config import ChunkSettings
 from rag.errors import DocumentError
 from rag.ingest.loaders import SUPPORTED_SUFFIXES, SourceDocument, load_document
-from rag.search.store import IndexedFile, Store
+from rag.search.backend import StoreBackend
+from rag.search.store import IndexedFile
 from rag.types import T
 
 _ID_NAMESPACE = uuid.UUID("6f1c3e0a-4b1d-4c8e-9a57-2d7e5b1a9c40")
@@ -60,10 +61,40 @@ class IngestReport:
         return not self.failed
 
 
+@dataclass
+class IngestProgress:
+    """How far an ingest has come: bytes read of those to read, chunks embedded, and when."""
+
+    total_bytes: int
+    started: float
+    done_bytes: int = 0
+    chunks: int = 0
+
+    @property
+    def chunks_per_s(self) -> float:
+        """Chunks embedded and written per second so far."""
+        return self.chunks / max(time.perf_counter() - self.started, 1e-9)
+
+    @property
+    def eta_s(self) -> float | None:
+        """Seconds left at the rate so far, by bytes (None until something is done)."""
+        if not self.done_bytes:
+            return None
+        elapsed = time.perf_counter() - self.started
+        return elapsed * (self.total_bytes - self.done_bytes) / self.done_bytes
+
+
 @dataclass(frozen=True)
 class _Target:
     path: Path
     root: str
+
+
+@dataclass
+class _Pending:
+    entry: IndexedFile
+    before: IndexedFile | None
+    nodes: list[TextNode]
 
 
 def chunk_id(path: str, start: int, text: str) -> str:
@@ -77,13 +108,16 @@ class Ingestor:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreBackend,
         embed_model: Callable[[], BaseEmbedding],
         chunking: ChunkSettings,
         max_bytes: int | None = None,
+        batch_chunks: int = 512,
     ) -> None:
         self.store = store
         self.max_bytes = max_bytes
+        # Chunks of many files are embedded together: the model is fastest on full batches.
+        self.batch_chunks = batch_chunks
         # The model loads only when a file needs embedding, so a no-change run stays fast.
         self._load_model = embed_model
         self._chunking = chunking
@@ -149,14 +183,31 @@ class Ingestor:
         self,
         paths: Iterable[Path],
         progress: Callable[[Iterable[_Target]], Iterable[_Target]] | None = None,
+        on_progress: Callable[[IngestProgress], None] | None = None,
     ) -> IngestReport:
         """Ingest files and folders: skip unchanged, replace changed, drop vanished files."""
         started = time.perf_counter()
         report = IngestReport()
         targets, roots = self._targets(paths, report)
         indexed = self.store.files()
-        for target in progress(targets) if progress else targets:
-            self._ingest_file(target, indexed, report)
+        todo = self._changed_by_stat(targets, indexed, report)
+        tracker = IngestProgress(total_bytes=sum(size for _, size in todo), started=started)
+        sizes = dict(todo)
+        batch: list[_Pending] = []
+        touched: list[IndexedFile] = []
+        work = [t for t, _ in todo]
+        for target in progress(work) if progress else work:
+            pending = self._prepare(target, indexed, report, touched)
+            tracker.done_bytes += sizes[target]
+            if pending is not None:
+                batch.append(pending)
+                # Whole files per batch: memory stays near one batch plus one file.
+                if sum(len(p.nodes) for p in batch) >= self.batch_chunks:
+                    self._flush(batch, report, tracker, on_progress)
+                    batch = []
+        self._flush(batch, report, tracker, on_progress)
+        # A file read again only for a new mtime keeps its chunks: its new stat is recorded.
+        self.store.commit(touched)
         seen = {str(t.path.resolve()) for t in targets}
         for path, entry in sorted(indexed.items()):
             if entry.root in roots and path not in seen:
@@ -166,33 +217,99 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _ingest_file(
-        self, target: _Target, indexed: dict[str, IndexedFile], report: IngestReport
-    ) -> None:
+    def _changed_by_stat(
+        self, targets: list[_Target], indexed: dict[str, IndexedFile], report: IngestReport
+    ) -> list[tuple[_Target, int]]:
+        """The targets to read, with their sizes; the rest are unchanged by size and mtime."""
+        todo: list[tuple[_Target, int]] = []
+        for target in targets:
+            before = indexed.get(str(target.path.resolve()))
+            try:
+                st = target.path.stat()
+            except OSError:
+                todo.append((target, 0))  # load_document reports the reason
+                continue
+            if (
+                before is not None
+                and before.complete
+                and (before.size, before.mtime_ns) == (st.st_size, st.st_mtime_ns)
+            ):
+                report.unchanged.append(before.source)
+            else:
+                todo.append((target, st.st_size))
+        return todo
+
+    def _prepare(
+        self,
+        target: _Target,
+        indexed: dict[str, IndexedFile],
+        report: IngestReport,
+        touched: list[IndexedFile],
+    ) -> _Pending | None:
+        """Read and chunk a file that may have changed; None when it has not (or failed)."""
         path = str(target.path.resolve())
         try:
+            # Stat before reading: a write in between leaves an older mtime, read again next time.
+            st = target.path.stat()
             doc = load_document(target.path, self.max_bytes)
         except DocumentError as exc:
             report.failed.append((target.path.name, str(exc).removeprefix(f"{target.path.name}: ")))
-            return
+            return None
+        except OSError as exc:  # gone or unreadable since the folder was listed
+            report.failed.append((target.path.name, str(exc.strerror or exc)))
+            return None
         before = indexed.get(path)
         if before is not None and before.sha256 == doc.sha256 and before.complete:
             report.unchanged.append(doc.source)
-            return
+            touched.append(replace(before, size=st.st_size, mtime_ns=st.st_mtime_ns))
+            return None
         if doc.empty_pages:
             listed = ", ".join(str(n) for n in doc.empty_pages)
             report.notes.append((doc.source, f"no text on page(s) {listed} (scanned images?)"))
         nodes = self.chunk(doc, target.root)
-        embeddings = self.embed_model.get_text_embedding_batch([n.get_content() for n in nodes])
-        for node, embedding in zip(nodes, embeddings, strict=True):
-            node.embedding = embedding
-        # Upsert first, then drop what the new version no longer has: a crash in between
-        # leaves extra chunks that the next run removes, never a file with none.
+        entry = IndexedFile(
+            path=path,
+            root=target.root,
+            source=doc.source,
+            title=doc.title,
+            sha256=doc.sha256,
+            chunk_count=len(nodes),
+            ids=frozenset(n.node_id for n in nodes),
+            size=st.st_size,
+            mtime_ns=st.st_mtime_ns,
+        )
+        return _Pending(entry, before, nodes)
+
+    def _flush(
+        self,
+        batch: list[_Pending],
+        report: IngestReport,
+        tracker: IngestProgress,
+        on_progress: Callable[[IngestProgress], None] | None,
+    ) -> None:
+        """Embed a batch of files' chunks at once, write them, then record the files done."""
+        nodes = [n for p in batch for n in p.nodes]
+        if nodes:
+            texts = [n.get_content() for n in nodes]
+            embeddings = self.embed_model.get_text_embedding_batch(texts)
+            for node, embedding in zip(nodes, embeddings, strict=True):
+                node.embedding = embedding
+        # Ids are recorded (pending) before the points are written, and the files marked done
+        # only after: a run killed in between leaves files that read as incomplete, which the
+        # next run writes again and rids of every id it had recorded for them.
+        self.store.begin([p.entry for p in batch])
         self.store.add(nodes)
-        stale = sorted((before.ids if before else frozenset()) - {n.node_id for n in nodes})
-        self.store.delete_ids(stale)
+        stale: set[str] = set()
+        for p in batch:
+            stale |= (p.before.ids if p.before else frozenset()) - p.entry.ids
+        self.store.delete_ids(sorted(stale))
+        self.store.commit([p.entry for p in batch])
+        for p in batch:
+            (report.updated if p.before is not None else report.added).append(p.entry.source)
         report.chunks_embedded += len(nodes)
-        (report.updated if before is not None else report.added).append(doc.source)
+        tracker.chunks += len(nodes)
+        if on_progress is not None:
+            on_progress(tracker)
 
     def _targets(
         self, paths: Iterable[Path], report: IngestReport

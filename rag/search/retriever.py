@@ -12,14 +12,14 @@ from llama_index.core.vector_stores.types import (
     VectorStoreQueryMode,
 )
 
-from rag.search.store import Store
+from rag.search.backend import StoreBackend
 from rag.types import Passage
 
 
 class Retriever:
     """Hybrid (dense + BM25, fused by RRF in Qdrant) retrieval of passages."""
 
-    def __init__(self, store: Store, embed_model: BaseEmbedding, prefetch_k: int) -> None:
+    def __init__(self, store: StoreBackend, embed_model: BaseEmbedding, prefetch_k: int) -> None:
         self.store = store
         self.index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=embed_model)
         self.prefetch_k = prefetch_k

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import errno
-import shutil
 import sqlite3
-import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from llama_index.core.schema import BaseNode
@@ -25,7 +21,7 @@ from qdrant_client import QdrantClient, models
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from rag.config import QdrantSettings
-from rag.errors import IndexLockedError, RagError, StoreUnavailableError
+from rag.errors import RagError, StoreUnavailableError
 from rag.search import sparse
 
 # Payload fields kept for every chunk besides what llama-index stores.
@@ -120,6 +116,9 @@ class IndexedFile:
     sha256: str
     chunk_count: int
     ids: frozenset[str]
+    # The file's size and mtime when ingested (-1: unknown), so an unchanged file is not read.
+    size: int = -1
+    mtime_ns: int = -1
 
     @property
     def complete(self) -> bool:
@@ -127,58 +126,20 @@ class IndexedFile:
         return len(self.ids) == self.chunk_count
 
 
-def open_store(settings: QdrantSettings) -> Store:
-    """The configured collection: on the server by URL, or in the embedded index folder."""
-    client, read_only = open_client(settings)
-    location = settings.url or f"{settings.path}/"
-    return Store(client, settings.collection, location, read_only=read_only)
-
-
-def open_client(settings: QdrantSettings) -> tuple[QdrantClient, str | None]:
-    """Open the embedded index folder or connect to the server, with an actionable error.
-
-    The second value says why the index can only be read (a read-only folder), or is None.
-    """
-    if settings.url:
-        api_key = settings.api_key.get_secret_value() if settings.api_key else None
-        client = QdrantClient(url=settings.url, api_key=api_key, timeout=int(settings.timeout_s))
-        try:
-            client.get_collections()
-        except Exception as exc:
-            raise StoreUnavailableError(
-                f"Cannot reach the Qdrant server at {settings.url} ({type(exc).__name__}). "
-                "Start it, fix RAG_QDRANT__URL / RAG_QDRANT__API_KEY, or unset RAG_QDRANT__URL "
-                f"to use the embedded index in {settings.path}/."
-            ) from exc
-        return client, None
+def connect(settings: QdrantSettings) -> Store:
+    """The configured collection on the Qdrant server at RAG_QDRANT__URL, or a clear error."""
+    assert settings.url, "the embedded index is rag.search.embedded.EmbeddedStore"
+    api_key = settings.api_key.get_secret_value() if settings.api_key else None
+    client = QdrantClient(url=settings.url, api_key=api_key, timeout=int(settings.timeout_s))
     try:
-        settings.path.mkdir(parents=True, exist_ok=True)
-        return QdrantClient(path=str(settings.path)), None
-    except RuntimeError as exc:
-        if "already accessed" not in str(exc):
-            raise StoreUnavailableError(
-                f"Cannot open the index in {settings.path}/: {exc}"
-            ) from exc
-        raise IndexLockedError(
-            f"The index in {settings.path}/ is in use by another rag process, and the embedded "
-            "index admits one process at a time. Stop the other process (a running `rag chat`, "
-            "`rag serve` or `rag ingest`), or run a Qdrant server and set RAG_QDRANT__URL so "
-            "that several processes can share it."
-        ) from exc
-    except OSError as exc:
-        if exc.errno in (errno.EROFS, errno.EACCES) and (settings.path / "meta.json").is_file():
-            return _read_only_copy(settings.path), exc.strerror or str(exc)
+        client.get_collections()
+    except Exception as exc:
         raise StoreUnavailableError(
-            f"Cannot open the index in {settings.path}/: {exc.strerror or exc}. "
-            "Check that the folder is writable, or set RAG_QDRANT__PATH to another folder."
+            f"Cannot reach the Qdrant server at {settings.url} ({type(exc).__name__}). "
+            "Start it, fix RAG_QDRANT__URL / RAG_QDRANT__API_KEY, or unset RAG_QDRANT__URL "
+            f"to use the embedded index in {settings.path}/."
         ) from exc
-
-
-def _read_only_copy(path: Path) -> QdrantClient:
-    """The index opened from a private copy: it still answers, and nothing is written back."""
-    copy = Path(tempfile.mkdtemp(prefix="rag-readonly-")) / "index"
-    shutil.copytree(path, copy, ignore=shutil.ignore_patterns(".lock"))
-    return QdrantClient(path=str(copy))
+    return Store(client, settings.collection, settings.url)
 
 
 class Store:
@@ -274,6 +235,15 @@ class Store:
                 self.client.delete(
                     self.collection, points_selector=models.PointIdsList(points=points)
                 )
+
+    def begin(self, files: Sequence[IndexedFile]) -> None:
+        """Nothing to do: on a server the chunks' payloads are the manifest."""
+
+    def commit(self, files: Sequence[IndexedFile]) -> None:
+        """Nothing to do: on a server the chunks' payloads are the manifest."""
+
+    def optimize(self) -> None:
+        """Nothing to do: a Qdrant server builds its indexes itself."""
 
     def close(self) -> None:
         """Release the embedded folder's lock."""

@@ -1,0 +1,199 @@
+"""The embedded index: a Qdrant Edge shard on disk, its manifest, and the folder's lock."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import IO
+
+import qdrant_edge as qe
+from llama_index.core.schema import BaseNode
+
+from rag.config import QdrantSettings
+from rag.errors import IndexLockedError, StoreUnavailableError
+from rag.search.edge_store import (
+    DENSE,
+    SPARSE,
+    EdgeVectorStore,
+    edge_errors,
+    full_message,
+    lock_message,
+)
+from rag.search.manifest import Manifest
+from rag.search.store import IndexedFile
+
+SHARD_DIR = "edge"
+MANIFEST_FILE = "manifest.sqlite"
+# qdrant-client's local mode locks the same file the same way (flock), so an older rag
+# process still holding the folder is seen here too.
+LOCK_FILE = ".lock"
+# Edge writes through memory-mapped sparse files: on a full disk the process dies of SIGBUS
+# instead of seeing an error. So writes are refused, with a message, unless the disk has room
+# for them with a margin (measured: ~3 MB to create a shard, 2-6 KB per point written).
+RESERVE_BYTES = 4 << 20
+BYTES_PER_POINT = 16 << 10
+
+
+def shard_config(dim: int) -> qe.EdgeConfig:
+    """The product's layout: cosine dense vectors and BM25 term weights completed by IDF."""
+    return qe.EdgeConfig(
+        # Cold: mapped, paged in by use. Pinned (the default) fills its whole preallocated
+        # file at every open, 32 MB of disk and RAM before the first point.
+        vectors={
+            DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine, memory=qe.Memory.Cold)
+        },
+        sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+    )
+
+
+class EmbeddedStore:
+    """One collection of chunks in an Edge shard under the index folder, with its manifest."""
+
+    def __init__(self, settings: QdrantSettings) -> None:
+        self.root = settings.path
+        self.collection = settings.collection
+        self.read_only: str | None = None
+        self._lock: IO[bytes] | None = None
+        folder = self._acquire(settings.path)
+        self.folder = folder
+        self.shard_path = folder / SHARD_DIR / settings.collection
+        with edge_errors(self.root):
+            shard = qe.EdgeShard.load(str(self.shard_path)) if self._has_shard() else None
+        self.manifest = Manifest(folder / MANIFEST_FILE, settings.collection)
+        self.vector_store = EdgeVectorStore(
+            shard, self.root, create=None if self.read_only else self._create
+        )
+        from rag.search.migrate import migrate_local_mode, rebuild_manifest
+
+        if self.read_only is None:
+            migrate_local_mode(self)
+        if shard is not None and not self.manifest.count() and self.count():
+            # An index whose manifest was lost: rebuilt once from the payloads.
+            rebuild_manifest(shard, self.manifest)
+
+    @property
+    def shard(self) -> qe.EdgeShard | None:
+        """The Edge shard, or None until the first chunk is added."""
+        return self.vector_store.client
+
+    def _has_shard(self) -> bool:
+        return (self.shard_path / "edge_config.json").is_file()
+
+    def _room(self, points: int) -> None:
+        """Refuse a write the disk has no room for, before Edge touches its mapped files."""
+        free = shutil.disk_usage(self.folder).free
+        if free < RESERVE_BYTES + points * BYTES_PER_POINT:
+            reason = f"only {free / 1e6:.1f} MB free on its disk"
+            raise StoreUnavailableError(full_message(self.root, reason))
+
+    def _create(self, dim: int) -> qe.EdgeShard:
+        self._room(0)
+        with edge_errors(self.root):
+            shard = qe.EdgeShard.create(str(self.shard_path), shard_config(dim))
+            # Filtering by article, and deleting by llama-index document, go through indexes.
+            for field in ("source", "doc_id"):
+                shard.update(
+                    qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Keyword)
+                )
+        return shard
+
+    def _acquire(self, path: Path) -> Path:
+        """Lock the folder for this process; a read-only folder is opened from a private copy."""
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            handle = open(path / LOCK_FILE, "ab")  # noqa: SIM115 (held until close)
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES) and any(path.iterdir()):
+                self.read_only = exc.strerror or str(exc)
+                return _private_copy(path)
+            raise StoreUnavailableError(
+                f"Cannot open the index in {path}/: {exc.strerror or exc}. "
+                "Check that the folder is writable, or set RAG_QDRANT__PATH to another folder."
+            ) from exc
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.close()
+            raise IndexLockedError(lock_message(path)) from exc
+        self._lock = handle
+        return path
+
+    def errors(self) -> AbstractContextManager[None]:
+        """Where Edge's failures become the project's errors naming this index."""
+        return edge_errors(self.root)
+
+    def exists(self) -> bool:
+        """True once the first chunk has been added."""
+        return self.shard is not None
+
+    def count(self) -> int:
+        """Number of chunks in the shard."""
+        shard = self.shard
+        if shard is None:
+            return 0
+        with edge_errors(self.root):
+            return int(shard.count(qe.CountRequest(exact=True)))
+
+    def files(self) -> dict[str, IndexedFile]:
+        """Every indexed file by path, from the manifest (the points are not read)."""
+        return self.manifest.files()
+
+    def sources(self) -> set[str]:
+        """File names of the indexed files, from the manifest."""
+        return self.manifest.sources()
+
+    def begin(self, files: Sequence[IndexedFile]) -> None:
+        """Record files about to be (re)written, with the ids they will get."""
+        self._room(sum(len(f.ids) for f in files))
+        self.manifest.begin(files)
+
+    def add(self, nodes: Sequence[BaseNode]) -> None:
+        """Upsert embedded nodes, their ids recorded in the manifest first."""
+        by_path: dict[str, list[str]] = {}
+        for node in nodes:
+            by_path.setdefault(str(node.metadata.get("path", "")), []).append(node.node_id)
+        self._room(len(nodes))
+        self.manifest.add_ids(by_path)
+        self.vector_store.add(list(nodes))
+
+    def delete_ids(self, ids: list[str]) -> None:
+        """Remove chunks by point id (the points first, then the manifest's record of them)."""
+        if ids:
+            self.vector_store.delete_nodes(list(ids))
+            self.manifest.remove_ids(ids)
+
+    def commit(self, files: Sequence[IndexedFile]) -> None:
+        """Mark files complete once their points are written and stale ones deleted."""
+        self.manifest.commit(files)
+
+    def optimize(self) -> None:
+        """Merge segments and build the vector indexes. Holds the GIL: never while serving."""
+        shard = self.shard
+        if shard is not None and self.read_only is None:
+            with edge_errors(self.root):
+                shard.optimize()
+
+    def close(self) -> None:
+        """Flush and close the shard, the manifest and the folder's lock."""
+        shard = self.shard
+        if shard is not None:
+            with edge_errors(self.root):
+                shard.close()
+        self.manifest.close()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+
+def _private_copy(path: Path) -> Path:
+    """A copy of a read-only index folder: it still answers, and nothing is written back."""
+    copy = Path(tempfile.mkdtemp(prefix="rag-readonly-")) / "index"
+    shutil.copytree(path, copy, ignore=shutil.ignore_patterns(LOCK_FILE))
+    os.chmod(copy, 0o700)
+    return copy

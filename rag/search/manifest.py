@@ -1,0 +1,167 @@
+"""What the embedded index holds, file by file, in a small SQLite file beside it."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from rag.search.store import IndexedFile
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    collection TEXT NOT NULL,
+    path TEXT NOT NULL,
+    root TEXT NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    chunk_count INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL,
+    PRIMARY KEY (collection, path)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    collection TEXT NOT NULL,
+    id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    PRIMARY KEY (collection, id)
+);
+CREATE INDEX IF NOT EXISTS chunks_by_path ON chunks (collection, path);
+"""
+
+# chunk_count -1 marks a file whose points are being written: it reads as incomplete until the
+# write is confirmed, so a run killed in between re-ingests it and drops what it left behind.
+PENDING = -1
+
+
+class Manifest:
+    """Files → hash, size, chunk ids and count; kept in step with the points by the store.
+
+    Points are upserted only after their ids are recorded here (so nothing written is ever
+    untracked) and their file is marked complete only after the upsert; deletes go to the
+    points first. A file is complete when it holds exactly chunk_count ids.
+    """
+
+    def __init__(self, path: Path, collection: str) -> None:
+        self.path = path
+        self.collection = collection
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def files(self) -> dict[str, IndexedFile]:
+        """Every file with at least one chunk, by path."""
+        ids: dict[str, set[str]] = {}
+        for chunk, path in self._db.execute(
+            "SELECT id, path FROM chunks WHERE collection = ?", (self.collection,)
+        ):
+            ids.setdefault(path, set()).add(chunk)
+        found = {}
+        for row in self._db.execute(
+            "SELECT path, root, source, title, sha256, chunk_count, size, mtime_ns "
+            "FROM files WHERE collection = ?",
+            (self.collection,),
+        ):
+            path = row[0]
+            if path in ids:
+                found[path] = IndexedFile(
+                    path=path,
+                    root=row[1],
+                    source=row[2],
+                    title=row[3],
+                    sha256=row[4],
+                    chunk_count=row[5],
+                    ids=frozenset(ids[path]),
+                    size=row[6],
+                    mtime_ns=row[7],
+                )
+        return found
+
+    def sources(self) -> set[str]:
+        """File names of the files that have chunks, without reading the chunk ids."""
+        rows = self._db.execute(
+            "SELECT DISTINCT f.source FROM files f WHERE f.collection = ? AND EXISTS "
+            "(SELECT 1 FROM chunks c WHERE c.collection = f.collection AND c.path = f.path)",
+            (self.collection,),
+        )
+        return {row[0] for row in rows}
+
+    def count(self) -> int:
+        """Number of chunk ids recorded."""
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM chunks WHERE collection = ?", (self.collection,)
+        ).fetchone()
+        return int(row[0])
+
+    def begin(self, files: Iterable[IndexedFile]) -> None:
+        """Record files about to be written as pending, with the ids they are about to get."""
+        with self._db:
+            self._db.execute("BEGIN")
+            for f in files:
+                self._put(f, PENDING)
+                self._add_ids(f.path, f.ids)
+
+    def add_ids(self, by_path: dict[str, list[str]]) -> None:
+        """Record chunk ids (before their points are written)."""
+        with self._db:
+            self._db.execute("BEGIN")
+            for path, ids in by_path.items():
+                self._add_ids(path, ids)
+
+    def remove_ids(self, ids: Iterable[str]) -> None:
+        """Forget chunk ids (after their points are deleted), and files left with none."""
+        keys = [(self.collection, i) for i in ids]
+        with self._db:
+            self._db.execute("BEGIN")
+            paths = set()
+            for key in keys:
+                row = self._db.execute(
+                    "SELECT path FROM chunks WHERE collection = ? AND id = ?", key
+                ).fetchone()
+                if row is not None:
+                    paths.add(row[0])
+            self._db.executemany("DELETE FROM chunks WHERE collection = ? AND id = ?", keys)
+            self._db.executemany(
+                "DELETE FROM files WHERE collection = ? AND path = ? AND NOT EXISTS "
+                "(SELECT 1 FROM chunks c WHERE c.collection = files.collection "
+                "AND c.path = files.path)",
+                [(self.collection, p) for p in paths],
+            )
+
+    def commit(self, files: Iterable[IndexedFile]) -> None:
+        """Mark files complete (after all their points are written and stale ones deleted)."""
+        with self._db:
+            self._db.execute("BEGIN")
+            for f in files:
+                self._put(f, f.chunk_count)
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def _put(self, f: IndexedFile, chunk_count: int) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.collection,
+                f.path,
+                f.root,
+                f.source,
+                f.title,
+                f.sha256,
+                f.size,
+                f.mtime_ns,
+                chunk_count,
+                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            ),
+        )
+
+    def _add_ids(self, path: str, ids: Iterable[str]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)",
+            [(self.collection, i, path) for i in ids],
+        )
