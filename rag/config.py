@@ -27,6 +27,7 @@ OptionalPath = Annotated[Path | None, BeforeValidator(_none_if_blank)]
 
 AnswerMode = Literal["extractive", "local", "openai", "anthropic"]
 ANSWER_MODES: tuple[str, ...] = get_args(AnswerMode)
+COLLECTION_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 # Passages one question may retrieve: more than 50 only slows the answer without helping it.
 TOP_K_RANGE = (1, 50)
 
@@ -37,8 +38,12 @@ class QdrantSettings(BaseModel):
     path: Path = Path("index")
     url: OptionalStr = None
     api_key: OptionalSecret = None
-    collection: str = "articles"
+    # Letters, digits, - and _: a collection name becomes a folder name in the embedded index.
+    collection: str = Field(default="articles", pattern=COLLECTION_NAME)
     timeout_s: float = 10.0
+    # On a Qdrant server or cluster, when a collection is created.
+    shard_number: int = Field(default=1, ge=1, le=1024)
+    replication_factor: int = Field(default=1, ge=1, le=64)
 
 
 class EmbeddingSettings(BaseModel):

@@ -186,6 +186,28 @@ class Engine:
         with self._lock:
             self.store.optimize()
 
+    @property
+    def collection(self) -> str:
+        """The name of the collection this engine answers from."""
+        return self.settings.qdrant.collection
+
+    def collections(self) -> list[str]:
+        """The names of the collections in the same index folder or on the same server."""
+        with self._lock:
+            return self.store.collections()
+
+    def create_collection(self) -> None:
+        """Create this engine's collection, empty, before its first chunk."""
+        dim = len(self.embed_model.get_text_embedding("dimension"))
+        with self._lock:
+            self.store.create(dim)
+
+    def drop_collection(self) -> None:
+        """Delete this engine's collection and every chunk in it."""
+        with self._lock:
+            self.store.drop()
+            self._sources = None
+
     def sources(self) -> set[str]:
         """File names of the indexed articles."""
         if self._sources is None:
@@ -271,6 +293,7 @@ class Engine:
             notices=found.notices + draft.notices,
             standalone_question=found.text,
             grounding=draft.grounding,
+            collection=self.collection,
         )
 
     def status(self) -> Status:

@@ -21,6 +21,12 @@ class ConfigError(RagError):
     exit_code = 2
 
 
+class CollectionError(RagError):
+    """A collection that does not exist, already exists, or has an unusable name."""
+
+    exit_code = 2
+
+
 class ModelError(RagError):
     """A model (embedding or LLM) cannot be loaded from disk."""
 

@@ -119,6 +119,7 @@ class Answer:
     # What was searched: the question itself, or a follow-up joined to the question before it.
     standalone_question: str = ""
     grounding: str = "not needed"
+    collection: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The one JSON object `rag ask --json` prints."""
@@ -132,6 +133,7 @@ class Answer:
             "grounding": self.grounding,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "notices": self.notices,
+            "collection": self.collection,
         }
 
 

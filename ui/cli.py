@@ -5,28 +5,38 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rag.config import ANSWER_MODES, TOP_K_RANGE, Settings
+from rag.collections import Collections
+from rag.config import ANSWER_MODES, COLLECTION_NAME, TOP_K_RANGE, QdrantSettings, Settings
 from rag.engine import Engine
-from rag.errors import ConfigError, RagError
+from rag.errors import CollectionError, ConfigError, RagError
 from rag.evaluation import reports as report_files
 from rag.evaluation.metrics import METRICS, evaluate, failed_gates
 from rag.evaluation.questions import load_questions
 from rag.ingest.ingestor import IngestProgress, IngestReport
 from rag.session import ChatSession
 from rag.types import Answer
+from ui import collections_cli
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag", description="Cited answers from news articles, offline."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    # Every command works on one collection of the store: this option picks which.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--collection",
+        metavar="NAME",
+        help="the collection to use (default: RAG_QDRANT__COLLECTION, else articles)",
+    )
+    commands = _Commands(parser.add_subparsers(dest="command", required=True), common)
 
     ingest = commands.add_parser("ingest", help="add or update files and folders in the index")
     ingest.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
@@ -75,7 +85,23 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--judge", action="store_true", help="also score with an LLM judge (needs an LLM mode)"
     )
+    collections_cli.add_commands(commands)
     return parser
+
+
+class _Commands:
+    """The subcommands, each given the options every command shares."""
+
+    def __init__(self, actions: Any, common: argparse.ArgumentParser) -> None:
+        self.actions = actions
+        self.common = common
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        """A subcommand with the shared options."""
+        parser: argparse.ArgumentParser = self.actions.add_parser(
+            name, parents=[self.common], **kwargs
+        )
+        return parser
 
 
 def _answer_options(parser: argparse.ArgumentParser) -> None:
@@ -113,7 +139,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if getattr(args, "mode", None):
             settings.llm = settings.llm.model_copy(update={"mode": args.mode})
+        if args.collection is not None:
+            settings.qdrant = _with_collection(settings, args.collection)
         with Engine.open(settings) as engine:
+            if args.collection is not None and args.command not in ("ingest", "collections"):
+                # Asking an unknown collection would only say "empty"; say what is wrong.
+                Collections(engine).require(args.collection)
             code = int(_run(args, engine))
         # Inside the try: a reader that has gone away shows up on this flush at the latest.
         sys.stdout.flush()
@@ -129,6 +160,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # point stdout at nothing so that the interpreter's last flush cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+
+
+def _with_collection(settings: Settings, name: str) -> QdrantSettings:
+    """The store settings with another collection, its name checked like the setting's."""
+    if not re.fullmatch(COLLECTION_NAME, name):
+        raise CollectionError(
+            f"{name!r} is not a usable collection name: use letters, digits, - and _ "
+            "(at most 64, starting with a letter or digit)."
+        )
+    return settings.qdrant.model_copy(update={"collection": name})
 
 
 def load_settings() -> Settings:
@@ -160,6 +201,8 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
             return _serve(args, engine)
         case "eval":
             return _evaluate(args, engine)
+        case "collections":
+            return collections_cli.run(args, engine)
         case "slack":
             return _slack(args, engine)
         case "chat":

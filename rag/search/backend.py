@@ -46,6 +46,15 @@ class StoreBackend(Protocol):
     def optimize(self) -> None:
         """Build vector indexes; only ever from `rag ingest`, never while serving."""
 
+    def collections(self) -> list[str]:
+        """The names of the collections beside this one (in the folder, or on the server)."""
+
+    def create(self, dim: int) -> None:
+        """Create this collection, for vectors of `dim` numbers, before its first chunk."""
+
+    def drop(self) -> None:
+        """Delete this collection and everything in it."""
+
     def errors(self) -> AbstractContextManager[None]:
         """Where the engine's own failures become the project's errors naming this store."""
 

@@ -190,6 +190,10 @@ class EdgeVectorStore(BasePydanticVectorStore):
         """The Edge shard, or None before the first add."""
         return self._shard
 
+    def forget_shard(self) -> None:
+        """Drop the (closed) shard: the next add creates a new one."""
+        self._shard = None
+
     def shard_for(self, dim: int) -> qe.EdgeShard:
         """The shard, created for vectors of `dim` on the first write."""
         if self._shard is None:

@@ -7,6 +7,7 @@ import fcntl
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -59,7 +60,7 @@ class EmbeddedStore:
         self.root = settings.path
         self.collection = settings.collection
         self.read_only: str | None = None
-        self._lock: IO[bytes] | None = None
+        self._lock: Path | None = None
         folder = self._acquire(settings.path)
         self.folder = folder
         self.shard_path = folder / SHARD_DIR / settings.collection
@@ -107,7 +108,7 @@ class EmbeddedStore:
         """Lock the folder for this process; a read-only folder is opened from a private copy."""
         try:
             path.mkdir(parents=True, exist_ok=True)
-            handle = open(path / LOCK_FILE, "ab")  # noqa: SIM115 (held until close)
+            self._lock = _FOLDER_LOCKS.take(path)
         except OSError as exc:
             if exc.errno in (errno.EROFS, errno.EACCES) and any(path.iterdir()):
                 self.read_only = exc.strerror or str(exc)
@@ -116,13 +117,26 @@ class EmbeddedStore:
                 f"Cannot open the index in {path}/: {exc.strerror or exc}. "
                 "Check that the folder is writable, or set RAG_QDRANT__PATH to another folder."
             ) from exc
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            handle.close()
-            raise IndexLockedError(lock_message(path)) from exc
-        self._lock = handle
         return path
+
+    def collections(self) -> list[str]:
+        """The names of the collections in this index folder."""
+        shards = self.folder / SHARD_DIR
+        return sorted(p.name for p in shards.iterdir() if p.is_dir()) if shards.is_dir() else []
+
+    def create(self, dim: int) -> None:
+        """Create this collection's shard before its first chunk."""
+        self.vector_store.shard_for(dim)
+
+    def drop(self) -> None:
+        """Delete this collection: its shard and its manifest rows; nothing else is touched."""
+        shard = self.shard
+        if shard is not None:
+            with edge_errors(self.root):
+                shard.close()
+            self.vector_store.forget_shard()
+        self.manifest.remove_collection()
+        shutil.rmtree(self.shard_path, ignore_errors=True)
 
     def errors(self) -> AbstractContextManager[None]:
         """Where Edge's failures become the project's errors naming this index."""
@@ -187,8 +201,46 @@ class EmbeddedStore:
                 shard.close()
         self.manifest.close()
         if self._lock is not None:
-            self._lock.close()
+            _FOLDER_LOCKS.release(self._lock)
             self._lock = None
+
+
+class _FolderLocks:
+    """One flock per index folder and process, shared by the collections open in it."""
+
+    def __init__(self) -> None:
+        self._held: dict[Path, tuple[IO[bytes], int]] = {}
+        self._guard = threading.Lock()
+
+    def take(self, path: Path) -> Path:
+        """Hold the folder's lock, taken from the OS the first time; another process has none."""
+        key = path.resolve()
+        with self._guard:
+            if key in self._held:
+                handle, count = self._held[key]
+                self._held[key] = (handle, count + 1)
+                return key
+            handle = open(path / LOCK_FILE, "ab")  # noqa: SIM115 (held until released)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                handle.close()
+                raise IndexLockedError(lock_message(path)) from exc
+            self._held[key] = (handle, 1)
+            return key
+
+    def release(self, key: Path) -> None:
+        """Let go of one hold; the OS lock goes with the last."""
+        with self._guard:
+            handle, count = self._held[key]
+            if count > 1:
+                self._held[key] = (handle, count - 1)
+            else:
+                del self._held[key]
+                handle.close()
+
+
+_FOLDER_LOCKS = _FolderLocks()
 
 
 def _private_copy(path: Path) -> Path:

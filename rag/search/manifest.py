@@ -112,6 +112,12 @@ class Manifest:
             for path, ids in by_path.items():
                 self._add_ids(path, ids)
 
+    def remove_collection(self) -> None:
+        """Forget every file and chunk of this collection."""
+        with self._db:
+            self._db.execute("DELETE FROM chunks WHERE collection = ?", (self.collection,))
+            self._db.execute("DELETE FROM files WHERE collection = ?", (self.collection,))
+
     def remove_ids(self, ids: Iterable[str]) -> None:
         """Forget chunk ids (after their points are deleted), and files left with none."""
         keys = [(self.collection, i) for i in ids]

@@ -139,7 +139,13 @@ def connect(settings: QdrantSettings) -> Store:
             "Start it, fix RAG_QDRANT__URL / RAG_QDRANT__API_KEY, or unset RAG_QDRANT__URL "
             f"to use the embedded index in {settings.path}/."
         ) from exc
-    return Store(client, settings.collection, settings.url)
+    return Store(
+        client,
+        settings.collection,
+        settings.url,
+        shard_number=settings.shard_number,
+        replication_factor=settings.replication_factor,
+    )
 
 
 class Store:
@@ -151,6 +157,8 @@ class Store:
         collection: str,
         location: str,
         read_only: str | None = None,
+        shard_number: int | None = None,
+        replication_factor: int | None = None,
     ) -> None:
         self.client = client
         self.collection = collection
@@ -165,7 +173,28 @@ class Store:
             # IDF is applied by Qdrant over the whole collection, completing BM25.
             sparse_config=models.SparseVectorParams(modifier=models.Modifier.IDF),
             batch_size=256,
+            shard_number=shard_number,
+            replication_factor=replication_factor,
+            # The article filter and removing a document select by source.
+            payload_indexes=[
+                {"field_name": "source", "field_schema": models.PayloadSchemaType.KEYWORD}
+            ],
         )
+
+    def collections(self) -> list[str]:
+        """The names of the collections on the server."""
+        with self.errors():
+            return sorted(c.name for c in self.client.get_collections().collections)
+
+    def create(self, dim: int) -> None:
+        """Create this collection with the product's layout before its first chunk."""
+        with self.errors():
+            self.vector_store._create_collection(self.collection, dim)
+
+    def drop(self) -> None:
+        """Delete this collection on the server."""
+        with self.errors():
+            self.client.delete_collection(self.collection)
 
     def errors(self) -> contextlib.AbstractContextManager[None]:
         """Where Qdrant's failures become the project's errors naming this store."""
