@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, Field, SecretStr
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -123,6 +124,28 @@ class SlackSettings(BaseModel):
     api_url: str = "https://slack.com/api/"
     # /ask answers only the person who asked (ephemeral) instead of the whole channel.
     ephemeral_answers: bool = False
+    # "C123:finance,C456:legal": a channel's questions are answered from its collection only;
+    # other channels use default_collection (empty: RAG_QDRANT__COLLECTION).
+    # Read as written, not as JSON, from the environment.
+    channel_collections: Annotated[dict[str, str], NoDecode] = {}
+    default_collection: OptionalStr = None
+
+    @field_validator("channel_collections", mode="before")
+    @classmethod
+    def _pairs(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        pairs = {}
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            channel, sep, collection = item.partition(":")
+            if not sep or not channel.strip() or not collection.strip():
+                raise ValueError(f"{item!r} is not CHANNEL:COLLECTION")
+            pairs[channel.strip()] = collection.strip()
+        return pairs
+
+    def collection_for(self, channel: str) -> str | None:
+        """The collection a channel's questions are answered from (None: the default)."""
+        return self.channel_collections.get(channel, self.default_collection)
 
 
 class _SlackVariables(PydanticBaseSettingsSource):

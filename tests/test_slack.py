@@ -401,3 +401,34 @@ def test_slash_command_can_answer_the_asker_alone(slack_env: Any) -> None:
     assert (ephemeral["channel"], ephemeral["user"]) == ("C6", "U7")
     assert "$14.6 billion" in ephemeral["text"]
     assert not any(p.get("channel") == "C6" for p in fake.posts())
+
+
+def test_channels_are_answered_from_their_own_collections(slack_env: Any, tmp_path: Path) -> None:
+    fake, bot, url, engine = slack_env
+    for name, amount in (("finance", "$3 billion"), ("legal", "$9 billion")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "note.txt").write_text(
+            f"Orbital Foundry raised {amount} to build chip plants in orbit.\n", encoding="utf-8"
+        )
+        assert bot.collections.create(name).ingest([folder]).ok
+    mapping = {"CFIN": "finance", "CLEG": "legal", "CGONE": "nope"}
+    bot.settings = bot.settings.model_copy(update={"channel_collections": mapping})
+    try:
+        for channel, ts in (("CFIN", "900.1"), ("CLEG", "900.2"), ("CGONE", "900.3")):
+            event = {**mention("How much did Orbital Foundry raise?", ts), "channel": channel}
+            assert signed_post(url, event_body(event, f"Ev-{channel}")).status_code == 200
+        for channel, ts in (("CFIN", "900.1"), ("CLEG", "900.2"), ("CGONE", "900.3")):
+            wait_for(lambda c=channel, t=ts: len(replies_in(fake, c, t)) == 1)
+    finally:
+        bot.settings = bot.settings.model_copy(update={"channel_collections": {}})
+    finance = replies_in(fake, "CFIN", "900.1")[0]
+    legal = replies_in(fake, "CLEG", "900.2")[0]
+    assert "$3 billion" in finance["text"] and "$9 billion" not in blocks_text(finance)
+    assert "$9 billion" in legal["text"] and "$3 billion" not in blocks_text(legal)
+    assert "collection finance · extractive mode" in blocks_text(finance)
+    assert replies_in(fake, "CGONE", "900.3")[0]["text"] == (
+        "Sorry: There is no collection named 'nope'; nothing was touched. `rag collections list` "
+        "shows them; `rag ingest --collection nope FOLDER` creates it."
+    )
+    assert engine.collection == "articles"  # the default channel's collection is untouched

@@ -20,11 +20,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
+from rag.collections import Collections
 from rag.config import SlackSettings
 from rag.engine import Engine
 from rag.errors import ConfigError, RagError
 from rag.feedback import FeedbackLog
-from rag.session import EMPTY, ChatSession
+from rag.session import EMPTY, ChatSession, Reply
 from ui.slack_blocks import (
     MAX_BLOCKS,
     VOTE_DOWN,
@@ -38,6 +39,17 @@ log = logging.getLogger(__name__)
 
 SLASH_COMMAND = "/ask"
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+class _Refusal:
+    """Stands in for a session when a channel's collection is missing."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def ask(self, question: str) -> Reply:
+        """The reason, as the reply to any question."""
+        return Reply(None, self.message)
 
 
 class _Recent:
@@ -105,6 +117,7 @@ class SlackBot:
                 "secret (Basic Information page) to verify requests"
             )
         self.engine = engine
+        self.collections = Collections(engine)
         self.settings = settings
         self.feedback = feedback
         self._seen = _Recent(10_000)
@@ -192,7 +205,7 @@ class SlackBot:
             # Without the thread the question is still worth answering, as a new one.
             log.exception("could not read the thread of a follow-up")
             history = []
-        reply = ChatSession(self.engine, history=history).ask(question)
+        reply = self._session(channel, history).ask(question)
         if reply.answer is None:
             client.chat_postMessage(
                 channel=channel, thread_ts=thread, text=f"Sorry: {reply.message}"
@@ -210,7 +223,7 @@ class SlackBot:
         """Answer `/ask QUESTION` in the channel (or to the asker alone) with the usual blocks."""
         channel, user = command["channel_id"], command["user_id"]
         question = question_text(command.get("text", ""))
-        reply = ChatSession(self.engine).ask(question)
+        reply = self._session(channel).ask(question) if question else Reply(None, EMPTY)
         if reply.answer is None:
             # A problem is the asker's business, not the channel's.
             text = reply.message if not question else f"Sorry: {reply.message}"
@@ -227,6 +240,17 @@ class SlackBot:
             client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
         else:
             client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+
+    def _session(self, channel: str, history: list[str] | None = None) -> ChatSession | _Refusal:
+        """A conversation with the engine of the channel's collection, or why there is none."""
+        name = self.settings.collection_for(channel)
+        try:
+            engine = self.collections.engine(name)
+        except RagError as exc:
+            # A mapping to a collection that was never made (or was deleted): say so, log it.
+            log.warning("channel %s is mapped to a missing collection %r", channel, name)
+            return _Refusal(str(exc))
+        return ChatSession(engine, history=history or ())
 
     def _thread_questions(
         self, client: WebClient, channel: str, event: dict[str, Any]

@@ -64,6 +64,8 @@ def answer_blocks(answer: Answer, feedback_key: str) -> list[dict[str, Any]]:
             blocks.append(_section(trim(text, SECTION_LIMIT)))
     seconds = answer.timings_ms.get("total", 0.0) / 1000
     context = f"{answer.mode} mode · {seconds:.2f} s"
+    if answer.collection:
+        context = f"collection {mrkdwn_escape(answer.collection)} · {context}"
     if answer.declined:
         context += " · the articles don't answer this"
     blocks = blocks[: MAX_BLOCKS - 2]
