@@ -39,3 +39,7 @@ class IndexEmptyError(RagError):
 
 class DocumentError(RagError):
     """A file cannot be read or parsed; the message gives the reason."""
+
+
+class DocumentNotFoundError(RagError):
+    """No indexed article has the name given."""

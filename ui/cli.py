@@ -316,15 +316,7 @@ def _evaluate(args: argparse.Namespace, engine: Engine) -> int:
 def _status(engine: Engine, as_json: bool) -> None:
     status = engine.status()
     if as_json:
-        articles = [{"source": s, "title": t, "chunks": n} for s, t, n in status.articles]
-        data = {
-            "location": status.location,
-            "articles": articles,
-            "chunks": status.chunks,
-            "model": status.model,
-            "mode": status.mode,
-        }
-        print(json.dumps(data, ensure_ascii=False))
+        print(json.dumps(status.to_dict(), ensure_ascii=False))
         return
     print(f"Index:    {status.location}")
     print(f"Articles: {len(status.articles)}   Chunks: {status.chunks}")
@@ -344,7 +336,7 @@ def _chat(engine: Engine, top_k: int | None, source: str | None) -> int:
         file=sys.stderr,
     )
     engine.warm_up()
-    session = ChatSession(engine, source=source, top_k=top_k)
+    session = ChatSession(engine, source=source, top_k=top_k, channel="cli")
     while True:
         try:
             question = input("\nYou: ")

@@ -23,8 +23,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from rag.config import SlackSettings
 from rag.engine import Engine
 from rag.errors import ConfigError, RagError
-from rag.feedback import FeedbackLog
-from rag.session import EMPTY, ChatSession
+from rag.feedback import FeedbackLog, Vote
+from rag.session import EMPTY, ChatSession, Reply, record_vote
 from ui.slack_blocks import VOTE_DOWN, VOTE_UP, answer_blocks, fallback_text
 
 log = logging.getLogger(__name__)
@@ -178,13 +178,13 @@ class SlackBot:
             # Without the thread the question is still worth answering, as a new one.
             log.exception("could not read the thread of a follow-up")
             history = []
-        reply = ChatSession(self.engine, history=history).ask(question)
+        reply = ChatSession(self.engine, history=history, channel="slack").ask(question)
         if reply.answer is None:
             client.chat_postMessage(
                 channel=channel, thread_ts=thread, text=f"Sorry: {reply.message}"
             )
             return
-        self._answers.put(reply.key, reply.answer)
+        self._answers.put(reply.key, reply)
         client.chat_postMessage(
             channel=channel,
             thread_ts=thread,
@@ -207,14 +207,15 @@ class SlackBot:
     def vote(self, body: dict[str, Any], vote: str, client: WebClient) -> None:
         """Store a Helpful / Not helpful click like the web chat's thumbs."""
         action = (body.get("actions") or [{}])[0]
-        answer = self._answers.get(str(action.get("value", "")))
+        kept: Reply | None = self._answers.get(str(action.get("value", "")))
         channel = (body.get("channel") or {}).get("id", "")
         user = (body.get("user") or {}).get("id", "")
-        if answer is None:
+        if kept is None:
             reply = "That answer is too old to rate, sorry."
         else:
             try:
-                self.feedback.record(answer, "up" if vote == "up" else "down", channel="slack")
+                up_or_down: Vote = "up" if vote == "up" else "down"
+                record_vote(self.engine, kept, up_or_down, self.feedback, channel="slack")
                 reply = "Thanks, your feedback was saved."
             except RagError as exc:
                 reply = f"Sorry: {exc}"
