@@ -43,3 +43,15 @@ class DocumentError(RagError):
 
 class DocumentNotFoundError(RagError):
     """No indexed article has the name given."""
+
+
+class UploadTooLargeError(DocumentError):
+    """An uploaded file is over the size limit."""
+
+
+class AnswerNotFoundError(RagError):
+    """No kept answer has the id given (unknown, or forgotten as newer ones arrived)."""
+
+
+class AuthenticationError(RagError):
+    """A request to an API came without a key, or with a wrong one."""

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from rag.engine import Engine
-from rag.errors import RagError
+from rag.errors import QuestionError, RagError
 from rag.feedback import FeedbackLog, Vote
 from rag.types import Answer
 
@@ -21,6 +21,8 @@ EMPTY = (
     "How much did Nscale raise, and at what valuation?"
 )
 
+EMPTY_ERROR = "The question is empty. Type a question about the articles."
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -31,6 +33,8 @@ class Reply:
     key: str = ""
     # The question's row in the query log, which a vote on the answer is attached to.
     log_id: str = ""
+    # Why there is no answer, for front ends that report it by kind (the HTTP status of an API).
+    error: RagError | None = None
 
 
 class ChatSession:
@@ -56,7 +60,7 @@ class ChatSession:
     def stream(self, question: str, key: str | None = None) -> Iterator[str | Reply]:
         """Pieces of the answer as they are produced, then the `Reply`; never raises."""
         if not question.strip():
-            yield Reply(None, EMPTY)
+            yield Reply(None, EMPTY, error=QuestionError(EMPTY_ERROR))
             return
         try:
             for piece in self.engine.stream(
@@ -67,7 +71,7 @@ class ChatSession:
                 else:
                     yield piece
         except RagError as exc:
-            yield Reply(None, str(exc), log_id=self._log(question, error=str(exc)))
+            yield Reply(None, str(exc), log_id=self._log(question, error=str(exc)), error=exc)
         except Exception:
             # A bug must not end the conversation: the person sees a short message, the log the why.
             log.exception("answering %r failed", question[:200])

@@ -209,7 +209,7 @@ def render(answer: Answer) -> str:
 
 
 def _serve(args: argparse.Namespace, engine: Engine) -> int:
-    from ui.web import launch
+    from ui.server import serve
 
     _ingest_first(args, engine, then="serving")
     # Build the bot before the server starts, so a missing token stops us with its name.
@@ -217,18 +217,17 @@ def _serve(args: argparse.Namespace, engine: Engine) -> int:
     engine.warm_up()
     host = args.host or engine.settings.web.host
     port = args.port or engine.settings.web.port
-    app = launch(engine, host, port, block=False)
-    print(f"Web chat on http://{host}:{port} (Ctrl-C stops it)", file=sys.stderr)
-    if bot is not None:
-        from ui.slack import add_events_route, socket_handler
+    http_bot = bot if bot is not None and engine.settings.slack.app_token is None else None
+    running = serve(engine, host, port, slack_bot=http_bot)
+    print(f"Web chat on {running.url} (Ctrl-C stops it)", file=sys.stderr)
+    for line in running.lines:
+        print(line, file=sys.stderr)
+    if bot is not None and http_bot is None:
+        from ui.slack import socket_handler
 
-        if engine.settings.slack.app_token is not None:
-            socket_handler(bot).connect()  # type: ignore[no-untyped-call]
-            print("Slack bot connected over Socket Mode", file=sys.stderr)
-        else:
-            add_events_route(app.server_app, bot)
-            print(f"Slack events at http://{host}:{port}/slack/events", file=sys.stderr)
-    app.block_thread()
+        socket_handler(bot).connect()  # type: ignore[no-untyped-call]
+        print("Slack bot connected over Socket Mode", file=sys.stderr)
+    running.wait()
     return 0
 
 

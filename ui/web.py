@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # Gradio reads this when imported; without it, it reports usage to its makers over the network.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -18,6 +18,9 @@ from rag.feedback import FeedbackLog
 from rag.ingest.uploads import save_upload
 from rag.session import ChatSession, Reply
 from ui.render import answer_html, escape
+
+if TYPE_CHECKING:
+    from ui.server import Running
 
 ALL_ARTICLES = "All articles"
 EXAMPLES = [
@@ -199,26 +202,11 @@ def _example(handlers: ChatHandlers) -> Any:
     return ask_example
 
 
-def launch(engine: Engine, host: str, port: int, block: bool = True) -> gr.Blocks:
-    """Serve the chat (until interrupted, when blocking); with a login when one is configured."""
-    web = engine.settings.web
-    auth = None
-    if web.username and web.password:
-        auth = (web.username, web.password.get_secret_value())
-    app = build_app(engine)
-    # The engine answers one question at a time; the queue holds the rest in order.
-    app.queue(default_concurrency_limit=4, max_size=256)
-    app.launch(
-        server_name=host,
-        server_port=port,
-        auth=auth,
-        show_error=False,
-        quiet=True,
-        footer_links=[],
-        css=CSS,
-        max_file_size=f"{web.max_upload_mb}mb",
-        # Each browser session keeps its answers (for feedback); keep the newest sessions only.
-        state_session_capacity=500,
-        prevent_thread_lock=not block,
-    )
-    return app
+def launch(engine: Engine, host: str, port: int, block: bool = True) -> Running:
+    """Serve the chat (and the APIs the settings allow) until interrupted, when blocking."""
+    from ui.server import serve
+
+    running = serve(engine, host, port)
+    if block:
+        running.wait()
+    return running
