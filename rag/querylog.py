@@ -46,6 +46,7 @@ _INSERT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _VOTE = "UPDATE queries SET vote = ?, voted_at = ? WHERE id = ?"
+_TIMINGS = ("retrieve", "answer", "total")
 # Rows written per transaction at most: a burst is committed in a few short transactions.
 _BATCH = 200
 
@@ -118,13 +119,14 @@ class LoggedQuery:
 class QueryLog:
     """Appends questions from a background writer, so answering never waits for the disk."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, write: bool = True) -> None:
         self.path = path
         with connect(path) as db:
             db.executescript(_SCHEMA)
         self._queue: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._write, name="query-log", daemon=True)
-        self._thread.start()
+        if write:
+            self._thread.start()
 
     def record(
         self,
@@ -220,6 +222,50 @@ class QueryLog:
 
     def totals(self) -> list[float]:
         """End-to-end answer times of every answered question, in ms."""
+        return self.timings()["total"]
+
+    def timings(self) -> dict[str, list[float]]:
+        """Retrieve, answer and total times of every answered question, in ms."""
         with connect(self.path) as db:
-            found = db.execute("SELECT total_ms FROM queries WHERE total_ms IS NOT NULL")
-            return [float(row[0]) for row in found]
+            found = db.execute(
+                "SELECT retrieve_ms, answer_ms, total_ms FROM queries WHERE total_ms IS NOT NULL"
+            ).fetchall()
+        return {name: [float(row[i]) for row in found] for i, name in enumerate(_TIMINGS)}
+
+    def counts(self) -> dict[str, int]:
+        """How many questions were logged, declined, voted down, and failed."""
+        with connect(self.path) as db:
+            row = db.execute(
+                "SELECT count(*), coalesce(sum(declined = 1), 0), coalesce(sum(vote = 'down'), 0),"
+                " coalesce(sum(error IS NOT NULL), 0) FROM queries"
+            ).fetchone()
+        return dict(zip(("questions", "declined", "thumbs_down", "errors"), row, strict=True))
+
+    def export_eval(self, path: Path) -> int:
+        """Write declined and thumbs-down questions as a `rag eval` question file; how many."""
+        rows = self.rows("declined = 1 OR vote = 'down'", limit=100_000)
+        lines, seen = [], set()
+        for row in rows:
+            # The standalone form: a follow-up alone ("and at what valuation?") tests nothing.
+            question = row.standalone or row.question
+            if question in seen:
+                continue
+            seen.add(question)
+            lines.append(
+                json.dumps(
+                    {
+                        "id": f"log-{row.id[:12]}",
+                        "question": question,
+                        # Unknown until a person decides: fill in true or false, and key facts.
+                        "answerable": None,
+                        "kind": "thumbs-down" if row.vote == "down" else "declined",
+                        "reference": "",
+                        "logged": row.time,
+                        "channel": row.channel,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        return len(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -11,11 +12,13 @@ import pytest
 
 from rag.engine import Engine
 from rag.errors import DocumentNotFoundError
+from rag.evaluation.questions import load_questions
 from rag.feedback import FeedbackLog
 from rag.querylog import QueryLog
 from rag.session import ChatSession
 from rag.types import Answer, Citation
 from tests.fixtures import NSCALE, NSCALE_SOURCE, make_settings
+from ui.cli import main
 
 
 def _answer(question: str, declined: bool = False) -> Answer:
@@ -104,3 +107,56 @@ def test_remove_takes_an_article_out(seeded_copy: Path, embed_model: Any) -> Non
         assert NSCALE_SOURCE not in engine.sources()
         with pytest.raises(DocumentNotFoundError, match=r"No article named 'nope\.txt'"):
             engine.remove("nope.txt")
+
+
+def test_rag_log_lists_and_exports_what_eval_loads(
+    seeded_copy: Path,
+    embed_model: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    settings = make_settings(seeded_copy)
+    with Engine.open(settings, embed_model) as engine:
+        session = ChatSession(engine, channel="web")
+        session.ask(NSCALE)
+        session.ask("How much did CoreWeave raise in 2026?")
+        disliked = session.ask("What is OpenAI's valuation?")
+        feedback = FeedbackLog(seeded_copy.parent / "feedback.jsonl")
+        session.vote(disliked.key, "down", feedback, "web")
+    monkeypatch.chdir(seeded_copy.parent)
+    monkeypatch.setenv("RAG_QDRANT__PATH", str(seeded_copy))
+    monkeypatch.setenv("RAG_HISTORY__PATH", str(settings.history.path))
+    capsys.readouterr()
+    assert main(["log", "--limit", "2"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{settings.history.path}: 3 questions, 1 declined, 1 thumbs down, 0 failed"
+    assert re.fullmatch(
+        r"Latency \(ms\):  retrieve p50 \d+ / p95 \d+   answer p50 \d+ / p95 \d+   "
+        r"total p50 \d+ / p95 \d+",
+        out[1],
+    )
+    # Times and durations vary; the rest is exact.
+    shown = [re.sub(r"^  [\d-]+ [\d:]+  (\w+) +\d+ ms  ", r"  \1  ", line) for line in out[2:]]
+    assert shown == [
+        "",
+        "Recent questions:",
+        "  web  What is OpenAI's valuation? [thumbs down]",
+        "  web  How much did CoreWeave raise in 2026? [declined]",
+        "",
+        "Declined:",
+        "  web  How much did CoreWeave raise in 2026? [declined]",
+        "",
+        "Thumbs down:",
+        "  web  What is OpenAI's valuation? [thumbs down]",
+    ]
+    exported = seeded_copy.parent / "to-check.jsonl"
+    assert main(["log", "--export-eval", str(exported)]) == 0
+    loaded = load_questions(exported)
+    assert loaded.errors == []
+    assert [(q.question, q.kind, q.answerable) for q in loaded.questions] == [
+        ("What is OpenAI's valuation?", "thumbs-down", True),
+        ("How much did CoreWeave raise in 2026?", "declined", True),
+    ]
+    capsys.readouterr()
+    assert main(["eval", str(exported)]) == 0
+    assert "questions" in capsys.readouterr().out
