@@ -83,6 +83,18 @@ def build_server(engine: Engine, host: str, slack_bot: Any = None) -> tuple[Fast
     return app, lines
 
 
+def stop_chat(app: FastAPI) -> None:
+    """End the page's event streams and queue, so that the server can stop at once."""
+    mounted = getattr(app.routes[-1], "app", None)
+    blocks = getattr(mounted, "blocks", None)
+    if mounted is None or blocks is None:
+        return
+    # What Gradio's own Blocks.close does before stopping its server: without it, uvicorn
+    # waits for the open event streams, then cancels them with a traceback.
+    blocks._queue.close()
+    mounted.stop_event.set()
+
+
 def _mount_chat(app: FastAPI, engine: Engine) -> None:
     web = engine.settings.web
     auth = None
@@ -110,6 +122,7 @@ def _mount_chat(app: FastAPI, engine: Engine) -> None:
 class Running:
     """A server started in a background thread."""
 
+    app: FastAPI
     server: uvicorn.Server
     thread: threading.Thread
     url: str
@@ -128,6 +141,7 @@ class Running:
 
     def stop_soon(self) -> None:
         """Ask the server to stop; `wait` returns once it has."""
+        stop_chat(self.app)
         self.server.should_exit = True
 
     def close(self) -> None:
@@ -157,4 +171,4 @@ def serve(engine: Engine, host: str, port: int, slack_bot: Any = None) -> Runnin
                 "the address is not this machine's. Choose another with --port / --host."
             )
         time.sleep(0.05)
-    return Running(server, thread, f"http://{host}:{port}", lines)
+    return Running(app, server, thread, f"http://{host}:{port}", lines)

@@ -12,12 +12,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 
+from rag.conversations import Conversations
 from rag.engine import Engine
 from rag.errors import RagError
 from rag.feedback import FeedbackLog
 from rag.ingest.uploads import save_upload
 from rag.session import ChatSession, Reply
 from ui.render import answer_html, escape
+from ui.web_history import HistoryHandlers, Place
 
 if TYPE_CHECKING:
     from ui.server import Running
@@ -62,19 +64,32 @@ def article_choices(engine: Engine) -> list[str]:
 class ChatHandlers:
     """The functions the page's events call; each turns a request into one engine call."""
 
-    def __init__(self, engine: Engine, feedback: FeedbackLog, uploads: Path, max_mb: int) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        feedback: FeedbackLog,
+        uploads: Path,
+        max_mb: int,
+        history: HistoryHandlers | None = None,
+    ) -> None:
         self.engine = engine
         self.feedback = feedback
         self.uploads = uploads
         self.max_bytes = max_mb * 1_000_000
+        self.history = history
 
     def respond(
-        self, message: str, chat: History, article: str, session: ChatSession | None
-    ) -> Iterator[tuple[History, str, ChatSession]]:
+        self,
+        message: str,
+        chat: History,
+        article: str,
+        session: ChatSession | None,
+        place: Place | None = None,
+    ) -> Iterator[tuple[History, str, ChatSession, Place | None]]:
         """Stream an answer into the chat, then replace it with the answer and its sources."""
-        session = session or ChatSession(self.engine)
+        session = session or ChatSession(self.engine, channel="web")
         if not message or not message.strip():
-            yield chat, "", session
+            yield chat, "", session, place
             return
         session.source = None if article in ("", ALL_ARTICLES, None) else article
         chat = [
@@ -93,7 +108,9 @@ class ChatHandlers:
                 streamed += piece
                 content = escape(streamed)
             chat[-1] = {"role": "assistant", "content": content}
-            yield chat, "", session
+            if isinstance(piece, Reply) and self.history is not None:
+                place = self.history.save(place, chat, session)
+            yield chat, "", session, place
 
     def vote(self, data: gr.LikeData, session: ChatSession | None) -> str:
         """Store a thumbs up or down on the answer it was given to."""
@@ -135,10 +152,19 @@ class ChatHandlers:
 def build_app(engine: Engine) -> gr.Blocks:
     """The chat page, wired to an engine."""
     web = engine.settings.web
+    saved = Conversations(engine.settings.history.path, engine.settings.history.conversation_days)
+    history = HistoryHandlers(engine, saved)
     handlers = ChatHandlers(
-        engine, FeedbackLog(web.feedback_path), web.uploads_dir, web.max_upload_mb
+        engine, FeedbackLog(web.feedback_path), web.uploads_dir, web.max_upload_mb, history
     )
     with gr.Blocks(title="AI-infrastructure news — cited answers", analytics_enabled=False) as app:
+        # A random id per browser, kept (encrypted) in its localStorage: its conversations' key.
+        browser = gr.BrowserState("", storage_key="rag-news-browser", secret=saved.secret())
+        place = gr.State(None)
+        with gr.Sidebar(label="Conversations", elem_id="conversations"):
+            new_chat = gr.Button("New conversation", elem_id="new-conversation")
+            past = gr.Radio([], label="Saved conversations", elem_id="saved")
+            delete = gr.Button("Delete this conversation", elem_id="delete-conversation")
         gr.Markdown(
             "## Ask the AI-infrastructure articles\nEvery answer cites the passages it quotes."
         )
@@ -176,13 +202,21 @@ def build_app(engine: Engine) -> gr.Blocks:
                     files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Files")
                     add = gr.Button("Add to the index", elem_id="add")
                     added = gr.Markdown("", elem_id="added")
-        inputs = [box, chatbot, article, state]
-        outputs = [chatbot, box, state]
-        box.submit(handlers.respond, inputs, outputs, api_name="ask")
-        send.click(handlers.respond, inputs, outputs, api_visibility="private")
-        chatbot.example_select(
-            _example(handlers), [chatbot, article, state], outputs, api_visibility="private"
-        )
+        inputs = [box, chatbot, article, state, place]
+        outputs = [chatbot, box, state, place]
+        private: dict[str, Any] = {"api_visibility": "private"}
+        for event in (
+            box.submit(handlers.respond, inputs, outputs, api_name="ask"),
+            send.click(handlers.respond, inputs, outputs, **private),
+            chatbot.example_select(
+                _example(handlers), [chatbot, article, state, place], outputs, **private
+            ),
+        ):
+            event.then(history.refresh, [place], [past], **private)
+        app.load(history.open_page, [browser], [browser, place, past], **private)
+        past.select(history.pick, [past, place], [chatbot, state, place], **private)
+        new_chat.click(history.new, [place], [chatbot, state, place, past], **private)
+        delete.click(history.delete, [place], [chatbot, state, place, past], **private)
         chatbot.like(handlers.vote, [state], notice, api_visibility="private")
 
         def add_documents(files: list[Any] | None, progress: Any = gr.Progress()) -> Any:  # noqa: B008
@@ -195,9 +229,13 @@ def build_app(engine: Engine) -> gr.Blocks:
 
 def _example(handlers: ChatHandlers) -> Any:
     def ask_example(
-        chat: History, article: str, session: ChatSession | None, evt: gr.SelectData
-    ) -> Iterator[tuple[History, str, ChatSession]]:
-        yield from handlers.respond(evt.value["text"], chat, article, session)
+        chat: History,
+        article: str,
+        session: ChatSession | None,
+        place: Place | None,
+        evt: gr.SelectData,
+    ) -> Iterator[tuple[History, str, ChatSession, Place | None]]:
+        yield from handlers.respond(evt.value["text"], chat, article, session, place)
 
     return ask_example
 
