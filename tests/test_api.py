@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -137,7 +138,13 @@ def test_a_decline_is_an_ordinary_reply(chat: openai.OpenAI) -> None:
     assert (completion.model_extra or {})["citations"] == []
 
 
-def test_wrong_or_missing_key_is_refused(server: tuple[Running, Engine]) -> None:
+def test_wrong_or_missing_key_is_refused(
+    server: tuple[Running, Engine], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert server[0].lines[0] == (
+        "APIs at /v1 and /api: a bearer key is required (2 keys configured)"
+    )
     wrong = openai.OpenAI(base_url=f"{server[0].url}/v1", api_key="nope", max_retries=0)
     with pytest.raises(openai.AuthenticationError) as refused:
         wrong.chat.completions.create(model="rag-news", messages=[{"role": "user", "content": "x"}])
@@ -168,6 +175,7 @@ def test_wrong_or_missing_key_is_refused(server: tuple[Running, Engine]) -> None
         assert anonymous.get("/api/status", headers={"Authorization": "Bearer"}).status_code == 401
         ok = anonymous.get("/api/status", headers={"Authorization": "Bearer test-key-one"})
         assert ok.status_code == 200
+    assert "test-key" not in caplog.text
 
 
 def test_rest_upload_ask_delete_ask_again(rest: httpx.Client, tmp_path: Path) -> None:

@@ -107,6 +107,7 @@ def test_sentinel_secrets_never_reach_logs_reports_or_pages(
         "SLACK_SIGNING_SECRET": "signing-SENTINEL-4",
         "SLACK_APP_TOKEN": "xapp-SENTINEL-5",
         "RAG_WEB__PASSWORD": "password-SENTINEL-6",
+        "RAG_API__KEYS": "key-SENTINEL-7,key-SENTINEL-8",
     }
     env = {**os.environ, **sentinels, "RAG_QDRANT__PATH": str(seeded_copy), "HF_HUB_OFFLINE": "1"}
     env["RAG_WEB__USERNAME"] = "reader"
