@@ -293,6 +293,9 @@ BAD_INPUT = [
     ("/v1/chat/completions", b'{"messages": [{"role": "assistant", "content": "hi"}]}', 400,
      "invalid_question", None,
      "The last message must be the user's question (role 'user'), not role 'assistant'."),
+    ("/v1/chat/completions", b'{"messages": [{"role": "user", "content": "' + b"x" * 200_001
+     + b'"}]}', 422, "invalid_request", "messages.0.content",
+     "messages.0.content: String should have at most 200000 characters"),
     ("/v1/chat/completions", b'{"messages": [{"role": "user", "content": ""}], "stream": true}',
      400, "invalid_question", None, "The question is empty. Type a question about the articles."),
 ]  # fmt: skip

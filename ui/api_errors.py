@@ -100,7 +100,9 @@ def install_handlers(app: FastAPI) -> None:
         # "body.messages.0.content" names the field; the leading "body" is noise to a caller.
         where = [str(part) for part in location if part != "body"]
         param = ".".join(where) or None
-        message = f"{param}: {first['msg']}" if param else str(first["msg"])
+        # Our own validators' messages come prefixed by pydantic; the reader needs only the why.
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        message = f"{param}: {reason}" if param else reason
         return error_response(422, message, "invalid_request", param)
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rag.errors import QuestionError
 from rag.service import ApiService
@@ -38,7 +38,14 @@ class ChatMessage(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[ContentPart] | None = Field(default=None, max_length=MAX_QUESTION_CHARS)
+    content: str | list[ContentPart] | None = None
+
+    @field_validator("content")
+    @classmethod
+    def _not_too_long(cls, content: str | list[ContentPart] | None) -> Any:
+        if isinstance(content, str) and len(content) > MAX_QUESTION_CHARS:
+            raise ValueError(f"String should have at most {MAX_QUESTION_CHARS} characters")
+        return content
 
     def text(self) -> str:
         """The message's text, its text parts joined."""
