@@ -399,3 +399,42 @@ def test_apis_are_not_served_off_loopback_without_keys(seeded_copy: Path, embed_
         )
         models = TestClient(app).get("/v1/models")
         assert models.status_code == 200 and models.json()["data"][0]["id"] == "rag-news"
+
+
+def test_one_port_carries_page_apis_and_slack_events(
+    tmp_path: Path, seeded_copy: Path, embed_model: Any
+) -> None:
+    from rag.config import SlackSettings
+    from rag.feedback import FeedbackLog
+    from tests.fixtures.slack_fake import FakeSlack
+    from tests.test_slack import BOT_TOKEN, SECRET, event_body, mention, signed_post, wait_for
+    from ui.slack import SlackBot
+
+    fake = FakeSlack()
+    slack = SlackSettings(bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.start())
+    with Engine.open(make_settings(seeded_copy), embed_model) as engine:
+        bot = SlackBot(engine, slack, FeedbackLog(tmp_path / "feedback.jsonl"), http=True)
+        running = serve(engine, "127.0.0.1", free_port(), slack_bot=bot)
+        try:
+            assert running.lines == [
+                "APIs at /v1 and /api: open to this machine only (loopback, no keys set)",
+                "API docs (OpenAPI) at /docs",
+                "Slack events at /slack/events",
+            ]
+            events = f"{running.url}/slack/events"
+            assert signed_post(events, "{}", signature="v0=bad").status_code == 401
+            delivered = signed_post(events, event_body(mention(NSCALE, ts="5.1"), "Ev-one-port"))
+            assert delivered.status_code == 200
+            wait_for(lambda: len(fake.posts()) == 1)
+            assert "$14.6 billion" in fake.posts()[0]["text"]
+            assert httpx.get(f"{running.url}/v1/models").status_code == 200
+            page = httpx.get(f"{running.url}/")
+            assert page.status_code == 200 and "<gradio-app" in page.text
+            assert engine.query_log is not None
+            engine.query_log.flush()
+            assert [(r.channel, r.question) for r in engine.query_log.recent()] == [
+                ("slack", NSCALE)
+            ]
+        finally:
+            running.close()
+            fake.stop()
