@@ -16,7 +16,7 @@ from rag.conversations import Conversations
 from rag.engine import Engine
 from rag.errors import RagError
 from rag.feedback import FeedbackLog
-from rag.ingest.uploads import save_upload
+from rag.service import add_uploads
 from rag.session import ChatSession, Reply
 from ui.render import answer_html, escape
 from ui.web_history import HistoryHandlers, Place
@@ -125,26 +125,24 @@ class ChatHandlers:
         """Save uploads under safe names, ingest them, and say per file what happened."""
         if not files:
             return "Choose one or more files first.", status_line(self.engine), gr.update()
-        saved, lines = [], []
+        received = []
         for item in files:
             temporary = Path(getattr(item, "name", item))
-            original = getattr(item, "orig_name", None) or temporary.name
-            try:
-                saved.append(save_upload(temporary, original, self.uploads, self.max_bytes))
-            except RagError as exc:
-                lines.append(f"❌ {escape(str(exc))}")
-        if saved:
-            try:
-                report = self.engine.ingest(
-                    saved, progress=lambda items: progress.tqdm(items, desc="Indexing")
-                )
-            except RagError as exc:
-                lines.append(f"❌ {escape(str(exc))}")
-            else:
-                lines += [f"✅ {escape(name)}: added" for name in report.added]
-                lines += [f"✅ {escape(name)}: updated" for name in report.updated]
-                lines += [f"✅ {escape(name)}: already indexed" for name in report.unchanged]
-                lines += [f"❌ {escape(name)}: {escape(reason)}" for name, reason in report.failed]
+            received.append((temporary, getattr(item, "orig_name", None) or temporary.name))
+        results = add_uploads(
+            self.engine,
+            received,
+            self.uploads,
+            self.max_bytes,
+            progress=lambda items: progress.tqdm(items, desc="Indexing"),
+        )
+        done = {"added": "added", "updated": "updated", "unchanged": "already indexed"}
+        lines = [
+            f"❌ {escape(r.reason)}"
+            if r.status == "failed"
+            else f"✅ {escape(r.name)}: {done[r.status]}"
+            for r in results
+        ]
         choices = article_choices(self.engine)
         return "<br>".join(lines), status_line(self.engine), gr.update(choices=choices)
 
