@@ -438,3 +438,45 @@ def test_one_port_carries_page_apis_and_slack_events(
         finally:
             running.close()
             fake.stop()
+
+
+def test_engine_failures_map_to_statuses_without_a_traceback(
+    tmp_path: Path, embed_model: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rag.errors import StoreUnavailableError
+
+    with Engine.open(make_settings(tmp_path / "index"), embed_model) as engine:
+        app, _ = build_server(engine, "127.0.0.1")
+        client = TestClient(app, raise_server_exceptions=False)
+        empty = client.post(
+            "/v1/chat/completions", json={"messages": [{"role": "user", "content": NSCALE}]}
+        )
+        assert empty.status_code == 409
+        assert empty.json()["error"] == {
+            "message": "The index is empty. Run `rag ingest` (it reads seeds/) and ask again.",
+            "type": "invalid_request_error",
+            "code": "index_empty",
+            "param": None,
+        }
+
+        def store_gone() -> None:
+            raise StoreUnavailableError("The Qdrant store at http://q:6333 failed; check it.")
+
+        monkeypatch.setattr(engine, "status", store_gone)
+        gone = client.get("/api/status")
+        assert (gone.status_code, gone.json()["error"]["code"]) == (503, "store_unavailable")
+
+        def bug() -> None:
+            raise RuntimeError("secret internals")
+
+        monkeypatch.setattr(engine, "status", bug)
+        failed = client.get("/api/documents")
+        assert failed.status_code == 500
+        assert failed.json() == {
+            "error": {
+                "message": "The server failed to answer; the error has been logged.",
+                "type": "server_error",
+                "code": None,
+                "param": None,
+            }
+        }
