@@ -54,6 +54,7 @@ test: lint browser
 bench: $(VENV)/.installed-dev
 	PYTHONPATH=. $(PY) bench/speed.py
 	PYTHONPATH=. $(PY) bench/web_load.py
+	PYTHONPATH=. $(PY) bench/api_load.py
 	PYTHONPATH=. $(PY) bench/slack_latency.py
 
 # Needs internet access to PyPI's JSON API (advisories); see README, Reliability.

@@ -42,7 +42,11 @@ def main() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
         probe.close()
-        settings = Settings(_env_file=None, qdrant={"path": Path(folder) / "index"})  # type: ignore[call-arg]
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            qdrant={"path": Path(folder) / "index"},
+            history={"path": Path(folder) / "history.sqlite3"},
+        )
         with Engine.open(settings) as engine:
             engine.ingest([ROOT / "seeds"])
             engine.warm_up()

@@ -47,7 +47,11 @@ def main() -> None:
     questions = [q.question for q in load_questions(ROOT / "tests/eval/questions.jsonl").questions]
     with tempfile.TemporaryDirectory() as folder:
         port = free_port()
-        settings = Settings(_env_file=None, qdrant={"path": Path(folder) / "index"})  # type: ignore[call-arg]
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            qdrant={"path": Path(folder) / "index"},
+            history={"path": Path(folder) / "history.sqlite3"},
+        )
         with Engine.open(settings) as engine:
             engine.ingest([ROOT / "seeds"])
             engine.warm_up()

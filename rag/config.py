@@ -115,6 +115,27 @@ class WebSettings(BaseModel):
     max_upload_mb: int = Field(default=50, ge=1)
 
 
+class ApiSettings(BaseModel):
+    """The HTTP APIs of `rag serve`: who may call them."""
+
+    # Comma-separated keys, sent as `Authorization: Bearer KEY`. None set: the APIs are served
+    # only when the server listens on loopback.
+    keys: OptionalSecret = None
+
+    def key_list(self) -> list[str]:
+        """The configured keys, without blanks."""
+        raw = self.keys.get_secret_value() if self.keys else ""
+        return [key.strip() for key in raw.split(",") if key.strip()]
+
+
+class HistorySettings(BaseModel):
+    """The SQLite file of saved web conversations and of the query log."""
+
+    path: Path = Path("history.sqlite3")
+    query_log: bool = True
+    conversation_days: int = Field(default=30, ge=1)
+
+
 class SlackSettings(BaseModel):
     """The Slack bot's credentials and the Web API it talks to."""
 
@@ -191,6 +212,8 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
     web: WebSettings = WebSettings()
+    api: ApiSettings = ApiSettings()
+    history: HistorySettings = HistorySettings()
     slack: SlackSettings = SlackSettings()
 
     @classmethod

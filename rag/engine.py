@@ -18,8 +18,14 @@ from rag.answering.conversation import standalone
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.generative import GenerativeAnswerer
 from rag.config import Settings
-from rag.errors import IndexEmptyError, QuestionError, StoreUnavailableError
+from rag.errors import (
+    DocumentNotFoundError,
+    IndexEmptyError,
+    QuestionError,
+    StoreUnavailableError,
+)
 from rag.ingest.ingestor import Ingestor, IngestProgress, IngestReport
+from rag.querylog import QueryLog
 from rag.search.backend import StoreBackend, open_store
 from rag.search.embeddings import CachedEncoder, build_embedding, model_name
 from rag.search.retriever import Retriever
@@ -37,6 +43,25 @@ class Status:
     chunks: int
     model: str
     mode: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The one JSON object `rag status --json` prints."""
+        return {
+            "location": self.location,
+            "articles": [{"source": s, "title": t, "chunks": n} for s, t, n in self.articles],
+            "chunks": self.chunks,
+            "model": self.model,
+            "mode": self.mode,
+        }
+
+
+@dataclass(frozen=True)
+class Removed:
+    """What removing an article took out of the index."""
+
+    source: str
+    paths: list[str]
+    chunks: int
 
 
 @dataclass(frozen=True)
@@ -87,6 +112,8 @@ class Engine:
         # Embedded Qdrant and the embedding model are used by one thread at a time; the web
         # chat and the Slack bot call in from many. A remote LLM is called outside this lock.
         self._lock = threading.RLock()
+        self._query_log: QueryLog | None = None
+        self._query_log_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, embed_model: BaseEmbedding | None = None) -> Engine:
@@ -208,6 +235,34 @@ class Engine:
             self.store.drop()
             self._sources = None
 
+    def remove(self, source: str) -> Removed:
+        """Take an article (every indexed file of that name) out of the index."""
+        if self.store.read_only:
+            raise StoreUnavailableError(
+                f"The index in {self.settings.qdrant.path}/ is read-only "
+                f"({self.store.read_only}): it answers questions but removes nothing."
+            )
+        with self._lock:
+            files = [f for f in self.store.files().values() if f.source == source]
+            if not files:
+                raise DocumentNotFoundError(
+                    f"No article named {source!r} in the index; `rag status` lists the articles."
+                )
+            ids = sorted(chunk for f in files for chunk in f.ids)
+            self.store.delete_ids(ids)
+            self._sources = None
+        return Removed(source, sorted(f.path for f in files), len(ids))
+
+    @property
+    def query_log(self) -> QueryLog | None:
+        """Where chat sessions log their questions; None when RAG_HISTORY__QUERY_LOG is off."""
+        if not self.settings.history.query_log:
+            return None
+        with self._query_log_lock:
+            if self._query_log is None:
+                self._query_log = QueryLog(self.settings.history.path)
+            return self._query_log
+
     def sources(self) -> set[str]:
         """File names of the indexed articles."""
         if self._sources is None:
@@ -310,5 +365,7 @@ class Engine:
         )
 
     def close(self) -> None:
-        """Release the store."""
+        """Release the store, after writing what the query log holds."""
+        if self._query_log is not None:
+            self._query_log.close()
         self.store.close()

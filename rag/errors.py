@@ -45,3 +45,19 @@ class IndexEmptyError(RagError):
 
 class DocumentError(RagError):
     """A file cannot be read or parsed; the message gives the reason."""
+
+
+class DocumentNotFoundError(RagError):
+    """No indexed article has the name given."""
+
+
+class UploadTooLargeError(DocumentError):
+    """An uploaded file is over the size limit."""
+
+
+class AnswerNotFoundError(RagError):
+    """No kept answer has the id given (unknown, or forgotten as newer ones arrived)."""
+
+
+class AuthenticationError(RagError):
+    """A request to an API came without a key, or with a wrong one."""

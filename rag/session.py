@@ -6,10 +6,10 @@ import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.engine import Engine
-from rag.errors import RagError
+from rag.errors import QuestionError, RagError
 from rag.feedback import FeedbackLog, Vote
 from rag.types import Answer
 
@@ -21,6 +21,8 @@ EMPTY = (
     "How much did Nscale raise, and at what valuation?"
 )
 
+EMPTY_ERROR = "The question is empty. Type a question about the articles."
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -29,6 +31,10 @@ class Reply:
     answer: Answer | None
     message: str = ""
     key: str = ""
+    # The question's row in the query log, which a vote on the answer is attached to.
+    log_id: str = ""
+    # Why there is no answer, for front ends that report it by kind (the HTTP status of an API).
+    error: RagError | None = None
 
 
 class ChatSession:
@@ -41,33 +47,35 @@ class ChatSession:
         source: str | None = None,
         top_k: int | None = None,
         capacity: int = 100,
+        channel: str = "cli",
     ) -> None:
         self.engine = engine
+        self.channel = channel
         self.source = source
         self.top_k = top_k
         self.capacity = capacity
         self.questions: list[str] = list(history)[-capacity:]
-        self._answers: OrderedDict[str, Answer] = OrderedDict()
+        self._replies: OrderedDict[str, Reply] = OrderedDict()
 
     def stream(self, question: str, key: str | None = None) -> Iterator[str | Reply]:
         """Pieces of the answer as they are produced, then the `Reply`; never raises."""
         if not question.strip():
-            yield Reply(None, EMPTY)
+            yield Reply(None, EMPTY, error=QuestionError(EMPTY_ERROR))
             return
         try:
             for piece in self.engine.stream(
                 question, top_k=self.top_k, source=self.source, history=self.questions
             ):
                 if isinstance(piece, Answer):
-                    yield Reply(piece, key=self._keep(piece, key))
+                    yield self._keep(Reply(piece, log_id=self._log(question, piece)), key)
                 else:
                     yield piece
         except RagError as exc:
-            yield Reply(None, str(exc))
+            yield Reply(None, str(exc), log_id=self._log(question, error=str(exc)), error=exc)
         except Exception:
             # A bug must not end the conversation: the person sees a short message, the log the why.
             log.exception("answering %r failed", question[:200])
-            yield Reply(None, FAILED)
+            yield Reply(None, FAILED, log_id=self._log(question, error=FAILED))
 
     def ask(self, question: str, key: str | None = None) -> Reply:
         """The whole reply to one question."""
@@ -77,23 +85,49 @@ class ChatSession:
 
     def answer(self, key: str) -> Answer | None:
         """A recent answer by its key, or None once it has been forgotten."""
-        return self._answers.get(key)
+        reply = self._replies.get(key)
+        return reply.answer if reply else None
 
     def vote(self, key: str, vote: Vote, feedback: FeedbackLog, channel: str) -> str:
         """Record a thumbs up or down on a kept answer; the sentence to show the person."""
-        answer = self.answer(key)
-        if answer is None:
+        reply = self._replies.get(key)
+        if reply is None or reply.answer is None:
             return "Feedback is kept for answers only."
         try:
-            feedback.record(answer, vote, channel=channel)
+            record_vote(self.engine, reply, vote, feedback, channel)
         except RagError as exc:
             return str(exc)
         return "Thanks — feedback saved."
 
-    def _keep(self, answer: Answer, key: str | None) -> str:
-        key = key or uuid.uuid4().hex
+    def _log(self, question: str, answer: Answer | None = None, error: str | None = None) -> str:
+        try:
+            query_log = self.engine.query_log
+        except RagError:
+            # A history file that cannot be opened must not cost the person their answer.
+            log.exception("the query log is unavailable")
+            return ""
+        if query_log is None:
+            return ""
+        asked = question[: self.engine.settings.answer.max_question_chars]
+        return query_log.record(self.channel, asked, answer, error)
+
+    def _keep(self, reply: Reply, key: str | None) -> Reply:
+        answer = reply.answer
+        assert answer is not None
+        reply = replace(reply, key=key or uuid.uuid4().hex)
         self.questions = [*self.questions, answer.question][-self.capacity :]
-        self._answers[key] = answer
-        while len(self._answers) > self.capacity:
-            self._answers.popitem(last=False)
-        return key
+        self._replies[reply.key] = reply
+        while len(self._replies) > self.capacity:
+            self._replies.popitem(last=False)
+        return reply
+
+
+def record_vote(
+    engine: Engine, reply: Reply, vote: Vote, feedback: FeedbackLog, channel: str
+) -> None:
+    """Append a vote to the feedback file and attach it to the question's query-log row."""
+    assert reply.answer is not None
+    feedback.record(reply.answer, vote, channel=channel)
+    query_log = engine.query_log
+    if query_log is not None and reply.log_id:
+        query_log.vote(reply.log_id, vote)

@@ -94,7 +94,7 @@ def test_qdrant_server_gone_mid_session_is_a_message(tmp_path: Path, embed_model
     from ui.web import ChatHandlers
 
     handlers = ChatHandlers(engine, FeedbackLog(tmp_path / "f.jsonl"), tmp_path / "u", 5)
-    *_, (chat, _, _) = handlers.respond("How much did Nscale raise?", [], "All articles", None)
+    *_, (chat, *_) = handlers.respond("How much did Nscale raise?", [], "All articles", None)
     assert chat[-1]["content"].startswith("⚠️ The Qdrant store at http://127.0.0.1:")
 
 
@@ -116,6 +116,7 @@ def test_sentinel_secrets_never_reach_logs_reports_or_pages(
         "RAG_WEB__PASSWORD": "password-SENTINEL-6",
         "RAG_WEB__USERNAME": "reader",
         "RAG_QDRANT__PATH": str(seeded_copy),
+        "RAG_API__KEYS": "key-SENTINEL-7,key-SENTINEL-8",
     }
     for name, value in sentinels.items():
         monkeypatch.setenv(name, value)

@@ -119,7 +119,7 @@ def test_feedback_is_stored(served: tuple[str, Engine]) -> None:
     engine = served[1]
     web = engine.settings.web
     handlers = ChatHandlers(engine, FeedbackLog(web.feedback_path), web.uploads_dir, 50)
-    *_, (chat, _, state) = handlers.respond(NSCALE, [], "All articles", None)
+    *_, (chat, _, state, _) = handlers.respond(NSCALE, [], "All articles", None)
     liked = gr.LikeData(None, {"index": 1, "value": chat[1]["content"], "liked": True})
     assert handlers.vote(liked, state) == "Thanks — feedback saved."
     disliked = gr.LikeData(None, {"index": 0, "value": chat[0]["content"], "liked": False})

@@ -65,6 +65,15 @@ def _parser() -> argparse.ArgumentParser:
     slack.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     slack.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
 
+    log = commands.add_parser("log", help="recent questions, declines, thumbs-down, latency")
+    log.add_argument("--limit", type=int, default=10, metavar="N", help="rows per list")
+    log.add_argument(
+        "--export-eval",
+        type=Path,
+        metavar="FILE",
+        help="write declined and thumbs-down questions as a `rag eval` question file",
+    )
+
     evaluate = commands.add_parser("eval", help="score answers against a file of test questions")
     evaluate.add_argument("file", type=Path, help="questions, .jsonl or .csv")
     evaluate.add_argument("--out", type=Path, metavar="DIR", help="write report.json/.md/.html")
@@ -137,6 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         settings = load_settings()
+        if args.command == "log":
+            # Reads the history file only: works while `rag serve` holds the index.
+            return _log(args, settings)
         if getattr(args, "mode", None):
             settings.llm = settings.llm.model_copy(update={"mode": args.mode})
         if args.collection is not None:
@@ -266,7 +278,7 @@ def render(answer: Answer) -> str:
 
 
 def _serve(args: argparse.Namespace, engine: Engine) -> int:
-    from ui.web import launch
+    from ui.server import serve
 
     _ingest_first(args, engine, then="serving")
     # Build the bot before the server starts, so a missing token stops us with its name.
@@ -274,18 +286,17 @@ def _serve(args: argparse.Namespace, engine: Engine) -> int:
     engine.warm_up()
     host = args.host or engine.settings.web.host
     port = args.port or engine.settings.web.port
-    app = launch(engine, host, port, block=False)
-    print(f"Web chat on http://{host}:{port} (Ctrl-C stops it)", file=sys.stderr)
-    if bot is not None:
-        from ui.slack import add_events_route, socket_handler
+    http_bot = bot if bot is not None and engine.settings.slack.app_token is None else None
+    running = serve(engine, host, port, slack_bot=http_bot)
+    print(f"Web chat on {running.url} (Ctrl-C stops it)", file=sys.stderr)
+    for line in running.lines:
+        print(line, file=sys.stderr)
+    if bot is not None and http_bot is None:
+        from ui.slack import socket_handler
 
-        if engine.settings.slack.app_token is not None:
-            socket_handler(bot).connect()  # type: ignore[no-untyped-call]
-            print("Slack bot connected over Socket Mode", file=sys.stderr)
-        else:
-            add_events_route(app.server_app, bot)
-            print(f"Slack events at http://{host}:{port}/slack/events", file=sys.stderr)
-    app.block_thread()
+        socket_handler(bot).connect()  # type: ignore[no-untyped-call]
+        print("Slack bot connected over Socket Mode", file=sys.stderr)
+    running.wait()
     return 0
 
 
@@ -370,18 +381,54 @@ def _evaluate(args: argparse.Namespace, engine: Engine) -> int:
     return 1 if failed else 0
 
 
+def _log(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.evaluation.metrics import percentile
+    from rag.querylog import LoggedQuery, QueryLog
+
+    path = settings.history.path
+    if not path.exists():
+        print(f"No questions logged yet ({path} does not exist).", file=sys.stderr)
+        return 0
+    log = QueryLog(path, write=False)
+    if args.export_eval:
+        count = log.export_eval(args.export_eval)
+        print(f"wrote {count} questions to {args.export_eval}", file=sys.stderr)
+        return 0
+
+    def show(title: str, rows: list[LoggedQuery]) -> None:
+        print(f"\n{title}:" if rows else f"\n{title}: none")
+        for row in rows:
+            marks = " [declined]" if row.declined else " [error]" if row.error else ""
+            marks += " [thumbs down]" if row.vote == "down" else ""
+            marks += " [thumbs up]" if row.vote == "up" else ""
+            total = f"{row.timings_ms['total']:.0f} ms" if "total" in row.timings_ms else "-"
+            when = row.time[:19].replace("T", " ")
+            print(f"  {when}  {row.channel:<5} {total:>7}  {row.question[:90]}{marks}")
+
+    counts = log.counts()
+    print(
+        f"{path}: {counts['questions']} questions, {counts['declined']} declined, "
+        f"{counts['thumbs_down']} thumbs down, {counts['errors']} failed"
+    )
+    timings = log.timings()
+    if timings["total"]:
+        print(
+            "Latency (ms):  "
+            + "   ".join(
+                f"{name} p50 {percentile(values, 50):.0f} / p95 {percentile(values, 95):.0f}"
+                for name, values in timings.items()
+            )
+        )
+    show("Recent questions", log.recent(args.limit))
+    show("Declined", log.declined(args.limit))
+    show("Thumbs down", log.thumbs_down(args.limit))
+    return 0
+
+
 def _status(engine: Engine, as_json: bool) -> None:
     status = engine.status()
     if as_json:
-        articles = [{"source": s, "title": t, "chunks": n} for s, t, n in status.articles]
-        data = {
-            "location": status.location,
-            "articles": articles,
-            "chunks": status.chunks,
-            "model": status.model,
-            "mode": status.mode,
-        }
-        print(json.dumps(data, ensure_ascii=False))
+        print(json.dumps(status.to_dict(), ensure_ascii=False))
         return
     print(f"Index:    {status.location}")
     print(f"Articles: {len(status.articles)}   Chunks: {status.chunks}")
@@ -401,7 +448,7 @@ def _chat(engine: Engine, top_k: int | None, source: str | None) -> int:
         file=sys.stderr,
     )
     engine.warm_up()
-    session = ChatSession(engine, source=source, top_k=top_k)
+    session = ChatSession(engine, source=source, top_k=top_k, channel="cli")
     while True:
         try:
             question = input("\nYou: ")

@@ -24,8 +24,8 @@ from rag.collections import Collections
 from rag.config import SlackSettings
 from rag.engine import Engine
 from rag.errors import ConfigError, RagError
-from rag.feedback import FeedbackLog
-from rag.session import EMPTY, ChatSession, Reply
+from rag.feedback import FeedbackLog, Vote
+from rag.session import EMPTY, ChatSession, Reply, record_vote
 from ui.slack_blocks import (
     MAX_BLOCKS,
     VOTE_DOWN,
@@ -211,7 +211,7 @@ class SlackBot:
                 channel=channel, thread_ts=thread, text=f"Sorry: {reply.message}"
             )
             return
-        self._answers.put(reply.key, reply.answer)
+        self._answers.put(reply.key, reply)
         client.chat_postMessage(
             channel=channel,
             thread_ts=thread,
@@ -250,7 +250,7 @@ class SlackBot:
             # A mapping to a collection that was never made (or was deleted): say so, log it.
             log.warning("channel %s is mapped to a missing collection %r", channel, name)
             return _Refusal(str(exc))
-        return ChatSession(engine, history=history or ())
+        return ChatSession(engine, history=history or (), channel="slack")
 
     def _thread_questions(
         self, client: WebClient, channel: str, event: dict[str, Any]
@@ -267,14 +267,15 @@ class SlackBot:
     def vote(self, body: dict[str, Any], vote: str, client: WebClient) -> None:
         """Store a Helpful / Not helpful click like the web chat's thumbs."""
         action = (body.get("actions") or [{}])[0]
-        answer = self._answers.get(str(action.get("value", "")))
+        kept: Reply | None = self._answers.get(str(action.get("value", "")))
         channel = (body.get("channel") or {}).get("id", "")
         user = (body.get("user") or {}).get("id", "")
-        if answer is None:
+        if kept is None:
             reply = "That answer is too old to rate, sorry."
         else:
             try:
-                self.feedback.record(answer, "up" if vote == "up" else "down", channel="slack")
+                up_or_down: Vote = "up" if vote == "up" else "down"
+                record_vote(self.engine, kept, up_or_down, self.feedback, channel="slack")
                 reply = "Thanks, your feedback was saved."
             except RagError as exc:
                 reply = f"Sorry: {exc}"

@@ -5,19 +5,24 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # Gradio reads this when imported; without it, it reports usage to its makers over the network.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 
+from rag.conversations import Conversations
 from rag.engine import Engine
 from rag.errors import RagError
 from rag.feedback import FeedbackLog
-from rag.ingest.uploads import save_upload
+from rag.service import add_uploads
 from rag.session import ChatSession, Reply
 from ui.render import answer_html, escape
+from ui.web_history import HistoryHandlers, Place
+
+if TYPE_CHECKING:
+    from ui.server import Running
 
 ALL_ARTICLES = "All articles"
 EXAMPLES = [
@@ -59,19 +64,32 @@ def article_choices(engine: Engine) -> list[str]:
 class ChatHandlers:
     """The functions the page's events call; each turns a request into one engine call."""
 
-    def __init__(self, engine: Engine, feedback: FeedbackLog, uploads: Path, max_mb: int) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        feedback: FeedbackLog,
+        uploads: Path,
+        max_mb: int,
+        history: HistoryHandlers | None = None,
+    ) -> None:
         self.engine = engine
         self.feedback = feedback
         self.uploads = uploads
         self.max_bytes = max_mb * 1_000_000
+        self.history = history
 
     def respond(
-        self, message: str, chat: History, article: str, session: ChatSession | None
-    ) -> Iterator[tuple[History, str, ChatSession]]:
+        self,
+        message: str,
+        chat: History,
+        article: str,
+        session: ChatSession | None,
+        place: Place | None = None,
+    ) -> Iterator[tuple[History, str, ChatSession, Place | None]]:
         """Stream an answer into the chat, then replace it with the answer and its sources."""
-        session = session or ChatSession(self.engine)
+        session = session or ChatSession(self.engine, channel="web")
         if not message or not message.strip():
-            yield chat, "", session
+            yield chat, "", session, place
             return
         session.source = None if article in ("", ALL_ARTICLES, None) else article
         chat = [
@@ -90,7 +108,9 @@ class ChatHandlers:
                 streamed += piece
                 content = escape(streamed)
             chat[-1] = {"role": "assistant", "content": content}
-            yield chat, "", session
+            if isinstance(piece, Reply) and self.history is not None:
+                place = self.history.save(place, chat, session)
+            yield chat, "", session, place
 
     def vote(self, data: gr.LikeData, session: ChatSession | None) -> str:
         """Store a thumbs up or down on the answer it was given to."""
@@ -105,27 +125,25 @@ class ChatHandlers:
         """Save uploads under safe names, ingest them, and say per file what happened."""
         if not files:
             return "Choose one or more files first.", status_line(self.engine), gr.update()
-        saved, lines = [], []
+        received = []
         for item in files:
             temporary = Path(getattr(item, "name", item))
-            original = getattr(item, "orig_name", None) or temporary.name
-            try:
-                saved.append(save_upload(temporary, original, self.uploads, self.max_bytes))
-            except RagError as exc:
-                lines.append(f"❌ {escape(str(exc))}")
-        if saved:
-            try:
-                report = self.engine.ingest(
-                    saved, progress=lambda items: progress.tqdm(items, desc="Indexing")
-                )
-            except RagError as exc:
-                lines.append(f"❌ {escape(str(exc))}")
-            else:
-                lines += [f"✅ {escape(name)}: added" for name in report.added]
-                lines += [f"✅ {escape(name)}: updated" for name in report.updated]
-                lines += [f"✅ {escape(name)}: already indexed" for name in report.unchanged]
-                lines += [f"❌ {escape(name)}: {escape(reason)}" for name, reason in report.failed]
-                lines += [f"⚠️ {escape(name)}: {escape(note)}" for name, note in report.notes]
+            received.append((temporary, getattr(item, "orig_name", None) or temporary.name))
+        results = add_uploads(
+            self.engine,
+            received,
+            self.uploads,
+            self.max_bytes,
+            progress=lambda items: progress.tqdm(items, desc="Indexing"),
+        )
+        done = {"added": "added", "updated": "updated", "unchanged": "already indexed"}
+        lines = [
+            f"❌ {escape(r.reason)}"
+            if r.status == "failed"
+            else f"✅ {escape(r.name)}: {done[r.status]}"
+            + (f" ({escape(r.reason)})" if r.reason else "")
+            for r in results
+        ]
         choices = article_choices(self.engine)
         return "<br>".join(lines), status_line(self.engine), gr.update(choices=choices)
 
@@ -133,10 +151,19 @@ class ChatHandlers:
 def build_app(engine: Engine) -> gr.Blocks:
     """The chat page, wired to an engine."""
     web = engine.settings.web
+    saved = Conversations(engine.settings.history.path, engine.settings.history.conversation_days)
+    history = HistoryHandlers(engine, saved)
     handlers = ChatHandlers(
-        engine, FeedbackLog(web.feedback_path), web.uploads_dir, web.max_upload_mb
+        engine, FeedbackLog(web.feedback_path), web.uploads_dir, web.max_upload_mb, history
     )
     with gr.Blocks(title="AI-infrastructure news — cited answers", analytics_enabled=False) as app:
+        # A random id per browser, kept (encrypted) in its localStorage: its conversations' key.
+        browser = gr.BrowserState("", storage_key="rag-news-browser", secret=saved.secret())
+        place = gr.State(None)
+        with gr.Sidebar(label="Conversations", elem_id="conversations"):
+            new_chat = gr.Button("New conversation", elem_id="new-conversation")
+            past = gr.Radio([], label="Saved conversations", elem_id="saved")
+            delete = gr.Button("Delete this conversation", elem_id="delete-conversation")
         gr.Markdown(
             "## Ask the AI-infrastructure articles\nEvery answer cites the passages it quotes."
         )
@@ -174,13 +201,21 @@ def build_app(engine: Engine) -> gr.Blocks:
                     files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Files")
                     add = gr.Button("Add to the index", elem_id="add")
                     added = gr.Markdown("", elem_id="added")
-        inputs = [box, chatbot, article, state]
-        outputs = [chatbot, box, state]
-        box.submit(handlers.respond, inputs, outputs, api_name="ask")
-        send.click(handlers.respond, inputs, outputs, api_visibility="private")
-        chatbot.example_select(
-            _example(handlers), [chatbot, article, state], outputs, api_visibility="private"
-        )
+        inputs = [box, chatbot, article, state, place]
+        outputs = [chatbot, box, state, place]
+        private: dict[str, Any] = {"api_visibility": "private"}
+        for event in (
+            box.submit(handlers.respond, inputs, outputs, api_name="ask"),
+            send.click(handlers.respond, inputs, outputs, **private),
+            chatbot.example_select(
+                _example(handlers), [chatbot, article, state, place], outputs, **private
+            ),
+        ):
+            event.then(history.refresh, [place], [past], **private)
+        app.load(history.open_page, [browser], [browser, place, past], **private)
+        past.select(history.pick, [past, place], [chatbot, state, place], **private)
+        new_chat.click(history.new, [place], [chatbot, state, place, past], **private)
+        delete.click(history.delete, [place], [chatbot, state, place, past], **private)
         chatbot.like(handlers.vote, [state], notice, api_visibility="private")
 
         def add_documents(files: list[Any] | None, progress: Any = gr.Progress()) -> Any:  # noqa: B008
@@ -193,33 +228,22 @@ def build_app(engine: Engine) -> gr.Blocks:
 
 def _example(handlers: ChatHandlers) -> Any:
     def ask_example(
-        chat: History, article: str, session: ChatSession | None, evt: gr.SelectData
-    ) -> Iterator[tuple[History, str, ChatSession]]:
-        yield from handlers.respond(evt.value["text"], chat, article, session)
+        chat: History,
+        article: str,
+        session: ChatSession | None,
+        place: Place | None,
+        evt: gr.SelectData,
+    ) -> Iterator[tuple[History, str, ChatSession, Place | None]]:
+        yield from handlers.respond(evt.value["text"], chat, article, session, place)
 
     return ask_example
 
 
-def launch(engine: Engine, host: str, port: int, block: bool = True) -> gr.Blocks:
-    """Serve the chat (until interrupted, when blocking); with a login when one is configured."""
-    web = engine.settings.web
-    auth = None
-    if web.username and web.password:
-        auth = (web.username, web.password.get_secret_value())
-    app = build_app(engine)
-    # The engine answers one question at a time; the queue holds the rest in order.
-    app.queue(default_concurrency_limit=4, max_size=256)
-    app.launch(
-        server_name=host,
-        server_port=port,
-        auth=auth,
-        show_error=False,
-        quiet=True,
-        footer_links=[],
-        css=CSS,
-        max_file_size=f"{web.max_upload_mb}mb",
-        # Each browser session keeps its answers (for feedback); keep the newest sessions only.
-        state_session_capacity=500,
-        prevent_thread_lock=not block,
-    )
-    return app
+def launch(engine: Engine, host: str, port: int, block: bool = True) -> Running:
+    """Serve the chat (and the APIs the settings allow) until interrupted, when blocking."""
+    from ui.server import serve
+
+    running = serve(engine, host, port)
+    if block:
+        running.wait()
+    return running

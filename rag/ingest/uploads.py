@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from rag.errors import DocumentError
+from rag.errors import DocumentError, UploadTooLargeError
 from rag.ingest.loaders import SUPPORTED_SUFFIXES
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
@@ -30,7 +30,7 @@ def save_upload(temporary: Path, original_name: str, folder: Path, max_bytes: in
         )
     size = temporary.stat().st_size
     if size > max_bytes:
-        raise DocumentError(
+        raise UploadTooLargeError(
             f"{name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit"
         )
     folder.mkdir(parents=True, exist_ok=True)

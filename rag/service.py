@@ -1,0 +1,115 @@
+"""What the HTTP APIs offer over one engine: answers kept by id for feedback, and documents."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from rag.engine import Engine, Removed
+from rag.errors import AnswerNotFoundError, RagError
+from rag.feedback import FeedbackLog, Vote
+from rag.ingest.uploads import save_upload
+from rag.session import ChatSession, Reply, record_vote
+
+UploadStatus = Literal["added", "updated", "unchanged", "failed"]
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What happened to one uploaded file, and why when it failed."""
+
+    name: str
+    status: UploadStatus
+    reason: str = ""
+    error: RagError | None = None
+
+
+def add_uploads(
+    engine: Engine,
+    files: Sequence[tuple[Path, str]],
+    folder: Path,
+    max_bytes: int,
+    progress: Callable[[Any], Any] | None = None,
+) -> list[UploadResult]:
+    """Save uploads (temporary path, name sent) under safe names, ingest them, say per file."""
+    results: list[UploadResult] = []
+    saved: list[Path] = []
+    for temporary, original in files:
+        try:
+            saved.append(save_upload(temporary, original, folder, max_bytes))
+        except RagError as exc:
+            results.append(UploadResult(original, "failed", str(exc), exc))
+    if saved:
+        try:
+            report = engine.ingest(saved, progress=progress)
+        except RagError as exc:
+            return [*results, *(UploadResult(p.name, "failed", str(exc), exc) for p in saved)]
+        # A file ingested with a caveat (PDF pages without text) carries it as its reason.
+        notes = dict(report.notes)
+        results += [UploadResult(name, "added", notes.get(name, "")) for name in report.added]
+        results += [UploadResult(name, "updated", notes.get(name, "")) for name in report.updated]
+        results += [UploadResult(name, "unchanged") for name in report.unchanged]
+        results += [UploadResult(name, "failed", f"{name}: {why}") for name, why in report.failed]
+    return results
+
+
+class ApiService:
+    """Questions asked over HTTP: one stateless turn each, the answers kept for a while by id."""
+
+    def __init__(self, engine: Engine, feedback: FeedbackLog, capacity: int = 2000) -> None:
+        self.engine = engine
+        self.feedback = feedback
+        self.capacity = capacity
+        self._replies: OrderedDict[str, Reply] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        top_k: int | None = None,
+        source: str | None = None,
+        channel: str = "api",
+    ) -> Iterator[str | Reply]:
+        """Pieces of the answer, then the `Reply` (its key is the answer id feedback names)."""
+        session = ChatSession(
+            self.engine, history=history, source=source, top_k=top_k, channel=channel
+        )
+        for piece in session.stream(question):
+            if isinstance(piece, Reply) and piece.answer is not None:
+                with self._lock:
+                    self._replies[piece.key] = piece
+                    while len(self._replies) > self.capacity:
+                        self._replies.popitem(last=False)
+            yield piece
+
+    def vote(self, answer_id: str, vote: Vote, channel: str = "api") -> None:
+        """Record a thumbs up or down on a kept answer."""
+        with self._lock:
+            reply = self._replies.get(answer_id)
+        if reply is None:
+            raise AnswerNotFoundError(
+                f"No answer with id {answer_id!r}: it is unknown, or older than the last "
+                f"{self.capacity:,} answers."
+            )
+        record_vote(self.engine, reply, vote, self.feedback, channel)
+
+    def add_documents(self, files: Sequence[tuple[Path, str]]) -> list[UploadResult]:
+        """Uploads saved into the uploads folder and indexed, with the web upload's checks."""
+        web = self.engine.settings.web
+        return add_uploads(self.engine, files, web.uploads_dir, web.max_upload_mb * 1_000_000)
+
+    def remove_document(self, source: str) -> tuple[Removed, bool]:
+        """Take an article out of the index; an uploaded file is deleted too, or it would return."""
+        removed = self.engine.remove(source)
+        uploads = self.engine.settings.web.uploads_dir.resolve()
+        deleted = False
+        for path in map(Path, removed.paths):
+            if path.parent.resolve() == uploads and path.is_file():
+                path.unlink()
+                deleted = True
+        return removed, deleted

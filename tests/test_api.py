@@ -1,0 +1,482 @@
+"""The HTTP APIs served for real on loopback: the official openai client, and httpx for REST."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+import pytest
+from fastapi.testclient import TestClient
+
+from rag.engine import Engine
+from tests.fixtures import NSCALE, NSCALE_SOURCE, make_settings
+from tests.fixtures.indexes import CopyIndex
+from tests.fixtures.loopback import free_port
+from tests.test_documents import make_docx
+from ui.server import Running, build_server, serve
+
+KEY = "test-key-two"
+KEYS = "test-key-one, test-key-two"
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, copy_seeded: CopyIndex, embed_model: Any
+) -> Iterator[tuple[Running, Engine]]:
+    """The server with two API keys, a 1 MB upload limit, over a private seeded index."""
+    folder = tmp_path_factory.mktemp("api")
+    settings = make_settings(
+        copy_seeded(folder),
+        api={"keys": KEYS},
+        web={
+            "uploads_dir": folder / "uploads",
+            "feedback_path": folder / "feedback.jsonl",
+            "max_upload_mb": 1,
+        },
+    )
+    with Engine.open(settings, embed_model) as engine:
+        engine.warm_up()
+        running = serve(engine, "127.0.0.1", free_port())
+        yield running, engine
+        running.close()
+
+
+@pytest.fixture
+def chat(server: tuple[Running, Engine]) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{server[0].url}/v1", api_key=KEY, max_retries=0)
+
+
+@pytest.fixture
+def rest(server: tuple[Running, Engine]) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {KEY}"}
+    with httpx.Client(base_url=server[0].url, headers=headers, timeout=60) as client:
+        yield client
+
+
+SOURCES = (
+    "\n\nSources:\n[1] The 2026 AI Infrastructure Surge: Regional Ecosystems, Custom Silicon, "
+    "and Decentralized Powerhouses (004_f7653a61b53defd5.txt): “Nscale, a startup backed by "
+    "Nvidia, has raised $2 billion—bringing its valuation to $14.6 billion—to scale AI "
+    "deployment pipelines at both data center and edge levels.”"
+)
+
+
+def test_openai_client_gets_a_cited_answer(chat: openai.OpenAI) -> None:
+    completion = chat.chat.completions.create(
+        model="rag-news", messages=[{"role": "user", "content": NSCALE}]
+    )
+    content = completion.choices[0].message.content or ""
+    assert content.startswith("Nscale, a startup backed by Nvidia, has raised $2 billion")
+    assert "$14.6 billion" in content and SOURCES in content
+    assert completion.choices[0].finish_reason == "stop"
+    extra = completion.model_extra or {}
+    first = extra["citations"][0]
+    assert (first["n"], first["source"], first["start"], first["end"]) == (
+        1,
+        NSCALE_SOURCE,
+        1611,
+        1778,
+    )
+    assert first["text"].startswith("Nscale, a startup backed by Nvidia, has raised $2 billion")
+    assert extra["rag"]["declined"] is False and extra["rag"]["confidence"] is None
+    assert [m.id for m in chat.models.list()] == ["rag-news"]
+
+
+def test_openai_client_streams_the_same_answer(chat: openai.OpenAI) -> None:
+    whole = chat.chat.completions.create(
+        model="rag-news", messages=[{"role": "user", "content": NSCALE}]
+    )
+    chunks = list(
+        chat.chat.completions.create(
+            model="rag-news", messages=[{"role": "user", "content": NSCALE}], stream=True
+        )
+    )
+    assert len(chunks) > 5
+    assert chunks[0].choices[0].delta.role == "assistant"
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert streamed == whole.choices[0].message.content
+    assert "$2 billion" in streamed and "$14.6 billion" in streamed
+    last = chunks[-1]
+    assert last.choices[0].finish_reason == "stop"
+    assert (last.model_extra or {})["citations"] == (whole.model_extra or {})["citations"]
+    assert [c.choices[0].finish_reason for c in chunks[:-1]] == [None] * (len(chunks) - 1)
+
+
+def test_follow_up_is_asked_with_the_conversation(chat: openai.OpenAI) -> None:
+    first = chat.chat.completions.create(
+        model="rag-news", messages=[{"role": "user", "content": "How much did Nscale raise?"}]
+    )
+    follow = chat.chat.completions.create(
+        model="rag-news",
+        messages=[
+            {"role": "system", "content": "You are helpful."},
+            {"role": "user", "content": "How much did Nscale raise?"},
+            {"role": "assistant", "content": first.choices[0].message.content or ""},
+            {"role": "user", "content": [{"type": "text", "text": "And at what valuation?"}]},
+        ],
+    )
+    assert "$14.6 billion" in (follow.choices[0].message.content or "")
+    assert (follow.model_extra or {})["rag"]["standalone_question"] == (
+        "How much did Nscale raise? And at what valuation?"
+    )
+
+
+def test_a_decline_is_an_ordinary_reply(chat: openai.OpenAI) -> None:
+    completion = chat.chat.completions.create(
+        model="rag-news",
+        messages=[{"role": "user", "content": "How much did CoreWeave raise in 2026?"}],
+    )
+    content = completion.choices[0].message.content or ""
+    assert content.startswith("The articles don't")
+    assert "Sources:" not in content
+    assert (completion.model_extra or {})["rag"]["declined"] is True
+    assert (completion.model_extra or {})["citations"] == []
+
+
+def test_wrong_or_missing_key_is_refused(
+    server: tuple[Running, Engine], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert server[0].lines[0] == (
+        "APIs at /v1 and /api: a bearer key is required (2 keys configured)"
+    )
+    wrong = openai.OpenAI(base_url=f"{server[0].url}/v1", api_key="nope", max_retries=0)
+    with pytest.raises(openai.AuthenticationError) as refused:
+        wrong.chat.completions.create(model="rag-news", messages=[{"role": "user", "content": "x"}])
+    assert refused.value.status_code == 401
+    assert refused.value.body == {
+        "message": "Wrong API key.",
+        "type": "authentication_error",
+        "code": "invalid_api_key",
+        "param": None,
+    }
+    with httpx.Client(base_url=server[0].url, timeout=30) as anonymous:
+        for method, path in [
+            ("GET", "/v1/models"),
+            ("POST", "/v1/chat/completions"),
+            ("POST", "/api/ask"),
+            ("GET", "/api/status"),
+            ("GET", "/api/documents"),
+            ("POST", "/api/documents"),
+            ("DELETE", f"/api/documents/{NSCALE_SOURCE}"),
+            ("POST", "/api/feedback"),
+        ]:
+            response = anonymous.request(method, path)
+            assert response.status_code == 401, path
+            assert response.json()["error"]["message"] == (
+                "Missing API key: send it as 'Authorization: Bearer KEY'."
+            )
+            assert response.headers["www-authenticate"] == "Bearer"
+        assert anonymous.get("/api/status", headers={"Authorization": "Bearer"}).status_code == 401
+        ok = anonymous.get("/api/status", headers={"Authorization": "Bearer test-key-one"})
+        assert ok.status_code == 200
+    assert "test-key" not in caplog.text
+
+
+def test_rest_upload_ask_delete_ask_again(rest: httpx.Client, tmp_path: Path) -> None:
+    memo = tmp_path / "helion-memo.docx"
+    make_docx(
+        memo,
+        "Helion fusion deal",
+        ["Helion Energy agreed to supply 50 MW of fusion power to Microsoft data centers in 2028."],
+    )
+    question = {"question": "How much fusion power will Helion supply to Microsoft?"}
+    with memo.open("rb") as data:
+        upload = rest.post(
+            "/api/documents",
+            files=[
+                ("files", ("helion-memo.docx", data, "application/octet-stream")),
+                ("files", ("notes.exe", b"MZ", "application/octet-stream")),
+            ],
+        )
+    assert upload.status_code == 200
+    assert upload.json() == {
+        "documents": [
+            {
+                "name": "notes.exe",
+                "status": "failed",
+                "reason": "notes.exe: unsupported file type; use one of .docx, .htm, .html, "
+                ".markdown, .md, .pdf, .txt",
+            },
+            {"name": "helion-memo.docx", "status": "added", "reason": None},
+        ]
+    }
+    listed = rest.get("/api/documents").json()["documents"]
+    assert {"source": "helion-memo.docx", "title": "Helion fusion deal", "chunks": 1} in listed
+    answer = rest.post("/api/ask", json=question).json()
+    assert "50 MW" in answer["answer"] and answer["declined"] is False
+    assert answer["citations"][0]["source"] == "helion-memo.docx"
+    removed = rest.delete("/api/documents/helion-memo.docx")
+    assert removed.status_code == 200
+    assert removed.json() == {
+        "source": "helion-memo.docx",
+        "chunks_removed": 1,
+        "file_deleted": True,
+    }
+    again = rest.post("/api/ask", json=question).json()
+    assert again["declined"] is True
+    assert all(c["source"] != "helion-memo.docx" for c in again["retrieved"])
+    gone = rest.delete("/api/documents/helion-memo.docx")
+    assert gone.status_code == 404
+    assert gone.json()["error"] == {
+        "message": "No article named 'helion-memo.docx' in the index; `rag status` lists the "
+        "articles.",
+        "type": "not_found_error",
+        "code": "document_not_found",
+        "param": None,
+    }
+
+
+def test_rest_ask_status_and_feedback_reach_the_query_log(
+    rest: httpx.Client, server: tuple[Running, Engine]
+) -> None:
+    asked = rest.post(
+        "/api/ask",
+        json={"question": "And at what valuation?", "history": ["How much did Nscale raise?"]},
+    )
+    assert asked.status_code == 200
+    body = asked.json()
+    assert set(body) == {
+        "answer_id",
+        "question",
+        "answer",
+        "declined",
+        "citations",
+        "retrieved",
+        "mode",
+        "grounding",
+        "timings_ms",
+        "notices",
+    }
+    assert "$14.6 billion" in body["answer"]
+    voted = rest.post("/api/feedback", json={"answer_id": body["answer_id"], "vote": "down"})
+    assert voted.json() == {"answer_id": body["answer_id"], "vote": "down", "saved": True}
+    status = rest.get("/api/status").json()
+    assert (len(status["articles"]), status["mode"]) == (5, "extractive")
+    log = server[1].query_log
+    assert log is not None
+    log.flush()
+    down = log.thumbs_down()[0]
+    assert (down.channel, down.question, down.vote) == ("api", "And at what valuation?", "down")
+
+
+BAD_INPUT = [
+    ("/api/ask", b'{"question": ', 400, "invalid_json", None,
+     "The body is not valid JSON: Expecting value (character 13)."),
+    ("/api/ask", b'{"question": 5}', 422, "invalid_request", "question",
+     "question: Input should be a valid string"),
+    ("/api/ask", b'{"question": "Nscale?", "top_k": 0}', 422, "invalid_request", "top_k",
+     "top_k: Input should be greater than or equal to 1"),
+    ("/api/ask", b'{"question": "Nscale?", "colour": 1}', 422, "invalid_request", "colour",
+     "colour: Extra inputs are not permitted"),
+    ("/api/ask", b'{"question": "   "}', 400, "invalid_question", None,
+     "The question is empty. Type a question about the articles."),
+    ("/api/ask", b'{"question": "Nscale?", "source": "nope.txt"}', 400, "invalid_question", None,
+     "No article named 'nope.txt' in the index; `rag status` lists the articles."),
+    ("/api/ask", b'[1, 2]', 422, "invalid_request", None,
+     "Input should be a valid dictionary or object to extract fields from"),
+    ("/api/feedback", b'{"answer_id": "zzz", "vote": "up"}', 404, "answer_not_found", None,
+     "No answer with id 'zzz': it is unknown, or older than the last 2,000 answers."),
+    ("/api/feedback", b'{"answer_id": "zzz", "vote": "meh"}', 422, "invalid_request", "vote",
+     "vote: Input should be 'up' or 'down'"),
+    ("/v1/chat/completions", b'{"messages": []}', 422, "invalid_request", "messages",
+     "messages: List should have at least 1 item after validation, not 0"),
+    ("/v1/chat/completions", b'{"messages": [{"role": "robot", "content": "hi"}]}', 422,
+     "invalid_request", "messages.0.role",
+     "messages.0.role: Input should be 'system', 'developer', 'user', 'assistant', 'tool' or "
+     "'function'"),
+    ("/v1/chat/completions", b'{"messages": [{"role": "assistant", "content": "hi"}]}', 400,
+     "invalid_question", None,
+     "The last message must be the user's question (role 'user'), not role 'assistant'."),
+    ("/v1/chat/completions", b'{"messages": [{"role": "user", "content": "' + b"x" * 200_001
+     + b'"}]}', 422, "invalid_request", "messages.0.content",
+     "messages.0.content: String should have at most 200000 characters"),
+    ("/v1/chat/completions", b'{"messages": [{"role": "user", "content": ""}], "stream": true}',
+     400, "invalid_question", None, "The question is empty. Type a question about the articles."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "body", "status", "code", "param", "message"), BAD_INPUT)
+def test_bad_input_gets_a_json_error_naming_it(
+    rest: httpx.Client, path: str, body: bytes, status: int, code: str, param: str | None,
+    message: str,
+) -> None:  # fmt: skip
+    response = rest.post(path, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == status
+    kind = "not_found_error" if status == 404 else "invalid_request_error"
+    assert response.json() == {
+        "error": {"message": message, "type": kind, "code": code, "param": param}
+    }
+
+
+def test_long_questions_are_cut_with_a_notice_and_huge_ones_refused(rest: httpx.Client) -> None:
+    long = rest.post("/api/ask", json={"question": NSCALE + " " + "x" * 100_000})
+    assert long.status_code == 200
+    assert long.json()["notices"] == [
+        "Your question was 100,050 characters long; only the first 2,000 were used."
+    ]
+    assert "$14.6 billion" in long.json()["answer"]
+    huge = rest.post("/api/ask", json={"question": "x" * 200_001})
+    assert huge.status_code == 422
+    assert huge.json()["error"]["message"] == (
+        "question: String should have at most 200000 characters"
+    )
+
+
+def test_oversized_and_refused_uploads(rest: httpx.Client) -> None:
+    big = rest.post("/api/documents", files={"files": ("big.txt", b"a" * 2_100_000)})
+    assert big.status_code == 413
+    assert big.json()["error"]["message"] == (
+        "The upload is 2.1 MB, over the 1 MB limit (RAG_WEB__MAX_UPLOAD_MB)."
+    )
+    # Under the request limit, over the per-file limit: refused by the upload's own check.
+    near = rest.post("/api/documents", files={"files": ("near.txt", b"a" * 1_500_000)})
+    assert near.status_code == 413
+    assert near.json()["error"]["message"] == "near.txt: 1.5 MB is over the 1 MB limit"
+    broken = rest.post("/api/documents", files={"files": ("broken.pdf", b"%PDF-1.4 not a pdf")})
+    assert broken.status_code == 400
+    assert broken.json()["error"]["code"] == "invalid_document"
+    assert broken.json()["error"]["message"].startswith("broken.pdf: not a readable PDF")
+    none = rest.post("/api/documents")
+    assert none.status_code == 422
+    assert none.json()["error"]["param"] == "files"
+
+
+def test_twenty_clients_at_once_half_streaming(server: tuple[Running, Engine]) -> None:
+    def ask(n: int) -> str:
+        client = openai.OpenAI(base_url=f"{server[0].url}/v1", api_key=KEY, max_retries=0)
+        messages: Any = [{"role": "user", "content": NSCALE}]
+        if n % 2:
+            stream = client.chat.completions.create(model="m", messages=messages, stream=True)
+            return "".join(c.choices[0].delta.content or "" for c in stream)
+        completion = client.chat.completions.create(model="m", messages=messages)
+        return completion.choices[0].message.content or ""
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        replies = list(pool.map(ask, range(20)))
+    assert len(replies) == 20
+    assert all("$14.6 billion" in r and SOURCES in r for r in replies)
+
+
+def test_openapi_describes_every_route(rest: httpx.Client) -> None:
+    schema = rest.get("/openapi.json").json()
+    assert sorted((p, m) for p, item in schema["paths"].items() for m in item) == [
+        ("/api/ask", "post"),
+        ("/api/documents", "get"),
+        ("/api/documents", "post"),
+        ("/api/documents/{source}", "delete"),
+        ("/api/feedback", "post"),
+        ("/api/status", "get"),
+        ("/v1/chat/completions", "post"),
+        ("/v1/models", "get"),
+    ]
+    ask = schema["paths"]["/api/ask"]["post"]
+    assert ask["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/AskResponse"
+    }
+    assert sorted(ask["responses"]) == ["200", "400", "401", "409", "422", "500", "503"]
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert rest.get("/docs").status_code == 200
+
+
+def test_apis_are_not_served_off_loopback_without_keys(seeded_copy: Path, embed_model: Any) -> None:
+    with Engine.open(make_settings(seeded_copy), embed_model) as engine:
+        app, lines = build_server(engine, "0.0.0.0")
+        assert lines[0] == (
+            "APIs not served: 0.0.0.0 is not a loopback address and RAG_API__KEYS is empty; "
+            "set RAG_API__KEYS to serve them"
+        )
+        paths = {getattr(route, "path", "") for route in app.routes}
+        assert not {"/v1/models", "/api/ask", "/docs"} & paths
+        app, lines = build_server(engine, "127.0.0.1")
+        assert lines[0] == (
+            "APIs at /v1 and /api: open to this machine only (loopback, no keys set)"
+        )
+        models = TestClient(app).get("/v1/models")
+        assert models.status_code == 200 and models.json()["data"][0]["id"] == "rag-news"
+
+
+def test_one_port_carries_page_apis_and_slack_events(
+    tmp_path: Path, seeded_copy: Path, embed_model: Any
+) -> None:
+    from rag.config import SlackSettings
+    from rag.feedback import FeedbackLog
+    from tests.fixtures.slack_fake import FakeSlack
+    from tests.test_slack import BOT_TOKEN, SECRET, event_body, mention, signed_post, wait_for
+    from ui.slack import SlackBot
+
+    fake = FakeSlack()
+    slack = SlackSettings(bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.start())
+    with Engine.open(make_settings(seeded_copy), embed_model) as engine:
+        bot = SlackBot(engine, slack, FeedbackLog(tmp_path / "feedback.jsonl"), http=True)
+        running = serve(engine, "127.0.0.1", free_port(), slack_bot=bot)
+        try:
+            assert running.lines == [
+                "APIs at /v1 and /api: open to this machine only (loopback, no keys set)",
+                "API docs (OpenAPI) at /docs",
+                "Slack events at /slack/events",
+            ]
+            events = f"{running.url}/slack/events"
+            assert signed_post(events, "{}", signature="v0=bad").status_code == 401
+            delivered = signed_post(events, event_body(mention(NSCALE, ts="5.1"), "Ev-one-port"))
+            assert delivered.status_code == 200
+            wait_for(lambda: len(fake.posts()) == 1)
+            assert "$14.6 billion" in fake.posts()[0]["text"]
+            assert httpx.get(f"{running.url}/v1/models").status_code == 200
+            page = httpx.get(f"{running.url}/")
+            assert page.status_code == 200 and "<gradio-app" in page.text
+            assert engine.query_log is not None
+            engine.query_log.flush()
+            assert [(r.channel, r.question) for r in engine.query_log.recent()] == [
+                ("slack", NSCALE)
+            ]
+        finally:
+            running.close()
+            fake.stop()
+
+
+def test_engine_failures_map_to_statuses_without_a_traceback(
+    tmp_path: Path, embed_model: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rag.errors import StoreUnavailableError
+
+    with Engine.open(make_settings(tmp_path / "index"), embed_model) as engine:
+        app, _ = build_server(engine, "127.0.0.1")
+        client = TestClient(app, raise_server_exceptions=False)
+        empty = client.post(
+            "/v1/chat/completions", json={"messages": [{"role": "user", "content": NSCALE}]}
+        )
+        assert empty.status_code == 409
+        assert empty.json()["error"] == {
+            "message": "The index is empty. Run `rag ingest` (it reads seeds/) and ask again.",
+            "type": "invalid_request_error",
+            "code": "index_empty",
+            "param": None,
+        }
+
+        def store_gone() -> None:
+            raise StoreUnavailableError("The Qdrant store at http://q:6333 failed; check it.")
+
+        monkeypatch.setattr(engine, "status", store_gone)
+        gone = client.get("/api/status")
+        assert (gone.status_code, gone.json()["error"]["code"]) == (503, "store_unavailable")
+
+        def bug() -> None:
+            raise RuntimeError("secret internals")
+
+        monkeypatch.setattr(engine, "status", bug)
+        failed = client.get("/api/documents")
+        assert failed.status_code == 500
+        assert failed.json() == {
+            "error": {
+                "message": "The server failed to answer; the error has been logged.",
+                "type": "server_error",
+                "code": None,
+                "param": None,
+            }
+        }

@@ -1,0 +1,119 @@
+"""Errors of the HTTP APIs as JSON in OpenAI's shape, one status per kind of error."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from rag import errors
+
+log = logging.getLogger(__name__)
+
+# The first row that matches wins: subclasses before the classes they extend.
+STATUS: tuple[tuple[type[errors.RagError], int, str], ...] = (
+    (errors.AuthenticationError, 401, "invalid_api_key"),
+    (errors.UploadTooLargeError, 413, "payload_too_large"),
+    (errors.QuestionError, 400, "invalid_question"),
+    (errors.DocumentError, 400, "invalid_document"),
+    (errors.DocumentNotFoundError, 404, "document_not_found"),
+    (errors.AnswerNotFoundError, 404, "answer_not_found"),
+    (errors.IndexEmptyError, 409, "index_empty"),
+    (errors.IndexLockedError, 503, "index_locked"),
+    (errors.StoreUnavailableError, 503, "store_unavailable"),
+    (errors.ModelError, 503, "model_unavailable"),
+    (errors.ConfigError, 503, "misconfigured"),
+    (errors.RagError, 500, "server_error"),
+)
+_TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error"}
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong, for a person (message) and for a program (type, code, param)."""
+
+    message: str
+    type: str
+    code: str | None = None
+    param: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every API error: `{"error": {...}}`, as OpenAI's API answers, so its clients read it."""
+
+    error: ErrorDetail
+
+
+def error_response(
+    status: int, message: str, code: str | None = None, param: str | None = None
+) -> JSONResponse:
+    """A JSON error response."""
+    kind = _TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+    body = ErrorBody(error=ErrorDetail(message=message, type=kind, code=code, param=param))
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+def rag_error_response(exc: errors.RagError) -> JSONResponse:
+    """The response for one of the project's errors."""
+    for kind, status, code in STATUS:
+        if isinstance(exc, kind):
+            return error_response(status, str(exc), code)
+    raise AssertionError(type(exc))
+
+
+# What an error of each status looks like, for the OpenAPI description of every route.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (401, "Missing or wrong API key"),
+        (422, "The request does not match the schema; `param` names the field"),
+        (500, "An unexpected error (logged on the server)"),
+        (503, "The index or a model is unavailable"),
+    )
+}
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Turn every failure into a JSON error: the project's errors, bad input, and the rest."""
+
+    async def on_rag_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, errors.RagError)
+        return rag_error_response(exc)
+
+    async def on_invalid(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        problems = exc.errors()
+        first: dict[str, Any] = dict(problems[0]) if problems else {"msg": "invalid request"}
+        location = tuple(first.get("loc", ()))
+        if first.get("type") == "json_invalid":
+            reason = dict(first.get("ctx") or {}).get("error", "invalid JSON")
+            return error_response(
+                400,
+                f"The body is not valid JSON: {reason} (character {location[-1]}).",
+                "invalid_json",
+            )
+        # "body.messages.0.content" names the field; the leading "body" is noise to a caller.
+        where = [str(part) for part in location if part != "body"]
+        param = ".".join(where) or None
+        # Our own validators' messages come prefixed by pydantic; the reader needs only the why.
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        message = f"{param}: {reason}" if param else reason
+        return error_response(422, message, "invalid_request", param)
+
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        return error_response(exc.status_code, str(exc.detail), None)
+
+    async def on_bug(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "The server failed to answer; the error has been logged.")
+
+    app.add_exception_handler(errors.RagError, on_rag_error)
+    app.add_exception_handler(RequestValidationError, on_invalid)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_bug)

@@ -1,0 +1,138 @@
+"""The JSON bodies of the REST API (and the citation both APIs share), as pydantic models."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.errors import RagError
+from rag.session import Reply
+
+# Longer questions are refused (422) before reaching the engine, which answers from the first
+# RAG_ANSWER__MAX_QUESTION_CHARS of anything up to this length (with a notice saying so).
+MAX_QUESTION_CHARS = 200_000
+
+
+class CitationOut(BaseModel):
+    """The quote behind one [n]: exact text at exact character offsets of the article."""
+
+    n: int
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float
+    rank: int
+
+
+class PassageOut(BaseModel):
+    """A retrieved passage the answer was chosen from."""
+
+    rank: int
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+class AskRequest(BaseModel):
+    """A question, optionally a follow-up to earlier questions, optionally about one article."""
+
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(max_length=MAX_QUESTION_CHARS)
+    top_k: int | None = Field(default=None, ge=1, le=50)
+    source: str | None = Field(default=None, description="Answer from this article only")
+    history: list[str] = Field(
+        default=[], max_length=100, description="Earlier questions of the conversation"
+    )
+
+
+class AskResponse(BaseModel):
+    """`rag ask --json`'s object, plus the id that feedback on the answer names."""
+
+    # Fields the answerer adds later (e.g. confidence) pass through unchanged.
+    model_config = ConfigDict(extra="allow")
+    answer_id: str
+    question: str
+    answer: str
+    declined: bool
+    citations: list[CitationOut]
+    retrieved: list[PassageOut]
+    mode: str
+    grounding: str
+    timings_ms: dict[str, float]
+    notices: list[str]
+
+
+class Article(BaseModel):
+    """An indexed article."""
+
+    source: str
+    title: str
+    chunks: int
+
+
+class StatusOut(BaseModel):
+    """`rag status --json`'s object: the index, its articles, the model and the answer mode."""
+
+    location: str
+    articles: list[Article]
+    chunks: int
+    model: str
+    mode: str
+
+
+class DocumentList(BaseModel):
+    """The indexed articles."""
+
+    documents: list[Article]
+
+
+class UploadOut(BaseModel):
+    """What happened to one uploaded file."""
+
+    name: str
+    status: Literal["added", "updated", "unchanged", "failed"]
+    reason: str | None = None
+
+
+class UploadResponse(BaseModel):
+    """Every uploaded file's fate (the request fails only when every file did)."""
+
+    documents: list[UploadOut]
+
+
+class RemovedOut(BaseModel):
+    """What removing an article took out."""
+
+    source: str
+    chunks_removed: int
+    file_deleted: bool = Field(description="True when the file was an upload and was deleted")
+
+
+class FeedbackRequest(BaseModel):
+    """A thumbs up or down on an answer, by the id its response carried."""
+
+    model_config = ConfigDict(extra="forbid")
+    answer_id: str = Field(min_length=1, max_length=100)
+    vote: Literal["up", "down"]
+
+
+class FeedbackOut(BaseModel):
+    """The vote as saved."""
+
+    answer_id: str
+    vote: Literal["up", "down"]
+    saved: bool
+
+
+def failed(reply: Reply) -> Exception:
+    """The error to raise for a turn that ended without an answer."""
+    if reply.error is not None:
+        return reply.error
+    # A bug inside the engine, already logged by the session: a JSON 500 says so.
+    return RagError(reply.message)

@@ -1,0 +1,174 @@
+"""One server, one port: the web chat, the HTTP APIs and Slack's events on FastAPI and uvicorn."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from rag.engine import Engine
+from rag.errors import ConfigError
+from rag.feedback import FeedbackLog
+from rag.service import ApiService
+from ui import api, openai_api
+from ui.api_errors import error_response, install_handlers
+from ui.api_keys import api_access
+from ui.web import CSS, build_app
+
+# Multipart framing around the files of one upload request.
+_UPLOAD_OVERHEAD = 1_000_000
+
+
+class UploadLimit:
+    """Refuse an upload request by its declared length, before its body is read."""
+
+    def __init__(self, app: ASGIApp, path: str, max_bytes: int) -> None:
+        self.app = app
+        self.path = path
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer 413 to a too-long POST to the upload path; pass everything else on."""
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == self.path:
+            length = dict(scope["headers"]).get(b"content-length", b"")
+            if length.isdigit() and int(length) > self.max_bytes:
+                limit = (self.max_bytes - _UPLOAD_OVERHEAD) / 1e6
+                response = error_response(
+                    413,
+                    f"The upload is {int(length) / 1e6:.1f} MB, over the {limit:.0f} MB limit "
+                    "(RAG_WEB__MAX_UPLOAD_MB).",
+                    "payload_too_large",
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def build_server(engine: Engine, host: str, slack_bot: Any = None) -> tuple[FastAPI, list[str]]:
+    """The app: APIs (when allowed), Slack's events (when given), the chat page; start-up lines."""
+    settings = engine.settings
+    keys = settings.api.key_list()
+    serve_apis, access_line = api_access(keys, host)
+    app = FastAPI(
+        title="rag-news",
+        summary="Cited answers from news articles: an OpenAI-compatible chat API and a REST API.",
+        version="0.1.0",
+        docs_url="/docs" if serve_apis else None,
+        openapi_url="/openapi.json" if serve_apis else None,
+        redoc_url=None,
+    )
+    install_handlers(app)
+    lines = [access_line]
+    if serve_apis:
+        service = ApiService(engine, FeedbackLog(settings.web.feedback_path))
+        app.include_router(openai_api.router(service, keys))
+        app.include_router(api.router(service, keys))
+        limit = settings.web.max_upload_mb * 1_000_000 + _UPLOAD_OVERHEAD
+        app.add_middleware(UploadLimit, path="/api/documents", max_bytes=limit)
+        lines.append("API docs (OpenAPI) at /docs")
+    if slack_bot is not None:
+        from ui.slack import add_events_route
+
+        add_events_route(app, slack_bot)
+        lines.append("Slack events at /slack/events")
+    # Mounted last: the page owns every path the routes above do not.
+    _mount_chat(app, engine)
+    return app, lines
+
+
+def stop_chat(app: FastAPI) -> None:
+    """End the page's event streams and queue, so that the server can stop at once."""
+    mounted = getattr(app.routes[-1], "app", None)
+    blocks = getattr(mounted, "blocks", None)
+    if mounted is None or blocks is None:
+        return
+    # What Gradio's own Blocks.close does before stopping its server: without it, uvicorn
+    # waits for the open event streams, then cancels them with a traceback.
+    blocks._queue.close()
+    mounted.stop_event.set()
+
+
+def _mount_chat(app: FastAPI, engine: Engine) -> None:
+    web = engine.settings.web
+    auth = None
+    if web.username and web.password:
+        auth = (web.username, web.password.get_secret_value())
+    blocks = build_app(engine)
+    # The engine answers one question at a time; the queue holds the rest in order.
+    blocks.queue(default_concurrency_limit=4, max_size=256)
+    # Each browser session keeps its answers (for feedback); keep the newest sessions only.
+    blocks.state_session_capacity = 500
+    gr.mount_gradio_app(
+        app,
+        blocks,
+        path="/",
+        auth=auth,
+        show_error=False,
+        footer_links=[],
+        run_history=False,
+        css=CSS,
+        max_file_size=f"{web.max_upload_mb}mb",
+    )
+
+
+@dataclass
+class Running:
+    """A server started in a background thread."""
+
+    app: FastAPI
+    server: uvicorn.Server
+    thread: threading.Thread
+    url: str
+    lines: list[str] = field(default_factory=list)
+
+    def wait(self) -> None:
+        """Serve until Ctrl-C or SIGTERM, then stop cleanly."""
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, lambda *_: self.stop_soon())
+        try:
+            while self.thread.is_alive():
+                self.thread.join(timeout=0.5)
+        except KeyboardInterrupt:
+            self.close()
+            raise
+
+    def stop_soon(self) -> None:
+        """Ask the server to stop; `wait` returns once it has."""
+        stop_chat(self.app)
+        self.server.should_exit = True
+
+    def close(self) -> None:
+        """Stop serving and release the port."""
+        self.stop_soon()
+        self.thread.join(timeout=15)
+
+
+def serve(engine: Engine, host: str, port: int, slack_bot: Any = None) -> Running:
+    """Start the server on host:port in a background thread; return once it listens."""
+    app, lines = build_server(engine, host, slack_bot)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        # Gradio's event streams stay open; don't wait for them longer than this on shutdown.
+        timeout_graceful_shutdown=3,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="http-server", daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise ConfigError(
+                f"Cannot listen on {host}:{port} (see the message above): the port is in use or "
+                "the address is not this machine's. Choose another with --port / --host."
+            )
+        time.sleep(0.05)
+    return Running(app, server, thread, f"http://{host}:{port}", lines)

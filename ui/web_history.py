@@ -1,0 +1,78 @@
+"""The web chat's sidebar of saved conversations: list, reopen, start anew, delete."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import gradio as gr
+
+from rag.conversations import Conversations
+from rag.engine import Engine
+from rag.session import ChatSession
+
+# Where the page is: the browser's id (kept in its localStorage) and the open conversation's id.
+Place = dict[str, str]
+History = list[dict[str, Any]]
+
+
+class HistoryHandlers:
+    """The functions the sidebar's events call."""
+
+    def __init__(self, engine: Engine, conversations: Conversations) -> None:
+        self.engine = engine
+        self.conversations = conversations
+
+    def choices(self, place: Place | None) -> list[tuple[str, str]]:
+        """The sidebar's entries for a browser: title and day, latest first."""
+        if not place or not place.get("browser"):
+            return []
+        return [
+            (f"{saved.title} · {saved.updated[:10]}", saved.id)
+            for saved in self.conversations.list(place["browser"])
+        ]
+
+    def open_page(self, browser: str | None) -> tuple[str, Place, Any]:
+        """On page load: give a new browser its id, drop expired chats, list the browser's."""
+        browser = browser or uuid.uuid4().hex
+        self.conversations.expire()
+        place = {"browser": browser, "conversation": ""}
+        return browser, place, gr.update(choices=self.choices(place), value=None)
+
+    def save(self, place: Place | None, chat: History, session: ChatSession) -> Place | None:
+        """Keep the conversation as shown, under the browser's id (none for API clients)."""
+        if not place or not place.get("browser"):
+            return place
+        conversation = self.conversations.save(
+            place["browser"], place.get("conversation") or None, chat, session.questions
+        )
+        return {**place, "conversation": conversation}
+
+    def refresh(self, place: Place | None) -> Any:
+        """The sidebar after a turn: the open conversation selected."""
+        selected = place.get("conversation") if place else None
+        return gr.update(choices=self.choices(place), value=selected or None)
+
+    def pick(
+        self, conversation: str | None, place: Place | None
+    ) -> tuple[History, ChatSession | None, Place | None]:
+        """Reopen a saved conversation: its chat, and its questions for follow-ups."""
+        if not place or not conversation:
+            return [], None, place
+        found = self.conversations.load(place["browser"], conversation)
+        if found is None:
+            return [], None, {**place, "conversation": ""}
+        session = ChatSession(self.engine, history=found.questions, channel="web")
+        return found.messages, session, {**place, "conversation": found.id}
+
+    def new(self, place: Place | None) -> tuple[History, None, Place | None, Any]:
+        """An empty chat; the next question starts a new saved conversation."""
+        place = {**place, "conversation": ""} if place else place
+        return [], None, place, gr.update(value=None)
+
+    def delete(self, place: Place | None) -> tuple[History, None, Place | None, Any]:
+        """Delete the open conversation and show an empty chat."""
+        if place and place.get("conversation"):
+            self.conversations.delete(place["browser"], place["conversation"])
+            place = {**place, "conversation": ""}
+        return [], None, place, gr.update(choices=self.choices(place), value=None)
