@@ -55,7 +55,7 @@ def open_store(settings: QdrantSettings) -> StoreBackend:
         from rag.store import Store, open_client
 
         client, read_only = open_client(settings)
-        return Store(client, settings.collection, read_only=read_only)
+        return Store(client, settings.collection, read_only=read_only, settings=settings)
     from rag.embedded import EmbeddedStore
 
     return EmbeddedStore(settings)

@@ -27,6 +27,9 @@ class QdrantSettings(BaseModel):
     api_key: OptionalSecret = None
     collection: str = "articles"
     timeout_s: float = 10.0
+    # Server only, applied when the collection is created: shards and copies of each.
+    shard_number: int | None = Field(default=None, ge=1)
+    replication_factor: int | None = Field(default=None, ge=1)
 
 
 class EmbeddingSettings(BaseModel):

@@ -136,7 +136,13 @@ def _read_only_copy(path: Path) -> QdrantClient:
 class Store:
     """One collection of chunks: the llama-index vector store plus manifest queries."""
 
-    def __init__(self, client: QdrantClient, collection: str, read_only: str | None = None) -> None:
+    def __init__(
+        self,
+        client: QdrantClient,
+        collection: str,
+        read_only: str | None = None,
+        settings: QdrantSettings | None = None,
+    ) -> None:
         self.client = client
         self.collection = collection
         self.read_only = read_only
@@ -149,6 +155,12 @@ class Store:
             # IDF is applied by Qdrant over the whole collection, completing BM25.
             sparse_config=models.SparseVectorParams(modifier=models.Modifier.IDF),
             batch_size=256,
+            shard_number=settings.shard_number if settings else None,
+            replication_factor=settings.replication_factor if settings else None,
+            # Questions filtered to one article go through this index on a server.
+            payload_indexes=[
+                {"field_name": "source", "field_schema": models.PayloadSchemaType.KEYWORD}
+            ],
         )
 
     def exists(self) -> bool:
