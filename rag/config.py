@@ -42,9 +42,9 @@ class QdrantSettings(BaseModel):
     # Letters, digits, - and _: a collection name becomes a folder name in the embedded index.
     collection: str = Field(default="articles", pattern=COLLECTION_NAME)
     timeout_s: float = 10.0
-    # On a Qdrant server or cluster, when a collection is created.
-    shard_number: int = Field(default=1, ge=1, le=1024)
-    replication_factor: int = Field(default=1, ge=1, le=64)
+    # Server only, applied when the collection is created: shards and copies of each.
+    shard_number: int | None = Field(default=None, ge=1)
+    replication_factor: int | None = Field(default=None, ge=1)
 
 
 class EmbeddingSettings(BaseModel):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from queue import Empty, Queue
 from typing import Any
 
 from llama_index.core import Document
@@ -24,6 +27,8 @@ from rag.search.backend import StoreBackend
 from rag.search.store import IndexedFile
 from rag.types import T
 
+# Files read and chunked ahead of the batch being embedded.
+PREFETCH_FILES = 64
 _ID_NAMESPACE = uuid.UUID("6f1c3e0a-4b1d-4c8e-9a57-2d7e5b1a9c40")
 # Everything a chunk carries is for citing it; none of it should sway its embedding.
 _METADATA_KEYS = [
@@ -196,12 +201,18 @@ class Ingestor:
         batch: list[_Pending] = []
         touched: list[IndexedFile] = []
         work = [t for t, _ in todo]
-        for target in progress(work) if progress else work:
-            pending = self._prepare(target, indexed, report, touched)
-            tracker.done_bytes += sizes[target]
+
+        def prepared() -> Iterator[_Pending | None]:
+            for target in progress(work) if progress else work:
+                yield self._prepare(target, indexed, report, touched)
+                tracker.done_bytes += sizes[target]
+
+        # Files are read and chunked in a thread while the model embeds the previous batch:
+        # the tokenizer and torch both release the GIL, so chunking costs the ingest little.
+        for pending in in_background(prepared(), maxsize=PREFETCH_FILES):
             if pending is not None:
                 batch.append(pending)
-                # Whole files per batch: memory stays near one batch plus one file.
+                # Whole files per batch: memory stays near one batch plus the prefetched files.
                 if sum(len(p.nodes) for p in batch) >= self.batch_chunks:
                     self._flush(batch, report, tracker, on_progress)
                     batch = []
@@ -248,20 +259,21 @@ class Ingestor:
     ) -> _Pending | None:
         """Read and chunk a file that may have changed; None when it has not (or failed)."""
         path = str(target.path.resolve())
+        # Stat before reading: a write in between leaves an older mtime, read again next time.
         try:
-            # Stat before reading: a write in between leaves an older mtime, read again next time.
-            st = target.path.stat()
+            found = target.path.stat()
+            st = (found.st_size, found.st_mtime_ns)
+        except OSError:
+            st = (-1, -1)  # load_document says why it cannot be read
+        try:
             doc = load_document(target.path, self.max_bytes)
         except DocumentError as exc:
             report.failed.append((target.path.name, str(exc).removeprefix(f"{target.path.name}: ")))
             return None
-        except OSError as exc:  # gone or unreadable since the folder was listed
-            report.failed.append((target.path.name, str(exc.strerror or exc)))
-            return None
         before = indexed.get(path)
         if before is not None and before.sha256 == doc.sha256 and before.complete:
             report.unchanged.append(doc.source)
-            touched.append(replace(before, size=st.st_size, mtime_ns=st.st_mtime_ns))
+            touched.append(replace(before, size=st[0], mtime_ns=st[1]))
             return None
         if doc.empty_pages:
             listed = ", ".join(str(n) for n in doc.empty_pages)
@@ -275,8 +287,8 @@ class Ingestor:
             sha256=doc.sha256,
             chunk_count=len(nodes),
             ids=frozenset(n.node_id for n in nodes),
-            size=st.st_size,
-            mtime_ns=st.st_mtime_ns,
+            size=st[0],
+            mtime_ns=st[1],
         )
         return _Pending(entry, before, nodes)
 
@@ -342,6 +354,39 @@ def _touching(starts: tuple[tuple[int, T], ...], start: int, end: int) -> list[l
     """The pages or sections a chunk touches: the one it starts in and any beginning inside it."""
     before = [[offset, value] for offset, value in starts if offset <= start][-1:]
     return before + [[offset, value] for offset, value in starts if start < offset < end]
+
+
+def in_background(items: Iterator[T], maxsize: int) -> Iterator[T]:
+    """The items of an iterator produced in a thread, at most `maxsize` ahead of the consumer."""
+    queue: Queue[tuple[bool, Any]] = Queue(maxsize=maxsize)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                queue.put((True, item))
+            queue.put((False, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            queue.put((False, exc))
+
+    thread = threading.Thread(target=produce, name="ingest-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            more, item = queue.get()
+            if not more:
+                if isinstance(item, BaseException):
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a blocked producer see `stop`
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.05)
+        thread.join()
 
 
 def _walk(folder: Path) -> Iterator[Path]:
