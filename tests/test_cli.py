@@ -77,8 +77,10 @@ def test_ask_json_schema_and_cited_source(rag: Rag, seeded_copy: Path, tmp_path:
         "grounding",
         "timings_ms",
         "notices",
+        "collection",
     ]
     assert data["declined"] is False and data["mode"] == "extractive"
+    assert data["collection"] == "articles"
     assert "$2 billion" in data["answer"] and "$14.6 billion" in data["answer"]
     citation = data["citations"][0]
     assert list(citation) == [

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.config import TOP_K_RANGE
 from rag.errors import RagError
 from rag.session import Reply
 
@@ -25,6 +26,8 @@ class CitationOut(BaseModel):
     end: int
     score: float
     rank: int
+    page: int | None = Field(default=None, description="PDF page of the quote")
+    section: str | None = Field(default=None, description="Nearest heading above the quote")
 
 
 class PassageOut(BaseModel):
@@ -37,6 +40,8 @@ class PassageOut(BaseModel):
     start: int
     end: int
     score: float
+    pages: list[int] = Field(default=[], description="PDF pages the passage spans")
+    section: str | None = None
 
 
 class AskRequest(BaseModel):
@@ -44,7 +49,7 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     question: str = Field(max_length=MAX_QUESTION_CHARS)
-    top_k: int | None = Field(default=None, ge=1, le=50)
+    top_k: int | None = Field(default=None, ge=TOP_K_RANGE[0], le=TOP_K_RANGE[1])
     source: str | None = Field(default=None, description="Answer from this article only")
     history: list[str] = Field(
         default=[], max_length=100, description="Earlier questions of the conversation"
@@ -66,6 +71,7 @@ class AskResponse(BaseModel):
     grounding: str
     timings_ms: dict[str, float]
     notices: list[str]
+    collection: str
 
 
 class Article(BaseModel):

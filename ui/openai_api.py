@@ -202,6 +202,9 @@ def _events(
         data = body.model_dump(exclude_none=True)
         # OpenAI sends `finish_reason: null` until the last chunk; some clients look for it.
         data["choices"][0]["finish_reason"] = body.choices[0].finish_reason
+        if body.citations is not None:
+            # A citation's page and section are null for plain text, as in the whole reply.
+            data["citations"] = [c.model_dump() for c in body.citations]
         return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
     yield chunk(Delta(role="assistant", content=""))
