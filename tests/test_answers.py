@@ -137,3 +137,29 @@ def test_stream_yields_pieces_then_the_answer(seeded: Engine) -> None:
     assert isinstance(final, Answer)
     assert len(texts) >= 3 and all(isinstance(t, str) for t in texts)
     assert "".join(texts) == final.text  # type: ignore[arg-type]
+
+
+def test_a_name_is_found_in_its_inflected_forms(seeded: Engine) -> None:
+    # The web chat's own example: the article says "India's" and "across India", not "Indian".
+    answer = seeded.ask("How much will Adani invest in Indian AI data centers?")
+    assert not answer.declined
+    assert "$100 billion" in answer.text
+
+
+def test_who_reported_a_story_is_not_required_in_its_text() -> None:
+    from rag.answering.extractive import required_names
+
+    assert (
+        required_names(
+            "Which company, as reported by both TechCrunch and The Verge, spent billions on search?"
+        )
+        == []
+    )
+    assert required_names("What did a BBC article say OpenAI built for ChatGPT?") == [
+        "OpenAI",
+        "ChatGPT",
+    ]
+    assert required_names("When did Huguenots first arrive in Helsinki?") == [
+        "Huguenots",
+        "Helsinki",
+    ]

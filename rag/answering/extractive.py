@@ -19,6 +19,7 @@ from rag.text import (
     paragraph_spans,
     sentence_spans,
     terms,
+    words,
 )
 from rag.types import Draft, Passage
 
@@ -62,6 +63,13 @@ _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget|override)\b[^.]{0,60}\b(instructions?|prompts?|rules)\b"
     r"|\bsystem prompt\b|\b(to|for) (any|all|the) (ai|llm|language model|assistant)s?\b",
     re.IGNORECASE,
+)
+# Who reported or published a story ("as reported by The Verge", "a TechCrunch article") is
+# about the article, not in it: an outlet's name seldom appears in the text it published.
+_CREDIT = re.compile(
+    r"\b(?:reported|covered|published|written|featured|discussed|according)\s+(?:by|in|on|to)"
+    r"(?:\s+(?:both|and|the|The|&)|\s+[A-Z][\w&.'-]*)+"
+    r"|(?:\b[A-Z][\w&.'-]*\s+){1,3}(?:articles?|reports?|stories|story|piece)\b"
 )
 # Words every article is about; sharing them says nothing about answering.
 _GENERIC = frozenset({"ai", "company", "firm", "article", "report", "new"})
@@ -200,7 +208,12 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
         for (p, start, end, text, block), st in zip(entries, sentence_terms, strict=True)
     ]
     found = "\n".join(p.text for p in passages).lower()
-    missing = [name for name in question_names(question) if name.lower() not in found]
+    found_words = set(words(found))
+    missing = [
+        name
+        for name in required_names(question)
+        if name.lower() not in found and not _inflected(name.lower(), found_words)
+    ]
     typed = bool(_NUMERIC_Q.search(question) or _WHEN_Q.search(question))
     return Evidence(candidates, missing, typed, frozenset(q_terms - _GENERIC))
 
@@ -277,6 +290,24 @@ def question_names(question: str) -> list[str]:
         if (named or inner_capital) and word.lower() not in STOPWORDS and word not in found:
             found.append(word)
     return found
+
+
+def required_names(question: str) -> list[str]:
+    """The names an answer must be about: all but those naming who reported or published it."""
+    credited = {
+        word
+        for match in _CREDIT.finditer(question)
+        for word in question_names(" " + match.group(0))
+    }
+    return [name for name in question_names(question) if name not in credited]
+
+
+def _inflected(name: str, found_words: set[str]) -> bool:
+    # "Indian" is about India ("India's", "across India"): a shared stem, not the exact string.
+    if len(name) < 5:
+        return False
+    prefix = name[: max(5, len(name) - 3)]
+    return any(word.startswith(prefix) for word in found_words)
 
 
 def focus_terms(question: str) -> set[str]:

@@ -148,6 +148,9 @@ def _node(record: qe.Record) -> BaseNode:
     return node
 
 
+_TIE_MARGIN = 5
+
+
 class EdgeVectorStore(BasePydanticVectorStore):
     """Nodes as points of one Edge shard: dense + BM25 vectors, payload as llama-index writes it."""
 
@@ -305,8 +308,10 @@ class EdgeVectorStore(BasePydanticVectorStore):
             sparse_query = self._sparse_query(query.query_str)
             if sparse_query is not None:
                 prefetches.append(self._prefetch(sparse_query, prefetch_k, flt))
+            limit = query.hybrid_top_k or limit
             request = qe.QueryRequest(
-                limit=query.hybrid_top_k or limit,
+                # A few more than asked, so that ties at the cut are broken the same way below.
+                limit=limit + _TIE_MARGIN,
                 prefetches=prefetches,
                 # The stub types `query` as Fusion; Rrf is the class nested in it that it takes.
                 query=qe.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]
@@ -331,6 +336,9 @@ class EdgeVectorStore(BasePydanticVectorStore):
             )
         with edge_errors(self._path):
             points = self._shard.query(request)
+        # Reciprocal-rank fusion ties often (first by one ranking, second by the other); Edge
+        # leaves their order to chance, which would make answers differ from run to run.
+        points = sorted(points, key=lambda p: (-float(p.score), str(p.id)))[:limit]
         nodes = [metadata_dict_to_node(p.payload or {}) for p in points]
         return VectorStoreQueryResult(
             nodes=nodes,
