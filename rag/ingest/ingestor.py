@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import os
 import threading
@@ -136,6 +137,9 @@ class Ingestor:
     def splitter(self) -> SentenceSplitter:
         """A sentence-aware splitter counting in the embedding model's own word pieces."""
         tokenizer = getattr(getattr(self.embed_model, "_model", None), "tokenizer", None)
+        # A copy of its own: the splitter runs in the reader thread, and a fast tokenizer
+        # shared with the model's encode (which sets padding and truncation) fails there.
+        tokenizer = copy.deepcopy(tokenizer)
         return SentenceSplitter(
             chunk_size=self._chunking.size,
             chunk_overlap=self._chunking.overlap,
