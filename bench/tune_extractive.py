@@ -13,14 +13,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from rag.answering.extractive import (
-    Evidence,
-    Tuning,
-    gather_evidence,
-    prelim_score,
-    rank_candidates,
-    select,
-)
+from rag.answering.extractive import Evidence, Tuning, choose, gather_evidence
 from rag.config import Settings
 from rag.engine import Engine, prepare_question
 from rag.evaluation.questions import TestQuestion, has_fact, load_questions
@@ -62,9 +55,8 @@ def collect(engine: Engine, questions: list[TestQuestion]) -> list[Case]:
 def correct(t: Tuning, case: Case, limit: int) -> tuple[bool, int]:
     """Whether the answer under a tuning is right (facts present, or declined), and its length."""
     q, evidence, cosines = case
-    shortlist = sorted(evidence.candidates, key=lambda c: -prelim_score(t, c))[: t.candidates]
-    scored = rank_candidates(t, shortlist, [cosines[c.text] for c in shortlist])
-    chosen = select(t, evidence, scored, limit)
+    # The answerer's own choice, with the cosines computed once per question beforehand.
+    chosen = choose(t, evidence, lambda found: [cosines[c.text] for c in found], limit)
     answer = " ".join(s.candidate.text for s in chosen)
     if not q.answerable:
         return not chosen, len(chosen)

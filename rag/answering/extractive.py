@@ -144,7 +144,9 @@ class ExtractiveAnswerer:
     def draft(self, question: str, passages: list[Passage]) -> Draft:
         """Compose the answer from the top sentences, or decline when the evidence is weak."""
         evidence = gather_evidence(question, passages)
-        chosen = select(self.tuning, evidence, self.score(question, evidence), self.max_sentences)
+        chosen = choose(
+            self.tuning, evidence, lambda found: self.cosines(question, found), self.max_sentences
+        )
         if not chosen:
             return Draft(text=decline_text(evidence, self.tuning), citations=[], declined=True)
         citations = [
@@ -154,14 +156,23 @@ class ExtractiveAnswerer:
         text = " ".join(f"{_as_sentence(c.text)} [{c.n}]" for c in citations)
         return Draft(text=text, citations=citations, declined=False)
 
-    def score(self, question: str, evidence: Evidence) -> list[ScoredSentence]:
-        """The most promising sentences scored by meaning, shared terms and answer type."""
-        candidates = sorted(evidence.candidates, key=lambda c: -prelim_score(self.tuning, c))
-        candidates = candidates[: self.tuning.candidates]
-        if not candidates:
-            return []
+    def cosines(self, question: str, candidates: list[Candidate]) -> list[float]:
+        """The cosine of each candidate sentence to the question."""
         vectors = self.embed([question] + [c.text for c in candidates])
-        return rank_candidates(self.tuning, candidates, (vectors[1:] @ vectors[0]).tolist())
+        return [float(cosine) for cosine in vectors[1:] @ vectors[0]]
+
+
+def choose(
+    t: Tuning,
+    evidence: Evidence,
+    cosines: Callable[[list[Candidate]], list[float]],
+    limit: int,
+) -> list[ScoredSentence]:
+    """The answer's sentences: a shortlist by the cheap score, ranked by meaning, then selected."""
+    shortlist = sorted(evidence.candidates, key=lambda c: -prelim_score(t, c))[: t.candidates]
+    if not shortlist:
+        return []
+    return select(t, evidence, rank_candidates(t, shortlist, cosines(shortlist)), limit)
 
 
 def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
