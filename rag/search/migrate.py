@@ -130,17 +130,6 @@ def rebuild_manifest(shard: qe.EdgeShard, manifest: Manifest) -> None:
             entry["ids"].add(str(record.id))
         if offset is None:
             break
-    files = [
-        IndexedFile(
-            path=path,
-            root=str(e.get("root", "")),
-            source=str(e.get("source", "")),
-            title=str(e.get("title", "")),
-            sha256=str(e.get("file_sha256", "")),
-            chunk_count=int(e.get("chunk_count", -1)),
-            ids=frozenset(e["ids"]),
-        )
-        for path, e in found.items()
-    ]
+    files = [IndexedFile.from_payload(path, e) for path, e in found.items()]
     manifest.begin(files)
     manifest.commit(files)

@@ -120,6 +120,19 @@ class IndexedFile:
     size: int = -1
     mtime_ns: int = -1
 
+    @classmethod
+    def from_payload(cls, path: str, entry: dict[str, Any]) -> IndexedFile:
+        """A file as its chunks' payloads describe it, with the ids of those chunks."""
+        return cls(
+            path=path,
+            root=str(entry.get("root", "")),
+            source=str(entry.get("source", "")),
+            title=str(entry.get("title", "")),
+            sha256=str(entry.get("file_sha256", "")),
+            chunk_count=int(entry.get("chunk_count", -1)),
+            ids=frozenset(entry["ids"]),
+        )
+
     @property
     def complete(self) -> bool:
         """True when every chunk of the file made it into the index."""
@@ -236,18 +249,7 @@ class Store:
                 entry["ids"].add(str(point.id))
             if offset is None:
                 break
-        return {
-            path: IndexedFile(
-                path=path,
-                root=str(e.get("root", "")),
-                source=str(e.get("source", "")),
-                title=str(e.get("title", "")),
-                sha256=str(e.get("file_sha256", "")),
-                chunk_count=int(e.get("chunk_count", -1)),
-                ids=frozenset(e["ids"]),
-            )
-            for path, e in found.items()
-        }
+        return {path: IndexedFile.from_payload(path, e) for path, e in found.items()}
 
     def add(self, nodes: Sequence[BaseNode]) -> None:
         """Upsert embedded nodes (creating the collection on first use)."""
