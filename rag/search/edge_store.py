@@ -299,7 +299,8 @@ class EdgeVectorStore(BasePydanticVectorStore):
             return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
         flt = self._filter(query)
         limit = query.similarity_top_k
-        if query.mode == VectorStoreQueryMode.HYBRID and query.query_str is not None:
+        fused = query.mode == VectorStoreQueryMode.HYBRID and query.query_str is not None
+        if fused:
             prefetch_k = query.sparse_top_k or query.similarity_top_k
             prefetches = []
             if query.query_embedding is not None:
@@ -336,9 +337,10 @@ class EdgeVectorStore(BasePydanticVectorStore):
             )
         with edge_errors(self._path):
             points = self._shard.query(request)
-        # Reciprocal-rank fusion ties often (first by one ranking, second by the other); Edge
-        # leaves their order to chance, which would make answers differ from run to run.
-        points = sorted(points, key=lambda p: (-float(p.score), str(p.id)))[:limit]
+        if fused:
+            # Reciprocal-rank fusion ties often (first by one ranking, second by the other);
+            # Edge leaves their order to chance, which would make answers differ between runs.
+            points = sorted(points, key=lambda p: (-float(p.score), str(p.id)))[:limit]
         nodes = [metadata_dict_to_node(p.payload or {}) for p in points]
         return VectorStoreQueryResult(
             nodes=nodes,
