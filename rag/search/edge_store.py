@@ -306,7 +306,7 @@ class EdgeVectorStore(BasePydanticVectorStore):
             if query.query_embedding is not None:
                 dense = qe.Query.Nearest(list(query.query_embedding), using=DENSE)
                 prefetches.append(self._prefetch(dense, prefetch_k, flt))
-            sparse_query = self._sparse_query(query.query_str)
+            sparse_query = self._sparse_query(query.query_str or "")
             if sparse_query is not None:
                 prefetches.append(self._prefetch(sparse_query, prefetch_k, flt))
             limit = query.hybrid_top_k or limit
