@@ -218,6 +218,21 @@ def probe(index: Path) -> dict[str, Any]:
         exact_ms.append((time.perf_counter() - started) * 1000)
         recalls.append(len({p.id for p in fast} & {p.id for p in exact}) / max(len(exact), 1))
     out["dense_recall_at_20"] = statistics.mean(recalls)
+    for ef in (64, 128, 256):
+        found, took = [], []
+        for _, e in embedded:
+            query = qe.Query.Nearest(list(e), using="text-dense")
+            exact = shard.query(
+                qe.QueryRequest(limit=20, query=query, params=qe.SearchParams(exact=True))
+            )
+            started = time.perf_counter()
+            fast = shard.query(
+                qe.QueryRequest(limit=20, query=query, params=qe.SearchParams(hnsw_ef=ef))
+            )
+            took.append((time.perf_counter() - started) * 1000)
+            found.append(len({p.id for p in fast} & {p.id for p in exact}) / max(len(exact), 1))
+        out[f"dense_recall_at_20_ef{ef}"] = statistics.mean(found)
+        out[f"dense_ef{ef}_p50_ms"] = statistics.median(took)
     out["dense_default_p50_ms"] = statistics.median(default_ms)
     out["dense_exact_p50_ms"] = statistics.median(exact_ms)
     out["rss_mb"], out["peak_rss_mb"] = rss_mb()

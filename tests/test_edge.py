@@ -91,9 +91,22 @@ def test_hybrid_is_qdrants_rrf_of_the_two_prefetches(seeded: Engine, embed_model
         for rank, point in enumerate(ids):
             fused[point] = fused.get(point, 0.0) + 1 / (2 + rank)  # Qdrant's RRF, k = 2
     passages = seeded.retriever.retrieve(NSCALE, embedding, 5)
+    # Equal sums keep the dense list's order, as qdrant-client's fusion does (a stable sort).
     expected = sorted(fused, key=lambda i: -fused[i])[:5]
     assert [p.chunk_id for p in passages] == expected
-    assert [p.score for p in passages] == pytest.approx([fused[i] for i in expected])
+    assert [p.score for p in passages] == pytest.approx([fused[i] for i in expected], abs=3e-6)
+
+
+def test_equal_rrf_sums_keep_the_dense_order(seeded: Engine, embed_model: Any) -> None:
+    # The eval question whose top two tie (dense ranks 1, 2 and sparse ranks 2, 1).
+    question = "What did Amazon pay for the George Washington University campus?"
+    embedding = embed_model.get_query_embedding(question)
+    dense = seeded.store.vector_store.query(
+        VectorStoreQuery(query_embedding=embedding, similarity_top_k=2)
+    ).ids
+    passages = seeded.retriever.retrieve(question, embedding, 2)
+    assert passages[0].score == pytest.approx(passages[1].score, abs=3e-6)
+    assert [p.chunk_id for p in passages] == dense
 
 
 def test_delete_by_ids_and_by_filter(engine: Engine) -> None:
