@@ -66,4 +66,4 @@ tune: $(VENV)/.installed-dev
 	$(PY) bench/tune_extractive.py
 
 clean-index:
-	rm -rf index/collection index/meta.json index/.lock
+	rm -rf index/edge index/manifest.sqlite* index/local-mode-backup index/collection index/meta.json index/.lock
