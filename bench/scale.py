@@ -119,6 +119,25 @@ class PrecomputedEmbedding(BaseEmbedding):
         return self._get_query_embedding(query)
 
 
+def force_hnsw() -> None:
+    """Make `optimize` build HNSW and searches use it at any size (for recall on small runs)."""
+    import qdrant_edge as qe
+    import rag.embedded
+
+    plain = rag.embedded.shard_config
+
+    def config(dim: int) -> qe.EdgeConfig:
+        base = plain(dim)
+        return qe.EdgeConfig(
+            vectors=base.vectors,
+            sparse_vectors=base.sparse_vectors,
+            hnsw_config=qe.HnswIndexConfig(m=16, ef_construct=100, full_scan_threshold=10),
+            optimizers=qe.EdgeOptimizersConfig(indexing_threshold=10),
+        )
+
+    rag.embedded.shard_config = config
+
+
 def build(n: int, work: Path, precomputed: bool) -> dict[str, Any]:
     """Ingest, optimise and re-ingest N chunks; the timings."""
     pool = sentences(POOL)
@@ -247,7 +266,12 @@ def main() -> None:
     parser.add_argument("--precomputed", action="store_true", help="skip the model at ingest")
     parser.add_argument("--out", type=Path, help="append the results (JSON lines) here")
     parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--force-hnsw", action="store_true", help="build HNSW however small the index"
+    )
     args = parser.parse_args()
+    if args.force_hnsw:
+        force_hnsw()
     if args.probe:
         print(json.dumps(probe(args.probe)))
         return
