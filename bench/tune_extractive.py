@@ -1,4 +1,7 @@
-"""Derives the extractive answerer's weights and decline thresholds from a question set.
+"""Derives the extractive answerer's ranking weights from a question set's answerable questions.
+
+Whether to answer at all is the confidence model's decision (bench/tune_confidence.py); this
+tunes which sentences are quoted.
 
 Tunes on half of the questions (even rows) and reports the other half as held out, so the
 figures say how the chosen constants generalise. Usage:
@@ -24,16 +27,12 @@ GRID = {
     "cue_bonus": [0.0, 0.05],
     "rank_bonus": [0.0, 0.03],
     "min_cosine": [0.25, 0.3, 0.35],
-    "min_score": [0.3, 0.35, 0.4],
     "margin": [0.02, 0.04, 0.08],
     "list_bonus": [0.0, 0.08, 0.12, 0.16],
     "cover_margin": [0.0, 0.1, 0.2],
-    "min_cosine_unfocused": [0.55, 0.6, 0.65, 1.0],
-    "require_entities": [True],
-    "require_type": [False, True],
 }
 
-Case = tuple[TestQuestion, Evidence, dict[str, float]]
+Case = tuple[TestQuestion, str, Evidence, dict[str, float]]
 
 
 def collect(engine: Engine, questions: list[TestQuestion]) -> list[Case]:
@@ -48,18 +47,16 @@ def collect(engine: Engine, questions: list[TestQuestion]) -> list[Case]:
         evidence = gather_evidence(text, passages)
         texts = [c.text for c in evidence.candidates]
         cosines = dict(zip(texts, (engine.encoder(texts) @ embedding).tolist(), strict=True))
-        cases.append((q, evidence, cosines))
+        cases.append((q, text, evidence, cosines))
     return cases
 
 
 def correct(t: Tuning, case: Case, limit: int) -> tuple[bool, int]:
-    """Whether the answer under a tuning is right (facts present, or declined), and its length."""
-    q, evidence, cosines = case
+    """Whether the quote under a tuning holds the key facts, and its length in sentences."""
+    q, text, evidence, cosines = case
     # The answerer's own choice, with the cosines computed once per question beforehand.
-    chosen = choose(t, evidence, lambda found: [cosines[c.text] for c in found], limit)
+    chosen = choose(t, text, evidence, lambda found: [cosines[c.text] for c in found], limit).chosen
     answer = " ".join(s.candidate.text for s in chosen)
-    if not q.answerable:
-        return not chosen, len(chosen)
     return bool(chosen) and all(has_fact(answer, g) for g in q.must_include), len(chosen)
 
 
@@ -91,7 +88,7 @@ def main() -> None:
         with Engine.open(settings) as engine:
             # The question set also covers an article with injected instructions.
             engine.ingest([settings.seeds_dir, path.parent / "docs"])
-            cases = collect(engine, questions)
+            cases = collect(engine, [q for q in questions if q.answerable])
     limit = settings.answer.max_sentences
     folds = (cases[::2], cases[1::2])
     held_out = [evaluate(tune(folds[i], limit), folds[1 - i], limit)[0] for i in (0, 1)]

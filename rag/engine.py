@@ -152,7 +152,9 @@ class Engine:
         """The LLM-free answerer: the answer in extractive mode, the fallback in the others."""
         if self._extractive is None:
             self._extractive = ExtractiveAnswerer(
-                self.encoder, max_sentences=self.settings.answer.max_sentences
+                self.encoder,
+                max_sentences=self.settings.answer.max_sentences,
+                min_confidence=self.settings.answer.min_confidence,
             )
         return self._extractive
 
@@ -349,6 +351,9 @@ class Engine:
             standalone_question=found.text,
             grounding=draft.grounding,
             collection=self.collection,
+            # The decision is the extractive answerer's, whichever answerer wrote the text.
+            confidence=found.extractive.confidence,
+            withheld=found.extractive.withheld,
         )
 
     def status(self) -> Status:

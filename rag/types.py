@@ -120,6 +120,9 @@ class Answer:
     standalone_question: str = ""
     grounding: str = "not needed"
     collection: str = ""
+    # The calibrated probability that the quoted sentences answer; see Draft.
+    confidence: float | None = None
+    withheld: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The one JSON object `rag ask --json` prints."""
@@ -131,6 +134,7 @@ class Answer:
             "retrieved": [p.to_dict() for p in self.retrieved],
             "mode": self.mode,
             "grounding": self.grounding,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "notices": self.notices,
             "collection": self.collection,
@@ -148,3 +152,7 @@ class Draft:
     # "replaced" by the extractive answer.
     grounding: str = "not needed"
     notices: list[str] = field(default_factory=list)
+    # The calibrated probability that the quoted sentences answer (None: no decision was made).
+    confidence: float | None = None
+    # The quote a decline held back: kept for the evaluator's risk-coverage curve, never shown.
+    withheld: str = ""

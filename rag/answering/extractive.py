@@ -9,6 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.answering.confidence import (
+    ConfidenceModel,
+    Reading,
+    features,
+    load_model,
+    name_found,
+)
 from rag.text import (
     BULLET,
     QUESTION_WORDS,
@@ -84,19 +91,16 @@ class Tuning:
     cue_bonus: float = 0.0
     rank_bonus: float = 0.03
     candidates: int = 12
+    # A runner-up added for an unanswered part of the question must be at least this close.
     min_cosine: float = 0.25
-    min_score: float = 0.3
     margin: float = 0.08
     # How far below the best a sentence may score and still be added for an unanswered part.
     cover_margin: float = 0.2
     # Added to whole lists and paragraphs when the question asks for several things.
     list_bonus: float = 0.16
-    # Below this cosine, the answer must share a focus word (a lower-case content word).
+    # Below this cosine, the best sentence must hold a lower-case content word of the question
+    # (its predicate: "chief executive", "acquired"), or nothing is quoted.
     min_cosine_unfocused: float = 0.65
-    # Decline when a name in the question is absent from every retrieved passage.
-    require_entities: bool = True
-    # Decline a how-much / when question whose best sentence holds no number / date.
-    require_type: bool = True
 
 
 @dataclass(frozen=True)
@@ -119,8 +123,12 @@ class Evidence:
     """What the passages offer a question: candidate sentences and what the question lacks."""
 
     candidates: list[Candidate]
+    # Names the question asks about, and those of them no retrieved passage mentions.
+    names: tuple[str, ...]
     missing: list[str]
-    typed: bool
+    # Whether the question asks for a kind of answer (an amount, a date, a name) a sentence shows.
+    expects_type: bool
+    focus: frozenset[str] = frozenset()
     question_terms: frozenset[str] = frozenset()
 
 
@@ -133,28 +141,61 @@ class ScoredSentence:
     score: float
 
 
-class ExtractiveAnswerer:
-    """Answers with the best-scoring sentences of the passages, each cited, or declines."""
+@dataclass(frozen=True)
+class Choice:
+    """The ranked sentences, the ones an answer would quote, and what the decision reads."""
 
-    def __init__(self, embed: Embed, max_sentences: int = 3, tuning: Tuning | None = None) -> None:
+    scored: list[ScoredSentence]
+    chosen: list[ScoredSentence]
+    values: dict[str, float]
+    # The best sentence misses what the question asks about: declined whatever the model says.
+    off_topic: bool = False
+
+
+class ExtractiveAnswerer:
+    """Quotes the best sentences of the passages, each cited, or declines when unsure."""
+
+    def __init__(
+        self,
+        embed: Embed,
+        max_sentences: int = 3,
+        tuning: Tuning | None = None,
+        model: ConfidenceModel | None = None,
+        min_confidence: float | None = None,
+    ) -> None:
         self.embed = embed
         self.max_sentences = max_sentences
         self.tuning = tuning or Tuning()
+        self.model = model or load_model()
+        self.min_confidence = self.model.threshold if min_confidence is None else min_confidence
 
     def draft(self, question: str, passages: list[Passage]) -> Draft:
-        """Compose the answer from the top sentences, or decline when the evidence is weak."""
+        """Quote the top sentences when the model is confident they answer; else decline."""
         evidence = gather_evidence(question, passages)
-        chosen = choose(
-            self.tuning, evidence, lambda found: self.cosines(question, found), self.max_sentences
+        choice = choose(
+            self.tuning,
+            question,
+            evidence,
+            lambda found: self.cosines(question, found),
+            self.max_sentences,
         )
-        if not chosen:
-            return Draft(text=decline_text(evidence, self.tuning), citations=[], declined=True)
+        confidence = 0.0
+        if choice.chosen and not choice.off_topic:
+            confidence = self.model.probability(choice.values)
+        if confidence < self.min_confidence:
+            return Draft(
+                text=decline_text(evidence),
+                citations=[],
+                declined=True,
+                confidence=confidence,
+                withheld=_quote(choice.chosen),
+            )
         citations = [
             s.candidate.passage.cite(n, s.candidate.start, s.candidate.end, s.score)
-            for n, s in enumerate(chosen, start=1)
+            for n, s in enumerate(choice.chosen, start=1)
         ]
         text = " ".join(f"{_as_sentence(c.text)} [{c.n}]" for c in citations)
-        return Draft(text=text, citations=citations, declined=False)
+        return Draft(text=text, citations=citations, declined=False, confidence=confidence)
 
     def cosines(self, question: str, candidates: list[Candidate]) -> list[float]:
         """The cosine of each candidate sentence to the question."""
@@ -164,15 +205,39 @@ class ExtractiveAnswerer:
 
 def choose(
     t: Tuning,
+    question: str,
     evidence: Evidence,
     cosines: Callable[[list[Candidate]], list[float]],
     limit: int,
-) -> list[ScoredSentence]:
-    """The answer's sentences: a shortlist by the cheap score, ranked by meaning, then selected."""
+) -> Choice:
+    """A shortlist by the cheap score, ranked by meaning, the answer's sentences and features."""
     shortlist = sorted(evidence.candidates, key=lambda c: -prelim_score(t, c))[: t.candidates]
     if not shortlist:
-        return []
-    return select(t, evidence, rank_candidates(t, shortlist, cosines(shortlist)), limit)
+        return Choice([], [], {})
+    scored = rank_candidates(t, shortlist, cosines(shortlist))
+    best = scored[0]
+    reading = Reading(
+        cosine=best.cosine,
+        mean_cosine=sum(s.cosine for s in scored) / len(scored),
+        score=best.score,
+        second_score=scored[1].score if len(scored) > 1 else 0.0,
+        lexical=best.candidate.lexical,
+        question=question,
+        sentence=best.candidate.text,
+        passage=best.candidate.passage.text,
+        passages="\n".join(dict.fromkeys(c.passage.text for c in evidence.candidates)),
+        names=evidence.names,
+        focus=evidence.focus,
+        expects_type=evidence.expects_type,
+        type_present=best.candidate.cue,
+        rank=best.candidate.passage.rank,
+    )
+    off_topic = not best.candidate.focus and best.cosine < t.min_cosine_unfocused
+    return Choice(scored, select(t, evidence, scored, limit), features(reading), off_topic)
+
+
+def _quote(chosen: list[ScoredSentence]) -> str:
+    return " ".join(_as_sentence(s.candidate.text) for s in chosen)
 
 
 def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
@@ -220,13 +285,18 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
     ]
     found = "\n".join(p.text for p in passages).lower()
     found_words = set(words(found))
-    missing = [
-        name
-        for name in required_names(question)
-        if name.lower() not in found and not _inflected(name.lower(), found_words)
-    ]
-    typed = bool(_NUMERIC_Q.search(question) or _WHEN_Q.search(question))
-    return Evidence(candidates, missing, typed, frozenset(q_terms - _GENERIC))
+    names = tuple(required_names(question))
+    missing = [name for name in names if not name_found(name, found, found_words)]
+    expects_type = bool(_NUMERIC_Q.search(question) or _WHEN_Q.search(question))
+    expects_type = expects_type or bool(_WHO_Q.search(question))
+    return Evidence(
+        candidates,
+        names,
+        missing,
+        expects_type,
+        frozenset(focus),
+        frozenset(q_terms - _GENERIC),
+    )
 
 
 def prelim_score(t: Tuning, c: Candidate) -> float:
@@ -250,15 +320,9 @@ def select(
     t: Tuning, evidence: Evidence, scored: list[ScoredSentence], limit: int
 ) -> list[ScoredSentence]:
     """The sentences to answer with: the best, and close runners-up that add something."""
-    if not scored or (t.require_entities and evidence.missing):
+    if not scored:
         return []
     best = scored[0]
-    if best.cosine < t.min_cosine or best.score < t.min_score:
-        return []
-    if not best.candidate.focus and best.cosine < t.min_cosine_unfocused:
-        return []
-    if t.require_type and evidence.typed and not best.candidate.cue:
-        return []
     chosen = [scored[0]]
     seen_terms = set(scored[0].candidate.terms)
     for other in scored[1:]:
@@ -283,9 +347,9 @@ def select(
     return chosen
 
 
-def decline_text(evidence: Evidence, t: Tuning) -> str:
+def decline_text(evidence: Evidence) -> str:
     """The plain statement that the articles hold no answer, naming what they lack."""
-    if t.require_entities and evidence.missing:
+    if evidence.missing:
         names = " or ".join(evidence.missing[:3])
         return f"The articles don't say: none of the retrieved passages mentions {names}."
     return DECLINE_TEXT
@@ -311,14 +375,6 @@ def required_names(question: str) -> list[str]:
         for word in question_names(" " + match.group(0))
     }
     return [name for name in question_names(question) if name not in credited]
-
-
-def _inflected(name: str, found_words: set[str]) -> bool:
-    # "Indian" is about India ("India's", "across India"): a shared stem, not the exact string.
-    if len(name) < 5:
-        return False
-    prefix = name[: max(5, len(name) - 3)]
-    return any(word.startswith(prefix) for word in found_words)
 
 
 def focus_terms(question: str) -> set[str]:

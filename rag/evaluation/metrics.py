@@ -42,6 +42,10 @@ class QuestionResult:
     checks: dict[str, bool | None] = field(default_factory=dict)
     grounding: str = "not needed"
     error: str | None = None
+    # The decision's confidence, and whether the quote it chose (shown or held back by a
+    # decline) holds the key facts: the two inputs of the risk-coverage curve.
+    confidence: float | None = None
+    quote_right: bool | None = None
 
     @property
     def correct(self) -> bool:
@@ -107,7 +111,44 @@ def check(question: TestQuestion, answer: Answer) -> QuestionResult:
         evidence_rank=rank,
         checks=checks,
         grounding=answer.grounding,
+        confidence=answer.confidence,
+        quote_right=_quote_right(question, answer),
     )
+
+
+def _quote_right(question: TestQuestion, answer: Answer) -> bool | None:
+    if not question.answerable:
+        return False
+    if not question.must_include:
+        return None
+    quote = answer.withheld if answer.declined else answer.text
+    return bool(quote) and all(has_fact(quote, g) for g in question.must_include)
+
+
+def risk_coverage(results: list[QuestionResult], current: float | None) -> dict[str, Any]:
+    """Per threshold: the share answered, their precision, and right overall (declines too)."""
+    scored = [
+        r
+        for r in results
+        if r.error is None and r.confidence is not None and r.quote_right is not None
+    ]
+    thresholds = sorted({round(t / 20, 2) for t in range(20)} | ({current} if current else set()))
+    points = []
+    for t in thresholds:
+        answered = [r for r in scored if r.confidence is not None and r.confidence >= t]
+        right = sum(bool(r.quote_right) for r in answered)
+        declined_right = sum(
+            not r.answerable for r in scored if r.confidence is not None and r.confidence < t
+        )
+        points.append(
+            {
+                "threshold": t,
+                "coverage": round(len(answered) / len(scored), 4) if scored else None,
+                "precision": round(right / len(answered), 4) if answered else None,
+                "accuracy": round((right + declined_right) / len(scored), 4) if scored else None,
+            }
+        )
+    return {"questions": len(scored), "threshold": current, "points": points}
 
 
 def run(
@@ -218,6 +259,7 @@ def evaluate(
     results = run(engine, questions, top_k=top_k, progress=progress)
     settings = engine.settings.model_dump(mode="json")
     settings["retrieval"]["top_k"] = top_k or engine.settings.retrieval.top_k
+    threshold = engine.extractive.min_confidence
     return {
         "config": {
             "mode": engine.settings.llm.mode,
@@ -226,5 +268,6 @@ def evaluate(
         },
         "metrics": aggregate(results),
         "by_kind": by_kind(results),
+        "risk_coverage": risk_coverage(results, threshold),
         "results": [result_dict(r) for r in results],
     }

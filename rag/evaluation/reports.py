@@ -137,6 +137,44 @@ def _latency_chart(values: list[float]) -> str:
     return "".join(parts)
 
 
+def _risk_coverage_chart(curve: dict[str, Any] | None) -> str:
+    """An inline SVG of the precision of answered questions against the share answered."""
+    points = [
+        p for p in (curve or {}).get("points", []) if p["coverage"] and p["precision"] is not None
+    ]
+    if curve is None or not points:
+        return "<p>No confidences were recorded (every question errored).</p>"
+    size, left, top = 300, 50, 10
+
+    def xy(p: dict[str, Any]) -> tuple[float, float]:
+        return left + p["coverage"] * size, top + (1 - p["precision"]) * size
+
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in map(xy, points))
+    dots = "".join(
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{5 if p["threshold"] == curve["threshold"] else 3}" '
+        f'fill="{"#b00" if p["threshold"] == curve["threshold"] else "#3b7dd8"}"><title>threshold '
+        f"{p['threshold']}: {p['coverage']:.0%} answered, precision {p['precision']:.3f}, right "
+        f"overall {p['accuracy']:.3f}</title></circle>"
+        for p, (x, y) in zip(points, map(xy, points), strict=True)
+    )
+    rows = "".join(
+        f"<tr><td>{p['threshold']:.2f}</td><td>{_fmt(p['coverage'])}</td>"
+        f"<td>{_fmt(p['precision'])}</td><td>{_fmt(p['accuracy'])}</td></tr>"
+        for p in points
+    )
+    return (
+        f'<svg role="img" aria-label="Risk-coverage curve" width="{left + size + 20}" '
+        f'height="{size + 60}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" '
+        f'font-size="11"><rect x="{left}" y="{top}" width="{size}" height="{size}" fill="none" '
+        f'stroke="#ccc"/><polyline class="curve" points="{line}" fill="none" stroke="#3b7dd8" '
+        f'stroke-width="2"/>{dots}<text x="{left}" y="{size + 30}">share of questions answered '
+        f'→</text><text x="4" y="{top + 10}">precision</text>'
+        f'<text x="{left}" y="{size + 48}">red: the threshold in use ({curve["threshold"]})</text>'
+        "</svg><table><tr><th>min confidence</th><th>share answered</th>"
+        f"<th>precision of answered</th><th>right overall</th></tr>{rows}</table>"
+    )
+
+
 def html_report(report: dict[str, Any]) -> str:
     """report.html: self-contained (no scripts, no network), with two charts."""
     metrics, results = report["metrics"], report["results"]
@@ -169,6 +207,10 @@ code {{ background: #f4f4f4; }}
 {_bar_chart(report["by_kind"])}
 <h2>Metrics</h2><table>{rows}</table>
 <p>{html.escape(judge_line(report) or "")}</p>
+<h2>Confidence: precision against the share answered</h2>
+<p>Each point is a minimum confidence (<code>RAG_ANSWER__MIN_CONFIDENCE</code>): questions below it
+are declined. Choose the point that suits your documents.</p>
+{_risk_coverage_chart(report.get("risk_coverage"))}
 <h2>Latency</h2>
 {_latency_chart(latency)}
 <h2>Questions</h2>

@@ -1,0 +1,143 @@
+"""Retrieval cases for fitting the answer decision: passages and embeddings, cached under build/."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rag.answering.extractive import gather_evidence
+from rag.config import Settings
+from rag.engine import Engine, prepare_question
+from rag.evaluation.questions import TestQuestion, load_questions
+from rag.types import Passage
+
+BENCHMARKS = Path("../shared/benchmarks")
+OWN = Path("tests/eval/questions.jsonl")
+CACHE = Path("build/fitting")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question with what real retrieval returned for it."""
+
+    question: TestQuestion
+    text: str
+    group: str
+    passages: list[Passage]
+
+
+@dataclass
+class CaseSet:
+    """The cases of one question set, with the embedding of every question and sentence."""
+
+    name: str
+    cases: list[Case]
+    vectors: dict[str, np.ndarray]
+
+    def cosines(self, question: str, sentences: list[str]) -> list[float]:
+        """The cosine of each sentence to the question (unit vectors, so a dot product)."""
+        q = self.vectors[question]
+        return [float(self.vectors[s] @ q) for s in sentences]
+
+
+def _group(q: TestQuestion, paragraph: str, name: str) -> str:
+    # Folds keep a whole article together: squad_a01_p003.txt belongs to article a01.
+    if paragraph.startswith("squad_"):
+        return "squad:" + paragraph.split("_")[1]
+    return f"{name}:{q.id}"
+
+
+def collect(name: str, docs: list[Path], questions_path: Path) -> CaseSet:
+    """Ingest the docs into a throwaway index, retrieve for every question, embed every text."""
+    questions = load_questions(questions_path).questions
+    rows = (json.loads(line) for line in questions_path.read_text().splitlines() if line.strip())
+    paragraphs = {str(r["id"]): str(r.get("paragraph") or "") for r in rows}
+    cases = []
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(_env_file=None, qdrant={"path": Path(folder) / "index"})  # type: ignore[call-arg]
+        with Engine.open(settings) as engine:
+            started = time.perf_counter()
+            engine.ingest(docs)
+            print(f"{name}: ingested in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            texts = [
+                prepare_question(q.question, settings.answer.max_question_chars)[0]
+                for q in questions
+            ]
+            q_vectors = engine.encoder(texts)
+            vectors = dict(zip(texts, q_vectors, strict=True))
+            for q, text, vector in zip(questions, texts, q_vectors, strict=True):
+                passages = engine.retriever.retrieve(
+                    text, vector.tolist(), settings.retrieval.top_k
+                )
+                group = _group(q, paragraphs.get(q.id, ""), name)
+                cases.append(Case(q, text, group, passages))
+            sentences = sorted(
+                {
+                    c.text
+                    for case in cases
+                    for c in gather_evidence(case.text, case.passages).candidates
+                    if c.text not in vectors
+                }
+            )
+            vectors.update(zip(sentences, engine.encoder(sentences), strict=True))
+            print(
+                f"{name}: {len(cases)} cases, {len(sentences)} sentences, "
+                f"{time.perf_counter() - started:.0f} s",
+                file=sys.stderr,
+            )
+    return CaseSet(name, cases, vectors)
+
+
+def _cached(name: str, docs: list[Path], questions: Path, refresh: bool) -> CaseSet:
+    digest = hashlib.sha256()
+    for path in (questions, *sorted(p for d in docs for p in d.iterdir())):
+        digest.update(path.read_bytes())
+    cache = CACHE / f"{name}-{digest.hexdigest()[:12]}.pkl"
+    if cache.is_file() and not refresh:
+        with cache.open("rb") as file:
+            found: CaseSet = _Unpickler(file).load()
+        return found
+    found = collect(name, docs, questions)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(pickle.dumps(found))
+    return found
+
+
+class _Unpickler(pickle.Unpickler):
+    # A cache written by running this file names its classes under __main__.
+    def find_class(self, module: str, name: str) -> object:
+        return super().find_class(__name__ if module == "__main__" else module, name)
+
+
+def fitting_sets(refresh: bool = False) -> list[CaseSet]:
+    """The fitting data: squad2-train and the project's own question set."""
+    squad = BENCHMARKS / "squad2-train"
+    return [
+        _cached("squad2-train", [squad / "docs"], squad / "questions.jsonl", refresh),
+        _cached("own", [Path("seeds"), OWN.parent / "docs"], OWN, refresh),
+    ]
+
+
+def measuring_set(name: str, refresh: bool = False) -> CaseSet:
+    """A measuring set's cases, for reporting only: nothing is fitted or chosen on them."""
+    folder = BENCHMARKS / name
+    return _cached(name, [folder / "docs"], folder / "questions.jsonl", refresh)
+
+
+if __name__ == "__main__":
+    import torch
+
+    torch.set_num_threads(2)
+    for found in fitting_sets(refresh="--refresh" in sys.argv):
+        print(found.name, len(found.cases), "cases")
+    if "--measuring" in sys.argv:
+        for name in ("squad2-dev", "multihop-rag-facts"):
+            print(name, len(measuring_set(name).cases), "cases")

@@ -1,0 +1,163 @@
+"""The answer decision: the calibrated probability that the best sentence answers the question."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rag.text import QUESTION_WORDS, terms, words
+
+MODEL_PATH = Path(__file__).with_name("confidence.json")
+
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+FEATURES = (
+    "cosine",
+    "cosine_gap",
+    "score",
+    "lexical",
+    "passage_coverage",
+    "margin",
+    "focus",
+    "names_found",
+    "names_in_passage",
+    "names_in_sentence",
+    "has_names",
+    "numbers_in_passage",
+    "has_numbers",
+    "expects_type",
+    "type_present",
+    "novelty",
+    "inverse_rank",
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the decision reads: the question against its best sentence, passage and passages."""
+
+    cosine: float
+    mean_cosine: float
+    score: float
+    second_score: float
+    lexical: float
+    question: str
+    sentence: str
+    passage: str
+    passages: str
+    names: tuple[str, ...]
+    focus: frozenset[str]
+    expects_type: bool
+    type_present: bool
+    rank: int
+
+
+def _share(wanted: list[str] | set[str] | frozenset[str], found: set[str]) -> float:
+    return sum(w in found for w in wanted) / len(wanted) if wanted else 1.0
+
+
+def name_found(name: str, text_lower: str, text_words: set[str]) -> bool:
+    """True when a text mentions a name, allowing for inflection ("Indian" ~ "India's")."""
+    lowered = name.lower()
+    if lowered in text_lower:
+        return True
+    if len(lowered) < 5:
+        return False
+    prefix = lowered[: max(5, len(lowered) - 3)]
+    return any(word.startswith(prefix) for word in text_words)
+
+
+def _names_share(names: tuple[str, ...], text: str) -> float:
+    if not names:
+        return 1.0
+    lower = text.lower()
+    found = set(words(lower))
+    return sum(name_found(n, lower, found) for n in names) / len(names)
+
+
+def features(r: Reading) -> dict[str, float]:
+    """The decision's inputs; a share is 1.0 when the question has nothing of its kind."""
+    q_terms = set(terms(r.question)) - QUESTION_WORDS
+    s_terms = set(terms(r.sentence))
+    p_terms = set(terms(r.passage))
+    numbers = set(_DIGITS.findall(r.question))
+    return {
+        "cosine": r.cosine,
+        # How far the best sentence stands out from the others retrieved: a question no passage
+        # answers tends to meet several equally near-miss sentences, however long the question.
+        "cosine_gap": r.cosine - r.mean_cosine,
+        "score": r.score,
+        "lexical": r.lexical,
+        "passage_coverage": _share(q_terms, p_terms),
+        "margin": r.score - r.second_score,
+        "focus": _share(r.focus, s_terms),
+        "names_found": _names_share(r.names, r.passages),
+        "names_in_passage": _names_share(r.names, r.passage),
+        "names_in_sentence": _names_share(r.names, r.sentence),
+        "has_names": float(bool(r.names)),
+        "numbers_in_passage": _share(numbers, set(_DIGITS.findall(r.passage))),
+        "has_numbers": float(bool(numbers)),
+        "expects_type": float(r.expects_type),
+        "type_present": float(r.type_present),
+        # A sentence that only repeats the question's words holds no answer to it.
+        "novelty": len(s_terms - q_terms) / max(1, len(s_terms)),
+        "inverse_rank": 1.0 / r.rank,
+    }
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """A logistic regression over standardised features, and the threshold chosen for it."""
+
+    names: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+
+    def probability(self, values: dict[str, float]) -> float:
+        """The calibrated probability that the answer holds the facts asked for."""
+        z = self.intercept + sum(
+            c * (values[n] - m) / s
+            for n, m, s, c in zip(self.names, self.mean, self.scale, self.coef, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> dict[str, Any]:
+        """The weights as the JSON file stores them."""
+        return {
+            "features": list(self.names),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ConfidenceModel:
+        """The model a JSON file describes."""
+
+        def floats(key: str) -> tuple[float, ...]:
+            return tuple(float(v) for v in data[key])
+
+        return cls(
+            names=tuple(str(n) for n in data["features"]),
+            mean=floats("mean"),
+            scale=floats("scale"),
+            coef=floats("coef"),
+            intercept=float(data["intercept"]),
+            threshold=float(data["threshold"]),
+        )
+
+
+@cache
+def load_model(path: Path = MODEL_PATH) -> ConfidenceModel:
+    """The committed model, read once per process."""
+    return ConfidenceModel.from_json(json.loads(path.read_text(encoding="utf-8")))
