@@ -13,11 +13,12 @@ import uvicorn
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from rag.collections import Collections
 from rag.engine import Engine
 from rag.errors import ConfigError
 from rag.feedback import FeedbackLog
 from rag.service import ApiService
-from ui import api, openai_api
+from ui import api, openai_api, sources
 from ui.api_errors import error_response, install_handlers
 from ui.api_keys import api_access
 from ui.web import CSS, build_app
@@ -78,8 +79,13 @@ def build_server(engine: Engine, host: str, slack_bot: Any = None) -> tuple[Fast
 
         add_events_route(app, slack_bot)
         lines.append("Slack events at /slack/events")
+    # One engine per collection in a process: share the Slack bot's when it has them.
+    collections = getattr(slack_bot, "collections", None) or Collections(engine)
+    app.state.collections = collections
+    gate = sources.LoginGate()
+    app.include_router(sources.router(collections.engine, gate))
     # Mounted last: the page owns every path the routes above do not.
-    _mount_chat(app, engine)
+    gate.chat = _mount_chat(app, engine)
     return app, lines
 
 
@@ -95,7 +101,8 @@ def stop_chat(app: FastAPI) -> None:
     mounted.stop_event.set()
 
 
-def _mount_chat(app: FastAPI, engine: Engine) -> None:
+def _mount_chat(app: FastAPI, engine: Engine) -> Any:
+    """Mount the chat page at / and return Gradio's app, which keeps the logins."""
     web = engine.settings.web
     auth = None
     if web.username and web.password:
@@ -116,6 +123,7 @@ def _mount_chat(app: FastAPI, engine: Engine) -> None:
         css=CSS,
         max_file_size=f"{web.max_upload_mb}mb",
     )
+    return getattr(app.routes[-1], "app", None)
 
 
 @dataclass
@@ -145,9 +153,10 @@ class Running:
         self.server.should_exit = True
 
     def close(self) -> None:
-        """Stop serving and release the port."""
+        """Stop serving, release the port, and close the collections opened for sources."""
         self.stop_soon()
         self.thread.join(timeout=15)
+        self.app.state.collections.close()
 
 
 def serve(engine: Engine, host: str, port: int, slack_bot: Any = None) -> Running:
