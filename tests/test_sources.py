@@ -8,19 +8,25 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import docx
 import httpx
 import pytest
 
 from rag.engine import Engine
-from rag.types import Answer
+from rag.types import Answer, Citation
 from tests.fixtures import ROOT, make_settings
 from tests.fixtures.documents import ZEPHYR, make_paged_pdf
 from tests.fixtures.loopback import free_port
 from ui.render import sources_html
+from ui.sources import source_url
 from ui.web import launch
 
 FUSION = "How much fusion power will Helion supply to Microsoft?"
 HELION = "Helion will supply 50 MW of fusion power to Microsoft from 2028."
+TERAFAB = "Terafab plans 40,000 wafer starts a month at its Texas fab."
+VIREO = "Vireo Cooling signed a 40 MW liquid-cooling contract with Equinix."
+ODD_NAME = "Q3 #2 & 50% ü.txt"
+ODD_TEXT = "Kestrel Power sold 80 MW to a data center in Oslo.\n"
 FILLER = "Background on the grid & its <operators> follows in this paragraph. " * 6
 
 
@@ -42,6 +48,17 @@ def served(tmp_path_factory: pytest.TempPathFactory, embed_model: Any) -> Iterat
     (folder / "outlook.md").write_text(
         f"# Energy brief\n\n{filler}\n\n## Market outlook\n\n{HELION}\n", encoding="utf-8"
     )
+    document = docx.Document()
+    document.add_heading("Chip supply", level=0)
+    document.add_heading("Foundry capacity", level=1)
+    document.add_paragraph(TERAFAB)
+    document.save(str(folder / "chips.docx"))
+    (folder / "cooling.html").write_text(
+        f"<html><head><title>Cooling</title><script>var x = 1;</script></head><body>"
+        f"<h1>Cooling deals</h1><p>{FILLER}</p><h2>Contracts</h2><p>{VIREO}</p></body></html>",
+        "utf-8",
+    )
+    (folder / ODD_NAME).write_text(ODD_TEXT, "utf-8")
     (folder / "changing.txt").write_text("Aurora Data bought 300 acres in Ohio.\n", "utf-8")
     (folder / "moving.txt").write_text("Borealis Compute leased 12 MW in Quebec.\n", "utf-8")
     settings = make_settings(root / "index", web={"uploads_dir": root / "uploads"})
@@ -87,6 +104,32 @@ def test_a_text_citation_opens_the_whole_document_with_the_quote_marked(served: 
     assert "# Energy brief" in response.text and "## Part 24" in response.text
     assert "&lt;operators&gt;" in response.text and "<operators>" not in response.text
     assert "script-src 'nonce-" in response.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "quote"),
+    [
+        ("How many wafer starts a month does Terafab plan?", "chips.docx", TERAFAB),
+        ("What contract did Vireo Cooling sign with Equinix?", "cooling.html", VIREO),
+    ],
+)
+def test_docx_and_html_citations_open_as_marked_text(
+    served: Served, question: str, source: str, quote: str
+) -> None:
+    answer = served.engine.ask(question)
+    assert (answer.citations[0].source, answer.citations[0].text) == (source, quote)
+    response = httpx.get(served.base + link(answer))
+    assert response.status_code == 200
+    assert f"<mark id=quote>{quote}</mark>" in response.text
+    assert "<script>var x" not in response.text
+
+
+def test_a_file_name_with_url_characters_round_trips(served: Served) -> None:
+    quote = ODD_TEXT.strip()
+    cited = Citation(1, ODD_NAME, "t", quote, 0, len(quote), 1.0, 1)
+    response = httpx.get(served.base + source_url(served.engine.collection, cited))
+    assert response.status_code == 200
+    assert f"<mark id=quote>{quote}</mark>" in response.text
 
 
 def test_unknown_names_and_bad_offsets_get_clear_pages(served: Served) -> None:
