@@ -18,6 +18,7 @@ from tests.fixtures import ROOT, make_settings
 from tests.fixtures.documents import ZEPHYR, make_paged_pdf
 from tests.fixtures.loopback import free_port
 from ui.render import sources_html
+from ui.server import Running
 from ui.sources import source_url
 from ui.web import launch
 
@@ -34,6 +35,7 @@ class Served(NamedTuple):
     base: str
     engine: Engine
     folder: Path
+    running: Running
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +68,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, embed_model: Any) -> Iterat
         assert engine.ingest([folder]).ok
         port = free_port()
         running = launch(engine, "127.0.0.1", port, block=False)
-        yield Served(f"http://127.0.0.1:{port}", engine, folder)
+        yield Served(f"http://127.0.0.1:{port}", engine, folder, running)
         running.close()
 
 
@@ -139,15 +141,29 @@ def test_unknown_names_and_bad_offsets_get_clear_pages(served: Served) -> None:
     assert unknown.status_code == 404
     message = f"No document named 'nothing.pdf' in the collection '{collection}'."
     assert message in html.unescape(unknown.text)
-    missing = httpx.get(f"{served.base}/source/finance/notes.pdf")
+    missing = httpx.get(f"{served.base}/source/payroll/notes.pdf")
     assert missing.status_code == 404
-    assert "No collection named 'finance'." in html.unescape(missing.text)
+    assert "No collection named 'payroll'." in html.unescape(missing.text)
     bad = httpx.get(f"{base}/outlook.md", params={"start": "5", "end": "999999"})
     assert bad.status_code == 400
     assert "are not a passage of this document" in html.unescape(bad.text)
     assert httpx.get(f"{base}/outlook.md", params={"start": "x", "end": "3"}).status_code == 400
     plain = httpx.get(f"{base}/outlook.md")
     assert plain.status_code == 200 and "<mark" not in plain.text
+
+
+def test_each_collection_serves_its_own_documents(served: Served, tmp_path: Path) -> None:
+    (tmp_path / "ledger.txt").write_text("Finance only: Osprey Capital lent $2 billion.\n", "utf-8")
+    # The server's own Collections: the embedded index opens a collection once per process.
+    finance = served.running.app.state.collections.create("finance")
+    assert finance.ingest([tmp_path / "ledger.txt"]).ok
+    answer = finance.ask("How much did Osprey Capital lend?")
+    href = link(answer)
+    assert href.startswith("/source/finance/ledger.txt?")
+    assert "<mark id=quote>" in httpx.get(served.base + href).text
+    default = served.engine.collection
+    assert httpx.get(f"{served.base}/source/{default}/ledger.txt").status_code == 404
+    assert httpx.get(f"{served.base}/source/finance/outlook.md").status_code == 404
 
 
 def test_nothing_but_ingested_documents_is_served(served: Served) -> None:

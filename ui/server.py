@@ -52,7 +52,9 @@ class UploadLimit:
         await self.app(scope, receive, send)
 
 
-def build_server(engine: Engine, host: str, slack_bot: Any = None) -> tuple[FastAPI, list[str]]:
+def build_server(
+    engine: Engine, host: str, slack_bot: Any = None, collections: Collections | None = None
+) -> tuple[FastAPI, list[str]]:
     """The app: APIs (when allowed), Slack's events (when given), the chat page; start-up lines."""
     settings = engine.settings
     keys = settings.api.key_list()
@@ -79,8 +81,8 @@ def build_server(engine: Engine, host: str, slack_bot: Any = None) -> tuple[Fast
 
         add_events_route(app, slack_bot)
         lines.append("Slack events at /slack/events")
-    # One engine per collection in a process: share the Slack bot's when it has them.
-    collections = getattr(slack_bot, "collections", None) or Collections(engine)
+    # The embedded index opens a collection once per process: every part shares one Collections.
+    collections = collections or getattr(slack_bot, "collections", None) or Collections(engine)
     app.state.collections = collections
     gate = sources.LoginGate()
     app.include_router(sources.router(collections.engine, gate))
@@ -159,9 +161,15 @@ class Running:
         self.app.state.collections.close()
 
 
-def serve(engine: Engine, host: str, port: int, slack_bot: Any = None) -> Running:
+def serve(
+    engine: Engine,
+    host: str,
+    port: int,
+    slack_bot: Any = None,
+    collections: Collections | None = None,
+) -> Running:
     """Start the server on host:port in a background thread; return once it listens."""
-    app, lines = build_server(engine, host, slack_bot)
+    app, lines = build_server(engine, host, slack_bot, collections)
     config = uvicorn.Config(
         app,
         host=host,
