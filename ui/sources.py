@@ -82,10 +82,10 @@ def router(engine_of: Callable[[str], Engine], gate: LoginGate) -> APIRouter:
                 "then open the source again.",
             )
         try:
-            engine = engine_of(collection)
-        except CollectionError:
-            return page(404, "Not found", escape(f"No collection named {collection!r}."))
-        try:
+            try:
+                engine = engine_of(collection)
+            except CollectionError:
+                return page(404, "Not found", escape(f"No collection named {collection!r}."))
             original = find_original(engine, source, chunk)
             if original.is_pdf:
                 return Response(
