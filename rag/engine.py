@@ -29,6 +29,7 @@ from rag.querylog import QueryLog
 from rag.search.backend import StoreBackend, open_store
 from rag.search.embeddings import CachedEncoder, build_embedding, model_name
 from rag.search.retriever import Retriever
+from rag.search.store import IndexedFile
 from rag.types import Answer, Draft, Passage
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -271,6 +272,12 @@ class Engine:
             with self._lock:
                 self._sources = {f.source for f in self.store.files().values()}
         return self._sources
+
+    def files_named(self, source: str) -> list[IndexedFile]:
+        """The indexed files with this file name (several folders may hold one), by path."""
+        with self._lock:
+            files = self.store.files().values()
+        return sorted((f for f in files if f.source == source), key=lambda f: f.path)
 
     def ask(
         self,

@@ -51,6 +51,10 @@ class DocumentNotFoundError(RagError):
     """No indexed article has the name given."""
 
 
+class OriginalGoneError(RagError):
+    """An ingested file was moved, deleted or changed since: citations no longer point into it."""
+
+
 class UploadTooLargeError(DocumentError):
     """An uploaded file is over the size limit."""
 

@@ -5,29 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
-from reportlab.pdfgen import canvas
 
 from rag.engine import Engine
 from rag.ingest.loaders import load_document
-
-PAGE_TEXT = {
-    1: ["Quarterly notes on energy investment.", "Demand for power keeps rising in 2026."],
-    2: [],  # a scanned page: an image, no text layer
-    3: ["Zephyr Grid raised $7.5 billion to build solar farms in Chile.", "More follows."],
-    4: ["Closing remarks about storage and grids."],
-}
-
-
-def make_paged_pdf(path: Path) -> None:
-    pdf = canvas.Canvas(str(path))
-    for number in sorted(PAGE_TEXT):
-        lines = PAGE_TEXT[number]
-        if not lines:
-            pdf.rect(72, 400, 300, 300, fill=1)  # a picture, as a scanner would leave
-        for i, line in enumerate(lines):
-            pdf.drawString(72, 800 - 20 * i, line)
-        pdf.showPage()
-    pdf.save()
+from tests.fixtures.documents import ZEPHYR, make_paged_pdf
 
 
 def test_pdf_pages_are_located_in_the_text(tmp_path: Path) -> None:
@@ -48,7 +29,7 @@ def test_a_pdf_citation_names_its_page_and_scanned_pages_are_reported(
     report = engine.ingest([folder])
     assert report.added == ["notes.pdf"]
     assert report.notes == [("notes.pdf", "no text on page(s) 2 (scanned images?)")]
-    answer = engine.ask("How much did Zephyr Grid raise for solar farms in Chile?")
+    answer = engine.ask(ZEPHYR)
     assert not answer.declined
     cited = answer.citations[0]
     assert cited.text == "Zephyr Grid raised $7.5 billion to build solar farms in Chile."

@@ -294,7 +294,8 @@ def _serve(args: argparse.Namespace, engine: Engine) -> int:
     host = args.host or engine.settings.web.host
     port = args.port or engine.settings.web.port
     http_bot = bot if bot is not None and engine.settings.slack.app_token is None else None
-    running = serve(engine, host, port, slack_bot=http_bot)
+    collections = bot.collections if bot is not None else None
+    running = serve(engine, host, port, slack_bot=http_bot, collections=collections)
     print(f"Web chat on {running.url} (Ctrl-C stops it)", file=sys.stderr)
     for line in running.lines:
         print(line, file=sys.stderr)

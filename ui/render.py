@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from rag.types import Answer, Citation, Passage
+from ui.sources import source_url
 
 # Markdown would act on these even inside the answer; entities show them literally.
 _MARKDOWN = str.maketrans(
@@ -42,6 +43,16 @@ def _highlighted(passage: Passage, citation: Citation, context: int | None) -> s
     )
 
 
+def _open_link(collection: str, citation: Citation, passage: Passage) -> str:
+    if not collection:
+        return ""
+    # Quoted, the URL holds no quote marks; escape() makes its # and _ inert for Markdown.
+    url = escape(source_url(collection, citation, passage.chunk_id))
+    return (
+        f' · <a class="open-source" href="{url}" target="_blank" rel="noopener">Open the source</a>'
+    )
+
+
 def sources_html(answer: Answer) -> str:
     """The numbered sources of an answer, each with its passage and the whole chunk on demand."""
     parts = []
@@ -51,6 +62,7 @@ def sources_html(answer: Answer) -> str:
             f'<div class="source" id="source-{c.n}"><p><strong>[{c.n}]</strong> '
             f"{escape(c.title)} — <code>{escape(c.source)}</code>"
             + (f" · {escape(c.place)}" if c.place else "")
+            + _open_link(answer.collection, c, passage)
             + "</p>"
             f"<blockquote>{_highlighted(passage, c, _CONTEXT)}</blockquote>"
             "<details><summary>Read the whole passage</summary>"

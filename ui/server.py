@@ -13,11 +13,12 @@ import uvicorn
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from rag.collections import Collections
 from rag.engine import Engine
 from rag.errors import ConfigError
 from rag.feedback import FeedbackLog
 from rag.service import ApiService
-from ui import api, openai_api
+from ui import api, openai_api, sources
 from ui.api_errors import error_response, install_handlers
 from ui.api_keys import api_access
 from ui.web import CSS, build_app
@@ -51,7 +52,9 @@ class UploadLimit:
         await self.app(scope, receive, send)
 
 
-def build_server(engine: Engine, host: str, slack_bot: Any = None) -> tuple[FastAPI, list[str]]:
+def build_server(
+    engine: Engine, host: str, slack_bot: Any = None, collections: Collections | None = None
+) -> tuple[FastAPI, list[str]]:
     """The app: APIs (when allowed), Slack's events (when given), the chat page; start-up lines."""
     settings = engine.settings
     keys = settings.api.key_list()
@@ -78,8 +81,13 @@ def build_server(engine: Engine, host: str, slack_bot: Any = None) -> tuple[Fast
 
         add_events_route(app, slack_bot)
         lines.append("Slack events at /slack/events")
+    # The embedded index opens a collection once per process: every part shares one Collections.
+    collections = collections or getattr(slack_bot, "collections", None) or Collections(engine)
+    app.state.collections = collections
+    gate = sources.LoginGate()
+    app.include_router(sources.router(collections.engine, gate))
     # Mounted last: the page owns every path the routes above do not.
-    _mount_chat(app, engine)
+    gate.chat = _mount_chat(app, engine)
     return app, lines
 
 
@@ -95,7 +103,8 @@ def stop_chat(app: FastAPI) -> None:
     mounted.stop_event.set()
 
 
-def _mount_chat(app: FastAPI, engine: Engine) -> None:
+def _mount_chat(app: FastAPI, engine: Engine) -> Any:
+    """Mount the chat page at / and return Gradio's app, which keeps the logins."""
     web = engine.settings.web
     auth = None
     if web.username and web.password:
@@ -116,6 +125,7 @@ def _mount_chat(app: FastAPI, engine: Engine) -> None:
         css=CSS,
         max_file_size=f"{web.max_upload_mb}mb",
     )
+    return getattr(app.routes[-1], "app", None)
 
 
 @dataclass
@@ -145,14 +155,21 @@ class Running:
         self.server.should_exit = True
 
     def close(self) -> None:
-        """Stop serving and release the port."""
+        """Stop serving, release the port, and close the collections opened for sources."""
         self.stop_soon()
         self.thread.join(timeout=15)
+        self.app.state.collections.close()
 
 
-def serve(engine: Engine, host: str, port: int, slack_bot: Any = None) -> Running:
+def serve(
+    engine: Engine,
+    host: str,
+    port: int,
+    slack_bot: Any = None,
+    collections: Collections | None = None,
+) -> Running:
     """Start the server on host:port in a background thread; return once it listens."""
-    app, lines = build_server(engine, host, slack_bot)
+    app, lines = build_server(engine, host, slack_bot, collections)
     config = uvicorn.Config(
         app,
         host=host,
