@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run test install install-dev lint browser bench audit tune clean-index
+.PHONY: run test measure install install-dev lint browser bench audit tune clean-index
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -42,6 +42,13 @@ EVAL_INDEX := build/eval-index
 GATES := --min accuracy=0.81 --min key_fact_accuracy=0.82 --min decline_accuracy=0.75 \
 	--min hit_at_k=0.92 --min mrr=0.81 --min citation_validity=1.0
 
+# The measuring sets (third-party, read at run time, never committed; see README, Quality):
+# the levels the answer decision reaches on them, fitted on neither.
+BENCHMARKS ?= $(firstword $(wildcard ../shared/benchmarks /work/shared/benchmarks))
+SQUAD_GATES := --min accuracy=0.57 --min key_fact_accuracy=0.75 --min citation_validity=1.0
+MULTIHOP_GATES := --min accuracy=0.60 --min key_fact_accuracy=0.27 --min decline_accuracy=0.97 \
+	--min citation_validity=1.0
+
 # The browser test drives Debian's Chromium; Playwright's own browser download fails offline.
 browser:
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
@@ -50,6 +57,20 @@ test: lint browser
 	$(VENV)/bin/pytest
 	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) ingest seeds tests/eval/docs
 	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) eval tests/eval/questions.jsonl --out build/eval $(GATES)
+	$(MAKE) --no-print-directory measure
+
+measure: $(VENV)/.installed
+ifeq ($(BENCHMARKS),)
+	@echo "measure: skipped, no ../shared/benchmarks on this machine (set BENCHMARKS=folder)"
+else
+	RAG_QDRANT__PATH=build/measure/squad2-dev $(RAG) ingest $(BENCHMARKS)/squad2-dev/docs
+	RAG_QDRANT__PATH=build/measure/squad2-dev $(RAG) eval $(BENCHMARKS)/squad2-dev/questions.jsonl \
+		--out build/measure/squad2-dev-report $(SQUAD_GATES)
+	RAG_QDRANT__PATH=build/measure/multihop $(RAG) ingest $(BENCHMARKS)/multihop-rag-facts/docs
+	RAG_QDRANT__PATH=build/measure/multihop $(RAG) eval \
+		$(BENCHMARKS)/multihop-rag-facts/questions.jsonl --out build/measure/multihop-report \
+		$(MULTIHOP_GATES)
+endif
 
 bench: $(VENV)/.installed-dev
 	PYTHONPATH=. $(PY) bench/speed.py
@@ -62,8 +83,10 @@ audit: $(VENV)/.installed-dev
 	$(PIP) install --quiet pip-audit
 	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
 
+# Refits the answer decision from squad2-train and the own set (writes rag/answering/confidence.json
+# and docs/model-card.md); the first run also builds the retrieval cache under build/fitting.
 tune: $(VENV)/.installed-dev
-	$(PY) bench/tune_extractive.py
+	RAG_BENCHMARKS=$(BENCHMARKS) PYTHONPATH=. $(PY) bench/tune_confidence.py
 
 clean-index:
 	rm -rf index/edge index/manifest.sqlite* index/local-mode-backup index/collection index/meta.json index/.lock

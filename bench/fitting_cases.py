@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 import sys
 import tempfile
@@ -19,7 +20,7 @@ from rag.engine import Engine, prepare_question
 from rag.evaluation.questions import TestQuestion, load_questions
 from rag.types import Passage
 
-BENCHMARKS = Path("../shared/benchmarks")
+BENCHMARKS = Path(os.environ.get("RAG_BENCHMARKS") or "../shared/benchmarks")
 OWN = Path("tests/eval/questions.jsonl")
 CACHE = Path("build/fitting")
 

@@ -84,7 +84,9 @@ class AnswerSettings(BaseModel):
     max_sentences: int = Field(default=3, ge=1, le=10)
     max_question_chars: int = Field(default=2000, ge=50)
     # Decline below this calibrated confidence; None keeps the threshold fitted with the model.
-    min_confidence: float | None = Field(default=None, ge=0, le=1)
+    min_confidence: Annotated[float | None, BeforeValidator(_none_if_blank)] = Field(
+        default=None, ge=0, le=1
+    )
 
 
 class LLMSettings(BaseModel):

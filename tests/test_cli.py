@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from rag.answering.confidence import load_model
 from rag.engine import Engine
 from tests.fixtures import NSCALE, NSCALE_SOURCE, SEEDS, make_settings
 from ui.cli import main
@@ -75,11 +76,13 @@ def test_ask_json_schema_and_cited_source(rag: Rag, seeded_copy: Path, tmp_path:
         "retrieved",
         "mode",
         "grounding",
+        "confidence",
         "timings_ms",
         "notices",
         "collection",
     ]
     assert data["declined"] is False and data["mode"] == "extractive"
+    assert load_model().threshold <= data["confidence"] <= 1.0
     assert data["collection"] == "articles"
     assert "$2 billion" in data["answer"] and "$14.6 billion" in data["answer"]
     citation = data["citations"][0]
@@ -132,6 +135,8 @@ def test_decline_and_empty_question_exit_codes(rag: Rag, seeded_copy: Path, tmp_
     )
     assert declined.returncode == 0
     assert json.loads(declined.stdout)["declined"] is True
+    # The predicate ("chief executive") is in no passage: declined before the model is asked.
+    assert json.loads(declined.stdout)["confidence"] == 0.0
     empty = rag(["ask", "   "], seeded_copy, tmp_path)
     assert empty.returncode == 2
     assert empty.stdout == ""

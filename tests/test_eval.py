@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.answering.confidence import load_model
 from rag.engine import Engine
 from rag.errors import DocumentError
 from rag.evaluation import reports as report_files
@@ -216,8 +217,20 @@ def test_end_to_end_on_the_seeded_index(seeded: Engine, tmp_path: Path) -> None:
     paths = report_files.write(report, tmp_path / "out")
     assert [p.name for p in paths] == ["report.json", "report.md", "report.html"]
     assert json.loads(paths[0].read_text("utf-8"))["metrics"]["questions"] == 3
+    curve = report["risk_coverage"]
+    assert (curve["questions"], curve["threshold"]) == (3, load_model().threshold)
+    # Two of the three are answered (and right) at every threshold up to their confidences.
+    assert curve["points"][0] == {
+        "threshold": 0.05,
+        "coverage": 0.6667,
+        "precision": 1.0,
+        "accuracy": 1.0,
+    }
+    assert curve["points"][-1]["threshold"] == 0.95
+    assert curve["points"][-1]["coverage"] < 0.6667
     page = paths[2].read_text("utf-8")
-    assert page.count("<svg") == 2 and "<script" not in page
+    assert page.count("<svg") == 3 and "<script" not in page
+    assert 'aria-label="Risk-coverage curve"' in page
     assert "| Overall accuracy | 1.000 |" in paths[1].read_text("utf-8")
 
 

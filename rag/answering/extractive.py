@@ -179,10 +179,9 @@ class ExtractiveAnswerer:
             lambda found: self.cosines(question, found),
             self.max_sentences,
         )
-        confidence = 0.0
-        if choice.chosen and not choice.off_topic:
-            confidence = self.model.probability(choice.values)
-        if confidence < self.min_confidence:
+        decided = bool(choice.chosen) and not choice.off_topic
+        confidence = self.model.probability(choice.values) if decided else 0.0
+        if not decided or confidence < self.min_confidence:
             return Draft(
                 text=decline_text(evidence),
                 citations=[],

@@ -132,7 +132,10 @@ def risk_coverage(results: list[QuestionResult], current: float | None) -> dict[
         for r in results
         if r.error is None and r.confidence is not None and r.quote_right is not None
     ]
-    thresholds = sorted({round(t / 20, 2) for t in range(20)} | ({current} if current else set()))
+    # A confidence of 0 is no decision (nothing quotable, or the predicate rule): never answered.
+    thresholds = sorted(
+        {round(t / 20, 2) for t in range(1, 20)} | ({current} if current else set())
+    )
     points = []
     for t in thresholds:
         answered = [r for r in scored if r.confidence is not None and r.confidence >= t]
