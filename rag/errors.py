@@ -50,6 +50,8 @@ class DocumentError(RagError):
 class DocumentNotFoundError(RagError):
     """No indexed article has the name given."""
 
+    exit_code = 2
+
 
 class UploadTooLargeError(DocumentError):
     """An uploaded file is over the size limit."""
