@@ -7,12 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
+from rag.collections import Collections
 from rag.engine import Engine
 from rag.feedback import FeedbackLog
 from rag.session import ChatSession
+from tests.fixtures import NSCALE_SOURCE, make_settings
+from tests.fixtures.indexes import CopyIndex
+from tests.fixtures.loopback import free_port
 from tests.test_web import text_of
-from ui.web import ALL_ARTICLES, ChatHandlers
+from ui.web import ALL_ARTICLES, ChatHandlers, launch
 from ui.web_docs import DocumentHandlers
 
 ORBITAL = "How much did Orbital Foundry raise?"
@@ -130,7 +135,9 @@ def test_the_selected_collection_answers_and_lists_its_documents(
     assert "$9 billion" in reply and "$3 billion" not in reply
 
     place = {"browser": "b1", "conversation": "c1"}
-    name, chat, state, place, rows, choices, articles, status = docs.switch("finance", place)
+    switched = docs.switch("finance", place)
+    name, chat, state, place, rows, choices, articles, status, pending, row, message = switched
+    assert (pending, row["visible"], message) == (None, False, "")
     assert (name, chat, state, place) == (
         "finance",
         [],
@@ -162,3 +169,54 @@ def test_the_selected_collection_answers_and_lists_its_documents(
     reply, _ = ask(handlers, ORBITAL, None, "finance")
     assert reply.startswith("⚠️ There is no collection named 'finance'")
     assert docs.load("finance")[0]["value"] == "articles"
+
+
+def test_browser_removes_a_document_after_confirming_and_switches_collection(
+    tmp_path: Path, copy_seeded: CopyIndex, embed_model: Any, page: Any
+) -> None:
+    index = copy_seeded(tmp_path)
+    settings = make_settings(index, web={"uploads_dir": tmp_path / "up"})
+    with Engine.open(settings, embed_model) as engine:
+        legal = Collections(engine).create("legal")
+        memo = tmp_path / "legal"
+        memo.mkdir()
+        (memo / "memo.txt").write_text(
+            "Orbital Foundry raised $9 billion to build chip plants in orbit.\n", encoding="utf-8"
+        )
+        assert legal.ingest([memo]).ok
+        legal.close()
+        port = free_port()
+        app = launch(engine, "127.0.0.1", port, block=False)
+        try:
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.get_by_text("Index: 5 articles", exact=False).wait_for(timeout=30_000)
+            page.locator("#documents").get_by_text("Documents").first.click()
+            table = page.locator("#document-table")
+            expect(table).to_contain_text(NSCALE_SOURCE)
+            choice = page.locator("#document-choice input")
+            choice.click()
+            page.get_by_role("option", name=NSCALE_SOURCE).click()
+            page.locator("#remove-document").click()
+            page.get_by_text("from the collection articles?", exact=False).wait_for(timeout=10_000)
+            assert engine.sources() >= {NSCALE_SOURCE}
+            page.locator("#confirm-removal").click()
+            page.get_by_text(f"Removed {NSCALE_SOURCE} (8 chunks).").wait_for(timeout=10_000)
+            page.get_by_text("Index: 4 articles", exact=False).wait_for(timeout=10_000)
+            assert NSCALE_SOURCE not in engine.sources()
+            expect(table).not_to_contain_text(NSCALE_SOURCE)
+            expect(table).to_contain_text("001_a3f1d0892a604dd0.txt")
+
+            picker = page.locator("#collection input")
+            picker.click()
+            page.get_by_role("option", name="legal").click()
+            page.get_by_text("Index: 1 articles", exact=False).wait_for(timeout=10_000)
+            expect(table).to_contain_text("memo.txt")
+            expect(page.get_by_text(f"Removed {NSCALE_SOURCE}")).to_have_count(0)
+            expect(table).not_to_contain_text("001_a3f1d0892a604dd0.txt")
+            box = page.locator("#question textarea")
+            box.fill(ORBITAL)
+            box.press("Enter")
+            page.locator("#chat").get_by_text("memo.txt").first.wait_for(timeout=30_000)
+            assert "$9 billion" in page.locator("#chat").inner_text()
+        finally:
+            app.close()

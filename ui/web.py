@@ -270,12 +270,15 @@ def build_app(engine: Engine) -> gr.Blocks:
             add_documents, [files, collection], [added, status, article], api_name="add_documents"
         ).then(docs.refresh, [collection], [panel.table, panel.choice], **private)
         views = [panel.table, panel.choice, article, status]
+        asking = [panel.pending, panel.confirm_row, panel.message]
         app.load(docs.load, [collection], [picker, *views], **private)
         # .input, not .change: the page load's update of the selector must not reset the chat.
         picker.input(
-            docs.switch, [picker, place], [collection, chatbot, state, place, *views], **private
+            docs.switch,
+            [picker, place],
+            [collection, chatbot, state, place, *views, *asking],
+            **private,
         ).then(history.refresh, [place], [past], **private)
-        asking = [panel.pending, panel.confirm_row, panel.message]
         panel.remove.click(docs.ask_remove, [panel.choice, collection], asking, **private)
         panel.confirm.click(
             docs.confirm,

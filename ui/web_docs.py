@@ -55,6 +55,9 @@ def document_panel(engine: Engine) -> Panel:
             datatype=["str", "str", "number", "str"],
             interactive=False,
             wrap=True,
+            # The side column is narrow: all four columns fit, titles and names wrapping.
+            column_widths=["40%", "36%", "12%", "12%"],
+            max_height=400,
             elem_id="document-table",
         )
         choice = gr.Dropdown(
@@ -143,14 +146,15 @@ class DocumentHandlers:
 
     def switch(
         self, name: str | None, place: Place | None
-    ) -> tuple[str | None, History, None, Place | None, Rows, Any, Any, str]:
+    ) -> tuple[str | None, History, None, Place | None, Rows, Any, Any, str, None, Any, str]:
         """Answer from another collection: a new conversation, its documents and its filter."""
         from ui.web import ALL_ARTICLES
 
         place = {**place, "conversation": ""} if place else place
         rows, choices, articles, status = self._views(name)
         articles = gr.update(choices=articles["choices"], value=ALL_ARTICLES)
-        return name, [], None, place, rows, choices, articles, status
+        # A removal asked about in the other collection is dropped with it.
+        return name, [], None, place, rows, choices, articles, status, *self.cancel()[:2], ""
 
     def _views(self, collection: str | None) -> tuple[Rows, Any, Any, str]:
         """Table, removal choices, article filter and status line of a collection."""
