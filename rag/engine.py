@@ -66,6 +66,46 @@ class Removed:
 
 
 @dataclass(frozen=True)
+class DocumentInfo:
+    """One document of a collection: every indexed file of that name, taken together."""
+
+    source: str
+    title: str
+    chunks: int
+    # A PDF's page count; None for other formats or where it was not recorded.
+    pages: int | None
+    # When its current content was ingested (ISO 8601, UTC); None where not recorded.
+    ingested_at: str | None
+    # Bytes on disk when ingested; None where not recorded.
+    size: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """One entry of `rag docs list --json`."""
+        return {
+            "source": self.source,
+            "title": self.title,
+            "chunks": self.chunks,
+            "pages": self.pages,
+            "ingested_at": self.ingested_at,
+            "size": self.size,
+        }
+
+
+def _document(source: str, files: list[IndexedFile]) -> DocumentInfo:
+    pages = [f.pages for f in files if f.pages is not None]
+    sizes = [f.size for f in files if f.size >= 0]
+    times = [f.ingested_at for f in files if f.ingested_at]
+    return DocumentInfo(
+        source=source,
+        title=files[0].title,
+        chunks=sum(len(f.ids) for f in files),
+        pages=sum(pages) if pages else None,
+        ingested_at=max(times) if times else None,
+        size=sum(sizes) if sizes else None,
+    )
+
+
+@dataclass(frozen=True)
 class _Retrieved:
     asked: str
     text: str
@@ -255,6 +295,15 @@ class Engine:
             self.store.delete_ids(ids)
             self._sources = None
         return Removed(source, sorted(f.path for f in files), len(ids))
+
+    def documents(self) -> list[DocumentInfo]:
+        """The collection's documents by source name: what `rag docs list` shows."""
+        with self._lock:
+            files = self.store.files()
+        by_source: dict[str, list[IndexedFile]] = {}
+        for f in sorted(files.values(), key=lambda f: f.path):
+            by_source.setdefault(f.source, []).append(f)
+        return [_document(source, found) for source, found in sorted(by_source.items())]
 
     @property
     def query_log(self) -> QueryLog | None:

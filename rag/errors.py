@@ -50,6 +50,8 @@ class DocumentError(RagError):
 class DocumentNotFoundError(RagError):
     """No indexed article has the name given."""
 
+    exit_code = 2
+
 
 class OriginalGoneError(RagError):
     """An ingested file was moved, deleted or changed since: citations no longer point into it."""

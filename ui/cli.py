@@ -23,7 +23,7 @@ from rag.evaluation.questions import load_questions
 from rag.ingest.ingestor import IngestProgress, IngestReport
 from rag.session import ChatSession
 from rag.types import Answer
-from ui import collections_cli
+from ui import collections_cli, docs_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         "--judge", action="store_true", help="also score with an LLM judge (needs an LLM mode)"
     )
     collections_cli.add_commands(commands)
+    docs_cli.add_commands(commands)
     return parser
 
 
@@ -216,6 +217,8 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
             return _evaluate(args, engine)
         case "collections":
             return collections_cli.run(args, engine)
+        case "docs":
+            return docs_cli.run(args, engine)
         case "slack":
             return _slack(args, engine)
         case "chat":

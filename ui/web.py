@@ -12,6 +12,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 
+from rag.collections import Collections
 from rag.conversations import Conversations
 from rag.engine import Engine
 from rag.errors import RagError
@@ -19,6 +20,7 @@ from rag.feedback import FeedbackLog
 from rag.service import add_uploads
 from rag.session import ChatSession, Reply
 from ui.render import answer_html, escape
+from ui.web_docs import DocumentHandlers, document_panel
 from ui.web_history import HistoryHandlers, Place
 
 if TYPE_CHECKING:
@@ -77,6 +79,17 @@ class ChatHandlers:
         self.uploads = uploads
         self.max_bytes = max_mb * 1_000_000
         self.history = history
+        # Each browser picks its collection (kept in its session); engines open on first use.
+        self.collections = Collections(engine)
+
+    def _session(self, session: ChatSession | None, collection: str | None) -> ChatSession:
+        """The conversation, carried on by the engine of the browser's collection."""
+        engine = self.collections.engine(collection)
+        if session is None or session.engine is not engine:
+            # A reopened saved conversation starts on the default engine: its questions go on.
+            questions = session.questions if session is not None else ()
+            session = ChatSession(engine, history=questions, channel="web")
+        return session
 
     def respond(
         self,
@@ -85,18 +98,25 @@ class ChatHandlers:
         article: str,
         session: ChatSession | None,
         place: Place | None = None,
+        collection: str | None = None,
     ) -> Iterator[tuple[History, str, ChatSession, Place | None]]:
         """Stream an answer into the chat, then replace it with the answer and its sources."""
-        session = session or ChatSession(self.engine, channel="web")
         if not message or not message.strip():
-            yield chat, "", session, place
+            yield chat, "", session or ChatSession(self.engine, channel="web"), place
             return
-        session.source = None if article in ("", ALL_ARTICLES, None) else article
         chat = [
             *chat,
             {"role": "user", "content": escape(message)},
             {"role": "assistant", "content": ""},
         ]
+        try:
+            session = self._session(session, collection)
+        except RagError as exc:
+            # The browser's collection was deleted while its page was open.
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {escape(str(exc))}"}
+            yield chat, "", session or ChatSession(self.engine, channel="web"), place
+            return
+        session.source = None if article in ("", ALL_ARTICLES, None) else article
         streamed = ""
         # The chat index of the reply is the key feedback on it arrives with.
         for piece in session.stream(message, key=str(len(chat) - 1)):
@@ -121,18 +141,26 @@ class ChatHandlers:
             session.vote(str(index), "up" if data.liked else "down", self.feedback, channel="web")
         )
 
-    def add_documents(self, files: list[Any] | None, progress: gr.Progress) -> tuple[str, str, Any]:
+    def add_documents(
+        self, files: list[Any] | None, progress: gr.Progress, collection: str | None = None
+    ) -> tuple[str, str, Any]:
         """Save uploads under safe names, ingest them, and say per file what happened."""
+        try:
+            engine = self.collections.engine(collection)
+        except RagError as exc:
+            return f"❌ {escape(str(exc))}", status_line(self.engine), gr.update()
         if not files:
-            return "Choose one or more files first.", status_line(self.engine), gr.update()
+            return "Choose one or more files first.", status_line(engine), gr.update()
+        # Another collection's uploads get a folder of their own: the same name may differ.
+        folder = self.uploads if engine is self.engine else self.uploads / engine.collection
         received = []
         for item in files:
             temporary = Path(getattr(item, "name", item))
             received.append((temporary, getattr(item, "orig_name", None) or temporary.name))
         results = add_uploads(
-            self.engine,
+            engine,
             received,
-            self.uploads,
+            folder,
             self.max_bytes,
             progress=lambda items: progress.tqdm(items, desc="Indexing"),
         )
@@ -144,8 +172,8 @@ class ChatHandlers:
             + (f" ({escape(r.reason)})" if r.reason else "")
             for r in results
         ]
-        choices = article_choices(self.engine)
-        return "<br>".join(lines), status_line(self.engine), gr.update(choices=choices)
+        choices = article_choices(engine)
+        return "<br>".join(lines), status_line(engine), gr.update(choices=choices)
 
 
 def build_app(engine: Engine) -> gr.Blocks:
@@ -156,6 +184,7 @@ def build_app(engine: Engine) -> gr.Blocks:
     handlers = ChatHandlers(
         engine, FeedbackLog(web.feedback_path), web.uploads_dir, web.max_upload_mb, history
     )
+    docs = DocumentHandlers(handlers)
     with gr.Blocks(title="AI-infrastructure news — cited answers", analytics_enabled=False) as app:
         # A random id per browser, kept (encrypted) in its localStorage: its conversations' key.
         browser = gr.BrowserState("", storage_key="rag-news-browser", secret=saved.secret())
@@ -169,6 +198,8 @@ def build_app(engine: Engine) -> gr.Blocks:
         )
         status = gr.Markdown(status_line(engine), elem_id="status")
         state = gr.State(None)
+        # The browser's collection (None: the default one), per session, never global.
+        collection = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
@@ -191,6 +222,15 @@ def build_app(engine: Engine) -> gr.Blocks:
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
                 notice = gr.Markdown("", elem_id="notice")
             with gr.Column(scale=1):
+                names = docs.collection_names()
+                # Hidden with one collection: there is nothing to choose.
+                picker = gr.Dropdown(
+                    names,
+                    value=engine.collection,
+                    label="Collection",
+                    visible=len(names) > 1,
+                    elem_id="collection",
+                )
                 article = gr.Dropdown(
                     article_choices(engine),
                     value=ALL_ARTICLES,
@@ -201,14 +241,15 @@ def build_app(engine: Engine) -> gr.Blocks:
                     files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Files")
                     add = gr.Button("Add to the index", elem_id="add")
                     added = gr.Markdown("", elem_id="added")
-        inputs = [box, chatbot, article, state, place]
+                panel = document_panel(engine)
+        inputs = [box, chatbot, article, state, place, collection]
         outputs = [chatbot, box, state, place]
         private: dict[str, Any] = {"api_visibility": "private"}
         for event in (
             box.submit(handlers.respond, inputs, outputs, api_name="ask"),
             send.click(handlers.respond, inputs, outputs, **private),
             chatbot.example_select(
-                _example(handlers), [chatbot, article, state, place], outputs, **private
+                _example(handlers), [chatbot, article, state, place, collection], outputs, **private
             ),
         ):
             event.then(history.refresh, [place], [past], **private)
@@ -218,10 +259,34 @@ def build_app(engine: Engine) -> gr.Blocks:
         delete.click(history.delete, [place], [chatbot, state, place, past], **private)
         chatbot.like(handlers.vote, [state], notice, api_visibility="private")
 
-        def add_documents(files: list[Any] | None, progress: Any = gr.Progress()) -> Any:  # noqa: B008
-            return handlers.add_documents(files, progress)
+        def add_documents(
+            files: list[Any] | None,
+            collection: str | None,
+            progress: Any = gr.Progress(),  # noqa: B008
+        ) -> Any:
+            return handlers.add_documents(files, progress, collection)
 
-        add.click(add_documents, [files], [added, status, article], api_name="add_documents")
+        add.click(
+            add_documents, [files, collection], [added, status, article], api_name="add_documents"
+        ).then(docs.refresh, [collection], [panel.table, panel.choice], **private)
+        views = [panel.table, panel.choice, article, status]
+        asking = [panel.pending, panel.confirm_row, panel.message]
+        app.load(docs.load, [collection], [picker, *views], **private)
+        # .input, not .change: the page load's update of the selector must not reset the chat.
+        picker.input(
+            docs.switch,
+            [picker, place],
+            [collection, chatbot, state, place, *views, *asking],
+            **private,
+        ).then(history.refresh, [place], [past], **private)
+        panel.remove.click(docs.ask_remove, [panel.choice, collection], asking, **private)
+        panel.confirm.click(
+            docs.confirm,
+            [panel.pending, collection, article],
+            [*asking, panel.table, panel.choice, article, status],
+            **private,
+        )
+        panel.cancel.click(docs.cancel, [], asking, **private)
     blocks: gr.Blocks = app
     return blocks
 
@@ -232,9 +297,10 @@ def _example(handlers: ChatHandlers) -> Any:
         article: str,
         session: ChatSession | None,
         place: Place | None,
+        collection: str | None,
         evt: gr.SelectData,
     ) -> Iterator[tuple[History, str, ChatSession, Place | None]]:
-        yield from handlers.respond(evt.value["text"], chat, article, session, place)
+        yield from handlers.respond(evt.value["text"], chat, article, session, place, collection)
 
     return ask_example
 

@@ -277,7 +277,10 @@ class Ingestor:
         before = indexed.get(path)
         if before is not None and before.sha256 == doc.sha256 and before.complete:
             report.unchanged.append(doc.source)
-            touched.append(replace(before, size=st[0], mtime_ns=st[1]))
+            # Read anyway: record the page count an older manifest may lack.
+            touched.append(
+                replace(before, size=st[0], mtime_ns=st[1], pages=len(doc.pages) or None)
+            )
             return None
         if doc.empty_pages:
             listed = ", ".join(str(n) for n in doc.empty_pages)
@@ -293,6 +296,8 @@ class Ingestor:
             ids=frozenset(n.node_id for n in nodes),
             size=st[0],
             mtime_ns=st[1],
+            # Every PDF page has a start, empty pages included; other formats have none.
+            pages=len(doc.pages) or None,
         )
         return _Pending(entry, before, nodes)
 

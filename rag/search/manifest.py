@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS files (
     mtime_ns INTEGER NOT NULL,
     chunk_count INTEGER NOT NULL,
     ingested_at TEXT NOT NULL,
+    pages INTEGER,
     PRIMARY KEY (collection, path)
 );
 CREATE TABLE IF NOT EXISTS chunks (
@@ -52,6 +53,14 @@ class Manifest:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a manifest written by an older rag up to this schema."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(files)")}
+        if "pages" not in columns:
+            # Files ingested before pages were recorded show none until ingested again.
+            self._db.execute("ALTER TABLE files ADD COLUMN pages INTEGER")
 
     def files(self) -> dict[str, IndexedFile]:
         """Every file with at least one chunk, by path."""
@@ -62,8 +71,8 @@ class Manifest:
             ids.setdefault(path, set()).add(chunk)
         found = {}
         for row in self._db.execute(
-            "SELECT path, root, source, title, sha256, chunk_count, size, mtime_ns "
-            "FROM files WHERE collection = ?",
+            "SELECT path, root, source, title, sha256, chunk_count, size, mtime_ns, pages, "
+            "ingested_at FROM files WHERE collection = ?",
             (self.collection,),
         ):
             path = row[0]
@@ -78,6 +87,8 @@ class Manifest:
                     ids=frozenset(ids[path]),
                     size=row[6],
                     mtime_ns=row[7],
+                    pages=row[8],
+                    ingested_at=row[9],
                 )
         return found
 
@@ -151,7 +162,8 @@ class Manifest:
 
     def _put(self, f: IndexedFile, chunk_count: int) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files (collection, path, root, source, title, sha256, size, "
+            "mtime_ns, chunk_count, ingested_at, pages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self.collection,
                 f.path,
@@ -162,7 +174,9 @@ class Manifest:
                 f.size,
                 f.mtime_ns,
                 chunk_count,
-                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                # A file read again unchanged (a new mtime only) keeps its first time.
+                f.ingested_at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                f.pages,
             ),
         )
 

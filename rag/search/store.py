@@ -119,6 +119,10 @@ class IndexedFile:
     # The file's size and mtime when ingested (-1: unknown), so an unchanged file is not read.
     size: int = -1
     mtime_ns: int = -1
+    # A PDF's page count (None for other formats, or where it was not recorded).
+    pages: int | None = None
+    # When the file's current content was ingested, as ISO 8601 UTC ("" when not recorded).
+    ingested_at: str = ""
 
     @classmethod
     def from_payload(cls, path: str, entry: dict[str, Any]) -> IndexedFile:
