@@ -87,7 +87,7 @@ def build_server(
     gate = sources.LoginGate()
     app.include_router(sources.router(collections.engine, gate))
     # Mounted last: the page owns every path the routes above do not.
-    gate.chat = _mount_chat(app, engine)
+    gate.chat = _mount_chat(app, engine, collections)
     return app, lines
 
 
@@ -103,13 +103,13 @@ def stop_chat(app: FastAPI) -> None:
     mounted.stop_event.set()
 
 
-def _mount_chat(app: FastAPI, engine: Engine) -> Any:
+def _mount_chat(app: FastAPI, engine: Engine, collections: Collections) -> Any:
     """Mount the chat page at / and return Gradio's app, which keeps the logins."""
     web = engine.settings.web
     auth = None
     if web.username and web.password:
         auth = (web.username, web.password.get_secret_value())
-    blocks = build_app(engine)
+    blocks = build_app(engine, collections)
     # The engine answers one question at a time; the queue holds the rest in order.
     blocks.queue(default_concurrency_limit=4, max_size=256)
     # Each browser session keeps its answers (for feedback); keep the newest sessions only.

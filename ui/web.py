@@ -73,14 +73,16 @@ class ChatHandlers:
         uploads: Path,
         max_mb: int,
         history: HistoryHandlers | None = None,
+        collections: Collections | None = None,
     ) -> None:
         self.engine = engine
         self.feedback = feedback
         self.uploads = uploads
         self.max_bytes = max_mb * 1_000_000
         self.history = history
-        # Each browser picks its collection (kept in its session); engines open on first use.
-        self.collections = Collections(engine)
+        # Each browser picks its collection (kept in its session); engines open on first use,
+        # shared with the server's other routes: an embedded collection opens once per process.
+        self.collections = collections or Collections(engine)
 
     def _session(self, session: ChatSession | None, collection: str | None) -> ChatSession:
         """The conversation, carried on by the engine of the browser's collection."""
@@ -176,13 +178,18 @@ class ChatHandlers:
         return "<br>".join(lines), status_line(engine), gr.update(choices=choices)
 
 
-def build_app(engine: Engine) -> gr.Blocks:
+def build_app(engine: Engine, collections: Collections | None = None) -> gr.Blocks:
     """The chat page, wired to an engine."""
     web = engine.settings.web
     saved = Conversations(engine.settings.history.path, engine.settings.history.conversation_days)
     history = HistoryHandlers(engine, saved)
     handlers = ChatHandlers(
-        engine, FeedbackLog(web.feedback_path), web.uploads_dir, web.max_upload_mb, history
+        engine,
+        FeedbackLog(web.feedback_path),
+        web.uploads_dir,
+        web.max_upload_mb,
+        history,
+        collections,
     )
     docs = DocumentHandlers(handlers)
     with gr.Blocks(title="AI-infrastructure news — cited answers", analytics_enabled=False) as app:
