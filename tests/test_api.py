@@ -13,6 +13,7 @@ import openai
 import pytest
 from fastapi.testclient import TestClient
 
+from rag.answering.confidence import load_model
 from rag.engine import Engine
 from tests.fixtures import NSCALE, NSCALE_SOURCE, make_settings
 from tests.fixtures.indexes import CopyIndex
@@ -83,7 +84,8 @@ def test_openai_client_gets_a_cited_answer(chat: openai.OpenAI) -> None:
         1778,
     )
     assert first["text"].startswith("Nscale, a startup backed by Nvidia, has raised $2 billion")
-    assert extra["rag"]["declined"] is False and extra["rag"]["confidence"] is None
+    assert extra["rag"]["declined"] is False
+    assert load_model().threshold <= extra["rag"]["confidence"] <= 1.0
     assert [m.id for m in chat.models.list()] == ["rag-news"]
 
 
@@ -250,6 +252,7 @@ def test_rest_ask_status_and_feedback_reach_the_query_log(
         "retrieved",
         "mode",
         "grounding",
+        "confidence",
         "timings_ms",
         "notices",
         "collection",

@@ -59,7 +59,8 @@ def test_sessions_log_answers_errors_and_votes(seeded_copy: Path, embed_model: A
     )
     assert rows[1].standalone == "How much did Nscale raise? And at what valuation?"
     assert rows[1].sources == [NSCALE_SOURCE]
-    assert rows[1].confidence is None
+    assert follow.answer is not None and follow.answer.confidence is not None
+    assert rows[1].confidence == follow.answer.confidence
     assert sorted(rows[1].timings_ms) == ["answer", "retrieve", "total"]
 
 

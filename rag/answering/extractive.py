@@ -231,7 +231,9 @@ def choose(
         type_present=best.candidate.cue,
         rank=best.candidate.passage.rank,
     )
-    off_topic = not best.candidate.focus and best.cosine < t.min_cosine_unfocused
+    # A question without a content word ("?!…") asks nothing a sentence could answer.
+    asked = set(terms(question)) - QUESTION_WORDS
+    off_topic = not asked or (not best.candidate.focus and best.cosine < t.min_cosine_unfocused)
     return Choice(scored, select(t, evidence, scored, limit), features(reading), off_topic)
 
 
