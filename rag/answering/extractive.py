@@ -71,12 +71,24 @@ _INSTRUCTION = re.compile(
     r"|\bsystem prompt\b|\b(to|for) (any|all|the) (ai|llm|language model|assistant)s?\b",
     re.IGNORECASE,
 )
-# Who reported or published a story ("as reported by The Verge", "a TechCrunch article") is
-# about the article, not in it: an outlet's name seldom appears in the text it published.
+# Who reported or published a story ("as reported by The Verge", "a TechCrunch article", "an
+# article in The New York Times and another by Forbes") is about the article, not in it: an
+# outlet's name seldom appears in the text it published.
+_OUTLET = r"['\"‘“]?(?:[Tt]he\s+)?[A-Z][\w&.'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w&.'’-]*){0,4}['\"’”]?"
+_OUTLETS = (
+    rf"(?:both\s+)?{_OUTLET}(?:\s*(?:,|and|&)\s*(?:(?:an?|another|one)\s+(?:[a-z-]+\s+)?"
+    rf"(?:by|from|in|on)\s+)?{_OUTLET})*"
+)
+_WORK = (
+    r"(?:articles?|pieces?|reports?|reporting|stor(?:y|ies)|coverage|reviews?|analys[ie]s"
+    r"|features?|columns?|op-eds?|posts?|editorials?|interviews?)"
+)
 _CREDIT = re.compile(
-    r"\b(?:reported|covered|published|written|featured|discussed|according)\s+(?:by|in|on|to)"
-    r"(?:\s+(?:both|and|the|The|&)|\s+[A-Z][\w&.'-]*)+"
-    r"|(?:\b[A-Z][\w&.'-]*\s+){1,3}(?:articles?|reports?|stories|story|piece)\b"
+    r"\b(?:reported|covered|published|written|featured|discussed|mentioned|noted|detailed"
+    rf"|highlighted|stated|described|according|posted|cited|quoted)\s+(?:by|in|on|to|from)\s+{_OUTLETS}"
+    rf"|\b{_WORK}\s+(?:published\s+|posted\s+|written\s+)?(?:by|from|in|on)\s+{_OUTLETS}"
+    rf"|{_OUTLET}['’]s\s+{_WORK}\b"
+    rf"|\b(?:an?|another|one)\s+{_OUTLET}\s+{_WORK}\b"
 )
 # Words every article is about; sharing them says nothing about answering.
 _GENERIC = frozenset({"ai", "company", "firm", "article", "report", "new"})
