@@ -47,6 +47,18 @@ def pairs_of(found, case):
     return out, ch
 
 
+def encode(tok, pairs):
+    """The (question, sentence) pairs as one padded batch of token ids."""
+    return tok(
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+        truncation=True,
+        max_length=MAXLEN,
+        padding=True,
+        return_tensors="pt",
+    )
+
+
 class Reader(torch.nn.Module):
     def __init__(self, path):
         super().__init__()
@@ -103,15 +115,7 @@ def main():
         random.shuffle(train)
         for i in range(0, len(train), bs):
             chunk = train[i : i + bs]
-            batch = tok(
-                [c[0] for c in chunk],
-                [c[1] for c in chunk],
-                truncation=True,
-                max_length=MAXLEN,
-                padding=True,
-                return_tensors="pt",
-            )
-            logits = model(batch)
+            logits = model(encode(tok, chunk))
             loss = loss_fn(logits, torch.tensor([c[2] for c in chunk]))
             opt.zero_grad()
             loss.backward()
@@ -128,15 +132,7 @@ def main():
     with torch.no_grad():
         for name, case, pairs, ch in rows:
             if pairs:
-                batch = tok(
-                    [p[0] for p in pairs],
-                    [p[1] for p in pairs],
-                    truncation=True,
-                    max_length=MAXLEN,
-                    padding=True,
-                    return_tensors="pt",
-                )
-                s = model(batch).tolist()
+                s = model(encode(tok, pairs)).tolist()
             else:
                 s = []
             scored.append((name, case, pairs, ch, s))
