@@ -131,10 +131,7 @@ def main():
     started = time.time()
     with torch.no_grad():
         for name, case, pairs, ch in rows:
-            if pairs:
-                s = model(encode(tok, pairs)).tolist()
-            else:
-                s = []
+            s = model(encode(tok, pairs)).tolist() if pairs else []
             scored.append((name, case, pairs, ch, s))
     print(f"scored {len(rows)} in {time.time() - started:.0f}s", flush=True)
     compare(scored)
