@@ -319,7 +319,8 @@ class Engine:
         """File names of the indexed articles."""
         if self._sources is None:
             with self._lock:
-                self._sources = {f.source for f in self.store.files().values()}
+                # Not from files(): at 100k chunks that reads every chunk id (33 MB, 0.35 s).
+                self._sources = self.store.sources()
         return self._sources
 
     def files_named(self, source: str) -> list[IndexedFile]:
