@@ -25,6 +25,7 @@ from rag.errors import (
     StoreUnavailableError,
 )
 from rag.ingest.ingestor import Ingestor, IngestProgress, IngestReport
+from rag.memory import release_free_memory
 from rag.querylog import QueryLog
 from rag.search.backend import StoreBackend, open_store
 from rag.search.embeddings import CachedEncoder, build_embedding, model_name
@@ -319,7 +320,8 @@ class Engine:
         """File names of the indexed articles."""
         if self._sources is None:
             with self._lock:
-                self._sources = {f.source for f in self.store.files().values()}
+                # Not from files(): at 100k chunks that reads every chunk id (33 MB, 0.35 s).
+                self._sources = self.store.sources()
         return self._sources
 
     def files_named(self, source: str) -> list[IndexedFile]:
@@ -387,6 +389,7 @@ class Engine:
             passages = self.retriever.retrieve(text, embedding.tolist(), k, source)
             retrieved = time.perf_counter()
             extractive = self.extractive.draft(text, passages)
+            release_free_memory()
         return _Retrieved(asked, text, notices, passages, extractive, started, retrieved)
 
     def _answer(self, found: _Retrieved, draft: Draft) -> Answer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -262,3 +263,39 @@ def test_read_only_local_mode_index_is_refused_with_the_command(
         f"write access (Read-only file system). Make it writable, or rebuild it: mv {index} "
         f"{index}.old && RAG_QDRANT__PATH={index} rag ingest <your folders>"
     )
+
+
+def test_a_shard_of_the_earlier_layout_opens_answers_and_takes_todays(
+    tmp_path: Path, embed_model: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rag.search.embedded as embedded
+
+    def earlier(dim: int) -> qe.EdgeConfig:
+        # The layout before int8 quantization and a mapped BM25 index.
+        cold = qe.Memory.Cold
+        return qe.EdgeConfig(
+            vectors={
+                "text-dense": qe.EdgeVectorParams(
+                    size=dim, distance=qe.Distance.Cosine, memory=cold
+                )
+            },
+            sparse_vectors={"text-sparse-new": qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        )
+
+    with monkeypatch.context() as patch:
+        patch.setattr(embedded, "shard_config", earlier)
+        patch.setattr(embedded, "layout_update", lambda: None)
+        with Engine.open(make_settings(tmp_path), embed_model) as engine:
+            engine.ingest([SEEDS])
+            engine.optimize()
+            question = "What is the capital of France?"
+            before = [p.chunk_id for p in engine.ask(question).retrieved]
+    config = tmp_path / "edge" / "articles" / "edge_config.json"
+    assert "quantization_config" not in json.loads(config.read_text())
+    with Engine.open(make_settings(tmp_path), embed_model) as engine:
+        assert [p.chunk_id for p in engine.ask(question).retrieved] == before
+        engine.optimize()
+        assert [p.chunk_id for p in engine.ask(question).retrieved] == before
+    saved = json.loads(config.read_text())
+    assert saved["quantization_config"]["scalar"]["type"] == "int8"
+    assert saved["sparse_vectors"]["text-sparse-new"]["memory"] == "cold"

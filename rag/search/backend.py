@@ -31,6 +31,9 @@ class StoreBackend(Protocol):
     def files(self) -> dict[str, IndexedFile]:
         """Every indexed file by path."""
 
+    def sources(self) -> set[str]:
+        """File names of the indexed files (what the article filter and `ask` check)."""
+
     def begin(self, files: Sequence[IndexedFile]) -> None:
         """Record files about to be (re)written."""
 

@@ -42,6 +42,10 @@ UPSERT_BATCH = 512
 # (vectors built from real sentence embeddings): 0.917 default, 0.968 at 256, for 1.8 ms against
 # 15 ms exact. So HNSW (built by `rag ingest`), searched wider than the default.
 HNSW_EF = 256
+# Where the shard holds int8 copies of the dense vectors (embedded.shard_config), HNSW walks
+# those and the best 2 x limit are rescored with the float originals: at 100k, recall@20
+# against exact search 0.980, against 0.964 without oversampling. Ignored by a shard without.
+RESCORE = qe.QuantizationSearchParams(rescore=True, oversampling=2.0)
 
 SparseFn = Callable[[list[str]], sparse.SparseBatch]
 
@@ -188,7 +192,11 @@ class EdgeVectorStore(BasePydanticVectorStore):
         self._sparse_doc_fn = sparse_doc_fn
         self._sparse_query_fn = sparse_query_fn
         # exact=True scores every point; otherwise Edge uses HNSW where `optimize` built one.
-        self._params = qe.SearchParams(exact=True) if exact else qe.SearchParams(hnsw_ef=HNSW_EF)
+        self._params = (
+            qe.SearchParams(exact=True, quantization=qe.QuantizationSearchParams(ignore=True))
+            if exact
+            else qe.SearchParams(hnsw_ef=HNSW_EF, quantization=RESCORE)
+        )
 
     @classmethod
     def class_name(cls) -> str:

@@ -236,6 +236,10 @@ class Store:
         with self.errors():
             return self._files()
 
+    def sources(self) -> set[str]:
+        """File names of the indexed files, from the chunks' payloads."""
+        return {f.source for f in self.files().values()}
+
     def _files(self) -> dict[str, IndexedFile]:
         found: dict[str, dict[str, Any]] = {}
         offset: Any = None
