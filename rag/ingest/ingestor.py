@@ -311,9 +311,13 @@ class Ingestor:
         """Embed a batch of files' chunks at once, write them, then record the files done."""
         nodes = [n for p in batch for n in p.nodes]
         if nodes:
-            texts = [n.get_content() for n in nodes]
-            embeddings = self.embed_model.get_text_embedding_batch(texts)
-            for node, embedding in zip(nodes, embeddings, strict=True):
+            # Longest first, as sentence-transformers orders a whole corpus: llama-index hands
+            # the model a few chunks at a time, and a short chunk among long ones is all padding.
+            ordered = sorted(nodes, key=lambda n: -len(n.get_content()))
+            embeddings = self.embed_model.get_text_embedding_batch(
+                [n.get_content() for n in ordered]
+            )
+            for node, embedding in zip(ordered, embeddings, strict=True):
                 node.embedding = embedding
         # Ids are recorded (pending) before the points are written, and the files marked done
         # only after: a run killed in between leaves files that read as incomplete, which the
