@@ -18,7 +18,6 @@ from transformers import AutoModel, AutoTokenizer
 
 from bench.fitting_cases import fitting_sets
 from rag.answering.extractive import Tuning, choose, gather_evidence
-from rag.evaluation.questions import has_fact
 
 torch.set_num_threads(2)
 random.seed(0)
@@ -40,7 +39,7 @@ def pairs_of(found, case):
         if s.candidate.text in seen:
             continue
         seen.add(s.candidate.text)
-        label = q.answerable and all(has_fact(s.candidate.text, g) for g in q.must_include)
+        label = q.answerable and q.answered_by(s.candidate.text)
         out.append((case.text, s.candidate.text, float(label)))
         if len(out) >= TOP:
             break
@@ -152,9 +151,7 @@ def compare(scored):
     for name, case, _pairs, ch, s in scored:
         q = case.question
         quote = " ".join(c.candidate.text for c in ch.chosen)
-        y.append(
-            bool(ch.chosen) and q.answerable and all(has_fact(quote, g) for g in q.must_include)
-        )
+        y.append(bool(ch.chosen) and q.answerable and q.answered_by(quote))
         answerable.append(q.answerable)
         values = ch.values or dict.fromkeys(FEATURES, 0.0)
         x.append([values[f] for f in FEATURES])

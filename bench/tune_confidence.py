@@ -5,6 +5,7 @@ Usage: PYTHONPATH=. python bench/tune_confidence.py   (what `make tune` runs)
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass
@@ -19,7 +20,6 @@ from sklearn.preprocessing import StandardScaler
 from bench.fitting_cases import CaseSet, fitting_sets
 from rag.answering.confidence import FEATURES, MODEL_PATH, ConfidenceModel
 from rag.answering.extractive import Tuning, choose, gather_evidence
-from rag.evaluation.questions import has_fact
 
 CARD = Path("docs/model-card.md")
 FOLDS = 5
@@ -57,8 +57,7 @@ def rows(sets: list[CaseSet]) -> Rows:
             )
             quote = " ".join(s.candidate.text for s in choice.chosen)
             q = case.question
-            facts = all(has_fact(quote, g) for g in q.must_include)
-            ok = bool(choice.chosen) and q.answerable and facts
+            ok = bool(choice.chosen) and q.answerable and q.answered_by(quote)
             values = choice.values or dict.fromkeys(FEATURES, 0.0)
             x.append([values[n] for n in FEATURES])
             right.append(ok)
@@ -131,8 +130,6 @@ def main() -> None:
         intercept=round(float(model.intercept_[0]), 6),
         threshold=threshold,
     )
-    import json
-
     MODEL_PATH.write_text(json.dumps(final.to_json(), indent=1) + "\n", encoding="utf-8")
     elapsed = time.perf_counter() - started
     CARD.parent.mkdir(exist_ok=True)

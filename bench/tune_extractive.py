@@ -19,7 +19,7 @@ from pathlib import Path
 from rag.answering.extractive import Evidence, Tuning, choose, gather_evidence
 from rag.config import Settings
 from rag.engine import Engine, prepare_question
-from rag.evaluation.questions import TestQuestion, has_fact, load_questions
+from rag.evaluation.questions import TestQuestion, load_questions
 
 GRID = {
     "candidates": [12, 24],
@@ -57,7 +57,7 @@ def correct(t: Tuning, case: Case, limit: int) -> tuple[bool, int]:
     # The answerer's own choice, with the cosines computed once per question beforehand.
     chosen = choose(t, text, evidence, lambda found: [cosines[c.text] for c in found], limit).chosen
     answer = " ".join(s.candidate.text for s in chosen)
-    return bool(chosen) and all(has_fact(answer, g) for g in q.must_include), len(chosen)
+    return bool(chosen) and q.answered_by(answer), len(chosen)
 
 
 def evaluate(t: Tuning, cases: list[Case], limit: int) -> tuple[float, float]:

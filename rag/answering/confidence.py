@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Collection
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -48,6 +50,8 @@ class Reading:
     lexical: float
     question: str
     sentence: str
+    # The sentence's stemmed terms, as the answerer already computed them.
+    sentence_terms: frozenset[str]
     passage: str
     passages: str
     names: tuple[str, ...]
@@ -57,7 +61,7 @@ class Reading:
     rank: int
 
 
-def _share(wanted: list[str] | set[str] | frozenset[str], found: set[str]) -> float:
+def _share(wanted: Collection[str], found: AbstractSet[str]) -> float:
     return sum(w in found for w in wanted) / len(wanted) if wanted else 1.0
 
 
@@ -83,7 +87,7 @@ def _names_share(names: tuple[str, ...], text: str) -> float:
 def features(r: Reading) -> dict[str, float]:
     """The decision's inputs; a share is 1.0 when the question has nothing of its kind."""
     q_terms = set(terms(r.question)) - QUESTION_WORDS
-    s_terms = set(terms(r.sentence))
+    s_terms = r.sentence_terms
     p_terms = set(terms(r.passage))
     numbers = set(_DIGITS.findall(r.question))
     return {

@@ -235,6 +235,7 @@ def choose(
         lexical=best.candidate.lexical,
         question=question,
         sentence=best.candidate.text,
+        sentence_terms=best.candidate.terms,
         passage=best.candidate.passage.text,
         passages="\n".join(dict.fromkeys(c.passage.text for c in evidence.candidates)),
         names=evidence.names,

@@ -64,7 +64,7 @@ def evidence_rank(question: TestQuestion, passages: list[Passage]) -> int | None
     """Rank of the first passage that holds every key fact (or comes from an expected source)."""
     for passage in passages:
         if question.must_include:
-            if all(has_fact(passage.text, group) for group in question.must_include):
+            if question.answered_by(passage.text):
                 return passage.rank
         elif question.expected_sources and passage.source in question.expected_sources:
             return passage.rank
@@ -78,9 +78,7 @@ def check(question: TestQuestion, answer: Answer) -> QuestionResult:
         "retrieval_hit": (rank is not None)
         if question.answerable and (question.must_include or question.expected_sources)
         else None,
-        "key_facts": (
-            not answer.declined and all(has_fact(answer.text, g) for g in question.must_include)
-        )
+        "key_facts": (not answer.declined and question.answered_by(answer.text))
         if question.answerable and question.must_include
         else None,
         "sources": (
@@ -122,7 +120,7 @@ def _quote_right(question: TestQuestion, answer: Answer) -> bool | None:
     if not question.must_include:
         return None
     quote = answer.withheld if answer.declined else answer.text
-    return bool(quote) and all(has_fact(quote, g) for g in question.must_include)
+    return bool(quote) and question.answered_by(quote)
 
 
 def risk_coverage(results: list[QuestionResult], current: float | None) -> dict[str, Any]:

@@ -34,6 +34,10 @@ class TestQuestion:
     answerable: bool = True
     kind: str = "unlabelled"
 
+    def answered_by(self, text: str) -> bool:
+        """True when a text holds every key-fact group (some alternative of each)."""
+        return all(has_fact(text, group) for group in self.must_include)
+
 
 @dataclass
 class QuestionFile:

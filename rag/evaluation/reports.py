@@ -149,13 +149,14 @@ def _risk_coverage_chart(curve: dict[str, Any] | None) -> str:
     def xy(p: dict[str, Any]) -> tuple[float, float]:
         return left + p["coverage"] * size, top + (1 - p["precision"]) * size
 
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in map(xy, points))
+    coords = [xy(p) for p in points]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     dots = "".join(
         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{5 if p["threshold"] == curve["threshold"] else 3}" '
         f'fill="{"#b00" if p["threshold"] == curve["threshold"] else "#3b7dd8"}"><title>threshold '
         f"{p['threshold']}: {p['coverage']:.0%} answered, precision {p['precision']:.3f}, right "
         f"overall {p['accuracy']:.3f}</title></circle>"
-        for p, (x, y) in zip(points, map(xy, points), strict=True)
+        for p, (x, y) in zip(points, coords, strict=True)
     )
     rows = "".join(
         f"<tr><td>{p['threshold']:.2f}</td><td>{_fmt(p['coverage'])}</td>"
