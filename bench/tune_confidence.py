@@ -215,7 +215,12 @@ misses the facts).
 {", ".join(f"`{n}`" for n in model.names)} — defined in `rag/answering/confidence.py`. Names in
 the question (past its first word, or with an inner capital) are matched tolerant of inflection
 ("Indian" ~ "India's"); names of who reported a story ("as reported by The Verge") are not asked
-for. A name the passages lack is evidence against answering, not a veto.
+for. A name the passages lack is evidence against answering, not a veto. The expected answer type
+(`rag/answering/answer_types.py`: a quantity, a date, or an entity for who/where/which-company
+questions) counts as present only when the sentence holds one the question doesn't already state;
+`unit_present` asks whether the unit of a "how many" question ("megawatts") is in the sentence.
+Numbers the question states are looked for in the best sentence's passage and in all retrieved
+passages, since a question that combines facts may take its number from another article.
 
 | feature | coefficient (standardised) |
 |---|---:|

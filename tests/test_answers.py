@@ -163,6 +163,11 @@ def test_who_reported_a_story_is_not_required_in_its_text() -> None:
         "Considering an article in The New York Times and another by Forbes about Sygic, "
         "and a Guardian piece on its founder, according to 'The Age', where is Sygic based?"
     ) == ["Sygic"]
+    # A feed's name joins its parts with a bar or a dash.
+    assert required_names(
+        "Which team, featured in articles from 'The Roar | Sports Writers Blog' and FOX News - "
+        "Health, lost to Argentina?"
+    ) == ["Argentina"]
     # "report" as a verb names no outlet: the company still has to be in the passages.
     assert required_names("How many paying subscribers does OpenAI report?") == ["OpenAI"]
     assert required_names("When did Huguenots first arrive in Helsinki?") == [

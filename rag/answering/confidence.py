@@ -31,9 +31,11 @@ FEATURES = (
     "names_in_sentence",
     "has_names",
     "numbers_in_passage",
+    "numbers_found",
     "has_numbers",
     "expects_type",
     "type_present",
+    "unit_present",
     "novelty",
     "inverse_rank",
 )
@@ -58,6 +60,7 @@ class Reading:
     focus: frozenset[str]
     expects_type: bool
     type_present: bool
+    unit_present: bool
     rank: int
 
 
@@ -105,9 +108,11 @@ def features(r: Reading) -> dict[str, float]:
         "names_in_sentence": _names_share(r.names, r.sentence),
         "has_names": float(bool(r.names)),
         "numbers_in_passage": _share(numbers, set(_DIGITS.findall(r.passage))),
+        "numbers_found": _share(numbers, set(_DIGITS.findall(r.passages))),
         "has_numbers": float(bool(numbers)),
         "expects_type": float(r.expects_type),
         "type_present": float(r.type_present),
+        "unit_present": float(r.unit_present),
         # A sentence that only repeats the question's words holds no answer to it.
         "novelty": len(s_terms - q_terms) / max(1, len(s_terms)),
         "inverse_rank": 1.0 / r.rank,

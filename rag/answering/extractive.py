@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.answering.answer_types import answer_type, unit_present
 from rag.answering.confidence import (
     ConfidenceModel,
     Reading,
@@ -37,26 +38,6 @@ DECLINE_TEXT = (
     "so I won't guess."
 )
 
-_NUMERIC_Q = re.compile(
-    r"\bhow (much|many|large|big|high)\b|\bvaluation\b|\bvalued\b|\bpercent|\bamount\b"
-    r"|\bworth\b|\bcost\b|\bnumber of\b|\bsize\b|\bfigure\b|\braise[ds]?\b|\bspend",
-    re.IGNORECASE,
-)
-_NUMERIC_S = re.compile(
-    r"[$€£¥]\s?\d|\d\s?(%|percent|billion|million|trillion|bn\b|gw\b|mw\b)|\b\d{2,}\b",
-    re.IGNORECASE,
-)
-_WHEN_Q = re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bby what date\b", re.IGNORECASE)
-_WHEN_S = re.compile(
-    r"\b(19|20)\d{2}\b|\b(January|February|March|April|May|June|July|August|September"
-    r"|October|November|December|quarter|Q[1-4])\b"
-)
-_WHO_Q = re.compile(
-    r"^\s*(who|whom)\b|\bwhich (company|companies|firm|firms|person|people|group|groups"
-    r"|organi[sz]ations?|countr(y|ies)|investors?|startups?|banks?)\b",
-    re.IGNORECASE,
-)
-_NAME = re.compile(r"(?<=\s)[A-Z][a-zA-Z]+")
 _QUESTION_NAME = re.compile(r"\b[A-Za-z][\w&.-]*[A-Za-z0-9]")
 _LIST_Q = re.compile(
     r"\b(list|name (the|some|all|three|four|five)|enumerate|what are|which are)\b", re.IGNORECASE
@@ -74,7 +55,9 @@ _INSTRUCTION = re.compile(
 # Who reported or published a story ("as reported by The Verge", "a TechCrunch article", "an
 # article in The New York Times and another by Forbes") is about the article, not in it: an
 # outlet's name seldom appears in the text it published.
-_OUTLET = r"['\"‘“]?(?:[Tt]he\s+)?[A-Z][\w&.'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w&.'’-]*){0,4}['\"’”]?"
+# A feed's name often joins parts with a bar or dash ("The Roar | Sports Writers Blog").
+_OUTLET_PART = r"(?:[Tt]he\s+)?[A-Z][\w&.'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w&.'’-]*){0,4}"
+_OUTLET = rf"['\"‘“]?{_OUTLET_PART}(?:\s+[|–—-]\s+{_OUTLET_PART}){{0,2}}['\"’”]?"
 _OUTLETS = (
     rf"(?:both\s+)?{_OUTLET}(?:\s*(?:,|and|&)\s*(?:(?:an?|another|one)\s+(?:[a-z-]+\s+)?"
     rf"(?:by|from|in|on)\s+)?{_OUTLET})*"
@@ -142,6 +125,8 @@ class Evidence:
     expects_type: bool
     focus: frozenset[str] = frozenset()
     question_terms: frozenset[str] = frozenset()
+    # The unit a count is asked in ("how many megawatts"), if any.
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +227,7 @@ def choose(
         focus=evidence.focus,
         expects_type=evidence.expects_type,
         type_present=best.candidate.cue,
+        unit_present=unit_present(evidence.unit, best.candidate.text),
         rank=best.candidate.passage.rank,
     )
     # A question without a content word ("?!…") asks nothing a sentence could answer.
@@ -281,7 +267,7 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
     q_terms = set(terms(question)) - QUESTION_WORDS
     weights = _idf(q_terms, sentence_terms)
     total = sum(weights.values()) or 1.0
-    cue_of = _cue(question)
+    kind = answer_type(question)
     focus = focus_terms(question)
     candidates = [
         Candidate(
@@ -290,7 +276,7 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
             end,
             text,
             lexical=sum(weights[q] for q in q_terms & st) / total,
-            cue=cue_of(text),
+            cue=kind.present(text),
             focus=bool(focus & st) or not focus,
             block=block,
             terms=frozenset(st),
@@ -301,15 +287,14 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
     found_words = set(words(found))
     names = tuple(required_names(question))
     missing = [name for name in names if not name_found(name, found, found_words)]
-    expects_type = bool(_NUMERIC_Q.search(question) or _WHEN_Q.search(question))
-    expects_type = expects_type or bool(_WHO_Q.search(question))
     return Evidence(
         candidates,
         names,
         missing,
-        expects_type,
+        kind.kind is not None,
         frozenset(focus),
         frozenset(q_terms - _GENERIC),
+        kind.unit,
     )
 
 
@@ -418,14 +403,3 @@ def _idf(q_terms: set[str], sentence_terms: list[set[str]]) -> dict[str, float]:
     # A question term found in no sentence weighs most: an answer lacking it is suspect.
     n = len(sentence_terms)
     return {q: math.log((n + 1) / (sum(q in st for st in sentence_terms) + 0.5)) for q in q_terms}
-
-
-def _cue(question: str) -> Callable[[str], bool]:
-    if _NUMERIC_Q.search(question):
-        return lambda s: bool(_NUMERIC_S.search(s))
-    if _WHEN_Q.search(question):
-        return lambda s: bool(_WHEN_S.search(s))
-    if _WHO_Q.search(question):
-        asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
-        return lambda s: any(m.group(0).lower() not in asked for m in _NAME.finditer(s))
-    return lambda s: False
