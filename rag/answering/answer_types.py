@@ -33,7 +33,7 @@ _ENTITY_NOUNS = (
     r"|model|name|individual|official|minister|scientist|architect|composer|general"
 )
 _ENTITY_Q = re.compile(
-    rf"^\s*(who|whom|whose|where)\b|\b(who|whom|whose|where)\b"
+    rf"\b(who|whom|whose|where)\b"
     rf"|\b(which|what)\s+(\w+\s+)?({_ENTITY_NOUNS})(s|ies|y)?\b",
     re.IGNORECASE,
 )
@@ -45,7 +45,7 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?<=\s)[A-Z][\w'’-]+")
-# "How many megawatts", "how much money": the unit the answer is counted in.
+# "How many megawatts": the unit the answer is counted in ("how much money" names none).
 _UNIT = re.compile(r"\bhow many\s+([a-z]{3,})\b", re.IGNORECASE)
 _NOT_UNIT = frozenset({"did", "does", "do", "was", "were", "is", "are", "has", "have", "had"})
 
