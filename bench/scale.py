@@ -187,10 +187,8 @@ def probe(index: Path) -> dict[str, Any]:
     """Open the index in this fresh process and time what a serving process does."""
     import qdrant_edge as qe
 
-    from rag.search.edge_store import RESCORE
+    from rag.search.edge_store import EXACT, RESCORE
 
-    # Exact search over the float vectors, not the int8 copies HNSW walks.
-    EXACT = qe.SearchParams(exact=True, quantization=qe.QuantizationSearchParams(ignore=True))
     questions = [q.question for q in load_questions(QUESTIONS).questions]
     settings = Settings(_env_file=None, qdrant={"path": index})  # type: ignore[call-arg]
     started = time.perf_counter()

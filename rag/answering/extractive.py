@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answering.answer_types import answer_type, unit_present
+from rag.answering.answer_types import AnswerType, answer_type, unit_present
 from rag.answering.confidence import (
     ConfidenceModel,
     Reading,
@@ -121,12 +121,10 @@ class Evidence:
     # Names the question asks about, and those of them no retrieved passage mentions.
     names: tuple[str, ...]
     missing: list[str]
-    # Whether the question asks for a kind of answer (an amount, a date, a name) a sentence shows.
-    expects_type: bool
+    # The kind of answer the question asks for (an amount, a date, a name), if any.
+    asked: AnswerType
     focus: frozenset[str] = frozenset()
     question_terms: frozenset[str] = frozenset()
-    # The unit a count is asked in ("how many megawatts"), if any.
-    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -225,9 +223,9 @@ def choose(
         passages="\n".join(dict.fromkeys(c.passage.text for c in evidence.candidates)),
         names=evidence.names,
         focus=evidence.focus,
-        expects_type=evidence.expects_type,
+        expects_type=evidence.asked.kind is not None,
         type_present=best.candidate.cue,
-        unit_present=unit_present(evidence.unit, best.candidate.text),
+        unit_present=unit_present(evidence.asked.unit, best.candidate.text),
         rank=best.candidate.passage.rank,
     )
     # A question without a content word ("?!…") asks nothing a sentence could answer.
@@ -291,10 +289,9 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
         candidates,
         names,
         missing,
-        kind.kind is not None,
+        kind,
         frozenset(focus),
         frozenset(q_terms - _GENERIC),
-        kind.unit,
     )
 
 

@@ -46,6 +46,8 @@ HNSW_EF = 256
 # those and the best 2 x limit are rescored with the float originals: at 100k, recall@20
 # against exact search 0.980, against 0.964 without oversampling. Ignored by a shard without.
 RESCORE = qe.QuantizationSearchParams(rescore=True, oversampling=2.0)
+# Every point scored on the float vectors, not the int8 copies HNSW walks.
+EXACT = qe.SearchParams(exact=True, quantization=qe.QuantizationSearchParams(ignore=True))
 
 SparseFn = Callable[[list[str]], sparse.SparseBatch]
 
@@ -192,11 +194,7 @@ class EdgeVectorStore(BasePydanticVectorStore):
         self._sparse_doc_fn = sparse_doc_fn
         self._sparse_query_fn = sparse_query_fn
         # exact=True scores every point; otherwise Edge uses HNSW where `optimize` built one.
-        self._params = (
-            qe.SearchParams(exact=True, quantization=qe.QuantizationSearchParams(ignore=True))
-            if exact
-            else qe.SearchParams(hnsw_ef=HNSW_EF, quantization=RESCORE)
-        )
+        self._params = EXACT if exact else qe.SearchParams(hnsw_ef=HNSW_EF, quantization=RESCORE)
 
     @classmethod
     def class_name(cls) -> str:
