@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import hashlib
 import os
 import threading
@@ -24,6 +23,7 @@ from llama_index.core.schema import TextNode
 from rag.config import ChunkSettings
 from rag.errors import DocumentError
 from rag.ingest.loaders import SUPPORTED_SUFFIXES, SourceDocument, load_document
+from rag.ingest.token_counts import TokenCounter
 from rag.search.backend import StoreBackend
 from rag.search.store import IndexedFile
 from rag.types import T
@@ -137,16 +137,11 @@ class Ingestor:
     def splitter(self) -> SentenceSplitter:
         """A sentence-aware splitter counting in the embedding model's own word pieces."""
         tokenizer = getattr(getattr(self.embed_model, "_model", None), "tokenizer", None)
-        # A copy of its own: the splitter runs in the reader thread, and a fast tokenizer
-        # shared with the model's encode (which sets padding and truncation) fails there.
-        tokenizer = copy.deepcopy(tokenizer)
         return SentenceSplitter(
             chunk_size=self._chunking.size,
             chunk_overlap=self._chunking.overlap,
             # The model reads 256 word pieces at most; counting in them keeps chunks whole.
-            tokenizer=(lambda s: tokenizer.encode(s, add_special_tokens=False))
-            if tokenizer is not None
-            else None,
+            tokenizer=TokenCounter(tokenizer) if tokenizer is not None else None,
         )
 
     def chunk(self, doc: SourceDocument, root: str) -> list[TextNode]:

@@ -1,0 +1,45 @@
+"""Word-piece counts for the chunker, remembered per word when the tokenizer allows it."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from typing import Any
+
+# Python splits on these, while BERT's normalizer deletes them and so joins the words around them.
+_JOINED_BY_BERT = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
+
+
+class TokenCounter:
+    """The number of word pieces a text has, as the model's fast tokenizer counts them."""
+
+    def __init__(self, tokenizer: Any, cache_words: int = 1 << 18) -> None:
+        # A copy of its own: the chunker runs in the reader thread, and the model's encode
+        # sets padding and truncation on the tokenizer it shares.
+        backend = copy.deepcopy(tokenizer.backend_tokenizer)
+        backend.no_truncation()
+        backend.no_padding()
+        self._backend = backend
+        # BERT cuts text at whitespace before anything else and normalises each character on
+        # its own, so a text's count is the sum of its words' counts. Words repeat across a
+        # corpus, and counting each once saves most of the chunker's time, which it would
+        # otherwise take from the model on the same cores.
+        self.per_word = (
+            type(backend.normalizer).__name__ == "BertNormalizer"
+            and type(backend.pre_tokenizer).__name__ == "BertPreTokenizer"
+        )
+        self._word = functools.lru_cache(maxsize=cache_words)(self._encode)
+
+    def _encode(self, text: str) -> int:
+        return len(self._backend.encode(text, add_special_tokens=False).ids)
+
+    def count(self, text: str) -> int:
+        """Word pieces in the text, special tokens not included."""
+        if not self.per_word or _JOINED_BY_BERT.search(text):
+            return self._encode(text)
+        return sum(self._word(word) for word in text.split())
+
+    def __call__(self, text: str) -> range:
+        """A sequence as long as the text's word pieces, which is all the splitter measures."""
+        return range(self.count(text))

@@ -1,0 +1,78 @@
+"""The chunker's word-piece counts: the same as the model's tokenizer, word cache or not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llama_index.core import Document
+from llama_index.core.node_parser import SentenceSplitter
+from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+from transformers import PreTrainedTokenizerFast
+
+from rag.ingest.token_counts import TokenCounter
+from rag.text import sentence_spans
+from tests.fixtures import SEEDS
+
+# Characters where Python's split and BERT's normaliser disagree, accents, CJK, emoji.
+ODD = [
+    "a\x0cb c",
+    "x\x85y and\x1fz",
+    "no\u00a0break",
+    "line\u2028sep",
+    "中文字符 mixed",
+    "cafe\u0301 naïve",
+    "zero\u200bwidth",
+    "\u0301leading mark",
+    "👍🏽 thumbs",
+    "tab\tnew\nline  double",
+    "",
+]
+
+
+def seed_texts() -> list[str]:
+    """Every seed article whole, and each of its sentences."""
+    texts = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        texts.append(text)
+        texts += [text[start:end] for start, end in sentence_spans(text)]
+    return texts
+
+
+def test_word_counts_equal_the_tokenizer_on_seeds_and_odd_text(embed_model: Any) -> None:
+    tokenizer = embed_model._model.tokenizer
+    counter = TokenCounter(tokenizer)
+    assert counter.per_word is True
+    texts = seed_texts() + ODD
+    got = [counter.count(t) for t in texts]
+    want = [len(tokenizer.encode(t, add_special_tokens=False)) for t in texts]
+    assert got == want
+    assert counter.count("a\x0cb") == 1  # BERT deletes the form feed and reads one word
+    assert len(counter("Adani will invest")) == counter.count("Adani will invest") == 4  # ada ##ni
+
+
+def test_chunks_are_the_same_as_with_the_plain_tokenizer(embed_model: Any) -> None:
+    tokenizer = embed_model._model.tokenizer
+    text = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+
+    def chunks(count: Any) -> list[str]:
+        splitter = SentenceSplitter(chunk_size=120, chunk_overlap=16, tokenizer=count)
+        return [n.get_content() for n in splitter.get_nodes_from_documents([Document(text=text)])]
+
+    cached = chunks(TokenCounter(tokenizer))
+    assert len(cached) > 20
+    assert cached == chunks(lambda s: tokenizer.encode(s, add_special_tokens=False))
+
+
+def test_a_tokenizer_that_is_not_bert_is_counted_whole() -> None:
+    # Byte-level BPE keeps the space before a word in its token: per-word sums would be wrong.
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.train_from_iterator(seed_texts(), trainers.BpeTrainer(vocab_size=400))
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe)
+    counter = TokenCounter(tokenizer)
+    assert counter.per_word is False
+    texts = seed_texts()[:40] + ODD
+    assert [counter.count(t) for t in texts] == [
+        len(tokenizer.encode(t, add_special_tokens=False)) for t in texts
+    ]
