@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from llama_index.core import Document
 from llama_index.core.node_parser import SentenceSplitter
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-from transformers import PreTrainedTokenizerFast
+from transformers import BertTokenizerLegacy, PreTrainedTokenizerFast
 
 from rag.ingest.token_counts import TokenCounter
 from rag.text import sentence_spans
@@ -75,4 +76,16 @@ def test_a_tokenizer_that_is_not_bert_is_counted_whole() -> None:
     texts = seed_texts()[:40] + ODD
     assert [counter.count(t) for t in texts] == [
         len(tokenizer.encode(t, add_special_tokens=False)) for t in texts
+    ]
+
+
+def test_a_slow_tokenizer_is_counted_whole(embed_model: Any) -> None:
+    # A model folder may load a pure-Python tokenizer, which has no backend to copy.
+    vocab = Path(embed_model._model.tokenizer.vocab_file)
+    tokenizer = BertTokenizerLegacy(vocab_file=str(vocab))
+    counter = TokenCounter(tokenizer)
+    assert counter.per_word is False
+    texts = seed_texts()[:40] + ODD
+    assert [counter.count(t) for t in texts] == [
+        len(embed_model._model.tokenizer.encode(t, add_special_tokens=False)) for t in texts
     ]

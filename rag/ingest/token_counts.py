@@ -12,26 +12,31 @@ _JOINED_BY_BERT = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
 
 
 class TokenCounter:
-    """The number of word pieces a text has, as the model's fast tokenizer counts them."""
+    """The number of word pieces a text has, as the model's tokenizer counts them."""
 
-    def __init__(self, tokenizer: Any, cache_words: int = 1 << 18) -> None:
+    def __init__(self, tokenizer: Any, cache_words: int = 1 << 16) -> None:
         # A copy of its own: the chunker runs in the reader thread, and the model's encode
-        # sets padding and truncation on the tokenizer it shares.
-        backend = copy.deepcopy(tokenizer.backend_tokenizer)
-        backend.no_truncation()
-        backend.no_padding()
+        # sets padding and truncation on the fast tokenizer it shares.
+        backend = copy.deepcopy(getattr(tokenizer, "backend_tokenizer", None))
+        if backend is not None:
+            backend.no_truncation()
+            backend.no_padding()
         self._backend = backend
+        self._tokenizer = tokenizer
         # BERT cuts text at whitespace before anything else and normalises each character on
         # its own, so a text's count is the sum of its words' counts. Words repeat across a
-        # corpus, and counting each once saves most of the chunker's time, which it would
-        # otherwise take from the model on the same cores.
+        # corpus, and counting each once halves the chunker's time, which it would otherwise
+        # take from the model on the same cores.
         self.per_word = (
-            type(backend.normalizer).__name__ == "BertNormalizer"
+            backend is not None
+            and type(backend.normalizer).__name__ == "BertNormalizer"
             and type(backend.pre_tokenizer).__name__ == "BertPreTokenizer"
         )
         self._word = functools.lru_cache(maxsize=cache_words)(self._encode)
 
     def _encode(self, text: str) -> int:
+        if self._backend is None:
+            return len(self._tokenizer.encode(text, add_special_tokens=False))
         return len(self._backend.encode(text, add_special_tokens=False).ids)
 
     def count(self, text: str) -> int:
