@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import transformers
 from llama_index.core import Document
 from llama_index.core.node_parser import SentenceSplitter
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-from transformers import BertTokenizerLegacy, PreTrainedTokenizerFast
+from transformers import PreTrainedTokenizerFast
 
 from rag.ingest.token_counts import TokenCounter
 from rag.text import sentence_spans
@@ -80,9 +81,11 @@ def test_a_tokenizer_that_is_not_bert_is_counted_whole() -> None:
 
 
 def test_a_slow_tokenizer_is_counted_whole(embed_model: Any) -> None:
-    # A model folder may load a pure-Python tokenizer, which has no backend to copy.
+    # A model folder may load a pure-Python tokenizer, which has no backend to copy
+    # (transformers 5 names BERT's "Legacy"; in 4 the plain name was the pure-Python one).
+    slow = getattr(transformers, "BertTokenizerLegacy", None) or transformers.BertTokenizer
     vocab = Path(embed_model._model.tokenizer.vocab_file)
-    tokenizer = BertTokenizerLegacy(vocab_file=str(vocab))
+    tokenizer = slow(vocab_file=str(vocab))
     counter = TokenCounter(tokenizer)
     assert counter.per_word is False
     texts = seed_texts()[:40] + ODD
