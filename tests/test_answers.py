@@ -174,3 +174,37 @@ def test_who_reported_a_story_is_not_required_in_its_text() -> None:
         "Huguenots",
         "Helsinki",
     ]
+
+
+def test_a_quote_that_points_back_brings_the_sentence_it_points_to(seeded: Engine) -> None:
+    answer = seeded.ask("Why did Amazon buy the George Washington University campus?")
+    assert not answer.declined
+    first = answer.citations[0]
+    assert first.text.startswith(
+        "Major outages, such as Amazon’s recent disruptions, have underscored vulnerabilities"
+    )
+    assert "In response, Amazon is acquiring the George Washington University campus" in first.text
+    source_text = (SEEDS / first.source).read_text(encoding="utf-8")
+    assert source_text[first.start : first.end] == first.text
+
+
+def test_the_sentence_before_is_taken_only_from_the_same_paragraph() -> None:
+    from rag.answering.extractive import Candidate, ScoredSentence, with_antecedent
+
+    text = "Outages hit Acme. As a result, Acme bought a site.\nThus the plan changed."
+
+    def scored(start: int) -> ScoredSentence:
+        end = text.index(".", start) + 1
+        passage = Passage(1, "id", "a.txt", "A", text, 0, len(text), 1.0)
+        return ScoredSentence(
+            Candidate(passage, start, end, text[start:end], 0.5, False, True), 0.7, 0.6
+        )
+
+    led = with_antecedent(scored(text.index("As a result")))
+    assert led.candidate.text == "Outages hit Acme. As a result, Acme bought a site."
+    assert (led.candidate.start, led.candidate.end) == (0, text.index("site.") + 5)
+    # Across a line break the sentence before is another paragraph or a heading.
+    alone = scored(text.index("Thus"))
+    assert with_antecedent(alone) is alone
+    plain = scored(0)
+    assert with_antecedent(plain) is plain

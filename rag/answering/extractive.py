@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -72,6 +72,13 @@ _CREDIT = re.compile(
     rf"|\b{_WORK}\s+(?:published\s+|posted\s+|written\s+)?(?:by|from|in|on)\s+{_OUTLETS}"
     rf"|{_OUTLET}['’]s\s+{_WORK}\b"
     rf"|\b(?:an?|another|one)\s+{_OUTLET}\s+{_WORK}\b"
+)
+# A sentence that opens by pointing back ("In response, …") says what it responds to in the one
+# before it, and reads wrong without it.
+_POINTS_BACK = re.compile(
+    r"(?:In response|As a result|As such|Consequently|Therefore|Thus|Hence|Accordingly|In turn"
+    r"|For (?:this|that|these) reasons?|To (?:this|that) end|Because of (?:this|that|these|those)"
+    r"|Due to (?:this|that))\b"
 )
 # Words every article is about; sharing them says nothing about answering.
 _GENERIC = frozenset({"ai", "company", "firm", "article", "report", "new"})
@@ -210,6 +217,7 @@ def choose(
         return Choice([], [], {})
     scored = rank_candidates(t, shortlist, cosines(shortlist))
     best = scored[0]
+    chosen = [with_antecedent(s) for s in select(t, evidence, scored, limit)]
     reading = Reading(
         cosine=best.cosine,
         mean_cosine=sum(s.cosine for s in scored) / len(scored),
@@ -231,7 +239,19 @@ def choose(
     # A question without a content word ("?!…") asks nothing a sentence could answer.
     asked = set(terms(question)) - QUESTION_WORDS
     off_topic = not asked or (not best.candidate.focus and best.cosine < t.min_cosine_unfocused)
-    return Choice(scored, select(t, evidence, scored, limit), features(reading), off_topic)
+    return Choice(scored, chosen, features(reading), off_topic)
+
+
+def with_antecedent(scored: ScoredSentence) -> ScoredSentence:
+    """The sentence, led by the one before it in its paragraph when it opens by pointing back."""
+    c = scored.candidate
+    if c.block or not _POINTS_BACK.match(c.text):
+        return scored
+    before = [(start, end) for start, end in sentence_spans(c.passage.text) if end <= c.start]
+    if not before or "\n" in c.passage.text[before[-1][1] : c.start]:
+        return scored
+    start = before[-1][0]
+    return replace(scored, candidate=replace(c, start=start, text=c.passage.text[start : c.end]))
 
 
 def _quote(chosen: list[ScoredSentence]) -> str:
