@@ -221,6 +221,12 @@ questions) counts as present only when the sentence holds one the question doesn
 `unit_present` asks whether the unit of a "how many" question ("megawatts") is in the sentence.
 Numbers the question states are looked for in the best sentence's passage and in all retrieved
 passages, since a question that combines facts may take its number from another article.
+`negation_unmatched` and `opposite` (`rag/answering/contradictions.py`) catch a sentence that
+states the reverse of what is asked: the question negates a predicate the sentence states plainly
+("What did the Normans *not* gain?" against "The Normans gained …"; "not only … but also" is no
+negation), or the sentence uses the opposite of a question word ("less" for "more", "unclear" for
+"clear"). `quote_coverage` is the share of the question's terms in all the quoted sentences, for
+questions in several parts.
 
 | feature | coefficient (standardised) |
 |---|---:|
@@ -257,7 +263,10 @@ weights beyond the packaged all-MiniLM-L6-v2.
 
 ## Limits
 SQuAD 2.0's unanswerable questions were written to look answerable from their paragraph (a
-swapped entity or relation): word-level features barely separate them (the AUC above).
+swapped entity or relation): word-level features separate them only partly (the AUC above). The
+negation and opposite features catch the kinds that show in the words; a swapped role ("Who
+replaced the Normans?" against "The Normans replaced the Anglo-Saxons") or a number tied to another
+event in the same sentence still passes.
 
 A reader was tried and dropped (`bench/reader_trial.py`): the packaged MiniLM with its top two
 layers and a linear head on the mean-pooled output fine-tuned on 5,115 (question, sentence) pairs

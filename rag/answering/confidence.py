@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from rag.answering.contradictions import negation_unmatched, opposite_word
 from rag.text import QUESTION_WORDS, terms, words
 
 MODEL_PATH = Path(__file__).with_name("confidence.json")
@@ -38,6 +39,9 @@ FEATURES = (
     "unit_present",
     "novelty",
     "inverse_rank",
+    "negation_unmatched",
+    "opposite",
+    "quote_coverage",
 )
 
 
@@ -54,6 +58,8 @@ class Reading:
     sentence: str
     # The sentence's stemmed terms, as the answerer already computed them.
     sentence_terms: frozenset[str]
+    # The stemmed terms of every sentence the answer would quote.
+    quote_terms: frozenset[str]
     passage: str
     passages: str
     names: tuple[str, ...]
@@ -116,6 +122,11 @@ def features(r: Reading) -> dict[str, float]:
         # A sentence that only repeats the question's words holds no answer to it.
         "novelty": len(s_terms - q_terms) / max(1, len(s_terms)),
         "inverse_rank": 1.0 / r.rank,
+        # A sentence saying it happened doesn't answer what did not; one about "less", "more".
+        "negation_unmatched": float(negation_unmatched(r.question, r.sentence, s_terms)),
+        "opposite": float(opposite_word(r.question, r.sentence)),
+        # A question in several parts is answered by the quote as a whole, not its best sentence.
+        "quote_coverage": _share(q_terms, r.quote_terms),
     }
 
 

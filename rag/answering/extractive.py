@@ -227,6 +227,7 @@ def choose(
         question=question,
         sentence=best.candidate.text,
         sentence_terms=best.candidate.terms,
+        quote_terms=frozenset().union(*(s.candidate.terms for s in chosen)),
         passage=best.candidate.passage.text,
         passages="\n".join(dict.fromkeys(c.passage.text for c in evidence.candidates)),
         names=evidence.names,

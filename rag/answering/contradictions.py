@@ -1,0 +1,99 @@
+"""Signs that a sentence states the opposite of what a question asks: negation and antonyms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set as AbstractSet
+
+from rag.text import QUESTION_WORDS, terms, words
+
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|none|nothing|neither|nor|without|cannot)\b|n't\b", re.IGNORECASE
+)
+# "Not only … but also" adds to what it says; it negates nothing.
+_NOT_NEGATING = re.compile(r"\bnot\s+(?:only|just|merely|simply)\b", re.IGNORECASE)
+# The words after a negation that it applies to ("did not gain control" → gain, control), up to
+# the end of its clause: a long question's negation often sits in a clause about something else.
+_SCOPE = 3
+_CLAUSE_END = re.compile(r"[,;:.?!()]")
+
+# Opposites among comparatives, directions and outcomes. Plain adjectives ("old", "high") are left
+# out: a paraphrase uses them loosely ("high-end", "old rivals") far more often than as antonyms.
+_PAIRS = (
+    ("more", "less"),
+    ("most", "least"),
+    ("before", "after"),
+    ("first", "last"),
+    ("higher", "lower"),
+    ("highest", "lowest"),
+    ("larger", "smaller"),
+    ("largest", "smallest"),
+    ("bigger", "smaller"),
+    ("biggest", "smallest"),
+    ("increase", "decrease"),
+    ("increased", "decreased"),
+    ("earliest", "latest"),
+    ("earlier", "later"),
+    ("stronger", "weaker"),
+    ("strongest", "weakest"),
+    ("longer", "shorter"),
+    ("longest", "shortest"),
+    ("best", "worst"),
+    ("better", "worse"),
+    ("major", "minor"),
+    ("maximum", "minimum"),
+    ("above", "below"),
+    ("inside", "outside"),
+    ("import", "export"),
+    ("imports", "exports"),
+    ("imported", "exported"),
+    ("positive", "negative"),
+    ("won", "lost"),
+    ("win", "lose"),
+    ("rise", "fall"),
+    ("rose", "fell"),
+    ("gain", "loss"),
+    ("north", "south"),
+    ("east", "west"),
+    ("northern", "southern"),
+    ("eastern", "western"),
+    ("accept", "reject"),
+    ("accepted", "rejected"),
+    ("allow", "forbid"),
+    ("allowed", "banned"),
+    ("success", "failure"),
+    ("successful", "unsuccessful"),
+)
+_OPPOSITE = dict(_PAIRS) | {b: a for a, b in _PAIRS}
+_NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
+
+
+def negation_unmatched(question: str, sentence: str, sentence_terms: AbstractSet[str]) -> bool:
+    """True when the question negates a predicate that the sentence states without negation."""
+    if _NEGATION.search(sentence):
+        return False
+    text = _NOT_NEGATING.sub(" ", question)
+    for match in _NEGATION.finditer(text):
+        clause = _CLAUSE_END.split(text[match.end() :], maxsplit=1)[0]
+        negated = [t for t in terms(clause) if t not in QUESTION_WORDS][:_SCOPE]
+        if any(t in sentence_terms for t in negated):
+            return True
+    return False
+
+
+def opposite_word(question: str, sentence: str) -> bool:
+    """True when the sentence has a question word's opposite ("less", "unclear"), not the word."""
+    q_words = set(words(question))
+    s_words = set(words(sentence))
+    only_sentence = s_words - q_words
+    for word in q_words - s_words:
+        if _OPPOSITE.get(word) in only_sentence:
+            return True
+        for prefix in _NEGATING_PREFIXES:
+            # A short remainder is too often a different word ("index" is not "dex").
+            base = word.removeprefix(prefix)
+            if base != word and len(base) >= 5 and base in only_sentence:
+                return True
+            if len(word) >= 4 and prefix + word in only_sentence:
+                return True
+    return False
