@@ -23,6 +23,12 @@ from rag.types import Passage
 BENCHMARKS = Path(os.environ.get("RAG_BENCHMARKS") or "../shared/benchmarks")
 OWN = Path("tests/eval/questions.jsonl")
 CACHE = Path("build/fitting")
+# The code that cuts chunks, sparse vectors and sentences: the cache is only as good as the code it
+# was made with, so a change to any of these makes a new one.
+_CODE = [
+    Path(__file__).parents[1] / "rag" / p
+    for p in ("text.py", "search/sparse.py", "ingest/ingestor.py", "ingest/token_counts.py")
+]
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,7 @@ def collect(name: str, docs: list[Path], questions_path: Path) -> CaseSet:
 
 def _cached(name: str, docs: list[Path], questions: Path, refresh: bool) -> CaseSet:
     digest = hashlib.sha256()
-    for path in (questions, *sorted(p for d in docs for p in d.iterdir())):
+    for path in (questions, *sorted(p for d in docs for p in d.iterdir()), *_CODE):
         digest.update(path.read_bytes())
     cache = CACHE / f"{name}-{digest.hexdigest()[:12]}.pkl"
     if cache.is_file() and not refresh:

@@ -10,6 +10,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*", re.IGNORECASE)
 # quote or currency sign; line breaks always end one, since the articles put a paragraph a line.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[A-Z0-9\"“‘$€£(])|\n+")
 _LEAD = re.compile(r"[\s\-–—•*·]+")
+# A stray bullet or dash after a sentence's full stop ("… resilience. -") belongs to no sentence.
+_TRAIL = re.compile(r"(?<=[.!?\"”’)])[\s\-–—•*·]+$")
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATION = re.compile(
     r"\b(vs|e\.g|i\.e|etc|approx|est|Inc|Corp|Ltd|Co|Mr|Ms|Dr|St|No|U\.S|U\.K)\.$"
@@ -257,6 +259,9 @@ def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> 
     lead = _LEAD.match(text, start, end)
     if lead:
         start = lead.end()
+    trail = _TRAIL.search(text, start, end)
+    if trail:
+        end = trail.start()
     while end > start and text[end - 1].isspace():
         end -= 1
     if end > start:

@@ -21,6 +21,12 @@ def test_sentences_split_on_stops_and_lines_not_abbreviations() -> None:
         "A bullet line",
         "U.S. firms lead!",
     ]
+    # A stray dash after the full stop is no part of the sentence; a dash inside one is.
+    text = "Amazon bought a campus to bolster resilience. -\nCapacity grew 10 - 20%. —"
+    assert spans_text(text, sentence_spans(text)) == [
+        "Amazon bought a campus to bolster resilience.",
+        "Capacity grew 10 - 20%.",
+    ]
 
 
 def test_list_span_takes_heading_intro_and_bullets() -> None:
