@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run test measure install install-dev lint browser bench audit tune clean-index
+.PHONY: run test measure install install-dev lint browser bench audit tune antonyms clean-index
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -87,6 +87,12 @@ audit: $(VENV)/.installed-dev
 # and docs/model-card.md); the first run also builds the retrieval cache under build/fitting.
 tune: $(VENV)/.installed-dev
 	RAG_BENCHMARKS=$(BENCHMARKS) PYTHONPATH=. $(PY) bench/tune_confidence.py
+
+# Rewrites rag/answering/antonyms.json from WordNet 3.0 (Debian's wordnet-base; the apt step needs
+# root). The committed file is what the answerer reads; `make tune` after it refits the decision.
+antonyms: $(VENV)/.installed
+	test -f /usr/share/wordnet/data.adj || apt-get install -y wordnet-base
+	PYTHONPATH=. $(PY) bench/antonyms.py
 
 clean-index:
 	rm -rf index/edge index/manifest.sqlite* index/local-mode-backup index/collection index/meta.json index/.lock

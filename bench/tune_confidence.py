@@ -224,8 +224,9 @@ passages, since a question that combines facts may take its number from another 
 `negation_unmatched` and `opposite` (`rag/answering/contradictions.py`) catch a sentence that
 states the reverse of what is asked: the question negates a predicate the sentence states plainly
 ("What did the Normans *not* gain?" against "The Normans gained …"; "not only … but also" is no
-negation), or the sentence uses the opposite of a question word ("less" for "more", "unclear" for
-"clear"). `quote_coverage` is the share of the question's terms in all the quoted sentences, for
+negation), or the sentence uses the opposite of a question word and not the word ("attract" for
+"repels", "unclear" for "clear"): WordNet 3.0's direct antonyms (`rag/answering/antonyms.json`,
+written by `make antonyms`), compared by stem, plus comparatives and negating prefixes. `quote_coverage` is the share of the question's terms in all the quoted sentences, for
 questions in several parts.
 
 | feature | coefficient (standardised) |

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from bench.antonyms import antonym_pairs
 from rag.answering.confidence import Reading, features
-from rag.answering.contradictions import negation_unmatched, opposite_word
+from rag.answering.contradictions import ANTONYMS_PATH, negation_unmatched, opposite_word
 from rag.text import terms
 
 NORMANS = "The Normans gained their separate identity in the first half of the 10th century."
@@ -47,6 +51,11 @@ def test_opposite_words() -> None:
         "When did the Yuan people suffer unnatural disasters?",
         "People in the countryside suffered from frequent natural disasters.",
     )
+    # WordNet's antonyms, in any inflection: "repels" against "attract".
+    assert opposite_word("What repels immune cells?", "Chemokines attract immune cells.")
+    assert opposite_word(
+        "Why did the firm reject the offer?", "The firm accepted the offer in May."
+    )
     # The word itself is there too, or the opposite is the question's own.
     assert not opposite_word(
         "Did more or less of the budget go to chips?", "Less of the budget went to chips."
@@ -87,3 +96,27 @@ def test_features_read_contradictions_and_the_whole_quote() -> None:
         Reading(**{**reading.__dict__, "quote_terms": frozenset(terms("The Normans"))})
     )
     assert values["quote_coverage"] == 0.5
+
+
+def test_antonyms_come_from_wordnet_with_its_licence() -> None:
+    data = json.loads(ANTONYMS_PATH.read_text(encoding="utf-8"))
+    assert data["notice"].startswith("WordNet 3.0 Copyright 2006 by Princeton University.")
+    pairs = {tuple(p) for p in data["pairs"]}
+    assert {("attract", "repel"), ("clear", "unclear"), ("less", "more")} <= pairs
+    assert all(a < b and a.isalpha() and b.isalpha() for a, b in pairs)
+
+
+def test_antonym_pairs_read_wordnets_data_files(tmp_path: Path) -> None:
+    (tmp_path / "data.adj").write_text(
+        "  1 This software and database is being provided to you\n"
+        "00001740 00 a 01 able 0 002 = 05207437 n 0000 ! 00002098 a 0101 | having the means\n"
+        "00002098 00 a 01 unable 0 002 = 05207437 n 0000 ! 00001740 a 0101 | lacking the means\n"
+        "00002312 00 a 02 abaxial 0 dorsal 4 002 ;c 06037666 n 0000 ! 00002527 a 0101 | facing "
+        "away\n"
+        "00002527 00 a 02 adaxial 0 ventral(a) 4 001 ! 00002312 a 0101 | nearest to\n"
+        "00003000 00 a 01 well-known 0 001 ! 00001740 a 0101 | a phrase, not a word\n",
+        encoding="latin-1",
+    )
+    for pos in ("adv", "verb", "noun"):
+        (tmp_path / f"data.{pos}").write_text("", encoding="latin-1")
+    assert antonym_pairs(tmp_path) == [("abaxial", "adaxial"), ("able", "unable")]

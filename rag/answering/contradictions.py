@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Set as AbstractSet
+from functools import cache
+from pathlib import Path
 
-from rag.text import QUESTION_WORDS, terms, words
+from rag.text import QUESTION_WORDS, stem, terms, words
+
+# WordNet's direct antonyms (written by bench/antonyms.py, with WordNet's licence inside).
+ANTONYMS_PATH = Path(__file__).with_name("antonyms.json")
 
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|nothing|neither|nor|without|cannot)\b|n't\b", re.IGNORECASE
@@ -17,8 +23,7 @@ _NOT_NEGATING = re.compile(r"\bnot\s+(?:only|just|merely|simply)\b", re.IGNORECA
 _SCOPE = 3
 _CLAUSE_END = re.compile(r"[,;:.?!()]")
 
-# Opposites among comparatives, directions and outcomes. Plain adjectives ("old", "high") are left
-# out: a paraphrase uses them loosely ("high-end", "old rivals") far more often than as antonyms.
+# Opposites WordNet lists under their base forms only: comparatives, superlatives, past tenses.
 _PAIRS = (
     ("more", "less"),
     ("most", "least"),
@@ -81,11 +86,26 @@ def negation_unmatched(question: str, sentence: str, sentence_terms: AbstractSet
     return False
 
 
+@cache
+def _antonyms(path: Path = ANTONYMS_PATH) -> dict[str, frozenset[str]]:
+    """Each stem's antonyms' stems, so that "repels" meets "attracted"."""
+    found: dict[str, set[str]] = {}
+    for a, b in json.loads(path.read_text(encoding="utf-8"))["pairs"]:
+        found.setdefault(stem(a), set()).add(stem(b))
+        found.setdefault(stem(b), set()).add(stem(a))
+    return {k: frozenset(v) for k, v in found.items()}
+
+
 def opposite_word(question: str, sentence: str) -> bool:
     """True when the sentence has a question word's opposite ("less", "unclear"), not the word."""
     q_words = set(words(question))
     s_words = set(words(sentence))
     only_sentence = s_words - q_words
+    q_stems = {stem(w) for w in q_words}
+    s_stems = {stem(w) for w in s_words}
+    antonyms = _antonyms()
+    if any(antonyms.get(w, frozenset()) & (s_stems - q_stems) for w in q_stems - s_stems):
+        return True
     for word in q_words - s_words:
         if _OPPOSITE.get(word) in only_sentence:
             return True
