@@ -226,8 +226,9 @@ states the reverse of what is asked: the question negates a predicate the senten
 ("What did the Normans *not* gain?" against "The Normans gained …"; "not only … but also" is no
 negation), or the sentence uses the opposite of a question word and not the word ("attract" for
 "repels", "unclear" for "clear"): WordNet 3.0's direct antonyms (`rag/answering/antonyms.json`,
-written by `make antonyms`), compared by stem, plus comparatives and negating prefixes. `quote_coverage` is the share of the question's terms in all the quoted sentences, for
-questions in several parts.
+written by `make antonyms`), compared by stem, plus comparatives and negating prefixes.
+`quote_coverage` is the share of the question's terms in all the quoted sentences, for questions
+in several parts.
 
 | feature | coefficient (standardised) |
 |---|---:|
