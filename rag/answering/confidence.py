@@ -58,7 +58,8 @@ class Reading:
     sentence: str
     # The sentence's stemmed terms, as the answerer already computed them.
     sentence_terms: frozenset[str]
-    # The stemmed terms of every sentence the answer would quote.
+    # The stemmed terms of every sentence the answer would quote (not the one before that an
+    # opening "In response, …" brings along).
     quote_terms: frozenset[str]
     passage: str
     passages: str
@@ -122,7 +123,8 @@ def features(r: Reading) -> dict[str, float]:
         # A sentence that only repeats the question's words holds no answer to it.
         "novelty": len(s_terms - q_terms) / max(1, len(s_terms)),
         "inverse_rank": 1.0 / r.rank,
-        # A sentence saying it happened doesn't answer what did not; one about "less", "more".
+        # A sentence saying something happened doesn't answer what did not; "less" doesn't answer
+        # "more".
         "negation_unmatched": float(negation_unmatched(r.question, r.sentence, s_terms)),
         "opposite": float(opposite_word(r.question, r.sentence)),
         # A question in several parts is answered by the quote as a whole, not its best sentence.

@@ -23,7 +23,8 @@ _NOT_NEGATING = re.compile(r"\bnot\s+(?:only|just|merely|simply)\b", re.IGNORECA
 _SCOPE = 3
 _CLAUSE_END = re.compile(r"[,;:.?!()]")
 
-# Opposites WordNet lists under their base forms only: comparatives, superlatives, past tenses.
+# Opposites in forms WordNet's base forms miss (comparatives, superlatives, past tenses), and a few
+# pairs it doesn't list.
 _PAIRS = (
     ("more", "less"),
     ("most", "least"),

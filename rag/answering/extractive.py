@@ -251,7 +251,10 @@ def with_antecedent(scored: ScoredSentence) -> ScoredSentence:
     before = [(start, end) for start, end in sentence_spans(c.passage.text) if end <= c.start]
     if not before or "\n" in c.passage.text[before[-1][1] : c.start]:
         return scored
-    start = before[-1][0]
+    start, end = before[-1]
+    # The hard rule holds here too: text addressed to an AI is never quoted.
+    if _INSTRUCTION.search(c.passage.text[start:end]):
+        return scored
     return replace(scored, candidate=replace(c, start=start, text=c.passage.text[start : c.end]))
 
 
