@@ -23,8 +23,9 @@ _NOT_NEGATING = re.compile(r"\bnot\s+(?:only|just|merely|simply)\b", re.IGNORECA
 _SCOPE = 3
 _CLAUSE_END = re.compile(r"[,;:.?!()]")
 
-# Opposites in forms WordNet's base forms miss (comparatives, superlatives, past tenses), and a few
-# pairs it doesn't list.
+# Opposites matched as exact words: the forms WordNet's base forms miss (comparatives, superlatives,
+# past tenses) and common pairs it has too, which by stem alone would miss where the crude stemmer
+# merges words ("lasted" with "last").
 _PAIRS = (
     ("more", "less"),
     ("most", "least"),
