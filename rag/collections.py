@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
+from rag.config import COLLECTION_NAME
 from rag.engine import Engine
 from rag.errors import CollectionError
+
+
+def check_name(name: str) -> str:
+    """The name, or CollectionError when it can't name a collection (it becomes a folder name)."""
+    if not re.fullmatch(COLLECTION_NAME, name):
+        raise CollectionError(
+            f"{name!r} is not a usable collection name: use letters, digits, - and _ "
+            "(at most 64, starting with a letter or digit)."
+        )
+    return name
 
 
 class Collections:
@@ -31,7 +43,7 @@ class Collections:
 
     def require(self, name: str) -> None:
         """CollectionError, saying how to make it, unless a collection of that name exists."""
-        if name not in self.names():
+        if check_name(name) not in self.names():
             raise CollectionError(
                 f"There is no collection named {name!r}; nothing was touched. "
                 f"`rag collections list` shows them; `rag ingest --collection {name} "
@@ -41,7 +53,7 @@ class Collections:
     def create(self, name: str) -> Engine:
         """Create an empty collection; CollectionError if one of that name exists."""
         with self._lock:
-            if name in self.names():
+            if check_name(name) in self.names():
                 raise CollectionError(f"A collection named {name!r} already exists.")
             self._engines[name] = engine = self._open(name)
         engine.create_collection()

@@ -70,13 +70,16 @@ def test_unknown_or_unusable_collections_are_refused_and_nothing_is_touched(
     )
     asked = rag(["ask", "--collection", "legal", QUESTION], index)
     assert (asked.returncode, asked.stderr) == (2, missing.stderr)
-    for bad in ("../etc", "a/b", ".hidden", ""):
-        refused = rag(["status", "--collection", bad], index)
-        assert refused.returncode == 2
-        assert refused.stderr == (
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    for bad in ("../etc", "../../escape", "a/b", ".hidden", "", "bad name!", "x" * 65):
+        message = (
             f"error: {bad!r} is not a usable collection name: use letters, digits, - and _ "
             "(at most 64, starting with a letter or digit).\n"
         )
+        for command in (["status", "--collection", bad], ["collections", "create", bad]):
+            refused = rag(command, index)
+            assert (refused.returncode, refused.stderr) == (2, message)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
     created = rag(["collections", "create", "legal"], index)
     assert (created.returncode, created.stdout) == (0, "Created the collection 'legal'.\n")
     again = rag(["collections", "create", "legal"], index)

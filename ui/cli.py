@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import textwrap
 import time
@@ -13,10 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rag.collections import Collections
-from rag.config import ANSWER_MODES, COLLECTION_NAME, TOP_K_RANGE, QdrantSettings, Settings
+from rag.collections import Collections, check_name
+from rag.config import ANSWER_MODES, TOP_K_RANGE, QdrantSettings, Settings
 from rag.engine import Engine
-from rag.errors import CollectionError, ConfigError, RagError
+from rag.errors import ConfigError, RagError
 from rag.evaluation import reports as report_files
 from rag.evaluation.metrics import METRICS, evaluate, failed_gates
 from rag.evaluation.questions import load_questions
@@ -178,12 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _with_collection(settings: Settings, name: str) -> QdrantSettings:
     """The store settings with another collection, its name checked like the setting's."""
-    if not re.fullmatch(COLLECTION_NAME, name):
-        raise CollectionError(
-            f"{name!r} is not a usable collection name: use letters, digits, - and _ "
-            "(at most 64, starting with a letter or digit)."
-        )
-    return settings.qdrant.model_copy(update={"collection": name})
+    return settings.qdrant.model_copy(update={"collection": check_name(name)})
 
 
 def load_settings() -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -16,7 +17,7 @@ from typing import IO
 import qdrant_edge as qe
 from llama_index.core.schema import BaseNode
 
-from rag.config import QdrantSettings
+from rag.config import COLLECTION_NAME, QdrantSettings
 from rag.errors import IndexLockedError, StoreUnavailableError
 from rag.search.edge_store import (
     DENSE,
@@ -150,7 +151,12 @@ class EmbeddedStore:
     def collections(self) -> list[str]:
         """The names of the collections in this index folder."""
         shards = self.folder / SHARD_DIR
-        return sorted(p.name for p in shards.iterdir() if p.is_dir()) if shards.is_dir() else []
+        if not shards.is_dir():
+            return []
+        # Only folders a collection can be named after: anything else was not made by rag.
+        return sorted(
+            p.name for p in shards.iterdir() if p.is_dir() and re.fullmatch(COLLECTION_NAME, p.name)
+        )
 
     def create(self, dim: int) -> None:
         """Create this collection's shard before its first chunk."""
