@@ -131,3 +131,12 @@ def test_corrupt_docx_is_refused(tmp_path: Path) -> None:
 def test_long_first_line_title_is_cut() -> None:
     text = " ".join(f"word{i}" for i in range(30)) + ".\nMore."
     assert derive_title(text) == " ".join(f"word{i}" for i in range(16)) + "…"
+
+
+def test_a_title_is_never_longer_than_a_line(tmp_path: Path) -> None:
+    path = tmp_path / "nospace.txt"
+    path.write_text("Nospace Corp will invest 7 billion. " + "A" * 50_000, encoding="utf-8")
+    assert load_document(path).title == "Nospace Corp will invest 7 billion. " + "A" * 84 + "…"
+    spaced = tmp_path / "spaced.md"
+    spaced.write_text("# " + " ".join(["headline"] * 30) + "\n\nBody.", encoding="utf-8")
+    assert load_document(spaced).title == " ".join(["headline"] * 13) + "…"

@@ -92,3 +92,17 @@ def test_a_slow_tokenizer_is_counted_whole(embed_model: Any) -> None:
     assert [counter.count(t) for t in texts] == [
         len(embed_model._model.tokenizer.encode(t, add_special_tokens=False)) for t in texts
     ]
+
+
+def test_a_word_too_long_for_bert_counts_by_its_length(embed_model: Any) -> None:
+    # BERT reads a word over 100 characters as one unknown piece: text without spaces would be
+    # one chunk, however long, and its title and citations with it.
+    tokenizer = embed_model._model.tokenizer
+    word = "x" * 4000
+    assert len(tokenizer.encode(word, add_special_tokens=False)) == 1
+    counter = TokenCounter(tokenizer)
+    assert counter.count(f"Adani {word}") == 2 + 1000
+    splitter = SentenceSplitter(chunk_size=120, chunk_overlap=16, tokenizer=counter)
+    nodes = splitter.get_nodes_from_documents([Document(text=f"Adani will invest. {word}")])
+    lengths = [len(n.get_content()) for n in nodes]
+    assert (len(lengths), max(lengths)) == (39, 134)

@@ -15,6 +15,7 @@ from rag.types import PageStarts, SectionStarts
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
 _TITLE_WORDS = 16
+_TITLE_CHARS = 120
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _HEADING_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 
@@ -66,7 +67,7 @@ def load_document(path: Path, max_bytes: int | None = None) -> SourceDocument:
     return SourceDocument(
         path=path,
         source=path.name,
-        title=title.strip() or derive_title(text),
+        title=capped_title(title.strip() or derive_title(text)),
         text=text,
         sha256=hashlib.sha256(data).hexdigest(),
         pages=layout.pages,
@@ -190,6 +191,16 @@ def _markdown_sections(text: str) -> SectionStarts:
 def _markdown_title(text: str) -> str:
     match = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
     return match.group(1) if match else ""
+
+
+def capped_title(title: str) -> str:
+    """A title no longer than a line: a file's metadata or first words can be any length."""
+    if len(title) <= _TITLE_CHARS:
+        return title
+    cut = title[:_TITLE_CHARS]
+    # At a word's end when there is one; text without spaces is cut where it stands.
+    space = cut.rfind(" ")
+    return (cut[:space] if space > _TITLE_CHARS // 2 else cut).rstrip() + "…"
 
 
 def derive_title(text: str) -> str:

@@ -9,6 +9,12 @@ from typing import Any
 
 # Python splits on these, while BERT's normalizer deletes them and so joins the words around them.
 _JOINED_BY_BERT = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
+# BERT reads a word longer than this as one unknown piece, so a text without spaces would count
+# as one piece however long, and become one chunk.
+_LONGEST_WORD = 100
+# What the splitter is told such a word weighs: about one piece per four characters, as in prose,
+# so that it is cut into chunks of a normal length.
+_CHARS_PER_PIECE = 4
 
 
 class TokenCounter:
@@ -40,10 +46,12 @@ class TokenCounter:
         return len(self._backend.encode(text, add_special_tokens=False).ids)
 
     def count(self, text: str) -> int:
-        """Word pieces in the text, special tokens not included."""
+        """Word pieces in the text, special tokens not included; an overlong word by its length."""
+        words = text.split()
+        overlong = sum(len(w) // _CHARS_PER_PIECE for w in words if len(w) > _LONGEST_WORD)
         if not self.per_word or _JOINED_BY_BERT.search(text):
-            return self._encode(text)
-        return sum(self._word(word) for word in text.split())
+            return self._encode(text) + overlong
+        return overlong + sum(self._word(w) for w in words if len(w) <= _LONGEST_WORD)
 
     def __call__(self, text: str) -> range:
         """A sequence as long as the text's word pieces, which is all the splitter measures."""
