@@ -12,7 +12,7 @@ from typing import Any, Literal
 from rag.engine import Engine, Removed
 from rag.errors import AnswerNotFoundError, RagError
 from rag.feedback import FeedbackLog, Vote
-from rag.ingest.uploads import save_upload
+from rag.ingest.uploads import Upload, save_upload
 from rag.session import ChatSession, Reply, record_vote
 
 UploadStatus = Literal["added", "updated", "unchanged", "failed"]
@@ -35,25 +35,39 @@ def add_uploads(
     max_bytes: int,
     progress: Callable[[Any], Any] | None = None,
 ) -> list[UploadResult]:
-    """Save uploads (temporary path, name sent) under safe names, ingest them, say per file."""
+    """Save uploads (temporary path, name sent) under safe names, ingest them, say per file.
+
+    A file the index refuses is not kept, and one it replaced is put back.
+    """
     results: list[UploadResult] = []
-    saved: list[Path] = []
+    saved: dict[str, Upload] = {}
     for temporary, original in files:
         try:
-            saved.append(save_upload(temporary, original, folder, max_bytes))
+            upload = save_upload(temporary, original, folder, max_bytes)
         except RagError as exc:
             results.append(UploadResult(original, "failed", str(exc), exc))
-    if saved:
-        try:
-            report = engine.ingest(saved, progress=progress)
-        except RagError as exc:
-            return [*results, *(UploadResult(p.name, "failed", str(exc), exc) for p in saved)]
-        # A file ingested with a caveat (PDF pages without text) carries it as its reason.
-        notes = dict(report.notes)
-        results += [UploadResult(name, "added", notes.get(name, "")) for name in report.added]
-        results += [UploadResult(name, "updated", notes.get(name, "")) for name in report.updated]
-        results += [UploadResult(name, "unchanged") for name in report.unchanged]
-        results += [UploadResult(name, "failed", f"{name}: {why}") for name, why in report.failed]
+            continue
+        saved[upload.path.name] = upload
+    if not saved:
+        return results
+    try:
+        report = engine.ingest([u.path for u in saved.values()], progress=progress)
+    except RagError as exc:
+        for upload in saved.values():
+            upload.undo()
+        return [*results, *(UploadResult(name, "failed", str(exc), exc) for name in saved)]
+    failed = dict(report.failed)
+    for name, upload in saved.items():
+        if name in failed:
+            upload.undo()
+        else:
+            upload.keep()
+    # A file ingested with a caveat (PDF pages without text) carries it as its reason.
+    notes = dict(report.notes)
+    results += [UploadResult(name, "added", notes.get(name, "")) for name in report.added]
+    results += [UploadResult(name, "updated", notes.get(name, "")) for name in report.updated]
+    results += [UploadResult(name, "unchanged") for name in report.unchanged]
+    results += [UploadResult(name, "failed", f"{name}: {why}") for name, why in report.failed]
     return results
 
 

@@ -351,6 +351,27 @@ def test_oversized_and_refused_uploads(rest: httpx.Client) -> None:
     assert none.json()["error"]["param"] == "files"
 
 
+def test_a_refused_upload_is_not_kept_and_the_file_it_replaced_comes_back(
+    rest: httpx.Client, server: tuple[Running, Engine]
+) -> None:
+    uploads = server[1].settings.web.uploads_dir
+    good = b"Quarry Labs raised $7 million for its cooling design.\n"
+    first = rest.post("/api/documents", files={"files": ("quarry.txt", good)})
+    assert first.json()["documents"][0]["status"] == "added"
+    # The same name again, now not UTF-8 text, and a new file that is no PDF.
+    broken = rest.post(
+        "/api/documents",
+        files=[("files", ("quarry.txt", b"caf\xe9 \xff")), ("files", ("new.pdf", b"%PDF-1.4 x"))],
+    )
+    assert broken.status_code == 400
+    assert broken.json()["error"]["code"] == "invalid_document"
+    assert sorted(p.name for p in uploads.iterdir()) == ["quarry.txt"]
+    assert (uploads / "quarry.txt").read_bytes() == good
+    answer = rest.post("/api/ask", json={"question": "How much did Quarry Labs raise?"}).json()
+    assert "$7 million" in answer["answer"]
+    assert rest.delete("/api/documents/quarry.txt").status_code == 200
+
+
 def test_twenty_clients_at_once_half_streaming(server: tuple[Running, Engine]) -> None:
     def ask(n: int) -> str:
         client = openai.OpenAI(base_url=f"{server[0].url}/v1", api_key=KEY, max_retries=0)

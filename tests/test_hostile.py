@@ -58,7 +58,7 @@ def test_upload_names_stay_inside_the_uploads_folder(tmp_path: Path, name: str, 
     source = tmp_path / "upload.bin"
     source.write_text("# Title\n\nText.\n", encoding="utf-8")
     folder = tmp_path / "uploads"
-    target = save_upload(source, name, folder, 10_000)
+    target = save_upload(source, name, folder, 10_000).path
     assert target == (folder / saved).resolve()
     assert target.parent == folder.resolve()
 

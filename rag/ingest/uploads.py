@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import DocumentError, UploadTooLargeError
@@ -21,7 +22,26 @@ def safe_name(name: str) -> str:
     return cleaned
 
 
-def save_upload(temporary: Path, original_name: str, folder: Path, max_bytes: int) -> Path:
+@dataclass(frozen=True)
+class Upload:
+    """A file saved into the uploads folder, and the one of the same name it set aside."""
+
+    path: Path
+    previous: Path | None
+
+    def keep(self) -> None:
+        """The index took the file: the one it replaced is no longer needed."""
+        if self.previous is not None:
+            self.previous.unlink(missing_ok=True)
+
+    def undo(self) -> None:
+        """The index refused the file: remove it and put back the one it replaced."""
+        self.path.unlink(missing_ok=True)
+        if self.previous is not None:
+            self.previous.replace(self.path)
+
+
+def save_upload(temporary: Path, original_name: str, folder: Path, max_bytes: int) -> Upload:
     """Copy an upload into the uploads folder under a safe name; refuse what can't be used."""
     name = safe_name(original_name)
     if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -37,5 +57,11 @@ def save_upload(temporary: Path, original_name: str, folder: Path, max_bytes: in
     target = (folder / name).resolve()
     if target.parent != folder.resolve():
         raise DocumentError(f"{original_name}: not a usable file name")
+    previous = None
+    if target.exists():
+        # Set aside, not overwritten: a broken file of the same name must not cost the good one.
+        # A hidden name with no supported suffix, so no ingest of the folder reads it.
+        previous = target.with_name(f".{name}.previous")
+        target.replace(previous)
     shutil.copyfile(temporary, target)
-    return target
+    return Upload(target, previous)
