@@ -126,7 +126,9 @@ def prepare_question(question: str, max_chars: int) -> tuple[str, list[str]]:
     """The question cleaned of control characters and cut to length, with notices saying so."""
     cleaned = clean(question)
     if not cleaned:
-        raise QuestionError("The question is empty. Type a question about the articles.")
+        raise QuestionError(
+            "The question is empty. Type a question about the articles.", param="question"
+        )
     notices = []
     if len(cleaned) > max_chars:
         notices.append(
@@ -382,7 +384,8 @@ class Engine:
                 )
             if source is not None and source not in self.sources():
                 raise QuestionError(
-                    f"No article named {source!r} in the index; `rag status` lists the articles."
+                    f"No article named {source!r} in the index; `rag status` lists the articles.",
+                    param="source",
                 )
             k = top_k or self.settings.retrieval.top_k
             embedding = self.encoder([text])[0]

@@ -8,6 +8,11 @@ class RagError(Exception):
 
     exit_code = 1
 
+    def __init__(self, message: str = "", param: str | None = None) -> None:
+        super().__init__(message)
+        # The request field at fault, for an API's error; None when it is the request as a whole.
+        self.param = param
+
 
 class QuestionError(RagError):
     """The question cannot be asked as given (empty, whitespace only)."""
@@ -67,3 +72,7 @@ class AnswerNotFoundError(RagError):
 
 class AuthenticationError(RagError):
     """A request to an API came without a key, or with a wrong one."""
+
+
+class UnknownModelError(RagError):
+    """An API request named a model this server does not offer."""

@@ -60,7 +60,7 @@ class ChatSession:
     def stream(self, question: str, key: str | None = None) -> Iterator[str | Reply]:
         """Pieces of the answer as they are produced, then the `Reply`; never raises."""
         if not question.strip():
-            yield Reply(None, EMPTY, error=QuestionError(EMPTY_ERROR))
+            yield Reply(None, EMPTY, error=QuestionError(EMPTY_ERROR, param="question"))
             return
         try:
             for piece in self.engine.stream(

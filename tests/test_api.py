@@ -278,9 +278,10 @@ BAD_INPUT = [
      "top_k: Input should be greater than or equal to 1"),
     ("/api/ask", b'{"question": "Nscale?", "colour": 1}', 422, "invalid_request", "colour",
      "colour: Extra inputs are not permitted"),
-    ("/api/ask", b'{"question": "   "}', 400, "invalid_question", None,
+    ("/api/ask", b'{"question": "   "}', 400, "invalid_question", "question",
      "The question is empty. Type a question about the articles."),
-    ("/api/ask", b'{"question": "Nscale?", "source": "nope.txt"}', 400, "invalid_question", None,
+    ("/api/ask", b'{"question": "Nscale?", "source": "nope.txt"}', 400, "invalid_question",
+     "source",
      "No article named 'nope.txt' in the index; `rag status` lists the articles."),
     ("/api/ask", b'[1, 2]', 422, "invalid_request", None,
      "Input should be a valid dictionary or object to extract fields from"),
@@ -295,13 +296,28 @@ BAD_INPUT = [
      "messages.0.role: Input should be 'system', 'developer', 'user', 'assistant', 'tool' or "
      "'function'"),
     ("/v1/chat/completions", b'{"messages": [{"role": "assistant", "content": "hi"}]}', 400,
-     "invalid_question", None,
+     "invalid_question", "messages.0.role",
      "The last message must be the user's question (role 'user'), not role 'assistant'."),
     ("/v1/chat/completions", b'{"messages": [{"role": "user", "content": "' + b"x" * 200_001
      + b'"}]}', 422, "invalid_request", "messages.0.content",
      "messages.0.content: String should have at most 200000 characters"),
     ("/v1/chat/completions", b'{"messages": [{"role": "user", "content": ""}], "stream": true}',
-     400, "invalid_question", None, "The question is empty. Type a question about the articles."),
+     400, "invalid_question", "messages.0.content",
+     "The question is empty. Type a question about the articles."),
+    ("/v1/chat/completions", b'{"messages": [{"role": "user", "content": 42}]}', 422,
+     "invalid_request", "messages.0.content", "messages.0.content: Input should be a valid string"),
+    ("/v1/chat/completions", b'{"messages": [{"role": "user", "content": "hi"}], "stream": "yes"}',
+     422, "invalid_request", "stream", "stream: Input should be a valid boolean"),
+    ("/v1/chat/completions", b'{"messages": [{"role": "user", "content": "hi"}], "top_k": true}',
+     422, "invalid_request", "top_k", "top_k: Input should be a valid integer"),
+    ("/v1/chat/completions", b'{"messages": [' + b'{"role": "user", "content": "hi"}, ' * 200
+     + b'{"role": "user", "content": "hi"}]}', 422, "invalid_request", "messages",
+     "messages: List should have at most 200 items after validation, not 201"),
+    ("/api/ask", b'{"question": "Nscale?", "top_k": true}', 422, "invalid_request", "top_k",
+     "top_k: Input should be a valid integer"),
+    ("/api/ask", b'{"question": "caf\xe9"}', 400, "invalid_json", None,
+     "The body is not valid JSON: it must be UTF-8 text of a usual depth."),
+    ("/api/ask", b"", 400, "invalid_request", None, "The request has no body: send a JSON object."),
 ]  # fmt: skip
 
 
@@ -372,6 +388,42 @@ def test_a_refused_upload_is_not_kept_and_the_file_it_replaced_comes_back(
     assert rest.delete("/api/documents/quarry.txt").status_code == 200
 
 
+def test_paths_and_methods_the_api_lacks_get_json_errors(rest: httpx.Client) -> None:
+    wrong_method = rest.get("/v1/chat/completions")
+    assert (wrong_method.status_code, wrong_method.headers["allow"]) == (405, "POST")
+    assert wrong_method.json()["error"] == {
+        "message": "GET is not allowed on /v1/chat/completions; use POST.",
+        "type": "invalid_request_error",
+        "code": "method_not_allowed",
+        "param": None,
+    }
+    for path in ("/v1/nothing", "/api/nothing", "/api/documents/..%2F..%2Fetc%2Fpasswd"):
+        missing = rest.delete(path)
+        assert missing.status_code == 404
+        assert missing.json()["error"]["code"] == "not_found"
+    assert rest.get("/api/nothing").json()["error"]["message"] == (
+        "There is no /api/nothing in this API; /docs lists its routes."
+    )
+    model = rest.get("/v1/models/rag-news").json()
+    assert (model["id"], model["object"]) == ("rag-news", "model")
+    other = rest.get("/v1/models/gpt-4")
+    assert other.status_code == 404
+    assert other.json()["error"] == {
+        "message": "There is no model 'gpt-4'; this server offers 'rag-news' (any name is "
+        "accepted in a chat request).",
+        "type": "not_found_error",
+        "code": "model_not_found",
+        "param": "model",
+    }
+    form = rest.post(
+        "/api/ask", content=b'{"question": "Nscale?"}', headers={"Content-Type": "text/plain"}
+    )
+    assert form.status_code == 415
+    assert form.json()["error"]["message"] == (
+        "The body must be JSON, sent with Content-Type: application/json (it came as text/plain)."
+    )
+
+
 def test_twenty_clients_at_once_half_streaming(server: tuple[Running, Engine]) -> None:
     def ask(n: int) -> str:
         client = openai.OpenAI(base_url=f"{server[0].url}/v1", api_key=KEY, max_retries=0)
@@ -399,6 +451,7 @@ def test_openapi_describes_every_route(rest: httpx.Client) -> None:
         ("/api/status", "get"),
         ("/v1/chat/completions", "post"),
         ("/v1/models", "get"),
+        ("/v1/models/{model}", "get"),
     ]
     ask = schema["paths"]["/api/ask"]["post"]
     assert ask["responses"]["200"]["content"]["application/json"]["schema"] == {

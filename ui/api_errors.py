@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from rag import errors
 
@@ -23,6 +25,7 @@ STATUS: tuple[tuple[type[errors.RagError], int, str], ...] = (
     (errors.DocumentError, 400, "invalid_document"),
     (errors.DocumentNotFoundError, 404, "document_not_found"),
     (errors.AnswerNotFoundError, 404, "answer_not_found"),
+    (errors.UnknownModelError, 404, "model_not_found"),
     (errors.IndexEmptyError, 409, "index_empty"),
     (errors.IndexLockedError, 503, "index_locked"),
     (errors.StoreUnavailableError, 503, "store_unavailable"),
@@ -31,6 +34,8 @@ STATUS: tuple[tuple[type[errors.RagError], int, str], ...] = (
     (errors.RagError, 500, "server_error"),
 )
 _TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error"}
+_UNPARSED = "There was an error parsing the body"
+_TYPE_TRIED = re.compile(r"^(str|int|float|bool|none|dict|list)$|\[")
 
 
 class ErrorDetail(BaseModel):
@@ -62,7 +67,7 @@ def rag_error_response(exc: errors.RagError) -> JSONResponse:
     """The response for one of the project's errors."""
     for kind, status, code in STATUS:
         if isinstance(exc, kind):
-            return error_response(status, str(exc), code)
+            return error_response(status, str(exc), code, exc.param)
     raise AssertionError(type(exc))
 
 
@@ -90,6 +95,19 @@ def install_handlers(app: FastAPI) -> None:
         problems = exc.errors()
         first: dict[str, Any] = dict(problems[0]) if problems else {"msg": "invalid request"}
         location = tuple(first.get("loc", ()))
+        content_type = request.headers.get("content-type", "")
+        if location == ("body",) and first.get("type") == "missing":
+            return error_response(
+                400, "The request has no body: send a JSON object.", "invalid_request"
+            )
+        if location == ("body",) and "json" not in content_type and "multipart" not in content_type:
+            # curl -d sends a form: say what to send rather than why a form isn't an object.
+            return error_response(
+                415,
+                f"The body must be JSON, sent with Content-Type: application/json (it came as "
+                f"{content_type or 'no content type'}).",
+                "unsupported_media_type",
+            )
         if first.get("type") == "json_invalid":
             reason = dict(first.get("ctx") or {}).get("error", "invalid JSON")
             return error_response(
@@ -98,7 +116,10 @@ def install_handlers(app: FastAPI) -> None:
                 "invalid_json",
             )
         # "body.messages.0.content" names the field; the leading "body" is noise to a caller.
-        where = [str(part) for part in location if part != "body"]
+        # A field of several types adds the type tried ("messages.0.content.str"): not a field.
+        where = [
+            str(part) for part in location if part != "body" and not _TYPE_TRIED.match(str(part))
+        ]
         param = ".".join(where) or None
         # Our own validators' messages come prefixed by pydantic; the reader needs only the why.
         reason = str(first["msg"]).removeprefix("Value error, ")
@@ -107,6 +128,13 @@ def install_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
+        if exc.status_code == 400 and exc.detail == _UNPARSED:
+            # FastAPI's words when the body is not UTF-8, or nests deeper than Python can read.
+            return error_response(
+                400,
+                "The body is not valid JSON: it must be UTF-8 text of a usual depth.",
+                "invalid_json",
+            )
         return error_response(exc.status_code, str(exc.detail), None)
 
     async def on_bug(request: Request, exc: Exception) -> JSONResponse:
@@ -117,3 +145,39 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_invalid)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(Exception, on_bug)
+
+
+def add_fallbacks(app: FastAPI, prefixes: tuple[str, ...]) -> None:
+    """JSON errors for paths under the APIs that no route serves: 405 for a wrong method, or 404.
+
+    Without them, the chat page mounted at / would answer with its own HTML-app errors.
+    """
+    # The routes so far: the APIs' own, before these fallbacks and the chat page.
+    routes = list(app.router.routes)
+
+    async def fallback(request: Request) -> JSONResponse:
+        path = request.url.path
+        allowed = [
+            method
+            for method in _METHODS
+            if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+        ]
+        if allowed:
+            response = error_response(
+                405,
+                f"{request.method} is not allowed on {path}; use {' or '.join(allowed)}.",
+                "method_not_allowed",
+            )
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
+        return error_response(
+            404, f"There is no {path} in this API; /docs lists its routes.", "not_found"
+        )
+
+    for prefix in prefixes:
+        app.add_api_route(
+            prefix + "/{rest:path}", fallback, methods=_METHODS, include_in_schema=False
+        )
+
+
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from rag.config import TOP_K_RANGE
 from rag.errors import RagError
@@ -49,7 +49,7 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     question: str = Field(max_length=MAX_QUESTION_CHARS)
-    top_k: int | None = Field(default=None, ge=TOP_K_RANGE[0], le=TOP_K_RANGE[1])
+    top_k: StrictInt | None = Field(default=None, ge=TOP_K_RANGE[0], le=TOP_K_RANGE[1])
     source: str | None = Field(default=None, description="Answer from this article only")
     history: list[str] = Field(
         default=[], max_length=100, description="Earlier questions of the conversation"

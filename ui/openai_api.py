@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
-from rag.errors import QuestionError
+from rag.errors import QuestionError, UnknownModelError
 from rag.service import ApiService
 from rag.session import Reply
 from rag.types import Answer
@@ -23,6 +23,7 @@ from ui.api_models import failed as failed_reply
 
 MODEL_ID = "rag-news"
 _STARTED = int(time.time())
+MAX_MESSAGES = 200
 
 
 class ContentPart(BaseModel):
@@ -59,9 +60,10 @@ class ChatCompletionRequest(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     model: str = MODEL_ID
-    messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
-    top_k: int | None = Field(default=None, ge=1, le=50, description="Passages to retrieve")
+    # A hundred turns of conversation; only the user's messages are read.
+    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
+    stream: StrictBool = False
+    top_k: StrictInt | None = Field(default=None, ge=1, le=50, description="Passages to retrieve")
     source: str | None = Field(default=None, description="Answer from this article only")
 
 
@@ -155,7 +157,8 @@ def split_messages(messages: list[ChatMessage]) -> tuple[str, list[str]]:
     if messages[-1].role != "user":
         raise QuestionError(
             "The last message must be the user's question (role 'user'), not role "
-            f"{messages[-1].role!r}."
+            f"{messages[-1].role!r}.",
+            param=f"messages.{len(messages) - 1}.role",
         )
     users = [m.text() for m in messages if m.role == "user"]
     return users[-1], [text for text in users[:-1] if text.strip()]
@@ -244,6 +247,17 @@ def router(service: ApiService, keys: list[str]) -> APIRouter:
         """The one model this server offers (any model name is accepted in a request)."""
         return ModelList(data=[Model(id=MODEL_ID, created=_STARTED, owned_by="rag-news")])
 
+    @api.get("/models/{model}", response_model=Model, responses=RESPONSES)
+    def model(model: str) -> Model:
+        """The model this server offers, by its id."""
+        if model != MODEL_ID:
+            raise UnknownModelError(
+                f"There is no model {model!r}; this server offers {MODEL_ID!r} "
+                "(any name is accepted in a chat request).",
+                param="model",
+            )
+        return Model(id=MODEL_ID, created=_STARTED, owned_by="rag-news")
+
     @api.post(
         "/chat/completions",
         response_model=ChatCompletion,
@@ -266,7 +280,11 @@ def router(service: ApiService, keys: list[str]) -> APIRouter:
         completion_id = f"chatcmpl-{uuid.uuid4().hex}"
         created = int(time.time())
         if isinstance(first, Reply) and first.answer is None:
-            raise failed_reply(first)
+            error = failed_reply(first)
+            # Here the question is the last message's content.
+            if isinstance(error, QuestionError) and error.param == "question":
+                error.param = f"messages.{len(request.messages) - 1}.content"
+            raise error
         if request.stream:
             return StreamingResponse(
                 _events(completion_id, created, first, pieces),

@@ -19,7 +19,7 @@ from rag.errors import ConfigError
 from rag.feedback import FeedbackLog
 from rag.service import ApiService
 from ui import api, openai_api, sources
-from ui.api_errors import error_response, install_handlers
+from ui.api_errors import add_fallbacks, error_response, install_handlers
 from ui.api_keys import api_access
 from ui.web import CSS, build_app
 
@@ -73,6 +73,7 @@ def build_server(
         service = ApiService(engine, FeedbackLog(settings.web.feedback_path))
         app.include_router(openai_api.router(service, keys))
         app.include_router(api.router(service, keys))
+        add_fallbacks(app, ("/v1", "/api"))
         limit = settings.web.max_upload_mb * 1_000_000 + _UPLOAD_OVERHEAD
         app.add_middleware(UploadLimit, path="/api/documents", max_bytes=limit)
         lines.append("API docs (OpenAPI) at /docs")
