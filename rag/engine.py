@@ -374,10 +374,12 @@ class Engine:
     def _retrieve(
         self, question: str, top_k: int | None, source: str | None, history: Sequence[str]
     ) -> _Retrieved:
-        started = time.perf_counter()
         asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
         text = standalone(asked, [clean(h) for h in history if h.strip()])
         with self._lock:
+            # Loading the models for the first question is start-up, not time spent retrieving.
+            _ = self.encoder, self.retriever, self.extractive
+            started = time.perf_counter()
             if not self.sources():
                 raise IndexEmptyError(
                     "The index is empty. Run `rag ingest` (it reads seeds/) and ask again."
