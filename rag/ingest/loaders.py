@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
@@ -103,6 +104,10 @@ def _decode(data: bytes, name: str) -> str:
 def _pdf(data: bytes, name: str) -> tuple[str, str, _Layout]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
+
+    # pypdf logs what it works around ("EOF marker not found"); a file it can't read fails with
+    # our message, and one it can is read: either way its notes would only print beside ours.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     try:
         reader = PdfReader(io.BytesIO(data))
