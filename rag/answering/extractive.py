@@ -39,6 +39,8 @@ DECLINE_TEXT = (
 )
 
 _QUESTION_NAME = re.compile(r"\b[A-Za-z][\w&.-]*[A-Za-z0-9]")
+# Capitalised words in a row, joined by single spaces: the parts of one name.
+_NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]")
 _LIST_Q = re.compile(
     r"\b(list|name (the|some|all|three|four|five)|enumerate|what are|which are)\b", re.IGNORECASE
 )
@@ -308,7 +310,13 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
     found = "\n".join(p.text for p in passages).lower()
     found_words = set(words(found))
     names = tuple(required_names(question))
-    missing = [name for name in names if not name_found(name, found, found_words)]
+    missing = list(
+        dict.fromkeys(
+            name_phrase(question, name)
+            for name in names
+            if not name_found(name, found, found_words)
+        )
+    )
     return Evidence(
         candidates,
         names,
@@ -385,6 +393,19 @@ def question_names(question: str) -> list[str]:
         if (named or inner_capital) and word.lower() not in STOPWORDS and word not in found:
             found.append(word)
     return found
+
+
+def name_phrase(question: str, name: str) -> str:
+    """The whole name a word of the question belongs to: "World Cup" for "Cup"."""
+    for run in _NAME_RUN.finditer(question):
+        # A possessive ends a name: "Tesla's Terafab" is two.
+        for part in re.split(r"(?<=['’]s) ", run.group(0)):
+            parts = [re.sub(r"['’]s$", "", word) for word in part.split()]
+            while parts and parts[0].lower() in STOPWORDS:
+                parts.pop(0)
+            if name in parts:
+                return " ".join(parts)
+    return name
 
 
 def required_names(question: str) -> list[str]:
