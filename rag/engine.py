@@ -17,7 +17,7 @@ from rag.answering.citations import check_citations
 from rag.answering.conversation import standalone
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.generative import GenerativeAnswerer
-from rag.config import Settings
+from rag.config import QdrantSettings, Settings
 from rag.errors import (
     DocumentNotFoundError,
     IndexEmptyError,
@@ -381,6 +381,11 @@ class Engine:
             _ = self.encoder, self.retriever, self.extractive
             started = time.perf_counter()
             if not self.sources():
+                if self.collection != QdrantSettings.model_fields["collection"].default:
+                    raise IndexEmptyError(
+                        f"The collection {self.collection!r} is empty. Run `rag ingest "
+                        f"--collection {self.collection} FOLDER` and ask again."
+                    )
                 raise IndexEmptyError(
                     "The index is empty. Run `rag ingest` (it reads seeds/) and ask again."
                 )

@@ -92,3 +92,9 @@ def test_unknown_or_unusable_collections_are_refused_and_nothing_is_touched(
         ("finance", 1),
         ("legal", 0),
     ]
+    empty = rag(["ask", "--collection", "legal", QUESTION], index)
+    assert (empty.returncode, empty.stderr) == (
+        1,
+        "error: The collection 'legal' is empty. Run `rag ingest --collection legal FOLDER` "
+        "and ask again.\n",
+    )

@@ -397,7 +397,8 @@ def _log(args: argparse.Namespace, settings: Settings) -> int:
     log = QueryLog(path, write=False)
     if args.export_eval:
         count = log.export_eval(args.export_eval)
-        print(f"wrote {count} questions to {args.export_eval}", file=sys.stderr)
+        noun = "question" if count == 1 else "questions"
+        print(f"wrote {count} {noun} to {args.export_eval}", file=sys.stderr)
         return 0
 
     def show(title: str, rows: list[LoggedQuery]) -> None:
