@@ -52,9 +52,11 @@ def add_uploads(
         return results
     try:
         report = engine.ingest([u.path for u in saved.values()], progress=progress)
-    except RagError as exc:
+    except Exception as exc:
         for upload in saved.values():
             upload.undo()
+        if not isinstance(exc, RagError):
+            raise
         return [*results, *(UploadResult(name, "failed", str(exc), exc) for name in saved)]
     failed = dict(report.failed)
     for name, upload in saved.items():
