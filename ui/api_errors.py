@@ -35,6 +35,7 @@ STATUS: tuple[tuple[type[errors.RagError], int, str], ...] = (
 )
 _TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error"}
 _UNPARSED = "There was an error parsing the body"
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 _TYPE_TRIED = re.compile(r"^(str|int|float|bool|none|dict|list)$|\[")
 
 
@@ -178,6 +179,3 @@ def add_fallbacks(app: FastAPI, prefixes: tuple[str, ...]) -> None:
         app.add_api_route(
             prefix + "/{rest:path}", fallback, methods=_METHODS, include_in_schema=False
         )
-
-
-_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
