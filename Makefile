@@ -45,7 +45,7 @@ GATES := --min accuracy=0.84 --min key_fact_accuracy=0.84 --min decline_accuracy
 # The measuring sets (third-party, read at run time, never committed; see README, Quality):
 # the levels the answer decision reaches on them, fitted on neither.
 BENCHMARKS ?= $(firstword $(wildcard ../shared/benchmarks /work/shared/benchmarks))
-SQUAD_GATES := --min accuracy=0.655 --min key_fact_accuracy=0.82 --min citation_validity=1.0
+SQUAD_GATES := --min accuracy=0.655 --min key_fact_accuracy=0.81 --min citation_validity=1.0
 MULTIHOP_GATES := --min accuracy=0.73 --min key_fact_accuracy=0.539 --min decline_accuracy=0.95 \
 	--min citation_validity=1.0
 

@@ -38,7 +38,7 @@ DECLINE_TEXT = (
     "so I won't guess."
 )
 
-_QUESTION_NAME = re.compile(r"\b[A-Za-z][\w&.-]*[A-Za-z0-9]")
+_QUESTION_NAME = re.compile(r"\b[^\W\d_][\w&.-]*[^\W_]")
 # Capitalised words in a row, joined by single spaces: the parts of one name.
 _NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]")
 _LIST_Q = re.compile(
