@@ -387,7 +387,8 @@ class Engine:
                         f"--collection {self.collection} FOLDER` and ask again."
                     )
                 raise IndexEmptyError(
-                    "The index is empty. Run `rag ingest` (it reads seeds/) and ask again."
+                    f"The index is empty. Run `rag ingest` (it reads {self.settings.seeds_dir}/) "
+                    "and ask again."
                 )
             if source is not None and source not in self.sources():
                 raise QuestionError(

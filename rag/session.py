@@ -102,9 +102,10 @@ class ChatSession:
     def _log(self, question: str, answer: Answer | None = None, error: str | None = None) -> str:
         try:
             query_log = self.engine.query_log
-        except RagError:
-            # A history file that cannot be opened must not cost the person their answer.
-            log.exception("the query log is unavailable")
+        except RagError as exc:
+            # A history file that cannot be opened must not cost the person their answer; its
+            # message says what to fix, so a traceback would add nothing.
+            log.warning("the query log is unavailable: %s", exc)
             return ""
         if query_log is None:
             return ""

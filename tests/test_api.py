@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from rag.answering.confidence import load_model
 from rag.engine import Engine
-from tests.fixtures import NSCALE, NSCALE_SOURCE, make_settings
+from tests.fixtures import NSCALE, NSCALE_SOURCE, SEEDS, make_settings
 from tests.fixtures.indexes import CopyIndex
 from tests.fixtures.loopback import free_port
 from tests.test_documents import make_docx
@@ -531,7 +531,7 @@ def test_engine_failures_map_to_statuses_without_a_traceback(
         )
         assert empty.status_code == 409
         assert empty.json()["error"] == {
-            "message": "The index is empty. Run `rag ingest` (it reads seeds/) and ask again.",
+            "message": f"The index is empty. Run `rag ingest` (it reads {SEEDS}/) and ask again.",
             "type": "invalid_request_error",
             "code": "index_empty",
             "param": None,

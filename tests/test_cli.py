@@ -188,11 +188,34 @@ def test_ingest_reports_bad_files_and_exits_nonzero(rag: Rag, tmp_path: Path) ->
     ]
 
 
-def test_empty_index_says_to_ingest(rag: Rag, tmp_path: Path) -> None:
-    result = rag(["ask", NSCALE], tmp_path / "index", tmp_path)
-    assert result.returncode == 1
-    assert result.stderr == (
-        "error: The index is empty. Run `rag ingest` (it reads seeds/) and ask again.\n"
+def test_a_missing_or_empty_index_says_to_ingest(rag: Rag, tmp_path: Path) -> None:
+    # A mistyped path is not made into an index folder by a command that only reads.
+    typo = tmp_path / "indx"
+    for command in (["ask", NSCALE], ["status"], ["docs", "list"]):
+        result = rag(command, typo, tmp_path)
+        assert (result.returncode, result.stderr) == (
+            1,
+            f"error: There is no index in {typo}/ yet. Run `rag ingest` (it reads {SEEDS}/) to "
+            "make one, or set RAG_QDRANT__PATH to where it is.\n",
+        )
+    assert not typo.exists()
+    index = tmp_path / "index"
+    assert rag(["collections", "create", "articles"], index).returncode == 0
+    result = rag(["ask", NSCALE], index, tmp_path)
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"error: The index is empty. Run `rag ingest` (it reads {SEEDS}/) and ask again.\n",
+    )
+
+
+def test_an_uploads_folder_that_cannot_be_used_stops_the_server(rag: Rag, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = rag(["serve"], tmp_path / "index", tmp_path, RAG_WEB__UPLOADS_DIR=str(blocker / "up"))
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"error: Uploads can't be saved in {blocker / 'up'} (RAG_WEB__UPLOADS_DIR): Not a "
+        "directory. Point the setting at a folder this user can write.\n",
     )
 
 
@@ -256,6 +279,12 @@ def test_terminal_chat_answers_follow_ups(
     assert result.returncode == 0
     turns = result.stdout.split("You: ")[1:]
     assert len(turns) == 3  # two questions, then the empty line that ends the chat
+    # Piped questions are shown before their answers, as a terminal would echo them.
+    assert [t.splitlines()[0] for t in turns] == [
+        "How much did Nscale raise?",
+        "And at what valuation?",
+        "",
+    ]
     assert "$14.6 billion" in turns[1] and f"({NSCALE_SOURCE}, characters 1611-1778)" in turns[1]
     assert "Follow-up questions continue the conversation" in result.stderr
 

@@ -15,7 +15,7 @@ from typing import Any
 from rag.collections import Collections, check_name
 from rag.config import ANSWER_MODES, TOP_K_RANGE, QdrantSettings, Settings
 from rag.engine import Engine
-from rag.errors import ConfigError, RagError
+from rag.errors import ConfigError, IndexEmptyError, RagError
 from rag.evaluation import reports as report_files
 from rag.evaluation.metrics import METRICS, evaluate, failed_gates
 from rag.evaluation.questions import load_questions
@@ -154,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.llm = settings.llm.model_copy(update={"mode": args.mode})
         if args.collection is not None:
             settings.qdrant = _with_collection(settings, args.collection)
+        _require_index(args, settings)
         with Engine.open(settings) as engine:
             if args.collection is not None and args.command not in ("ingest", "collections"):
                 # Asking an unknown collection would only say "empty"; say what is wrong.
@@ -173,6 +174,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         # point stdout at nothing so that the interpreter's last flush cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+
+
+def _require_index(args: argparse.Namespace, settings: Settings) -> None:
+    """IndexEmptyError for a command that only reads an embedded index its folder lacks.
+
+    Opening makes the folder, and a mistyped RAG_QDRANT__PATH would leave one behind.
+    """
+    reads_only = args.command in ("ask", "status", "docs", "eval") or (
+        args.command == "chat" and args.ingest is None
+    )
+    path = settings.qdrant.path
+    if reads_only and settings.qdrant.url is None and not path.exists():
+        raise IndexEmptyError(
+            f"There is no index in {path}/ yet. Run `rag ingest` (it reads "
+            f"{settings.seeds_dir}/) to make one, or set RAG_QDRANT__PATH to where it is."
+        )
 
 
 def _with_collection(settings: Settings, name: str) -> QdrantSettings:
@@ -282,8 +299,10 @@ def render(answer: Answer) -> str:
 
 
 def _serve(args: argparse.Namespace, engine: Engine) -> int:
+    from rag.ingest.uploads import check_uploads_folder
     from ui.server import serve
 
+    check_uploads_folder(engine.settings.web.uploads_dir)
     _ingest_first(args, engine, then="serving")
     # Build the bot before the server starts, so a missing token stops us with its name.
     bot = _slack_bot(engine, http=engine.settings.slack.app_token is None) if args.slack else None
@@ -459,7 +478,11 @@ def _chat(engine: Engine, top_k: int | None, source: str | None) -> int:
         try:
             question = input("\nYou: ")
         except EOFError:
+            print()
             return 0
+        if not sys.stdin.isatty():
+            # Piped questions are not echoed by a terminal: show which one is answered.
+            print(question)
         if not question.strip() or question.strip().lower() in {"exit", "quit"}:
             return 0
         reply = session.ask(question)

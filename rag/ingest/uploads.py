@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.errors import DocumentError, UploadTooLargeError
+from rag.errors import ConfigError, DocumentError, UploadTooLargeError
 from rag.ingest.loaders import SUPPORTED_SUFFIXES
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
@@ -41,6 +42,20 @@ class Upload:
             self.previous.replace(self.path)
 
 
+def check_uploads_folder(folder: Path) -> None:
+    """Make the uploads folder if need be; ConfigError, naming the setting, if it can't be used."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # Permissions say little (root passes them everywhere, even in /proc): write a file.
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"Uploads can't be saved in {folder} (RAG_WEB__UPLOADS_DIR): {exc.strerror}. "
+            "Point the setting at a folder this user can write."
+        ) from exc
+
+
 def save_upload(temporary: Path, original_name: str, folder: Path, max_bytes: int) -> Upload:
     """Copy an upload into the uploads folder under a safe name; refuse what can't be used."""
     name = safe_name(original_name)
@@ -53,7 +68,7 @@ def save_upload(temporary: Path, original_name: str, folder: Path, max_bytes: in
         raise UploadTooLargeError(
             f"{name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit"
         )
-    folder.mkdir(parents=True, exist_ok=True)
+    check_uploads_folder(folder)
     target = (folder / name).resolve()
     if target.parent != folder.resolve():
         raise DocumentError(f"{original_name}: not a usable file name")
