@@ -72,6 +72,23 @@ def test_jsonl_rows_aliases_and_errors(tmp_path: Path) -> None:
     ]
 
 
+def test_a_row_that_is_not_utf8_is_reported_and_the_rest_load(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_bytes(
+        b'\xef\xbb\xbf{"id": "a", "question": "How much?"}\n'
+        b'{"id": "b", "question": "Caf\xe9?"}\n'
+        b'{"id": "c", "question": "Who?"}\n'
+    )
+    loaded = load_questions(path)
+    assert [q.id for q in loaded.questions] == ["a", "c"]
+    assert loaded.errors == [(2, "not valid UTF-8 (byte 0xe9)")]
+    table = tmp_path / "q.csv"
+    table.write_bytes(b"id,question\na,How much?\nb,Caf\xe9?\n")
+    with pytest.raises(DocumentError) as caught:
+        load_questions(table)
+    assert str(caught.value) == f"{table}: not valid UTF-8 (byte 0xe9 on line 3); save it as UTF-8"
+
+
 def test_csv_rows_with_json_and_pipe_lists(tmp_path: Path) -> None:
     path = tmp_path / "q.csv"
     path.write_text(

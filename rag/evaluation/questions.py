@@ -61,13 +61,20 @@ def has_fact(text: str, group: list[str]) -> bool:
 def load_questions(path: Path) -> QuestionFile:
     """Read a .jsonl or .csv test file; a bad row is reported, the others still load."""
     try:
-        raw = path.read_bytes().decode("utf-8-sig")
+        data_bytes = path.read_bytes()
     except OSError as exc:
         raise DocumentError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise DocumentError(f"{path}: not valid UTF-8 (offset {exc.start})") from exc
     rows: list[tuple[int, dict[str, Any] | str]] = []
     if path.suffix.lower() == ".csv":
+        try:
+            raw = data_bytes.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            # A CSV field may span lines, so the file is read whole: say where it breaks.
+            broken = data_bytes.count(b"\n", 0, exc.start) + 1
+            raise DocumentError(
+                f"{path}: not valid UTF-8 (byte 0x{data_bytes[exc.start]:02x} on line {broken}); "
+                "save it as UTF-8"
+            ) from exc
         reader = csv.DictReader(io.StringIO(raw))
         try:
             for record in reader:
@@ -75,7 +82,13 @@ def load_questions(path: Path) -> QuestionFile:
         except csv.Error as exc:
             rows.append((max(1, reader.line_num), f"unreadable CSV: {exc}"))
     else:
-        for number, line in enumerate(raw.splitlines(), start=1):
+        # Each line on its own: one with a stray byte is reported, the others still load.
+        for number, encoded in enumerate(data_bytes.splitlines(), start=1):
+            try:
+                line = encoded.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                rows.append((number, f"not valid UTF-8 (byte 0x{encoded[exc.start]:02x})"))
+                continue
             if not line.strip():
                 continue
             try:
