@@ -249,6 +249,17 @@ def test_end_to_end_on_the_seeded_index(seeded: Engine, tmp_path: Path) -> None:
     assert page.count("<svg") == 3 and "<script" not in page
     assert 'aria-label="Risk-coverage curve"' in page
     assert "| Overall accuracy | 1.000 |" in paths[1].read_text("utf-8")
+    # Rows the file could not give are named in every report, not only on the console.
+    report["load_errors"] = [{"line": 4, "reason": "duplicate id 'a'"}]
+    paths = report_files.write(report, tmp_path / "skipped")
+    assert (
+        "1 row of the questions file skipped, not counted above:\n\n- line 4: duplicate id 'a'"
+        in (paths[1].read_text("utf-8"))
+    )
+    assert (
+        '<p class="skipped">1 row of the questions file skipped, not counted above:</p>'
+        "<ul><li>line 4: duplicate id &#x27;a&#x27;</li></ul>"
+    ) in paths[2].read_text("utf-8")
 
 
 def test_unreadable_compare_file(tmp_path: Path) -> None:

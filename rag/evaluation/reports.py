@@ -65,6 +65,11 @@ def markdown(report: dict[str, Any]) -> str:
     metrics, kinds = report["metrics"], report["by_kind"]
     lines = ["# Evaluation report", "", f"Mode `{report['config']['mode']}`, top-k "]
     lines[-1] += f"{report['config']['top_k']}, {metrics['questions']} questions.\n"
+    skipped = report.get("load_errors") or []
+    if skipped:
+        lines += [f"{_skipped(skipped)}:", ""]
+        lines += [f"- line {e['line']}: {e['reason']}" for e in skipped]
+        lines.append("")
     lines += ["| metric | value |", "|---|---|"]
     lines += [f"| {label} | {_fmt(metrics.get(key))} |" for key, label in _ROWS]
     lines += ["", "## By kind", "", "| kind | " + " | ".join(_KIND_COLUMNS) + " |"]
@@ -82,6 +87,18 @@ def markdown(report: dict[str, Any]) -> str:
         why = r["error"] or failed or ("declined" if r["declined"] else "answered")
         lines.append(f"- `{r['id']}` ({r['kind']}): {r['question']} — {why}")
     return "\n".join(lines) + "\n"
+
+
+def _skipped(errors: list[dict[str, Any]]) -> str:
+    rows = "row" if len(errors) == 1 else "rows"
+    return f"{len(errors)} {rows} of the questions file skipped, not counted above"
+
+
+def _skipped_html(errors: list[dict[str, Any]]) -> str:
+    if not errors:
+        return ""
+    items = "".join(f"<li>line {e['line']}: {html.escape(str(e['reason']))}</li>" for e in errors)
+    return f'<p class="skipped">{_skipped(errors)}:</p><ul>{items}</ul>'
 
 
 def _bar_chart(kinds: dict[str, dict[str, Any]]) -> str:
@@ -191,7 +208,7 @@ def html_report(report: dict[str, Any]) -> str:
         for r in results
     )
     latency = [r["latency_ms"]["total"] for r in results if "total" in r["latency_ms"]]
-    config = html.escape(json.dumps(report["config"]))
+    config = html.escape(json.dumps(report["config"], indent=1))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Evaluation report</title>
 <style>
@@ -203,7 +220,9 @@ tr.ok td:last-child {{ color: #070; }}
 code {{ background: #f4f4f4; }}
 </style></head><body>
 <h1>Evaluation report</h1>
-<p>{metrics["questions"]} questions; configuration <code>{config}</code></p>
+<p>{metrics["questions"]} questions.</p>
+{_skipped_html(report.get("load_errors") or [])}
+<details><summary>Configuration</summary><pre>{config}</pre></details>
 <h2>Accuracy by question kind</h2>
 {_bar_chart(report["by_kind"])}
 <h2>Metrics</h2><table>{rows}</table>
