@@ -73,6 +73,22 @@ def add_uploads(
     return results
 
 
+def remove_document(engine: Engine, source: str, uploads: Path) -> tuple[Removed, bool]:
+    """Take an article out of the index, and delete its file if it was uploaded.
+
+    An uploaded file left in the uploads folder would come back with the folder's next ingest;
+    a file the user ingested from a folder of their own is theirs, and stays.
+    """
+    removed = engine.remove(source)
+    folder = uploads.resolve()
+    deleted = False
+    for path in map(Path, removed.paths):
+        if path.parent.resolve() == folder and path.is_file():
+            path.unlink()
+            deleted = True
+    return removed, deleted
+
+
 class ApiService:
     """Questions asked over HTTP: one stateless turn each, the answers kept for a while by id."""
 
@@ -121,11 +137,4 @@ class ApiService:
 
     def remove_document(self, source: str) -> tuple[Removed, bool]:
         """Take an article out of the index; an uploaded file is deleted too, or it would return."""
-        removed = self.engine.remove(source)
-        uploads = self.engine.settings.web.uploads_dir.resolve()
-        deleted = False
-        for path in map(Path, removed.paths):
-            if path.parent.resolve() == uploads and path.is_file():
-                path.unlink()
-                deleted = True
-        return removed, deleted
+        return remove_document(self.engine, source, self.engine.settings.web.uploads_dir)

@@ -164,6 +164,16 @@ def test_the_selected_collection_answers_and_lists_its_documents(
     # Another browser, still on the default collection, is not affected.
     assert "$9 billion" in ask(handlers, ORBITAL)[0]
 
+    # Removing an uploaded document deletes its file too, or the next ingest of the folder
+    # would bring it back; the API does the same.
+    pending, _, message = docs.ask_remove("finance-memo.txt", "finance")
+    assert message.endswith(
+        "A file uploaded here is deleted with it; one ingested from a folder of yours stays."
+    )
+    removed = docs.confirm(pending, "finance", ALL_ARTICLES)[2]
+    assert removed == "Removed finance-memo.txt (1 chunks), and deleted its uploaded file."
+    assert not (tmp_path / "up" / "finance" / "finance-memo.txt").exists()
+
     # A collection deleted while a page had it selected: a clear message, no answer.
     handlers.collections.delete("finance")
     reply, _ = ask(handlers, ORBITAL, None, "finance")

@@ -143,6 +143,11 @@ class ChatHandlers:
             session.vote(str(index), "up" if data.liked else "down", self.feedback, channel="web")
         )
 
+    def uploads_for(self, engine: Engine) -> Path:
+        """The folder a collection's uploads are saved in."""
+        # Another collection's uploads get a folder of their own: the same name may differ.
+        return self.uploads if engine is self.engine else self.uploads / engine.collection
+
     def add_documents(
         self, files: list[Any] | None, progress: gr.Progress, collection: str | None = None
     ) -> tuple[str, str, Any]:
@@ -153,8 +158,7 @@ class ChatHandlers:
             return f"❌ {escape(str(exc))}", status_line(self.engine), gr.update()
         if not files:
             return "Choose one or more files first.", status_line(engine), gr.update()
-        # Another collection's uploads get a folder of their own: the same name may differ.
-        folder = self.uploads if engine is self.engine else self.uploads / engine.collection
+        folder = self.uploads_for(engine)
         received = []
         for item in files:
             temporary = Path(getattr(item, "name", item))

@@ -9,6 +9,7 @@ import gradio as gr
 
 from rag.engine import Engine
 from rag.errors import RagError
+from rag.service import remove_document
 from ui.render import escape
 from ui.web_history import History, Place
 
@@ -117,8 +118,8 @@ class DocumentHandlers:
             source,
             gr.update(visible=True),
             f"Remove **{escape(doc.title)}** ({escape(source)}, {doc.chunks} chunks) from "
-            f"the collection {escape(engine.collection)}? Its passages can no longer be cited; "
-            "the file itself is not deleted.",
+            f"the collection {escape(engine.collection)}? Its passages can no longer be cited. "
+            "A file uploaded here is deleted with it; one ingested from a folder of yours stays.",
         )
 
     def confirm(
@@ -130,8 +131,11 @@ class DocumentHandlers:
         message = "Nothing to remove: choose a document and press Remove first."
         if pending:
             try:
-                removed = self.chat.collections.engine(collection).remove(pending)
-                message = f"Removed {escape(removed.source)} ({removed.chunks} chunks)."
+                engine = self.chat.collections.engine(collection)
+                removed, deleted = remove_document(engine, pending, self.chat.uploads_for(engine))
+                message = f"Removed {escape(removed.source)} ({removed.chunks} chunks)" + (
+                    ", and deleted its uploaded file." if deleted else "."
+                )
             except RagError as exc:
                 message = escape(str(exc))
         rows, choices, articles, status = self._views(collection)
