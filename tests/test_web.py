@@ -158,6 +158,14 @@ def test_browser_asks_and_sees_cited_answer(served: tuple[str, Engine], page: An
     shots = ROOT / "build" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "web-chat.png"), full_page=True)
+    # The chat's trash icon ends the conversation as well as the screen: a follow-up after it
+    # has nothing to follow (before, "it" was still Nscale, answered from what was not shown).
+    page.locator("#chat").get_by_label("Clear").click()
+    page.get_by_text("Ask a question about the articles.").wait_for(timeout=10_000)
+    box.fill("And who backs it?")
+    box.press("Enter")
+    page.get_by_text("The articles don't say").first.wait_for(timeout=30_000)
+    assert "Nvidia" not in chat.inner_text()
 
 
 def test_browser_shows_markup_as_text_and_runs_no_script(

@@ -267,6 +267,9 @@ def build_app(engine: Engine, collections: Collections | None = None) -> gr.Bloc
         app.load(history.open_page, [browser], [browser, place, past], **private)
         past.select(history.pick, [past, place], [chatbot, state, place], **private)
         new_chat.click(history.new, [place], [chatbot, state, place, past], **private)
+        # The chat's own trash icon empties the screen: the conversation must end with it, or
+        # the next question would follow up on what is no longer shown.
+        chatbot.clear(history.new, [place], [chatbot, state, place, past], **private)
         delete.click(history.delete, [place], [chatbot, state, place, past], **private)
         chatbot.like(handlers.vote, [state], notice, api_visibility="private")
 
