@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     created TEXT NOT NULL,
     updated TEXT NOT NULL,
     messages TEXT NOT NULL,
-    questions TEXT NOT NULL
+    questions TEXT NOT NULL,
+    collection TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS conversations_browser ON conversations (browser, updated);
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,6 +35,7 @@ class Saved:
     id: str
     title: str
     updated: str
+    collection: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Conversation:
     title: str
     messages: list[dict[str, Any]]
     questions: list[str]
+    # The collection it was asked of ("" for files saved before collections were recorded).
+    collection: str = ""
 
 
 class Conversations:
@@ -54,6 +58,12 @@ class Conversations:
         self.keep_days = keep_days
         with connect(path) as db, db:
             db.executescript(_SCHEMA)
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(conversations)")}
+            if "collection" not in columns:
+                # A history file from before collections were recorded: its chats keep "".
+                db.execute(
+                    "ALTER TABLE conversations ADD COLUMN collection TEXT NOT NULL DEFAULT ''"
+                )
 
     def secret(self) -> str:
         """A random secret made once and kept in the file: browsers' ids outlive a restart."""
@@ -71,17 +81,19 @@ class Conversations:
         conversation: str | None,
         messages: list[dict[str, Any]],
         questions: list[str],
+        collection: str = "",
     ) -> str:
-        """Create or update a conversation; its id."""
+        """Create or update a conversation (asked of a collection); its id."""
         conversation = conversation or uuid.uuid4().hex
         title = next((q for q in questions if q.strip()), "New conversation")[:80]
         stamp = now()
         with connect(self.path) as db, db:
             db.execute(
                 "INSERT INTO conversations (id, browser, title, created, updated, messages, "
-                "questions) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                "updated = excluded.updated, messages = excluded.messages, "
-                "questions = excluded.questions WHERE browser = excluded.browser",
+                "questions, collection) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
+                "UPDATE SET updated = excluded.updated, messages = excluded.messages, "
+                "questions = excluded.questions, collection = excluded.collection "
+                "WHERE browser = excluded.browser",
                 (
                     conversation,
                     browser,
@@ -90,6 +102,7 @@ class Conversations:
                     stamp,
                     json.dumps(messages, ensure_ascii=False),
                     json.dumps(questions, ensure_ascii=False),
+                    collection,
                 ),
             )
         return conversation
@@ -98,11 +111,11 @@ class Conversations:
         """A browser's conversations, the latest first."""
         with connect(self.path) as db:
             rows = db.execute(
-                "SELECT id, title, updated FROM conversations WHERE browser = ? "
+                "SELECT id, title, updated, collection FROM conversations WHERE browser = ? "
                 "ORDER BY updated DESC LIMIT ?",
                 (browser, limit),
             ).fetchall()
-        return [Saved(row["id"], row["title"], row["updated"]) for row in rows]
+        return [Saved(row["id"], row["title"], row["updated"], row["collection"]) for row in rows]
 
     def load(self, browser: str, conversation: str) -> Conversation | None:
         """One of a browser's conversations, or None (unknown, expired or another's)."""
@@ -113,7 +126,11 @@ class Conversations:
         if row is None:
             return None
         return Conversation(
-            row["id"], row["title"], json.loads(row["messages"]), json.loads(row["questions"])
+            row["id"],
+            row["title"],
+            json.loads(row["messages"]),
+            json.loads(row["questions"]),
+            row["collection"],
         )
 
     def delete(self, browser: str, conversation: str) -> bool:

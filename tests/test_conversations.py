@@ -11,6 +11,7 @@ from rag.engine import Engine
 from tests.fixtures import make_settings
 from tests.fixtures.loopback import free_port
 from ui.server import Running, serve
+from ui.web_history import HistoryHandlers
 
 
 def test_conversations_belong_to_their_browser_and_expire(tmp_path: Path) -> None:
@@ -38,6 +39,43 @@ def test_conversations_belong_to_their_browser_and_expire(tmp_path: Path) -> Non
     assert saved.delete("browser-a", first) is True
     assert saved.list("browser-a") == []
     assert Conversations(path, 30).secret() == saved.secret()
+
+
+def test_a_conversation_reopens_in_the_collection_it_was_asked_of(
+    tmp_path: Path, engine: Engine
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    # A history file from before collections were recorded keeps its chats, with no collection.
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE conversations (id TEXT PRIMARY KEY, browser TEXT NOT NULL, title TEXT "
+            "NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL, messages TEXT NOT NULL, "
+            "questions TEXT NOT NULL)"
+        )
+        db.execute(
+            "INSERT INTO conversations VALUES ('old', 'b', 'Q0', '2026-11-30T00:00:00.000+00:00', "
+            "'2026-11-30T00:00:00.000+00:00', '[]', '[\"Q0\"]')"
+        )
+    saved = Conversations(path, keep_days=3650)
+    finance = saved.save("b", None, [], ["How much did Acme raise?"], "finance")
+    here = saved.save("b", None, [], ["How much did Nscale raise?"], engine.collection)
+    assert [(s.id, s.collection) for s in saved.list("b")] == [
+        (here, engine.collection),
+        (finance, "finance"),
+        ("old", ""),
+    ]
+    history = HistoryHandlers(engine, saved)
+    place = {"browser": "b", "conversation": ""}
+    # The sidebar names the collection of a chat that is not the default one's.
+    assert [label for label, _ in history.choices(place)] == [
+        f"How much did Nscale raise? · {saved.list('b')[0].updated[:10]}",
+        f"How much did Acme raise? · finance · {saved.list('b')[1].updated[:10]}",
+        "Q0 · 2026-11-30",
+    ]
+    *_, reopened_in = history.pick(finance, place, None)
+    assert reopened_in == "finance"
+    *_, current = history.pick("old", place, "legal")
+    assert current == "legal"
 
 
 def _start(index: Path, embed_model: Any, port: int) -> tuple[Engine, Running]:

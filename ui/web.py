@@ -265,7 +265,10 @@ def build_app(engine: Engine, collections: Collections | None = None) -> gr.Bloc
         ):
             event.then(history.refresh, [place], [past], **private)
         app.load(history.open_page, [browser], [browser, place, past], **private)
-        past.select(history.pick, [past, place], [chatbot, state, place], **private)
+        views = [panel.table, panel.choice, article, status]
+        past.select(
+            history.pick, [past, place, collection], [chatbot, state, place, collection], **private
+        ).then(docs.load, [collection], [picker, *views], **private)
         new_chat.click(history.new, [place], [chatbot, state, place, past], **private)
         # The chat's own trash icon empties the screen: the conversation must end with it, or
         # the next question would follow up on what is no longer shown.
@@ -283,7 +286,6 @@ def build_app(engine: Engine, collections: Collections | None = None) -> gr.Bloc
         add.click(
             add_documents, [files, collection], [added, status, article], api_name="add_documents"
         ).then(docs.refresh, [collection], [panel.table, panel.choice], **private)
-        views = [panel.table, panel.choice, article, status]
         asking = [panel.pending, panel.confirm_row, panel.message]
         app.load(docs.load, [collection], [picker, *views], **private)
         # .input, not .change: the page load's update of the selector must not reset the chat.

@@ -28,7 +28,10 @@ class HistoryHandlers:
         if not place or not place.get("browser"):
             return []
         return [
-            (f"{saved.title} · {saved.updated[:10]}", saved.id)
+            (
+                f"{saved.title} · {_where(saved.collection, self.engine)}{saved.updated[:10]}",
+                saved.id,
+            )
             for saved in self.conversations.list(place["browser"])
         ]
 
@@ -44,7 +47,11 @@ class HistoryHandlers:
         if not place or not place.get("browser"):
             return place
         conversation = self.conversations.save(
-            place["browser"], place.get("conversation") or None, chat, session.questions
+            place["browser"],
+            place.get("conversation") or None,
+            chat,
+            session.questions,
+            session.engine.collection,
         )
         return {**place, "conversation": conversation}
 
@@ -54,16 +61,23 @@ class HistoryHandlers:
         return gr.update(choices=self.choices(place), value=selected or None)
 
     def pick(
-        self, conversation: str | None, place: Place | None
-    ) -> tuple[History, ChatSession | None, Place | None]:
-        """Reopen a saved conversation: its chat, and its questions for follow-ups."""
+        self, conversation: str | None, place: Place | None, collection: str | None
+    ) -> tuple[History, ChatSession | None, Place | None, str | None]:
+        """Reopen a saved conversation: its chat, its questions for follow-ups, its collection."""
         if not place or not conversation:
-            return [], None, place
+            return [], None, place, collection
         found = self.conversations.load(place["browser"], conversation)
         if found is None:
-            return [], None, {**place, "conversation": ""}
+            return [], None, {**place, "conversation": ""}, collection
         session = ChatSession(self.engine, history=found.questions, channel="web")
-        return found.messages, session, {**place, "conversation": found.id}
+        # Follow-ups go on in the collection it was asked of (one saved before that was recorded
+        # stays in the browser's current one).
+        return (
+            found.messages,
+            session,
+            {**place, "conversation": found.id},
+            (found.collection or collection),
+        )
 
     def new(self, place: Place | None) -> tuple[History, None, Place | None, Any]:
         """An empty chat; the next question starts a new saved conversation."""
@@ -76,3 +90,8 @@ class HistoryHandlers:
             self.conversations.delete(place["browser"], place["conversation"])
             place = {**place, "conversation": ""}
         return [], None, place, gr.update(choices=self.choices(place), value=None)
+
+
+def _where(collection: str, engine: Engine) -> str:
+    # Conversations of several collections share the sidebar: name the ones not the default.
+    return f"{collection} · " if collection and collection != engine.collection else ""
