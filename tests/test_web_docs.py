@@ -228,5 +228,18 @@ def test_browser_removes_a_document_after_confirming_and_switches_collection(
             box.press("Enter")
             page.locator("#chat").get_by_text("memo.txt").first.wait_for(timeout=30_000)
             assert "$9 billion" in page.locator("#chat").inner_text()
+
+            # Back on the default collection, the saved chat reopens in its own: follow-ups
+            # are answered from legal's memo, and the page shows legal's index.
+            picker.click()
+            page.get_by_role("option", name="articles").click()
+            page.get_by_text("Index: 4 articles", exact=False).wait_for(timeout=10_000)
+            entry = page.locator("#saved label", has_text=f"{ORBITAL} · legal ·")
+            entry.click()
+            page.get_by_text("Index: 1 articles", exact=False).wait_for(timeout=10_000)
+            assert picker.input_value() == "legal"
+            box.fill("And what will it build?")
+            box.press("Enter")
+            page.locator("#chat .bot").nth(1).get_by_text("memo.txt").first.wait_for(timeout=30_000)
         finally:
             app.close()
