@@ -38,6 +38,16 @@ CSS = """
 .source blockquote { margin: .3rem 0 .3rem .5rem; }
 .source mark { background: #fff3a3; }
 #status { font-size: .9rem; color: #555; }
+/* The side column is narrow: a proportional font, and headers that stay whole. */
+#document-table .cell-wrap, #document-table .header-content span {
+  font-family: var(--font); font-size: .8rem;
+}
+#document-table .header-content span { white-space: nowrap; }
+#document-table th, #document-table td, #document-table .cell-wrap {
+  padding-left: 3px; padding-right: 3px;
+}
+#document-table .cell-menu-button { display: none; }
+#document-table .cell-wrap { overflow-wrap: anywhere; }
 """
 
 History = list[dict[str, Any]]

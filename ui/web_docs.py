@@ -57,7 +57,7 @@ def document_panel(engine: Engine) -> Panel:
             interactive=False,
             wrap=True,
             # The side column is narrow: all four columns fit, titles and names wrapping.
-            column_widths=["40%", "36%", "12%", "12%"],
+            column_widths=["32%", "27%", "22%", "19%"],
             max_height=400,
             elem_id="document-table",
         )
