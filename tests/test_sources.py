@@ -153,7 +153,11 @@ def test_unknown_names_and_bad_offsets_get_clear_pages(served: Served) -> None:
 
 
 def test_each_collection_serves_its_own_documents(served: Served, tmp_path: Path) -> None:
-    (tmp_path / "ledger.txt").write_text("Finance only: Osprey Capital lent $2 billion.\n", "utf-8")
+    (tmp_path / "ledger.txt").write_text(
+        "Finance only: Osprey Capital lent $2 billion to a data-center builder in 2026. "
+        "The loan is the fund's largest.\n",
+        "utf-8",
+    )
     # The server's own Collections: the embedded index opens a collection once per process.
     finance = served.running.app.state.collections.create("finance")
     assert finance.ingest([tmp_path / "ledger.txt"]).ok
