@@ -17,6 +17,7 @@ import torch
 from transformers import AutoModel, AutoTokenizer
 
 from bench.fitting_cases import fitting_sets
+from bench.tune_confidence import scaled
 from rag.answering.extractive import Tuning, choose, gather_evidence
 
 torch.set_num_threads(2)
@@ -186,9 +187,9 @@ def compare(scored):
             seen = train[~off[train]]
             scaler = StandardScaler().fit(features[seen])
             model = LogisticRegression(max_iter=3000).fit(
-                scaler.transform(features[seen]), y[seen], sample_weight=weights[seen]
+                scaled(scaler, features[seen]), y[seen], sample_weight=weights[seen]
             )
-            p = model.predict_proba(scaler.transform(features))[:, 1]
+            p = model.predict_proba(scaled(scaler, features))[:, 1]
             best = max(
                 thresholds, key=lambda t: float((outcome(p, t)[train] * weights[train]).sum())
             )

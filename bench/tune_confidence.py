@@ -81,10 +81,15 @@ def rows(sets: list[CaseSet]) -> Rows:
     )
 
 
+def scaled(scaler: StandardScaler, x: np.ndarray) -> np.ndarray:
+    """Standardised features; an unknown one (NaN) becomes the mean, as the answerer reads it."""
+    return np.nan_to_num(scaler.transform(x), nan=0.0)
+
+
 def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[StandardScaler, LogisticRegression]:
     """A standardised logistic regression, weighted per row."""
     scaler = StandardScaler().fit(x)
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(scaler.transform(x), y, sample_weight=w)
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(scaled(scaler, x), y, sample_weight=w)
     return scaler, model
 
 
@@ -111,12 +116,12 @@ def main() -> None:
         # The model only ever sees what the hard rule lets through.
         seen = train[~r.off_topic[train]]
         scaler, model = fit(r.x[seen], r.right[seen], r.weights[seen])
-        oof[test] = model.predict_proba(scaler.transform(r.x[test]))[:, 1]
+        oof[test] = model.predict_proba(scaled(scaler, r.x[test]))[:, 1]
         inner = np.zeros(len(r.right), dtype=bool)
         inner[train] = True
         # Nested: the held-out fold is scored at a threshold chosen on the training folds only.
         train_p = np.zeros(len(r.right))
-        train_p[train] = model.predict_proba(scaler.transform(r.x[train]))[:, 1]
+        train_p[train] = model.predict_proba(scaled(scaler, r.x[train]))[:, 1]
         threshold = best_threshold(train_p, r, inner)
         held_out_right[test] = outcomes(oof, r, threshold)[test]
     threshold = best_threshold(oof, r, np.ones(len(r.right), dtype=bool))
@@ -228,7 +233,9 @@ negation), or the sentence uses the opposite of a question word and not the word
 "repels", "unclear" for "clear"): WordNet 3.0's direct antonyms (`rag/answering/antonyms.json`,
 written by `make antonyms`), compared by stem, plus comparatives and negating prefixes.
 `quote_coverage` is the share of the question's terms in all the quoted sentences, for questions
-in several parts.
+in several parts. With a single candidate sentence (a one-sentence document), `cosine_gap` and
+`margin` are unknown rather than zero, and an unknown feature counts as its mean here (no fitting
+row has one).
 
 | feature | coefficient (standardised) |
 |---|---:|

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rag.answering.citations import check_citations, quote_is_backed
@@ -236,3 +238,15 @@ def test_the_sentence_before_is_never_text_addressed_to_an_ai() -> None:
         Candidate(passage, start, len(text), text[start:], 0.5, False, True), 0.7, 0.6
     )
     assert with_antecedent(alone) is alone
+
+
+def test_a_one_sentence_document_answers_its_question(engine: Engine, tmp_path: Path) -> None:
+    # With no other sentence, how far the best stands out is unknown, not zero: before, the
+    # plain answer below scored 0.23 and was declined.
+    note = tmp_path / "ledger.txt"
+    note.write_text("Osprey Capital lent $2 billion to a data-center builder in 2026.\n", "utf-8")
+    assert engine.ingest([note]).ok
+    answer = engine.ask("How much did Osprey Capital lend?")
+    assert answer.text == "Osprey Capital lent $2 billion to a data-center builder in 2026. [1]"
+    assert answer.confidence is not None and round(answer.confidence, 2) == 0.61
+    assert engine.ask("Who runs Osprey Capital?").declined

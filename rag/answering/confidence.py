@@ -69,6 +69,8 @@ class Reading:
     type_present: bool
     unit_present: bool
     rank: int
+    # How many sentences were ranked: with one, there is nothing to compare the best with.
+    candidates: int = 2
 
 
 def _share(wanted: Collection[str], found: AbstractSet[str]) -> float:
@@ -100,15 +102,18 @@ def features(r: Reading) -> dict[str, float]:
     s_terms = r.sentence_terms
     p_terms = set(terms(r.passage))
     numbers = set(_DIGITS.findall(r.question))
+    # Unknown, not zero: with no other sentence, how far the best stands out can't be told, and
+    # the model reads an unknown as the fitting data's average.
+    alone = r.candidates < 2
     return {
         "cosine": r.cosine,
         # How far the best sentence stands out from the others retrieved: a question no passage
         # answers tends to meet several equally near-miss sentences, however long the question.
-        "cosine_gap": r.cosine - r.mean_cosine,
+        "cosine_gap": math.nan if alone else r.cosine - r.mean_cosine,
         "score": r.score,
         "lexical": r.lexical,
         "passage_coverage": _share(q_terms, p_terms),
-        "margin": r.score - r.second_score,
+        "margin": math.nan if alone else r.score - r.second_score,
         "focus": _share(r.focus, s_terms),
         "names_found": _names_share(r.names, r.passages),
         "names_in_passage": _names_share(r.names, r.passage),
@@ -145,9 +150,11 @@ class ConfidenceModel:
 
     def probability(self, values: dict[str, float]) -> float:
         """The calibrated probability that the answer holds the facts asked for."""
+        # An unknown value (NaN) counts as the fitting data's mean: it adds nothing.
         z = self.intercept + sum(
             c * (values[n] - m) / s
             for n, m, s, c in zip(self.names, self.mean, self.scale, self.coef, strict=True)
+            if not math.isnan(values[n])
         )
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 

@@ -238,6 +238,7 @@ def choose(
         type_present=best.candidate.cue,
         unit_present=unit_present(evidence.asked.unit, best.candidate.text),
         rank=best.candidate.passage.rank,
+        candidates=len(scored),
     )
     # A question without a content word ("?!…") asks nothing a sentence could answer.
     asked = set(terms(question)) - QUESTION_WORDS
