@@ -180,7 +180,7 @@ def test_ingest_reports_bad_files_and_exits_nonzero(rag: Rag, tmp_path: Path) ->
     # The line follows the progress bar's last carriage return when stderr is not a terminal.
     assert re.search(r"(?:^|\r)Index optimised in \d+\.\d s\.$", result.stderr, re.MULTILINE)
     assert result.stderr.rstrip().endswith(
-        "1 added, 0 updated, 0 unchanged, 0 removed, 1 failed files; 1 chunks embedded, 0 removed."
+        "1 added, 0 updated, 0 unchanged, 0 removed, 1 failed files; 1 chunk embedded, 0 removed."
     )
     status = rag(["status", "--json"], tmp_path / "index", tmp_path)
     assert json.loads(status.stdout)["articles"] == [

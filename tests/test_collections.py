@@ -47,7 +47,7 @@ def test_two_collections_each_answer_from_their_own_documents(
     deleted = rag(["collections", "delete", "legal"], index)
     assert (deleted.returncode, deleted.stdout) == (
         0,
-        "Deleted the collection 'legal' (1 chunks).\n",
+        "Deleted the collection 'legal' (1 chunk).\n",
     )
     after = json.loads(rag(["collections", "list", "--json"], index).stdout)
     assert [c["name"] for c in after["collections"]] == ["finance"]

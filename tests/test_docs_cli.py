@@ -102,7 +102,7 @@ def test_remove_takes_out_every_chunk_of_those_documents_and_nothing_else(
     result = rag(["docs", "remove", "notes.pdf", "004_f7653a61b53defd5.txt"], index)
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout == (
-        "Removed notes.pdf (1 chunks).\nRemoved 004_f7653a61b53defd5.txt (8 chunks).\n"
+        "Removed notes.pdf (1 chunk).\nRemoved 004_f7653a61b53defd5.txt (8 chunks).\n"
     )
     after = {r["source"]: r for r in listed(rag, index)}
     del before["notes.pdf"], before["004_f7653a61b53defd5.txt"]
@@ -159,7 +159,7 @@ def test_docs_of_a_named_collection(rag: Rag, tmp_path: Path) -> None:  # noqa: 
     empty = rag(["docs", "list"], index)
     assert empty.stdout == "The collection 'articles' has no documents: run `rag ingest`.\n"
     removed = rag(["docs", "--collection", "legal", "remove", "memo.txt"], index)
-    assert (removed.returncode, removed.stdout) == (0, "Removed memo.txt (1 chunks).\n")
+    assert (removed.returncode, removed.stdout) == (0, "Removed memo.txt (1 chunk).\n")
     assert listed(rag, index, "--collection", "legal") == []
 
 

@@ -76,7 +76,7 @@ def test_removing_a_document_asks_for_confirmation_first(handlers: ChatHandlers)
     pending, row, message = docs.ask_remove("orbital.txt", None)
     assert (pending, row["visible"]) == ("orbital.txt", True)
     assert message.startswith("Remove **Orbital Foundry raised &#36;9 billion")
-    assert "(orbital.txt, 1 chunks) from the collection articles?" in message
+    assert "(orbital.txt, 1 chunk) from the collection articles?" in message
     pending, row, message = docs.cancel()
     assert (pending, row["visible"], message) == (None, False, "Nothing was removed.")
     # Asking, and cancelling, changed nothing; nor does a confirm with nothing asked about.
@@ -88,12 +88,12 @@ def test_removing_a_document_asks_for_confirmation_first(handlers: ChatHandlers)
 
     pending, *_ = docs.ask_remove("orbital.txt", None)
     done, row, message, rows, choices, articles, status = docs.confirm(pending, None, "orbital.txt")
-    assert (done, row["visible"], message) == (None, False, "Removed orbital.txt (1 chunks).")
+    assert (done, row["visible"], message) == (None, False, "Removed orbital.txt (1 chunk).")
     assert rows == [["Helion fusion deal", "helion.md", 1, ""]]
     assert choices["choices"] == ["helion.md"]
     # The filter was on the removed document: it goes back to all of them.
     assert (articles["choices"], articles["value"]) == ([ALL_ARTICLES, "helion.md"], ALL_ARTICLES)
-    assert status.startswith("Index: 1 articles · 1 chunks")
+    assert status.startswith("Index: 1 article · 1 chunk")
     assert engine.store.count() == 1
     reply, _ = ask(handlers, ORBITAL)
     assert "$9 billion" not in reply and "orbital.txt" not in reply
@@ -120,7 +120,7 @@ def test_the_selected_collection_answers_and_lists_its_documents(
     message, status, articles = handlers.add_documents([str(memo)], NoProgress(), "finance")  # type: ignore[arg-type]
     assert message == "✅ finance-memo.txt: added"
     assert (tmp_path / "up" / "finance" / "finance-memo.txt").is_file()
-    assert status.startswith("Index: 1 articles · 1 chunks")
+    assert status.startswith("Index: 1 article · 1 chunk")
     assert articles["choices"] == [ALL_ARTICLES, "finance-memo.txt"]
     assert finance.sources() == {"finance-memo.txt"}
     assert handlers.engine.sources() == {"helion.md", "orbital.txt"}
@@ -171,7 +171,7 @@ def test_the_selected_collection_answers_and_lists_its_documents(
         "A file uploaded here is deleted with it; one ingested from a folder of yours stays."
     )
     removed = docs.confirm(pending, "finance", ALL_ARTICLES)[2]
-    assert removed == "Removed finance-memo.txt (1 chunks), and deleted its uploaded file."
+    assert removed == "Removed finance-memo.txt (1 chunk), and deleted its uploaded file."
     assert not (tmp_path / "up" / "finance" / "finance-memo.txt").exists()
 
     # A collection deleted while a page had it selected: a clear message, no answer.
@@ -219,7 +219,7 @@ def test_browser_removes_a_document_after_confirming_and_switches_collection(
             picker = page.locator("#collection input")
             picker.click()
             page.get_by_role("option", name="legal").click()
-            page.get_by_text("Index: 1 articles", exact=False).wait_for(timeout=10_000)
+            page.get_by_text("Index: 1 article ·", exact=False).wait_for(timeout=10_000)
             expect(table).to_contain_text("memo.txt")
             expect(page.get_by_text(f"Removed {NSCALE_SOURCE}")).to_have_count(0)
             expect(table).not_to_contain_text("001_a3f1d0892a604dd0.txt")
@@ -236,7 +236,7 @@ def test_browser_removes_a_document_after_confirming_and_switches_collection(
             page.get_by_text("Index: 4 articles", exact=False).wait_for(timeout=10_000)
             entry = page.locator("#saved label", has_text=f"{ORBITAL} · legal ·")
             entry.click()
-            page.get_by_text("Index: 1 articles", exact=False).wait_for(timeout=10_000)
+            page.get_by_text("Index: 1 article ·", exact=False).wait_for(timeout=10_000)
             assert picker.input_value() == "legal"
             box.fill("And what will it build?")
             box.press("Enter")

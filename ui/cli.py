@@ -22,6 +22,7 @@ from rag.evaluation.questions import load_questions
 from rag.ingest.ingestor import IngestProgress, IngestReport
 from rag.session import ChatSession
 from rag.types import Answer
+from rag.wording import counted
 from ui import collections_cli, docs_cli
 
 
@@ -276,7 +277,7 @@ def summary(report: IngestReport) -> str:
         f"Ingest finished in {report.seconds:.1f} s: {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed, {len(report.failed)} failed files; "
-        f"{report.chunks_embedded} chunks embedded, {report.chunks_removed} removed."
+        f"{counted(report.chunks_embedded, 'chunk')} embedded, {report.chunks_removed} removed."
     )
 
 
@@ -432,7 +433,7 @@ def _log(args: argparse.Namespace, settings: Settings) -> int:
 
     counts = log.counts()
     print(
-        f"{path}: {counts['questions']} questions, {counts['declined']} declined, "
+        f"{path}: {counted(counts['questions'], 'question')}, {counts['declined']} declined, "
         f"{counts['thumbs_down']} thumbs down, {counts['errors']} failed"
     )
     timings = log.timings()
@@ -459,7 +460,7 @@ def _status(engine: Engine, as_json: bool) -> None:
     print(f"Articles: {len(status.articles)}   Chunks: {status.chunks}")
     print(f"Model:    {status.model}   Answer mode: {status.mode}")
     for source, title, chunks in status.articles:
-        print(f"  {source}  {chunks:>3} chunks  {title}")
+        print(f"  {source}  {counted(chunks, 'chunk'):>10}  {title}")
     if not status.articles:
         print("The index is empty: run `rag ingest`.")
 
@@ -467,7 +468,7 @@ def _status(engine: Engine, as_json: bool) -> None:
 def _chat(engine: Engine, top_k: int | None, source: str | None) -> int:
     status = engine.status()
     print(
-        f"Ask about {len(status.articles)} articles ({status.chunks} chunks, "
+        f"Ask about {counted(len(status.articles), 'article')} ({counted(status.chunks, 'chunk')}, "
         f"{status.mode} mode). Follow-up questions continue the conversation. "
         "Empty line or Ctrl-D to quit.",
         file=sys.stderr,

@@ -8,6 +8,7 @@ from typing import Any
 
 from rag.collections import Collections
 from rag.engine import Engine
+from rag.wording import counted
 
 
 def add_commands(commands: Any) -> None:
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace, engine: Engine) -> int:
                 print(f"Created the collection {args.name!r}.")
             case "delete":
                 chunks = collections.delete(args.name)
-                print(f"Deleted the collection {args.name!r} ({chunks} chunks).")
+                print(f"Deleted the collection {args.name!r} ({counted(chunks, 'chunk')}).")
     finally:
         collections.close()
     return 0

@@ -8,6 +8,7 @@ from typing import Any
 
 from rag.engine import Engine
 from rag.errors import DocumentNotFoundError
+from rag.wording import counted
 
 
 def add_commands(commands: Any) -> None:
@@ -52,7 +53,8 @@ def _list(engine: Engine, as_json: bool) -> None:
             f"  {_when(d.ingested_at):<16}  {d.title}"
         )
     chunks = sum(d.chunks for d in documents)
-    print(f"{len(documents)} documents, {chunks} chunks in the collection {engine.collection!r}.")
+    total = f"{counted(len(documents), 'document')}, {counted(chunks, 'chunk')}"
+    print(f"{total} in the collection {engine.collection!r}.")
 
 
 def _remove(engine: Engine, sources: list[str]) -> None:
@@ -67,7 +69,7 @@ def _remove(engine: Engine, sources: list[str]) -> None:
         )
     for source in sources:
         removed = engine.remove(source)
-        print(f"Removed {source} ({removed.chunks} chunks).")
+        print(f"Removed {source} ({counted(removed.chunks, 'chunk')}).")
 
 
 def size_text(size: int | None) -> str:

@@ -19,6 +19,7 @@ from rag.errors import RagError
 from rag.feedback import FeedbackLog
 from rag.service import add_uploads
 from rag.session import ChatSession, Reply
+from rag.wording import counted
 from ui.render import answer_html, escape
 from ui.web_docs import DocumentHandlers, document_panel
 from ui.web_history import HistoryHandlers, Place
@@ -60,7 +61,7 @@ def status_line(engine: Engine) -> str:
     except RagError as exc:
         return f"Index unavailable: {escape(str(exc))}"
     return (
-        f"Index: {len(status.articles)} articles · {status.chunks} chunks · "
+        f"Index: {counted(len(status.articles), 'article')} · {counted(status.chunks, 'chunk')} · "
         f"{status.mode} mode · {status.model}"
     )
 

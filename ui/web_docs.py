@@ -10,6 +10,7 @@ import gradio as gr
 from rag.engine import Engine
 from rag.errors import RagError
 from rag.service import remove_document
+from rag.wording import counted
 from ui.render import escape
 from ui.web_history import History, Place
 
@@ -117,7 +118,8 @@ class DocumentHandlers:
         return (
             source,
             gr.update(visible=True),
-            f"Remove **{escape(doc.title)}** ({escape(source)}, {doc.chunks} chunks) from "
+            f"Remove **{escape(doc.title)}** ({escape(source)}, "
+            f"{counted(doc.chunks, 'chunk')}) from "
             f"the collection {escape(engine.collection)}? Its passages can no longer be cited. "
             "A file uploaded here is deleted with it; one ingested from a folder of yours stays.",
         )
@@ -133,8 +135,9 @@ class DocumentHandlers:
             try:
                 engine = self.chat.collections.engine(collection)
                 removed, deleted = remove_document(engine, pending, self.chat.uploads_for(engine))
-                message = f"Removed {escape(removed.source)} ({removed.chunks} chunks)" + (
-                    ", and deleted its uploaded file." if deleted else "."
+                message = (
+                    f"Removed {escape(removed.source)} ({counted(removed.chunks, 'chunk')})"
+                    + (", and deleted its uploaded file." if deleted else ".")
                 )
             except RagError as exc:
                 message = escape(str(exc))

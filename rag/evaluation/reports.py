@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import DocumentError
+from rag.wording import counted
 
 _ROWS = [
     ("hit_at_k", "Retrieval hit@k"),
@@ -64,7 +65,7 @@ def markdown(report: dict[str, Any]) -> str:
     """report.md: the tables and the questions that failed."""
     metrics, kinds = report["metrics"], report["by_kind"]
     lines = ["# Evaluation report", "", f"Mode `{report['config']['mode']}`, top-k "]
-    lines[-1] += f"{report['config']['top_k']}, {metrics['questions']} questions.\n"
+    lines[-1] += f"{report['config']['top_k']}, {counted(metrics['questions'], 'question')}.\n"
     skipped = report.get("load_errors") or []
     if skipped:
         lines += [f"{_skipped(skipped)}:", ""]
@@ -90,8 +91,7 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def _skipped(errors: list[dict[str, Any]]) -> str:
-    rows = "row" if len(errors) == 1 else "rows"
-    return f"{len(errors)} {rows} of the questions file skipped, not counted above"
+    return f"{counted(len(errors), 'row')} of the questions file skipped, not counted above"
 
 
 def _skipped_html(errors: list[dict[str, Any]]) -> str:
