@@ -268,3 +268,7 @@ def test_unreadable_compare_file(tmp_path: Path) -> None:
     with pytest.raises(DocumentError) as caught:
         report_files.load(path)
     assert str(caught.value) == f"{path}: not a report.json written by `rag eval --out`"
+    gone = tmp_path / "gone.json"
+    with pytest.raises(DocumentError) as missing:
+        report_files.load(gone)
+    assert str(missing.value) == f"{gone}: cannot be read (No such file or directory)"

@@ -260,7 +260,10 @@ def load(path: Path) -> dict[str, Any]:
     """A report.json written earlier."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except OSError as exc:
+        # Worded as for the questions file: "cannot be read (No such file or directory)".
+        raise DocumentError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DocumentError(f"{path}: not a readable report.json ({exc})") from exc
     if not isinstance(data, dict) or "results" not in data or "metrics" not in data:
         raise DocumentError(f"{path}: not a report.json written by `rag eval --out`")
