@@ -272,3 +272,17 @@ def test_unreadable_compare_file(tmp_path: Path) -> None:
     with pytest.raises(DocumentError) as missing:
         report_files.load(gone)
     assert str(missing.value) == f"{gone}: cannot be read (No such file or directory)"
+
+
+def test_risk_coverage_of_one_point_says_so() -> None:
+    same = [
+        {"threshold": t, "coverage": 1.0, "precision": 0.5, "accuracy": 0.5} for t in (0.1, 0.5)
+    ]
+    chart = report_files._risk_coverage_chart({"threshold": 0.3, "points": same})
+    assert (
+        "<p>Every min confidence from 0.10 to 0.50 answers the same questions, so the curve is one "
+        "point.</p>"
+    ) in chart
+    varied = [same[0], {**same[1], "coverage": 0.5, "precision": 1.0}]
+    two_points = report_files._risk_coverage_chart({"threshold": 0.3, "points": varied})
+    assert "one point" not in two_points

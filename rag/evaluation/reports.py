@@ -175,6 +175,15 @@ def _risk_coverage_chart(curve: dict[str, Any] | None) -> str:
         f"overall {p['accuracy']:.3f}</title></circle>"
         for p, (x, y) in zip(points, coords, strict=True)
     )
+    # Several thresholds can answer the same questions; with one distinct point a bare dot would
+    # read as a broken chart.
+    distinct = {(p["coverage"], p["precision"]) for p in points}
+    caption = (
+        f"<p>Every min confidence from {points[0]['threshold']:.2f} to "
+        f"{points[-1]['threshold']:.2f} answers the same questions, so the curve is one point.</p>"
+        if len(distinct) == 1 and len(points) > 1
+        else ""
+    )
     rows = "".join(
         f"<tr><td>{p['threshold']:.2f}</td><td>{_fmt(p['coverage'])}</td>"
         f"<td>{_fmt(p['precision'])}</td><td>{_fmt(p['accuracy'])}</td></tr>"
@@ -188,7 +197,7 @@ def _risk_coverage_chart(curve: dict[str, Any] | None) -> str:
         f'stroke-width="2"/>{dots}<text x="{left}" y="{size + 30}">share of questions answered '
         f'→</text><text x="4" y="{top + 10}">precision</text>'
         f'<text x="{left}" y="{size + 48}">red: the threshold in use ({curve["threshold"]})</text>'
-        "</svg><table><tr><th>min confidence</th><th>share answered</th>"
+        f"</svg>{caption}<table><tr><th>min confidence</th><th>share answered</th>"
         f"<th>precision of answered</th><th>right overall</th></tr>{rows}</table>"
     )
 
