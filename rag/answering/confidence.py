@@ -28,6 +28,7 @@ FEATURES = (
     "margin",
     "focus",
     "names_found",
+    "name_missing",
     "names_in_passage",
     "names_in_sentence",
     "has_names",
@@ -116,6 +117,9 @@ def features(r: Reading) -> dict[str, float]:
         "margin": math.nan if alone else r.score - r.second_score,
         "focus": _share(r.focus, s_terms),
         "names_found": _names_share(r.names, r.passages),
+        # A question about something the articles never mention is about something else, however
+        # many of its other names they have: a share of 1/2 understates one name missing.
+        "name_missing": float(_names_share(r.names, r.passages) < 1.0),
         "names_in_passage": _names_share(r.names, r.passage),
         "names_in_sentence": _names_share(r.names, r.sentence),
         "has_names": float(bool(r.names)),

@@ -217,7 +217,7 @@ def choose(
     shortlist = sorted(evidence.candidates, key=lambda c: -prelim_score(t, c))[: t.candidates]
     if not shortlist:
         return Choice([], [], {})
-    scored = rank_candidates(t, shortlist, cosines(shortlist))
+    scored = fuller_first(t, rank_candidates(t, shortlist, cosines(shortlist)))
     best = scored[0]
     chosen = [with_antecedent(s) for s in select(t, evidence, scored, limit)]
     reading = Reading(
@@ -244,6 +244,21 @@ def choose(
     asked = set(terms(question)) - QUESTION_WORDS
     off_topic = not asked or (not best.candidate.focus and best.cosine < t.min_cosine_unfocused)
     return Choice(scored, chosen, features(reading), off_topic)
+
+
+def fuller_first(t: Tuning, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The best first, unless a close runner-up tells the same fact more fully (who, when)."""
+    if len(scored) < 2:
+        return scored
+    best, other = scored[0], scored[1]
+    told = best.candidate.terms
+    fuller = (
+        other.score >= best.score - t.margin
+        and not other.candidate.block
+        and len(told & other.candidate.terms) >= 0.8 * len(told)
+        and len(other.candidate.terms) > len(told)
+    )
+    return [other, best, *scored[2:]] if fuller else scored
 
 
 def with_antecedent(scored: ScoredSentence) -> ScoredSentence:
