@@ -188,6 +188,22 @@ def test_bad_or_stale_signature_is_refused(slack_env: Any) -> None:
     assert len(fake.posts()) == posts
 
 
+def test_a_body_that_is_not_slacks_is_refused_without_a_traceback(
+    slack_env: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, _, url, _ = slack_env
+    unsigned = httpx.post(url, content="garbage", headers={"Content-Type": "application/json"})
+    assert (unsigned.status_code, unsigned.json()) == (401, {"error": "invalid signature"})
+    for body, kind in [
+        ("garbage", "application/json"),
+        ("[1, 2]", "application/json"),
+        ("payload=%7Bbad", "application/x-www-form-urlencoded"),
+    ]:
+        refused = signed_post(url, body, content_type=kind)
+        assert (refused.status_code, refused.json()) == (400, {"error": "unreadable request body"})
+    assert "Traceback" not in caplog.text
+
+
 def test_url_verification_is_answered(slack_env: Any) -> None:
     _, _, url, _ = slack_env
     body = json.dumps({"type": "url_verification", "challenge": "c-123", "token": "x"})
@@ -196,26 +212,27 @@ def test_url_verification_is_answered(slack_env: Any) -> None:
     assert response.json() == {"challenge": "c-123"}
 
 
+def click(url: str, key: str, channel: str, action: str = "feedback_up") -> httpx.Response:
+    """A signed Helpful / Not helpful click on the answer the key names."""
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "channel": {"id": channel},
+        "team": {"id": "T1"},
+        "container": {"type": "message", "message_ts": "600.2", "channel_id": channel},
+        "trigger_id": "t1",
+        "actions": [{"action_id": action, "block_id": "feedback", "value": key, "type": "button"}],
+    }
+    form = urlencode({"payload": json.dumps(payload)})
+    return signed_post(url, form, content_type="application/x-www-form-urlencoded")
+
+
 def test_feedback_click_is_stored(slack_env: Any) -> None:
     fake, bot, url, _ = slack_env
     assert signed_post(url, event_body(mention(NSCALE, "600.1"), "Ev-fb")).status_code == 200
     wait_for(lambda: len(replies_in(fake, "C1", "600.1")) == 1)
     blocks = json.loads(blocks_text(replies_in(fake, "C1", "600.1")[0]))
-    key = blocks[-1]["elements"][0]["value"]
-    payload = {
-        "type": "block_actions",
-        "user": {"id": "U1"},
-        "channel": {"id": "C1"},
-        "team": {"id": "T1"},
-        "container": {"type": "message", "message_ts": "600.2", "channel_id": "C1"},
-        "trigger_id": "t1",
-        "actions": [
-            {"action_id": "feedback_up", "block_id": "feedback", "value": key, "type": "button"}
-        ],
-    }
-    form = urlencode({"payload": json.dumps(payload)})
-    response = signed_post(url, form, content_type="application/x-www-form-urlencoded")
-    assert response.status_code == 200
+    assert click(url, blocks[-1]["elements"][0]["value"], "C1").status_code == 200
     wait_for(lambda: fake.count("chat.postEphemeral") >= 1)
     entries = bot.feedback.read()
     assert (entries[-1]["vote"], entries[-1]["channel"]) == ("up", "slack")
@@ -385,6 +402,21 @@ def test_slash_command_answers_in_the_channel_with_the_same_blocks(slack_env: An
     text = blocks_text(post)
     assert "004_f7653a61b53defd5.txt" in text and '"action_id": "feedback_up"' in text
     assert "thread_ts" not in post
+
+
+def test_a_slash_command_answer_takes_votes(slack_env: Any) -> None:
+    fake, bot, url, _ = slack_env
+    form = slash_command(NSCALE, "C8", "trigger-3")
+    assert signed_post(url, form, "application/x-www-form-urlencoded").status_code == 200
+    wait_for(lambda: any(p.get("channel") == "C8" for p in fake.posts()))
+    blocks = json.loads(blocks_text(next(p for p in fake.posts() if p.get("channel") == "C8")))
+    before = fake.count("chat.postEphemeral")
+    assert click(url, blocks[-1]["elements"][0]["value"], "C8", "feedback_down").status_code == 200
+    wait_for(lambda: fake.count("chat.postEphemeral") == before + 1)
+    thanks = [c.args for c in fake.calls if c.method == "chat.postEphemeral"][-1]
+    assert thanks["text"] == "Thanks, your feedback was saved."
+    entries = bot.feedback.read()
+    assert (entries[-1]["vote"], entries[-1]["question"]) == ("down", NSCALE)
 
 
 def test_slash_command_can_answer_the_asker_alone(slack_env: Any) -> None:

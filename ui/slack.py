@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.fastapi import SlackRequestHandler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -19,6 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 
 from rag.collections import Collections
 from rag.config import SlackSettings
@@ -229,7 +231,7 @@ class SlackBot:
             text = reply.message if not question else f"Sorry: {reply.message}"
             client.chat_postEphemeral(channel=channel, user=user, text=text)
             return
-        self._answers.put(reply.key, reply.answer)
+        self._answers.put(reply.key, reply)
         # Nobody else in the channel sees a slash command's text: the reply shows what was asked.
         asked = f"<@{user}> asked: {mrkdwn_escape(question)}"
         blocks = answer_blocks(reply.answer, reply.key)
@@ -294,10 +296,22 @@ def add_events_route(api: FastAPI, bot: SlackBot) -> None:
     """Mount Slack's events endpoint, /slack/events, on a FastAPI app (its own or the chat's)."""
     handler = SlackRequestHandler(bot.app)
 
+    secret = bot.settings.signing_secret
+    verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
+
     async def events(request: Request) -> Response:
         # Bolt checks the signature and the timestamp (401 when either is wrong) and answers
         # url_verification itself.
-        response: Response = await handler.handle(request)
+        try:
+            response: Response = await handler.handle(request)
+        except (ValueError, TypeError, AttributeError):
+            # Bolt reads the body before the signature: a body that is not Slack's JSON or form
+            # raises there. Unsigned junk from anyone gets 401 and no log line.
+            body = (await request.body()).decode("utf-8", "replace")
+            if verifier and not verifier.is_valid_request(body, dict(request.headers)):
+                return JSONResponse({"error": "invalid signature"}, status_code=401)
+            log.warning("Slack events: a signed request with an unreadable body, refused")
+            return JSONResponse({"error": "unreadable request body"}, status_code=400)
         return response
 
     api.add_api_route("/slack/events", events, methods=["POST"], include_in_schema=False)
