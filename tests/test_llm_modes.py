@@ -21,7 +21,7 @@ from rag.errors import ConfigError
 from rag.types import Answer, Passage
 from tests.fixtures import NSCALE, make_settings
 from tests.fixtures.anthropic_fake import FakeAnthropic
-from tests.fixtures.loopback import free_port
+from tests.fixtures.loopback import QuietHandler, free_port, serve
 
 PASSAGES = [
     Passage(
@@ -64,7 +64,33 @@ def test_grounding_removes_a_citation_to_a_missing_source() -> None:
     assert checked.text == "Nscale raised $2 billion [1]."
     assert checked.removed == [7] and checked.passed
     bare = ground("Nscale raised $2 billion [7].", PASSAGES)
-    assert bare.problems == ["no [n] citations"]
+    assert bare.problems == ["citations only to sources that don't exist: [7]"]
+    assert ground("Nscale raised $2 billion.", PASSAGES).problems == ["no [n] citations"]
+
+
+def test_grounding_drops_a_sentence_without_a_citation() -> None:
+    text = (
+        "Nscale raised $2 billion [1]. Nscale is owned by Google and will list on the Nasdaq "
+        "next week. Adani will invest $100 billion [2]."
+    )
+    checked = ground(text, PASSAGES)
+    assert checked.passed
+    assert checked.text == "Nscale raised $2 billion [1]. Adani will invest $100 billion [2]."
+    assert checked.dropped == ["Nscale is owned by Google and will list on the Nasdaq next week."]
+    lead_in = ground("What the sources say:\nNscale raised $2 billion [1].", PASSAGES)
+    assert (lead_in.dropped, lead_in.passed) == ([], True)
+
+
+def test_grounding_catches_a_name_its_source_lacks() -> None:
+    checked = ground("Nscale raised $2 billion [1]. It was founded by Elon Musk [1].", PASSAGES)
+    assert checked.problems == ["names not in its cited sources: Elon Musk"]
+    inflected = ground("Adani will invest $100 billion in Indian data centres [2].", PASSAGES)
+    assert inflected.passed
+
+
+def test_grounding_lists_each_kind_of_problem_once() -> None:
+    checked = ground("It grew 40% [1]. It grew 50% [1]. See 001_a3f1.txt [1].", PASSAGES)
+    assert checked.problems == ["figures not in its cited sources: 40, 50"]
 
 
 def engine_for(seeded_copy: Path, embed_model: Any, **llm: Any) -> Engine:
@@ -155,6 +181,31 @@ def test_openai_mode_server_down_is_a_clear_message() -> None:
     assert str(caught.value).startswith("The LLM server at http://127.0.0.1:")
     assert str(caught.value).endswith(
         "does not answer (ConnectError); start it or fix RAG_LLM__BASE_URL"
+    )
+
+
+def test_openai_mode_names_a_model_the_server_lacks(llama_server: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_llm(LLMSettings(mode="openai", base_url=llama_server, model="nosuch-model"))
+    assert str(caught.value) == (
+        f"RAG_LLM__MODEL='nosuch-model' is not served at {llama_server}; it serves smollm2"
+    )
+
+
+def test_openai_mode_names_a_refused_key() -> None:
+    class Refusing(QuietHandler):
+        def do_GET(self) -> None:
+            self.send_json({"error": {"message": "Incorrect API key"}}, status=401)
+
+    server = serve(Refusing)
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    try:
+        with pytest.raises(ConfigError) as caught:
+            build_llm(LLMSettings(mode="openai", base_url=url, api_key="wrong"))
+    finally:
+        server.shutdown()
+    assert str(caught.value) == (
+        f"The LLM server at {url} refused the API key (HTTP 401); check RAG_LLM__API_KEY"
     )
 
 

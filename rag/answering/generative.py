@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from rag.answering.grounding import ground, is_refusal
+from rag.answering.grounding import Grounded, ground, is_refusal
 from rag.types import Draft, Passage
 
 if TYPE_CHECKING:
@@ -68,18 +68,33 @@ class GenerativeAnswerer:
             if self._lock and self._lock.locked():
                 self._lock.release()
         checked = ground(text, passages[: self.max_passages])
-        if is_refusal(text):
+        if not text.strip():
+            yield _replaced(fallback, "the language model returned no answer")
+        elif is_refusal(text):
             yield _replaced(fallback, "the model said the sources don't answer, but they do")
         elif not checked.passed:
             yield _replaced(fallback, "; ".join(dict.fromkeys(checked.problems)))
-        elif checked.removed:
-            listed = ", ".join(f"[{n}]" for n in checked.removed)
-            notice = f"Removed citations to sources that don't exist: {listed}."
+        elif checked.removed or checked.dropped:
             yield Draft(
-                checked.text, checked.citations, False, grounding="corrected", notices=[notice]
+                checked.text,
+                checked.citations,
+                False,
+                grounding="corrected",
+                notices=_corrections(checked),
             )
         else:
             yield Draft(checked.text, checked.citations, declined=False, grounding="passed")
+
+
+def _corrections(checked: Grounded) -> list[str]:
+    notices = []
+    if checked.removed:
+        listed = ", ".join(f"[{n}]" for n in checked.removed)
+        notices.append(f"Removed citations to sources that don't exist: {listed}.")
+    if checked.dropped:
+        quoted = "; ".join(f"“{s}”" for s in checked.dropped)
+        notices.append(f"Removed what the sources don't back (no citation): {quoted}")
+    return notices
 
 
 def _replaced(fallback: Draft, why: str) -> Draft:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rag.text import sentence_spans, terms
+from rag.answering.confidence import name_found
+from rag.answering.extractive import name_phrase, question_names
+from rag.text import sentence_spans, terms, words
 from rag.types import MARKER, Citation, Passage
 
-# Numbers as written in news copy: 14.6, 1,200, 2026, 46 (from 46%), 2 (from $2 billion).
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+# Numbers as written in news copy: 14.6, 1,200, 2026, 46 (from 46%), 2 (from $2 billion); not
+# the digits of a file name ("001_a3f1….txt") a model may echo from the sources' labels.
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\d_])")
+# A sentence that only introduces what follows ("Here is what the articles say:") claims nothing.
+_LEAD_IN = re.compile(r":\s*$")
 # A refusal says the sources lack the answer; a negation about the world ("it doesn't own
 # its data centres") is an ordinary claim, so the pattern names the sources or the answering.
 _SOURCES = (
@@ -35,6 +40,8 @@ class Grounded:
     citations: list[Citation]
     problems: list[str]
     removed: list[int]
+    # Sentences without a citation, taken out of the text: a claim must carry its source.
+    dropped: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -68,8 +75,7 @@ def _quote(passage: Passage, claim: str) -> tuple[int, int]:
 
 
 def ground(text: str, passages: list[Passage]) -> Grounded:
-    """Drop citations to sources that don't exist; check each figure against its sources."""
-    problems = []
+    """Drop citations to sources that don't exist and uncited sentences; check figures and names."""
     sources = {p.rank: p for p in passages}
     invented = sorted({int(n) for n in MARKER.findall(text) if int(n) not in sources})
     if invented:
@@ -77,20 +83,52 @@ def ground(text: str, passages: list[Passage]) -> Grounded:
     text = text.strip()
     citations: dict[int, Citation] = {}
     all_numbers = numbers("\n".join(p.text for p in passages))
+    missing_figures: dict[str, list[str]] = {}
+    missing_names: list[str] = []
+    dropped: list[tuple[int, int]] = []
     for start, end in sentence_spans(text):
         sentence = text[start:end]
         cited = [sources[int(n)] for n in MARKER.findall(sentence)]
         claim = MARKER.sub("", sentence)
         allowed = numbers("\n".join(p.text for p in cited)) if cited else all_numbers
-        missing = sorted(numbers(claim) - allowed)
-        if missing:
-            where = "its cited sources" if cited else "any retrieved passage"
-            problems.append(f"figures not in {where}: {', '.join(missing)}")
+        where = "its cited sources" if cited else "any retrieved passage"
+        missing_figures.setdefault(where, []).extend(sorted(numbers(claim) - allowed))
+        if not cited:
+            if any(c.isalpha() for c in claim) and not _LEAD_IN.search(claim):
+                dropped.append((start, end))
+            continue
+        cited_text = "\n".join(p.text for p in cited).lower()
+        cited_words = set(words(cited_text))
+        missing_names += [
+            name_phrase(claim, name)
+            for name in question_names(claim)
+            if not name_found(name, cited_text, cited_words)
+        ]
         for passage in cited:
             if passage.rank not in citations:
                 q_start, q_end = _quote(passage, claim)
                 citations[passage.rank] = passage.cite(passage.rank, q_start, q_end, passage.score)
+    problems = [
+        f"figures not in {where}: {', '.join(dict.fromkeys(found))}"
+        for where, found in missing_figures.items()
+        if found
+    ]
+    if missing_names:
+        problems.append(
+            f"names not in its cited sources: {', '.join(dict.fromkeys(missing_names))}"
+        )
     if not citations:
-        problems.append("no [n] citations")
+        listed = ", ".join(f"[{n}]" for n in invented)
+        problems.append(
+            f"citations only to sources that don't exist: {listed}"
+            if invented
+            else "no [n] citations"
+        )
+    removed_text = [text[a:b].strip() for a, b in dropped]
+    for a, b in reversed(dropped):
+        text = text[:a] + text[b:].lstrip(" ")
+    text = text.strip()
     ordered = sorted(citations.values(), key=lambda c: c.n)
-    return Grounded(text=text, citations=ordered, problems=problems, removed=invented)
+    return Grounded(
+        text=text, citations=ordered, problems=problems, removed=invented, dropped=removed_text
+    )

@@ -94,7 +94,7 @@ def openai_llm(settings: LLMSettings) -> LLM:
     if base_url == OPENAI_DEFAULT_URL and settings.api_key is None:
         raise ConfigError("RAG_LLM__API_KEY is not set: OpenAI needs an API key")
     key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
-    _check_reachable(base_url + "/models", key)
+    _check_server(base_url, key, settings.model)
     llm: LLM = OpenAILike(
         model=settings.model or "default",
         api_base=base_url,
@@ -136,13 +136,34 @@ def anthropic_llm(settings: LLMSettings) -> LLM:
     return llm
 
 
-def _check_reachable(url: str, key: str) -> None:
+def _check_server(base_url: str, key: str, model: str | None) -> None:
+    """Fail at start-up, naming the setting: a server down, a key refused, a model not served."""
     import httpx
 
     try:
-        httpx.get(url, headers={"Authorization": f"Bearer {key}"}, timeout=5.0)
+        listed = httpx.get(
+            base_url + "/models", headers={"Authorization": f"Bearer {key}"}, timeout=5.0
+        )
     except httpx.HTTPError as exc:
         raise ConfigError(
-            f"The LLM server at {url.rsplit('/models', 1)[0]} does not answer "
-            f"({type(exc).__name__}); start it or fix RAG_LLM__BASE_URL"
+            f"The LLM server at {base_url} does not answer ({type(exc).__name__}); start it or "
+            "fix RAG_LLM__BASE_URL"
         ) from exc
+    if listed.status_code in (401, 403):
+        raise ConfigError(
+            f"The LLM server at {base_url} refused the API key (HTTP {listed.status_code}); "
+            "check RAG_LLM__API_KEY"
+        )
+    # A server without a model list (or an unreadable one) is taken at its word.
+    if model is None or listed.status_code != 200:
+        return
+    try:
+        served = [str(m["id"]) for m in listed.json()["data"]]
+    except (ValueError, KeyError, TypeError):
+        return
+    # Ollama lists "llama3:latest" and serves it as "llama3" too.
+    if served and not any(m == model or m.startswith(model + ":") for m in served):
+        raise ConfigError(
+            f"RAG_LLM__MODEL={model!r} is not served at {base_url}; it serves "
+            f"{', '.join(served[:10])}"
+        )
