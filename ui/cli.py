@@ -217,6 +217,8 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
             report = _ingest(engine, args.paths or [engine.settings.seeds_dir], optimize=True)
             return 0 if report.ok else 1
         case "ask":
+            # Loading the models (and an LLM mode's client) is not the question's time.
+            engine.warm_up()
             answer = engine.ask(args.question, top_k=args.top_k, source=args.source)
             print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
             return 0
