@@ -290,6 +290,9 @@ def test_missing_settings_name_the_variable(slack_env: Any, tmp_path: Path) -> N
     with pytest.raises(ConfigError) as caught:
         SlackBot(engine, SlackSettings(bot_token=BOT_TOKEN), feedback, http=True)
     assert str(caught.value).startswith("SLACK_SIGNING_SECRET is not set")
+    with pytest.raises(ConfigError) as caught:
+        SlackBot(engine, SlackSettings(), feedback, http=True)
+    assert str(caught.value).startswith("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set")
     bot = SlackBot(
         engine,
         SlackSettings(bot_token=BOT_TOKEN, api_url=slack_env[0].api_url),
@@ -464,3 +467,29 @@ def test_channels_are_answered_from_their_own_collections(slack_env: Any, tmp_pa
         "shows them; `rag ingest --collection nope FOLDER` creates it."
     )
     assert engine.collection == "articles"  # the default channel's collection is untouched
+
+
+def test_the_notification_text_is_escaped_like_the_blocks() -> None:
+    from rag.types import Answer
+    from ui.slack_blocks import fallback_text
+
+    answer = Answer(
+        "Q?", "Ask <!channel> at <https://evil|click> & see [1].", False, [], [], "openai"
+    )
+    assert fallback_text(answer) == (
+        "Ask &lt;!channel&gt; at &lt;https://evil|click&gt; &amp; see [1]."
+    )
+
+
+def test_a_channel_the_bot_is_not_in_is_one_log_line(
+    slack_env: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake, _, url, _ = slack_env
+    fake.closed_channels.add("C9")
+    event = {**mention(NSCALE, "900.1"), "channel": "C9"}
+    with caplog.at_level("WARNING", logger="ui.slack"):
+        assert signed_post(url, event_body(event, "Ev-closed")).status_code == 200
+        wait_for(lambda: "Slack refused the reply" in caplog.text)
+    refused = [r.getMessage() for r in caplog.records if r.name == "ui.slack"]
+    assert refused == ["Slack refused the reply: channel_not_found (is the bot in the channel?)"]
+    assert "Traceback" not in caplog.text

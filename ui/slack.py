@@ -113,6 +113,12 @@ class SlackBot:
     def __init__(
         self, engine: Engine, settings: SlackSettings, feedback: FeedbackLog, http: bool
     ) -> None:
+        if http and settings.signing_secret is None and settings.bot_token is None:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set: the bot needs its bot token "
+                "(xoxb-…) and, for the HTTP transport, the app's signing secret (Basic Information "
+                "page); add both to .env, or SLACK_APP_TOKEN too for Socket Mode"
+            )
         if http and settings.signing_secret is None:
             raise ConfigError(
                 "SLACK_SIGNING_SECRET is not set: the HTTP transport needs the app's signing "
@@ -163,7 +169,7 @@ class SlackBot:
 
         @app.event("app_mention")
         def on_mention(event: dict[str, Any], client: WebClient) -> None:
-            self.answer(event, client)
+            _posting(lambda: self.answer(event, client))
 
         @app.event("message")
         def on_message(event: dict[str, Any], client: WebClient) -> None:
@@ -172,23 +178,23 @@ class SlackBot:
                 and not event.get("bot_id")
                 and not event.get("subtype")
             ):
-                self.answer(event, client)
+                _posting(lambda: self.answer(event, client))
 
         @app.command(SLASH_COMMAND)
         def on_ask(ack: Callable[[], None], command: dict[str, Any], client: WebClient) -> None:
             # Slack wants the acknowledgement within 3 seconds; the answer follows it.
             ack()
-            self.answer_command(command, client)
+            _posting(lambda: self.answer_command(command, client))
 
         @app.action(VOTE_UP)
         def on_up(ack: Callable[[], None], body: dict[str, Any], client: WebClient) -> None:
             ack()
-            self.vote(body, "up", client)
+            _posting(lambda: self.vote(body, "up", client))
 
         @app.action(VOTE_DOWN)
         def on_down(ack: Callable[[], None], body: dict[str, Any], client: WebClient) -> None:
             ack()
-            self.vote(body, "down", client)
+            _posting(lambda: self.vote(body, "down", client))
 
     def answer(self, event: dict[str, Any], client: WebClient) -> None:
         """Reply in the thread of the message: the answer with its sources, or why not."""
@@ -283,6 +289,19 @@ class SlackBot:
                 reply = f"Sorry: {exc}"
         if channel and user:
             client.chat_postEphemeral(channel=channel, user=user, text=reply)
+
+
+def _posting(reply: Callable[[], None]) -> None:
+    """Run a reply; Slack refusing it (a channel the bot isn't in) is one log line."""
+    try:
+        reply()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "error")
+        hint = " (is the bot in the channel?)" if error in _NOT_IN_CHANNEL else ""
+        log.warning("Slack refused the reply: %s%s", error, hint)
+
+
+_NOT_IN_CHANNEL = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 
 
 def http_app(bot: SlackBot) -> FastAPI:

@@ -95,4 +95,5 @@ def answer_blocks(answer: Answer, feedback_key: str) -> list[dict[str, Any]]:
 
 def fallback_text(answer: Answer) -> str:
     """The plain text Slack shows in notifications."""
-    return trim(answer.text, SECTION_LIMIT)
+    # Slack reads this text as mrkdwn too: an answer's "<!channel>" must not ping anyone.
+    return trim(mrkdwn_escape(answer.text), SECTION_LIMIT)
