@@ -39,6 +39,16 @@ from ui.slack_blocks import (
 
 log = logging.getLogger(__name__)
 
+
+class _SameToken(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN goes unused when given a client: ours holds that token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_SameToken())
+
 SLASH_COMMAND = "/ask"
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
