@@ -384,7 +384,13 @@ def select(
         if len(chosen) >= limit or not uncovered or other.score < best.score - t.cover_margin:
             break
         other_terms = other.candidate.terms
-        if other not in chosen and other_terms & uncovered and other.cosine >= t.min_cosine:
+        repeats = len(other_terms & seen_terms) >= 0.6 * max(1, len(other_terms))
+        if (
+            other not in chosen
+            and not repeats
+            and other_terms & uncovered
+            and other.cosine >= t.min_cosine
+        ):
             chosen.append(other)
             seen_terms |= other_terms
             uncovered -= other_terms
