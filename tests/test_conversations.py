@@ -110,23 +110,35 @@ def test_browser_finds_its_conversation_after_a_restart(
         engine.close()
     engine, running = _start(seeded_copy, embed_model, port)
     try:
+        # A reload, even of a restarted server, reopens the conversation that was open.
+        page.reload()
+        page.get_by_text("Index: 5 articles", exact=False).wait_for(timeout=30_000)
+        page.locator("#chat").get_by_text("How much did Nscale raise?").wait_for(timeout=30_000)
+        # It continues: the follow-up is asked with its first question.
+        assert "$14.6 billion" in _ask(page, "And at what valuation?")
+        assert engine.query_log is not None
+        engine.query_log.flush()
+        asked = engine.query_log.recent(1)[0]
+        assert asked.standalone == "How much did Nscale raise? And at what valuation?"
+        # A new conversation is what a reload then shows; the old one waits in the sidebar.
+        page.locator("#new-conversation").click()
+        page.locator("#chat").get_by_text("How much did Nscale raise?").wait_for(
+            state="detached", timeout=30_000
+        )
         page.reload()
         page.get_by_text("Index: 5 articles", exact=False).wait_for(timeout=30_000)
         entry = page.locator("#saved label", has_text="How much did Nscale raise?")
         entry.wait_for(timeout=30_000)
         assert "$14.6 billion" not in page.locator("#chat").inner_text()
         entry.click()
-        page.locator("#chat").get_by_text("How much did Nscale raise?").wait_for(timeout=30_000)
-        # The reopened conversation continues: the follow-up is asked with its first question.
-        assert "$14.6 billion" in _ask(page, "And at what valuation?")
-        assert engine.query_log is not None
-        engine.query_log.flush()
-        asked = engine.query_log.recent(1)[0]
-        assert asked.standalone == "How much did Nscale raise? And at what valuation?"
+        page.locator("#chat").get_by_text("And at what valuation?").wait_for(timeout=30_000)
         assert page.locator("#saved label").count() == 1
         page.locator("#delete-conversation").click()
         page.locator("#saved label").first.wait_for(state="detached", timeout=30_000)
         assert page.locator("#saved label").count() == 0
+        page.reload()
+        page.get_by_text("Ask a question about the articles.").wait_for(timeout=30_000)
+        assert "$14.6 billion" not in page.locator("#chat").inner_text()
     finally:
         running.close()
         engine.close()

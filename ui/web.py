@@ -210,6 +210,8 @@ def build_app(engine: Engine, collections: Collections | None = None) -> gr.Bloc
     with gr.Blocks(title="AI-infrastructure news — cited answers", analytics_enabled=False) as app:
         # A random id per browser, kept (encrypted) in its localStorage: its conversations' key.
         browser = gr.BrowserState("", storage_key="rag-news-browser", secret=saved.secret())
+        # The conversation open in this browser, reopened when the page is reloaded.
+        opened = gr.BrowserState({}, storage_key="rag-news-open", secret=saved.secret())
         place = gr.State(None)
         with gr.Sidebar(label="Conversations", elem_id="conversations"):
             new_chat = gr.Button("New conversation", elem_id="new-conversation")
@@ -274,17 +276,26 @@ def build_app(engine: Engine, collections: Collections | None = None) -> gr.Bloc
                 _example(handlers), [chatbot, article, state, place, collection], outputs, **private
             ),
         ):
-            event.then(history.refresh, [place], [past], **private)
-        app.load(history.open_page, [browser], [browser, place, past], **private)
+            event.then(history.refresh, [place], [past, opened], **private)
         views = [panel.table, panel.choice, article, status]
-        past.select(
-            history.pick, [past, place, collection], [chatbot, state, place, collection], **private
+        app.load(
+            history.open_page,
+            [browser, opened],
+            [browser, place, past, chatbot, state, collection],
+            **private,
         ).then(docs.load, [collection], [picker, *views], **private)
-        new_chat.click(history.new, [place], [chatbot, state, place, past], **private)
+        past.select(
+            history.reopen,
+            [past, place, collection],
+            [chatbot, state, place, collection, opened],
+            **private,
+        ).then(docs.load, [collection], [picker, *views], **private)
+        cleared = [chatbot, state, place, past, opened]
+        new_chat.click(history.new, [place], cleared, **private)
         # The chat's own trash icon empties the screen: the conversation must end with it, or
         # the next question would follow up on what is no longer shown.
-        chatbot.clear(history.new, [place], [chatbot, state, place, past], **private)
-        delete.click(history.delete, [place], [chatbot, state, place, past], **private)
+        chatbot.clear(history.new, [place], cleared, **private)
+        delete.click(history.delete, [place], cleared, **private)
         chatbot.like(handlers.vote, [state], notice, api_visibility="private")
 
         def add_documents(
@@ -298,14 +309,13 @@ def build_app(engine: Engine, collections: Collections | None = None) -> gr.Bloc
             add_documents, [files, collection], [added, status, article], api_name="add_documents"
         ).then(docs.refresh, [collection], [panel.table, panel.choice], **private)
         asking = [panel.pending, panel.confirm_row, panel.message]
-        app.load(docs.load, [collection], [picker, *views], **private)
         # .input, not .change: the page load's update of the selector must not reset the chat.
         picker.input(
             docs.switch,
             [picker, place],
             [collection, chatbot, state, place, *views, *asking],
             **private,
-        ).then(history.refresh, [place], [past], **private)
+        ).then(history.refresh, [place], [past, opened], **private)
         panel.remove.click(docs.ask_remove, [panel.choice, collection], asking, **private)
         panel.confirm.click(
             docs.confirm,

@@ -35,12 +35,26 @@ class HistoryHandlers:
             for saved in self.conversations.list(place["browser"])
         ]
 
-    def open_page(self, browser: str | None) -> tuple[str, Place, Any]:
-        """On page load: give a new browser its id, drop expired chats, list the browser's."""
+    def open_page(
+        self, browser: str | None, opened: Place | None
+    ) -> tuple[str, Place, Any, History, ChatSession | None, str | None]:
+        """On page load: a new browser's id, expired chats dropped, the last one open reopened."""
         browser = browser or uuid.uuid4().hex
         self.conversations.expire()
-        place = {"browser": browser, "conversation": ""}
-        return browser, place, gr.update(choices=self.choices(place), value=None)
+        fresh = {"browser": browser, "conversation": ""}
+        chat, session, place, collection = self.pick(self.remember(opened), fresh, None)
+        place = place or fresh
+        listed = gr.update(choices=self.choices(place), value=place["conversation"] or None)
+        return browser, place, listed, chat, session, collection
+
+    def remember(self, place: Place | None) -> str:
+        """The open conversation's id, if any."""
+        return place.get("conversation", "") if place else ""
+
+    def kept(self, place: Place | None) -> Place:
+        """What the browser keeps across a reload: the open conversation's id, in an object."""
+        # Gradio's BrowserState never stores a falsy value: "" would leave the last id in place.
+        return {"conversation": self.remember(place)}
 
     def save(self, place: Place | None, chat: History, session: ChatSession) -> Place | None:
         """Keep the conversation as shown, under the browser's id (none for API clients)."""
@@ -55,10 +69,10 @@ class HistoryHandlers:
         )
         return {**place, "conversation": conversation}
 
-    def refresh(self, place: Place | None) -> Any:
-        """The sidebar after a turn: the open conversation selected."""
-        selected = place.get("conversation") if place else None
-        return gr.update(choices=self.choices(place), value=selected or None)
+    def refresh(self, place: Place | None) -> tuple[Any, Place]:
+        """The sidebar after a turn, the open conversation selected; its id for the browser."""
+        selected = self.remember(place)
+        return gr.update(choices=self.choices(place), value=selected or None), self.kept(place)
 
     def pick(
         self, conversation: str | None, place: Place | None, collection: str | None
@@ -79,17 +93,24 @@ class HistoryHandlers:
             (found.collection or collection),
         )
 
-    def new(self, place: Place | None) -> tuple[History, None, Place | None, Any]:
+    def reopen(
+        self, conversation: str | None, place: Place | None, collection: str | None
+    ) -> tuple[History, ChatSession | None, Place | None, str | None, Place]:
+        """A sidebar pick: the conversation reopened, and its id for the browser to keep."""
+        chat, session, place, collection = self.pick(conversation, place, collection)
+        return chat, session, place, collection, self.kept(place)
+
+    def new(self, place: Place | None) -> tuple[History, None, Place | None, Any, Place]:
         """An empty chat; the next question starts a new saved conversation."""
         place = {**place, "conversation": ""} if place else place
-        return [], None, place, gr.update(value=None)
+        return [], None, place, gr.update(value=None), self.kept(place)
 
-    def delete(self, place: Place | None) -> tuple[History, None, Place | None, Any]:
+    def delete(self, place: Place | None) -> tuple[History, None, Place | None, Any, Place]:
         """Delete the open conversation and show an empty chat."""
         if place and place.get("conversation"):
             self.conversations.delete(place["browser"], place["conversation"])
             place = {**place, "conversation": ""}
-        return [], None, place, gr.update(choices=self.choices(place), value=None)
+        return [], None, place, gr.update(choices=self.choices(place), value=None), self.kept(place)
 
 
 def _where(collection: str, engine: Engine) -> str:
