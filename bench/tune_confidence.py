@@ -100,13 +100,11 @@ def outcomes(p: np.ndarray, r: Rows, threshold: float) -> np.ndarray:
 
 
 def best_threshold(p: np.ndarray, r: Rows, mask: np.ndarray) -> float:
-    """The lowest threshold whose weighted right answers are within one standard error of the most.
-
-    Thresholds far apart can score within noise of each other: an own question weighs about 58
-    SQuAD ones, so one flip moves the argmax across the range. Within that noise the answerer
-    answers (a verified quote) rather than declines: the one-standard-error rule, with the error
-    of the paired difference (only the questions two thresholds treat differently count).
-    """
+    """The lowest threshold whose weighted right count is within one standard error of the best."""
+    # Thresholds far apart score within noise of each other: an own question weighs about 58
+    # SQuAD ones, so one flip moves the argmax across the range. Within that noise the answerer
+    # answers (a verified quote) rather than declines: the one-standard-error rule, with the error
+    # of the paired difference (only the questions two thresholds treat differently count).
     right = np.stack([outcomes(p, r, t)[mask] * r.weights[mask] for t in THRESHOLDS])
     totals = right.sum(axis=1)
     best = int(np.argmax(totals))
