@@ -192,12 +192,24 @@ def test_a_body_that_is_not_slacks_is_refused_without_a_traceback(
     slack_env: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     _, _, url, _ = slack_env
-    unsigned = httpx.post(url, content="garbage", headers={"Content-Type": "application/json"})
-    assert (unsigned.status_code, unsigned.json()) == (401, {"error": "invalid signature"})
+    deep = "[" * 3000 + "]" * 3000
+    for junk in ("garbage", deep):
+        unsigned = httpx.post(url, content=junk, headers={"Content-Type": "application/json"})
+        assert (unsigned.status_code, unsigned.json()) == (401, {"error": "invalid signature"})
+    form = "application/x-www-form-urlencoded"
+    mention_without_channel = {"type": "app_mention", "text": "hi", "ts": "1.1"}
     for body, kind in [
         ("garbage", "application/json"),
         ("[1, 2]", "application/json"),
-        ("payload=%7Bbad", "application/x-www-form-urlencoded"),
+        (deep, "application/json"),
+        ("payload=%7Bbad", form),
+        (
+            json.dumps({"type": "event_callback", "event_id": "E1", "event": [1]}),
+            "application/json",
+        ),
+        (event_body(mention_without_channel, "E2"), "application/json"),
+        (urlencode({"payload": json.dumps({"type": "block_actions", "actions": "x"})}), form),
+        ("command=%2Fask&text=hi", form),
     ]:
         refused = signed_post(url, body, content_type=kind)
         assert (refused.status_code, refused.json()) == (400, {"error": "unreadable request body"})

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -331,19 +333,50 @@ def add_events_route(api: FastAPI, bot: SlackBot) -> None:
     async def events(request: Request) -> Response:
         # Bolt checks the signature and the timestamp (401 when either is wrong) and answers
         # url_verification itself.
-        try:
-            response: Response = await handler.handle(request)
-        except (ValueError, TypeError, AttributeError):
-            # Bolt reads the body before the signature: a body that is not Slack's JSON or form
-            # raises there. Unsigned junk from anyone gets 401 and no log line.
-            body = (await request.body()).decode("utf-8", "replace")
-            if verifier and not verifier.is_valid_request(body, dict(request.headers)):
-                return JSONResponse({"error": "invalid signature"}, status_code=401)
+        raw = await request.body()
+        signed = verifier is not None and verifier.is_valid_request(raw, dict(request.headers))
+        # What Slack never sends (an event that is not an object, a command without its channel)
+        # would fail deep in Bolt or our listeners, with a traceback per request.
+        if signed and not well_formed(raw, request.headers.get("content-type", "")):
             log.warning("Slack events: a signed request with an unreadable body, refused")
             return JSONResponse({"error": "unreadable request body"}, status_code=400)
+        try:
+            response: Response = await handler.handle(request)
+        except (ValueError, TypeError, AttributeError, RecursionError):
+            # Bolt reads the body before the signature: junk from anyone raises there, and gets
+            # 401 with no log line.
+            return JSONResponse({"error": "invalid signature"}, status_code=401)
         return response
 
     api.add_api_route("/slack/events", events, methods=["POST"], include_in_schema=False)
+
+
+def well_formed(raw: bytes, content_type: str) -> bool:
+    """True when a body has the shape Slack's events, actions and commands have."""
+    try:
+        text = raw.decode("utf-8")
+        if "json" in content_type:
+            data = json.loads(text)
+        else:
+            form = parse_qs(text)
+            if "payload" not in form:
+                # A slash command names its channel and user; an ssl_check names neither.
+                return "command" not in form or bool(form.get("channel_id") and form.get("user_id"))
+            data = json.loads(form["payload"][0])
+    except (ValueError, RecursionError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    if data.get("type") == "event_callback":
+        event = data.get("event")
+        if not isinstance(event, dict) or not isinstance(data.get("event_id", ""), str):
+            return False
+        needed = ("channel", "ts") if event.get("type") in ("app_mention", "message") else ()
+        return all(isinstance(event.get(k), str) for k in needed) and all(
+            isinstance(event.get(k, ""), str) for k in ("text", "thread_ts", "user", "type")
+        )
+    actions = data.get("actions", [])
+    return isinstance(actions, list) and all(isinstance(a, dict) for a in actions)
 
 
 def serve_http(bot: SlackBot, host: str, port: int) -> None:
