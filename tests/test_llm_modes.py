@@ -88,6 +88,13 @@ def test_grounding_catches_a_name_its_source_lacks() -> None:
     assert inflected.passed
 
 
+def test_grounding_reads_several_sources_in_one_bracket() -> None:
+    checked = ground("Nscale raised $2 billion [1, 2]. Adani: $100 billion [2; 1].", PASSAGES)
+    assert checked.passed
+    assert checked.text == "Nscale raised $2 billion [1] [2]. Adani: $100 billion [2] [1]."
+    assert [c.n for c in checked.citations] == [1, 2]
+
+
 def test_grounding_lists_each_kind_of_problem_once() -> None:
     checked = ground("It grew 40% [1]. It grew 50% [1]. See 001_a3f1.txt [1].", PASSAGES)
     assert checked.problems == ["figures not in its cited sources: 40, 50"]

@@ -13,6 +13,8 @@ from rag.types import MARKER, Citation, Passage
 # Numbers as written in news copy: 14.6, 1,200, 2026, 46 (from 46%), 2 (from $2 billion); not
 # the digits of a file name ("001_a3f1….txt") a model may echo from the sources' labels.
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\d_])")
+# Several sources in one bracket, as models often write them: "[1, 2]", "[1][2]" is the same.
+_GROUPED = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)+)\]")
 # A sentence that only introduces what follows ("Here is what the articles say:") claims nothing.
 _LEAD_IN = re.compile(r":\s*$")
 # A refusal says the sources lack the answer; a negation about the world ("it doesn't own
@@ -77,6 +79,7 @@ def _quote(passage: Passage, claim: str) -> tuple[int, int]:
 def ground(text: str, passages: list[Passage]) -> Grounded:
     """Drop citations to sources that don't exist and uncited sentences; check figures and names."""
     sources = {p.rank: p for p in passages}
+    text = _GROUPED.sub(lambda m: " ".join(f"[{n}]" for n in re.split(r"\s*[,;]\s*", m[1])), text)
     invented = sorted({int(n) for n in MARKER.findall(text) if int(n) not in sources})
     if invented:
         text = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in sources else "", text)

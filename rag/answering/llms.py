@@ -95,6 +95,10 @@ def openai_llm(settings: LLMSettings) -> LLM:
         raise ConfigError("RAG_LLM__API_KEY is not set: OpenAI needs an API key")
     key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
     _check_server(base_url, key, settings.model)
+    # The client imports its API resources on first use, about 0.5 s: at start-up, not in the
+    # first answer.
+    import openai.resources.chat.completions  # noqa: F401
+
     llm: LLM = OpenAILike(
         model=settings.model or "default",
         api_base=base_url,
