@@ -303,6 +303,26 @@ def test_anthropic_mode_against_a_recording_fake(
         assert answer.notices == ["Removed citations to sources that don't exist: [9]."]
 
 
+def test_the_web_chat_shows_a_model_draft_as_unchecked(seeded_copy: Path, embed_model: Any) -> None:
+    from rag.feedback import FeedbackLog
+    from ui.web import DRAFT, ChatHandlers
+
+    fake = FakeAnthropic(answer="It was founded by Elon Musk [1].")
+    url = fake.start()
+    try:
+        with engine_for(
+            seeded_copy, embed_model, mode="anthropic", base_url=url, api_key="sk-ant-sentinel"
+        ) as engine:
+            handlers = ChatHandlers(engine, FeedbackLog(seeded_copy / "f.jsonl"), seeded_copy, 1)
+            shown = [chat[-1]["content"] for chat, *_ in handlers.respond(NSCALE, [], "", None)]
+    finally:
+        fake.stop()
+    drafts = [content for content in shown[1:-1] if "Elon" in content]
+    assert drafts and all(content.startswith(DRAFT) for content in drafts)
+    assert "founded by Elon Musk" not in shown[-1] and not shown[-1].startswith(DRAFT)
+    assert "names not in its cited sources: Elon Musk" in shown[-1]
+
+
 def test_modes_that_cannot_run_say_what_to_set(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         build_llm(LLMSettings(mode="anthropic"))

@@ -139,7 +139,10 @@ class ChatHandlers:
                 )
             else:
                 streamed += piece
-                content = escape(streamed)
+                # A language model's words are shown as they come, but as what they are: not yet
+                # checked. The checked answer (or the extractive one) takes their place.
+                draft = DRAFT if session.engine.mode != "extractive" else ""
+                content = draft + escape(streamed)
             chat[-1] = {"role": "assistant", "content": content}
             if isinstance(piece, Reply) and self.history is not None:
                 place = self.history.save(place, chat, session)
@@ -191,6 +194,9 @@ class ChatHandlers:
         ]
         choices = article_choices(engine)
         return "<br>".join(lines), status_line(engine), gr.update(choices=choices)
+
+
+DRAFT = '<p class="draft"><em>Draft, being checked against the sources…</em></p>'
 
 
 def build_app(engine: Engine, collections: Collections | None = None) -> gr.Blocks:
