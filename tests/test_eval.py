@@ -286,3 +286,7 @@ def test_risk_coverage_of_one_point_says_so() -> None:
     varied = [same[0], {**same[1], "coverage": 0.5, "precision": 1.0}]
     two_points = report_files._risk_coverage_chart({"threshold": 0.3, "points": varied})
     assert "one point" not in two_points
+    # Both axes are labelled; the precision axis starts at the tenth below the lowest value.
+    assert ">0%</text>" in two_points and ">100%</text>" in two_points
+    assert ">0.50</text>" in two_points and ">1.00</text>" in two_points
+    assert 'class="overall"' in two_points

@@ -161,19 +161,34 @@ def _risk_coverage_chart(curve: dict[str, Any] | None) -> str:
     ]
     if curve is None or not points:
         return "<p>No confidences were recorded (every question errored).</p>"
-    size, left, top = 300, 50, 10
+    size, left, top, pad = 300, 50, 10, 8
+    # The y axis starts at the tenth below the lowest value: precision often spans 0.8 to 1.0.
+    lowest = min(min(p["precision"], p["accuracy"]) for p in points)
+    floor = min(0.9, int(lowest * 10) / 10)
 
-    def xy(p: dict[str, Any]) -> tuple[float, float]:
-        return left + p["coverage"] * size, top + (1 - p["precision"]) * size
+    def x_of(coverage: float) -> float:
+        return left + pad + coverage * (size - 2 * pad)
 
-    coords = [xy(p) for p in points]
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    def y_of(value: float) -> float:
+        return top + pad + (1 - (value - floor) / (1 - floor)) * (size - 2 * pad)
+
+    def line(key: str) -> str:
+        return " ".join(f"{x_of(p['coverage']):.1f},{y_of(p[key]):.1f}" for p in points)
+
     dots = "".join(
-        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{5 if p["threshold"] == curve["threshold"] else 3}" '
+        f'<circle cx="{x_of(p["coverage"]):.1f}" cy="{y_of(p["precision"]):.1f}" '
+        f'r="{5 if p["threshold"] == curve["threshold"] else 3}" '
         f'fill="{"#b00" if p["threshold"] == curve["threshold"] else "#3b7dd8"}"><title>threshold '
         f"{p['threshold']}: {p['coverage']:.0%} answered, precision {p['precision']:.3f}, right "
         f"overall {p['accuracy']:.3f}</title></circle>"
-        for p, (x, y) in zip(points, coords, strict=True)
+        for p in sorted(points, key=lambda p: p["threshold"] == curve["threshold"])
+    )
+    ticks = "".join(
+        f'<text x="{x_of(c):.1f}" y="{top + size + 14}" text-anchor="middle">{c:.0%}</text>'
+        for c in (0, 0.25, 0.5, 0.75, 1)
+    ) + "".join(
+        f'<text x="{left - 4}" y="{y_of(v) + 4:.1f}" text-anchor="end">{v:.2f}</text>'
+        for v in (floor, (floor + 1) / 2, 1.0)
     )
     # Several thresholds can answer the same questions; with one distinct point a bare dot would
     # read as a broken chart.
@@ -191,12 +206,16 @@ def _risk_coverage_chart(curve: dict[str, Any] | None) -> str:
     )
     return (
         f'<svg role="img" aria-label="Risk-coverage curve" width="{left + size + 20}" '
-        f'height="{size + 60}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" '
+        f'height="{size + 76}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" '
         f'font-size="11"><rect x="{left}" y="{top}" width="{size}" height="{size}" fill="none" '
-        f'stroke="#ccc"/><polyline class="curve" points="{line}" fill="none" stroke="#3b7dd8" '
-        f'stroke-width="2"/>{dots}<text x="{left}" y="{size + 30}">share of questions answered '
-        f'→</text><text x="4" y="{top + 10}">precision</text>'
-        f'<text x="{left}" y="{size + 48}">red: the threshold in use ({curve["threshold"]})</text>'
+        f'stroke="#ccc"/>{ticks}<polyline class="overall" points="{line("accuracy")}" '
+        'fill="none" stroke="#d8843b" stroke-width="1.5" stroke-dasharray="4 3"/>'
+        f'<polyline class="curve" points="{line("precision")}" fill="none" stroke="#3b7dd8" '
+        f'stroke-width="2"/>{dots}<text x="{left}" y="{size + 40}">share of questions answered '
+        f'→</text><text x="4" y="{top - 1}">precision</text>'
+        f'<text x="{left}" y="{size + 56}">blue: precision of answered · dashed orange: right '
+        "overall</text>"
+        f'<text x="{left}" y="{size + 72}">red: the threshold in use ({curve["threshold"]})</text>'
         f"</svg>{caption}<table><tr><th>min confidence</th><th>share answered</th>"
         f"<th>precision of answered</th><th>right overall</th></tr>{rows}</table>"
     )
