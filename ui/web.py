@@ -131,6 +131,9 @@ class ChatHandlers:
             return
         session.source = None if article in ("", ALL_ARTICLES, None) else article
         streamed = ""
+        # A language model's words are shown as they come, but as what they are: not yet
+        # checked. The checked answer (or the extractive one) takes their place.
+        draft = DRAFT if session.engine.mode != "extractive" else ""
         # The chat index of the reply is the key feedback on it arrives with.
         for piece in session.stream(message, key=str(len(chat) - 1)):
             if isinstance(piece, Reply):
@@ -139,9 +142,6 @@ class ChatHandlers:
                 )
             else:
                 streamed += piece
-                # A language model's words are shown as they come, but as what they are: not yet
-                # checked. The checked answer (or the extractive one) takes their place.
-                draft = DRAFT if session.engine.mode != "extractive" else ""
                 content = draft + escape(streamed)
             chat[-1] = {"role": "assistant", "content": content}
             if isinstance(piece, Reply) and self.history is not None:

@@ -106,6 +106,7 @@ def features(r: Reading) -> dict[str, float]:
     # Unknown, not zero: with no other sentence, how far the best stands out can't be told, and
     # the model reads an unknown as the fitting data's average.
     alone = r.candidates < 2
+    names_found = _names_share(r.names, r.passages)
     return {
         "cosine": r.cosine,
         # How far the best sentence stands out from the others retrieved: a question no passage
@@ -116,10 +117,10 @@ def features(r: Reading) -> dict[str, float]:
         "passage_coverage": _share(q_terms, p_terms),
         "margin": math.nan if alone else r.score - r.second_score,
         "focus": _share(r.focus, s_terms),
-        "names_found": _names_share(r.names, r.passages),
+        "names_found": names_found,
         # A question about something the articles never mention is about something else, however
         # many of its other names they have: a share of 1/2 understates one name missing.
-        "name_missing": float(_names_share(r.names, r.passages) < 1.0),
+        "name_missing": float(names_found < 1.0),
         "names_in_passage": _names_share(r.names, r.passage),
         "names_in_sentence": _names_share(r.names, r.sentence),
         "has_names": float(bool(r.names)),

@@ -373,8 +373,7 @@ def select(
         if len(chosen) >= limit or other.score < scored[0].score - t.margin:
             break
         other_terms = other.candidate.terms
-        # A near-repeat (the same fact told twice, often by two articles) adds only length.
-        if len(other_terms & seen_terms) < 0.6 * max(1, len(other_terms)):
+        if not _repeats(other_terms, seen_terms):
             chosen.append(other)
             seen_terms |= other_terms
     # A question with two parts ("the joint venture … and the Fluidstack deal") needs a sentence
@@ -384,10 +383,9 @@ def select(
         if len(chosen) >= limit or not uncovered or other.score < best.score - t.cover_margin:
             break
         other_terms = other.candidate.terms
-        repeats = len(other_terms & seen_terms) >= 0.6 * max(1, len(other_terms))
         if (
             other not in chosen
-            and not repeats
+            and not _repeats(other_terms, seen_terms)
             and other_terms & uncovered
             and other.cosine >= t.min_cosine
         ):
@@ -395,6 +393,11 @@ def select(
             seen_terms |= other_terms
             uncovered -= other_terms
     return chosen
+
+
+def _repeats(told: frozenset[str], seen: set[str]) -> bool:
+    # A near-repeat (the same fact told twice, often by two articles) adds only length.
+    return len(told & seen) >= 0.6 * max(1, len(told))
 
 
 def decline_text(evidence: Evidence) -> str:
