@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.fastapi import SlackRequestHandler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.request.internals import parse_body
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -334,18 +333,15 @@ def add_events_route(api: FastAPI, bot: SlackBot) -> None:
         # Bolt checks the signature and the timestamp (401 when either is wrong) and answers
         # url_verification itself.
         raw = await request.body()
-        signed = verifier is not None and verifier.is_valid_request(raw, dict(request.headers))
-        # What Slack never sends (an event that is not an object, a command without its channel)
-        # would fail deep in Bolt or our listeners, with a traceback per request.
-        if signed and not well_formed(raw, request.headers.get("content-type", "")):
+        # What Slack never sends (junk, an event that is not an object, a command without its
+        # channel) would fail deep in Bolt, which parses before it checks the signature, or in
+        # our listeners, with a traceback per request.
+        if not well_formed(raw, request.headers.get("content-type", "")):
+            if verifier is None or not verifier.is_valid_request(raw, dict(request.headers)):
+                return JSONResponse({"error": "invalid signature"}, status_code=401)
             log.warning("Slack events: a signed request with an unreadable body, refused")
             return JSONResponse({"error": "unreadable request body"}, status_code=400)
-        try:
-            response: Response = await handler.handle(request)
-        except (ValueError, TypeError, AttributeError, RecursionError):
-            # Bolt reads the body before the signature: junk from anyone raises there, and gets
-            # 401 with no log line.
-            return JSONResponse({"error": "invalid signature"}, status_code=401)
+        response: Response = await handler.handle(request)
         return response
 
     api.add_api_route("/slack/events", events, methods=["POST"], include_in_schema=False)
@@ -354,19 +350,15 @@ def add_events_route(api: FastAPI, bot: SlackBot) -> None:
 def well_formed(raw: bytes, content_type: str) -> bool:
     """True when a body has the shape Slack's events, actions and commands have."""
     try:
-        text = raw.decode("utf-8")
-        if "json" in content_type:
-            data = json.loads(text)
-        else:
-            form = parse_qs(text)
-            if "payload" not in form:
-                # A slash command names its channel and user; an ssl_check names neither.
-                return "command" not in form or bool(form.get("channel_id") and form.get("user_id"))
-            data = json.loads(form["payload"][0])
+        # Read as Bolt will read it: JSON, a form's JSON payload, or a form.
+        data = parse_body(raw.decode("utf-8"), content_type.split(";")[0] or None)
     except (ValueError, RecursionError):
         return False
     if not isinstance(data, dict):
         return False
+    if "command" in data:
+        # A slash command names its channel and user.
+        return bool(data.get("channel_id") and data.get("user_id"))
     if data.get("type") == "event_callback":
         event = data.get("event")
         if not isinstance(event, dict) or not isinstance(data.get("event_id", ""), str):
