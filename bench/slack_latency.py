@@ -24,7 +24,7 @@ from rag.engine import Engine
 from rag.evaluation.questions import load_questions
 from rag.feedback import FeedbackLog
 from tests.fixtures.slack_fake import FakeSlack
-from ui.slack import SlackBot, http_app
+from ui.slack.bot import SlackBot, http_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret"

@@ -21,7 +21,7 @@ from rag.engine import Engine
 from rag.evaluation.metrics import percentile
 from rag.evaluation.questions import load_questions
 from tests.fixtures.loopback import free_port
-from ui.web import launch
+from ui.server import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +55,7 @@ def main() -> None:
         with Engine.open(settings) as engine:
             engine.ingest([ROOT / "seeds"])
             engine.warm_up()
-            app = launch(engine, "127.0.0.1", port, block=False)
+            app = serve(engine, "127.0.0.1", port)
             url = f"http://127.0.0.1:{port}/"
 
             def ask(question: str) -> tuple[float, bool]:

@@ -132,6 +132,22 @@ class ApiSettings(BaseModel):
         return [key.strip() for key in raw.split(",") if key.strip()]
 
 
+class AccessSettings(BaseModel):
+    """Users, keys and roles (`rag users`, `rag keys`), login sessions and the Host allow-list."""
+
+    # Empty: access.sqlite3 beside the history file.
+    path: OptionalPath = None
+    session_hours: float = Field(default=12, gt=0, le=24 * 90)
+    # Host names the server answers to besides loopback names and IP addresses (comma-separated).
+    allowed_hosts: str = ""
+    # Failed logins a client may make in 5 minutes before it must wait.
+    login_attempts: int = Field(default=5, ge=1, le=1000)
+
+    def host_list(self) -> list[str]:
+        """The configured host names, lower-case, without blanks."""
+        return [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+
+
 class HistorySettings(BaseModel):
     """The SQLite file of saved web conversations and of the query log."""
 
@@ -218,7 +234,12 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     api: ApiSettings = ApiSettings()
     history: HistorySettings = HistorySettings()
+    access: AccessSettings = AccessSettings()
     slack: SlackSettings = SlackSettings()
+
+    def access_path(self) -> Path:
+        """The access file: RAG_ACCESS__PATH, else access.sqlite3 beside the history file."""
+        return self.access.path or self.history.path.with_name("access.sqlite3")
 
     @classmethod
     def settings_customise_sources(

@@ -74,5 +74,23 @@ class AuthenticationError(RagError):
     """A request to an API came without a key, or with a wrong one."""
 
 
+class TooManyAttemptsError(AuthenticationError):
+    """A client failed to log in too often; it must wait."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AccessError(RagError):
+    """A user or key that does not exist, is taken, or was given something unusable."""
+
+    exit_code = 2
+
+
+class ForbiddenError(RagError):
+    """The user or key is known but its role does not allow what was asked."""
+
+
 class UnknownModelError(RagError):
     """An API request named a model this server does not offer."""

@@ -73,6 +73,13 @@ def add_uploads(
     return results
 
 
+def uploads_folder(engine: Engine, default_collection: str, base: Path | None = None) -> Path:
+    """Where a collection's uploads are saved: the uploads folder, a folder in it per other one."""
+    folder = base or engine.settings.web.uploads_dir
+    # Another collection's uploads get a folder of their own: the same name may differ.
+    return folder if engine.collection == default_collection else folder / engine.collection
+
+
 def remove_document(engine: Engine, source: str, uploads: Path) -> tuple[Removed, bool]:
     """Take an article out of the index, and delete its file if it was uploaded.
 
@@ -92,15 +99,15 @@ def remove_document(engine: Engine, source: str, uploads: Path) -> tuple[Removed
 class ApiService:
     """Questions asked over HTTP: one stateless turn each, the answers kept for a while by id."""
 
-    def __init__(self, engine: Engine, feedback: FeedbackLog, capacity: int = 2000) -> None:
-        self.engine = engine
+    def __init__(self, feedback: FeedbackLog, capacity: int = 2000) -> None:
         self.feedback = feedback
         self.capacity = capacity
-        self._replies: OrderedDict[str, Reply] = OrderedDict()
+        self._replies: OrderedDict[str, tuple[Reply, Engine]] = OrderedDict()
         self._lock = threading.Lock()
 
     def stream(
         self,
+        engine: Engine,
         question: str,
         history: Sequence[str] = (),
         top_k: int | None = None,
@@ -108,33 +115,27 @@ class ApiService:
         channel: str = "api",
     ) -> Iterator[str | Reply]:
         """Pieces of the answer, then the `Reply` (its key is the answer id feedback names)."""
-        session = ChatSession(
-            self.engine, history=history, source=source, top_k=top_k, channel=channel
-        )
+        session = ChatSession(engine, history=history, source=source, top_k=top_k, channel=channel)
         for piece in session.stream(question):
             if isinstance(piece, Reply) and piece.answer is not None:
                 with self._lock:
-                    self._replies[piece.key] = piece
+                    self._replies[piece.key] = (piece, engine)
                     while len(self._replies) > self.capacity:
                         self._replies.popitem(last=False)
             yield piece
 
-    def vote(self, answer_id: str, vote: Vote, channel: str = "api") -> None:
-        """Record a thumbs up or down on a kept answer."""
+    def answered(self, answer_id: str) -> tuple[Reply, Engine]:
+        """A kept answer and the engine of its collection; AnswerNotFoundError if not kept."""
         with self._lock:
-            reply = self._replies.get(answer_id)
-        if reply is None:
+            found = self._replies.get(answer_id)
+        if found is None:
             raise AnswerNotFoundError(
                 f"No answer with id {answer_id!r}: it is unknown, or older than the last "
                 f"{self.capacity:,} answers."
             )
-        record_vote(self.engine, reply, vote, self.feedback, channel)
+        return found
 
-    def add_documents(self, files: Sequence[tuple[Path, str]]) -> list[UploadResult]:
-        """Uploads saved into the uploads folder and indexed, with the web upload's checks."""
-        web = self.engine.settings.web
-        return add_uploads(self.engine, files, web.uploads_dir, web.max_upload_mb * 1_000_000)
-
-    def remove_document(self, source: str) -> tuple[Removed, bool]:
-        """Take an article out of the index; an uploaded file is deleted too, or it would return."""
-        return remove_document(self.engine, source, self.engine.settings.web.uploads_dir)
+    def vote(self, answer_id: str, vote: Vote, channel: str = "api") -> None:
+        """Record a thumbs up or down on a kept answer."""
+        reply, engine = self.answered(answer_id)
+        record_vote(engine, reply, vote, self.feedback, channel)

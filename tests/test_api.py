@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from rag.answering.confidence import load_model
 from rag.engine import Engine
+from rag.errors import ConfigError
 from tests.fixtures import NSCALE, NSCALE_SOURCE, SEEDS, make_settings
 from tests.fixtures.indexes import CopyIndex
 from tests.fixtures.loopback import free_port
@@ -144,9 +145,7 @@ def test_wrong_or_missing_key_is_refused(
     server: tuple[Running, Engine], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    assert server[0].lines[0] == (
-        "APIs at /v1 and /api: a bearer key is required (2 keys configured)"
-    )
+    assert server[0].lines[0] == "Login required on every route (0 users, 2 API keys)"
     wrong = openai.OpenAI(base_url=f"{server[0].url}/v1", api_key="nope", max_retries=0)
     with pytest.raises(openai.AuthenticationError) as refused:
         wrong.chat.completions.create(model="rag-news", messages=[{"role": "user", "content": "x"}])
@@ -171,7 +170,7 @@ def test_wrong_or_missing_key_is_refused(
             response = anonymous.request(method, path)
             assert response.status_code == 401, path
             assert response.json()["error"]["message"] == (
-                "Missing API key: send it as 'Authorization: Bearer KEY'."
+                "Log in first: send 'Authorization: Bearer KEY', or log in on the page."
             )
             assert response.headers["www-authenticate"] == "Bearer"
         assert anonymous.get("/api/status", headers={"Authorization": "Bearer"}).status_code == 401
@@ -409,8 +408,8 @@ def test_paths_and_methods_the_api_lacks_get_json_errors(rest: httpx.Client) -> 
     other = rest.get("/v1/models/gpt-4")
     assert other.status_code == 404
     assert other.json()["error"] == {
-        "message": "There is no model 'gpt-4'; this server offers 'rag-news' (any name is "
-        "accepted in a chat request).",
+        "message": "There is no model 'gpt-4'; this server offers rag-news to you (any other "
+        "name in a chat request asks the default collection).",
         "type": "not_found_error",
         "code": "model_not_found",
         "param": "model",
@@ -462,20 +461,21 @@ def test_openapi_describes_every_route(rest: httpx.Client) -> None:
     assert rest.get("/docs").status_code == 200
 
 
-def test_apis_are_not_served_off_loopback_without_keys(seeded_copy: Path, embed_model: Any) -> None:
+def test_no_server_off_loopback_without_a_login(seeded_copy: Path, embed_model: Any) -> None:
     with Engine.open(make_settings(seeded_copy), embed_model) as engine:
-        app, lines = build_server(engine, "0.0.0.0")
-        assert lines[0] == (
-            "APIs not served: 0.0.0.0 is not a loopback address and RAG_API__KEYS is empty; "
-            "set RAG_API__KEYS to serve them"
+        with pytest.raises(ConfigError) as refused:
+            build_server(engine, "0.0.0.0")
+        assert str(refused.value) == (
+            "Refusing to listen on 0.0.0.0 without a login: anyone who can reach it could read "
+            "and change the documents. Create an admin with `rag users add NAME --role admin`, "
+            "or set RAG_WEB__USERNAME and RAG_WEB__PASSWORD, or RAG_API__KEYS; or listen on "
+            "127.0.0.1."
         )
-        paths = {getattr(route, "path", "") for route in app.routes}
-        assert not {"/v1/models", "/api/ask", "/docs"} & paths
         app, lines = build_server(engine, "127.0.0.1")
         assert lines[0] == (
-            "APIs at /v1 and /api: open to this machine only (loopback, no keys set)"
+            "No login configured: this machine only (loopback); `rag users add` creates one"
         )
-        models = TestClient(app).get("/v1/models")
+        models = TestClient(app, base_url="http://127.0.0.1").get("/v1/models")
         assert models.status_code == 200 and models.json()["data"][0]["id"] == "rag-news"
 
 
@@ -486,7 +486,7 @@ def test_one_port_carries_page_apis_and_slack_events(
     from rag.feedback import FeedbackLog
     from tests.fixtures.slack_fake import FakeSlack
     from tests.test_slack import BOT_TOKEN, SECRET, event_body, mention, signed_post, wait_for
-    from ui.slack import SlackBot
+    from ui.slack.bot import SlackBot
 
     fake = FakeSlack()
     slack = SlackSettings(bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.start())
@@ -495,8 +495,8 @@ def test_one_port_carries_page_apis_and_slack_events(
         running = serve(engine, "127.0.0.1", free_port(), slack_bot=bot)
         try:
             assert running.lines == [
-                "APIs at /v1 and /api: open to this machine only (loopback, no keys set)",
-                "API docs (OpenAPI) at /docs",
+                "No login configured: this machine only (loopback); `rag users add` creates one",
+                "APIs at /v1 and /api (OpenAPI at /docs)",
                 "Slack events at /slack/events",
             ]
             events = f"{running.url}/slack/events"
@@ -525,7 +525,7 @@ def test_engine_failures_map_to_statuses_without_a_traceback(
 
     with Engine.open(make_settings(tmp_path / "index"), embed_model) as engine:
         app, _ = build_server(engine, "127.0.0.1")
-        client = TestClient(app, raise_server_exceptions=False)
+        client = TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False)
         empty = client.post(
             "/v1/chat/completions", json={"messages": [{"role": "user", "content": NSCALE}]}
         )

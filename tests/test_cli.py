@@ -20,7 +20,7 @@ import pytest
 from rag.answering.confidence import load_model
 from rag.engine import Engine
 from tests.fixtures import NSCALE, NSCALE_SOURCE, SEEDS, make_settings
-from ui.cli import main
+from ui.cli.main import main
 
 
 @dataclass(frozen=True)

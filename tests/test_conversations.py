@@ -11,7 +11,7 @@ from rag.engine import Engine
 from tests.fixtures import make_settings
 from tests.fixtures.loopback import free_port
 from ui.server import Running, serve
-from ui.web_history import HistoryHandlers
+from ui.web.history import HistoryHandlers
 
 
 def test_conversations_belong_to_their_browser_and_expire(tmp_path: Path) -> None:

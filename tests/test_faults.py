@@ -91,10 +91,11 @@ def test_qdrant_server_gone_mid_session_is_a_message(tmp_path: Path, embed_model
         f"The Qdrant store at {url} failed (ResponseHandlingException); check that it is running "
         "and reachable, then ask again."
     )
-    from ui.web import ChatHandlers
+    from ui.web.chat import ChatHandlers
 
     handlers = ChatHandlers(engine, FeedbackLog(tmp_path / "f.jsonl"), tmp_path / "u", 5)
-    *_, (chat, *_) = handlers.respond("How much did Nscale raise?", [], "All articles", None)
+    *_, last = handlers.respond("How much did Nscale raise?", [], "All articles", None)
+    chat = last["chat"]
     assert chat[-1]["content"].startswith("⚠️ The Qdrant store at http://127.0.0.1:")
 
 
@@ -105,7 +106,7 @@ def test_sentinel_secrets_never_reach_logs_reports_or_pages(
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from ui.cli import main
+    from ui.cli.main import main
 
     sentinels = {
         "RAG_QDRANT__API_KEY": "qdrant-SENTINEL-1",

@@ -305,7 +305,7 @@ def test_anthropic_mode_against_a_recording_fake(
 
 def test_the_web_chat_shows_a_model_draft_as_unchecked(seeded_copy: Path, embed_model: Any) -> None:
     from rag.feedback import FeedbackLog
-    from ui.web import DRAFT, ChatHandlers
+    from ui.web.chat import DRAFT, ChatHandlers
 
     fake = FakeAnthropic(answer="It was founded by Elon Musk [1].")
     url = fake.start()
@@ -314,7 +314,7 @@ def test_the_web_chat_shows_a_model_draft_as_unchecked(seeded_copy: Path, embed_
             seeded_copy, embed_model, mode="anthropic", base_url=url, api_key="sk-ant-sentinel"
         ) as engine:
             handlers = ChatHandlers(engine, FeedbackLog(seeded_copy / "f.jsonl"), seeded_copy, 1)
-            shown = [chat[-1]["content"] for chat, *_ in handlers.respond(NSCALE, [], "", None)]
+            shown = [turn["chat"][-1]["content"] for turn in handlers.respond(NSCALE, [], "", None)]
     finally:
         fake.stop()
     drafts = [content for content in shown[1:-1] if "Elon" in content]

@@ -18,7 +18,7 @@ from rag.querylog import QueryLog
 from rag.session import ChatSession
 from rag.types import Answer, Citation
 from tests.fixtures import NSCALE, NSCALE_SOURCE, make_settings
-from ui.cli import main
+from ui.cli.main import main
 
 
 def _answer(question: str, declined: bool = False) -> Answer:

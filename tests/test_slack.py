@@ -24,7 +24,7 @@ from tests.fixtures import NSCALE, make_settings
 from tests.fixtures.indexes import CopyIndex
 from tests.fixtures.loopback import free_port
 from tests.fixtures.slack_fake import FakeSlack, FakeSocketMode
-from ui.slack import SlackBot, http_app, socket_handler
+from ui.slack.bot import SlackBot, http_app, socket_handler
 
 SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-sentinel-bot-token"
@@ -483,7 +483,7 @@ def test_channels_are_answered_from_their_own_collections(slack_env: Any, tmp_pa
 
 def test_the_notification_text_is_escaped_like_the_blocks() -> None:
     from rag.types import Answer
-    from ui.slack_blocks import fallback_text
+    from ui.slack.blocks import fallback_text
 
     answer = Answer(
         "Q?", "Ask <!channel> at <https://evil|click> & see [1].", False, [], [], "openai"
@@ -499,9 +499,9 @@ def test_a_channel_the_bot_is_not_in_is_one_log_line(
     fake, _, url, _ = slack_env
     fake.closed_channels.add("C9")
     event = {**mention(NSCALE, "900.1"), "channel": "C9"}
-    with caplog.at_level("WARNING", logger="ui.slack"):
+    with caplog.at_level("WARNING", logger="ui.slack.bot"):
         assert signed_post(url, event_body(event, "Ev-closed")).status_code == 200
         wait_for(lambda: "Slack refused the reply" in caplog.text)
-    refused = [r.getMessage() for r in caplog.records if r.name == "ui.slack"]
+    refused = [r.getMessage() for r in caplog.records if r.name == "ui.slack.bot"]
     assert refused == ["Slack refused the reply: channel_not_found (is the bot in the channel?)"]
     assert "Traceback" not in caplog.text

@@ -17,10 +17,9 @@ from rag.types import Answer, Citation
 from tests.fixtures import ROOT, make_settings
 from tests.fixtures.documents import ZEPHYR, make_paged_pdf
 from tests.fixtures.loopback import free_port
-from ui.render import sources_html
-from ui.server import Running
-from ui.sources import source_url
-from ui.web import launch
+from ui.server import Running, serve
+from ui.web.render import sources_html
+from ui.web.sources import source_url
 
 FUSION = "How much fusion power will Helion supply to Microsoft?"
 HELION = "Helion will supply 50 MW of fusion power to Microsoft from 2028."
@@ -67,7 +66,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, embed_model: Any) -> Iterat
     with Engine.open(settings, embed_model) as engine:
         assert engine.ingest([folder]).ok
         port = free_port()
-        running = launch(engine, "127.0.0.1", port, block=False)
+        running = serve(engine, "127.0.0.1", port)
         yield Served(f"http://127.0.0.1:{port}", engine, folder, running)
         running.close()
 
@@ -206,17 +205,30 @@ def test_with_a_login_the_source_needs_it(tmp_path: Path, embed_model: Any) -> N
     with Engine.open(make_settings(tmp_path / "index", web=web), embed_model) as engine:
         assert engine.ingest([folder]).ok
         port = free_port()
-        running = launch(engine, "127.0.0.1", port, block=False)
+        running = serve(engine, "127.0.0.1", port)
         url = f"http://127.0.0.1:{port}/source/{engine.collection}/notes.pdf"
         try:
             refused = httpx.get(url)
-            assert refused.status_code == 401
-            assert "log in to the chat" in refused.text and b"%PDF" not in refused.content
-            forged = httpx.get(url, cookies={"access-token-unsecure-x": "guess"})
+            assert refused.status_code == 401 and b"%PDF" not in refused.content
+            assert refused.json()["error"]["message"] == (
+                "Log in first: send 'Authorization: Bearer KEY', or log in on the page."
+            )
+            page = httpx.get(url, headers={"Accept": "text/html"})
+            assert page.status_code == 303
+            assert page.headers["location"] == (
+                f"/login?next=%2Fsource%2F{engine.collection}%2Fnotes.pdf"
+            )
+            forged = httpx.get(url, cookies={"rag_session": "guess"})
             assert forged.status_code == 401
+            assert forged.json()["error"]["message"] == (
+                "Your login has ended (logged out, expired or removed)."
+            )
             member = httpx.Client(base_url=f"http://127.0.0.1:{port}")
-            login = {"username": "reader", "password": "pw-SENTINEL"}
-            assert member.post("/login", data=login).status_code == 200
+            login = {"username": "reader", "password": "pw-SENTINEL", "next": "/source/x"}
+            logged_in = member.post("/login", data=login)
+            assert (logged_in.status_code, logged_in.headers["location"]) == (303, "/source/x")
+            cookie = logged_in.headers["set-cookie"]
+            assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie
             served = member.get(url)
             assert served.status_code == 200
             assert served.headers["content-type"] == "application/pdf"

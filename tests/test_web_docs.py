@@ -17,8 +17,9 @@ from tests.fixtures import NSCALE_SOURCE, make_settings
 from tests.fixtures.indexes import CopyIndex
 from tests.fixtures.loopback import free_port
 from tests.test_web import text_of
-from ui.web import ALL_ARTICLES, ChatHandlers, launch
-from ui.web_docs import DocumentHandlers
+from ui.server import serve
+from ui.web.chat import ALL_ARTICLES, ChatHandlers
+from ui.web.documents import DocumentHandlers
 
 ORBITAL = "How much did Orbital Foundry raise?"
 
@@ -52,42 +53,43 @@ def ask(
     session: ChatSession | None = None,
     collection: str | None = None,
 ) -> tuple[str, ChatSession]:
-    *_, (chat, _, session, _) = handlers.respond(
-        question, [], ALL_ARTICLES, session, None, collection
-    )
-    return text_of(chat[-1]), session
+    *_, last = handlers.respond(question, [], ALL_ARTICLES, session, None, collection)
+    return text_of(last["chat"][-1]), last["session"]
 
 
 def test_removing_a_document_asks_for_confirmation_first(handlers: ChatHandlers) -> None:
     docs = DocumentHandlers(handlers)
     engine = handlers.engine
-    rows, choices = docs.refresh(None)
+    refreshed = docs.refresh(None)
+    rows, choices = refreshed["table"], refreshed["choice"]
     assert rows == [
         ["Helion fusion deal", "helion.md", 1, ""],
         ["Orbital Foundry raised $9 billion to build chip plants in orbit", "orbital.txt", 1, ""],
     ]
     assert choices["choices"] == ["helion.md", "orbital.txt"]
 
-    assert docs.ask_remove(None, None) == (
-        None,
-        {"__type__": "update", "visible": False},
-        "Choose a document to remove first.",
-    )
-    pending, row, message = docs.ask_remove("orbital.txt", None)
+    assert docs.ask_remove(None, None) == {
+        "pending": None,
+        "confirm_row": {"__type__": "update", "visible": False},
+        "removal": "Choose a document to remove first.",
+    }
+    pending, row, message = docs.ask_remove("orbital.txt", None).values()
     assert (pending, row["visible"]) == ("orbital.txt", True)
     assert message.startswith("Remove **Orbital Foundry raised &#36;9 billion")
     assert "(orbital.txt, 1 chunk) from the collection articles?" in message
-    pending, row, message = docs.cancel()
+    pending, row, message = docs.cancel().values()
     assert (pending, row["visible"], message) == (None, False, "Nothing was removed.")
     # Asking, and cancelling, changed nothing; nor does a confirm with nothing asked about.
     assert engine.sources() == {"helion.md", "orbital.txt"}
-    assert docs.confirm(None, None, ALL_ARTICLES)[2] == (
+    assert docs.confirm(None, None, ALL_ARTICLES)["removal"] == (
         "Nothing to remove: choose a document and press Remove first."
     )
     assert engine.store.count() == 2
 
-    pending, *_ = docs.ask_remove("orbital.txt", None)
-    done, row, message, rows, choices, articles, status = docs.confirm(pending, None, "orbital.txt")
+    pending = docs.ask_remove("orbital.txt", None)["pending"]
+    done, row, message, rows, choices, articles, status = docs.confirm(
+        pending, None, "orbital.txt"
+    ).values()
     assert (done, row["visible"], message) == (None, False, "Removed orbital.txt (1 chunk).")
     assert rows == [["Helion fusion deal", "helion.md", 1, ""]]
     assert choices["choices"] == ["helion.md"]
@@ -100,7 +102,7 @@ def test_removing_a_document_asks_for_confirmation_first(handlers: ChatHandlers)
     assert "50 MW" in ask(handlers, "How much fusion power will Helion supply?")[0]
     # A second confirm of the same document (another tab) says it is gone; nothing else goes.
     again = docs.confirm("orbital.txt", None, ALL_ARTICLES)
-    assert again[2] == (
+    assert again["removal"] == (
         "No article named 'orbital.txt' in the index; &#96;rag status&#96; lists the articles."
     )
     assert engine.store.count() == 1
@@ -117,7 +119,11 @@ def test_the_selected_collection_answers_and_lists_its_documents(
     memo.write_text(
         "Orbital Foundry raised $3 billion to build chip plants in orbit.\n", encoding="utf-8"
     )
-    message, status, articles = handlers.add_documents([str(memo)], NoProgress(), "finance")  # type: ignore[arg-type]
+    message, status, articles = handlers.add_documents(
+        [str(memo)],
+        NoProgress(),  # type: ignore[arg-type]
+        "finance",
+    ).values()
     assert message == "✅ finance-memo.txt: added"
     assert (tmp_path / "up" / "finance" / "finance-memo.txt").is_file()
     assert status.startswith("Index: 1 article · 1 chunk")
@@ -136,7 +142,9 @@ def test_the_selected_collection_answers_and_lists_its_documents(
 
     place = {"browser": "b1", "conversation": "c1"}
     switched = docs.switch("finance", place)
-    name, chat, state, place, rows, choices, articles, status, pending, row, message = switched
+    name, chat, state, place, rows, choices, articles, status, pending, row, message = (
+        switched.values()
+    )
     assert (pending, row["visible"], message) == (None, False, "")
     assert (name, chat, state, place) == (
         "finance",
@@ -166,11 +174,11 @@ def test_the_selected_collection_answers_and_lists_its_documents(
 
     # Removing an uploaded document deletes its file too, or the next ingest of the folder
     # would bring it back; the API does the same.
-    pending, _, message = docs.ask_remove("finance-memo.txt", "finance")
+    pending, _, message = docs.ask_remove("finance-memo.txt", "finance").values()
     assert message.endswith(
         "A file uploaded here is deleted with it; one ingested from a folder of yours stays."
     )
-    removed = docs.confirm(pending, "finance", ALL_ARTICLES)[2]
+    removed = docs.confirm(pending, "finance", ALL_ARTICLES)["removal"]
     assert removed == "Removed finance-memo.txt (1 chunk), and deleted its uploaded file."
     assert not (tmp_path / "up" / "finance" / "finance-memo.txt").exists()
 
@@ -178,7 +186,7 @@ def test_the_selected_collection_answers_and_lists_its_documents(
     handlers.collections.delete("finance")
     reply, _ = ask(handlers, ORBITAL, None, "finance")
     assert reply.startswith("⚠️ There is no collection named 'finance'")
-    assert docs.load("finance")[0]["value"] == "articles"
+    assert docs.load("finance")["picker"]["value"] == "articles"
 
 
 def test_browser_removes_a_document_after_confirming_and_switches_collection(
@@ -196,7 +204,7 @@ def test_browser_removes_a_document_after_confirming_and_switches_collection(
         assert legal.ingest([memo]).ok
         legal.close()
         port = free_port()
-        app = launch(engine, "127.0.0.1", port, block=False)
+        app = serve(engine, "127.0.0.1", port)
         try:
             page.goto(f"http://127.0.0.1:{port}/")
             page.get_by_text("Index: 5 articles", exact=False).wait_for(timeout=30_000)

@@ -1,1 +1,1 @@
-"""Front ends over the rag engine: web chat and Slack bot (thin: they only format)."""
+"""Front ends over the rag engine, one folder each, and the server that mounts them."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import signal
 import threading
 import time
@@ -13,15 +14,19 @@ import uvicorn
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from rag.access import AccessStore
+from rag.access.login import Authenticator
 from rag.collections import Collections
 from rag.engine import Engine
 from rag.errors import ConfigError
 from rag.feedback import FeedbackLog
 from rag.service import ApiService
-from ui import api, openai_api, sources
-from ui.api_errors import add_fallbacks, error_response, install_handlers
-from ui.api_keys import api_access
-from ui.web import CSS, build_app
+from ui import login
+from ui.api import openai_compat, rest
+from ui.api.errors import add_fallbacks, error_response, install_handlers
+from ui.door import Door, Gate, is_loopback
+from ui.web import sources
+from ui.web.app import CSS, build_app
 
 # Multipart framing around the files of one upload request.
 _UPLOAD_OVERHEAD = 1_000_000
@@ -55,41 +60,63 @@ class UploadLimit:
 def build_server(
     engine: Engine, host: str, slack_bot: Any = None, collections: Collections | None = None
 ) -> tuple[FastAPI, list[str]]:
-    """The app: APIs (when allowed), Slack's events (when given), the chat page; start-up lines."""
+    """The app: login, APIs, Slack's events (when given), the chat page, all behind one door."""
     settings = engine.settings
-    keys = settings.api.key_list()
-    serve_apis, access_line = api_access(keys, host)
+    authenticator = Authenticator(settings, AccessStore(settings.access_path()))
+    if not authenticator.configured() and not is_loopback(host):
+        raise ConfigError(
+            f"Refusing to listen on {host} without a login: anyone who can reach it could read "
+            "and change the documents. Create an admin with `rag users add NAME --role admin`, "
+            "or set RAG_WEB__USERNAME and RAG_WEB__PASSWORD, or RAG_API__KEYS; or listen on "
+            "127.0.0.1."
+        )
+    # The embedded index opens a collection once per process: every part shares one Collections.
+    collections = collections or getattr(slack_bot, "collections", None) or Collections(engine)
+    hosts = settings.access.host_list() + ([host.lower()] if not _is_address(host) else [])
+    gate = Gate(authenticator, hosts, collections)
     app = FastAPI(
         title="rag-news",
         summary="Cited answers from news articles: an OpenAI-compatible chat API and a REST API.",
         version="0.1.0",
-        docs_url="/docs" if serve_apis else None,
-        openapi_url="/openapi.json" if serve_apis else None,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
         redoc_url=None,
     )
+    app.state.collections = collections
+    app.state.gate = gate
     install_handlers(app)
-    lines = [access_line]
-    if serve_apis:
-        service = ApiService(engine, FeedbackLog(settings.web.feedback_path))
-        app.include_router(openai_api.router(service, keys))
-        app.include_router(api.router(service, keys))
-        add_fallbacks(app, ("/v1", "/api"))
-        limit = settings.web.max_upload_mb * 1_000_000 + _UPLOAD_OVERHEAD
-        app.add_middleware(UploadLimit, path="/api/documents", max_bytes=limit)
-        lines.append("API docs (OpenAPI) at /docs")
+    lines = [
+        f"Login required on every route ({authenticator.summary()})"
+        if authenticator.configured()
+        else "No login configured: this machine only (loopback); `rag users add` creates one",
+        "APIs at /v1 and /api (OpenAPI at /docs)",
+    ]
+    app.include_router(login.router(authenticator))
+    service = ApiService(FeedbackLog(settings.web.feedback_path))
+    app.include_router(openai_compat.router(service))
+    app.include_router(rest.router(service))
+    add_fallbacks(app, ("/v1", "/api"))
+    limit = settings.web.max_upload_mb * 1_000_000 + _UPLOAD_OVERHEAD
+    app.add_middleware(UploadLimit, path="/api/documents", max_bytes=limit)
     if slack_bot is not None:
-        from ui.slack import add_events_route
+        from ui.slack.bot import add_events_route
 
         add_events_route(app, slack_bot)
         lines.append("Slack events at /slack/events")
-    # The embedded index opens a collection once per process: every part shares one Collections.
-    collections = collections or getattr(slack_bot, "collections", None) or Collections(engine)
-    app.state.collections = collections
-    gate = sources.LoginGate()
-    app.include_router(sources.router(collections.engine, gate))
+    app.include_router(sources.router())
     # Mounted last: the page owns every path the routes above do not.
-    gate.chat = _mount_chat(app, engine, collections)
+    _mount_chat(app, engine, gate)
+    # Added last, so outermost: every request, the mounted page's included, passes it first.
+    app.add_middleware(Door, gate=gate)
     return app, lines
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
 
 
 def stop_chat(app: FastAPI) -> None:
@@ -104,13 +131,10 @@ def stop_chat(app: FastAPI) -> None:
     mounted.stop_event.set()
 
 
-def _mount_chat(app: FastAPI, engine: Engine, collections: Collections) -> Any:
-    """Mount the chat page at / and return Gradio's app, which keeps the logins."""
+def _mount_chat(app: FastAPI, engine: Engine, gate: Gate) -> None:
+    """Mount the chat page at /; the door in front of it does the login."""
     web = engine.settings.web
-    auth = None
-    if web.username and web.password:
-        auth = (web.username, web.password.get_secret_value())
-    blocks = build_app(engine, collections)
+    blocks = build_app(engine, gate)
     # The engine answers one question at a time; the queue holds the rest in order.
     blocks.queue(default_concurrency_limit=4, max_size=256)
     # Each browser session keeps its answers (for feedback); keep the newest sessions only.
@@ -119,14 +143,12 @@ def _mount_chat(app: FastAPI, engine: Engine, collections: Collections) -> Any:
         app,
         blocks,
         path="/",
-        auth=auth,
         show_error=False,
         footer_links=[],
         run_history=False,
         css=CSS,
         max_file_size=f"{web.max_upload_mb}mb",
     )
-    return getattr(app.routes[-1], "app", None)
 
 
 @dataclass

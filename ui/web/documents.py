@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import gradio as gr
 
+from rag.access import Role
 from rag.engine import Engine
 from rag.errors import RagError
-from rag.service import remove_document
 from rag.wording import counted
-from ui.render import escape
-from ui.web_history import History, Place
-
-if TYPE_CHECKING:
-    from ui.web import ChatHandlers
+from ui.web.chat import ALL_ARTICLES, ChatHandlers, article_choices, status_line
+from ui.web.history import Place
+from ui.web.named import Updates
+from ui.web.render import escape
 
 HEADERS = ["Title", "Source", "Chunks", "Pages"]
 Rows = list[list[Any]]
@@ -47,9 +46,9 @@ class Panel:
     pending: gr.State
 
 
-def document_panel(engine: Engine) -> Panel:
+def document_panel() -> Panel:
     """The "Documents" accordion: the collection's documents and a confirmed Remove."""
-    rows = document_rows(engine)
+    rows: Rows = []  # filled in when the page loads, for the login that loads it
     with gr.Accordion("Documents", open=False, elem_id="documents"):
         table = gr.Dataframe(
             rows,
@@ -63,7 +62,11 @@ def document_panel(engine: Engine) -> Panel:
             elem_id="document-table",
         )
         choice = gr.Dropdown(
-            [row[1] for row in rows], value=None, label="Document", elem_id="document-choice"
+            [row[1] for row in rows],
+            value=None,
+            label="Document",
+            allow_custom_value=True,
+            elem_id="document-choice",
         )
         remove = gr.Button("Remove…", variant="secondary", elem_id="remove-document")
         with gr.Row(visible=False) as confirm_row:
@@ -79,45 +82,42 @@ class DocumentHandlers:
     def __init__(self, chat: ChatHandlers) -> None:
         self.chat = chat
 
-    def collection_names(self) -> list[str]:
-        """The selector's choices: the store's collections, and the default one always."""
-        default = self.chat.engine.collection
+    def picker(self, collection: str | None, request: gr.Request | None = None) -> Any:
+        """The selector of the collections this login may read, shown when there are several."""
         try:
-            names = self.chat.collections.names()
+            scope = self.chat.scope(request)
+            names = scope.names()
+            default = scope.default()
         except RagError:
-            names = []
-        return sorted({default, *names})
-
-    def picker(self, collection: str | None) -> Any:
-        """The selector, shown only when there is more than one collection to choose from."""
-        names = self.collection_names()
-        value = collection if collection in names else self.chat.engine.collection
+            names, default = [], None
+        value = collection if collection in names else default
         return gr.update(choices=names, value=value, visible=len(names) > 1)
 
-    def load(self, collection: str | None) -> tuple[Any, Rows, Any, Any, str]:
+    def load(self, collection: str | None, request: gr.Request | None = None) -> Updates:
         """On page load: the selector, then the panel, filter and status of its collection."""
-        return self.picker(collection), *self._views(collection)
+        return {"picker": self.picker(collection, request), **self._views(collection, request)}
 
-    def refresh(self, collection: str | None) -> tuple[Rows, Any]:
+    def refresh(self, collection: str | None, request: gr.Request | None = None) -> Updates:
         """The table and the removal choices, after documents were added."""
-        rows, choices, _, _ = self._views(collection)
-        return rows, choices
+        views = self._views(collection, request)
+        return {"table": views["table"], "choice": views["choice"]}
 
-    def ask_remove(self, source: str | None, collection: str | None) -> tuple[str | None, Any, str]:
+    def ask_remove(
+        self, source: str | None, collection: str | None, request: gr.Request | None = None
+    ) -> Updates:
         """Step one of removing: say what would go and show Confirm / Cancel; nothing changes."""
         if not source:
-            return None, gr.update(visible=False), "Choose a document to remove first."
+            return _asking(None, "Choose a document to remove first.")
         try:
-            engine = self.chat.collections.engine(collection)
+            engine = self.chat.scope(request).engine(collection, Role.EDITOR)
             found = [d for d in engine.documents() if d.source == source]
         except RagError as exc:
-            return None, gr.update(visible=False), escape(str(exc))
+            return _asking(None, escape(str(exc)))
         if not found:
-            return None, gr.update(visible=False), f"{escape(source)} is no longer in the index."
+            return _asking(None, f"{escape(source)} is no longer in the index.")
         doc = found[0]
-        return (
+        return _asking(
             source,
-            gr.update(visible=True),
             f"Remove **{escape(doc.title)}** ({escape(source)}, "
             f"{counted(doc.chunks, 'chunk')}) from "
             f"the collection {escape(engine.collection)}? Its passages can no longer be cited. "
@@ -125,59 +125,76 @@ class DocumentHandlers:
         )
 
     def confirm(
-        self, pending: str | None, collection: str | None, article: str | None
-    ) -> tuple[None, Any, str, Rows, Any, Any, str]:
+        self,
+        pending: str | None,
+        collection: str | None,
+        article: str | None,
+        request: gr.Request | None = None,
+    ) -> Updates:
         """Step two: remove the document asked about, then refresh everything that lists it."""
-        from ui.web import ALL_ARTICLES
-
         message = "Nothing to remove: choose a document and press Remove first."
         if pending:
             try:
-                engine = self.chat.collections.engine(collection)
-                removed, deleted = remove_document(engine, pending, self.chat.uploads_for(engine))
+                scope = self.chat.scope(request)
+                removed, deleted = scope.remove_document(pending, collection, self.chat.uploads)
                 message = (
                     f"Removed {escape(removed.source)} ({counted(removed.chunks, 'chunk')})"
                     + (", and deleted its uploaded file." if deleted else ".")
                 )
             except RagError as exc:
                 message = escape(str(exc))
-        rows, choices, articles, status = self._views(collection)
+        views = self._views(collection, request)
         if article == pending:
             # The filter must not stay on a document that is gone.
-            articles = gr.update(choices=articles["choices"], value=ALL_ARTICLES)
-        return None, gr.update(visible=False), message, rows, choices, articles, status
+            views["article"] = gr.update(choices=views["article"]["choices"], value=ALL_ARTICLES)
+        return {**_asking(None, message), **views}
 
-    def cancel(self) -> tuple[None, Any, str]:
+    def cancel(self) -> Updates:
         """Drop the pending removal."""
-        return None, gr.update(visible=False), "Nothing was removed."
+        return _asking(None, "Nothing was removed.")
 
     def switch(
-        self, name: str | None, place: Place | None
-    ) -> tuple[str | None, History, None, Place | None, Rows, Any, Any, str, None, Any, str]:
+        self, name: str | None, place: Place | None, request: gr.Request | None = None
+    ) -> Updates:
         """Answer from another collection: a new conversation, its documents and its filter."""
-        from ui.web import ALL_ARTICLES
-
         place = {**place, "conversation": ""} if place else place
-        rows, choices, articles, status = self._views(name)
-        articles = gr.update(choices=articles["choices"], value=ALL_ARTICLES)
+        views = self._views(name, request)
+        views["article"] = gr.update(choices=views["article"]["choices"], value=ALL_ARTICLES)
         # A removal asked about in the other collection is dropped with it.
-        return name, [], None, place, rows, choices, articles, status, *self.cancel()[:2], ""
+        return {
+            "collection": name,
+            "chat": [],
+            "session": None,
+            "place": place,
+            **views,
+            **_asking(None, ""),
+        }
 
-    def _views(self, collection: str | None) -> tuple[Rows, Any, Any, str]:
+    def _views(self, collection: str | None, request: gr.Request | None) -> Updates:
         """Table, removal choices, article filter and status line of a collection."""
-        from ui.web import ALL_ARTICLES, article_choices, status_line
-
         try:
-            engine = self.chat.collections.engine(collection)
+            engine = self.chat.scope(request).engine(collection)
         except RagError as exc:
             # The collection was deleted while the page was open: say so where the status is.
-            nothing = gr.update(choices=[ALL_ARTICLES], value=ALL_ARTICLES)
-            return [], gr.update(choices=[], value=None), nothing, escape(str(exc))
+            return {
+                "table": [],
+                "choice": gr.update(choices=[], value=None),
+                "article": gr.update(choices=[ALL_ARTICLES], value=ALL_ARTICLES),
+                "status": escape(str(exc)),
+            }
         rows = document_rows(engine)
-        sources = [row[1] for row in rows]
-        return (
-            rows,
-            gr.update(choices=sources, value=None),
-            gr.update(choices=article_choices(engine)),
-            status_line(engine),
-        )
+        return {
+            "table": rows,
+            "choice": gr.update(choices=[row[1] for row in rows], value=None),
+            "article": gr.update(choices=article_choices(engine)),
+            "status": status_line(engine),
+        }
+
+
+def _asking(pending: str | None, message: str) -> Updates:
+    """The removal's pending source, whether Confirm / Cancel show, and what the panel says."""
+    return {
+        "pending": pending,
+        "confirm_row": gr.update(visible=pending is not None),
+        "removal": message,
+    }

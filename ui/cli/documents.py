@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 from rag.engine import Engine
 from rag.errors import DocumentNotFoundError
 from rag.wording import counted
+from ui.cli.registry import always, command
 
 
-def add_commands(commands: Any) -> None:
-    """The `docs` command and its two actions."""
-    parser = commands.add_parser("docs", help="list the documents of a collection, or remove some")
+def _options(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list", help="source, title, chunks, pages, ingested at, size")
     listing.add_argument("--json", action="store_true", help="print one JSON list")
@@ -27,7 +25,13 @@ def add_commands(commands: Any) -> None:
         )
 
 
-def run(args: argparse.Namespace, engine: Engine) -> int:
+@command(
+    "docs",
+    "list the documents of a collection, or remove some",
+    _options,
+    reads_index=always,
+)
+def docs(args: argparse.Namespace, engine: Engine) -> int:
     """Carry out one `docs` action."""
     match args.action:
         case "list":

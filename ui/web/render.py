@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from rag.types import Answer, Citation, Passage
-from ui.sources import source_url
+from ui.web.sources import source_url
 
 # Markdown would act on these even inside the answer; entities show them literally.
 _MARKDOWN = str.maketrans(

@@ -23,13 +23,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.signature import SignatureVerifier
 
+from rag.access import AccessStore, Scope
 from rag.collections import Collections
 from rag.config import SlackSettings
 from rag.engine import Engine
 from rag.errors import ConfigError, RagError
 from rag.feedback import FeedbackLog, Vote
 from rag.session import EMPTY, ChatSession, Reply, record_vote
-from ui.slack_blocks import (
+from ui.slack.blocks import (
     MAX_BLOCKS,
     VOTE_DOWN,
     VOTE_UP,
@@ -137,6 +138,8 @@ class SlackBot:
             )
         self.engine = engine
         self.collections = Collections(engine)
+        # Its channels' collections are checked against the bot's own grants, as anyone's are.
+        self.access = AccessStore(engine.settings.access_path())
         self.settings = settings
         self.feedback = feedback
         self._seen = _Recent(10_000)
@@ -264,10 +267,11 @@ class SlackBot:
         """A conversation with the engine of the channel's collection, or why there is none."""
         name = self.settings.collection_for(channel)
         try:
-            engine = self.collections.engine(name)
+            engine = Scope(self.access.slack(), self.collections).engine(name)
         except RagError as exc:
-            # A mapping to a collection that was never made (or was deleted): say so, log it.
-            log.warning("channel %s is mapped to a missing collection %r", channel, name)
+            # A mapping to a collection that was never made, was deleted, or that the bot was
+            # given no role on: say so, log it.
+            log.warning("channel %s is mapped to a collection %r it cannot read", channel, name)
             return _Refusal(str(exc))
         return ChatSession(engine, history=history or (), channel="slack")
 

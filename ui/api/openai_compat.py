@@ -12,14 +12,15 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
+from rag.access import Scope
 from rag.errors import QuestionError, UnknownModelError
 from rag.service import ApiService
 from rag.session import Reply
 from rag.types import Answer
-from ui.api_errors import RESPONSES
-from ui.api_keys import key_check
-from ui.api_models import MAX_QUESTION_CHARS, CitationOut
-from ui.api_models import failed as failed_reply
+from ui.api.errors import RESPONSES
+from ui.api.models import MAX_QUESTION_CHARS, CitationOut
+from ui.api.models import failed as failed_reply
+from ui.door import Access, bearer_documented
 
 MODEL_ID = "rag-news"
 _STARTED = int(time.time())
@@ -236,27 +237,42 @@ def _chain(first: str | Reply, rest: Iterator[str | Reply]) -> Iterator[str | Re
     yield from rest
 
 
-def router(service: ApiService, keys: list[str]) -> APIRouter:
-    """The /v1 routes over a service; every one needs a key when keys are configured."""
+def model_ids(scope: Scope) -> list[str]:
+    """A model per collection the caller may read: rag-news is the server's default one."""
+    default = scope.collections.default.collection
+    return [MODEL_ID if name == default else f"{MODEL_ID}/{name}" for name in scope.names()]
+
+
+def collection_of(model: str) -> str | None:
+    """The collection a model name asks: rag-news/NAME names one; any other, the default."""
+    prefix = MODEL_ID + "/"
+    return model[len(prefix) :] if model.startswith(prefix) else None
+
+
+def router(service: ApiService) -> APIRouter:
+    """The /v1 routes over a service, each for the principal the door let in."""
     api = APIRouter(
-        prefix="/v1", tags=["OpenAI-compatible"], dependencies=[Depends(key_check(keys))]
+        prefix="/v1", tags=["OpenAI-compatible"], dependencies=[Depends(bearer_documented)]
     )
 
     @api.get("/models", response_model=ModelList, responses=RESPONSES)
-    def models() -> ModelList:
-        """The one model this server offers (any model name is accepted in a request)."""
-        return ModelList(data=[Model(id=MODEL_ID, created=_STARTED, owned_by="rag-news")])
+    def models(scope: Access) -> ModelList:
+        """A model per collection you may read (rag-news/NAME; rag-news is the default one)."""
+        return ModelList(
+            data=[Model(id=i, created=_STARTED, owned_by="rag-news") for i in model_ids(scope)]
+        )
 
-    @api.get("/models/{model}", response_model=Model, responses=RESPONSES)
-    def model(model: str) -> Model:
-        """The model this server offers, by its id."""
-        if model != MODEL_ID:
+    @api.get("/models/{model:path}", response_model=Model, responses=RESPONSES)
+    def model(model: str, scope: Access) -> Model:
+        """One model, by its id."""
+        offered = model_ids(scope)
+        if model not in offered:
             raise UnknownModelError(
-                f"There is no model {model!r}; this server offers {MODEL_ID!r} "
-                "(any name is accepted in a chat request).",
+                f"There is no model {model!r}; this server offers {', '.join(offered) or 'none'} "
+                "to you (any other name in a chat request asks the default collection).",
                 param="model",
             )
-        return Model(id=MODEL_ID, created=_STARTED, owned_by="rag-news")
+        return Model(id=model, created=_STARTED, owned_by="rag-news")
 
     @api.post(
         "/chat/completions",
@@ -272,10 +288,11 @@ def router(service: ApiService, keys: list[str]) -> APIRouter:
             409: RESPONSES[422] | {"description": "The index is empty"},
         },
     )
-    def completions(request: ChatCompletionRequest) -> Any:
+    def completions(request: ChatCompletionRequest, scope: Access) -> Any:
         """Answer the last user message; earlier user messages are the conversation."""
         question, history = split_messages(request.messages)
-        pieces = service.stream(question, history, request.top_k, request.source)
+        engine = scope.engine(collection_of(request.model))
+        pieces = service.stream(engine, question, history, request.top_k, request.source)
         first = next(pieces)
         completion_id = f"chatcmpl-{uuid.uuid4().hex}"
         created = int(time.time())

@@ -51,6 +51,9 @@ class AskRequest(BaseModel):
     question: str = Field(max_length=MAX_QUESTION_CHARS)
     top_k: StrictInt | None = Field(default=None, ge=TOP_K_RANGE[0], le=TOP_K_RANGE[1])
     source: str | None = Field(default=None, description="Answer from this article only")
+    collection: str | None = Field(
+        default=None, description="The collection to ask (default: the server's, if yours)"
+    )
     history: list[str] = Field(
         default=[], max_length=100, description="Earlier questions of the conversation"
     )
@@ -83,9 +86,9 @@ class Article(BaseModel):
 
 
 class StatusOut(BaseModel):
-    """`rag status --json`'s object: the index, its articles, the model and the answer mode."""
+    """A collection's articles and chunks, the model and the answer mode (no paths)."""
 
-    location: str
+    collection: str
     articles: list[Article]
     chunks: int
     model: str

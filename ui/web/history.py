@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -10,6 +11,7 @@ import gradio as gr
 from rag.conversations import Conversations
 from rag.engine import Engine
 from rag.session import ChatSession
+from ui.web.named import Updates
 
 # Where the page is: the browser's id (kept in its localStorage) and the open conversation's id.
 Place = dict[str, str]
@@ -19,9 +21,16 @@ History = list[dict[str, Any]]
 class HistoryHandlers:
     """The functions the sidebar's events call."""
 
-    def __init__(self, engine: Engine, conversations: Conversations) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        conversations: Conversations,
+        owner: Callable[[gr.Request | None], str | None] | None = None,
+    ) -> None:
         self.engine = engine
         self.conversations = conversations
+        # A logged-in user's conversations are theirs on any browser; else the browser's.
+        self.owner = owner or (lambda request: None)
 
     def choices(self, place: Place | None) -> list[tuple[str, str]]:
         """The sidebar's entries for a browser: title and day, latest first."""
@@ -36,16 +45,23 @@ class HistoryHandlers:
         ]
 
     def open_page(
-        self, browser: str | None, opened: Place | None
-    ) -> tuple[str, Place, Any, History, ChatSession | None, str | None]:
+        self, browser: str | None, opened: Place | None, request: gr.Request | None = None
+    ) -> Updates:
         """On page load: a new browser's id, expired chats dropped, the last one open reopened."""
         browser = browser or uuid.uuid4().hex
         self.conversations.expire()
-        fresh = {"browser": browser, "conversation": ""}
+        fresh = {"browser": self.owner(request) or browser, "conversation": ""}
         chat, session, place, collection = self.pick(self.remember(opened), fresh, None)
         place = place or fresh
         listed = gr.update(choices=self.choices(place), value=place["conversation"] or None)
-        return browser, place, listed, chat, session, collection
+        return {
+            "browser": browser,
+            "place": place,
+            "past": listed,
+            "chat": chat,
+            "session": session,
+            "collection": collection,
+        }
 
     def remember(self, place: Place | None) -> str:
         """The open conversation's id, if any."""
@@ -69,10 +85,11 @@ class HistoryHandlers:
         )
         return {**place, "conversation": conversation}
 
-    def refresh(self, place: Place | None) -> tuple[Any, Place]:
+    def refresh(self, place: Place | None) -> Updates:
         """The sidebar after a turn, the open conversation selected; its id for the browser."""
         selected = self.remember(place)
-        return gr.update(choices=self.choices(place), value=selected or None), self.kept(place)
+        listed = gr.update(choices=self.choices(place), value=selected or None)
+        return {"past": listed, "opened": self.kept(place)}
 
     def pick(
         self, conversation: str | None, place: Place | None, collection: str | None
@@ -95,22 +112,38 @@ class HistoryHandlers:
 
     def reopen(
         self, conversation: str | None, place: Place | None, collection: str | None
-    ) -> tuple[History, ChatSession | None, Place | None, str | None, Place]:
+    ) -> Updates:
         """A sidebar pick: the conversation reopened, and its id for the browser to keep."""
         chat, session, place, collection = self.pick(conversation, place, collection)
-        return chat, session, place, collection, self.kept(place)
+        return {
+            "chat": chat,
+            "session": session,
+            "place": place,
+            "collection": collection,
+            "opened": self.kept(place),
+        }
 
-    def new(self, place: Place | None) -> tuple[History, None, Place | None, Any, Place]:
+    def new(self, place: Place | None) -> Updates:
         """An empty chat; the next question starts a new saved conversation."""
         place = {**place, "conversation": ""} if place else place
-        return [], None, place, gr.update(value=None), self.kept(place)
+        return self._cleared(place, gr.update(value=None))
 
-    def delete(self, place: Place | None) -> tuple[History, None, Place | None, Any, Place]:
+    def delete(self, place: Place | None) -> Updates:
         """Delete the open conversation and show an empty chat."""
         if place and place.get("conversation"):
             self.conversations.delete(place["browser"], place["conversation"])
             place = {**place, "conversation": ""}
-        return [], None, place, gr.update(choices=self.choices(place), value=None), self.kept(place)
+        return self._cleared(place, gr.update(choices=self.choices(place), value=None))
+
+    def _cleared(self, place: Place | None, listed: Any) -> Updates:
+        """An empty chat and no session: the next question starts a new conversation."""
+        return {
+            "chat": [],
+            "session": None,
+            "place": place,
+            "past": listed,
+            "opened": self.kept(place),
+        }
 
 
 def _where(collection: str, engine: Engine) -> str:

@@ -7,14 +7,14 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 
+from rag.access import Role
 from rag.errors import DocumentError, UploadTooLargeError
 from rag.service import ApiService
 from rag.session import Reply
-from ui.api_errors import RESPONSES
-from ui.api_keys import key_check
-from ui.api_models import (
+from ui.api.errors import RESPONSES
+from ui.api.models import (
     Article,
     AskRequest,
     AskResponse,
@@ -27,16 +27,21 @@ from ui.api_models import (
     UploadResponse,
     failed,
 )
+from ui.door import Access, bearer_documented
 
 
 def _error(description: str) -> dict[str, Any]:
     return RESPONSES[422] | {"description": description}
 
 
-def router(service: ApiService, keys: list[str]) -> APIRouter:
-    """The /api routes over a service; every one needs a key when keys are configured."""
-    api = APIRouter(prefix="/api", tags=["REST"], dependencies=[Depends(key_check(keys))])
-    engine = service.engine
+Collection = Annotated[
+    str | None, Query(description="The collection (default: the server's, if yours)")
+]
+
+
+def router(service: ApiService) -> APIRouter:
+    """The /api routes over a service, each for the principal the door let in."""
+    api = APIRouter(prefix="/api", tags=["REST"], dependencies=[Depends(bearer_documented)])
 
     @api.post(
         "/ask",
@@ -47,23 +52,28 @@ def router(service: ApiService, keys: list[str]) -> APIRouter:
             409: _error("The index is empty"),
         },
     )
-    def ask(request: AskRequest) -> AskResponse:
+    def ask(request: AskRequest, scope: Access) -> AskResponse:
         """Answer a question, as `rag ask --json` does; `history` makes it a follow-up."""
-        *_, reply = service.stream(request.question, request.history, request.top_k, request.source)
+        engine = scope.engine(request.collection)
+        *_, reply = service.stream(
+            engine, request.question, request.history, request.top_k, request.source
+        )
         assert isinstance(reply, Reply)
         if reply.answer is None:
             raise failed(reply)
         return AskResponse(answer_id=reply.key, **reply.answer.to_dict())
 
     @api.get("/status", response_model=StatusOut, responses=RESPONSES)
-    def status() -> StatusOut:
-        """The index, its articles, the embedding model and the answer mode."""
-        return StatusOut.model_validate(engine.status().to_dict())
+    def status(scope: Access, collection: Collection = None) -> StatusOut:
+        """A collection's articles, the embedding model and the answer mode."""
+        engine = scope.engine(collection)
+        found = engine.status().to_dict()
+        return StatusOut.model_validate({**found, "collection": engine.collection})
 
     @api.get("/documents", response_model=DocumentList, responses=RESPONSES)
-    def documents() -> DocumentList:
-        """The indexed articles."""
-        articles = engine.status().to_dict()["articles"]
+    def documents(scope: Access, collection: Collection = None) -> DocumentList:
+        """The indexed articles of a collection."""
+        articles = scope.engine(collection).status().to_dict()["articles"]
         return DocumentList(documents=[Article.model_validate(a) for a in articles])
 
     @api.post(
@@ -75,8 +85,12 @@ def router(service: ApiService, keys: list[str]) -> APIRouter:
             413: _error("The upload is over RAG_WEB__MAX_UPLOAD_MB"),
         },
     )
-    def upload(files: Annotated[list[UploadFile], File()]) -> UploadResponse:
+    def upload(
+        files: Annotated[list[UploadFile], File()], scope: Access, collection: Collection = None
+    ) -> UploadResponse:
         """Add .txt/.md/.pdf/.html/.docx files to the index, with the web upload's checks."""
+        # Refused before a byte is copied when the role does not allow it.
+        scope.require(Role.EDITOR, collection)
         with tempfile.TemporaryDirectory(prefix="rag-upload-") as folder:
             received = []
             for number, item in enumerate(files):
@@ -84,7 +98,7 @@ def router(service: ApiService, keys: list[str]) -> APIRouter:
                 with temporary.open("wb") as out:
                     shutil.copyfileobj(item.file, out)
                 received.append((temporary, item.filename or ""))
-            results = service.add_documents(received)
+            results = scope.add_documents(received, collection)
         if all(r.status == "failed" for r in results):
             message = "; ".join(r.reason for r in results)
             too_large = all(isinstance(r.error, UploadTooLargeError) for r in results)
@@ -100,9 +114,9 @@ def router(service: ApiService, keys: list[str]) -> APIRouter:
         response_model=RemovedOut,
         responses={**RESPONSES, 404: _error("No article of that name")},
     )
-    def remove(source: str) -> RemovedOut:
+    def remove(source: str, scope: Access, collection: Collection = None) -> RemovedOut:
         """Take an article out of the index (an uploaded file is deleted too)."""
-        removed, deleted = service.remove_document(source)
+        removed, deleted = scope.remove_document(source, collection)
         return RemovedOut(source=source, chunks_removed=removed.chunks, file_deleted=deleted)
 
     @api.post(
@@ -110,8 +124,10 @@ def router(service: ApiService, keys: list[str]) -> APIRouter:
         response_model=FeedbackOut,
         responses={**RESPONSES, 404: _error("No kept answer has that id")},
     )
-    def feedback(request: FeedbackRequest) -> FeedbackOut:
+    def feedback(request: FeedbackRequest, scope: Access) -> FeedbackOut:
         """A thumbs up or down on an answer, by the `answer_id` its response carried."""
+        # Only on an answer from a collection the caller may read.
+        scope.engine(service.answered(request.answer_id)[1].collection)
         service.vote(request.answer_id, request.vote)
         return FeedbackOut(answer_id=request.answer_id, vote=request.vote, saved=True)
 

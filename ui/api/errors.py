@@ -19,7 +19,11 @@ log = logging.getLogger(__name__)
 
 # The first row that matches wins: subclasses before the classes they extend.
 STATUS: tuple[tuple[type[errors.RagError], int, str], ...] = (
+    (errors.TooManyAttemptsError, 429, "rate_limited"),
     (errors.AuthenticationError, 401, "invalid_api_key"),
+    (errors.ForbiddenError, 403, "forbidden"),
+    (errors.CollectionError, 404, "collection_not_found"),
+    (errors.AccessError, 400, "invalid_request"),
     (errors.UploadTooLargeError, 413, "payload_too_large"),
     (errors.QuestionError, 400, "invalid_question"),
     (errors.DocumentError, 400, "invalid_document"),
@@ -33,7 +37,13 @@ STATUS: tuple[tuple[type[errors.RagError], int, str], ...] = (
     (errors.ConfigError, 503, "misconfigured"),
     (errors.RagError, 500, "server_error"),
 )
-_TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error"}
+_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    429: "rate_limit_error",
+}
 _UNPARSED = "There was an error parsing the body"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 _TYPE_TRIED = re.compile(r"^(str|int|float|bool|none|dict|list)$|\[")

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import html
 import secrets
-from collections.abc import Callable
-from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
-from rag.engine import Engine
-from rag.errors import CollectionError, DocumentNotFoundError, OriginalGoneError, RagError
+from rag.errors import (
+    CollectionError,
+    DocumentNotFoundError,
+    ForbiddenError,
+    OriginalGoneError,
+    RagError,
+)
 from rag.originals import find_original
 from rag.types import Citation
+from ui.door import Access
 
 PREFIX = "/source"
 QUOTE_ID = "quote"
@@ -38,53 +42,24 @@ def source_url(collection: str, citation: Citation, chunk: str | None = None) ->
     return f"{path}?{urlencode(params)}#{QUOTE_ID}"
 
 
-class LoginGate:
-    """Admits a request when the mounted web chat would: its login cookie, or no login at all."""
-
-    def __init__(self) -> None:
-        # Set once the chat is mounted; until then nothing is served.
-        self.chat: Any = None
-
-    def admits(self, request: Request) -> bool:
-        """Whether the request carries the chat's login (or the chat has none)."""
-        chat = self.chat
-        if chat is None:
-            return False
-        if chat.auth is None and chat.auth_dependency is None:
-            return True
-        if chat.auth_dependency is not None:
-            return False
-        # As gradio.routes' get_current_user reads the session Gradio's /login created.
-        token = request.cookies.get(f"access-token-{chat.cookie_id}") or request.cookies.get(
-            f"access-token-unsecure-{chat.cookie_id}"
-        )
-        return token is not None and token in chat.tokens
-
-
-def router(engine_of: Callable[[str], Engine], gate: LoginGate) -> APIRouter:
-    """The route that serves ingested documents, collection by collection."""
+def router() -> APIRouter:
+    """The route that serves ingested documents, to readers of their collection."""
     routes = APIRouter()
 
     @routes.get(PREFIX + "/{collection}/{source}", include_in_schema=False)
     def open_source(
-        request: Request,
+        scope: Access,
         collection: str,
         source: str,
         start: str | None = None,
         end: str | None = None,
         chunk: str | None = None,
     ) -> Response:
-        if not gate.admits(request):
-            return page(
-                401,
-                "Log in first",
-                'This document is behind the chat\'s login: <a href="/">log in to the chat</a>, '
-                "then open the source again.",
-            )
         try:
             try:
-                engine = engine_of(collection)
-            except CollectionError:
+                # Unreadable is said as missing: naming a collection must not reveal it.
+                engine = scope.engine(collection)
+            except (CollectionError, ForbiddenError):
                 return page(404, "Not found", escape(f"No collection named {collection!r}."))
             original = find_original(engine, source, chunk)
             if original.is_pdf:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 from rag.collections import Collections
 from rag.engine import Engine
 from rag.wording import counted
+from ui.cli.registry import command
 
 
-def add_commands(commands: Any) -> None:
-    """The `collections` command and its three actions."""
-    parser = commands.add_parser("collections", help="list, create or delete collections")
+def _options(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list", help="the collections, with their articles and chunks")
     listing.add_argument("--json", action="store_true", help="print one JSON object")
@@ -22,21 +20,27 @@ def add_commands(commands: Any) -> None:
         action.add_argument("name", help="the collection's name")
 
 
-def run(args: argparse.Namespace, engine: Engine) -> int:
+@command(
+    "collections",
+    "list, create or delete collections",
+    _options,
+    existing_collection=False,
+)
+def collections(args: argparse.Namespace, engine: Engine) -> int:
     """Carry out one `collections` action; an unknown or existing name changes nothing."""
-    collections = Collections(engine)
+    store = Collections(engine)
     try:
         match args.action:
             case "list":
-                _list(collections, as_json=args.json)
+                _list(store, as_json=args.json)
             case "create":
-                collections.create(args.name)
+                store.create(args.name)
                 print(f"Created the collection {args.name!r}.")
             case "delete":
-                chunks = collections.delete(args.name)
+                chunks = store.delete(args.name)
                 print(f"Deleted the collection {args.name!r} ({counted(chunks, 'chunk')}).")
     finally:
-        collections.close()
+        store.close()
     return 0
 
 

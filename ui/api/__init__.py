@@ -1,0 +1,1 @@
+"""The HTTP APIs: an OpenAI-compatible chat API under /v1 and a REST API under /api."""

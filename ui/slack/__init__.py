@@ -1,0 +1,1 @@
+"""The Slack bot: mentions, DMs and /ask answered in threads, with votes."""
