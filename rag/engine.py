@@ -315,7 +315,7 @@ class Engine:
             return None
         with self._query_log_lock:
             if self._query_log is None:
-                self._query_log = QueryLog(self.settings.history.path)
+                self._query_log = QueryLog(self.settings.history.path, collection=self.collection)
             return self._query_log
 
     def sources(self) -> set[str]:

@@ -42,8 +42,8 @@ CREATE INDEX IF NOT EXISTS queries_time ON queries (time);
 """
 _INSERT = (
     "INSERT INTO queries (id, time, channel, question, standalone, mode, declined, confidence, "
-    "sources, retrieve_ms, answer_ms, total_ms, error) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "sources, retrieve_ms, answer_ms, total_ms, error, collection) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _VOTE = "UPDATE queries SET vote = ?, voted_at = ? WHERE id = ?"
 _TIMINGS = ("retrieve", "answer", "total")
@@ -116,13 +116,33 @@ class LoggedQuery:
         )
 
 
+def _in(column: str, values: list[str]) -> str:
+    """An SQL test that a column is one of the values (quoted as SQL literals)."""
+    quoted = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return f"{column} IN ({quoted})" if values else "0"
+
+
 class QueryLog:
     """Appends questions from a background writer, so answering never waits for the disk."""
 
-    def __init__(self, path: Path, write: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        write: bool = True,
+        collection: str = "",
+        only: list[str] | None = None,
+    ) -> None:
         self.path = path
+        # Rows are written under this collection's name.
+        self.collection = collection
+        # Read only these collections' rows (None: every row): a team admin sees its own.
+        self._only = "1" if only is None else _in("collection", only)
         with connect(path) as db:
             db.executescript(_SCHEMA)
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(queries)")}
+            if "collection" not in columns:
+                # Files written before questions were logged by collection: theirs is unknown.
+                db.execute("ALTER TABLE queries ADD COLUMN collection TEXT NOT NULL DEFAULT ''")
         self._queue: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._write, name="query-log", daemon=True)
         if write:
@@ -153,6 +173,7 @@ class QueryLog:
             timings.get("answer"),
             timings.get("total"),
             error,
+            self.collection,
         )
         self._queue.put((_INSERT, values))
         return row_id
@@ -204,7 +225,9 @@ class QueryLog:
         """The newest rows matching a condition, newest first."""
         with connect(self.path) as db:
             found = db.execute(
-                f"SELECT * FROM queries WHERE {where} ORDER BY time DESC LIMIT ?", (limit,)
+                f"SELECT * FROM queries WHERE ({where}) AND {self._only} ORDER BY time DESC "
+                "LIMIT ?",
+                (limit,),
             ).fetchall()
         return [LoggedQuery.from_row(row) for row in found]
 
@@ -228,7 +251,8 @@ class QueryLog:
         """Retrieve, answer and total times of every answered question, in ms."""
         with connect(self.path) as db:
             found = db.execute(
-                "SELECT retrieve_ms, answer_ms, total_ms FROM queries WHERE total_ms IS NOT NULL"
+                "SELECT retrieve_ms, answer_ms, total_ms FROM queries WHERE total_ms IS NOT NULL "
+                f"AND {self._only}"
             ).fetchall()
         return {name: [float(row[i]) for row in found] for i, name in enumerate(_TIMINGS)}
 
@@ -237,7 +261,7 @@ class QueryLog:
         with connect(self.path) as db:
             row = db.execute(
                 "SELECT count(*), coalesce(sum(declined = 1), 0), coalesce(sum(vote = 'down'), 0),"
-                " coalesce(sum(error IS NOT NULL), 0) FROM queries"
+                f" coalesce(sum(error IS NOT NULL), 0) FROM queries WHERE {self._only}"
             ).fetchone()
         return dict(zip(("questions", "declined", "thumbs_down", "errors"), row, strict=True))
 

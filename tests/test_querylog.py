@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
@@ -161,3 +162,31 @@ def test_rag_log_lists_and_exports_what_eval_loads(
     capsys.readouterr()
     assert main(["eval", str(exported)]) == 0
     assert "questions" in capsys.readouterr().out
+
+
+def test_a_team_admin_reads_only_its_collections_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rag.access import AccessStore, Role
+
+    history = tmp_path / "history.sqlite3"
+    for collection, question in (("alpha", "Alpha question?"), ("beta", "Beta question?")):
+        log = QueryLog(history, collection=collection)
+        log.record("web", question, _answer(question, declined=True))
+        log.close()
+    assert [r.question for r in QueryLog(history, write=False, only=["alpha"]).declined()] == [
+        "Alpha question?"
+    ]
+    assert QueryLog(history, write=False, only=[]).counts()["questions"] == 0
+    store = AccessStore(tmp_path / "access.sqlite3")
+    store.add_user("ann", "long enough pw", {"alpha": Role.ADMIN, "beta": Role.READER})
+    monkeypatch.setenv("RAG_HISTORY__PATH", str(history))
+    out = tmp_path / "export.jsonl"
+    assert main(["log", "--user", "ann", "--export-eval", str(out)]) == 0
+    exported = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [row["question"] for row in exported] == ["Alpha question??"]
+    assert "Beta" not in out.read_text()
+    assert main(["log", "--user", "nobody"]) == 2
+    assert capsys.readouterr().err.endswith(
+        "error: There is no user or key 'nobody'; `rag users list` shows them.\n"
+    )

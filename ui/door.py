@@ -31,7 +31,7 @@ LOGIN = "/login"
 LOGOUT = "/logout"
 # Reachable without a credential: the login form itself, and Slack's events (Slack's signature
 # is their credential, checked by the bot).
-OPEN_PATHS = frozenset({LOGIN, LOGOUT, "/slack/events"})
+OPEN = frozenset({("GET", LOGIN), ("POST", LOGIN), ("POST", LOGOUT), ("POST", "/slack/events")})
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _HEADERS = [
     (b"x-frame-options", b"DENY"),
@@ -69,6 +69,7 @@ class Gate:
         self.authenticator = authenticator
         self.hosts = {"localhost", *hosts}
         self.collections = collections
+        self.login_required = authenticator.configured()
 
     def scope(self, principal: Principal | None) -> Scope:
         """What a principal may see and do, over the server's collections."""
@@ -86,8 +87,12 @@ class Gate:
 
     def principal(self, headers: Mapping[str, str]) -> Principal | None:
         """Who sent the request (None: no credential); AuthenticationError for a bad one."""
-        if not self.authenticator.configured():
-            return LOCAL
+        if not self.login_required:
+            if not self.authenticator.configured():
+                return LOCAL
+            # A login added while serving is required from then on, until the server stops:
+            # removing the last user must not open the door to everyone.
+            self.login_required = True
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             return self.authenticator.bearer(token.strip())
@@ -172,7 +177,7 @@ class Door:
                 # Said to the client, and logged without the credential itself.
                 log.warning("refused: %s (%s %s)", exc, scope.get("method", "WS"), scope["path"])
                 principal, problem = None, str(exc)
-            if principal is None and scope["path"] not in OPEN_PATHS:
+            if principal is None and (scope.get("method"), scope["path"]) not in OPEN:
                 refusal = _unauthenticated(scope, headers, problem)
             else:
                 scope.setdefault("state", {})["principal"] = principal

@@ -196,6 +196,13 @@ class AccessStore:
                 for r in rows
             ]
 
+    def api_key_principal(self, key_id: str) -> Principal | None:
+        """A key's principal by its id (whether or not it is still valid), for listing rights."""
+        with self._db() as db:
+            if not db.execute("SELECT 1 FROM keys WHERE id = ?", (key_id,)).fetchone():
+                return None
+            return Principal(f"key:{key_id}", "key", self._grants(db, "key", key_id))
+
     def revoke_key(self, key_id: str) -> None:
         """Refuse a key from now on; AccessError if there is no such key."""
         with self._db() as db, db:

@@ -8,7 +8,7 @@ import json
 from rag.engine import Engine
 from rag.errors import DocumentNotFoundError
 from rag.wording import counted
-from ui.cli.registry import always, command
+from ui.cli.registry import always, audit, command
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
@@ -73,6 +73,13 @@ def _remove(engine: Engine, sources: list[str]) -> None:
         )
     for source in sources:
         removed = engine.remove(source)
+        audit(
+            engine.settings,
+            "document removed",
+            source,
+            engine.collection,
+            f"{removed.chunks} chunks",
+        )
         print(f"Removed {source} ({counted(removed.chunks, 'chunk')}).")
 
 

@@ -6,7 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from rag.access import AccessStore, Role
+from rag.access.roles import EVERY
 from rag.config import Settings
+from rag.errors import AccessError
 from rag.wording import counted
 from ui.cli.registry import command
 
@@ -18,6 +21,11 @@ def _options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE",
         help="write declined and thumbs-down questions as a `rag eval` question file",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="only the collections this user (or key:ID) is an admin of, as they would see it",
     )
 
 
@@ -32,7 +40,22 @@ def log(args: argparse.Namespace, settings: Settings) -> int:
     if not path.exists():
         print(f"No questions logged yet ({path} does not exist).", file=sys.stderr)
         return 0
-    log = QueryLog(path, write=False)
+    only = None
+    if args.user:
+        store = AccessStore(settings.access_path())
+        who = (
+            store.api_key_principal(args.user[4:])
+            if args.user.startswith("key:")
+            else store.user(args.user)
+        )
+        if who is None:
+            raise AccessError(
+                f"There is no user or key {args.user!r}; `rag users list` shows them."
+            )
+        only = [c for c, role in who.grants.items() if role >= Role.ADMIN]
+        if EVERY in only:
+            only = None
+    log = QueryLog(path, write=False, only=only)
     if args.export_eval:
         count = log.export_eval(args.export_eval)
         noun = "question" if count == 1 else "questions"

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from rag.access import AccessStore
+from rag.config import Settings
 
 Options = Callable[[argparse.ArgumentParser], None]
 
@@ -48,6 +52,15 @@ def command(
         return run
 
     return register
+
+
+def audit(
+    settings: Settings, action: str, target: str, collection: str = "", detail: str = ""
+) -> None:
+    """Record a write made from the command line, under the machine user's name."""
+    AccessStore(settings.access_path()).audit(
+        f"cli:{getpass.getuser()}", action, target, collection, detail
+    )
 
 
 def always(args: argparse.Namespace) -> bool:
