@@ -117,6 +117,8 @@ class WebSettings(BaseModel):
     uploads_dir: Path = Path("uploads")
     feedback_path: Path = Path("feedback.jsonl")
     max_upload_mb: int = Field(default=50, ge=1)
+    # Any other request body (questions, histories, the page's own calls), counted as received.
+    max_body_kb: int = Field(default=2048, ge=64)
 
 
 class ApiSettings(BaseModel):

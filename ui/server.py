@@ -12,7 +12,6 @@ from typing import Any
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rag.access import AccessStore
 from rag.access.login import Authenticator
@@ -23,38 +22,11 @@ from rag.feedback import FeedbackLog
 from rag.service import ApiService
 from ui import login
 from ui.api import openai_compat, rest
-from ui.api.errors import add_fallbacks, error_response, install_handlers
+from ui.api.errors import add_fallbacks, install_handlers
 from ui.door import Door, Gate, is_loopback
+from ui.limits import UPLOAD_OVERHEAD, BodyLimit
 from ui.web import sources
 from ui.web.app import CSS, build_app
-
-# Multipart framing around the files of one upload request.
-_UPLOAD_OVERHEAD = 1_000_000
-
-
-class UploadLimit:
-    """Refuse an upload request by its declared length, before its body is read."""
-
-    def __init__(self, app: ASGIApp, path: str, max_bytes: int) -> None:
-        self.app = app
-        self.path = path
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Answer 413 to a too-long POST to the upload path; pass everything else on."""
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == self.path:
-            length = dict(scope["headers"]).get(b"content-length", b"")
-            if length.isdigit() and int(length) > self.max_bytes:
-                limit = (self.max_bytes - _UPLOAD_OVERHEAD) / 1e6
-                response = error_response(
-                    413,
-                    f"The upload is {int(length) / 1e6:.1f} MB, over the {limit:.0f} MB limit "
-                    "(RAG_WEB__MAX_UPLOAD_MB).",
-                    "payload_too_large",
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 def build_server(
@@ -96,8 +68,12 @@ def build_server(
     app.include_router(openai_compat.router(service))
     app.include_router(rest.router(service))
     add_fallbacks(app, ("/v1", "/api"))
-    limit = settings.web.max_upload_mb * 1_000_000 + _UPLOAD_OVERHEAD
-    app.add_middleware(UploadLimit, path="/api/documents", max_bytes=limit)
+    app.add_middleware(
+        BodyLimit,
+        upload_paths=("/api/documents", "/gradio_api/upload"),
+        upload_bytes=settings.web.max_upload_mb * 1_000_000 + UPLOAD_OVERHEAD,
+        other_bytes=settings.web.max_body_kb * 1000,
+    )
     if slack_bot is not None:
         from ui.slack.bot import add_events_route
 
