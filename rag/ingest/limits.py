@@ -55,8 +55,8 @@ class TextBudget:
         if self.used > self.limit:
             raise over(
                 self.name,
-                f"its text ({self.used / 1e6:.1f} million characters so far)",
-                f"{self.limit / 1e6:g} million character",
+                f"its text ({self.used:,} characters so far)",
+                f"{self.limit:,} character",
                 "MAX_TEXT_MB",
             )
         return text
