@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import zipfile
+from pathlib import Path
 
 import docx
 import pytest
 from bs4 import BeautifulSoup
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 
 from rag.errors import DocumentError
 from rag.ingest.loaders import load_document
