@@ -111,10 +111,10 @@ class Reconciled:
     def line(self) -> str:
         """One log line saying what was cleaned, by name."""
         parts = [
-            _named(self.leftovers, "leftover of an interrupted upload", "deleted"),
-            _named(self.restored, "earlier version", "put back, as the index holds it"),
-            _named(self.unindexed, "file not in the index", "deleted"),
-            _named(self.half_indexed, "half-indexed file", "removed with its chunks"),
+            _named(self.leftovers, "leftover", " of an interrupted upload", "deleted"),
+            _named(self.restored, "earlier version", "", "put back, as the index holds it"),
+            _named(self.unindexed, "file", " not in the index", "deleted"),
+            _named(self.half_indexed, "half-indexed file", "", "removed with its chunks"),
         ]
         done = "; ".join(p for p in parts if p) or self.note or "all in the index, nothing to clean"
         return f"Uploads in {self.folder}: {done}."
@@ -168,13 +168,14 @@ def reconcile_uploads(
     return found
 
 
-def _named(names: list[str], what: str, done: str, shown: int = 5) -> str:
+def _named(names: list[str], noun: str, rest: str, done: str, shown: int = 5) -> str:
     if not names:
         return ""
-    listed = ", ".join(names[:shown]) + (
-        f" and {len(names) - shown} more" if len(names) > shown else ""
-    )
-    return f"{len(names)} {what}{'' if len(names) == 1 else 's'} {done} ({listed})"
+    listed = ", ".join(names[:shown])
+    if len(names) > shown:
+        listed += f" and {len(names) - shown} more"
+    plural = "" if len(names) == 1 else "s"
+    return f"{len(names)} {noun}{plural}{rest} {done} ({listed})"
 
 
 def _sha256(path: Path) -> str:
