@@ -37,7 +37,7 @@ def test_the_issues_zip_bomb_is_refused_by_its_unpacked_size(tmp_path: Path) -> 
     zip_bomb_docx(path, unpacked_mb=197)
     assert path.stat().st_size < 700_000  # the issue's: 669 KB
     assert refusal(path) == (
-        "bomb.docx: 197.0 MB unpacked is over the 50 MB limit (RAG_INGEST__MAX_UNZIPPED_MB)"
+        "bomb.docx: 197.0 MB unpacked is over the 25 MB limit (RAG_INGEST__MAX_UNZIPPED_MB)"
     )
 
 
@@ -126,9 +126,9 @@ def test_pdf_text_is_counted_page_by_page(tmp_path: Path) -> None:
 
 def test_html_over_its_size_limit_is_refused_unparsed(tmp_path: Path) -> None:
     path = tmp_path / "dense.html"
-    dense_html(path, 5.1)
+    dense_html(path, 2.1)
     assert refusal(path) == (
-        "dense.html: 5.1 MB of HTML is over the 5 MB limit (RAG_INGEST__MAX_HTML_MB)"
+        "dense.html: 2.1 MB of HTML is over the 2 MB limit (RAG_INGEST__MAX_HTML_MB)"
     )
 
 
@@ -188,7 +188,7 @@ def test_an_ingest_names_each_hostile_file_and_keeps_the_good_one(
         assert [a[0] for a in engine.status().articles] == ["good.txt"]
     assert report.added == ["good.txt"]
     assert dict(report.failed) == {
-        "bomb.docx": "60.0 MB unpacked is over the 50 MB limit (RAG_INGEST__MAX_UNZIPPED_MB)",
+        "bomb.docx": "60.0 MB unpacked is over the 25 MB limit (RAG_INGEST__MAX_UNZIPPED_MB)",
         "pages.pdf": "2,500 pages is over the 2,000 page limit (RAG_INGEST__MAX_PDF_PAGES)",
         "dense.html": "0.2 MB of HTML is over the 0.1 MB limit (RAG_INGEST__MAX_HTML_MB)",
     }
