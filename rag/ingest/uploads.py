@@ -18,6 +18,8 @@ _UNSAFE = re.compile(r"[^\w.\- ]+")
 # Hidden names with no supported suffix, so no ingest of the folder reads them.
 PARTIAL = ".partial"
 PREVIOUS = ".previous"
+# Where start-up sets aside files the index does not hold: hidden, so no ingest reads it.
+UNINDEXED = ".unindexed"
 
 
 def safe_name(name: str) -> str:
@@ -101,9 +103,10 @@ class Reconciled:
     leftovers: list[str] = field(default_factory=list)
     # Files put back from .NAME.previous: the index holds that content, not the newer file's.
     restored: list[str] = field(default_factory=list)
-    # Files the index does not hold (an upload cut short before its ingest finished), deleted.
+    # Files the index does not hold (an upload cut short before its ingest finished): moved
+    # to .unindexed/ beside them.
     unindexed: list[str] = field(default_factory=list)
-    # Files whose ingest was cut short: their partial chunks and the file, removed.
+    # Files whose ingest was cut short: their partial chunks removed, the file moved too.
     half_indexed: list[str] = field(default_factory=list)
     # Why nothing was looked at, when nothing could be.
     note: str = ""
@@ -113,8 +116,13 @@ class Reconciled:
         parts = [
             _named(self.leftovers, "leftover", " of an interrupted upload", "deleted"),
             _named(self.restored, "earlier version", "", "put back, as the index holds it"),
-            _named(self.unindexed, "file", " not in the index", "deleted"),
-            _named(self.half_indexed, "half-indexed file", "", "removed with its chunks"),
+            _named(self.unindexed, "file", " not in the index", f"moved to {UNINDEXED}/"),
+            _named(
+                self.half_indexed,
+                "half-indexed file",
+                "",
+                f"taken out of the index and moved to {UNINDEXED}/",
+            ),
         ]
         done = "; ".join(p for p in parts if p) or self.note or "all in the index, nothing to clean"
         return f"Uploads in {self.folder}: {done}."
@@ -128,9 +136,10 @@ def reconcile_uploads(
 ) -> Reconciled:
     """Bring the uploads folder in line with the index at start-up, and say what changed.
 
-    Files the index does not hold are deleted, not ingested: no one was told they were added,
-    and one that stopped the server mid-ingest (a hostile file) would stop it again at every
-    start. `remove` takes a half-indexed file's chunks out; `keep` names files still queued.
+    Files the index does not hold are set aside in .unindexed/, not ingested: no one was told
+    they were added, and one that stopped the server mid-ingest (a hostile file) would stop it
+    again at every start; nor deleted, as the folder may hold files of the operator's own.
+    `remove` takes a half-indexed file's chunks out; `keep` names files still queued.
     Sub-folders (other collections' uploads) are left to their own collection.
     """
     found = Reconciled(folder)
@@ -164,7 +173,9 @@ def reconcile_uploads(
             found.half_indexed.append(entry.name)
         else:
             found.unindexed.append(entry.name)
-        entry.unlink(missing_ok=True)
+        aside = folder / UNINDEXED
+        aside.mkdir(exist_ok=True)
+        entry.replace(aside / entry.name)
     return found
 
 

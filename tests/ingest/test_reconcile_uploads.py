@@ -31,7 +31,7 @@ def test_start_up_cleans_what_interrupted_uploads_left(tmp_path: Path, embed_mod
         # Killed mid-copy, and after a set-aside whose new file the index then took.
         (uploads / ".copying.pdf.partial").write_bytes(b"%PDF-1.4 half")
         (uploads / ".kept.txt.previous").write_text("An old version.\n", encoding="utf-8")
-        # Saved, never ingested (the zip bomb among them).
+        # Saved, never ingested (the zip bomb among them), or put there by hand.
         zip_bomb_docx(uploads / "bomb.docx", unpacked_mb=60)
         (uploads / "never.md").write_text("# Never ingested\n", encoding="utf-8")
         # Killed while its chunks were being written: recorded as pending, never completed.
@@ -57,10 +57,12 @@ def test_start_up_cleans_what_interrupted_uploads_left(tmp_path: Path, embed_mod
         assert report.line() == (
             f"Uploads in {uploads}: 2 leftovers of an interrupted upload deleted "
             "(.copying.pdf.partial, .kept.txt.previous); 1 earlier version put back, as the "
-            "index holds it (moved.txt); 2 files not in the index deleted (bomb.docx, never.md); "
-            "1 half-indexed file removed with its chunks (half.txt)."
+            "index holds it (moved.txt); 2 files not in the index moved to .unindexed/ "
+            "(bomb.docx, never.md); 1 half-indexed file taken out of the index and moved to "
+            ".unindexed/ (half.txt)."
         )
         assert sorted(p.name for p in uploads.iterdir()) == [
+            ".unindexed",
             "README",
             "finance",
             "kept.txt",
@@ -68,6 +70,12 @@ def test_start_up_cleans_what_interrupted_uploads_left(tmp_path: Path, embed_mod
             "queued.txt",
         ]
         assert (uploads / "moved.txt").read_text(encoding="utf-8") == sent.read_text("utf-8")
+        # Set aside, not lost: the operator may have put a file there on purpose.
+        assert sorted(p.name for p in (uploads / ".unindexed").iterdir()) == [
+            "bomb.docx",
+            "half.txt",
+            "never.md",
+        ]
         assert sorted(f.source for f in engine.store.files().values()) == ["kept.txt", "moved.txt"]
         # A second start finds nothing to do.
         again = reconcile_engine_uploads(engine, uploads, keep=[uploads / "queued.txt"])
@@ -83,6 +91,6 @@ def test_a_missing_uploads_folder_has_nothing_to_clean(tmp_path: Path, embed_mod
 def test_many_names_are_cut_short_in_the_line(tmp_path: Path) -> None:
     report = Reconciled(tmp_path, unindexed=[f"f{n}.txt" for n in range(8)])
     assert report.line() == (
-        f"Uploads in {tmp_path}: 8 files not in the index deleted "
+        f"Uploads in {tmp_path}: 8 files not in the index moved to .unindexed/ "
         "(f0.txt, f1.txt, f2.txt, f3.txt, f4.txt and 3 more)."
     )
