@@ -1,8 +1,8 @@
-"""A .docx's paragraphs, heading styles and title, read as a stream that frees what it read.
+"""A .docx's paragraphs, heading styles and title, read as a stream with no tree built.
 
 The text is python-docx's `Document(...).paragraphs` (the body's own paragraphs, runs and
-hyperlinks), without ever holding the document's tree: a paragraph of a million runs costs
-no more memory than one run.
+hyperlinked runs), read by a parser target called per element: a paragraph of a million runs
+costs no more memory than one run.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ _ON = frozenset({"1", "true", "on"})
 
 @dataclass
 class DocxText:
-    """The paragraphs with text, the style name of each, and the title."""
+    """The body's paragraphs (empty ones too), the style name of each, and the title."""
 
     paragraphs: list[str] = field(default_factory=list)
     styles: list[str] = field(default_factory=list)
