@@ -79,8 +79,9 @@ class IngestSettings(BaseModel):
     # PDF pages, and HTML markup before its text is taken out.
     max_pdf_pages: int = Field(default=2000, ge=1)
     max_html_mb: float = Field(default=2.0, gt=0)
-    # Text taken out of any one file, in millions of characters.
-    max_text_mb: float = Field(default=10.0, gt=0)
+    # Text taken out of any one file, in millions of characters: by default what a text file
+    # within max_file_mb holds, so a .docx or PDF can't give more text than a .txt may.
+    max_text_mb: float = Field(default=20.0, gt=0)
 
 
 class RetrievalSettings(BaseModel):
