@@ -69,6 +69,19 @@ class IngestSettings(BaseModel):
     max_file_mb: float = Field(default=20.0, gt=0)
     # Chunks embedded per model call, across files; memory is bounded by one such batch.
     batch_chunks: int = Field(default=512, ge=1, le=100_000)
+    # Limits on the work a file may cost, not only its bytes: a 669 KB .docx can unpack to
+    # 197 MB of XML. Each is checked while reading, so a file over one stops being read.
+    # .docx (a zip): bytes unpacked in all, entries, and unpacked/packed size of any entry (and
+    # of a PDF page's content). Reading costs about a second per 2-5 MB of XML or HTML.
+    max_unzipped_mb: float = Field(default=25.0, gt=0)
+    max_zip_entries: int = Field(default=1000, ge=1)
+    max_zip_ratio: float = Field(default=100.0, gt=1)
+    # PDF pages, and HTML markup before its text is taken out.
+    max_pdf_pages: int = Field(default=2000, ge=1)
+    max_html_mb: float = Field(default=2.0, gt=0)
+    # Text taken out of any one file, in millions of characters: by default what a text file
+    # within max_file_mb holds, so a .docx or PDF can't give more text than a .txt may.
+    max_text_mb: float = Field(default=20.0, gt=0)
 
 
 class RetrievalSettings(BaseModel):

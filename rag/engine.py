@@ -19,12 +19,14 @@ from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.generative import GenerativeAnswerer
 from rag.config import QdrantSettings, Settings
 from rag.errors import (
+    DocumentConflictError,
     DocumentNotFoundError,
     IndexEmptyError,
     QuestionError,
     StoreUnavailableError,
 )
 from rag.ingest.ingestor import Ingestor, IngestProgress, IngestReport
+from rag.ingest.limits import ReadLimits
 from rag.memory import release_free_memory
 from rag.querylog import QueryLog
 from rag.search.backend import StoreBackend, open_store
@@ -241,12 +243,11 @@ class Engine:
                 f"({self.store.read_only}): it answers questions but takes no documents. Make "
                 "the folder writable, or set RAG_QDRANT__PATH to a writable folder."
             )
-        max_bytes = int(self.settings.ingest.max_file_mb * 1e6)
         ingestor = Ingestor(
             self.store,
             lambda: self.embed_model,
             self.settings.chunk,
-            max_bytes,
+            ReadLimits.from_settings(self.settings.ingest),
             batch_chunks=self.settings.ingest.batch_chunks,
         )
         with self._lock:
@@ -281,18 +282,34 @@ class Engine:
             self.store.drop()
             self._sources = None
 
-    def remove(self, source: str) -> Removed:
-        """Take an article (every indexed file of that name) out of the index."""
+    def remove(self, source: str, path: str | Path | None = None) -> Removed:
+        """Take a document out of the index: the file of that name (at `path`, if given).
+
+        Two files of one name (an index from before names were kept unique) are not removed
+        together on a name alone: DocumentConflictError lists their paths to choose from.
+        """
         if self.store.read_only:
             raise StoreUnavailableError(
                 f"The index in {self.settings.qdrant.path}/ is read-only "
                 f"({self.store.read_only}): it answers questions but removes nothing."
             )
+        at = None if path is None else str(Path(path).resolve())
         with self._lock:
-            files = [f for f in self.store.files().values() if f.source == source]
+            files = [
+                f
+                for f in self.store.files().values()
+                if f.source == source and at in (None, f.path)
+            ]
             if not files:
                 raise DocumentNotFoundError(
                     f"No article named {source!r} in the index; `rag status` lists the articles."
+                )
+            if len(files) > 1:
+                paths = tuple(sorted(f.path for f in files))
+                raise DocumentConflictError(
+                    f"{len(paths)} documents are named {source!r} ({', '.join(paths)}); nothing "
+                    "was removed. Remove one by its path.",
+                    existing=paths,
                 )
             ids = sorted(chunk for f in files for chunk in f.ids)
             self.store.delete_ids(ids)

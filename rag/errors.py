@@ -52,6 +52,21 @@ class DocumentError(RagError):
     """A file cannot be read or parsed; the message gives the reason."""
 
 
+class DocumentLimitError(DocumentError):
+    """A file would cost more work to read than a RAG_INGEST__MAX_* limit allows."""
+
+
+class DocumentConflictError(DocumentError):
+    """A file would take the name of another indexed document, or a name two documents share."""
+
+    exit_code = 2
+
+    def __init__(self, message: str = "", existing: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        # The indexed files (paths) already holding the name.
+        self.existing = existing
+
+
 class DocumentNotFoundError(RagError):
     """No indexed article has the name given."""
 

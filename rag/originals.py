@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.engine import Engine
 from rag.errors import DocumentError, DocumentNotFoundError, OriginalGoneError
+from rag.ingest.limits import ReadLimits
 from rag.ingest.loaders import SourceDocument, load_document
 from rag.search.store import IndexedFile
 
@@ -18,6 +19,8 @@ class Original:
 
     file: IndexedFile
     data: bytes
+    # The limits it was ingested under: read again under the same, it gives the same text.
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
     @property
     def path(self) -> Path:
@@ -32,7 +35,7 @@ class Original:
     def document(self) -> SourceDocument:
         """The text citations' offsets count in: extracted again, as ingest did."""
         try:
-            doc = load_document(self.path)
+            doc = load_document(self.path, self.limits)
         except DocumentError as exc:
             raise _changed(self.file) from exc
         if doc.sha256 != self.file.sha256:
@@ -63,7 +66,7 @@ def find_original(engine: Engine, source: str, chunk: str | None = None) -> Orig
         ) from exc
     if hashlib.sha256(data).hexdigest() != found.sha256:
         raise _changed(found)
-    return Original(found, data)
+    return Original(found, data, ReadLimits.from_settings(engine.settings.ingest))
 
 
 def _changed(file: IndexedFile) -> OriginalGoneError:

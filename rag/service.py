@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from rag.engine import Engine, Removed
-from rag.errors import AnswerNotFoundError, RagError
+from rag.errors import AnswerNotFoundError, DocumentConflictError, DocumentError, RagError
 from rag.feedback import FeedbackLog, Vote
-from rag.ingest.uploads import Upload, save_upload
+from rag.ingest.uploads import Reconciled, Upload, reconcile_uploads, save_upload
 from rag.session import ChatSession, Reply, record_vote
 
 UploadStatus = Literal["added", "updated", "unchanged", "failed"]
@@ -69,7 +69,15 @@ def add_uploads(
     results += [UploadResult(name, "added", notes.get(name, "")) for name in report.added]
     results += [UploadResult(name, "updated", notes.get(name, "")) for name in report.updated]
     results += [UploadResult(name, "unchanged") for name in report.unchanged]
-    results += [UploadResult(name, "failed", f"{name}: {why}") for name, why in report.failed]
+    conflicts = dict(report.conflicts)
+    for name, why in report.failed:
+        reason = f"{name}: {why}"
+        error: RagError = (
+            DocumentConflictError(reason, existing=(conflicts[name],))
+            if name in conflicts
+            else DocumentError(reason)
+        )
+        results.append(UploadResult(name, "failed", reason, error))
     return results
 
 
@@ -80,13 +88,15 @@ def uploads_folder(engine: Engine, default_collection: str, base: Path | None = 
     return folder if engine.collection == default_collection else folder / engine.collection
 
 
-def remove_document(engine: Engine, source: str, uploads: Path) -> tuple[Removed, bool]:
-    """Take an article out of the index, and delete its file if it was uploaded.
+def remove_document(
+    engine: Engine, source: str, uploads: Path, path: str | Path | None = None
+) -> tuple[Removed, bool]:
+    """Take a document out of the index (the one at `path`, if given), and its uploaded file.
 
     An uploaded file left in the uploads folder would come back with the folder's next ingest;
     a file the user ingested from a folder of their own is theirs, and stays.
     """
-    removed = engine.remove(source)
+    removed = engine.remove(source, path)
     folder = uploads.resolve()
     deleted = False
     for path in map(Path, removed.paths):
@@ -94,6 +104,16 @@ def remove_document(engine: Engine, source: str, uploads: Path) -> tuple[Removed
             path.unlink()
             deleted = True
     return removed, deleted
+
+
+def reconcile_engine_uploads(engine: Engine, folder: Path, keep: Iterable[Path] = ()) -> Reconciled:
+    """At start-up: the uploads folder of this engine's collection in line with its index."""
+    if engine.store.read_only:
+        # Nothing can be removed from the index now, so nothing is taken from beside it either.
+        return Reconciled(folder, note="the index is read-only, so nothing was changed")
+    return reconcile_uploads(
+        folder, engine.store.files(), lambda f: engine.remove(f.source, f.path), keep
+    )
 
 
 class ApiService:

@@ -558,3 +558,22 @@ def test_engine_failures_map_to_statuses_without_a_traceback(
                 "param": None,
             }
         }
+
+
+def test_an_upload_cannot_take_an_articles_name(
+    rest: httpx.Client, server: tuple[Running, Engine]
+) -> None:
+    engine = server[1]
+    before = engine.store.count()
+    shadow = rest.post(
+        "/api/documents", files=[("files", (NSCALE_SOURCE, b"Nscale raised $99 trillion.\n"))]
+    )
+    assert shadow.status_code == 409
+    error = shadow.json()["error"]
+    assert error["code"] == "document_conflict"
+    assert error["message"].startswith(f"{NSCALE_SOURCE}: ")
+    assert "seeds" in error["message"] or "already" in error["message"]
+    # Nothing was added, and the article is whole: listed once, with all its chunks.
+    assert engine.store.count() == before
+    listed = [d["source"] for d in rest.get("/api/documents").json()["documents"]]
+    assert listed.count(NSCALE_SOURCE) == 1

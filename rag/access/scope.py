@@ -87,12 +87,16 @@ class Scope:
         return results
 
     def remove_document(
-        self, source: str, collection: str | None = None, uploads: Path | None = None
+        self,
+        source: str,
+        collection: str | None = None,
+        uploads: Path | None = None,
+        path: str | None = None,
     ) -> tuple[Removed, bool]:
         """Take a document out, for an editor of the collection; an uploaded file goes too."""
         engine = self.engine(collection, Role.EDITOR)
         folder = self.uploads(engine, uploads)
-        removed, deleted = remove_document(engine, source, folder)
+        removed, deleted = remove_document(engine, source, folder, path)
         self.record("document removed", source, engine.collection, f"{removed.chunks} chunks")
         return removed, deleted
 

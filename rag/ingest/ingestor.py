@@ -22,6 +22,7 @@ from llama_index.core.schema import TextNode
 
 from rag.config import ChunkSettings
 from rag.errors import DocumentError
+from rag.ingest.limits import ReadLimits
 from rag.ingest.loaders import SUPPORTED_SUFFIXES, SourceDocument, load_document
 from rag.ingest.token_counts import TokenCounter
 from rag.search.backend import StoreBackend
@@ -57,6 +58,8 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     # Files ingested with a caveat, such as PDF pages that had no text.
     notes: list[tuple[str, str]] = field(default_factory=list)
+    # Files refused (also in `failed`) because another document holds their name: its path.
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
     chunks_removed: int = 0
     seconds: float = 0.0
@@ -117,11 +120,11 @@ class Ingestor:
         store: StoreBackend,
         embed_model: Callable[[], BaseEmbedding],
         chunking: ChunkSettings,
-        max_bytes: int | None = None,
+        limits: ReadLimits | None = None,
         batch_chunks: int = 512,
     ) -> None:
         self.store = store
-        self.max_bytes = max_bytes
+        self.limits = limits or ReadLimits()
         # Chunks of many files are embedded together: the model is fastest on full batches.
         self.batch_chunks = batch_chunks
         # The model loads only when a file needs embedding, so a no-change run stays fast.
@@ -194,6 +197,7 @@ class Ingestor:
         report = IngestReport()
         targets, roots = self._targets(paths, report)
         indexed = self.store.files()
+        targets = _own_names(targets, roots, indexed, report)
         todo = self._changed_by_stat(targets, indexed, report)
         tracker = IngestProgress(total_bytes=sum(size for _, size in todo), started=started)
         sizes = dict(todo)
@@ -265,7 +269,7 @@ class Ingestor:
         except OSError:
             st = (-1, -1)  # load_document says why it cannot be read
         try:
-            doc = load_document(target.path, self.max_bytes)
+            doc = load_document(target.path, self.limits)
         except DocumentError as exc:
             report.failed.append((target.path.name, str(exc).removeprefix(f"{target.path.name}: ")))
             return None
@@ -356,6 +360,40 @@ class Ingestor:
             else:
                 report.failed.append((str(path), "no such file or folder"))
         return targets, roots
+
+
+def _own_names(
+    targets: list[_Target], roots: set[str], indexed: dict[str, IndexedFile], report: IngestReport
+) -> list[_Target]:
+    """The targets whose file name no other document holds; the others refused, naming it.
+
+    A document is known by its file name (citations, filters, removal), so a second file of
+    that name from another folder would shadow it. A file already indexed keeps its place.
+    """
+    listed = {str(t.path.resolve()) for t in targets}
+    holders: dict[str, IndexedFile | _Target] = {}
+    for path, entry in sorted(indexed.items()):
+        # A file gone from a folder being ingested again leaves with this run: not a holder.
+        if not (entry.root in roots and path not in listed):
+            holders.setdefault(entry.source, entry)
+    kept = []
+    for target in targets:
+        path = str(target.path.resolve())
+        holder = holders.setdefault(target.path.name, target)
+        held = holder.path if isinstance(holder, IndexedFile) else str(holder.path.resolve())
+        if held == path or path in indexed:
+            kept.append(target)
+            continue
+        what = f"the document {holder.title!r}" if isinstance(holder, IndexedFile) else "a file"
+        report.failed.append(
+            (
+                target.path.name,
+                f"{what} from the folder {Path(held).parent.name!r} already has this name; "
+                "rename the file, or remove that document first",
+            )
+        )
+        report.conflicts.append((target.path.name, held))
+    return kept
 
 
 def _touching(starts: tuple[tuple[int, T], ...], start: int, end: int) -> list[list[Any]]:

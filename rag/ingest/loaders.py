@@ -6,11 +6,14 @@ import hashlib
 import io
 import logging
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import DocumentError
+from rag.ingest.docx_text import read_docx
+from rag.ingest.html_text import read_html
+from rag.ingest.limits import ReadLimits, TextBudget, over
+from rag.ingest.zipped import RATIO_FLOOR, open_zip
 from rag.text import capitalised_share
 from rag.types import PageStarts, SectionStarts
 
@@ -36,14 +39,17 @@ class SourceDocument:
     empty_pages: tuple[int, ...] = ()
 
 
-def load_document(path: Path, max_bytes: int | None = None) -> SourceDocument:
-    """Read a supported file; raise DocumentError naming the reason when it can't be used."""
+def load_document(path: Path, limits: ReadLimits | None = None) -> SourceDocument:
+    """Read a supported file; raise DocumentError naming the reason when it can't be used.
+
+    Every limit is checked as the file is read, so one over a limit costs little to refuse.
+    """
+    limits = limits or ReadLimits()
     try:
         size = path.stat().st_size
-        if max_bytes is not None and size > max_bytes:
-            raise DocumentError(
-                f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit "
-                "(RAG_INGEST__MAX_FILE_MB)"
+        if limits.max_bytes is not None and size > limits.max_bytes:
+            raise over(
+                path.name, f"{size / 1e6:.1f} MB", f"{limits.max_bytes / 1e6:g} MB", "MAX_FILE_MB"
             )
         data = path.read_bytes()
     except OSError as exc:
@@ -51,15 +57,23 @@ def load_document(path: Path, max_bytes: int | None = None) -> SourceDocument:
     if not data.strip():
         raise DocumentError(f"{path.name}: the file is empty")
     suffix = path.suffix.lower()
+    budget = TextBudget(path.name, limits)
     layout = _Layout()
     if suffix == ".pdf":
-        text, title, layout = _pdf(data, path.name)
+        text, title, layout = _pdf(data, budget, limits)
     elif suffix == ".docx":
-        text, title, layout = _docx(data, path.name)
+        text, title, layout = _docx(data, budget, limits)
     elif suffix in {".html", ".htm"}:
-        text, title, layout = _html(_decode(data, path.name))
+        if len(data) > limits.max_html_bytes:
+            raise over(
+                path.name,
+                f"{len(data) / 1e6:.1f} MB of HTML",
+                f"{limits.max_html_bytes / 1e6:g} MB",
+                "MAX_HTML_MB",
+            )
+        text, title, layout = _html(_decode(data, path.name), budget)
     else:
-        text = _decode(data, path.name)
+        text = budget.take(_decode(data, path.name))
         title = _markdown_title(text) if suffix in {".md", ".markdown"} else ""
         if suffix in {".md", ".markdown"}:
             layout = _Layout(sections=_markdown_sections(text))
@@ -101,28 +115,64 @@ def _decode(data: bytes, name: str) -> str:
         ) from exc
 
 
-def _pdf(data: bytes, name: str) -> tuple[str, str, _Layout]:
+def _pdf(data: bytes, budget: TextBudget, limits: ReadLimits) -> tuple[str, str, _Layout]:
+    from pypdf import apply_configuration
+
+    # pypdf walks a page tree up to its own bound (100,000 entries): ours is the page limit,
+    # with room for the tree's inner nodes. Per thread, so other readers keep theirs.
+    with apply_configuration(page_tree_maximum_entries=2 * limits.max_pdf_pages + 100):
+        return _read_pdf(data, budget, limits)
+
+
+def _read_pdf(data: bytes, budget: TextBudget, limits: ReadLimits) -> tuple[str, str, _Layout]:
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import LimitReachedError, PyPdfError
+    from pypdf.generic import DictionaryObject
 
     # pypdf logs what it works around ("EOF marker not found"); a file it can't read fails with
     # our message, and one it can is read: either way its notes would only print beside ours.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    name = budget.name
+
+    def too_many(pages: str) -> DocumentError:
+        return over(name, f"{pages} pages", f"{limits.max_pdf_pages:,} page", "MAX_PDF_PAGES")
 
     try:
         reader = PdfReader(io.BytesIO(data))
+        # The count the file declares, read before its page tree is walked: the cheap refusal.
+        tree = reader.root_object["/Pages"].get_object()
+        declared = tree.get("/Count") if isinstance(tree, DictionaryObject) else None
+        if isinstance(declared, int) and declared > limits.max_pdf_pages:
+            raise too_many(f"{declared:,}")
         title = (reader.metadata.title if reader.metadata else None) or ""
         count = len(reader.pages)
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+    except LimitReachedError as exc:
+        # pypdf's own bound on the page tree, for a file whose count understates its pages.
+        raise too_many(f"more than {limits.max_pdf_pages:,}") from exc
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise DocumentError(f"{name}: not a readable PDF ({exc})") from exc
+    if count > limits.max_pdf_pages:
+        raise too_many(f"{count:,}")
     texts, empty = [], []
     for number in range(1, count + 1):
         try:
+            content = reader.pages[number - 1].get("/Contents")
+            packed, unpacked = _stream_sizes(content.get_object() if content is not None else None)
+            ratio = unpacked / max(packed, 1)
+            # A PDF's zip bomb: a page whose few bytes unpack to a text that takes minutes.
+            if unpacked > RATIO_FLOOR and ratio > limits.max_zip_ratio:
+                raise over(
+                    name,
+                    f"page {number}'s content unpacking to {ratio:,.0f} times its packed size",
+                    f"{limits.max_zip_ratio:g}×",
+                    "MAX_ZIP_RATIO",
+                )
             page = _lines(reader.pages[number - 1].extract_text() or "").strip()
         except (PyPdfError, ValueError, KeyError, TypeError, OSError):
             # One broken page costs that page, not the document.
             page = ""
-        texts.append(page)
+        # Counted page by page: a file whose text is over the limit is not read to its end.
+        texts.append(budget.take(page))
         if not page:
             empty.append(number)
     if len(empty) == count:
@@ -134,48 +184,46 @@ def _pdf(data: bytes, name: str) -> tuple[str, str, _Layout]:
     return "\n\n".join(texts), title, _Layout(pages=tuple(starts), empty_pages=tuple(empty))
 
 
-def _docx(data: bytes, name: str) -> tuple[str, str, _Layout]:
-    import docx
+def _stream_sizes(content: object) -> tuple[int, int]:
+    """Bytes packed and unpacked of a page's content: one stream, or an array of them."""
+    from pypdf.generic import ArrayObject, EncodedStreamObject, StreamObject
 
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DocumentError(f"{name}: not a readable .docx file ({exc})") from exc
+    if isinstance(content, ArrayObject):
+        sizes = [_stream_sizes(part.get_object()) for part in content]
+        return sum(p for p, _ in sizes), sum(u for _, u in sizes)
+    if isinstance(content, EncodedStreamObject):
+        return len(content._data), len(content.get_data())
+    if isinstance(content, StreamObject):
+        return len(content.get_data()), len(content.get_data())
+    return 0, 0
+
+
+def _docx(data: bytes, budget: TextBudget, limits: ReadLimits) -> tuple[str, str, _Layout]:
+    with open_zip(data, budget.name, limits, ".docx file") as archive:
+        found = read_docx(archive, budget)
     paragraphs, sections, offset = [], [], 0
-    for paragraph in document.paragraphs:
-        text = _lines(paragraph.text)
+    for raw, style in zip(found.paragraphs, found.styles, strict=True):
+        text = _lines(raw)
         if not text.strip():
             continue
-        style = paragraph.style.name if paragraph.style is not None else ""
         if style.startswith("Heading"):
             sections.append((offset, text.strip()))
         paragraphs.append(text)
         offset += len(text) + 1
     heading = next(
-        (p.text for p in document.paragraphs if p.style is not None and p.style.name == "Title"),
+        (p for p, style in zip(found.paragraphs, found.styles, strict=True) if style == "Title"),
         "",
     )
-    layout = _Layout(sections=tuple(sections))
-    return "\n".join(paragraphs), document.core_properties.title or heading, layout
+    return "\n".join(paragraphs), found.title or heading, _Layout(sections=tuple(sections))
 
 
-def _html(markup: str) -> tuple[str, str, _Layout]:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(markup, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    heading = soup.find("h1")
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    if soup.title:
-        soup.title.decompose()
-    headings = [h.get_text(" ", strip=True) for h in soup.find_all(_HEADING_TAGS)]
-    lines = [line.strip() for line in soup.get_text("\n").splitlines()]
-    text = "\n".join(line for line in lines if line)
+def _html(markup: str, budget: TextBudget) -> tuple[str, str, _Layout]:
+    found = read_html(markup, budget)
+    text = "\n".join(found.lines)
     return (
         text,
-        title or (heading.get_text(" ", strip=True) if heading else ""),
-        _Layout(sections=_find_lines(text, headings)),
+        found.title or found.h1 or "",
+        _Layout(sections=_find_lines(text, found.headings)),
     )
 
 

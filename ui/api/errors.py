@@ -25,6 +25,8 @@ STATUS: tuple[tuple[type[errors.RagError], int, str], ...] = (
     (errors.CollectionError, 404, "collection_not_found"),
     (errors.AccessError, 400, "invalid_request"),
     (errors.UploadTooLargeError, 413, "payload_too_large"),
+    (errors.DocumentLimitError, 413, "document_over_limit"),
+    (errors.DocumentConflictError, 409, "document_conflict"),
     (errors.QuestionError, 400, "invalid_question"),
     (errors.DocumentError, 400, "invalid_document"),
     (errors.DocumentNotFoundError, 404, "document_not_found"),

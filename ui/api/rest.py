@@ -10,7 +10,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 
 from rag.access import Role
-from rag.errors import DocumentError, UploadTooLargeError
+from rag.errors import (
+    DocumentConflictError,
+    DocumentError,
+    DocumentLimitError,
+    UploadTooLargeError,
+)
 from rag.service import ApiService
 from rag.session import Reply
 from ui.api.errors import RESPONSES
@@ -82,6 +87,7 @@ def router(service: ApiService) -> APIRouter:
         responses={
             **RESPONSES,
             400: _error("No file could be used (the message gives each reason)"),
+            409: _error("Every file would take the name of another indexed document"),
             413: _error("The upload is over RAG_WEB__MAX_UPLOAD_MB"),
         },
     )
@@ -101,8 +107,10 @@ def router(service: ApiService) -> APIRouter:
             results = scope.add_documents(received, collection)
         if all(r.status == "failed" for r in results):
             message = "; ".join(r.reason for r in results)
-            too_large = all(isinstance(r.error, UploadTooLargeError) for r in results)
-            raise UploadTooLargeError(message) if too_large else DocumentError(message)
+            for kind in (UploadTooLargeError, DocumentLimitError, DocumentConflictError):
+                if all(isinstance(r.error, kind) for r in results):
+                    raise kind(message)
+            raise DocumentError(message)
         return UploadResponse(
             documents=[
                 UploadOut(name=r.name, status=r.status, reason=r.reason or None) for r in results
@@ -112,11 +120,22 @@ def router(service: ApiService) -> APIRouter:
     @api.delete(
         "/documents/{source}",
         response_model=RemovedOut,
-        responses={**RESPONSES, 404: _error("No article of that name")},
+        responses={
+            **RESPONSES,
+            404: _error("No article of that name"),
+            409: _error("Two documents share the name: say which with `path`"),
+        },
     )
-    def remove(source: str, scope: Access, collection: Collection = None) -> RemovedOut:
+    def remove(
+        source: str,
+        scope: Access,
+        collection: Collection = None,
+        path: Annotated[
+            str | None, Query(description="Which file, when two documents share the name")
+        ] = None,
+    ) -> RemovedOut:
         """Take an article out of the index (an uploaded file is deleted too)."""
-        removed, deleted = scope.remove_document(source, collection)
+        removed, deleted = scope.remove_document(source, collection, path=path)
         return RemovedOut(source=source, chunks_removed=removed.chunks, file_deleted=deleted)
 
     @api.post(
