@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -577,3 +579,35 @@ def test_an_upload_cannot_take_an_articles_name(
     assert engine.store.count() == before
     listed = [d["source"] for d in rest.get("/api/documents").json()["documents"]]
     assert listed.count(NSCALE_SOURCE) == 1
+
+
+def test_a_chunked_body_is_limited_by_what_arrives(rest: httpx.Client) -> None:
+    sent = 0
+
+    def body() -> Iterator[bytes]:
+        # No Content-Length: the body is chunked, 64 kB at a time, for up to 60 MB.
+        nonlocal sent
+        for _ in range(960):
+            sent += 65_536
+            yield b" " * 65_536
+
+    refused = rest.post("/api/ask", content=body(), headers={"Content-Type": "application/json"})
+    assert refused.status_code == 413
+    assert refused.json()["error"]["message"] == (
+        "The request body is over the 2,048 kB limit (RAG_WEB__MAX_BODY_KB); send less history "
+        "or a shorter question."
+    )
+    head = b'--x\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\n\r\n'
+    upload = rest.post(
+        "/api/documents",
+        content=itertools.chain([head], body()),
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert upload.status_code == 413
+    # Refused once the upload limit plus its framing allowance (1 MB) had arrived, not at 60 MB.
+    assert re.fullmatch(
+        r"The upload is over the 1 MB limit \(RAG_WEB__MAX_UPLOAD_MB\): it was refused after "
+        r"2\.[01] MB\.",
+        upload.json()["error"]["message"],
+    )
+    assert sent < 10_000_000

@@ -10,10 +10,6 @@ from ui.api.errors import error_response
 UPLOAD_OVERHEAD = 1_000_000
 
 
-class _TooLarge(Exception):
-    """Raised into the app when its body grows past the limit, to stop it reading."""
-
-
 class BodyLimit:
     """413 for a body over its limit: uploads get the upload limit, every other request less."""
 
@@ -37,27 +33,36 @@ class BodyLimit:
             await self._refuse(scope, receive, send, upload, int(declared), declared=True)
             return
         received = 0
-        started = False
+        started = refused = False
 
         async def counted() -> Message:
-            nonlocal received
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _TooLarge
+                    # Answered here, at once; the app sees the client gone and stops reading.
+                    refused = True
+                    if not started:
+                        await self._refuse(scope, receive, send, upload, received, declared=False)
+                    return {"type": "http.disconnect"}
             return message
 
         async def watched(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # what the app says after the refusal is not sent
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, counted, watched)
-        except _TooLarge:
-            if not started:
-                await self._refuse(scope, receive, send, upload, received, declared=False)
+        except Exception:
+            # The app failed on the body cut short (a client gone, to it): already answered.
+            if not refused:
+                raise
 
     async def _refuse(
         self,
