@@ -25,7 +25,7 @@ from rag.errors import (
     StoreUnavailableError,
 )
 from rag.ingest.ingestor import Ingestor, IngestProgress, IngestReport
-from rag.locking import ReadWriteLock
+from rag.locking import FifoLock, ReadWriteLock
 from rag.memory import release_free_memory
 from rag.querylog import QueryLog
 from rag.search.backend import StoreBackend, open_store
@@ -34,6 +34,9 @@ from rag.search.retriever import Retriever
 from rag.search.store import IndexedFile
 from rag.types import Answer, Draft, Passage
 
+# Longest an ingest waits for questions before its next model call: under a steady stream of
+# questions it still moves on, one batch of the model's a second or so.
+YIELD_S = 1.0
 # A text longer than this many times its limit is cleaned from its start only (clean_cut).
 _FAST_CUT = 8
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -213,8 +216,12 @@ class Engine:
         self._generation = 0
         # Questions are answered one at a time (the embedding model and the answerer are
         # shared; two at once on a small CPU only slow each other); a remote LLM is called
-        # outside this lock. Ingest never takes it: it embeds alongside.
-        self._lock = threading.RLock()
+        # outside this lock. Taken in the order asked. Ingest never takes it: it embeds alongside.
+        self._lock = FifoLock()
+        # Questions waiting for it or inside it: an ingest embeds only between them (or after
+        # YIELD_S), so that on a small CPU an upload slows answers little.
+        self._asking = 0
+        self._asking_cond = threading.Condition()
         # The store: questions read it together; a writer holds it alone only while it writes
         # a batch, so a question waits for at most one batch and sees whole files or none.
         self.store_lock = ReadWriteLock()
@@ -315,6 +322,7 @@ class Engine:
             lock=self.store_lock,
             # A batch was committed: the next question sees its files.
             committed=self._forget_sources,
+            pause=self._yield_to_questions,
         )
         with self._writing:
             return ingestor.run(paths, progress=progress, on_progress=on_progress)
@@ -408,6 +416,11 @@ class Engine:
                     self._sources = found
         return found
 
+    def _yield_to_questions(self) -> None:
+        """Wait (at most YIELD_S) until no question is waiting or being answered."""
+        with self._asking_cond:
+            self._asking_cond.wait_for(lambda: not self._asking, timeout=YIELD_S)
+
     def _forget_sources(self) -> None:
         with self._sources_lock:
             self._generation += 1
@@ -466,6 +479,18 @@ class Engine:
         earlier, cut = prepare_history(history, self.settings.answer)
         notices += cut
         text = standalone(asked, earlier)
+        with self._asking_cond:
+            self._asking += 1
+        try:
+            return self._retrieve_in_turn(asked, text, notices, top_k, source)
+        finally:
+            with self._asking_cond:
+                self._asking -= 1
+                self._asking_cond.notify_all()
+
+    def _retrieve_in_turn(
+        self, asked: str, text: str, notices: list[str], top_k: int | None, source: str | None
+    ) -> _Retrieved:
         with self._lock:
             # Loading the models for the first question is start-up, not time spent retrieving.
             _ = self.encoder, self.retriever, self.extractive

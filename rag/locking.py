@@ -65,3 +65,42 @@ class ReadWriteLock:
                 if not self._depth:
                     self._writer = None
                     self._cond.notify_all()
+
+
+class FifoLock:
+    """A lock taken in the order it was asked for: under load, no caller is passed over.
+
+    Python's own lock wakes waiters in no set order; with twenty questions waiting, one of
+    them could wait through many turns while later ones went first.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._issued = 0
+        self._serving = 0
+        # Tickets whose holders gave up waiting (interrupted): skipped when their turn comes.
+        self._abandoned: set[int] = set()
+
+    def __enter__(self) -> None:
+        with self._cond:
+            ticket = self._issued
+            self._issued += 1
+            try:
+                while ticket != self._serving:
+                    self._cond.wait()
+            except BaseException:
+                self._abandoned.add(ticket)
+                self._skip_abandoned()
+                raise
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._serving += 1
+            self._skip_abandoned()
+            self._cond.notify_all()
+
+    def _skip_abandoned(self) -> None:
+        while self._serving in self._abandoned:
+            self._abandoned.discard(self._serving)
+            self._serving += 1
+        self._cond.notify_all()

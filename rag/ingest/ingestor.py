@@ -132,6 +132,7 @@ class Ingestor:
         batch_chunks: int = 512,
         lock: ReadWriteLock | None = None,
         committed: Callable[[], None] | None = None,
+        pause: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         # Held (for writing) only while the store changes: reading, chunking and embedding
@@ -139,6 +140,8 @@ class Ingestor:
         self.lock = lock or ReadWriteLock()
         # Told, inside the lock, after each write: what caches the index's contents drops them.
         self._committed = committed or (lambda: None)
+        # Called before each model call: where a serving engine lets questions go first.
+        self._pause = pause or (lambda: None)
         self.max_bytes = max_bytes
         # Chunks of many files are embedded together: the model is fastest on full batches.
         self.batch_chunks = batch_chunks
@@ -334,9 +337,14 @@ class Ingestor:
             # Longest first, as sentence-transformers orders a whole corpus: llama-index hands
             # the model a few chunks at a time, and a short chunk among long ones is all padding.
             ordered = sorted(nodes, key=lambda n: -len(n.get_content()))
-            embeddings = self.embed_model.get_text_embedding_batch(
-                [n.get_content() for n in ordered]
-            )
+            texts = [n.get_content() for n in ordered]
+            # The model's own batches, one call each, with a pause before each for questions
+            # waiting to be answered: the same calls the model would make in one go.
+            step = max(1, int(getattr(self.embed_model, "embed_batch_size", 32)))
+            embeddings: list[list[float]] = []
+            for start in range(0, len(texts), step):
+                self._pause()
+                embeddings += self.embed_model.get_text_embedding_batch(texts[start : start + step])
             for node, embedding in zip(ordered, embeddings, strict=True):
                 node.embedding = embedding
         # Ids are recorded (pending) before the points are written, and the files marked done
