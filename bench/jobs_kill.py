@@ -1,4 +1,4 @@
-"""An upload job killed (SIGKILL) at random points, restarted each time, checked against a clean run.
+"""An upload job killed (SIGKILL) at random points and restarted, checked against a clean run.
 
 Usage: python bench/jobs_kill.py [--files 150] [--kills 5] [--seed 1] [--batch-chunks 32].
 A child process opens a temporary index, submits an upload job of `files` articles and runs it;
@@ -33,11 +33,12 @@ def child(index: Path, sent: Path, uploads: Path, batch_chunks: int) -> None:
     settings = make_settings(index, ingest={"batch_chunks": batch_chunks})
     with Engine.open(settings) as engine:
         jobs = Jobs(engine)
-        listed = jobs.list(1)
+        listed = jobs.recent(1)
         if listed:
             job_id = listed[0].id
         else:
             job_id = jobs.submit_upload([(p, p.name) for p in sorted(sent.iterdir())], uploads)
+        engine.warm_up()  # as `rag serve` does before it serves
         jobs.start()
         print("started", flush=True)
         job = jobs.wait(job_id)

@@ -28,9 +28,10 @@ FINISHED = ("done", "failed")
 # Uploads wait here, one folder per job, until their job moves them into the uploads folder.
 # Hidden, so that no ingest of the uploads folder reads them.
 STAGING = ".staging"
-# A job started this many times without finishing (each start after a crash or a kill) is
-# failed rather than tried again: it may be what brings the process down.
-MAX_ATTEMPTS = 3
+# A job interrupted this many times in a row at the same point (no file or chunk further than
+# the time before) is failed rather than tried again: it may be what brings the process down.
+# One that gets further each time (a server killed or restarted now and then) goes on.
+MAX_STALLS = 3
 # A running job whose writer has not written for this long, on a store that several
 # processes can share (a Qdrant server), is taken as abandoned.
 STALE_S = 60.0
@@ -210,7 +211,7 @@ class JobQueue:
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return None if row is None else Job.from_row(row)
 
-    def list(self, limit: int = 20, store: str | None = None) -> list[Job]:
+    def recent(self, limit: int = 20, store: str | None = None) -> list[Job]:
         """The newest jobs (of one index, if given), newest first."""
         with connect(self.path) as db:
             rows = db.execute(
@@ -286,8 +287,9 @@ class JobQueue:
             if row is None:
                 return None
             db.execute(
+                # Counted again from the start: a resumed run goes over what is done quickly.
                 "UPDATE jobs SET state = 'running', started = ?, heartbeat = ?, "
-                "attempts = attempts + 1 WHERE id = ?",
+                "attempts = attempts + 1, files_done = 0, chunks = 0 WHERE id = ?",
                 (now(), time.time(), row["id"]),
             )
             found = db.execute("SELECT * FROM jobs WHERE id = ?", (row["id"],)).fetchone()
@@ -458,7 +460,7 @@ class JobRunner:
         return recovered
 
     def recover(self) -> list[str]:
-        """Requeue jobs a crash left running (fail those tried MAX_ATTEMPTS times); clean staging.
+        """Requeue jobs a crash left running (fail one stuck MAX_STALLS times); clean staging.
 
         Resumed rather than failed: every step of a job can be done again (files are moved by
         renames skipped once done, and ingest skips what it already wrote), so running it again
@@ -467,13 +469,16 @@ class JobRunner:
         recovered = []
         for job, spec in self.queue.abandoned(self.store, self.exclusive):
             recovered.append(job.id)
-            if job.attempts < MAX_ATTEMPTS:
+            reached = [job.files_done, job.chunks]
+            stalls = spec.get("stalls", 0) + 1 if spec.get("reached") == reached else 1
+            if stalls < MAX_STALLS:
                 log.warning("job %s was interrupted; it is resumed", job.id)
+                self.queue.set_spec(job.id, {**spec, "reached": reached, "stalls": stalls})
                 self.queue.requeue(job.id)
                 continue
             reason = (
-                f"The job was interrupted {job.attempts} times (the server stopped while it "
-                "ran), so it was given up"
+                f"The job was interrupted {stalls} times at the same point (after "
+                f"{job.files_done} of {job.files_total} files), so it was given up"
             )
             self._fail(job, spec, reason)
         self._sweep()
@@ -581,7 +586,8 @@ class JobRunner:
         folder = Path(spec["folder"])
         engine = self.engine_for(job.collection)
         known: dict[str, str | None] = spec.get("known", {})
-        restored, gone = [], []
+        restored: list[Path] = []
+        gone: list[Path] = []
         for name in spec["files"]:
             staged = staging_folder(folder, job.id) / name
             target, previous = folder / name, folder / f".{name}.previous"
@@ -673,9 +679,9 @@ class Jobs:
         """A job by id, or None."""
         return self.queue.get(job_id)
 
-    def list(self, limit: int = 20) -> list[Job]:
+    def recent(self, limit: int = 20) -> list[Job]:
         """The newest jobs of this index, newest first."""
-        return self.queue.list(limit, self.store)
+        return self.queue.recent(limit, self.store)
 
     def wait(self, job_id: str, timeout: float | None = None) -> Job:
         """The job once finished, or as it stands after `timeout` seconds."""
