@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -15,7 +16,7 @@ from typing import Any, Literal
 
 from rag.config import Settings
 from rag.engine import Engine
-from rag.errors import RagError
+from rag.errors import CollectionError, RagError
 from rag.ingest.ingestor import IngestProgress, IngestReport
 from rag.ingest.uploads import Upload, check_uploads_folder, save_upload
 from rag.querylog import connect, now
@@ -377,6 +378,15 @@ def _install(staged: Path, folder: Path) -> Upload:
     return Upload(target, previous if previous.exists() else None)
 
 
+def _drop_staging(job: Job, spec: dict[str, Any]) -> None:
+    """Delete a finished upload job's staging folder (empty unless it failed before moving in)."""
+    if job.kind == "upload":
+        staging = staging_folder(Path(spec["folder"]), job.id)
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):  # only when no other job's files wait there
+            staging.parent.rmdir()
+
+
 def _indexed(engine: Engine, folder: Path, names: Iterable[str]) -> dict[str, str | None]:
     """The content hash the index holds for each of a folder's files by name (None: none)."""
     with engine.store_lock.read():
@@ -529,7 +539,7 @@ class JobRunner:
             self._fail(job, spec, "Something went wrong while indexing; it has been logged.")
         else:
             self.queue.finish(job.id, "done", results, report)
-            self._sweep()
+            _drop_staging(job, spec)
 
     def _ingest(self, job: Job, paths: list[Path], engine: Engine) -> IngestReport:
         last = [0.0]
@@ -580,7 +590,7 @@ class JobRunner:
                 log.exception("could not take back the files of job %s", job.id)
             results += [FileResult(name, "failed", reason) for name in spec["files"]]
         self.queue.finish(job.id, "failed", results, error=reason)
-        self._sweep()
+        _drop_staging(job, spec)
 
     def _roll_back(self, job: Job, spec: dict[str, Any]) -> None:
         folder = Path(spec["folder"])
@@ -603,7 +613,11 @@ class JobRunner:
         engine.forget([str(p.resolve()) for p in gone])
 
     def _sweep(self) -> None:
-        """Delete staging folders no unfinished job uses (a crash before a submit was recorded)."""
+        """Delete staging folders no unfinished job uses (a crash before a submit was recorded).
+
+        Only at start, before this process takes uploads: a submit stages its files before it
+        records its job, and a sweep in between would take them.
+        """
         in_use = self.queue.unfinished_uploads()
         for root in self._staging_roots():
             for folder in root.iterdir() if root.is_dir() else ():
@@ -637,13 +651,22 @@ class Jobs:
         self.queue = JobQueue(settings.history.path)
         self.runner = JobRunner(
             self.queue,
-            engine_for or (lambda name: engine),
+            engine_for or self._only_collection,
             self.store,
             # The embedded index admits one process, so a job marked running on it is a crash's.
             exclusive=not settings.qdrant.url,
             poll_s=poll_s,
             on_progress=on_progress,
         )
+
+    def _only_collection(self, name: str) -> Engine:
+        """The engine, for jobs of its collection; others need `engine_for` (Collections.engine)."""
+        if name != self.engine.collection:
+            raise CollectionError(
+                f"This server writes only to the collection {self.engine.collection!r}; the job "
+                f"names {name!r}. Run `rag ingest --collection {name}` while the server is stopped."
+            )
+        return self.engine
 
     def start(self) -> list[str]:
         """Recover interrupted jobs and start the writer; the ids of the recovered jobs."""

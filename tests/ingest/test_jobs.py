@@ -265,3 +265,18 @@ def test_a_job_killed_mid_write_is_resumed_to_the_index_a_clean_run_gives(
         assert report.added == names
         assert indexed(clean) == resumed
         assert clean.store.count() == count
+
+
+def test_a_job_for_another_collection_fails_without_its_engine(engine: Engine) -> None:
+    jobs = Jobs(engine)
+    jobs.start()
+    try:
+        job = jobs.wait(jobs.submit_ingest([SEEDS], collection="legal"), timeout=60)
+    finally:
+        jobs.close()
+    assert (job.state, job.results) == ("failed", [])
+    assert job.error == (
+        "This server writes only to the collection 'articles'; the job names 'legal'. "
+        "Run `rag ingest --collection legal` while the server is stopped."
+    )
+    assert engine.store.count() == 0
