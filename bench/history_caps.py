@@ -28,34 +28,36 @@ def ms(started: float) -> float:
 def main() -> None:
     """Time the caps and the two questions; print the times."""
     huge = NSCALE + " " + "x" * 19_500_000
-    with tempfile.TemporaryDirectory(prefix="rag-bench-caps-") as tmp:
-        with Engine.open(make_settings(Path(tmp) / "index")) as engine:
-            engine.ingest([SEEDS])
-            engine.warm_up()
-            started = time.perf_counter()
-            prepare_history([huge], engine.settings.answer)
-            prepare_question(huge, engine.settings.answer.max_question_chars)
-            caps = ms(started)
-            engine.ask("What is the valuation?")
-            engine.encoder._cache.clear()
-            started = time.perf_counter()
-            engine.ask(SIMPLE)
-            alone = ms(started)
-            engine.encoder._cache.clear()
-            times: dict[str, float] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="rag-bench-caps-") as tmp,
+        Engine.open(make_settings(Path(tmp) / "index")) as engine,
+    ):
+        engine.ingest([SEEDS])
+        engine.warm_up()
+        started = time.perf_counter()
+        prepare_history([huge], engine.settings.answer)
+        prepare_question(huge, engine.settings.answer.max_question_chars)
+        caps = ms(started)
+        engine.ask("What is the valuation?")
+        engine.encoder._cache.clear()
+        started = time.perf_counter()
+        engine.ask(SIMPLE)
+        alone = ms(started)
+        engine.encoder._cache.clear()
+        times: dict[str, float] = {}
 
-            def follow_up() -> None:
-                started = time.perf_counter()
-                answer = engine.ask("And at what valuation?", history=[huge])
-                times["follow_up_with_19_5_mb_history"] = ms(started)
-                times["standalone_chars"] = len(answer.standalone_question)
-
-            thread = threading.Thread(target=follow_up)
-            thread.start()
+        def follow_up() -> None:
             started = time.perf_counter()
-            engine.ask(SIMPLE)
-            times["simple_question_meanwhile"] = ms(started)
-            thread.join()
+            answer = engine.ask("And at what valuation?", history=[huge])
+            times["follow_up_with_19_5_mb_history"] = ms(started)
+            times["standalone_chars"] = len(answer.standalone_question)
+
+        thread = threading.Thread(target=follow_up)
+        thread.start()
+        started = time.perf_counter()
+        engine.ask(SIMPLE)
+        times["simple_question_meanwhile"] = ms(started)
+        thread.join()
     print(json.dumps({"caps_on_19_5_mb": caps, "simple_question_alone": alone, **times}, indent=2))
 
 
