@@ -545,9 +545,14 @@ class JobRunner:
         last = [0.0]
 
         def progress(done: IngestProgress) -> None:
+            total, finished = done.total_files, done.files_done
+            if job.kind == "upload":
+                # A resumed upload does not read again the files its last run wrote: they count
+                # as done, so its progress carries on from where it was.
+                total, finished = len(paths), len(paths) - total + finished
             if time.monotonic() - last[0] >= _PROGRESS_EVERY_S:
                 last[0] = time.monotonic()
-                self.queue.progress(job.id, done.total_files, done.files_done, done.chunks)
+                self.queue.progress(job.id, total, finished, done.chunks)
             if self.on_progress is not None:
                 self.on_progress(job.id, done)
 

@@ -280,3 +280,23 @@ def test_a_job_for_another_collection_fails_without_its_engine(engine: Engine) -
         "Run `rag ingest --collection legal` while the server is stopped."
     )
     assert engine.store.count() == 0
+
+
+def test_a_job_submitted_by_another_process_is_seen_at_the_next_poll(engine: Engine) -> None:
+    runner = JobRunner(
+        JobQueue(engine.settings.history.path),
+        lambda name: engine,
+        store_key(engine.settings),
+        poll_s=0.1,
+    )
+    runner.start()
+    try:
+        # Another process's queue: its submit wakes nothing here.
+        other = JobQueue(engine.settings.history.path)
+        job = other.wait(
+            other.submit_ingest([SEEDS], engine.collection, store_key(engine.settings), "cli"),
+            timeout=300,
+        )
+    finally:
+        runner.close()
+    assert (job.state, job.who, len(job.results)) == ("done", "cli", 5)
