@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import threading
 import time
@@ -123,6 +124,8 @@ def main() -> None:
                 json.dumps(
                     {
                         "clients": args.clients,
+                        # Other processes' load on the machine, which moves every figure here.
+                        "load_average": os.getloadavg(),
                         "files": args.files,
                         "without_job": quiet,
                         "during_job": loaded,
