@@ -96,6 +96,11 @@ class AnswerSettings(BaseModel):
 
     max_sentences: int = Field(default=3, ge=1, le=10)
     max_question_chars: int = Field(default=2000, ge=50)
+    # The earlier questions a follow-up is asked with, on every front end: each is cut like the
+    # question, only the newest are kept, and those only while their total fits (with a notice).
+    max_history_item_chars: int = Field(default=2000, ge=50)
+    max_history_items: int = Field(default=100, ge=1)
+    max_history_chars: int = Field(default=50_000, ge=50)
     # Decline below this calibrated confidence; None keeps the threshold fitted with the model.
     min_confidence: Annotated[float | None, BeforeValidator(_none_if_blank)] = Field(
         default=None, ge=0, le=1

@@ -17,7 +17,7 @@ from rag.answering.citations import check_citations
 from rag.answering.conversation import standalone
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.generative import GenerativeAnswerer
-from rag.config import QdrantSettings, Settings
+from rag.config import AnswerSettings, QdrantSettings, Settings
 from rag.errors import (
     DocumentConflictError,
     DocumentNotFoundError,
@@ -27,6 +27,7 @@ from rag.errors import (
 )
 from rag.ingest.ingestor import Ingestor, IngestProgress, IngestReport
 from rag.ingest.limits import ReadLimits
+from rag.locking import FifoLock, ReadWriteLock
 from rag.memory import release_free_memory
 from rag.querylog import QueryLog
 from rag.search.backend import StoreBackend, open_store
@@ -35,6 +36,11 @@ from rag.search.retriever import Retriever
 from rag.search.store import IndexedFile
 from rag.types import Answer, Draft, Passage
 
+# Longest an ingest waits for questions before its next model call: under a steady stream of
+# questions it still moves on, one batch of the model's a second or so.
+YIELD_S = 1.0
+# A text longer than this many times its limit is cleaned from its start only (clean_cut).
+_FAST_CUT = 8
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -124,21 +130,73 @@ def clean(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", text).split())
 
 
+def clean_cut(text: str, max_chars: int) -> tuple[str, int]:
+    """The text cleaned and cut to `max_chars`, with its length before the cut.
+
+    A text far over the limit is cleaned from its start only, and its length is the one it
+    was sent with: cleaning all 19 MB of one would take longer than answering.
+    """
+    text = text.lstrip()
+    if len(text) <= _FAST_CUT * max_chars:
+        cleaned = clean(text)
+        return cleaned[:max_chars], len(cleaned)
+    cleaned = clean(text[: _FAST_CUT * max_chars])
+    if len(cleaned) < max_chars:  # a long run of control characters: clean it all
+        cleaned = clean(text)
+    return cleaned[:max_chars], len(text)
+
+
 def prepare_question(question: str, max_chars: int) -> tuple[str, list[str]]:
     """The question cleaned of control characters and cut to length, with notices saying so."""
-    cleaned = clean(question)
+    cleaned, length = clean_cut(question, max_chars)
     if not cleaned:
         raise QuestionError(
             "The question is empty. Type a question about the articles.", param="question"
         )
     notices = []
-    if len(cleaned) > max_chars:
+    if length > max_chars:
         notices.append(
-            f"Your question was {len(cleaned):,} characters long; only the first "
-            f"{max_chars:,} were used."
+            f"Your question was {length:,} characters long; only the first {max_chars:,} were used."
         )
-        cleaned = cleaned[:max_chars]
     return cleaned, notices
+
+
+def prepare_history(history: Sequence[str], limits: AnswerSettings) -> tuple[list[str], list[str]]:
+    """The earlier questions cleaned and within the limits (newest kept), with notices saying so."""
+    notices = []
+    asked = [h for h in history if h and not h.isspace()]
+    if len(asked) > limits.max_history_items:
+        notices.append(
+            f"The conversation had {len(asked):,} earlier questions; only the last "
+            f"{limits.max_history_items:,} were used."
+        )
+        asked = asked[-limits.max_history_items :]
+    items, long = [], 0
+    for text in asked:
+        cleaned, length = clean_cut(text, limits.max_history_item_chars)
+        long += length > limits.max_history_item_chars
+        if cleaned:
+            items.append(cleaned)
+    if long:
+        which = "An earlier question was" if long == 1 else f"{long:,} earlier questions were"
+        notices.append(
+            f"{which} over {limits.max_history_item_chars:,} characters long; only the first "
+            f"{limits.max_history_item_chars:,} of each were used."
+        )
+    total = sum(len(item) for item in items)
+    if total > limits.max_history_chars:
+        kept, size = [], 0
+        for item in reversed(items):
+            if size + len(item) > limits.max_history_chars:
+                break
+            kept.append(item)
+            size += len(item)
+        notices.append(
+            f"The earlier questions came to {total:,} characters; only the last {len(kept):,} "
+            f"({size:,} characters, within {limits.max_history_chars:,}) were used."
+        )
+        items = kept[::-1]
+    return items, notices
 
 
 class Engine:
@@ -155,9 +213,22 @@ class Engine:
         self._extractive: ExtractiveAnswerer | None = None
         self._generator: GenerativeAnswerer | None = None
         self._sources: set[str] | None = None
-        # Embedded Qdrant and the embedding model are used by one thread at a time; the web
-        # chat and the Slack bot call in from many. A remote LLM is called outside this lock.
-        self._lock = threading.RLock()
+        self._sources_lock = threading.Lock()
+        # Counts committed writes, so that a read overtaken by one is not cached.
+        self._generation = 0
+        # Questions are answered one at a time (the embedding model and the answerer are
+        # shared; two at once on a small CPU only slow each other); a remote LLM is called
+        # outside this lock. Taken in the order asked. Ingest never takes it: it embeds alongside.
+        self._lock = FifoLock()
+        # Questions waiting for it or inside it: an ingest embeds only between them (or after
+        # YIELD_S), so that on a small CPU an upload slows answers little.
+        self._asking = 0
+        self._asking_cond = threading.Condition()
+        # The store: questions read it together; a writer holds it alone only while it writes
+        # a batch, so a question waits for at most one batch and sees whole files or none.
+        self.store_lock = ReadWriteLock()
+        # One writer at a time (ingest, remove, drop): each reads the index, then changes it.
+        self._writing = threading.RLock()
         self._query_log: QueryLog | None = None
         self._query_log_lock = threading.Lock()
 
@@ -249,15 +320,17 @@ class Engine:
             self.settings.chunk,
             ReadLimits.from_settings(self.settings.ingest),
             batch_chunks=self.settings.ingest.batch_chunks,
+            lock=self.store_lock,
+            # A batch was committed: the next question sees its files.
+            committed=self._forget_sources,
+            pause=self._yield_to_questions,
         )
-        with self._lock:
-            report = ingestor.run(paths, progress=progress, on_progress=on_progress)
-            self._sources = None
-        return report
+        with self._writing:
+            return ingestor.run(paths, progress=progress, on_progress=on_progress)
 
     def optimize(self) -> None:
         """Build the index's vector indexes: for `rag ingest` only, it stalls a serving process."""
-        with self._lock:
+        with self._writing, self.store_lock.write():
             self.store.optimize()
 
     @property
@@ -267,20 +340,20 @@ class Engine:
 
     def collections(self) -> list[str]:
         """The names of the collections in the same index folder or on the same server."""
-        with self._lock:
+        with self.store_lock.read():
             return self.store.collections()
 
     def create_collection(self) -> None:
         """Create this engine's collection, empty, before its first chunk."""
         dim = len(self.embed_model.get_text_embedding("dimension"))
-        with self._lock:
+        with self._writing, self.store_lock.write():
             self.store.create(dim)
 
     def drop_collection(self) -> None:
         """Delete this engine's collection and every chunk in it."""
-        with self._lock:
+        with self._writing, self.store_lock.write():
             self.store.drop()
-            self._sources = None
+            self._forget_sources()
 
     def remove(self, source: str, path: str | Path | None = None) -> Removed:
         """Take a document out of the index: the file of that name (at `path`, if given).
@@ -294,7 +367,7 @@ class Engine:
                 f"({self.store.read_only}): it answers questions but removes nothing."
             )
         at = None if path is None else str(Path(path).resolve())
-        with self._lock:
+        with self._writing, self.store_lock.write():
             files = [
                 f
                 for f in self.store.files().values()
@@ -313,12 +386,23 @@ class Engine:
                 )
             ids = sorted(chunk for f in files for chunk in f.ids)
             self.store.delete_ids(ids)
-            self._sources = None
+            self._forget_sources()
         return Removed(source, sorted(f.path for f in files), len(ids))
+
+    def forget(self, paths: Iterable[str]) -> int:
+        """Take the files at these paths (as indexed) out of the index; how many chunks went."""
+        wanted = set(paths)
+        with self._writing, self.store_lock.write():
+            ids = sorted(
+                chunk for f in self.store.files().values() if f.path in wanted for chunk in f.ids
+            )
+            self.store.delete_ids(ids)
+            self._forget_sources()
+        return len(ids)
 
     def documents(self) -> list[DocumentInfo]:
         """The collection's documents by source name: what `rag docs list` shows."""
-        with self._lock:
+        with self.store_lock.read():
             files = self.store.files()
         by_source: dict[str, list[IndexedFile]] = {}
         for f in sorted(files.values(), key=lambda f: f.path):
@@ -337,15 +421,31 @@ class Engine:
 
     def sources(self) -> set[str]:
         """File names of the indexed articles."""
-        if self._sources is None:
-            with self._lock:
+        with self._sources_lock:
+            found, generation = self._sources, self._generation
+        if found is None:
+            with self.store_lock.read():
                 # Not from files(): at 100k chunks that reads every chunk id (33 MB, 0.35 s).
-                self._sources = self.store.sources()
-        return self._sources
+                found = self.store.sources()
+            with self._sources_lock:
+                # Kept only if no write was committed while it was read.
+                if generation == self._generation:
+                    self._sources = found
+        return found
+
+    def _yield_to_questions(self) -> None:
+        """Wait (at most YIELD_S) until no question is waiting or being answered."""
+        with self._asking_cond:
+            self._asking_cond.wait_for(lambda: not self._asking, timeout=YIELD_S)
+
+    def _forget_sources(self) -> None:
+        with self._sources_lock:
+            self._generation += 1
+            self._sources = None
 
     def files_named(self, source: str) -> list[IndexedFile]:
         """The indexed files with this file name (several folders may hold one), by path."""
-        with self._lock:
+        with self.store_lock.read():
             files = self.store.files().values()
         return sorted((f for f in files if f.source == source), key=lambda f: f.path)
 
@@ -391,13 +491,29 @@ class Engine:
     def _retrieve(
         self, question: str, top_k: int | None, source: str | None, history: Sequence[str]
     ) -> _Retrieved:
+        # Before any other work: a 19 MB question or history item costs a few milliseconds.
         asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
-        text = standalone(asked, [clean(h) for h in history if h.strip()])
+        earlier, cut = prepare_history(history, self.settings.answer)
+        notices += cut
+        text = standalone(asked, earlier)
+        with self._asking_cond:
+            self._asking += 1
+        try:
+            return self._retrieve_in_turn(asked, text, notices, top_k, source)
+        finally:
+            with self._asking_cond:
+                self._asking -= 1
+                self._asking_cond.notify_all()
+
+    def _retrieve_in_turn(
+        self, asked: str, text: str, notices: list[str], top_k: int | None, source: str | None
+    ) -> _Retrieved:
         with self._lock:
             # Loading the models for the first question is start-up, not time spent retrieving.
             _ = self.encoder, self.retriever, self.extractive
             started = time.perf_counter()
-            if not self.sources():
+            sources = self.sources()
+            if not sources:
                 if self.collection != QdrantSettings.model_fields["collection"].default:
                     raise IndexEmptyError(
                         f"The collection {self.collection!r} is empty. Run `rag ingest "
@@ -407,14 +523,15 @@ class Engine:
                     f"The index is empty. Run `rag ingest` (it reads {self.settings.seeds_dir}/) "
                     "and ask again."
                 )
-            if source is not None and source not in self.sources():
+            if source is not None and source not in sources:
                 raise QuestionError(
                     f"No article named {source!r} in the index; `rag status` lists the articles.",
                     param="source",
                 )
             k = top_k or self.settings.retrieval.top_k
             embedding = self.encoder([text])[0]
-            passages = self.retriever.retrieve(text, embedding.tolist(), k, source)
+            with self.store_lock.read():
+                passages = self.retriever.retrieve(text, embedding.tolist(), k, source)
             retrieved = time.perf_counter()
             extractive = self.extractive.draft(text, passages)
             release_free_memory()
@@ -445,7 +562,7 @@ class Engine:
 
     def status(self) -> Status:
         """The index's location and contents, the model and the answer mode."""
-        with self._lock:
+        with self.store_lock.read():
             files = self.store.files()
             chunks = self.store.count()
         return Status(

@@ -49,6 +49,16 @@ _VOTE = "UPDATE queries SET vote = ?, voted_at = ? WHERE id = ?"
 _TIMINGS = ("retrieve", "answer", "total")
 # Rows written per transaction at most: a burst is committed in a few short transactions.
 _BATCH = 200
+# Longest text kept in a field. The engine cuts what it answers (question, earlier questions)
+# well below this; the bound is for everything else, such as an error quoting a request.
+MAX_FIELD_CHARS = 10_000
+
+
+def bounded(text: str | None) -> str | None:
+    """Text cut to MAX_FIELD_CHARS, marked with … where it was cut."""
+    if text is None or len(text) <= MAX_FIELD_CHARS:
+        return text
+    return text[: MAX_FIELD_CHARS - 1] + "…"
 
 
 def now() -> str:
@@ -163,8 +173,8 @@ class QueryLog:
             row_id,
             now(),
             channel,
-            answer.question if answer else question,
-            answer.standalone_question if answer else "",
+            bounded(answer.question if answer else question),
+            bounded(answer.standalone_question if answer else ""),
             answer.mode if answer else "",
             None if answer is None else int(answer.declined),
             None if confidence is None else float(confidence),
@@ -172,7 +182,7 @@ class QueryLog:
             timings.get("retrieve"),
             timings.get("answer"),
             timings.get("total"),
-            error,
+            bounded(error),
             self.collection,
         )
         self._queue.put((_INSERT, values))

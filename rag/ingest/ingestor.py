@@ -25,6 +25,7 @@ from rag.errors import DocumentError
 from rag.ingest.limits import ReadLimits
 from rag.ingest.loaders import SUPPORTED_SUFFIXES, SourceDocument, load_document
 from rag.ingest.token_counts import TokenCounter
+from rag.locking import ReadWriteLock
 from rag.search.backend import StoreBackend
 from rag.search.store import IndexedFile
 from rag.types import T
@@ -78,6 +79,16 @@ class IngestProgress:
     started: float
     done_bytes: int = 0
     chunks: int = 0
+    # Files to read (those changed by size or mtime), and those of them finished: written,
+    # or read and found unchanged or unreadable (counted apart, by the reading thread).
+    total_files: int = 0
+    files_written: int = 0
+    files_skipped: int = 0
+
+    @property
+    def files_done(self) -> int:
+        """Files of `total_files` finished so far."""
+        return self.files_written + self.files_skipped
 
     @property
     def chunks_per_s(self) -> float:
@@ -122,9 +133,19 @@ class Ingestor:
         chunking: ChunkSettings,
         limits: ReadLimits | None = None,
         batch_chunks: int = 512,
+        lock: ReadWriteLock | None = None,
+        committed: Callable[[], None] | None = None,
+        pause: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.limits = limits or ReadLimits()
+        # Held (for writing) only while the store changes: reading, chunking and embedding
+        # happen outside it, so questions are answered from the committed index meanwhile.
+        self.lock = lock or ReadWriteLock()
+        # Told, inside the lock, after each write: what caches the index's contents drops them.
+        self._committed = committed or (lambda: None)
+        # Called before each model call: where a serving engine lets questions go first.
+        self._pause = pause or (lambda: None)
         # Chunks of many files are embedded together: the model is fastest on full batches.
         self.batch_chunks = batch_chunks
         # The model loads only when a file needs embedding, so a no-change run stays fast.
@@ -196,10 +217,13 @@ class Ingestor:
         started = time.perf_counter()
         report = IngestReport()
         targets, roots = self._targets(paths, report)
-        indexed = self.store.files()
+        with self.lock.read():
+            indexed = self.store.files()
         targets = _own_names(targets, roots, indexed, report)
         todo = self._changed_by_stat(targets, indexed, report)
-        tracker = IngestProgress(total_bytes=sum(size for _, size in todo), started=started)
+        tracker = IngestProgress(
+            total_bytes=sum(size for _, size in todo), started=started, total_files=len(todo)
+        )
         sizes = dict(todo)
         batch: list[_Pending] = []
         touched: list[IndexedFile] = []
@@ -207,7 +231,9 @@ class Ingestor:
 
         def prepared() -> Iterator[_Pending | None]:
             for target in progress(work) if progress else work:
-                yield self._prepare(target, indexed, report, touched)
+                pending = self._prepare(target, indexed, report, touched)
+                tracker.files_skipped += pending is None
+                yield pending
                 tracker.done_bytes += sizes[target]
 
         # Files are read and chunked in a thread while the model embeds the previous batch:
@@ -220,14 +246,16 @@ class Ingestor:
                     self._flush(batch, report, tracker, on_progress)
                     batch = []
         self._flush(batch, report, tracker, on_progress)
-        # A file read again only for a new mtime keeps its chunks: its new stat is recorded.
-        self.store.commit(touched)
         seen = {str(t.path.resolve()) for t in targets}
-        for path, entry in sorted(indexed.items()):
-            if entry.root in roots and path not in seen:
-                self.store.delete_ids(sorted(entry.ids))
-                report.removed.append(entry.source)
-                report.chunks_removed += len(entry.ids)
+        with self.lock.write():
+            # A file read again only for a new mtime keeps its chunks: its new stat is recorded.
+            self.store.commit(touched)
+            for path, entry in sorted(indexed.items()):
+                if entry.root in roots and path not in seen:
+                    self.store.delete_ids(sorted(entry.ids))
+                    report.removed.append(entry.source)
+                    report.chunks_removed += len(entry.ids)
+            self._committed()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -313,25 +341,34 @@ class Ingestor:
             # Longest first, as sentence-transformers orders a whole corpus: llama-index hands
             # the model a few chunks at a time, and a short chunk among long ones is all padding.
             ordered = sorted(nodes, key=lambda n: -len(n.get_content()))
-            embeddings = self.embed_model.get_text_embedding_batch(
-                [n.get_content() for n in ordered]
-            )
+            texts = [n.get_content() for n in ordered]
+            # The model's own batches, one call each, with a pause before each for questions
+            # waiting to be answered: the same calls the model would make in one go.
+            step = max(1, int(getattr(self.embed_model, "embed_batch_size", 32)))
+            embeddings: list[list[float]] = []
+            for start in range(0, len(texts), step):
+                self._pause()
+                embeddings += self.embed_model.get_text_embedding_batch(texts[start : start + step])
             for node, embedding in zip(ordered, embeddings, strict=True):
                 node.embedding = embedding
         # Ids are recorded (pending) before the points are written, and the files marked done
         # only after: a run killed in between leaves files that read as incomplete, which the
-        # next run writes again and rids of every id it had recorded for them.
-        self.store.begin([p.entry for p in batch])
-        self.store.add(nodes)
+        # next run writes again and rids of every id it had recorded for them. A question sees
+        # the batch's files before or after, never between: whole files, old or new.
         stale: set[str] = set()
         for p in batch:
             stale |= (p.before.ids if p.before else frozenset()) - p.entry.ids
-        self.store.delete_ids(sorted(stale))
-        self.store.commit([p.entry for p in batch])
+        with self.lock.write():
+            self.store.begin([p.entry for p in batch])
+            self.store.add(nodes)
+            self.store.delete_ids(sorted(stale))
+            self.store.commit([p.entry for p in batch])
+            self._committed()
         for p in batch:
             (report.updated if p.before is not None else report.added).append(p.entry.source)
         report.chunks_embedded += len(nodes)
         tracker.chunks += len(nodes)
+        tracker.files_written += len(batch)
         if on_progress is not None:
             on_progress(tracker)
 

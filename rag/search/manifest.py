@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -50,6 +51,9 @@ class Manifest:
         self.path = path
         self.collection = collection
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # One connection for every thread: questions read while the writer writes, and one
+        # statement (or a cursor being read) must not interleave with another's transaction.
+        self._guard = threading.RLock()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
@@ -64,53 +68,56 @@ class Manifest:
 
     def files(self) -> dict[str, IndexedFile]:
         """Every file with at least one chunk, by path."""
-        ids: dict[str, set[str]] = {}
-        for chunk, path in self._db.execute(
-            "SELECT id, path FROM chunks WHERE collection = ?", (self.collection,)
-        ):
-            ids.setdefault(path, set()).add(chunk)
-        found = {}
-        for row in self._db.execute(
-            "SELECT path, root, source, title, sha256, chunk_count, size, mtime_ns, pages, "
-            "ingested_at FROM files WHERE collection = ?",
-            (self.collection,),
-        ):
-            path = row[0]
-            if path in ids:
-                found[path] = IndexedFile(
-                    path=path,
-                    root=row[1],
-                    source=row[2],
-                    title=row[3],
-                    sha256=row[4],
-                    chunk_count=row[5],
-                    ids=frozenset(ids[path]),
-                    size=row[6],
-                    mtime_ns=row[7],
-                    pages=row[8],
-                    ingested_at=row[9],
-                )
-        return found
+        with self._guard:
+            ids: dict[str, set[str]] = {}
+            for chunk, path in self._db.execute(
+                "SELECT id, path FROM chunks WHERE collection = ?", (self.collection,)
+            ):
+                ids.setdefault(path, set()).add(chunk)
+            found = {}
+            for row in self._db.execute(
+                "SELECT path, root, source, title, sha256, chunk_count, size, mtime_ns, pages, "
+                "ingested_at FROM files WHERE collection = ?",
+                (self.collection,),
+            ):
+                path = row[0]
+                if path in ids:
+                    found[path] = IndexedFile(
+                        path=path,
+                        root=row[1],
+                        source=row[2],
+                        title=row[3],
+                        sha256=row[4],
+                        chunk_count=row[5],
+                        ids=frozenset(ids[path]),
+                        size=row[6],
+                        mtime_ns=row[7],
+                        pages=row[8],
+                        ingested_at=row[9],
+                    )
+            return found
 
     def sources(self) -> set[str]:
         """File names of the files that have chunks, without reading the chunk ids."""
-        rows = self._db.execute(
-            "SELECT DISTINCT f.source FROM files f WHERE f.collection = ? AND EXISTS "
-            "(SELECT 1 FROM chunks c WHERE c.collection = f.collection AND c.path = f.path)",
-            (self.collection,),
-        )
-        return {row[0] for row in rows}
+        with self._guard:
+            rows = self._db.execute(
+                "SELECT DISTINCT f.source FROM files f WHERE f.collection = ? AND EXISTS "
+                "(SELECT 1 FROM chunks c WHERE c.collection = f.collection AND c.path = f.path)",
+                (self.collection,),
+            )
+            return {row[0] for row in rows}
 
     def count(self) -> int:
         """Number of chunk ids recorded."""
-        row = self._db.execute(
-            "SELECT COUNT(*) FROM chunks WHERE collection = ?", (self.collection,)
-        ).fetchone()
-        return int(row[0])
+        with self._guard:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM chunks WHERE collection = ?", (self.collection,)
+            ).fetchone()
+            return int(row[0])
 
     def begin(self, files: Iterable[IndexedFile]) -> None:
         """Record files about to be written as pending, with the ids they are about to get."""
-        with self._db:
+        with self._guard, self._db:
             self._db.execute("BEGIN")
             for f in files:
                 self._put(f, PENDING)
@@ -118,47 +125,49 @@ class Manifest:
 
     def add_ids(self, by_path: dict[str, list[str]]) -> None:
         """Record chunk ids (before their points are written)."""
-        with self._db:
+        with self._guard, self._db:
             self._db.execute("BEGIN")
             for path, ids in by_path.items():
                 self._add_ids(path, ids)
 
     def remove_collection(self) -> None:
         """Forget every file and chunk of this collection."""
-        with self._db:
+        with self._guard, self._db:
             self._db.execute("DELETE FROM chunks WHERE collection = ?", (self.collection,))
             self._db.execute("DELETE FROM files WHERE collection = ?", (self.collection,))
 
     def remove_ids(self, ids: Iterable[str]) -> None:
         """Forget chunk ids (after their points are deleted), and files left with none."""
-        keys = [(self.collection, i) for i in ids]
-        with self._db:
-            self._db.execute("BEGIN")
-            paths = set()
-            for key in keys:
-                row = self._db.execute(
-                    "SELECT path FROM chunks WHERE collection = ? AND id = ?", key
-                ).fetchone()
-                if row is not None:
-                    paths.add(row[0])
-            self._db.executemany("DELETE FROM chunks WHERE collection = ? AND id = ?", keys)
-            self._db.executemany(
-                "DELETE FROM files WHERE collection = ? AND path = ? AND NOT EXISTS "
-                "(SELECT 1 FROM chunks c WHERE c.collection = files.collection "
-                "AND c.path = files.path)",
-                [(self.collection, p) for p in paths],
-            )
+        with self._guard:
+            keys = [(self.collection, i) for i in ids]
+            with self._db:
+                self._db.execute("BEGIN")
+                paths = set()
+                for key in keys:
+                    row = self._db.execute(
+                        "SELECT path FROM chunks WHERE collection = ? AND id = ?", key
+                    ).fetchone()
+                    if row is not None:
+                        paths.add(row[0])
+                self._db.executemany("DELETE FROM chunks WHERE collection = ? AND id = ?", keys)
+                self._db.executemany(
+                    "DELETE FROM files WHERE collection = ? AND path = ? AND NOT EXISTS "
+                    "(SELECT 1 FROM chunks c WHERE c.collection = files.collection "
+                    "AND c.path = files.path)",
+                    [(self.collection, p) for p in paths],
+                )
 
     def commit(self, files: Iterable[IndexedFile]) -> None:
         """Mark files complete (after all their points are written and stale ones deleted)."""
-        with self._db:
+        with self._guard, self._db:
             self._db.execute("BEGIN")
             for f in files:
                 self._put(f, f.chunk_count)
 
     def close(self) -> None:
         """Close the database."""
-        self._db.close()
+        with self._guard:
+            self._db.close()
 
     def _put(self, f: IndexedFile, chunk_count: int) -> None:
         self._db.execute(
