@@ -146,5 +146,5 @@ if __name__ == "__main__":
     for found in fitting_sets(refresh="--refresh" in sys.argv):
         print(found.name, len(found.cases), "cases")
     if "--measuring" in sys.argv:
-        for name in ("squad2-dev", "multihop-rag-facts"):
+        for name in ("squad2-dev", "squad2-dev-nearmiss", "multihop-rag-facts"):
             print(name, len(measuring_set(name).cases), "cases")

@@ -16,6 +16,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from rag.answering.citations import check_citations
 from rag.answering.conversation import standalone
 from rag.answering.extractive import ExtractiveAnswerer
+from rag.answering.first_turns import Lead, classify, overview, reply_text
 from rag.answering.generative import GenerativeAnswerer
 from rag.config import AnswerSettings, QdrantSettings, Settings
 from rag.errors import (
@@ -32,7 +33,7 @@ from rag.memory import release_free_memory
 from rag.querylog import QueryLog
 from rag.search.backend import StoreBackend, open_store
 from rag.search.embeddings import CachedEncoder, build_embedding, model_name
-from rag.search.retriever import Retriever
+from rag.search.retriever import Retriever, as_passage
 from rag.search.store import IndexedFile
 from rag.types import Answer, Draft, Passage
 
@@ -469,6 +470,12 @@ class Engine:
         history: Sequence[str] = (),
     ) -> Iterator[str | Answer]:
         """The answer text in pieces as it is produced, then the whole checked `Answer`."""
+        turn = classify(clean(question))
+        if turn is not None:
+            # A greeting, thanks or a request for an overview is no question to search for, and
+            # never a follow-up to the one before it.
+            yield self._first_turn(question, turn.kind)
+            return
         found = self._retrieve(question, top_k, source, history)
         generator = self.generator
         if generator is None or found.extractive.declined:
@@ -536,6 +543,46 @@ class Engine:
             extractive = self.extractive.draft(text, passages)
             release_free_memory()
         return _Retrieved(asked, text, notices, passages, extractive, started, retrieved)
+
+    def leads(self, limit: int = 10) -> list[Lead]:
+        """The first `limit` documents' titles, each with the passage its text begins with."""
+        with self._lock:
+            files = self.store.files()
+            by_source: dict[str, list[IndexedFile]] = {}
+            for f in sorted(files.values(), key=lambda f: f.path):
+                by_source.setdefault(f.source, []).append(f)
+            found: list[Lead] = []
+            for _source, named in sorted(by_source.items())[:limit]:
+                nodes = self.store.vector_store.get_nodes(node_ids=sorted(named[0].ids))
+                if nodes:
+                    first = min(nodes, key=lambda n: int(n.metadata.get("start", 0)))
+                    found.append(Lead(named[0].title, as_passage(len(found) + 1, first)))
+        return found
+
+    def _first_turn(self, question: str, kind: str) -> Answer:
+        started = time.perf_counter()
+        asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
+        documents = len(self.documents())
+        leads = self.leads(limit=10 if kind == "overview" else 5)
+        if kind == "overview":
+            text, citations = overview(self.collection, documents, leads)
+        else:
+            text, citations = reply_text(kind, self.collection, documents, leads), []
+        total = (time.perf_counter() - started) * 1000
+        return Answer(
+            question=asked,
+            text=text,
+            # A question in another language is not answered; the others are what was asked for.
+            declined=kind == "language",
+            citations=citations,
+            retrieved=[lead.passage for lead in leads] if citations else [],
+            mode=self.mode,
+            timings_ms={"retrieve": total, "answer": 0.0, "total": total},
+            notices=notices,
+            standalone_question=asked,
+            collection=self.collection,
+            turn=kind,
+        )
 
     def _answer(self, found: _Retrieved, draft: Draft) -> Answer:
         done = time.perf_counter()

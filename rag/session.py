@@ -116,7 +116,9 @@ class ChatSession:
         answer = reply.answer
         assert answer is not None
         reply = replace(reply, key=key or uuid.uuid4().hex)
-        self.questions = [*self.questions, answer.question][-self.capacity :]
+        if answer.turn == "answer":
+            # A greeting or thanks is no topic a follow-up could lean on.
+            self.questions = [*self.questions, answer.question][-self.capacity :]
         self._replies[reply.key] = reply
         while len(self._replies) > self.capacity:
             self._replies.popitem(last=False)

@@ -123,6 +123,9 @@ class Answer:
     # The calibrated probability that the quoted sentences answer; see Draft.
     confidence: float | None = None
     withheld: str = ""
+    # "answer" for a question about the documents; "greeting", "thanks", "help", "overview" or
+    # "language" (asked in another language) for a turn that is not one.
+    turn: str = "answer"
 
     def to_dict(self) -> dict[str, Any]:
         """The one JSON object `rag ask --json` prints."""
@@ -138,6 +141,7 @@ class Answer:
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "notices": self.notices,
             "collection": self.collection,
+            "turn": self.turn,
         }
 
 

@@ -257,6 +257,7 @@ def test_rest_ask_status_and_feedback_reach_the_query_log(
         "timings_ms",
         "notices",
         "collection",
+        "turn",
     }
     assert "$14.6 billion" in body["answer"]
     voted = rest.post("/api/feedback", json={"answer_id": body["answer_id"], "vote": "down"})

@@ -80,8 +80,10 @@ def test_ask_json_schema_and_cited_source(rag: Rag, seeded_copy: Path, tmp_path:
         "timings_ms",
         "notices",
         "collection",
+        "turn",
     ]
     assert data["declined"] is False and data["mode"] == "extractive"
+    assert data["turn"] == "answer"
     assert load_model().threshold <= data["confidence"] <= 1.0
     assert data["collection"] == "articles"
     assert "$2 billion" in data["answer"] and "$14.6 billion" in data["answer"]

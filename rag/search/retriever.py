@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from llama_index.core import VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.schema import NodeWithScore, QueryBundle
+from llama_index.core.schema import BaseNode, QueryBundle
 from llama_index.core.vector_stores.types import (
     FilterOperator,
     MetadataFilter,
@@ -47,20 +47,21 @@ class Retriever:
         )
         with self.store.errors():
             hits = retriever.retrieve(QueryBundle(query_str=question, embedding=embedding))
-        return [_passage(rank, hit) for rank, hit in enumerate(hits, start=1)]
+        return [as_passage(rank, hit.node, hit.score) for rank, hit in enumerate(hits, start=1)]
 
 
-def _passage(rank: int, hit: NodeWithScore) -> Passage:
-    meta = hit.node.metadata
+def as_passage(rank: int, node: BaseNode, score: float | None = 0.0) -> Passage:
+    """A stored chunk as a passage of the given rank."""
+    meta = node.metadata
     return Passage(
         rank=rank,
-        chunk_id=hit.node.node_id,
+        chunk_id=node.node_id,
         source=str(meta.get("source", "")),
         title=str(meta.get("title", "")),
-        text=hit.node.get_content(),
+        text=node.get_content(),
         start=int(meta.get("start", 0)),
         end=int(meta.get("end", 0)),
-        score=float(hit.score or 0.0),
+        score=float(score or 0.0),
         pages=tuple((int(offset), int(page)) for offset, page in meta.get("pages") or ()),
         sections=tuple((int(offset), str(name)) for offset, name in meta.get("sections") or ()),
     )

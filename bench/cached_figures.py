@@ -1,0 +1,51 @@
+"""A measuring set's figures from the cached retrieval, for reporting only (nothing is fitted).
+
+Usage: RAG_BENCHMARKS=../shared/benchmarks PYTHONPATH=. python bench/cached_figures.py SET...
+The answer decision is the committed one; the figures match `rag eval` on the same retrieval.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+
+from bench.fitting_cases import measuring_set
+from rag.answering.confidence import load_model
+from rag.answering.extractive import Tuning, choose, gather_evidence
+
+LIMIT = 3
+
+
+def figures(name: str) -> Counter[str]:
+    """Right overall, and per kind of question how many were answered, keyed or declined."""
+    model = load_model()
+    found = measuring_set(name)
+    counts: Counter[str] = Counter()
+    for case in found.cases:
+        evidence = gather_evidence(case.text, case.passages)
+        choice = choose(
+            Tuning(),
+            case.text,
+            evidence,
+            lambda cands, c=case: found.cosines(c.text, [x.text for x in cands]),  # type: ignore[misc]
+            LIMIT,
+        )
+        decided = bool(choice.chosen) and not choice.off_topic
+        answered = decided and model.probability(choice.values) >= model.threshold
+        q = case.question
+        kind = "answerable" if q.answerable else q.kind
+        quote = " ".join(s.candidate.text for s in choice.chosen)
+        counts[f"{kind} questions"] += 1
+        if answered:
+            keyed = q.answerable and q.answered_by(quote)
+            counts[f"{kind} answered with key facts" if q.answerable else f"{kind} answered"] += 1
+            counts["right"] += keyed
+        else:
+            counts[f"{kind} declined"] += 1
+            counts["right"] += not q.answerable
+    return counts
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:]:
+        print(name, dict(sorted(figures(name).items())))

@@ -1,0 +1,212 @@
+"""Turns that are not questions about the documents: greetings, thanks, help, an overview."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.answering.extractive import name_phrase, question_names
+from rag.text import SENTENCE_CLOSE, STOPWORDS, is_heading, sentence_spans, words
+from rag.types import Citation, Passage
+
+# What a person says to open or close a conversation; the whole message, give or take a word.
+_GREETING = re.compile(
+    r"^(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day))"
+    r"( there| everyone| all| bot)?$"
+)
+_THANKS = re.compile(
+    r"^((ok|okay|great|cool|perfect|nice|awesome)[, ]+)?(thanks|thank you|thx|ty|cheers"
+    r"|many thanks|much appreciated)( (very|so) much| a lot| again)?$"
+)
+_HELP = re.compile(
+    r"^(help|help me|\?|what can you do|what do you do|what can i ask( you)?|how does this work"
+    r"|how do i use (this|you)|who are you|what are you|what is this|what do you know"
+    r"|what can you help( me)? with)$"
+)
+# A request for what the collection holds, as a whole ("What are these articles about?").
+_DOCS = r"(documents?|articles?|docs|files|texts|sources|collection|index|corpus)"
+_OVERVIEW = re.compile(
+    rf"^((please )?(summari[sz]e|give( me)? an overview of|give( me)? a summary of|overview of)"
+    rf" (the |these |those |all( the)? |your |my )?{_DOCS}"
+    rf"|what (are|is) (the |these |those |all( the)? |your )?{_DOCS} about"
+    rf"|what (documents|articles|docs|files) (do you have|are there|are in the (collection|index))"
+    rf"|what is in (the |this |your )?(collection|index)"
+    rf"|(what )?topics do (the |these )?{_DOCS} cover"
+    rf"|what do (the |these |those |your )?{_DOCS} (cover|say))$"
+)
+# Words that are common in questions of other languages written in Latin letters and are not
+# English words, so that a name or a borrowed word does not make a question foreign.
+_QUESTION_WORDS_ABROAD = (
+    # Spanish
+    "qué cuánto cuánta cuántos cuántas cómo dónde cuándo quién quiénes cuál cuáles por para"
+    " los las del una es son está están fue fueron tiene tienen hay pero muy también sobre"
+    " el y la que se lo su sus",
+    # French
+    "quoi combien comment où quand pourquoi quel quelle quels quelles qui est sont les des du"
+    " une avec pour dans sur cette ces il elle ont été le au aux et ne pas",
+    # German
+    "wie viel wieviel wer wo wann warum welche welcher welches ist sind hat haben wurde"
+    " wurden der das und mit für ein eine einen den dem nicht auch über von zu",
+    # Italian and Portuguese
+    "quanto quanta quanti quante perché dove chi sono ha hanno della delle degli il gli"
+    " quem onde porque são foi tem têm uma não com os da do em",
+)
+_FOREIGN = frozenset(word for line in _QUESTION_WORDS_ABROAD for word in line.split())
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What kind of turn a message is: "greeting", "thanks", "help", "overview", "language"."""
+
+    kind: str
+
+
+def _plain(message: str) -> str:
+    # Case, punctuation and spacing say nothing about which kind of turn a message is.
+    text = re.sub(r"[^\w\s?']", " ", message.lower()).replace("?", " ").replace("'", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def classify(message: str) -> Turn | None:
+    """The kind of a turn that is not a question about the documents, or None for a question."""
+    plain = _plain(message)
+    if not plain and message.strip() == "?":
+        return Turn("help")
+    for kind, pattern in (
+        ("greeting", _GREETING),
+        ("thanks", _THANKS),
+        ("help", _HELP),
+        ("overview", _OVERVIEW),
+    ):
+        if pattern.match(plain):
+            return Turn(kind)
+    # "hi, what can you do?": a greeting that leads into a request for help is that request.
+    opening = re.match(r"^(hi|hello|hey)( there)? (?P<rest>.+)$", plain)
+    if opening and _HELP.match(opening.group("rest")):
+        return Turn("help")
+    if opening and _OVERVIEW.match(opening.group("rest")):
+        return Turn("overview")
+    if other_language(message):
+        return Turn("language")
+    return None
+
+
+def other_language(message: str) -> bool:
+    """True when a message is written in another language than English."""
+    letters = [c for c in message if c.isalpha()]
+    if not letters:
+        return False
+    latin = sum("LATIN" in unicodedata.name(c, "") for c in letters)
+    # A question mostly in another script (Cyrillic, Greek, Arabic, CJK …) is not English.
+    if latin < 0.5 * len(letters):
+        return True
+    if "¿" in message or "¡" in message:
+        return True
+    found = re.findall(r"[^\W\d_]+", message)
+    lower = [w.lower() for w in found]
+    foreign = sum(w in _FOREIGN and w not in STOPWORDS for w in lower)
+    # Accented lower-case words ("levé", "recaudó") are rare in English outside names.
+    foreign += sum(w.islower() and not w.isascii() for w in found)
+    english = sum(w in STOPWORDS for w in words(message))
+    return bool(foreign >= 2 and foreign > english)
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A document's title and the passage its text begins with."""
+
+    title: str
+    passage: Passage
+
+
+def lead_sentence(passage: Passage) -> tuple[int, int] | None:
+    """The span of the first whole sentence of a passage (not a heading, label or subtitle)."""
+    spans = [
+        (start, end)
+        for start, end in sentence_spans(passage.text)
+        if not is_heading(passage.text[start:end])
+    ]
+    # A subtitle ("Data centers, chips, and financing") has no full stop; a sentence has.
+    closed = [(s, e) for s, e in spans if passage.text[s:e].rstrip()[-1] in SENTENCE_CLOSE]
+    found = closed or spans
+    return found[0] if found else None
+
+
+def _restates(sentence: str, title: str) -> bool:
+    # A news title is often the lead sentence itself, or its start cut with an ellipsis.
+    head = title.rstrip(" .…")
+    return bool(head) and sentence.startswith(head)
+
+
+def _examples(leads: Sequence[Lead]) -> list[str]:
+    # The first names the documents lead with: what the collection is about, in its own words.
+    found: list[str] = []
+    for lead in leads:
+        span = lead_sentence(lead.passage)
+        text = lead.passage.text[span[0] : span[1]] if span else lead.title
+        for name in question_names(text):
+            phrase = name_phrase(text, name)
+            if len(phrase) > 2 and not phrase.isupper() and phrase not in found:
+                found.append(phrase)
+                break
+    examples = [f"What do the documents say about {name}?" for name in found[:2]]
+    # Too few names: a short title tells what a document is about as well.
+    titles = sorted((lead.title for lead in leads if 0 < len(lead.title.split()) <= 8), key=len)
+    examples += [f"What does “{title}” report?" for title in titles]
+    return examples[:2]
+
+
+def covers(collection: str, documents: int, leads: Sequence[Lead]) -> str:
+    """What the bot answers about: the collection, its size and two example questions."""
+    if documents == 0:
+        return (
+            f"The collection “{collection}” holds no documents yet: add some with `rag ingest "
+            "FOLDER`, then ask about them."
+        )
+    noun = "document" if documents == 1 else "documents"
+    examples = " or ".join(_examples(leads))
+    text = (
+        f"I answer questions about the {documents} {noun} in the collection “{collection}”, "
+        "quoting the passages I use with a citation for each."
+    )
+    if examples:
+        text += f" Try for example: {examples}"
+    return text + " Ask “What are these articles about?” for an overview."
+
+
+def reply_text(kind: str, collection: str, documents: int, leads: Sequence[Lead]) -> str:
+    """The reply to a greeting, thanks, a request for help, or a question in another language."""
+    about = covers(collection, documents, leads)
+    if kind == "greeting":
+        return f"Hello! {about}"
+    if kind == "thanks":
+        return f"You're welcome. {about}"
+    if kind == "language":
+        return (
+            "I answer questions in English only (the answers are quoted from the documents). "
+            f"Please ask again in English. {about}"
+        )
+    return about
+
+
+def overview(collection: str, documents: int, leads: Sequence[Lead]) -> tuple[str, list[Citation]]:
+    """Each document's title with its lead sentence, cited; the text and its citations."""
+    if documents == 0:
+        return covers(collection, 0, leads), []
+    noun = "document" if documents == 1 else "documents"
+    lines = [f"The collection “{collection}” holds {documents} {noun}:"]
+    citations: list[Citation] = []
+    for lead in leads:
+        span = lead_sentence(lead.passage)
+        if span is None:
+            lines.append(f"- {lead.title}")
+            continue
+        citation = lead.passage.cite(len(citations) + 1, span[0], span[1], 1.0)
+        citations.append(citation)
+        told = citation.text if _restates(citation.text, lead.title) else None
+        lines.append(f"- {told or lead.title + ': ' + citation.text} [{citation.n}]")
+    if documents > len(leads):
+        lines.append(f"… and {documents - len(leads)} more.")
+    return "\n".join(lines), citations

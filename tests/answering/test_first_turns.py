@@ -1,0 +1,144 @@
+"""First turns: greetings, thanks, help, an overview and other languages get their own replies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.answering.conversation import standalone
+from rag.answering.first_turns import classify
+from rag.engine import Engine
+from rag.session import ChatSession
+
+COVERS = (
+    "I answer questions about the 5 documents in the collection “articles”, quoting the passages "
+    "I use with a citation for each. Try for example: What do the documents say about Anthropic? "
+    "or What does “Trend Analysis: Artificial Intelligence Infrastructure Funding” report? "
+    "Ask “What are these articles about?” for an overview."
+)
+
+OVERVIEW = """The collection “articles” holds 5 documents:
+- AI infrastructure growth is accelerating in 2026 as Anthropic nears a major Wall Street-backed \
+venture. [1]
+- The 2026 AI Infrastructure Boom: Capital, Technology, and Strategic Resilience: The year 2026 \
+marks a watershed moment in the evolution of AI infrastructure, characterized by unprecedented \
+levels of investment, technological breakthroughs, and ambitious innovations that are reshaping \
+the global landscape. [2]
+- Trend Analysis: Artificial Intelligence Infrastructure Funding: The traditional perception of \
+artificial intelligence as a nimble software endeavor has been permanently dismantled by a \
+historic surge in capital that prioritizes physical hardware and vast power reserves. [3]
+- With global AI infrastructure spending set to reach $487 billion in 2026 and eclipse $1 \
+trillion by 2029, the defining advantage of the machine intelligence era belongs to those who are \
+engineering the substrate beneath for the intelligence. [4]
+- The 2026 AI Infrastructure Surge: Regional Ecosystems, Custom Silicon, and Decentralized \
+Powerhouses: The year 2026 marks a seismic shift in the AI landscape, driven by unprecedented \
+investments, technological breakthroughs, and a clear move toward decentralization. [5]"""
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("hi", "greeting"),
+        ("Hello there!", "greeting"),
+        ("thanks!", "thanks"),
+        ("Thank you very much.", "thanks"),
+        ("help", "help"),
+        ("What can you do?", "help"),
+        ("hi, what can you do?", "help"),
+        ("What are these articles about?", "overview"),
+        ("summarise the documents", "overview"),
+        ("¿Cuánto recaudó Nscale?", "language"),
+        ("Combien a levé Nscale ?", "language"),
+        ("Wie viel Geld hat Nscale bekommen?", "language"),
+        ("Сколько денег привлекла Nscale?", "language"),
+    ],
+)
+def test_turns_that_are_not_questions_are_told_apart(message: str, kind: str) -> None:
+    turn = classify(message)
+    assert turn is not None and turn.kind == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much did Nscale raise?",
+        "What does the article say about Nscale?",
+        "Who is the president of the Real Madrid club?",
+        "Was the deal closed in 2025?",
+        "What is La Liga?",
+        "Help desk software: which company bought Zendesk?",
+    ],
+)
+def test_questions_about_the_documents_are_questions(question: str) -> None:
+    assert classify(question) is None
+
+
+def test_greeting_thanks_and_help_say_what_the_bot_covers(seeded: Engine) -> None:
+    session = ChatSession(seeded)
+    replies = {q: session.ask(q).answer for q in ("hi", "thanks!", "What can you do?")}
+    assert {q: (a.turn, a.text, a.declined, a.citations) for q, a in replies.items() if a} == {
+        "hi": ("greeting", f"Hello! {COVERS}", False, []),
+        "thanks!": ("thanks", f"You're welcome. {COVERS}", False, []),
+        "What can you do?": ("help", COVERS, False, []),
+    }
+    # None of them is a topic a later follow-up leans on.
+    assert session.questions == []
+
+
+def test_overview_gives_each_document_its_lead_sentence_cited(seeded: Engine) -> None:
+    answer = seeded.ask("What are these articles about?")
+    assert (answer.turn, answer.declined, answer.text) == ("overview", False, OVERVIEW)
+    assert [(c.n, c.source, c.start, c.end) for c in answer.citations] == [
+        (1, "000_b421b52a77080e52.txt", 0, 103),
+        (2, "001_a3f1d0892a604dd0.txt", 188, 414),
+        (3, "002_c3ddb7734e976afc.txt", 91, 297),
+        (4, "003_4a67818d2f694273.txt", 0, 241),
+        (5, "004_f7653a61b53defd5.txt", 213, 377),
+    ]
+
+
+def test_a_question_in_another_language_is_asked_again_in_english(seeded: Engine) -> None:
+    answer = seeded.ask("¿Cuánto recaudó Nscale?")
+    assert (answer.turn, answer.declined, answer.text) == (
+        "language",
+        True,
+        "I answer questions in English only (the answers are quoted from the documents). "
+        f"Please ask again in English. {COVERS}",
+    )
+
+
+def test_an_empty_collection_says_how_to_fill_it(engine: Engine) -> None:
+    assert engine.ask("hello").text == (
+        "Hello! The collection “articles” holds no documents yet: add some with `rag ingest "
+        "FOLDER`, then ask about them."
+    )
+
+
+def test_a_greeting_after_an_answer_is_not_a_follow_up(seeded: Engine) -> None:
+    session = ChatSession(seeded)
+    first = session.ask("How much did Nscale raise?").answer
+    hello = session.ask("hi").answer
+    assert first is not None and hello is not None
+    assert (hello.turn, hello.text) == ("greeting", f"Hello! {COVERS}")
+    assert session.questions == ["How much did Nscale raise?"]
+
+
+def test_what_about_asks_the_question_before_of_another_name() -> None:
+    earlier = ["How much did Nscale raise?"]
+    assert standalone("What about OpenAI?", earlier) == "How much did OpenAI raise?"
+    assert standalone("And Microsoft?", earlier) == "How much did Microsoft raise?"
+    assert standalone("How about Anthropic's?", earlier) == "How much did Anthropic raise?"
+    # Nothing named: the question is asked with the one before, as any follow-up is.
+    assert standalone("What about the valuation?", earlier) == (
+        "How much did Nscale raise? What about the valuation?"
+    )
+
+
+def test_what_about_searches_for_the_new_name(tmp_path: Path, seeded: Engine) -> None:
+    session = ChatSession(seeded)
+    session.ask("How much did Nscale raise?")
+    answer = session.ask("What about OpenAI?").answer
+    assert answer is not None
+    assert answer.standalone_question == "How much did OpenAI raise?"
+    assert answer.citations[0].source == "002_c3ddb7734e976afc.txt"
