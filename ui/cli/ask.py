@@ -96,7 +96,8 @@ def chat(args: argparse.Namespace, engine: Engine) -> int:
 def render(answer: Answer) -> str:
     """An answer for the terminal: text with [n] markers, then the numbered sources."""
     lines = [f"Note: {notice}" for notice in answer.notices]
-    lines.append(textwrap.fill(answer.text, width=100))
+    # Line by line: an overview lists one document a line.
+    lines += [textwrap.fill(line, width=100) for line in answer.text.splitlines()]
     if answer.citations:
         lines.append("\nSources:")
         for c in answer.citations:
