@@ -81,6 +81,10 @@ class UploadTooLargeError(DocumentError):
     """An uploaded file is over the size limit."""
 
 
+class JobNotFoundError(RagError):
+    """No job has the id given (or not one of a collection the caller may read)."""
+
+
 class AnswerNotFoundError(RagError):
     """No kept answer has the id given (unknown, or forgotten as newer ones arrived)."""
 

@@ -336,6 +336,27 @@ class JobQueue:
                 ),
             )
 
+    def wait_started(self, job_id: str, timeout: float) -> Job | None:
+        """The job once a writer has taken it (or finished it); None if none did in time."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.get(job_id)
+            if job is not None and job.state != "queued":
+                return job
+            time.sleep(0.2)
+        return None
+
+    def withdraw(self, job_id: str, reason: str) -> bool:
+        """Fail a job that no writer has taken yet; False if one already has."""
+        with connect(self.path) as db, db:
+            return bool(
+                db.execute(
+                    "UPDATE jobs SET state = 'failed', finished = ?, error = ? "
+                    "WHERE id = ? AND state = 'queued'",
+                    (now(), reason, job_id),
+                ).rowcount
+            )
+
     def abandoned(self, store: str, exclusive: bool) -> list[tuple[Job, dict[str, Any]]]:
         """Jobs of an index left running by a process that is gone.
 

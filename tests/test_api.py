@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -450,6 +451,8 @@ def test_openapi_describes_every_route(rest: httpx.Client) -> None:
         ("/api/documents", "post"),
         ("/api/documents/{source}", "delete"),
         ("/api/feedback", "post"),
+        ("/api/jobs", "get"),
+        ("/api/jobs/{job_id}", "get"),
         ("/api/status", "get"),
         ("/v1/chat/completions", "post"),
         ("/v1/models", "get"),
@@ -501,6 +504,7 @@ def test_one_port_carries_page_apis_and_slack_events(
                 "No login configured: this machine only (loopback); `rag users add` creates one",
                 "APIs at /v1 and /api (OpenAPI at /docs)",
                 "Slack events at /slack/events",
+                f"Uploads in {seeded_copy.parent / 'uploads'}: all in the index, nothing to clean.",
             ]
             events = f"{running.url}/slack/events"
             assert signed_post(events, "{}", signature="v0=bad").status_code == 401
@@ -607,3 +611,33 @@ def test_a_chunked_body_is_limited_by_what_arrives(rest: httpx.Client) -> None:
         r"2\.\d MB\.",
         upload.json()["error"]["message"],
     )
+
+
+def test_an_upload_can_be_a_job_followed_to_its_end(rest: httpx.Client, tmp_path: Path) -> None:
+    note = b"Zephyr Grid agreed to build a 300 MW solar farm for Orbital Foundry.\n"
+    queued = rest.post(
+        "/api/documents", params={"wait": "false"}, files=[("files", ("zephyr-note.txt", note))]
+    )
+    assert queued.status_code == 202
+    job_id = queued.json()["id"]
+    assert queued.headers["location"] == f"/api/jobs/{job_id}"
+    assert queued.json()["kind"] == "upload"
+    deadline = time.monotonic() + 120
+    while (job := rest.get(f"/api/jobs/{job_id}").json())["state"] not in ("done", "failed"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+    assert (job["state"], job["progress"], job["results"]) == (
+        "done",
+        1.0,
+        [{"name": "zephyr-note.txt", "status": "added", "reason": None}],
+    )
+    assert job_id in [j["id"] for j in rest.get("/api/jobs").json()["jobs"]]
+    assert rest.get("/api/jobs/nope").json()["error"] == {
+        "message": "No job with id 'nope' in the collections you may read.",
+        "type": "not_found_error",
+        "code": "job_not_found",
+        "param": None,
+    }
+    listed = [d["source"] for d in rest.get("/api/documents").json()["documents"]]
+    assert "zephyr-note.txt" in listed
+    assert rest.delete("/api/documents/zephyr-note.txt").status_code == 200

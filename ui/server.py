@@ -19,7 +19,9 @@ from rag.collections import Collections
 from rag.engine import Engine
 from rag.errors import ConfigError
 from rag.feedback import FeedbackLog
-from rag.service import ApiService
+from rag.jobs import Jobs
+from rag.service import ApiService, reconcile_engine_uploads
+from rag.wording import counted
 from ui import login
 from ui.api import openai_compat, rest
 from ui.api.errors import add_fallbacks, install_handlers
@@ -56,6 +58,8 @@ def build_server(
     )
     app.state.collections = collections
     app.state.gate = gate
+    # One writer for every upload and ingest while serving; questions go on meanwhile.
+    app.state.jobs = Jobs(engine, engine_for=collections.engine)
     install_handlers(app)
     lines = [
         f"Login required on every route ({authenticator.summary()})"
@@ -110,7 +114,7 @@ def stop_chat(app: FastAPI) -> None:
 def _mount_chat(app: FastAPI, engine: Engine, gate: Gate) -> None:
     """Mount the chat page at /; the door in front of it does the login."""
     web = engine.settings.web
-    blocks = build_app(engine, gate)
+    blocks = build_app(engine, gate, app.state.jobs)
     # The engine answers one question at a time; the queue holds the rest in order.
     blocks.queue(default_concurrency_limit=4, max_size=256)
     # Each browser session keeps its answers (for feedback); keep the newest sessions only.
@@ -154,9 +158,10 @@ class Running:
         self.server.should_exit = True
 
     def close(self) -> None:
-        """Stop serving, release the port, and close the collections opened for sources."""
+        """Stop serving, release the port, finish the job in hand, close the collections."""
         self.stop_soon()
         self.thread.join(timeout=15)
+        self.app.state.jobs.close()
         self.app.state.collections.close()
 
 
@@ -169,6 +174,14 @@ def serve(
 ) -> Running:
     """Start the server on host:port in a background thread; return once it listens."""
     app, lines = build_server(engine, host, slack_bot, collections)
+    jobs: Jobs = app.state.jobs
+    unfinished = [j for j in jobs.recent(100) if j.state in ("queued", "running")]
+    if not unfinished:
+        # Files a crash left in uploads/ (none belong to a job: every job is finished).
+        lines.append(reconcile_engine_uploads(engine, engine.settings.web.uploads_dir).line())
+    resumed = jobs.start()
+    if resumed:
+        lines.append(f"Resumed {counted(len(resumed), 'interrupted job')}: {', '.join(resumed)}")
     config = uvicorn.Config(
         app,
         host=host,

@@ -24,7 +24,7 @@ from ui.server import build_server
 BASE = "http://127.0.0.1"
 PASSWORD = "correct horse battery"
 # Filled into a route's path parameters.
-VALUES = {"collection": "articles", "source": NSCALE_SOURCE, "model": "rag-news"}
+VALUES = {"collection": "articles", "source": NSCALE_SOURCE, "model": "rag-news", "job_id": "x"}
 
 
 @pytest.fixture
@@ -150,6 +150,8 @@ def test_a_reader_of_another_collection_sees_and_changes_nothing_here(
         ),
         ("DELETE", f"/api/documents/{NSCALE_SOURCE}"): (403, {"params": {"collection": "finance"}}),
         ("POST", "/api/feedback"): (404, {"json": {"answer_id": "x", "vote": "up"}}),
+        ("GET", "/api/jobs"): (200, {}),
+        ("GET", "/api/jobs/x"): (404, {}),
         ("GET", f"/source/articles/{NSCALE_SOURCE}"): (404, {}),
         ("GET", "/docs"): (200, {}),
         ("GET", "/openapi.json"): (200, {}),

@@ -31,6 +31,7 @@ STATUS: tuple[tuple[type[errors.RagError], int, str], ...] = (
     (errors.DocumentError, 400, "invalid_document"),
     (errors.DocumentNotFoundError, 404, "document_not_found"),
     (errors.AnswerNotFoundError, 404, "answer_not_found"),
+    (errors.JobNotFoundError, 404, "job_not_found"),
     (errors.UnknownModelError, 404, "model_not_found"),
     (errors.IndexEmptyError, 409, "index_empty"),
     (errors.IndexLockedError, 503, "index_locked"),

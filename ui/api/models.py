@@ -115,6 +115,36 @@ class UploadResponse(BaseModel):
     documents: list[UploadOut]
 
 
+class JobFileOut(BaseModel):
+    """What a job did with one file: added, updated, unchanged, removed or failed, and why."""
+
+    name: str
+    status: str
+    reason: str | None = None
+
+
+class JobOut(BaseModel):
+    """An upload or ingest job: its state, progress and, once finished, each file's fate."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    kind: str
+    collection: str
+    state: str
+    progress: float
+    files_total: int
+    files_done: int
+    chunks: int
+    results: list[JobFileOut]
+    error: str
+
+
+class JobList(BaseModel):
+    """The newest jobs of the collections you may read."""
+
+    jobs: list[JobOut]
+
+
 class RemovedOut(BaseModel):
     """What removing an article took out."""
 

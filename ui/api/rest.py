@@ -7,15 +7,18 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
 
 from rag.access import Role
 from rag.errors import (
     DocumentConflictError,
     DocumentError,
     DocumentLimitError,
+    JobNotFoundError,
     UploadTooLargeError,
 )
+from rag.jobs import Job, Jobs
 from rag.service import ApiService
 from rag.session import Reply
 from ui.api.errors import RESPONSES
@@ -26,6 +29,9 @@ from ui.api.models import (
     DocumentList,
     FeedbackOut,
     FeedbackRequest,
+    JobFileOut,
+    JobList,
+    JobOut,
     RemovedOut,
     StatusOut,
     UploadOut,
@@ -92,11 +98,17 @@ def router(service: ApiService) -> APIRouter:
         },
     )
     def upload(
-        files: Annotated[list[UploadFile], File()], scope: Access, collection: Collection = None
-    ) -> UploadResponse:
+        request: Request,
+        files: Annotated[list[UploadFile], File()],
+        scope: Access,
+        collection: Collection = None,
+        wait: Annotated[
+            bool, Query(description="false: answer 202 with the job at once, and poll it")
+        ] = True,
+    ) -> Any:
         """Add .txt/.md/.pdf/.html/.docx files to the index, with the web upload's checks."""
         # Refused before a byte is copied when the role does not allow it.
-        scope.require(Role.EDITOR, collection)
+        name = scope.require(Role.EDITOR, collection)
         with tempfile.TemporaryDirectory(prefix="rag-upload-") as folder:
             received = []
             for number, item in enumerate(files):
@@ -104,6 +116,20 @@ def router(service: ApiService) -> APIRouter:
                 with temporary.open("wb") as out:
                     shutil.copyfileobj(item.file, out)
                 received.append((temporary, item.filename or ""))
+            if not wait:
+                jobs: Jobs = request.app.state.jobs
+                engine = scope.engine(name, Role.EDITOR)
+                job_id = jobs.submit_upload(
+                    received, scope.uploads(engine), name, who=scope.principal.name
+                )
+                scope.record("documents submitted", f"job {job_id}", name, str(len(received)))
+                found = jobs.get(job_id)
+                assert found is not None
+                return JSONResponse(
+                    _job(found).model_dump(),
+                    status_code=202,
+                    headers={"Location": f"/api/jobs/{job_id}"},
+                )
             results = scope.add_documents(received, collection)
         if all(r.status == "failed" for r in results):
             message = "; ".join(r.reason for r in results)
@@ -138,6 +164,25 @@ def router(service: ApiService) -> APIRouter:
         removed, deleted = scope.remove_document(source, collection, path=path)
         return RemovedOut(source=source, chunks_removed=removed.chunks, file_deleted=deleted)
 
+    @api.get("/jobs", response_model=JobList, responses=RESPONSES)
+    def jobs(request: Request, scope: Access) -> JobList:
+        """The newest upload and ingest jobs of the collections you may read."""
+        visible = set(scope.names())
+        found = request.app.state.jobs.recent(50)
+        return JobList(jobs=[_job(j) for j in found if j.collection in visible])
+
+    @api.get(
+        "/jobs/{job_id}",
+        response_model=JobOut,
+        responses={**RESPONSES, 404: _error("No job of that id in your collections")},
+    )
+    def job(request: Request, job_id: str, scope: Access) -> JobOut:
+        """One job: its state, progress and, once finished, each file's result."""
+        found = request.app.state.jobs.get(job_id)
+        if found is None or found.collection not in scope.names():
+            raise JobNotFoundError(f"No job with id {job_id!r} in the collections you may read.")
+        return _job(found)
+
     @api.post(
         "/feedback",
         response_model=FeedbackOut,
@@ -151,3 +196,12 @@ def router(service: ApiService) -> APIRouter:
         return FeedbackOut(answer_id=request.answer_id, vote=request.vote, saved=True)
 
     return api
+
+
+def _job(job: Job) -> JobOut:
+    """A job as the API shows it."""
+    found = job.to_dict()
+    found["results"] = [
+        JobFileOut(name=r.name, status=r.status, reason=r.reason or None) for r in job.results
+    ]
+    return JobOut.model_validate(found)

@@ -8,8 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rag.config import Settings
 from rag.engine import Engine
 from rag.ingest.ingestor import IngestProgress, IngestReport
+from rag.jobs import JobQueue, store_key
 from rag.wording import counted
 from ui.cli.registry import command
 
@@ -18,11 +20,34 @@ def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
 
 
+def through_server(args: argparse.Namespace, settings: Settings, locked: Exception) -> int:
+    """A running `rag serve` holds the index: hand the ingest to its writer, and follow it."""
+    paths = args.paths or [settings.seeds_dir]
+    queue = JobQueue(settings.history.path)
+    job_id = queue.submit_ingest(paths, settings.qdrant.collection, store_key(settings), "cli")
+    # A server's writer looks for jobs every second; another `rag` process never will.
+    if queue.wait_started(job_id, timeout=5) is None and queue.withdraw(
+        job_id, "no server took it: the index is held by another process"
+    ):
+        raise locked
+    print(f"The server holds the index: job {job_id} (`rag jobs {job_id}`).", file=sys.stderr)
+    job = None
+    for job in queue.watch(job_id):
+        print(f"  {job.state}: {job.files_done}/{job.files_total} files", file=sys.stderr)
+    report = job.ingest_report() if job is not None else None
+    if report is None:
+        print(f"error: the job failed: {job.error if job else 'unknown'}", file=sys.stderr)
+        return 1
+    print(summary(report), file=sys.stderr)
+    return 0 if report.ok else 1
+
+
 @command(
     "ingest",
     "add or update files and folders in the index",
     _options,
     existing_collection=False,
+    when_served=through_server,
 )
 def ingest(args: argparse.Namespace, engine: Engine) -> int:
     """Ingest the paths given (seeds/ by default), then optimise the index."""

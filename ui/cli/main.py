@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from rag.collections import Collections, check_name
 from rag.config import TOP_K_RANGE, QdrantSettings, Settings
 from rag.engine import Engine
-from rag.errors import ConfigError, IndexEmptyError, RagError
+from rag.errors import ConfigError, IndexEmptyError, IndexLockedError, RagError
 
 # Each module registers its commands; their order here is the order of `rag --help`.
-from ui.cli import access, ask, collections, documents, evaluate, ingest, log, serve  # noqa: F401
+from ui.cli import access, ask, collections, documents, evaluate, ingest, jobs, log, serve  # noqa: F401
 from ui.cli.registry import COMMANDS, Command
 
 
@@ -51,7 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.collection is not None:
             settings.qdrant = _with_collection(settings, args.collection)
         _require_index(chosen, args, settings)
-        with Engine.open(settings) as engine:
+        try:
+            opened = Engine.open(settings)
+        except IndexLockedError as locked:
+            if chosen.when_served is None:
+                raise
+            return chosen.when_served(args, settings, locked)
+        with opened as engine:
             if args.collection is not None and chosen.existing_collection:
                 # Asking an unknown collection would only say "empty"; say what is wrong.
                 Collections(engine).require(args.collection)

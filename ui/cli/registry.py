@@ -30,6 +30,8 @@ class Command:
     reads_index: Callable[[argparse.Namespace], bool] = lambda args: False
     # --collection names an existing collection (ingest and collections may make one).
     existing_collection: bool = True
+    # Run instead when a running `rag serve` holds the embedded index (it gets the settings).
+    when_served: Callable[[argparse.Namespace, Any, Exception], int] | None = None
 
 
 COMMANDS: dict[str, Command] = {}

@@ -24,12 +24,9 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
 def serve(args: argparse.Namespace, engine: Engine) -> int:
     """Serve the page, the APIs (and Slack's events) on one port until stopped."""
     from rag.ingest.uploads import check_uploads_folder
-    from rag.service import reconcile_engine_uploads
     from ui.server import serve as start
 
     check_uploads_folder(engine.settings.web.uploads_dir)
-    # Files a crash left behind, or that never made it into the index, are put in order first.
-    print(reconcile_engine_uploads(engine, engine.settings.web.uploads_dir).line(), file=sys.stderr)
     ingest_first(args, engine, then="serving")
     # Build the bot before the server starts, so a missing token stops us with its name.
     bot = _slack_bot(engine, http=engine.settings.slack.app_token is None) if args.slack else None

@@ -14,6 +14,7 @@ import gradio as gr
 from rag.conversations import Conversations
 from rag.engine import Engine
 from rag.feedback import FeedbackLog
+from rag.jobs import Jobs
 from rag.session import ChatSession
 from ui.door import Gate
 from ui.web.chat import ALL_ARTICLES, EXAMPLES, UPLOAD_TYPES, ChatHandlers
@@ -41,7 +42,7 @@ CSS = """
 _PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
 
-def build_app(engine: Engine, gate: Gate | None = None) -> gr.Blocks:
+def build_app(engine: Engine, gate: Gate | None = None, jobs: Jobs | None = None) -> gr.Blocks:
     """The chat page, wired to an engine; with a gate, each request is of its login."""
     web = engine.settings.web
     saved = Conversations(engine.settings.history.path, engine.settings.history.conversation_days)
@@ -52,6 +53,7 @@ def build_app(engine: Engine, gate: Gate | None = None) -> gr.Blocks:
         web.max_upload_mb,
         None,
         gate,
+        jobs,
     )
     history = handlers.history = HistoryHandlers(engine, saved, _owner(handlers))
     docs = DocumentHandlers(handlers)

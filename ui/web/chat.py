@@ -17,6 +17,7 @@ from rag.collections import Collections
 from rag.engine import Engine
 from rag.errors import AuthenticationError, RagError
 from rag.feedback import FeedbackLog
+from rag.jobs import Jobs
 from rag.service import uploads_folder
 from rag.session import ChatSession, Reply
 from rag.wording import counted
@@ -66,6 +67,7 @@ class ChatHandlers:
         max_mb: int,
         history: HistoryHandlers | None = None,
         gate: Gate | None = None,
+        jobs: Jobs | None = None,
     ) -> None:
         self.engine = engine
         self.feedback = feedback
@@ -73,6 +75,8 @@ class ChatHandlers:
         self.max_bytes = max_mb * 1_000_000
         self.history = history
         self.gate = gate
+        # The server's one writer: uploads are its jobs. None: ingested here, in this call.
+        self.jobs = jobs
         # Each browser picks its collection (kept in its session); engines open on first use,
         # shared with the server's other routes: an embedded collection opens once per process.
         self.collections = gate.collections if gate is not None else Collections(engine)
@@ -150,6 +154,19 @@ class ChatHandlers:
             session.vote(str(index), "up" if data.liked else "down", self.feedback, channel="web")
         )
 
+    def _as_job(
+        self, scope: Scope, engine: Engine, received: list[tuple[Path, str]], progress: Any
+    ) -> list[Any]:
+        """Queue the files for the server's writer and follow the job to its end."""
+        assert self.jobs is not None
+        folder = scope.uploads(engine, self.uploads)
+        job_id = self.jobs.submit_upload(received, folder, engine.collection, scope.principal.name)
+        scope.record("documents submitted", f"job {job_id}", engine.collection, str(len(received)))
+        job = None
+        for job in self.jobs.watch(job_id):
+            progress(job.progress, desc=f"Indexing: {job.files_done} of {job.files_total} files")
+        return list(job.results) if job is not None else []
+
     def uploads_for(self, engine: Engine) -> Path:
         """The folder a collection's uploads are saved in."""
         return uploads_folder(engine, self.collections.default.collection, self.uploads)
@@ -173,17 +190,20 @@ class ChatHandlers:
         for item in files:
             temporary = Path(getattr(item, "name", item))
             received.append((temporary, getattr(item, "orig_name", None) or temporary.name))
-        results = scope.add_documents(
-            received,
-            engine.collection,
-            progress=lambda items: progress.tqdm(items, desc="Indexing"),
-            uploads=self.uploads,
-        )
+        if self.jobs is None:
+            results: list[Any] = scope.add_documents(
+                received,
+                engine.collection,
+                progress=lambda items: progress.tqdm(items, desc="Indexing"),
+                uploads=self.uploads,
+            )
+        else:
+            results = self._as_job(scope, engine, received, progress)
         done = {"added": "added", "updated": "updated", "unchanged": "already indexed"}
         lines = [
             f"❌ {escape(r.reason)}"
             if r.status == "failed"
-            else f"✅ {escape(r.name)}: {done[r.status]}"
+            else f"✅ {escape(r.name)}: {done.get(r.status, r.status)}"
             + (f" ({escape(r.reason)})" if r.reason else "")
             for r in results
         ]
