@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import signal
 import threading
 import time
@@ -12,6 +13,7 @@ from typing import Any
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rag.access import AccessStore
 from rag.access.login import Authenticator
@@ -24,11 +26,45 @@ from rag.service import ApiService, reconcile_engine_uploads
 from rag.wording import counted
 from ui import login
 from ui.api import openai_compat, rest
-from ui.api.errors import add_fallbacks, install_handlers
+from ui.api.errors import add_fallbacks, error_response, install_handlers
 from ui.door import Door, Gate, is_loopback
 from ui.limits import UPLOAD_OVERHEAD, BodyLimit
 from ui.web import sources
 from ui.web.app import CSS, build_app
+
+
+class Stopping:
+    """Outermost: once stopping, new requests get 503 and failures are counted, not printed."""
+
+    # Streams cut short raise in Gradio and uvicorn alike; a traceback for each helps no one.
+
+    def __init__(self, app: ASGIApp, stopping: threading.Event, cut: list[int]) -> None:
+        self.app = app
+        self.stopping = stopping
+        self.cut = cut
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass requests on while serving; refuse new ones and swallow failures once stopping."""
+        if scope["type"] == "http" and self.stopping.is_set():
+            await error_response(503, "The server is stopping.")(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        except BaseException:
+            if not self.stopping.is_set():
+                raise
+            self.cut[0] += 1
+
+
+class _QuietWhileStopping(logging.Filter):
+    """Drops uvicorn's tracebacks of requests the shutdown cancels."""
+
+    def __init__(self, stopping: threading.Event) -> None:
+        super().__init__()
+        self.stopping = stopping
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.stopping.is_set()
 
 
 def build_server(
@@ -88,6 +124,9 @@ def build_server(
     _mount_chat(app, engine, gate)
     # Added last, so outermost: every request, the mounted page's included, passes it first.
     app.add_middleware(Door, gate=gate)
+    app.state.stopping = threading.Event()
+    app.state.cut = [0]
+    app.add_middleware(Stopping, stopping=app.state.stopping, cut=app.state.cut)
     return app, lines
 
 
@@ -151,11 +190,18 @@ class Running:
         except KeyboardInterrupt:
             self.close()
             raise
+        self.app.state.jobs.close()
 
     def stop_soon(self) -> None:
         """Ask the server to stop; `wait` returns once it has."""
+        self.app.state.stopping.set()
         stop_chat(self.app)
         self.server.should_exit = True
+
+    def stopped_line(self) -> str:
+        """The one line said once the server has stopped."""
+        cut = self.app.state.cut[0]
+        return "Stopped." + (f" {counted(cut, 'request')} cut short." if cut else "")
 
     def close(self) -> None:
         """Stop serving, release the port, finish the job in hand, close the collections."""
@@ -191,6 +237,9 @@ def serve(
         timeout_graceful_shutdown=3,
     )
     server = uvicorn.Server(config)
+    quiet = _QuietWhileStopping(app.state.stopping)
+    for name in ("uvicorn.error", "uvicorn.access", "ui.api.errors"):
+        logging.getLogger(name).addFilter(quiet)
     thread = threading.Thread(target=server.run, name="http-server", daemon=True)
     thread.start()
     while not server.started:

@@ -152,6 +152,10 @@ def install_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, str(exc.detail), None)
 
     async def on_bug(request: Request, exc: Exception) -> JSONResponse:
+        stopping = getattr(request.app.state, "stopping", None)
+        if stopping is not None and stopping.is_set():
+            # Cut short by the server stopping: counted and said once when it has stopped.
+            return error_response(503, "The server is stopping; try again when it is back.")
         log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
         return error_response(500, "The server failed to answer; the error has been logged.")
 

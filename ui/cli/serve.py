@@ -45,6 +45,7 @@ def serve(args: argparse.Namespace, engine: Engine) -> int:
         socket_handler(bot).connect()  # type: ignore[no-untyped-call]
         print("Slack bot connected over Socket Mode", file=sys.stderr)
     running.wait()
+    print(running.stopped_line(), file=sys.stderr)
     return 0
 
 
