@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 # Set before anything imports transformers or gradio: both read these once.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -14,3 +16,13 @@ pytest_plugins = [
     "tests.fixtures.indexes",
     "tests.fixtures.browser",
 ]
+
+# What makes a test slow: the seeded index (built once, ~180 MB a copy), a browser, a real LLM.
+_SLOW_FIXTURES = {"seeded_index", "page", "browser", "llama_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the slow tests, so `make test-fast` (-m "not slow") runs the rest in a minute."""
+    for item in items:
+        if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
