@@ -31,6 +31,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     PRIMARY KEY (collection, id)
 );
 CREATE INDEX IF NOT EXISTS chunks_by_path ON chunks (collection, path);
+CREATE TABLE IF NOT EXISTS embedders (
+    collection TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    backend TEXT NOT NULL
+);
 """
 
 # chunk_count -1 marks a file whose points are being written: it reads as incomplete until the
@@ -108,6 +113,19 @@ class Manifest:
         ).fetchone()
         return int(row[0])
 
+    def embedder(self) -> tuple[str, str] | None:
+        """The model and backend that embedded this collection; None where not recorded."""
+        row = self._db.execute(
+            "SELECT model, backend FROM embedders WHERE collection = ?", (self.collection,)
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def record_embedder(self, model: str, backend: str) -> None:
+        """Record the model and backend that embedded this collection."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO embedders VALUES (?, ?, ?)", (self.collection, model, backend)
+        )
+
     def begin(self, files: Iterable[IndexedFile]) -> None:
         """Record files about to be written as pending, with the ids they are about to get."""
         with self._db:
@@ -128,6 +146,7 @@ class Manifest:
         with self._db:
             self._db.execute("DELETE FROM chunks WHERE collection = ?", (self.collection,))
             self._db.execute("DELETE FROM files WHERE collection = ?", (self.collection,))
+            self._db.execute("DELETE FROM embedders WHERE collection = ?", (self.collection,))
 
     def remove_ids(self, ids: Iterable[str]) -> None:
         """Forget chunk ids (after their points are deleted), and files left with none."""
