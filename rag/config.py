@@ -53,9 +53,10 @@ class EmbeddingSettings(BaseModel):
 
     model_path: OptionalPath = None
     batch_size: int = Field(default=32, ge=1)
-    # What runs it: torch (sentence-transformers), onnx (ONNX Runtime, fused float graph) or
-    # onnx-int8 (its int8 weights: 3x torch's speed here, same retrieval; docs/embeddings.md).
-    backend: EmbeddingBackend = "onnx-int8"
+    # What runs it: torch (sentence-transformers), onnx (ONNX Runtime, fused float graph: the
+    # same vectors, about 2x torch's speed) or onnx-int8 (int8 weights: faster still, retrieval
+    # as good, but some answers change); docs/embeddings.md.
+    backend: EmbeddingBackend = "onnx"
     # Where the ONNX graphs exported from the model's weights are kept; empty means
     # ~/.cache/rag-news/onnx (or $XDG_CACHE_HOME/rag-news/onnx).
     onnx_dir: OptionalPath = None

@@ -83,8 +83,8 @@ def test_the_onnx_tokenizer_counts_word_pieces_as_torchs(
 
 
 def test_the_index_records_what_embedded_it(seeded: Engine) -> None:
-    assert seeded.settings.embedding.backend == "onnx-int8"
-    assert seeded.embedded_by() == ("all-MiniLM-L6-v2", "onnx-int8")
+    assert seeded.settings.embedding.backend == "onnx"
+    assert seeded.embedded_by() == ("all-MiniLM-L6-v2", "onnx")
 
 
 def test_questions_to_an_index_embedded_otherwise_are_refused(
@@ -94,10 +94,10 @@ def test_questions_to_an_index_embedded_otherwise_are_refused(
     with Engine.open(settings, torch_model) as engine, pytest.raises(EmbedderMismatchError) as e:
         engine.ask(NSCALE)
     assert str(e.value) == (
-        f"The index in {seeded_copy}/ was embedded by all-MiniLM-L6-v2 on onnx-int8; this "
+        f"The index in {seeded_copy}/ was embedded by all-MiniLM-L6-v2 on onnx; this "
         "process embeds questions with all-MiniLM-L6-v2 on torch, whose vectors do not compare "
         "with those. Run `rag ingest` to embed the index again with torch, or set "
-        "RAG_EMBEDDING__BACKEND=onnx-int8."
+        "RAG_EMBEDDING__BACKEND=onnx."
     )
     assert e.value.exit_code == 2
 
@@ -130,7 +130,7 @@ def test_ingest_embeds_an_index_embedded_otherwise_again(
         assert report.notes[0] == (
             "index",
             f"embedded all {chunks:,} chunks again with all-MiniLM-L6-v2 on torch (it was "
-            "embedded by all-MiniLM-L6-v2 on onnx-int8)",
+            "embedded by all-MiniLM-L6-v2 on onnx)",
         )
         assert engine.embedded_by() == ("all-MiniLM-L6-v2", "torch")
         nodes = engine.store.vector_store.get_nodes()
