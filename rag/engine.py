@@ -30,13 +30,11 @@ from rag.memory import release_free_memory
 from rag.querylog import QueryLog
 from rag.search.backend import StoreBackend, open_store
 from rag.search.embeddings import CachedEncoder, build_embedding, embedder, model_name
+from rag.search.manifest import CONFIGURED_MODEL
 from rag.search.retriever import Retriever
 from rag.search.store import IndexedFile
 from rag.types import Answer, Draft, Passage
 
-# What an index is taken to have been embedded by when it records nothing: every rag before
-# backends were recorded embedded with torch.
-LEGACY_BACKEND = "torch"
 # Recorded while an ingest embeds the index again: an interrupted one reads as a mismatch.
 REEMBEDDING = "(being re-embedded)"
 
@@ -306,14 +304,18 @@ class Engine:
         return found
 
     def embedded_by(self) -> tuple[str, str] | None:
-        """The model and backend the collection was embedded by; None when empty or unknown."""
+        """The model and backend the collection was embedded by; None when empty or unknown.
+
+        Unknown, and so not checked: a collection on a server, and one whose manifest was
+        rebuilt from its points or converted from qdrant-client's local mode.
+        """
         if not self.store.records_embedder:
             return None
         with self._lock:
             recorded = self.store.embedder()
-            if recorded is None and self.store.exists() and self.store.count():
-                return model_name(self.settings.embedding), LEGACY_BACKEND
-            return recorded
+        if recorded is not None and recorded[0] == CONFIGURED_MODEL:
+            return model_name(self.settings.embedding), recorded[1]
+        return recorded
 
     def check_embedder(self) -> None:
         """Refuse to search an index embedded by another model or backend than this process's."""

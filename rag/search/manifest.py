@@ -38,6 +38,11 @@ CREATE TABLE IF NOT EXISTS embedders (
 );
 """
 
+# What a manifest written before backends were recorded says embedded it: the model that is
+# configured (its name was not recorded either), on torch, the one backend there was.
+CONFIGURED_MODEL = ""
+LEGACY_BACKEND = "torch"
+
 # chunk_count -1 marks a file whose points are being written: it reads as incomplete until the
 # write is confirmed, so a run killed in between re-ingests it and drops what it left behind.
 PENDING = -1
@@ -57,8 +62,15 @@ class Manifest:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
         self._db.executescript(_SCHEMA)
         self._migrate()
+        if "files" in tables and "embedders" not in tables:
+            # Written by a rag that embedded everything with torch and recorded no backend.
+            self._db.execute(
+                "INSERT OR IGNORE INTO embedders SELECT DISTINCT collection, ?, ? FROM files",
+                (CONFIGURED_MODEL, LEGACY_BACKEND),
+            )
 
     def _migrate(self) -> None:
         """Bring a manifest written by an older rag up to this schema."""

@@ -102,19 +102,33 @@ def test_questions_to_an_index_embedded_otherwise_are_refused(
     assert e.value.exit_code == 2
 
 
-def test_an_index_that_records_nothing_was_embedded_by_torch(
+def test_an_index_made_before_backends_were_recorded_was_embedded_by_torch(
     seeded_copy: Path, embed_model: Any, torch_model: Any
 ) -> None:
-    # As every index made before backends were recorded.
+    # Its manifest has no table of embedders: every rag before them embedded with torch.
     with sqlite3.connect(seeded_copy / "manifest.sqlite") as db:
-        db.execute("DELETE FROM embedders")
+        db.execute("DROP TABLE embedders")
     with Engine.open(make_settings(seeded_copy), embed_model) as engine:
         assert engine.embedded_by() == ("all-MiniLM-L6-v2", "torch")
         with pytest.raises(EmbedderMismatchError, match=r"embedded by all-MiniLM-L6-v2 on torch;"):
             engine.ask(NSCALE)
     settings = make_settings(seeded_copy, embedding={"backend": "torch"})
     with Engine.open(settings, torch_model) as engine:
+        assert engine.embedded_by() == ("all-MiniLM-L6-v2", "torch")
         assert engine.ask(NSCALE).citations[0].source == NSCALE_SOURCE
+
+
+def test_a_collection_that_records_nothing_is_not_checked(
+    seeded_copy: Path, embed_model: Any
+) -> None:
+    # A manifest rebuilt from the points cannot know; the next ingest records the backend.
+    with sqlite3.connect(seeded_copy / "manifest.sqlite") as db:
+        db.execute("DELETE FROM embedders")
+    with Engine.open(make_settings(seeded_copy), embed_model) as engine:
+        assert engine.embedded_by() is None
+        assert engine.ask(NSCALE).citations[0].source == NSCALE_SOURCE
+        assert engine.ingest([SEEDS]).chunks_embedded == 0
+        assert engine.embedded_by() == ("all-MiniLM-L6-v2", "onnx")
 
 
 def test_ingest_embeds_an_index_embedded_otherwise_again(
