@@ -54,7 +54,7 @@ class EmbeddingSettings(BaseModel):
     model_path: OptionalPath = None
     batch_size: int = Field(default=32, ge=1)
     # What runs it: torch (sentence-transformers), onnx (ONNX Runtime, fused float graph: the
-    # same vectors, about 2x torch's speed) or onnx-int8 (int8 weights: faster still, retrieval
+    # same vectors, encoded about 2x as fast as torch) or onnx-int8 (int8 weights: 3.5x, retrieval
     # as good, but some answers change); docs/embeddings.md.
     backend: EmbeddingBackend = "onnx"
     # Where the ONNX graphs exported from the model's weights are kept; empty means
