@@ -3,16 +3,17 @@
 Usage: python bench/scale.py --n 10000 [50000 100000] [--precomputed] [--out FILE]
 
 A synthetic corpus of N chunks (10 per file) is made of real sentences recombined from seeds/
-and /work/shared/benchmarks/*/docs, so BM25 statistics look like real text. Each N is
-ingested with `Engine.ingest` (what `rag ingest` runs), optimised, re-ingested unchanged, and
-then probed in a fresh process: open + first answer, hybrid retrieval with and without a
-source filter, warm extractive answers, RSS, and dense recall@20 of Edge's default search
-(HNSW where `optimize` built one) against exact search.
+and the public sets' */docs (../shared/benchmarks beside the checkout, or RAG_BENCHMARKS), so
+BM25 statistics look like real text. Each N is ingested with `Engine.ingest` (what `rag ingest`
+runs), optimised, re-ingested unchanged, and then probed in a fresh process: open + first
+answer, hybrid retrieval with and without a source filter, warm extractive answers, RSS, and
+dense recall@20 of Edge's default search (HNSW where `optimize` built one) against exact search.
 
 --precomputed skips the model at ingest: a chunk's vector is the normalised mean of its
 sentences' MiniLM embeddings (embedded once), so the store is measured at 100k in minutes.
-Without it, the same chunks are also encoded with sentence-transformers directly in the same
-run, for ingest throughput against raw encoding. Nothing here is asserted in tests.
+Without it, the same chunks are also encoded directly by the configured embedding backend
+(RAG_EMBEDDING__BACKEND: torch, onnx or onnx-int8) in the same run, for ingest throughput
+against raw encoding. Nothing here is asserted in tests.
 """
 
 from __future__ import annotations
@@ -36,16 +37,18 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.bridge.pydantic import PrivateAttr
 
+from bench.benchmarks import benchmarks_dir
 from rag.config import Settings
 from rag.engine import Engine
 from rag.evaluation.metrics import percentile
 from rag.evaluation.questions import load_questions
-from rag.search.embeddings import build_embedding
+from rag.search.embeddings import build_embedding, tokenizer_of
 from rag.text import sentence_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
-SOURCES = [ROOT / "seeds", *sorted(Path("/work/shared/benchmarks").glob("*/docs"))]
+BENCHMARKS = benchmarks_dir()
+SOURCES = [ROOT / "seeds", *(sorted(BENCHMARKS.glob("*/docs")) if BENCHMARKS else [])]
 CHUNKS_PER_FILE = 10
 CHUNK_CHARS = 900  # about 200 word pieces: the ingest splitter keeps each one whole
 POOL = 6000  # distinct sentences the corpus is built from
@@ -83,19 +86,32 @@ def write_corpus(folder: Path, n: int, pool: list[str], seed: int = 11) -> int:
     return files
 
 
+def encode_sorted(model: BaseEmbedding, texts: list[str]) -> list[list[float]]:
+    """Embeddings of texts, embedded longest first as ingest does (so batches pad little)."""
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    found = model.get_text_embedding_batch([texts[i] for i in order])
+    out: list[list[float]] = [[] for _ in texts]
+    for i, vector in zip(order, found, strict=True):
+        out[i] = vector
+    return out
+
+
 class PrecomputedEmbedding(BaseEmbedding):
     """Chunk vectors from sentence vectors computed once; the real model for queries."""
 
     _real: Any = PrivateAttr()
     _vectors: dict[str, np.ndarray] = PrivateAttr()
-    _model: Any = PrivateAttr()
 
     def __init__(self, real: Any, pool: list[str]) -> None:
         super().__init__(model_name="precomputed", embed_batch_size=512)
         self._real = real
-        self._model = real._model  # the splitter counts in this model's tokenizer
-        vectors = np.asarray(real._model.encode(pool, batch_size=64), dtype=np.float32)
+        vectors = np.asarray(encode_sorted(real, pool), dtype=np.float32)
         self._vectors = dict(zip(pool, vectors, strict=True))
+
+    @property
+    def tokenizer(self) -> Any:
+        """The real model's tokenizer: the splitter counts in it."""
+        return tokenizer_of(self._real)
 
     def _chunk(self, text: str) -> list[float]:
         found = [
@@ -146,7 +162,12 @@ def build(n: int, work: Path, precomputed: bool) -> dict[str, Any]:
     settings = Settings(_env_file=None, qdrant={"path": work / "index"})  # type: ignore[call-arg]
     real = build_embedding(settings.embedding)
     model: BaseEmbedding = PrecomputedEmbedding(real, pool) if precomputed else real
-    result: dict[str, Any] = {"n_target": n, "files": files, "precomputed": precomputed}
+    result: dict[str, Any] = {
+        "n_target": n,
+        "files": files,
+        "precomputed": precomputed,
+        "backend": settings.embedding.backend,
+    }
     with Engine.open(settings, model) as engine:
         started = time.perf_counter()
         report = engine.ingest([corpus])
@@ -163,7 +184,7 @@ def build(n: int, work: Path, precomputed: bool) -> dict[str, Any]:
         if not precomputed:
             texts = [node.get_content() for node in engine.store.vector_store.get_nodes()]
             started = time.perf_counter()
-            real._model.encode(texts, batch_size=settings.embedding.batch_size)
+            encode_sorted(real, texts)
             raw = time.perf_counter() - started
             result["raw_encode_chunks_per_s"] = len(texts) / raw
             result["ingest_vs_raw"] = (

@@ -27,6 +27,7 @@ OptionalPath = Annotated[Path | None, BeforeValidator(_none_if_blank)]
 
 
 AnswerMode = Literal["extractive", "local", "openai", "anthropic"]
+EmbeddingBackend = Literal["torch", "onnx", "onnx-int8"]
 ANSWER_MODES: tuple[str, ...] = get_args(AnswerMode)
 COLLECTION_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 # Passages one question may retrieve: more than 50 only slows the answer without helping it.
@@ -52,6 +53,17 @@ class EmbeddingSettings(BaseModel):
 
     model_path: OptionalPath = None
     batch_size: int = Field(default=32, ge=1)
+    # What runs it: torch (sentence-transformers), onnx (ONNX Runtime, fused float graph: the
+    # same vectors, encoded about 2x as fast as torch) or onnx-int8 (int8 weights: 3.5x, retrieval
+    # as good, but some answers change); docs/embeddings.md.
+    backend: EmbeddingBackend = "onnx"
+    # Where the ONNX graphs exported from the model's weights are kept; empty means
+    # ~/.cache/rag-news/onnx (or $XDG_CACHE_HOME/rag-news/onnx).
+    onnx_dir: OptionalPath = None
+    # Threads the model computes with; empty means every core this process may use.
+    threads: Annotated[int | None, BeforeValidator(_none_if_blank)] = Field(
+        default=None, ge=1, le=256
+    )
 
 
 class ChunkSettings(BaseModel):

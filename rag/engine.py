@@ -22,6 +22,7 @@ from rag.config import AnswerSettings, QdrantSettings, Settings
 from rag.errors import (
     DocumentConflictError,
     DocumentNotFoundError,
+    EmbedderMismatchError,
     IndexEmptyError,
     QuestionError,
     StoreUnavailableError,
@@ -32,7 +33,8 @@ from rag.locking import FifoLock, ReadWriteLock
 from rag.memory import release_free_memory
 from rag.querylog import QueryLog
 from rag.search.backend import StoreBackend, open_store
-from rag.search.embeddings import CachedEncoder, build_embedding, model_name
+from rag.search.embeddings import CachedEncoder, build_embedding, embedder, model_name
+from rag.search.manifest import CONFIGURED_MODEL
 from rag.search.retriever import Retriever, as_passage
 from rag.search.store import IndexedFile
 from rag.types import Answer, Draft, Passage
@@ -42,6 +44,8 @@ from rag.types import Answer, Draft, Passage
 YIELD_S = 1.0
 # A text longer than this many times its limit is cleaned from its start only (clean_cut).
 _FAST_CUT = 8
+# Recorded while an ingest embeds the index again: an interrupted one reads as a mismatch.
+REEMBEDDING = "(being re-embedded)"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -124,6 +128,32 @@ class _Retrieved:
     extractive: Draft
     started: float
     retrieved: float
+
+
+def mismatch_message(location: str, before: tuple[str, str], now: tuple[str, str]) -> str:
+    """Why questions to an index embedded otherwise are refused, and the two ways out."""
+    if before[1] == REEMBEDDING:
+        return (
+            f"The index in {location} was being embedded again when its ingest stopped. Run "
+            "`rag ingest` to finish it."
+        )
+    if before[0] == now[0]:
+        back = f"set RAG_EMBEDDING__BACKEND={before[1]}"
+    else:
+        back = f"set RAG_EMBEDDING__MODEL_PATH to the folder of {before[0]}"
+    return (
+        f"The index in {location} was embedded by {before[0]} on {before[1]}; this process "
+        f"embeds questions with {now[0]} on {now[1]}, whose vectors do not compare with those. "
+        f"Run `rag ingest` to embed the index again with {now[1]}, or {back}."
+    )
+
+
+def reembedded_note(before: tuple[str, str], now: tuple[str, str], report: IngestReport) -> str:
+    """What `rag ingest` says when it embeds the whole index again."""
+    return (
+        f"embedded all {report.chunks_reembedded:,} chunks again with {now[0]} on {now[1]} "
+        f"(it was embedded by {before[0]} on {before[1]})"
+    )
 
 
 def clean(text: str) -> str:
@@ -232,6 +262,7 @@ class Engine:
         self._writing = threading.RLock()
         self._query_log: QueryLog | None = None
         self._query_log_lock = threading.Lock()
+        self._embedder_checked = False
 
     @classmethod
     def open(cls, settings: Settings, embed_model: BaseEmbedding | None = None) -> Engine:
@@ -327,7 +358,57 @@ class Engine:
             pause=self._yield_to_questions,
         )
         with self._writing:
-            return ingestor.run(paths, progress=progress, on_progress=on_progress)
+            before = self.embedded_by()
+            now = embedder(self.settings.embedding)
+            report = IngestReport()
+            if before is not None and before != now:
+                # Vectors of two models or backends never share an index: all of it again.
+                # Questions are refused meanwhile (the mismatch), so the write lock is held.
+                with self.store_lock.write():
+                    self.store.record_embedder(now[0], REEMBEDDING)
+                    started = time.perf_counter()
+                    ingestor.reembed(report)
+                    report.seconds = time.perf_counter() - started
+            found = ingestor.run(paths, progress=progress, on_progress=on_progress)
+            if before is not None and report.chunks_reembedded:
+                found.notes.insert(0, ("index", reembedded_note(before, now, report)))
+                found.chunks_embedded += report.chunks_reembedded
+                found.chunks_reembedded = report.chunks_reembedded
+                found.seconds += report.seconds
+            with self.store_lock.write():
+                if self.store.exists():
+                    self.store.record_embedder(*now)
+                self._forget_sources()
+            self._embedder_checked = False
+        return found
+
+    def embedded_by(self) -> tuple[str, str] | None:
+        """The model and backend the collection was embedded by; None when empty or unknown.
+
+        Unknown, and so not checked: a collection on a server, and one whose manifest was
+        rebuilt from its points or converted from qdrant-client's local mode.
+        """
+        if not self.store.records_embedder:
+            return None
+        with self.store_lock.read():
+            recorded = self.store.embedder()
+        if recorded is not None and recorded[0] == CONFIGURED_MODEL:
+            return model_name(self.settings.embedding), recorded[1]
+        return recorded
+
+    def check_embedder(self) -> None:
+        """Refuse to search an index embedded by another model or backend than this process's."""
+        if self._embedder_checked:
+            return
+        before, now = self.embedded_by(), embedder(self.settings.embedding)
+        if before is not None and before != now:
+            raise EmbedderMismatchError(mismatch_message(self.location, before, now))
+        self._embedder_checked = True
+
+    @property
+    def location(self) -> str:
+        """Where the index is: the server's URL or the folder."""
+        return self.settings.qdrant.url or f"{self.settings.qdrant.path}/"
 
     def optimize(self) -> None:
         """Build the index's vector indexes: for `rag ingest` only, it stalls a serving process."""
@@ -530,6 +611,7 @@ class Engine:
                     f"The index is empty. Run `rag ingest` (it reads {self.settings.seeds_dir}/) "
                     "and ask again."
                 )
+            self.check_embedder()
             if source is not None and source not in sources:
                 raise QuestionError(
                     f"No article named {source!r} in the index; `rag status` lists the articles.",

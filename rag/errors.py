@@ -44,6 +44,12 @@ class StoreUnavailableError(RagError):
     """The Qdrant store cannot be opened or reached."""
 
 
+class EmbedderMismatchError(RagError):
+    """The index was embedded by another model or backend than the one configured."""
+
+    exit_code = 2
+
+
 class IndexEmptyError(RagError):
     """Nothing has been ingested yet."""
 

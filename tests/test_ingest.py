@@ -8,6 +8,7 @@ from typing import Any
 
 from rag.engine import Engine
 from rag.ingest.ingestor import chunk_id
+from rag.search.embeddings import tokenizer_of
 from tests.fixtures import SEEDS, make_settings
 from tests.test_documents import make_docx, make_pdf
 
@@ -145,7 +146,7 @@ def test_chunk_size_setting_changes_chunking(tmp_path: Path, embed_model: Any) -
         with Engine.open(settings, embed_model) as eng:
             eng.ingest([SEEDS / "003_4a67818d2f694273.txt"])
             counts.append(eng.store.count())
-            tokenizer = embed_model._model.tokenizer
+            tokenizer = tokenizer_of(embed_model)
             for point_id in chunk_payloads(eng):
                 text = eng.store.vector_store.get_nodes([point_id])[0].get_content()
                 assert len(tokenizer.encode(text, add_special_tokens=False)) <= size

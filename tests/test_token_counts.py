@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import transformers
 from llama_index.core import Document
 from llama_index.core.node_parser import SentenceSplitter
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-from transformers import PreTrainedTokenizerFast
+from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
 from rag.ingest.token_counts import TokenCounter
+from rag.search.embeddings import model_path
 from rag.text import sentence_spans
-from tests.fixtures import SEEDS
+from tests.fixtures import SEEDS, make_settings
 
 # Characters where Python's split and BERT's normaliser disagree, accents, CJK, emoji.
 ODD = [
@@ -31,6 +33,12 @@ ODD = [
 ]
 
 
+@pytest.fixture(scope="module")
+def hf_tokenizer() -> Any:
+    """The packaged model's transformers tokenizer, as sentence-transformers (torch) reads with."""
+    return AutoTokenizer.from_pretrained(str(model_path(make_settings(Path("unused")).embedding)))
+
+
 def seed_texts() -> list[str]:
     """Every seed article whole, and each of its sentences."""
     texts = []
@@ -41,8 +49,8 @@ def seed_texts() -> list[str]:
     return texts
 
 
-def test_word_counts_equal_the_tokenizer_on_seeds_and_odd_text(embed_model: Any) -> None:
-    tokenizer = embed_model._model.tokenizer
+def test_word_counts_equal_the_tokenizer_on_seeds_and_odd_text(hf_tokenizer: Any) -> None:
+    tokenizer = hf_tokenizer
     counter = TokenCounter(tokenizer)
     assert counter.per_word is True
     texts = seed_texts() + ODD
@@ -53,8 +61,8 @@ def test_word_counts_equal_the_tokenizer_on_seeds_and_odd_text(embed_model: Any)
     assert len(counter("Adani will invest")) == counter.count("Adani will invest") == 4  # ada ##ni
 
 
-def test_chunks_are_the_same_as_with_the_plain_tokenizer(embed_model: Any) -> None:
-    tokenizer = embed_model._model.tokenizer
+def test_chunks_are_the_same_as_with_the_plain_tokenizer(hf_tokenizer: Any) -> None:
+    tokenizer = hf_tokenizer
     text = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
 
     def chunks(count: Any) -> list[str]:
@@ -80,24 +88,24 @@ def test_a_tokenizer_that_is_not_bert_is_counted_whole() -> None:
     ]
 
 
-def test_a_slow_tokenizer_is_counted_whole(embed_model: Any) -> None:
+def test_a_slow_tokenizer_is_counted_whole(hf_tokenizer: Any) -> None:
     # A model folder may load a pure-Python tokenizer, which has no backend to copy
     # (transformers 5 names BERT's "Legacy"; in 4 the plain name was the pure-Python one).
     slow = getattr(transformers, "BertTokenizerLegacy", None) or transformers.BertTokenizer
-    vocab = Path(embed_model._model.tokenizer.vocab_file)
+    vocab = Path(hf_tokenizer.vocab_file)
     tokenizer = slow(vocab_file=str(vocab))
     counter = TokenCounter(tokenizer)
     assert counter.per_word is False
     texts = seed_texts()[:40] + ODD
     assert [counter.count(t) for t in texts] == [
-        len(embed_model._model.tokenizer.encode(t, add_special_tokens=False)) for t in texts
+        len(hf_tokenizer.encode(t, add_special_tokens=False)) for t in texts
     ]
 
 
-def test_a_word_too_long_for_bert_counts_by_its_length(embed_model: Any) -> None:
+def test_a_word_too_long_for_bert_counts_by_its_length(hf_tokenizer: Any) -> None:
     # BERT reads a word over 100 characters as one unknown piece: text without spaces would be
     # one chunk, however long, and its title and citations with it.
-    tokenizer = embed_model._model.tokenizer
+    tokenizer = hf_tokenizer
     word = "x" * 4000
     assert len(tokenizer.encode(word, add_special_tokens=False)) == 1
     counter = TokenCounter(tokenizer)

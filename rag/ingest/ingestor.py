@@ -27,6 +27,7 @@ from rag.ingest.loaders import SUPPORTED_SUFFIXES, SourceDocument, load_document
 from rag.ingest.token_counts import TokenCounter
 from rag.locking import ReadWriteLock
 from rag.search.backend import StoreBackend
+from rag.search.embeddings import tokenizer_of
 from rag.search.store import IndexedFile
 from rag.types import T
 
@@ -62,6 +63,8 @@ class IngestReport:
     # Files refused (also in `failed`) because another document holds their name: its path.
     conflicts: list[tuple[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
+    # Of those, chunks already indexed and embedded again by another model or backend.
+    chunks_reembedded: int = 0
     chunks_removed: int = 0
     seconds: float = 0.0
 
@@ -160,7 +163,7 @@ class Ingestor:
     @cached_property
     def splitter(self) -> SentenceSplitter:
         """A sentence-aware splitter counting in the embedding model's own word pieces."""
-        tokenizer = getattr(getattr(self.embed_model, "_model", None), "tokenizer", None)
+        tokenizer = tokenizer_of(self.embed_model)
         return SentenceSplitter(
             chunk_size=self._chunking.size,
             chunk_overlap=self._chunking.overlap,
@@ -259,6 +262,38 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
+    def reembed(self, report: IngestReport) -> None:
+        """Embed every chunk of the collection again, from the text the store holds."""
+        ids: list[str] = []
+        for entry in sorted(self.store.files().values(), key=lambda f: f.path):
+            ids.extend(sorted(entry.ids))
+        for start in range(0, len(ids), self.batch_chunks):
+            nodes = self.store.vector_store.get_nodes(
+                node_ids=ids[start : start + self.batch_chunks]
+            )
+            # Questions are refused while the index is re-embedded: no pause for them.
+            self._embed(nodes, pause=False)
+            self.store.add(nodes)
+            report.chunks_embedded += len(nodes)
+            report.chunks_reembedded += len(nodes)
+
+    def _embed(self, nodes: list[Any], pause: bool = True) -> None:
+        """Set each node's embedding, in the model's own batches."""
+        # Longest first, as sentence-transformers orders a whole corpus: llama-index hands
+        # the model a few chunks at a time, and a short chunk among long ones is all padding.
+        ordered = sorted(nodes, key=lambda n: -len(n.get_content()))
+        texts = [n.get_content() for n in ordered]
+        # One call per batch, with a pause before each for questions waiting to be answered:
+        # the same calls the model would make in one go.
+        step = max(1, int(getattr(self.embed_model, "embed_batch_size", 32)))
+        embeddings: list[list[float]] = []
+        for start in range(0, len(texts), step):
+            if pause:
+                self._pause()
+            embeddings += self.embed_model.get_text_embedding_batch(texts[start : start + step])
+        for node, embedding in zip(ordered, embeddings, strict=True):
+            node.embedding = embedding
+
     def _changed_by_stat(
         self, targets: list[_Target], indexed: dict[str, IndexedFile], report: IngestReport
     ) -> list[tuple[_Target, int]]:
@@ -338,19 +373,7 @@ class Ingestor:
         """Embed a batch of files' chunks at once, write them, then record the files done."""
         nodes = [n for p in batch for n in p.nodes]
         if nodes:
-            # Longest first, as sentence-transformers orders a whole corpus: llama-index hands
-            # the model a few chunks at a time, and a short chunk among long ones is all padding.
-            ordered = sorted(nodes, key=lambda n: -len(n.get_content()))
-            texts = [n.get_content() for n in ordered]
-            # The model's own batches, one call each, with a pause before each for questions
-            # waiting to be answered: the same calls the model would make in one go.
-            step = max(1, int(getattr(self.embed_model, "embed_batch_size", 32)))
-            embeddings: list[list[float]] = []
-            for start in range(0, len(texts), step):
-                self._pause()
-                embeddings += self.embed_model.get_text_embedding_batch(texts[start : start + step])
-            for node, embedding in zip(ordered, embeddings, strict=True):
-                node.embedding = embedding
+            self._embed(nodes)
         # Ids are recorded (pending) before the points are written, and the files marked done
         # only after: a run killed in between leaves files that read as incomplete, which the
         # next run writes again and rids of every id it had recorded for them. A question sees

@@ -23,7 +23,11 @@ class TokenCounter:
     def __init__(self, tokenizer: Any, cache_words: int = 1 << 16) -> None:
         # A copy of its own: the chunker runs in the reader thread, and the model's encode
         # sets padding and truncation on the fast tokenizer it shares.
-        backend = copy.deepcopy(getattr(tokenizer, "backend_tokenizer", None))
+        # A transformers tokenizer wraps a `tokenizers` one; the ONNX model reads with one bare.
+        found = getattr(tokenizer, "backend_tokenizer", None)
+        if found is None and type(tokenizer).__module__.startswith("tokenizers"):
+            found = tokenizer
+        backend = copy.deepcopy(found)
         if backend is not None:
             backend.no_truncation()
             backend.no_padding()

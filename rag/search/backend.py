@@ -17,6 +17,8 @@ class StoreBackend(Protocol):
     """What ingest, retrieval and status need of a store, whichever engine holds it."""
 
     read_only: str | None
+    # Whether `embedder` is recorded: a collection on a Qdrant server does not record it yet.
+    records_embedder: bool
 
     @property
     def vector_store(self) -> BasePydanticVectorStore:
@@ -33,6 +35,12 @@ class StoreBackend(Protocol):
 
     def sources(self) -> set[str]:
         """File names of the indexed files (what the article filter and `ask` check)."""
+
+    def embedder(self) -> tuple[str, str] | None:
+        """The model and backend that embedded the collection; None where not recorded."""
+
+    def record_embedder(self, model: str, backend: str) -> None:
+        """Record the model and backend that embedded the collection."""
 
     def begin(self, files: Sequence[IndexedFile]) -> None:
         """Record files about to be (re)written."""

@@ -84,6 +84,7 @@ class EmbeddedStore:
         self.root = settings.path
         self.collection = settings.collection
         self.read_only: str | None = None
+        self.records_embedder = True
         self._lock: Path | None = None
         folder = self._acquire(settings.path)
         self.folder = folder
@@ -195,6 +196,14 @@ class EmbeddedStore:
     def sources(self) -> set[str]:
         """File names of the indexed files, from the manifest."""
         return self.manifest.sources()
+
+    def embedder(self) -> tuple[str, str] | None:
+        """The model and backend that embedded this collection; None where not recorded."""
+        return self.manifest.embedder()
+
+    def record_embedder(self, model: str, backend: str) -> None:
+        """Record the model and backend that embedded this collection."""
+        self.manifest.record_embedder(model, backend)
 
     def begin(self, files: Sequence[IndexedFile]) -> None:
         """Record files about to be (re)written, with the ids they will get."""

