@@ -8,8 +8,10 @@ RAG := $(VENV)/bin/rag
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
+# Material for MkDocs prints an end-of-life notice on every build.
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test measure install install-dev lint browser bench audit tune antonyms clean-index
+.PHONY: run test test-fast docs measure install install-dev lint browser bench audit tune antonyms clean-index
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -56,7 +58,15 @@ MULTIHOP_GATES := --min accuracy=0.73 --min key_fact_accuracy=0.557 --min declin
 browser:
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-test: lint browser
+# The documentation site; --strict fails on a broken link or a page left out of the nav.
+docs: $(VENV)/.installed-dev
+	$(VENV)/bin/mkdocs build --strict --quiet
+
+# The tests that need no seeded index, browser or LLM.
+test-fast: $(VENV)/.installed-dev
+	$(VENV)/bin/pytest -m "not slow" -q
+
+test: lint docs browser
 	$(VENV)/bin/pytest
 	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) ingest seeds tests/eval/docs
 	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) eval tests/eval/questions.jsonl --out build/eval $(GATES)
