@@ -110,6 +110,7 @@ def test_equal_rrf_sums_keep_the_dense_order(seeded: Engine, embed_model: Any) -
     assert [p.chunk_id for p in passages] == dense
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_delete_by_ids_and_by_filter(engine: Engine) -> None:
     engine.ingest([SEEDS])
     ids = sorted(ids_of(engine))
@@ -196,6 +197,7 @@ def test_lost_manifest_is_rebuilt_from_the_points(seeded_copy: Path, embed_model
         assert report.chunks_embedded == 0
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_write_interrupted_after_begin_converges(
     engine: Engine, tmp_path: Path, embed_model: Any
 ) -> None:
@@ -216,6 +218,7 @@ def test_write_interrupted_after_begin_converges(
     assert engine.store.files()[entry.path].complete
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_local_mode_index_is_converted_on_first_open(tmp_path: Path, embed_model: Any) -> None:
     index = tmp_path / "index"
     # The index as the previous version wrote it: qdrant-client's local mode.
@@ -265,6 +268,7 @@ def test_read_only_local_mode_index_is_refused_with_the_command(
     )
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_a_shard_of_the_earlier_layout_opens_answers_and_takes_todays(
     tmp_path: Path, embed_model: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,18 @@ def point_ids(index: Path) -> list[str]:
         store.close()
 
 
+def committed_files(index: Path) -> int:
+    """How many files an ingest has written whole so far, read from its manifest (WAL)."""
+    manifest = index / "manifest.sqlite"
+    if not manifest.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{manifest}?mode=ro", uri=True, timeout=5)) as db:
+            return int(db.execute("SELECT count(*) FROM files WHERE chunk_count > 0").fetchone()[0])
+    except sqlite3.Error:
+        return 0  # the schema is not written yet
+
+
 def rag_ingest(index: Path, folder: Path, cwd: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "RAG_QDRANT__PATH": str(index), "HF_HUB_OFFLINE": "1"}
     # Small batches, so that a kill lands between two of them.
@@ -48,6 +62,7 @@ def rag_ingest(index: Path, folder: Path, cwd: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(command, cwd=cwd, env=env, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow  # a real process, killed: tens of seconds
 def test_ingest_killed_midway_converges_to_the_clean_index(tmp_path: Path) -> None:
     folder = corpus(tmp_path / "docs", copies=4)
     clean = rag_ingest(tmp_path / "clean", folder, tmp_path)
@@ -55,11 +70,12 @@ def test_ingest_killed_midway_converges_to_the_clean_index(tmp_path: Path) -> No
     expected = point_ids(tmp_path / "clean")
     victim = tmp_path / "killed"
     process = rag_ingest(victim, folder, tmp_path)
-    # Kill it once some, but not all, files are in: the collection exists and is growing.
+    # Kill it once some, but not all, files are in: polled in its manifest, with a deadline.
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (victim / "edge").exists():
+    while committed_files(victim) < 2:
+        assert process.poll() is None, "the ingest ended before it could be killed"
+        assert time.monotonic() < deadline, "no file was committed within 120 s"
         time.sleep(0.05)
-    time.sleep(1.5)
     process.send_signal(signal.SIGKILL)
     process.wait(30)
     partial = point_ids(victim)

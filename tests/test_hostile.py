@@ -94,6 +94,8 @@ HOSTILE = [
 @pytest.mark.parametrize("question", HOSTILE)
 def test_hostile_questions_get_a_checked_answer(seeded: Engine, question: str) -> None:
     answer = seeded.ask(question)
+    # A decline cites nothing; an answer cites at least one passage, each quote backed by it.
+    assert answer.declined == (not answer.citations), (answer.declined, answer.text)
     assert all(quote_is_backed(c, answer.retrieved) for c in answer.citations)
     assert "\x00" not in answer.question and "\x1b" not in answer.question
     assert len(answer.question) <= 2000
@@ -139,6 +141,7 @@ def test_fuzzed_question_files_load_or_fail_clearly(
         assert number >= 1 and reason
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_instructions_inside_an_article_are_never_quoted(engine: Engine) -> None:
     from tests.fixtures import ROOT
 

@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from rag.engine import Engine
 from rag.ingest.ingestor import chunk_id
 from rag.search.embeddings import tokenizer_of
@@ -47,6 +49,7 @@ def test_ingests_every_file_type_with_exact_offsets(engine: Engine, tmp_path: Pa
         assert point_id == chunk_id(payload["path"], payload["start"], node_text)
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_seeds_reingest_unchanged_embeds_nothing(engine: Engine, tmp_path: Path) -> None:
     folder = tmp_path / "seeds"
     shutil.copytree(SEEDS, folder)
@@ -107,6 +110,7 @@ def test_missing_path_and_unsupported_file_fail_by_name(engine: Engine, tmp_path
     ]
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_interrupted_ingest_converges_without_duplicates(
     engine: Engine, tmp_path: Path, embed_model: Any
 ) -> None:
@@ -130,6 +134,7 @@ def test_interrupted_ingest_converges_without_duplicates(
     assert set(chunk_payloads(engine)) == set(complete)
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_ids_are_the_same_in_two_fresh_indexes(tmp_path: Path, embed_model: Any) -> None:
     ids = []
     for name in ("one", "two"):
@@ -139,6 +144,7 @@ def test_ids_are_the_same_in_two_fresh_indexes(tmp_path: Path, embed_model: Any)
     assert ids[0] == ids[1]
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_chunk_size_setting_changes_chunking(tmp_path: Path, embed_model: Any) -> None:
     counts = []
     for size in (120, 240):

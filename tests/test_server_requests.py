@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlparse
 
+import pytest
+
 from rag.engine import Engine
 from tests.fixtures import SEEDS, make_settings
 from tests.fixtures.loopback import QuietHandler, serve
@@ -116,6 +118,7 @@ class RecordingQdrant(QuietHandler):
         self._handle("POST")
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_collection_creation_upserts_and_hybrid_query(tmp_path: Path, embed_model: Any) -> None:
     RecordingQdrant.requests, RecordingQdrant.points, RecordingQdrant.created = [], {}, {}
     server = serve(RecordingQdrant)

@@ -30,6 +30,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@pytest.mark.slow  # a real process, killed: tens of seconds
 def test_full_disk_is_a_message_and_the_index_still_answers(
     small_disk: Path, tmp_path: Path, embed_model: Any
 ) -> None:
@@ -49,6 +50,7 @@ def test_full_disk_is_a_message_and_the_index_still_answers(
         assert "$14.6 billion" in engine.ask("How much did Nscale raise?").text
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_read_only_index_still_answers_and_refuses_documents(
     small_disk: Path, tmp_path: Path, embed_model: Any
 ) -> None:

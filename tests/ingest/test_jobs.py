@@ -11,6 +11,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from rag.engine import Engine
 from rag.ingest.loaders import SUPPORTED_SUFFIXES
 from rag.jobs import MAX_STALLS, STAGING, FileResult, JobQueue, JobRunner, Jobs, store_key
@@ -91,6 +93,7 @@ def test_a_broken_upload_puts_back_the_file_it_replaced(engine: Engine, tmp_path
     assert indexed(engine) == before
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_an_ingest_job_reports_like_rag_ingest(engine: Engine) -> None:
     jobs = Jobs(engine)
     jobs.start()
@@ -228,6 +231,7 @@ _CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # a real process, killed: tens of seconds
 def test_a_job_killed_mid_write_is_resumed_to_the_index_a_clean_run_gives(
     tmp_path: Path, embed_model: Any
 ) -> None:
@@ -282,6 +286,7 @@ def test_a_job_for_another_collection_fails_without_its_engine(engine: Engine) -
     assert engine.store.count() == 0
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_a_job_submitted_by_another_process_is_seen_at_the_next_poll(engine: Engine) -> None:
     runner = JobRunner(
         JobQueue(engine.settings.history.path),

@@ -35,6 +35,7 @@ def vectors(model: Any, texts: list[str]) -> np.ndarray:
     return np.asarray(model.get_text_embedding_batch(texts), dtype=np.float32)
 
 
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
 def test_exported_graphs_embed_as_torch_does(tmp_path: Path, torch_model: Any) -> None:
     folder = model_path(make_settings(tmp_path).embedding)
     reference = vectors(torch_model, TEXTS)
