@@ -67,8 +67,10 @@ def now() -> str:
 
 
 @contextmanager
-def connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection to the history file in WAL mode, closed on exit; errors say what to fix."""
+def connect(
+    path: Path, what: str = "history file", setting: str = "RAG_HISTORY__PATH"
+) -> Iterator[sqlite3.Connection]:
+    """A connection to a SQLite file in WAL mode, closed on exit; errors say what to fix."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(path, timeout=30)) as db:
@@ -79,8 +81,8 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
             yield db
     except (sqlite3.Error, OSError) as exc:
         raise StoreUnavailableError(
-            f"Cannot use the history file {path} ({exc}). Make its folder writable, or set "
-            "RAG_HISTORY__PATH to another file."
+            f"Cannot use the {what} {path} ({exc}). Make its folder writable, or set "
+            f"{setting} to another file."
         ) from exc
 
 

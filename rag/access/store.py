@@ -9,8 +9,7 @@ import re
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import closing, contextmanager, suppress
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +18,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from rag.access.roles import EVERY, Principal, Role
-from rag.errors import AccessError, StoreUnavailableError
+from rag.errors import AccessError
+from rag.querylog import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, hash TEXT NOT NULL, created TEXT NOT NULL);
@@ -102,19 +102,8 @@ class AccessStore:
         with suppress(OSError):
             os.chmod(path, 0o600)
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.path, timeout=30)) as db:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.row_factory = sqlite3.Row
-                yield db
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreUnavailableError(
-                f"Cannot use the access file {self.path} ({exc}). Make its folder writable, or "
-                "set RAG_ACCESS__PATH to another file."
-            ) from exc
+    def _db(self) -> AbstractContextManager[sqlite3.Connection]:
+        return connect(self.path, "access file", "RAG_ACCESS__PATH")
 
     # Users
 

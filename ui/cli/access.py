@@ -11,7 +11,7 @@ from rag.access import AccessStore, Role
 from rag.access.store import SLACK, grants_of
 from rag.config import Settings
 from rag.errors import AccessError
-from ui.cli.registry import command
+from ui.cli.registry import command, record_write
 
 
 def _role(value: str) -> Role:
@@ -72,12 +72,11 @@ def _password(args: argparse.Namespace) -> str:
 def users(args: argparse.Namespace, settings: Settings) -> int:
     """Manage the web users of `rag serve` (passwords hashed with argon2)."""
     store = AccessStore(settings.access_path())
-    actor = f"cli:{getpass.getuser()}"
     match args.action:
         case "add":
             grants = grants_of(args.role, args.on)
             store.add_user(args.name, _password(args), grants)
-            store.audit(actor, "user added", args.name, detail=_grants_text(grants))
+            record_write(settings, "user added", args.name, detail=_grants_text(grants))
             print(f"Added the user {args.name!r}: {_grants_text(grants)}.")
         case "list":
             found = store.users()
@@ -87,7 +86,7 @@ def users(args: argparse.Namespace, settings: Settings) -> int:
                 print("No users yet: `rag users add NAME --role admin` creates the first.")
         case "remove":
             store.remove_user(args.name)
-            store.audit(actor, "user removed", args.name)
+            record_write(settings, "user removed", args.name)
             print(f"Removed the user {args.name!r}; its open sessions have ended.")
         case "grant":
             role = None if args.role.lower() == "none" else Role.named(args.role)
@@ -95,7 +94,7 @@ def users(args: argparse.Namespace, settings: Settings) -> int:
             for collection in args.on or ["*"]:
                 store.grant(kind, args.name, role, collection)
             change = f"{role or 'no role'} on {', '.join(args.on) or 'every collection'}"
-            store.audit(actor, "user granted", args.name, detail=change)
+            record_write(settings, "user granted", args.name, detail=change)
             now = store.slack() if kind == "slack" else store.user(args.name)
             print(f"{args.name}: now {_grants_text(dict(now.grants) if now else {})}.")
     return 0
@@ -116,15 +115,14 @@ def _keys_options(parser: argparse.ArgumentParser) -> None:
 def keys(args: argparse.Namespace, settings: Settings) -> int:
     """Manage the API keys of `rag serve` (only their hashes are kept)."""
     store = AccessStore(settings.access_path())
-    actor = f"cli:{getpass.getuser()}"
     match args.action:
         case "create":
             if args.days is not None and args.days < 1:
                 raise AccessError("--days must be 1 or more.")
             grants = grants_of(args.role, args.on)
             made = store.create_key(args.label, grants, args.days)
-            store.audit(
-                actor, "key created", made.id, detail=f"{args.label}: {_grants_text(grants)}"
+            record_write(
+                settings, "key created", made.id, detail=f"{args.label}: {_grants_text(grants)}"
             )
             print(made.key)
             print(
@@ -144,7 +142,7 @@ def keys(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{key.id}  {key.label:<20} {state:<18} {_grants_text(key.grants)}")
         case "revoke":
             store.revoke_key(args.id)
-            store.audit(actor, "key revoked", args.id)
+            record_write(settings, "key revoked", args.id)
             print(f"Revoked the key {args.id}.")
     return 0
 

@@ -8,7 +8,7 @@ import json
 from rag.collections import Collections
 from rag.engine import Engine
 from rag.wording import counted
-from ui.cli.registry import audit, command
+from ui.cli.registry import command, record_write
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
@@ -35,11 +35,11 @@ def collections(args: argparse.Namespace, engine: Engine) -> int:
                 _list(store, as_json=args.json)
             case "create":
                 store.create(args.name)
-                audit(engine.settings, "collection created", args.name, args.name)
+                record_write(engine.settings, "collection created", args.name, args.name)
                 print(f"Created the collection {args.name!r}.")
             case "delete":
                 chunks = store.delete(args.name)
-                audit(
+                record_write(
                     engine.settings, "collection deleted", args.name, args.name, f"{chunks} chunks"
                 )
                 print(f"Deleted the collection {args.name!r} ({counted(chunks, 'chunk')}).")

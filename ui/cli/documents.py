@@ -8,7 +8,7 @@ import json
 from rag.engine import Engine
 from rag.errors import DocumentNotFoundError
 from rag.wording import counted
-from ui.cli.registry import always, audit, command
+from ui.cli.registry import always, command, record_write
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
@@ -73,7 +73,7 @@ def _remove(engine: Engine, sources: list[str]) -> None:
         )
     for source in sources:
         removed = engine.remove(source)
-        audit(
+        record_write(
             engine.settings,
             "document removed",
             source,

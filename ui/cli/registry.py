@@ -56,7 +56,7 @@ def command(
     return register
 
 
-def audit(
+def record_write(
     settings: Settings, action: str, target: str, collection: str = "", detail: str = ""
 ) -> None:
     """Record a write made from the command line, under the machine user's name."""
