@@ -198,7 +198,11 @@ class ChatHandlers:
                 uploads=self.uploads,
             )
         else:
-            results = self._as_job(scope, engine, received, progress)
+            try:
+                results = self._as_job(scope, engine, received, progress)
+            except RagError as exc:
+                # The uploads folder cannot be written, say: nothing was queued.
+                return {"added": f"❌ {escape(str(exc))}", "status": status_line(engine)}
         done = {"added": "added", "updated": "updated", "unchanged": "already indexed"}
         lines = [
             f"❌ {escape(r.reason)}"
