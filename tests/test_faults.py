@@ -109,7 +109,7 @@ def test_qdrant_server_gone_mid_session_is_a_message(tmp_path: Path, embed_model
     )
     from ui.web.chat import ChatHandlers
 
-    handlers = ChatHandlers(engine, FeedbackLog(tmp_path / "f.jsonl"), tmp_path / "u", 5)
+    handlers = ChatHandlers(engine, FeedbackLog(tmp_path / "f.jsonl"), tmp_path / "u")
     *_, last = handlers.respond("How much did Nscale raise?", [], "All articles", None)
     chat = last["chat"]
     assert chat[-1]["content"].startswith("⚠️ The Qdrant store at http://127.0.0.1:")

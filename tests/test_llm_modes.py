@@ -313,7 +313,7 @@ def test_the_web_chat_shows_a_model_draft_as_unchecked(seeded_copy: Path, embed_
         with engine_for(
             seeded_copy, embed_model, mode="anthropic", base_url=url, api_key="sk-ant-sentinel"
         ) as engine:
-            handlers = ChatHandlers(engine, FeedbackLog(seeded_copy / "f.jsonl"), seeded_copy, 1)
+            handlers = ChatHandlers(engine, FeedbackLog(seeded_copy / "f.jsonl"), seeded_copy)
             shown = [turn["chat"][-1]["content"] for turn in handlers.respond(NSCALE, [], "", None)]
     finally:
         fake.stop()

@@ -119,7 +119,7 @@ def test_upload_then_ask_what_only_it_answers(served: tuple[str, Engine], tmp_pa
 def test_feedback_is_stored(served: tuple[str, Engine]) -> None:
     engine = served[1]
     web = engine.settings.web
-    handlers = ChatHandlers(engine, FeedbackLog(web.feedback_path), web.uploads_dir, 50)
+    handlers = ChatHandlers(engine, FeedbackLog(web.feedback_path), web.uploads_dir)
     *_, last = handlers.respond(NSCALE, [], "All articles", None)
     chat, state = last["chat"], last["session"]
     liked = gr.LikeData(None, {"index": 1, "value": chat[1]["content"], "liked": True})

@@ -44,7 +44,7 @@ def handlers(engine: Engine, tmp_path: Path) -> ChatHandlers:
         encoding="utf-8",
     )
     assert engine.ingest([folder]).ok
-    return ChatHandlers(engine, FeedbackLog(tmp_path / "feedback.jsonl"), tmp_path / "up", 50)
+    return ChatHandlers(engine, FeedbackLog(tmp_path / "feedback.jsonl"), tmp_path / "up")
 
 
 def ask(

@@ -221,9 +221,8 @@ def serve(
     """Start the server on host:port in a background thread; return once it listens."""
     app, lines = build_server(engine, host, slack_bot, collections)
     jobs: Jobs = app.state.jobs
-    unfinished = [j for j in jobs.recent(100) if j.state in ("queued", "running")]
-    if not unfinished:
-        # Files a crash left in uploads/ (none belong to a job: every job is finished).
+    if not jobs.queue.unfinished_uploads():
+        # Files a crash left in uploads/ (none belong to a job: no upload job is unfinished).
         lines.append(reconcile_engine_uploads(engine, engine.settings.web.uploads_dir).line())
     resumed = jobs.start()
     if resumed:

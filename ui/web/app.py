@@ -50,7 +50,6 @@ def build_app(engine: Engine, gate: Gate | None = None, jobs: Jobs | None = None
         engine,
         FeedbackLog(web.feedback_path),
         web.uploads_dir,
-        web.max_upload_mb,
         None,
         gate,
         jobs,

@@ -64,7 +64,6 @@ class ChatHandlers:
         engine: Engine,
         feedback: FeedbackLog,
         uploads: Path,
-        max_mb: int,
         history: HistoryHandlers | None = None,
         gate: Gate | None = None,
         jobs: Jobs | None = None,
@@ -72,7 +71,6 @@ class ChatHandlers:
         self.engine = engine
         self.feedback = feedback
         self.uploads = uploads
-        self.max_bytes = max_mb * 1_000_000
         self.history = history
         self.gate = gate
         # The server's one writer: uploads are its jobs. None: ingested here, in this call.
