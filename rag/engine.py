@@ -34,9 +34,9 @@ from rag.memory import release_free_memory
 from rag.querylog import QueryLog
 from rag.search.backend import StoreBackend, open_store
 from rag.search.embeddings import CachedEncoder, build_embedding, embedder, model_name
+from rag.search.files import IndexedFile
 from rag.search.manifest import CONFIGURED_MODEL
 from rag.search.retriever import Retriever, as_passage
-from rag.search.store import IndexedFile
 from rag.types import Answer, Draft, Passage
 
 # Longest an ingest waits for questions before its next model call: under a steady stream of

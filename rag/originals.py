@@ -10,7 +10,7 @@ from rag.engine import Engine
 from rag.errors import DocumentError, DocumentNotFoundError, OriginalGoneError
 from rag.ingest.limits import ReadLimits
 from rag.ingest.loaders import SourceDocument, load_document
-from rag.search.store import IndexedFile
+from rag.search.files import IndexedFile
 
 
 @dataclass(frozen=True)

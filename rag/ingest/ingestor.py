@@ -28,7 +28,7 @@ from rag.ingest.token_counts import TokenCounter
 from rag.locking import ReadWriteLock
 from rag.search.backend import StoreBackend
 from rag.search.embeddings import tokenizer_of
-from rag.search.store import IndexedFile
+from rag.search.files import IndexedFile
 from rag.types import T
 
 # Files read and chunked ahead of the batch being embedded.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rag.errors import ConfigError, DocumentError, UploadTooLargeError
 from rag.ingest.loaders import SUPPORTED_SUFFIXES
-from rag.search.store import IndexedFile
+from rag.search.files import IndexedFile
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 # Hidden names with no supported suffix, so no ingest of the folder reads them.

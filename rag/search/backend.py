@@ -10,7 +10,7 @@ from llama_index.core.schema import BaseNode
 from llama_index.core.vector_stores.types import BasePydanticVectorStore
 
 from rag.config import QdrantSettings
-from rag.search.store import IndexedFile
+from rag.search.files import IndexedFile
 
 
 class StoreBackend(Protocol):

@@ -27,8 +27,8 @@ from rag.search.edge_store import (
     full_message,
     lock_message,
 )
+from rag.search.files import IndexedFile
 from rag.search.manifest import Manifest
-from rag.search.store import IndexedFile
 
 SHARD_DIR = "edge"
 MANIFEST_FILE = "manifest.sqlite"

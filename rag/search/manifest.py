@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from rag.search.store import IndexedFile
+from rag.search.files import IndexedFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (

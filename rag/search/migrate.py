@@ -15,8 +15,8 @@ import qdrant_edge as qe
 
 from rag.errors import StoreUnavailableError
 from rag.search.edge_store import DENSE, SPARSE, edge_errors
+from rag.search.files import MANIFEST_FIELDS, IndexedFile
 from rag.search.manifest import Manifest
-from rag.search.store import MANIFEST_FIELDS, IndexedFile
 
 if TYPE_CHECKING:
     from rag.search.embedded import EmbeddedStore

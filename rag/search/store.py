@@ -1,4 +1,4 @@
-"""The Qdrant collection: embedded on disk or a server by URL, with hybrid RRF queries."""
+"""A collection on a Qdrant server (RAG_QDRANT__URL), with hybrid RRF queries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import sqlite3
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from llama_index.core.schema import BaseNode
@@ -23,9 +22,7 @@ from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedR
 from rag.config import QdrantSettings
 from rag.errors import RagError, StoreUnavailableError
 from rag.search import sparse
-
-# Payload fields kept for every chunk besides what llama-index stores.
-MANIFEST_FIELDS = ["path", "root", "file_sha256", "chunk_count", "source", "title"]
+from rag.search.files import MANIFEST_FIELDS, IndexedFile
 
 
 def _server_failed(where: str, exc: BaseException) -> RagError:
@@ -103,44 +100,6 @@ class HybridQdrantVectorStore(QdrantVectorStore):
             with_payload=True,
         )
         return self.parse_to_query_result(response.points)
-
-
-@dataclass(frozen=True)
-class IndexedFile:
-    """What the index holds of one file: its hash, its chunk count and its chunk ids."""
-
-    path: str
-    root: str
-    source: str
-    title: str
-    sha256: str
-    chunk_count: int
-    ids: frozenset[str]
-    # The file's size and mtime when ingested (-1: unknown), so an unchanged file is not read.
-    size: int = -1
-    mtime_ns: int = -1
-    # A PDF's page count (None for other formats, or where it was not recorded).
-    pages: int | None = None
-    # When the file's current content was ingested, as ISO 8601 UTC ("" when not recorded).
-    ingested_at: str = ""
-
-    @classmethod
-    def from_payload(cls, path: str, entry: dict[str, Any]) -> IndexedFile:
-        """A file as its chunks' payloads describe it, with the ids of those chunks."""
-        return cls(
-            path=path,
-            root=str(entry.get("root", "")),
-            source=str(entry.get("source", "")),
-            title=str(entry.get("title", "")),
-            sha256=str(entry.get("file_sha256", "")),
-            chunk_count=int(entry.get("chunk_count", -1)),
-            ids=frozenset(entry["ids"]),
-        )
-
-    @property
-    def complete(self) -> bool:
-        """True when every chunk of the file made it into the index."""
-        return len(self.ids) == self.chunk_count
 
 
 def connect(settings: QdrantSettings) -> Store:

@@ -8,7 +8,7 @@ from typing import Any
 
 from rag.engine import Engine
 from rag.ingest.uploads import Reconciled
-from rag.search.store import IndexedFile
+from rag.search.files import IndexedFile
 from rag.service import add_uploads, reconcile_engine_uploads
 from tests.fixtures import make_settings
 from tests.fixtures.hostile import zip_bomb_docx
