@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from rag.answering.citations import check_citations, quote_is_backed
-from rag.answering.extractive import DECLINE_TEXT, is_list_question, question_names
+from rag.answering.extractive import DECLINE_TEXT, is_list_question
+from rag.answering.names import question_names
 from rag.engine import Engine
 from rag.errors import QuestionError
 from rag.types import Citation, Draft, Passage
@@ -165,7 +166,7 @@ def test_a_name_is_found_in_its_inflected_forms(seeded: Engine) -> None:
 
 
 def test_who_reported_a_story_is_not_required_in_its_text() -> None:
-    from rag.answering.extractive import required_names
+    from rag.answering.names import required_names
 
     assert (
         required_names(

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from rag.answering.confidence import FEATURES, ConfidenceModel, load_model, name_found
+from rag.answering.confidence import FEATURES, ConfidenceModel, load_model
 from rag.answering.extractive import DECLINE_TEXT
+from rag.answering.names import name_found
 from rag.config import Settings
 from rag.engine import Engine
 from rag.types import MARKER

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Collection
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -13,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from rag.answering.contradictions import negation_unmatched, opposite_word
+from rag.answering.names import name_found
+from rag.answering.patterns import DIGITS
 from rag.text import QUESTION_WORDS, terms, words
 
 MODEL_PATH = Path(__file__).with_name("confidence.json")
 
-_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 FEATURES = (
     "cosine",
@@ -78,17 +78,6 @@ def _share(wanted: Collection[str], found: AbstractSet[str]) -> float:
     return sum(w in found for w in wanted) / len(wanted) if wanted else 1.0
 
 
-def name_found(name: str, text_lower: str, text_words: set[str]) -> bool:
-    """True when a text mentions a name, allowing for inflection ("Indian" ~ "India's")."""
-    lowered = name.lower()
-    if lowered in text_lower:
-        return True
-    if len(lowered) < 5:
-        return False
-    prefix = lowered[: max(5, len(lowered) - 3)]
-    return any(word.startswith(prefix) for word in text_words)
-
-
 def _names_share(names: tuple[str, ...], text: str) -> float:
     if not names:
         return 1.0
@@ -102,7 +91,7 @@ def features(r: Reading) -> dict[str, float]:
     q_terms = set(terms(r.question)) - QUESTION_WORDS
     s_terms = r.sentence_terms
     p_terms = set(terms(r.passage))
-    numbers = set(_DIGITS.findall(r.question))
+    numbers = set(DIGITS.findall(r.question))
     # Unknown, not zero: with no other sentence, how far the best stands out can't be told, and
     # the model reads an unknown as the fitting data's average.
     alone = r.candidates < 2
@@ -124,8 +113,8 @@ def features(r: Reading) -> dict[str, float]:
         "names_in_passage": _names_share(r.names, r.passage),
         "names_in_sentence": _names_share(r.names, r.sentence),
         "has_names": float(bool(r.names)),
-        "numbers_in_passage": _share(numbers, set(_DIGITS.findall(r.passage))),
-        "numbers_found": _share(numbers, set(_DIGITS.findall(r.passages))),
+        "numbers_in_passage": _share(numbers, set(DIGITS.findall(r.passage))),
+        "numbers_found": _share(numbers, set(DIGITS.findall(r.passages))),
         "has_numbers": float(bool(numbers)),
         "expects_type": float(r.expects_type),
         "type_present": float(r.type_present),

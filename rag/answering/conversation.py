@@ -5,35 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.answering.extractive import name_phrase, question_names, required_names
-
-_LEANS_BACK = re.compile(
-    r"^\s*(and|also|plus|but|so|then|what about|how about|same for)\b"
-    r"|\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her"
-    r"|the company|the firm|the startup|the deal|the round|the investment)\b",
-    re.IGNORECASE,
-)
+from rag.answering.names import name_phrase, question_names, required_names
+from rag.answering.patterns import LEANS_BACK, SWAP
 
 
 def is_follow_up(question: str) -> bool:
     """True when a question needs the one before it to make sense."""
-    if _LEANS_BACK.search(question):
+    if LEANS_BACK.search(question):
         return True
     # A short question that names nothing ("What valuation?") continues the conversation.
     return len(question.split()) <= 4 and not question_names(question)
 
 
-# "What about OpenAI?", "And for Microsoft?": the question before, asked of something else.
-_SWAP = re.compile(
-    r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<a>.+?)\s*[?.!]*\s*$"
-    r"|^\s*(?:and|same)\s+(?:for\s+)?(?P<b>(?:the\s+)?[A-Z].*?)\s*[?.!]*\s*$",
-    re.IGNORECASE,
-)
-
-
 def swapped(question: str, topic: str) -> str | None:
     """The topic question asked of the name a "What about X?" names, or None if it names none."""
-    match = _SWAP.match(question)
+    match = SWAP.match(question)
     if match is None:
         return None
     other = (match.group("a") or match.group("b") or "").strip()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -15,13 +14,20 @@ from rag.answering.confidence import (
     Reading,
     features,
     load_model,
-    name_found,
+)
+from rag.answering.names import name_found, name_phrase, required_names
+from rag.answering.patterns import (
+    GENERIC,
+    INSTRUCTION,
+    LIST_Q,
+    NOT_PLURAL,
+    PLURAL_ASK,
+    POINTS_BACK,
 )
 from rag.text import (
     BULLET,
     QUESTION_WORDS,
     SENTENCE_CLOSE,
-    STOPWORDS,
     is_heading,
     list_spans,
     paragraph_spans,
@@ -37,53 +43,6 @@ DECLINE_TEXT = (
     "The articles don't say. None of the retrieved passages answers this question, "
     "so I won't guess."
 )
-
-_QUESTION_NAME = re.compile(r"\b[^\W\d_][\w&.-]*[^\W_]")
-# Capitalised words in a row, joined by single spaces: the parts of one name.
-_NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]")
-_LIST_Q = re.compile(
-    r"\b(list|name (the|some|all|three|four|five)|enumerate|what are|which are)\b", re.IGNORECASE
-)
-_PLURAL_ASK = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?([a-z-]{3,}s)\b", re.IGNORECASE)
-_NOT_PLURAL = frozenset(
-    {"does", "has", "this", "its", "was", "less", "business", "process", "plans"}
-)
-# Text in an article that talks to an AI ("ignore your instructions…") is an attack, not evidence.
-_INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b[^.]{0,60}\b(instructions?|prompts?|rules)\b"
-    r"|\bsystem prompt\b|\b(to|for) (any|all|the) (ai|llm|language model|assistant)s?\b",
-    re.IGNORECASE,
-)
-# Who reported or published a story ("as reported by The Verge", "a TechCrunch article", "an
-# article in The New York Times and another by Forbes") is about the article, not in it: an
-# outlet's name seldom appears in the text it published.
-# A feed's name often joins parts with a bar or dash ("The Roar | Sports Writers Blog").
-_OUTLET_PART = r"(?:[Tt]he\s+)?[A-Z][\w&.'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w&.'’-]*){0,4}"
-_OUTLET = rf"['\"‘“]?{_OUTLET_PART}(?:\s+[|–—-]\s+{_OUTLET_PART}){{0,2}}['\"’”]?"
-_OUTLETS = (
-    rf"(?:both\s+)?{_OUTLET}(?:\s*(?:,|and|&)\s*(?:(?:an?|another|one)\s+(?:[a-z-]+\s+)?"
-    rf"(?:by|from|in|on)\s+)?{_OUTLET})*"
-)
-_WORK = (
-    r"(?:articles?|pieces?|reports?|reporting|stor(?:y|ies)|coverage|reviews?|analys[ie]s"
-    r"|features?|columns?|op-eds?|posts?|editorials?|interviews?)"
-)
-_CREDIT = re.compile(
-    r"\b(?:reported|covered|published|written|featured|discussed|mentioned|noted|detailed"
-    rf"|highlighted|stated|described|according|posted|cited|quoted)\s+(?:by|in|on|to|from)\s+{_OUTLETS}"
-    rf"|\b{_WORK}\s+(?:published\s+|posted\s+|written\s+)?(?:by|from|in|on)\s+{_OUTLETS}"
-    rf"|{_OUTLET}['’]s\s+{_WORK}\b"
-    rf"|\b(?:an?|another|one)\s+{_OUTLET}\s+{_WORK}\b"
-)
-# A sentence that opens by pointing back ("In response, …") says what it responds to in the one
-# before it, and reads wrong without it.
-_POINTS_BACK = re.compile(
-    r"(?:In response|As a result|As such|Consequently|Therefore|Thus|Hence|Accordingly|In turn"
-    r"|For (?:this|that|these) reasons?|To (?:this|that) end|Because of (?:this|that|these|those)"
-    r"|Due to (?:this|that))\b"
-)
-# Words every article is about; sharing them says nothing about answering.
-_GENERIC = frozenset({"ai", "company", "firm", "article", "report", "new"})
 
 
 @dataclass(frozen=True)
@@ -264,14 +223,14 @@ def fuller_first(t: Tuning, scored: list[ScoredSentence]) -> list[ScoredSentence
 def with_antecedent(scored: ScoredSentence) -> ScoredSentence:
     """The sentence, led by the one before it in its paragraph when it opens by pointing back."""
     c = scored.candidate
-    if c.block or not _POINTS_BACK.match(c.text):
+    if c.block or not POINTS_BACK.match(c.text):
         return scored
     before = [(start, end) for start, end in sentence_spans(c.passage.text) if end <= c.start]
     if not before or "\n" in c.passage.text[before[-1][1] : c.start]:
         return scored
     start, end = before[-1]
     # The hard rule holds here too: text addressed to an AI is never quoted.
-    if _INSTRUCTION.search(c.passage.text[start:end]):
+    if INSTRUCTION.search(c.passage.text[start:end]):
         return scored
     return replace(scored, candidate=replace(c, start=start, text=c.passage.text[start : c.end]))
 
@@ -289,7 +248,7 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
             (start, end, False)
             for start, end in sentence_spans(passage.text)
             if not is_heading(passage.text[start:end])
-            and not _INSTRUCTION.search(passage.text[start:end])
+            and not INSTRUCTION.search(passage.text[start:end])
         ]
         if wants_list:
             # A list is answered by the whole list or the paragraph that enumerates it.
@@ -297,7 +256,7 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
             spans += [
                 (start, end, True)
                 for start, end in blocks
-                if not _INSTRUCTION.search(passage.text[start:end])
+                if not INSTRUCTION.search(passage.text[start:end])
             ]
         for start, end, block in spans:
             key = (passage.source, passage.start + start, passage.start + end)
@@ -339,7 +298,7 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
         missing,
         kind,
         frozenset(focus),
-        frozenset(q_terms - _GENERIC),
+        frozenset(q_terms - GENERIC),
     )
 
 
@@ -408,53 +367,18 @@ def decline_text(evidence: Evidence) -> str:
     return DECLINE_TEXT
 
 
-def question_names(question: str) -> list[str]:
-    """Names in a question: capitalised words past its first, and inner-capital words (OpenAI)."""
-    found = []
-    for match in _QUESTION_NAME.finditer(question):
-        word = match.group(0)
-        inner_capital = word[1:] != word[1:].lower()
-        named = word[0].isupper() and match.start() > 0
-        if (named or inner_capital) and word.lower() not in STOPWORDS and word not in found:
-            found.append(word)
-    return found
-
-
-def name_phrase(question: str, name: str) -> str:
-    """The whole name a word of the question belongs to: "World Cup" for "Cup"."""
-    for run in _NAME_RUN.finditer(question):
-        # A possessive ends a name: "Tesla's Terafab" is two.
-        for part in re.split(r"(?<=['’]s) ", run.group(0)):
-            parts = [re.sub(r"['’]s$", "", word) for word in part.split()]
-            while parts and parts[0].lower() in STOPWORDS:
-                parts.pop(0)
-            if name in parts:
-                return " ".join(parts)
-    return name
-
-
-def required_names(question: str) -> list[str]:
-    """The names an answer must be about: all but those naming who reported or published it."""
-    credited = {
-        word
-        for match in _CREDIT.finditer(question)
-        for word in question_names(" " + match.group(0))
-    }
-    return [name for name in question_names(question) if name not in credited]
-
-
 def focus_terms(question: str) -> set[str]:
     """Stemmed lower-case content words of a question: what is asked about, beyond names."""
     lower = " ".join(w for w in question.split() if w[:1].islower())
-    return set(terms(lower)) - QUESTION_WORDS - _GENERIC
+    return set(terms(lower)) - QUESTION_WORDS - GENERIC
 
 
 def is_list_question(question: str) -> bool:
     """True when a question asks for several things (which companies, what obstacles, list …)."""
-    if _LIST_Q.search(question):
+    if LIST_Q.search(question):
         return True
-    match = _PLURAL_ASK.search(question)
-    return match is not None and match.group(1).lower() not in _NOT_PLURAL
+    match = PLURAL_ASK.search(question)
+    return match is not None and match.group(1).lower() not in NOT_PLURAL
 
 
 def _as_sentence(text: str) -> str:

@@ -7,53 +7,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.answering.extractive import name_phrase, question_names
+from rag.answering.names import name_phrase, question_names
+from rag.answering.patterns import FOREIGN, GREETING, HELP, OVERVIEW, THANKS
 from rag.text import SENTENCE_CLOSE, STOPWORDS, is_heading, sentence_spans, words
 from rag.types import Citation, Passage
-
-# What a person says to open or close a conversation; the whole message, give or take a word.
-_GREETING = re.compile(
-    r"^(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day))"
-    r"( there| everyone| all| bot)?$"
-)
-_THANKS = re.compile(
-    r"^((ok|okay|great|cool|perfect|nice|awesome)[, ]+)?(thanks|thank you|thx|ty|cheers"
-    r"|many thanks|much appreciated)( (very|so) much| a lot| again)?$"
-)
-_HELP = re.compile(
-    r"^(help|help me|\?|what can you do|what do you do|what can i ask( you)?|how does this work"
-    r"|how do i use (this|you)|who are you|what are you|what is this|what do you know"
-    r"|what can you help( me)? with)$"
-)
-# A request for what the collection holds, as a whole ("What are these articles about?").
-_DOCS = r"(documents?|articles?|docs|files|texts|sources|collection|index|corpus)"
-_OVERVIEW = re.compile(
-    rf"^((please )?(summari[sz]e|give( me)? an overview of|give( me)? a summary of|overview of)"
-    rf" (the |these |those |all( the)? |your |my )?{_DOCS}"
-    rf"|what (are|is) (the |these |those |all( the)? |your )?{_DOCS} about"
-    rf"|what (documents|articles|docs|files) (do you have|are there|are in the (collection|index))"
-    rf"|what is in (the |this |your )?(collection|index)"
-    rf"|(what )?topics do (the |these )?{_DOCS} cover"
-    rf"|what do (the |these |those |your )?{_DOCS} (cover|say))$"
-)
-# Words that are common in questions of other languages written in Latin letters and are not
-# English words, so that a name or a borrowed word does not make a question foreign.
-_QUESTION_WORDS_ABROAD = (
-    # Spanish
-    "qué cuánto cuánta cuántos cuántas cómo dónde cuándo quién quiénes cuál cuáles por para"
-    " los las del una es son está están fue fueron tiene tienen hay pero muy también sobre"
-    " el y la que se lo su sus",
-    # French
-    "quoi combien comment où quand pourquoi quel quelle quels quelles qui est sont les des du"
-    " une avec pour dans sur cette ces il elle ont été le au aux et ne pas",
-    # German
-    "wie viel wieviel wer wo wann warum welche welcher welches ist sind hat haben wurde"
-    " wurden der das und mit für ein eine einen den dem nicht auch über von zu",
-    # Italian and Portuguese
-    "quanto quanta quanti quante perché dove chi sono ha hanno della delle degli il gli"
-    " quem onde porque são foi tem têm uma não com os da do em",
-)
-_FOREIGN = frozenset(word for line in _QUESTION_WORDS_ABROAD for word in line.split())
 
 
 @dataclass(frozen=True)
@@ -75,18 +32,18 @@ def classify(message: str) -> Turn | None:
     if not plain and message.strip() == "?":
         return Turn("help")
     for kind, pattern in (
-        ("greeting", _GREETING),
-        ("thanks", _THANKS),
-        ("help", _HELP),
-        ("overview", _OVERVIEW),
+        ("greeting", GREETING),
+        ("thanks", THANKS),
+        ("help", HELP),
+        ("overview", OVERVIEW),
     ):
         if pattern.match(plain):
             return Turn(kind)
     # "hi, what can you do?": a greeting that leads into a request for help is that request.
     opening = re.match(r"^(hi|hello|hey)( there)? (?P<rest>.+)$", plain)
-    if opening and _HELP.match(opening.group("rest")):
+    if opening and HELP.match(opening.group("rest")):
         return Turn("help")
-    if opening and _OVERVIEW.match(opening.group("rest")):
+    if opening and OVERVIEW.match(opening.group("rest")):
         return Turn("overview")
     if other_language(message):
         return Turn("language")
@@ -106,7 +63,7 @@ def other_language(message: str) -> bool:
         return True
     found = re.findall(r"[^\W\d_]+", message)
     lower = [w.lower() for w in found]
-    foreign = sum(w in _FOREIGN and w not in STOPWORDS for w in lower)
+    foreign = sum(w in FOREIGN and w not in STOPWORDS for w in lower)
     # Accented lower-case words ("levé", "recaudó") are rare in English outside names.
     foreign += sum(w.islower() and not w.isascii() for w in found)
     english = sum(w in STOPWORDS for w in words(message))

@@ -5,33 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.answering.confidence import name_found
-from rag.answering.extractive import name_phrase, question_names
+from rag.answering.names import name_found, name_phrase, question_names
+from rag.answering.patterns import GROUPED, LEAD_IN, NUMBER, REFUSAL
 from rag.text import sentence_spans, terms, words
 from rag.types import MARKER, Citation, Passage
-
-# Numbers as written in news copy: 14.6, 1,200, 2026, 46 (from 46%), 2 (from $2 billion); not
-# the digits of a file name ("001_a3f1….txt") a model may echo from the sources' labels.
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\d_])")
-# Several sources in one bracket, as models often write them: "[1, 2]", "[1][2]" is the same.
-_GROUPED = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)+)\]")
-# A sentence that only introduces what follows ("Here is what the articles say:") claims nothing.
-_LEAD_IN = re.compile(r":\s*$")
-# A refusal says the sources lack the answer; a negation about the world ("it doesn't own
-# its data centres") is an ordinary claim, so the pattern names the sources or the answering.
-_SOURCES = (
-    r"(?:articles?|sources?|passages?|documents?|context|texts?|information (?:given|provided))"
-)
-_REFUSAL = re.compile(
-    rf"\b{_SOURCES} (?:do(?:es)? not|don't|doesn't|never) (?:say|mention|contain|provide|specify"
-    r"|state|include|answer|give|tell|cover|discuss)"
-    r"|\b(?:cannot|can't|can not|unable to|(?:am|is) not able to) (?:answer|find|determine|tell"
-    r"|say|know|provide)"
-    r"|\bno (?:information|mention|answer|details?)\b"
-    r"|\bnot (?:mentioned|provided|stated|specified|given|found|covered) in (?:the |any )?"
-    + _SOURCES,
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -54,7 +31,7 @@ class Grounded:
 def numbers(text: str) -> set[str]:
     """The numbers in a text, without thousands separators or trailing zeros after a point."""
     found = set()
-    for raw in _NUMBER.findall(text):
+    for raw in NUMBER.findall(text):
         value = raw.replace(",", "")
         if "." in value:
             value = value.rstrip("0").rstrip(".")
@@ -64,7 +41,7 @@ def numbers(text: str) -> set[str]:
 
 def is_refusal(text: str) -> bool:
     """True when the model says the sources don't hold the answer."""
-    return bool(_REFUSAL.search(text))
+    return bool(REFUSAL.search(text))
 
 
 def _quote(passage: Passage, claim: str) -> tuple[int, int]:
@@ -79,7 +56,7 @@ def _quote(passage: Passage, claim: str) -> tuple[int, int]:
 def ground(text: str, passages: list[Passage]) -> Grounded:
     """Drop citations to sources that don't exist and uncited sentences; check figures and names."""
     sources = {p.rank: p for p in passages}
-    text = _GROUPED.sub(lambda m: " ".join(f"[{n}]" for n in re.split(r"\s*[,;]\s*", m[1])), text)
+    text = GROUPED.sub(lambda m: " ".join(f"[{n}]" for n in re.split(r"\s*[,;]\s*", m[1])), text)
     invented = sorted({int(n) for n in MARKER.findall(text) if int(n) not in sources})
     if invented:
         text = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in sources else "", text)
@@ -97,7 +74,7 @@ def ground(text: str, passages: list[Passage]) -> Grounded:
         where = "its cited sources" if cited else "any retrieved passage"
         missing_figures.setdefault(where, []).extend(sorted(numbers(claim) - allowed))
         if not cited:
-            if any(c.isalpha() for c in claim) and not _LEAD_IN.search(claim):
+            if any(c.isalpha() for c in claim) and not LEAD_IN.search(claim):
                 dropped.append((start, end))
             continue
         cited_text = "\n".join(p.text for p in cited).lower()

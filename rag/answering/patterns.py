@@ -1,0 +1,259 @@
+"""Every pattern and word list the answerer reads questions and sentences with, in one place."""
+
+from __future__ import annotations
+
+import re
+
+# --- What kind of answer a question asks for (answer_types.py) ---
+
+NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+    r"|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?"
+    r"|trillions?|dozens?|half|quarter|double|triple|twice"
+)
+QUANTITY_Q = re.compile(
+    r"\bhow (much|many|long|far|large|big|high|old|often|tall|wide|deep|fast|heavy)\b"
+    r"|\b(what|which)\s+(\w+\s+){0,3}?(percentage|percent|proportion|share|number|amount|fraction"
+    r"|size|price|sum|revenue|valuation|penalty|fine|fee|budget|expenditure|spending|salary"
+    r"|population|rate|total|income|profit|sales|capacity|distance|height|length|speed|score)\b"
+    r"|\bvaluation\b|\bvalued\b|\bworth\b|\bcost\b|\bnumber of\b|\bpa(y|id)\b",
+    re.IGNORECASE,
+)
+DATE_Q = re.compile(
+    r"\bwhen\b|\b(what|which|by what|in what|on what)\s+(\w+\s+)?(year|date|day|month|decade"
+    r"|century|time|period|era|season|age)s?\b",
+    re.IGNORECASE,
+)
+ENTITY_NOUNS = (
+    r"company|compan|firm|person|people|group|organi[sz]ation|team|club|player|university"
+    r"|college|school|agency|bank|investor|startup|band|artist|author|writer|president|leader"
+    r"|king|queen|ruler|emperor|man|woman|entity|institution|platform|party|dynasty|church"
+    r"|family|newspaper|city|cit|countr|state|region|town|place|continent|province|county"
+    r"|island|river|nation|language|religion|tribe|empire|army|ship|brand|product|chip"
+    r"|model|name|individual|official|minister|scientist|architect|composer|general"
+)
+ENTITY_Q = re.compile(
+    rf"\b(who|whom|whose|where)\b"
+    rf"|\b(which|what)\s+(\w+\s+)?({ENTITY_NOUNS})(s|ies|y)?\b",
+    re.IGNORECASE,
+)
+NUMBER_OR_WORD = re.compile(rf"\d+(?:[.,]\d+)*|\b(?:{NUMBER_WORDS})\b", re.IGNORECASE)
+DATE = re.compile(
+    r"\b\d{3,4}s?\b|\b(January|February|March|April|May|June|July|August|September|October"
+    r"|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"|\b(century|centuries|decade|quarter|Q[1-4]|BC|AD|BCE|ago|spring|summer|autumn|winter)\b",
+    re.IGNORECASE,
+)
+CAPITALISED = re.compile(r"(?<=\s)[A-Z][\w'’-]+")
+# "How many megawatts": the unit the answer is counted in ("how much money" names none).
+UNIT = re.compile(r"\bhow many\s+([a-z]{3,})\b", re.IGNORECASE)
+NOT_UNIT = frozenset({"did", "does", "do", "was", "were", "is", "are", "has", "have", "had"})
+
+
+# --- Numbers a question states, looked for in the passages (confidence.py) ---
+
+DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+# --- Negation and opposites (contradictions.py) ---
+
+NEGATION = re.compile(
+    r"\b(?:not|never|no|none|nothing|neither|nor|without|cannot)\b|n't\b", re.IGNORECASE
+)
+# "Not only … but also" adds to what it says; it negates nothing.
+NOT_NEGATING = re.compile(r"\bnot\s+(?:only|just|merely|simply)\b", re.IGNORECASE)
+# The words after a negation that it applies to ("did not gain control" → gain, control), up to
+# the end of its clause: a long question's negation often sits in a clause about something else.
+NEGATION_SCOPE = 3
+CLAUSE_END = re.compile(r"[,;:.?!()]")
+
+# Opposites matched as exact words: the forms WordNet's base forms miss (comparatives, superlatives,
+# past tenses) and common pairs it has too, which by stem alone would miss where the crude stemmer
+# merges words ("lasted" with "last").
+PAIRS = (
+    ("more", "less"),
+    ("most", "least"),
+    ("before", "after"),
+    ("first", "last"),
+    ("higher", "lower"),
+    ("highest", "lowest"),
+    ("larger", "smaller"),
+    ("largest", "smallest"),
+    ("bigger", "smaller"),
+    ("biggest", "smallest"),
+    ("increase", "decrease"),
+    ("increased", "decreased"),
+    ("earliest", "latest"),
+    ("earlier", "later"),
+    ("stronger", "weaker"),
+    ("strongest", "weakest"),
+    ("longer", "shorter"),
+    ("longest", "shortest"),
+    ("best", "worst"),
+    ("better", "worse"),
+    ("major", "minor"),
+    ("maximum", "minimum"),
+    ("above", "below"),
+    ("inside", "outside"),
+    ("import", "export"),
+    ("imports", "exports"),
+    ("imported", "exported"),
+    ("positive", "negative"),
+    ("won", "lost"),
+    ("win", "lose"),
+    ("rise", "fall"),
+    ("rose", "fell"),
+    ("gain", "loss"),
+    ("north", "south"),
+    ("east", "west"),
+    ("northern", "southern"),
+    ("eastern", "western"),
+    ("accept", "reject"),
+    ("accepted", "rejected"),
+    ("allow", "forbid"),
+    ("allowed", "banned"),
+    ("success", "failure"),
+    ("successful", "unsuccessful"),
+)
+OPPOSITE = dict(PAIRS) | {b: a for a, b in PAIRS}
+NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
+
+
+# --- Names, lists, injected instructions and credits (extractive.py) ---
+
+QUESTION_NAME = re.compile(r"\b[^\W\d_][\w&.-]*[^\W_]")
+# Capitalised words in a row, joined by single spaces: the parts of one name.
+NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]")
+LIST_Q = re.compile(
+    r"\b(list|name (the|some|all|three|four|five)|enumerate|what are|which are)\b", re.IGNORECASE
+)
+PLURAL_ASK = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?([a-z-]{3,}s)\b", re.IGNORECASE)
+NOT_PLURAL = frozenset(
+    {"does", "has", "this", "its", "was", "less", "business", "process", "plans"}
+)
+# Text in an article that talks to an AI ("ignore your instructions…") is an attack, not evidence.
+INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b[^.]{0,60}\b(instructions?|prompts?|rules)\b"
+    r"|\bsystem prompt\b|\b(to|for) (any|all|the) (ai|llm|language model|assistant)s?\b",
+    re.IGNORECASE,
+)
+# Who reported or published a story ("as reported by The Verge", "a TechCrunch article", "an
+# article in The New York Times and another by Forbes") is about the article, not in it: an
+# outlet's name seldom appears in the text it published.
+# A feed's name often joins parts with a bar or dash ("The Roar | Sports Writers Blog").
+OUTLET_PART = r"(?:[Tt]he\s+)?[A-Z][\w&.'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w&.'’-]*){0,4}"
+OUTLET = rf"['\"‘“]?{OUTLET_PART}(?:\s+[|–—-]\s+{OUTLET_PART}){{0,2}}['\"’”]?"
+OUTLETS = (
+    rf"(?:both\s+)?{OUTLET}(?:\s*(?:,|and|&)\s*(?:(?:an?|another|one)\s+(?:[a-z-]+\s+)?"
+    rf"(?:by|from|in|on)\s+)?{OUTLET})*"
+)
+WORK = (
+    r"(?:articles?|pieces?|reports?|reporting|stor(?:y|ies)|coverage|reviews?|analys[ie]s"
+    r"|features?|columns?|op-eds?|posts?|editorials?|interviews?)"
+)
+CREDIT = re.compile(
+    r"\b(?:reported|covered|published|written|featured|discussed|mentioned|noted|detailed"
+    rf"|highlighted|stated|described|according|posted|cited|quoted)\s+(?:by|in|on|to|from)\s+{OUTLETS}"
+    rf"|\b{WORK}\s+(?:published\s+|posted\s+|written\s+)?(?:by|from|in|on)\s+{OUTLETS}"
+    rf"|{OUTLET}['’]s\s+{WORK}\b"
+    rf"|\b(?:an?|another|one)\s+{OUTLET}\s+{WORK}\b"
+)
+# A sentence that opens by pointing back ("In response, …") says what it responds to in the one
+# before it, and reads wrong without it.
+POINTS_BACK = re.compile(
+    r"(?:In response|As a result|As such|Consequently|Therefore|Thus|Hence|Accordingly|In turn"
+    r"|For (?:this|that|these) reasons?|To (?:this|that) end|Because of (?:this|that|these|those)"
+    r"|Due to (?:this|that))\b"
+)
+# Words every article is about; sharing them says nothing about answering.
+GENERIC = frozenset({"ai", "company", "firm", "article", "report", "new"})
+
+
+# --- The grounding check of LLM answers (grounding.py) ---
+
+# Numbers as written in news copy: 14.6, 1,200, 2026, 46 (from 46%), 2 (from $2 billion); not
+# the digits of a file name ("001_a3f1….txt") a model may echo from the sources' labels.
+NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\d_])")
+# Several sources in one bracket, as models often write them: "[1, 2]", "[1][2]" is the same.
+GROUPED = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)+)\]")
+# A sentence that only introduces what follows ("Here is what the articles say:") claims nothing.
+LEAD_IN = re.compile(r":\s*$")
+# A refusal says the sources lack the answer; a negation about the world ("it doesn't own
+# its data centres") is an ordinary claim, so the pattern names the sources or the answering.
+SOURCES = (
+    r"(?:articles?|sources?|passages?|documents?|context|texts?|information (?:given|provided))"
+)
+REFUSAL = re.compile(
+    rf"\b{SOURCES} (?:do(?:es)? not|don't|doesn't|never) (?:say|mention|contain|provide|specify"
+    r"|state|include|answer|give|tell|cover|discuss)"
+    r"|\b(?:cannot|can't|can not|unable to|(?:am|is) not able to) (?:answer|find|determine|tell"
+    r"|say|know|provide)"
+    r"|\bno (?:information|mention|answer|details?)\b"
+    r"|\bnot (?:mentioned|provided|stated|specified|given|found|covered) in (?:the |any )?"
+    + SOURCES,
+    re.IGNORECASE,
+)
+
+
+# --- Follow-up questions (conversation.py) ---
+
+LEANS_BACK = re.compile(
+    r"^\s*(and|also|plus|but|so|then|what about|how about|same for)\b"
+    r"|\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her"
+    r"|the company|the firm|the startup|the deal|the round|the investment)\b",
+    re.IGNORECASE,
+)
+
+# "What about OpenAI?", "And for Microsoft?": the question before, asked of something else.
+SWAP = re.compile(
+    r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<a>.+?)\s*[?.!]*\s*$"
+    r"|^\s*(?:and|same)\s+(?:for\s+)?(?P<b>(?:the\s+)?[A-Z].*?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
+# --- Turns that are not questions (first_turns.py) ---
+
+# What a person says to open or close a conversation; the whole message, give or take a word.
+GREETING = re.compile(
+    r"^(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day))"
+    r"( there| everyone| all| bot)?$"
+)
+THANKS = re.compile(
+    r"^((ok|okay|great|cool|perfect|nice|awesome)[, ]+)?(thanks|thank you|thx|ty|cheers"
+    r"|many thanks|much appreciated)( (very|so) much| a lot| again)?$"
+)
+HELP = re.compile(
+    r"^(help|help me|\?|what can you do|what do you do|what can i ask( you)?|how does this work"
+    r"|how do i use (this|you)|who are you|what are you|what is this|what do you know"
+    r"|what can you help( me)? with)$"
+)
+# A request for what the collection holds, as a whole ("What are these articles about?").
+DOCS = r"(documents?|articles?|docs|files|texts|sources|collection|index|corpus)"
+OVERVIEW = re.compile(
+    rf"^((please )?(summari[sz]e|give( me)? an overview of|give( me)? a summary of|overview of)"
+    rf" (the |these |those |all( the)? |your |my )?{DOCS}"
+    rf"|what (are|is) (the |these |those |all( the)? |your )?{DOCS} about"
+    rf"|what (documents|articles|docs|files) (do you have|are there|are in the (collection|index))"
+    rf"|what is in (the |this |your )?(collection|index)"
+    rf"|(what )?topics do (the |these )?{DOCS} cover"
+    rf"|what do (the |these |those |your )?{DOCS} (cover|say))$"
+)
+# Words that are common in questions of other languages written in Latin letters and are not
+# English words, so that a name or a borrowed word does not make a question foreign.
+QUESTION_WORDS_ABROAD = (
+    # Spanish
+    "qué cuánto cuánta cuántos cuántas cómo dónde cuándo quién quiénes cuál cuáles por para"
+    " los las del una es son está están fue fueron tiene tienen hay pero muy también sobre"
+    " el y la que se lo su sus",
+    # French
+    "quoi combien comment où quand pourquoi quel quelle quels quelles qui est sont les des du"
+    " une avec pour dans sur cette ces il elle ont été le au aux et ne pas",
+    # German
+    "wie viel wieviel wer wo wann warum welche welcher welches ist sind hat haben wurde"
+    " wurden der das und mit für ein eine einen den dem nicht auch über von zu",
+    # Italian and Portuguese
+    "quanto quanta quanti quante perché dove chi sono ha hanno della delle degli il gli"
+    " quem onde porque são foi tem têm uma não com os da do em",
+)
+FOREIGN = frozenset(word for line in QUESTION_WORDS_ABROAD for word in line.split())
