@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 # Material for MkDocs prints an end-of-life notice on every build.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test test-fast docs measure install install-dev lint browser bench audit tune antonyms clean-index
+.PHONY: run test test-fast docs measure install install-dev lint browser bench audit tune tune-check antonyms clean-index
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -78,6 +78,7 @@ test: lint docs browser
 	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) ingest seeds tests/eval/docs
 	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) eval tests/eval/questions.jsonl --out build/eval $(GATES)
 	$(MAKE) --no-print-directory measure
+	$(MAKE) --no-print-directory tune-check
 
 measure: $(VENV)/.installed
 ifeq ($(BENCHMARKS),)
@@ -108,11 +109,22 @@ audit: $(VENV)/.installed-dev
 	$(PIP) install --quiet pip-audit
 	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
 
-# Refits the answer decision from the SQuAD fitting sets (squad2-train, squad2-train2 and their
-# near-miss variants) and the own set (writes rag/answering/confidence.json
-# and docs/model-card.md); the first run also builds the retrieval cache under build/fitting.
+# Refits every fitted value of the answerer: the ranking weights (rag/answering/tuning.json, on
+# the own set), then the answer decision, which reads what that ranking quotes
+# (rag/answering/confidence.json and docs/model-card.md, on squad2-train and the own set). The
+# first run builds the retrieval cache under build/fitting (a few minutes).
 tune: $(VENV)/.installed-dev
+	RAG_BENCHMARKS=$(BENCHMARKS) PYTHONPATH=. $(PY) bench/tune_extractive.py
 	RAG_BENCHMARKS=$(BENCHMARKS) PYTHONPATH=. $(PY) bench/tune_confidence.py
+
+# Fails when a fresh `make tune` would change a committed value (floats within 1e-3).
+tune-check: $(VENV)/.installed-dev
+ifeq ($(BENCHMARKS),)
+	@echo "tune-check: skipped, no ../shared/benchmarks on this machine (set BENCHMARKS=folder)"
+else
+	RAG_BENCHMARKS=$(BENCHMARKS) PYTHONPATH=. $(PY) bench/tune_extractive.py --check
+	RAG_BENCHMARKS=$(BENCHMARKS) PYTHONPATH=. $(PY) bench/tune_confidence.py --check
+endif
 
 # Rewrites rag/answering/antonyms.json from WordNet 3.0 (Debian's wordnet-base; the apt step needs
 # root). The committed file is what the answerer reads; `make tune` after it refits the decision.

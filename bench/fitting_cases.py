@@ -124,13 +124,17 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(__name__ if module == "__main__" else module, name)
 
 
+def fitting_set(name: str, refresh: bool = False) -> CaseSet:
+    """One fitting set's cases: "squad2-train" or "own" (the project's own question set)."""
+    if name == "own":
+        return _cached("own", [Path("seeds"), OWN.parent / "docs"], OWN, refresh)
+    squad = BENCHMARKS / name
+    return _cached(name, [squad / "docs"], squad / "questions.jsonl", refresh)
+
+
 def fitting_sets(refresh: bool = False) -> list[CaseSet]:
     """The fitting data: squad2-train and the project's own question set."""
-    squad = BENCHMARKS / "squad2-train"
-    return [
-        _cached("squad2-train", [squad / "docs"], squad / "questions.jsonl", refresh),
-        _cached("own", [Path("seeds"), OWN.parent / "docs"], OWN, refresh),
-    ]
+    return [fitting_set("squad2-train", refresh), fitting_set("own", refresh)]
 
 
 def measuring_set(name: str, refresh: bool = False) -> CaseSet:

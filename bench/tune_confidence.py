@@ -1,6 +1,7 @@
 """Fits the answer decision on squad2-train and the own set; writes its weights and model card.
 
-Usage: PYTHONPATH=. python bench/tune_confidence.py   (what `make tune` runs)
+Usage: PYTHONPATH=. python bench/tune_confidence.py           (what `make tune` runs)
+       PYTHONPATH=. python bench/tune_confidence.py --check   exit 1 if a fresh fit differs
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
 from bench.fitting_cases import CaseSet, fitting_sets
-from rag.answering.confidence import FEATURES, MODEL_PATH, ConfidenceModel
+from rag.answering.confidence import FEATURES, MODEL_PATH, ConfidenceModel, load_model
 from rag.answering.extractive import Tuning, choose, gather_evidence
 
 CARD = Path("docs/model-card.md")
@@ -112,25 +113,87 @@ def best_threshold(p: np.ndarray, r: Rows, mask: np.ndarray) -> float:
     return float(THRESHOLDS[int(np.flatnonzero(totals >= totals[best] - error).min())])
 
 
-def main() -> None:
-    """Cross-validate by article, choose the threshold out of fold, fit on all, write the files."""
-    started = time.perf_counter()
-    r = rows(fitting_sets())
-    prepared = time.perf_counter() - started
+def compare(committed: ConfidenceModel, fresh: ConfidenceModel) -> list[str]:
+    """How a fresh fit differs from the committed one, beyond float noise between machines."""
+    found = []
+    if committed.names != fresh.names:
+        found.append(f"features {committed.names} vs {fresh.names}")
+    elif committed.threshold != fresh.threshold:
+        found.append(f"threshold {committed.threshold} vs {fresh.threshold}")
+    else:
+        for name, a, b in (
+            ("coef", committed.coef, fresh.coef),
+            ("mean", committed.mean, fresh.mean),
+            ("scale", committed.scale, fresh.scale),
+            ("intercept", (committed.intercept,), (fresh.intercept,)),
+        ):
+            if not np.allclose(a, b, rtol=1e-3, atol=1e-3):
+                found.append(f"{name} {a} vs {b}")
+    return found
+
+
+# What each group of rag/answering/patterns.py feeds the decision: the card shows what dropping
+# a group's features costs in the nested cross-validation.
+PATTERN_GROUPS = {
+    "numbers (`NUMBER`, `numbers()`)": ("numbers_in_passage", "numbers_found", "has_numbers"),
+    "answer types (`QUANTITY_Q`, `DATE_Q`, `ENTITY_Q`, `DATE`, `CAPITALISED`, `UNIT`)": (
+        "expects_type",
+        "type_present",
+        "unit_present",
+    ),
+    "names (`QUESTION_NAME`, `NAME_RUN`, `CREDIT`)": (
+        "names_found",
+        "name_missing",
+        "names_in_passage",
+        "names_in_sentence",
+        "has_names",
+    ),
+    "negation (`NEGATION`, `NOT_NEGATING`, `CLAUSE_END`)": ("negation_unmatched",),
+    "opposites (`PAIRS`, `NEGATING_PREFIXES`, antonyms.json)": ("opposite",),
+    "generic words (`GENERIC`)": ("focus",),
+}
+
+
+def cross_validate(r: Rows, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold confidences on columns x, and whether each question is right when nested."""
     oof = np.zeros(len(r.right))
     held_out_right = np.zeros(len(r.right), dtype=bool)
-    for train, test in GroupKFold(n_splits=FOLDS).split(r.x, r.right, r.groups):
+    for train, test in GroupKFold(n_splits=FOLDS).split(x, r.right, r.groups):
         # The model only ever sees what the hard rule lets through.
         seen = train[~r.off_topic[train]]
-        scaler, model = fit(r.x[seen], r.right[seen], r.weights[seen])
-        oof[test] = model.predict_proba(scaled(scaler, r.x[test]))[:, 1]
+        scaler, model = fit(x[seen], r.right[seen], r.weights[seen])
+        oof[test] = model.predict_proba(scaled(scaler, x[test]))[:, 1]
         inner = np.zeros(len(r.right), dtype=bool)
         inner[train] = True
         # Nested: the held-out fold is scored at a threshold chosen on the training folds only.
         train_p = np.zeros(len(r.right))
-        train_p[train] = model.predict_proba(scaled(scaler, r.x[train]))[:, 1]
+        train_p[train] = model.predict_proba(scaled(scaler, x[train]))[:, 1]
         threshold = best_threshold(train_p, r, inner)
         held_out_right[test] = outcomes(oof, r, threshold)[test]
+    return oof, held_out_right
+
+
+def ablations(r: Rows, held_out_right: np.ndarray) -> str:
+    """The card's table: nested right counts with each pattern group's features dropped."""
+    squad, own = r.sets == "squad2-train", r.sets == "own"
+    base = (int(held_out_right[squad].sum()), int(held_out_right[own].sum()))
+    lines = [f"| all features | — | {base[0]} | {base[1]} |"]
+    for group, names in PATTERN_GROUPS.items():
+        kept = [i for i, name in enumerate(FEATURES) if name not in names]
+        _, held = cross_validate(r, r.x[:, kept])
+        a, b = int(held[squad].sum()), int(held[own].sum())
+        lines.append(
+            f"| {group} | {', '.join(names)} | {a} ({a - base[0]:+d}) | {b} ({b - base[1]:+d}) |"
+        )
+    return "\n".join(lines)
+
+
+def main(check: bool = False) -> None:
+    """Cross-validate by article, choose the threshold out of fold, fit on all, write the files."""
+    started = time.perf_counter()
+    r = rows(fitting_sets())
+    prepared = time.perf_counter() - started
+    oof, held_out_right = cross_validate(r, r.x)
     threshold = best_threshold(oof, r, np.ones(len(r.right), dtype=bool))
     kept = ~r.off_topic
     scaler, model = fit(r.x[kept], r.right[kept], r.weights[kept])
@@ -142,10 +205,18 @@ def main() -> None:
         intercept=round(float(model.intercept_[0]), 6),
         threshold=threshold,
     )
+    if check:
+        differences = compare(load_model(), final)
+        if differences:
+            print(f"{MODEL_PATH} differs from a fresh fit: " + "; ".join(differences))
+            sys.exit(1)
+        print(f"{MODEL_PATH}: the same as a fresh fit (threshold {final.threshold:.2f})")
+        return
     MODEL_PATH.write_text(json.dumps(final.to_json(), indent=1) + "\n", encoding="utf-8")
-    elapsed = time.perf_counter() - started
     CARD.parent.mkdir(exist_ok=True)
-    CARD.write_text(card(r, oof, held_out_right, final, prepared, elapsed), encoding="utf-8")
+    table = ablations(r, held_out_right)
+    elapsed = time.perf_counter() - started
+    CARD.write_text(card(r, oof, held_out_right, final, prepared, elapsed, table), encoding="utf-8")
     print(CARD.read_text(encoding="utf-8"))
 
 
@@ -171,6 +242,7 @@ def card(
     model: ConfidenceModel,
     prepared: float,
     elapsed: float,
+    ablation_table: str,
 ) -> str:
     """The model card: data, labels, features, weights and cross-validated figures."""
     auc = roc_auc_score(r.right, oof, sample_weight=r.weights)
@@ -263,6 +335,13 @@ an unanswerable question; the nested column uses a threshold chosen on the train
 |---|---:|---:|---:|---:|---:|---:|
 {sets}
 
+What each group of patterns in `rag/answering/patterns.py` adds: the nested right count with the
+features it feeds dropped (same folds, same threshold rule), against all features.
+
+| pattern group | features | squad2-train | own |
+|---|---|---:|---:|
+{ablation_table}
+
 ROC AUC of the out-of-fold confidence: {auc:.3f} for "the quote is right", {auc_answerable:.3f} for
 answerable vs unanswerable.
 
@@ -300,4 +379,4 @@ pair on the 2 cores, which the 150 ms answer budget could afford for one or two 
 
 if __name__ == "__main__":
     np.seterr(all="ignore")
-    sys.exit(main())
+    main(check="--check" in sys.argv[1:])

@@ -12,9 +12,9 @@ from rag.answering.patterns import (
     DATE_Q,
     ENTITY_Q,
     NOT_UNIT,
-    NUMBER_OR_WORD,
     QUANTITY_Q,
     UNIT,
+    numbers,
 )
 
 
@@ -52,7 +52,8 @@ def answer_type(question: str) -> AnswerType:
     if unit in NOT_UNIT:
         unit = None
     if QUANTITY_Q.search(question):
-        return AnswerType("quantity", _new(NUMBER_OR_WORD, question), unit)
+        stated = numbers(question, spelled=True)
+        return AnswerType("quantity", lambda s: bool(numbers(s, spelled=True) - stated), unit)
     if DATE_Q.search(question):
         return AnswerType("date", _new(DATE, question), None)
     if ENTITY_Q.search(question):

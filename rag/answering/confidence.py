@@ -13,7 +13,7 @@ from typing import Any
 
 from rag.answering.contradictions import negation_unmatched, opposite_word
 from rag.answering.names import name_found
-from rag.answering.patterns import DIGITS
+from rag.answering.patterns import numbers
 from rag.text import QUESTION_WORDS, terms, words
 
 MODEL_PATH = Path(__file__).with_name("confidence.json")
@@ -91,7 +91,7 @@ def features(r: Reading) -> dict[str, float]:
     q_terms = set(terms(r.question)) - QUESTION_WORDS
     s_terms = r.sentence_terms
     p_terms = set(terms(r.passage))
-    numbers = set(DIGITS.findall(r.question))
+    asked = numbers(r.question)
     # Unknown, not zero: with no other sentence, how far the best stands out can't be told, and
     # the model reads an unknown as the fitting data's average.
     alone = r.candidates < 2
@@ -113,9 +113,9 @@ def features(r: Reading) -> dict[str, float]:
         "names_in_passage": _names_share(r.names, r.passage),
         "names_in_sentence": _names_share(r.names, r.sentence),
         "has_names": float(bool(r.names)),
-        "numbers_in_passage": _share(numbers, set(DIGITS.findall(r.passage))),
-        "numbers_found": _share(numbers, set(DIGITS.findall(r.passages))),
-        "has_numbers": float(bool(numbers)),
+        "numbers_in_passage": _share(asked, numbers(r.passage)),
+        "numbers_found": _share(asked, numbers(r.passages)),
+        "has_numbers": float(bool(asked)),
         "expects_type": float(r.expects_type),
         "type_present": float(r.type_present),
         "unit_present": float(r.unit_present),

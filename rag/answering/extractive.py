@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,24 +48,30 @@ DECLINE_TEXT = (
 )
 
 
+# The ranking weights `make tune` fits (bench/tune_extractive.py writes them; a check in
+# `make test` fails when they differ from a fresh fit).
+TUNING_PATH = Path(__file__).with_name("tuning.json")
+_FITTED: dict[str, Any] = json.loads(TUNING_PATH.read_text(encoding="utf-8"))
+
+
 @dataclass(frozen=True)
 class Tuning:
-    """Weights and thresholds of the extractive answerer (derived by bench/tune_extractive.py)."""
+    """Weights and thresholds of the extractive answerer (fitted by bench/tune_extractive.py)."""
 
-    weight_cosine: float = 0.65
-    weight_lexical: float = 0.35
-    cue_bonus: float = 0.0
-    rank_bonus: float = 0.03
-    candidates: int = 12
+    weight_cosine: float = float(_FITTED["weight_cosine"])
+    weight_lexical: float = float(_FITTED["weight_lexical"])
+    cue_bonus: float = float(_FITTED["cue_bonus"])
+    rank_bonus: float = float(_FITTED["rank_bonus"])
+    candidates: int = int(_FITTED["candidates"])
     # A runner-up added for an unanswered part of the question must be at least this close.
-    min_cosine: float = 0.25
-    margin: float = 0.08
+    min_cosine: float = float(_FITTED["min_cosine"])
+    margin: float = float(_FITTED["margin"])
     # How far below the best a sentence may score and still be added for an unanswered part.
-    cover_margin: float = 0.2
+    cover_margin: float = float(_FITTED["cover_margin"])
     # Added to whole lists and paragraphs when the question asks for several things.
-    list_bonus: float = 0.16
-    # Below this cosine, the best sentence must hold a lower-case content word of the question
-    # (its predicate: "chief executive", "acquired"), or nothing is quoted.
+    list_bonus: float = float(_FITTED["list_bonus"])
+    # Set by hand, not fitted: below this cosine, the best sentence must hold a lower-case content
+    # word of the question (its predicate: "chief executive", "acquired"), or nothing is quoted.
     min_cosine_unfocused: float = 0.65
 
 

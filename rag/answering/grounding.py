@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.answering.names import name_found, name_phrase, question_names
-from rag.answering.patterns import GROUPED, LEAD_IN, NUMBER, REFUSAL
+from rag.answering.patterns import GROUPED, LEAD_IN, REFUSAL, numbers
 from rag.text import sentence_spans, terms, words
 from rag.types import MARKER, Citation, Passage
 
@@ -26,17 +26,6 @@ class Grounded:
     def passed(self) -> bool:
         """True when every figure was found in its sources and at least one [n] remains."""
         return not self.problems
-
-
-def numbers(text: str) -> set[str]:
-    """The numbers in a text, without thousands separators or trailing zeros after a point."""
-    found = set()
-    for raw in NUMBER.findall(text):
-        value = raw.replace(",", "")
-        if "." in value:
-            value = value.rstrip("0").rstrip(".")
-        found.add(value)
-    return found
 
 
 def is_refusal(text: str) -> bool:
@@ -62,7 +51,7 @@ def ground(text: str, passages: list[Passage]) -> Grounded:
         text = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in sources else "", text)
     text = text.strip()
     citations: dict[int, Citation] = {}
-    all_numbers = numbers("\n".join(p.text for p in passages))
+    all_numbers = numbers("\n".join(p.text for p in passages), standalone=True)
     missing_figures: dict[str, list[str]] = {}
     missing_names: list[str] = []
     dropped: list[tuple[int, int]] = []
@@ -70,9 +59,13 @@ def ground(text: str, passages: list[Passage]) -> Grounded:
         sentence = text[start:end]
         cited = [sources[int(n)] for n in MARKER.findall(sentence)]
         claim = MARKER.sub("", sentence)
-        allowed = numbers("\n".join(p.text for p in cited)) if cited else all_numbers
+        allowed = (
+            numbers("\n".join(p.text for p in cited), standalone=True) if cited else all_numbers
+        )
         where = "its cited sources" if cited else "any retrieved passage"
-        missing_figures.setdefault(where, []).extend(sorted(numbers(claim) - allowed))
+        missing_figures.setdefault(where, []).extend(
+            sorted(numbers(claim, standalone=True) - allowed)
+        )
         if not cited:
             if any(c.isalpha() for c in claim) and not LEAD_IN.search(claim):
                 dropped.append((start, end))

@@ -1,16 +1,23 @@
 """Every pattern and word list the answerer reads questions and sentences with, in one place."""
 
+# What a group that feeds the answer decision adds is measured by `make tune`: the model card
+# (docs/model-card.md, "What each group of patterns … adds") gives the nested cross-validated
+# right count with the group's features dropped. The others are pinned by the tests named here.
+
 from __future__ import annotations
 
 import re
 
 # --- What kind of answer a question asks for (answer_types.py) ---
+# Measured: the card's "answer types" row (expects_type, type_present, unit_present).
 
+# Amounts written out: "three times", "two billion" answer "how much" as well as digits do.
 NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
     r"|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?"
     r"|trillions?|dozens?|half|quarter|double|triple|twice"
 )
+# A question asking for an amount: the sentence must state one the question doesn't.
 QUANTITY_Q = re.compile(
     r"\bhow (much|many|long|far|large|big|high|old|often|tall|wide|deep|fast|heavy)\b"
     r"|\b(what|which)\s+(\w+\s+){0,3}?(percentage|percent|proportion|share|number|amount|fraction"
@@ -19,11 +26,13 @@ QUANTITY_Q = re.compile(
     r"|\bvaluation\b|\bvalued\b|\bworth\b|\bcost\b|\bnumber of\b|\bpa(y|id)\b",
     re.IGNORECASE,
 )
+# A question asking when: the sentence must hold a year, a month, a day or an era.
 DATE_Q = re.compile(
     r"\bwhen\b|\b(what|which|by what|in what|on what)\s+(\w+\s+)?(year|date|day|month|decade"
     r"|century|time|period|era|season|age)s?\b",
     re.IGNORECASE,
 )
+# What a "which …" question asks for when it asks for a named thing.
 ENTITY_NOUNS = (
     r"company|compan|firm|person|people|group|organi[sz]ation|team|club|player|university"
     r"|college|school|agency|bank|investor|startup|band|artist|author|writer|president|leader"
@@ -32,31 +41,55 @@ ENTITY_NOUNS = (
     r"|island|river|nation|language|religion|tribe|empire|army|ship|brand|product|chip"
     r"|model|name|individual|official|minister|scientist|architect|composer|general"
 )
+# Who, where, or which company/person/…: the sentence must name something the question doesn't.
 ENTITY_Q = re.compile(
     rf"\b(who|whom|whose|where)\b"
     rf"|\b(which|what)\s+(\w+\s+)?({ENTITY_NOUNS})(s|ies|y)?\b",
     re.IGNORECASE,
 )
-NUMBER_OR_WORD = re.compile(rf"\d+(?:[.,]\d+)*|\b(?:{NUMBER_WORDS})\b", re.IGNORECASE)
+# What answers a date question: a year (1990s), a month or weekday, or an era word.
 DATE = re.compile(
     r"\b\d{3,4}s?\b|\b(January|February|March|April|May|June|July|August|September|October"
     r"|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
     r"|\b(century|centuries|decade|quarter|Q[1-4]|BC|AD|BCE|ago|spring|summer|autumn|winter)\b",
     re.IGNORECASE,
 )
+# A capitalised word past a sentence's first: a name, for who/which questions.
 CAPITALISED = re.compile(r"(?<=\s)[A-Z][\w'’-]+")
 # "How many megawatts": the unit the answer is counted in ("how much money" names none).
 UNIT = re.compile(r"\bhow many\s+([a-z]{3,})\b", re.IGNORECASE)
 NOT_UNIT = frozenset({"did", "does", "do", "was", "were", "is", "are", "has", "have", "had"})
 
 
-# --- Numbers a question states, looked for in the passages (confidence.py) ---
+# --- Numbers: one reading, shared by the decision's features and the grounding check ---
+# Measured: the card's "numbers" row; the grounding check's reading is pinned by
+# tests/answering/test_llm_modes.py.
 
-DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+# Numbers as written in news copy: 14.6, 1,200, 2026, 46 (from 46%), 2 (from $2 billion).
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# The same, standing alone: not the digits of a file name ("001_a3f1….txt") that a model may echo
+# from the sources' labels, nor of a name ("H100").
+STANDALONE_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\d_])")
+SPELLED_NUMBER = re.compile(rf"\b(?:{NUMBER_WORDS})\b", re.IGNORECASE)
+
+
+def numbers(text: str, *, standalone: bool = False, spelled: bool = False) -> set[str]:
+    """The numbers a text states, as values: "1,200" is 1200, "14.60" is 14.6."""
+    found = set()
+    for raw in (STANDALONE_NUMBER if standalone else NUMBER).findall(text):
+        value = raw.replace(",", "")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        found.add(value)
+    if spelled:
+        found |= {m.group(0).lower() for m in SPELLED_NUMBER.finditer(text)}
+    return found
 
 
 # --- Negation and opposites (contradictions.py) ---
+# Measured: the card's "negation" and "opposites" rows.
 
+# A sentence that denies ("did not", "never") doesn't answer what did happen, and the reverse.
 NEGATION = re.compile(
     r"\b(?:not|never|no|none|nothing|neither|nor|without|cannot)\b|n't\b", re.IGNORECASE
 )
@@ -119,14 +152,21 @@ OPPOSITE = dict(PAIRS) | {b: a for a, b in PAIRS}
 NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
 
 
-# --- Names, lists, injected instructions and credits (extractive.py) ---
+# --- Names, lists, injected instructions and credits (extractive.py, names.py) ---
+# Measured: the card's "names" row (QUESTION_NAME, NAME_RUN, CREDIT) and "generic words" row.
+# LIST_Q, PLURAL_ASK, INSTRUCTION and POINTS_BACK shape what is quoted, not the decision: pinned by
+# tests/answering/test_answers.py (lists, injected text, a sentence that points back).
 
+# A word that may be a name: a letter first, then letters, digits or "&.-" (AT&T, H100, Nvidia's).
 QUESTION_NAME = re.compile(r"\b[^\W\d_][\w&.-]*[^\W_]")
 # Capitalised words in a row, joined by single spaces: the parts of one name.
 NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]")
+# A question that asks for several things: the whole list or paragraph may be quoted.
 LIST_Q = re.compile(
     r"\b(list|name (the|some|all|three|four|five)|enumerate|what are|which are)\b", re.IGNORECASE
 )
+# "Which companies …": a plural asked for is a list too, unless the plural is a verb or
+# a word that only looks plural (NOT_PLURAL).
 PLURAL_ASK = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?([a-z-]{3,}s)\b", re.IGNORECASE)
 NOT_PLURAL = frozenset(
     {"does", "has", "this", "its", "was", "less", "business", "process", "plans"}
@@ -170,10 +210,8 @@ GENERIC = frozenset({"ai", "company", "firm", "article", "report", "new"})
 
 
 # --- The grounding check of LLM answers (grounding.py) ---
+# Pinned by tests/answering/test_llm_modes.py (grouped citations, lead-ins, refusals).
 
-# Numbers as written in news copy: 14.6, 1,200, 2026, 46 (from 46%), 2 (from $2 billion); not
-# the digits of a file name ("001_a3f1….txt") a model may echo from the sources' labels.
-NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\d_])")
 # Several sources in one bracket, as models often write them: "[1, 2]", "[1][2]" is the same.
 GROUPED = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)+)\]")
 # A sentence that only introduces what follows ("Here is what the articles say:") claims nothing.
@@ -196,7 +234,9 @@ REFUSAL = re.compile(
 
 
 # --- Follow-up questions (conversation.py) ---
+# Pinned by tests/ui/web/test_conversations.py and tests/answering/test_first_turns.py.
 
+# A question that opens with "and", "what about", or leans on a pronoun needs the one before it.
 LEANS_BACK = re.compile(
     r"^\s*(and|also|plus|but|so|then|what about|how about|same for)\b"
     r"|\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her"
@@ -213,16 +253,19 @@ SWAP = re.compile(
 
 
 # --- Turns that are not questions (first_turns.py) ---
+# Pinned by tests/answering/test_first_turns.py (exact replies to each kind of turn).
 
 # What a person says to open or close a conversation; the whole message, give or take a word.
 GREETING = re.compile(
     r"^(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day))"
     r"( there| everyone| all| bot)?$"
 )
+# Thanks closes a turn; it is never a follow-up to the answer before it.
 THANKS = re.compile(
     r"^((ok|okay|great|cool|perfect|nice|awesome)[, ]+)?(thanks|thank you|thx|ty|cheers"
     r"|many thanks|much appreciated)( (very|so) much| a lot| again)?$"
 )
+# Asking what the bot is or does: the reply says what it covers, with example questions.
 HELP = re.compile(
     r"^(help|help me|\?|what can you do|what do you do|what can i ask( you)?|how does this work"
     r"|how do i use (this|you)|who are you|what are you|what is this|what do you know"
