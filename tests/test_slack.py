@@ -6,7 +6,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 import uvicorn
-from slack_sdk.signature import SignatureVerifier
 
 from rag.config import SlackSettings
 from rag.engine import Engine
@@ -23,20 +22,17 @@ from rag.feedback import FeedbackLog
 from tests.fixtures import NSCALE, make_settings
 from tests.fixtures.indexes import CopyIndex
 from tests.fixtures.loopback import free_port
-from tests.fixtures.slack_fake import FakeSlack, FakeSocketMode
+from tests.fixtures.slack_fake import (
+    BOT_TOKEN,
+    SECRET,
+    FakeSlack,
+    FakeSocketMode,
+    event_body,
+    mention,
+    signed_post,
+)
+from tests.fixtures.waiting import wait_for
 from ui.slack.bot import SlackBot, http_app, socket_handler
-
-SECRET = "test-signing-secret"
-BOT_TOKEN = "xoxb-sentinel-bot-token"
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture(scope="module")
@@ -63,46 +59,6 @@ def slack_env(
         server.should_exit = True
         thread.join(10)
     fake.stop()
-
-
-def signed_post(
-    url: str,
-    body: str,
-    content_type: str = "application/json",
-    timestamp: int | None = None,
-    signature: str | None = None,
-    retry: int | None = None,
-) -> httpx.Response:
-    ts = str(timestamp if timestamp is not None else int(time.time()))
-    headers = {
-        "Content-Type": content_type,
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature
-        or SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body),
-    }
-    if retry is not None:
-        headers["X-Slack-Retry-Num"] = str(retry)
-        headers["X-Slack-Retry-Reason"] = "http_timeout"
-    return httpx.post(url, content=body, headers=headers, timeout=10)
-
-
-def event_body(event: dict[str, Any], event_id: str) -> str:
-    return json.dumps(
-        {"type": "event_callback", "team_id": "T1", "event_id": event_id, "event": event}
-    )
-
-
-def mention(text: str, ts: str, thread_ts: str | None = None) -> dict[str, Any]:
-    event = {
-        "type": "app_mention",
-        "user": "U1",
-        "text": f"<@UBOT> {text}",
-        "channel": "C1",
-        "ts": ts,
-    }
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
 
 
 def replies_in(fake: FakeSlack, channel: str, thread: str) -> list[dict[str, Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,6 +16,7 @@ from rag.feedback import FeedbackLog
 from tests.fixtures import NSCALE, ROOT, make_settings
 from tests.fixtures.indexes import CopyIndex
 from tests.fixtures.loopback import free_port
+from tests.fixtures.web import text_of
 from ui.server import serve
 from ui.web.chat import ChatHandlers
 
@@ -37,13 +37,6 @@ def served(
         app = serve(engine, "127.0.0.1", port)
         yield f"http://127.0.0.1:{port}/", engine
         app.close()
-
-
-def text_of(message: dict[str, Any]) -> str:
-    content = message["content"]
-    if isinstance(content, list):
-        content = "".join(part.get("text", "") for part in content)
-    return html.unescape(str(content))
 
 
 def test_streamed_answer_arrives_in_parts_and_ends_with_sources(
