@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -61,6 +62,21 @@ def slack_env(
     fake.stop()
 
 
+def settled(bot: SlackBot, timeout: float = 60.0) -> None:
+    """Return once the bot's listeners have run everything handed to them so far.
+
+    Bolt acknowledges a request, then answers it in its listener pool, which takes work first in,
+    first out: once one task per worker runs at the same moment, no earlier work is left.
+    """
+    pool = bot.app.listener_runner.listener_executor
+    assert isinstance(pool, ThreadPoolExecutor)
+    workers = pool._max_workers  # Bolt's default pool: 5
+    barrier = threading.Barrier(workers + 1, timeout=timeout)
+    for _ in range(workers):
+        pool.submit(barrier.wait)
+    barrier.wait()
+
+
 def replies_in(fake: FakeSlack, channel: str, thread: str) -> list[dict[str, Any]]:
     return [p for p in fake.posts() if p.get("channel") == channel and p.get("thread_ts") == thread]
 
@@ -90,7 +106,7 @@ def test_mention_gets_one_threaded_reply_with_sources(slack_env: Any) -> None:
 
 
 def test_direct_message_is_answered_in_its_thread(slack_env: Any) -> None:
-    fake, _, url, _ = slack_env
+    fake, bot, url, _ = slack_env
     event = {
         "type": "message",
         "channel_type": "im",
@@ -105,7 +121,7 @@ def test_direct_message_is_answered_in_its_thread(slack_env: Any) -> None:
     own = {**event, "ts": "200.3", "user": "UBOT", "bot_id": "BBOT"}
     assert signed_post(url, event_body(bot_message, "Ev-bot")).status_code == 200
     assert signed_post(url, event_body(own, "Ev-own")).status_code == 200
-    time.sleep(1.0)
+    settled(bot)
     assert replies_in(fake, "D1", "200.2") == [] and replies_in(fake, "D1", "200.3") == []
 
 
@@ -125,22 +141,22 @@ def test_thread_follow_up_uses_the_thread(slack_env: Any) -> None:
 
 
 def test_retried_event_gets_one_reply(slack_env: Any) -> None:
-    fake, _, url, _ = slack_env
+    fake, bot, url, _ = slack_env
     body = event_body(mention("How much will Adani invest?", "400.1"), "Ev-retried")
     for retry in (None, 1, 2):
         assert signed_post(url, body, retry=retry).status_code == 200
     wait_for(lambda: len(replies_in(fake, "C1", "400.1")) >= 1)
-    time.sleep(1.5)
+    settled(bot)
     assert len(replies_in(fake, "C1", "400.1")) == 1
 
 
 def test_bad_or_stale_signature_is_refused(slack_env: Any) -> None:
-    fake, _, url, _ = slack_env
+    fake, bot, url, _ = slack_env
     posts = len(fake.posts())
     body = event_body(mention(NSCALE, "500.1"), "Ev-forged")
     assert signed_post(url, body, signature="v0=" + "0" * 64).status_code == 401
     assert signed_post(url, body, timestamp=int(time.time()) - 600).status_code == 401
-    time.sleep(0.5)
+    settled(bot)
     assert len(fake.posts()) == posts
 
 
@@ -240,7 +256,7 @@ def test_socket_mode_dispatch(slack_env: Any, tmp_path: Path) -> None:
             "accepts_response_payload": False,
             "payload": json.loads(event_body(mention(NSCALE, "900.1"), "Ev-socket")),
         }
-        time.sleep(0.5)
+        wait_for(handler.client.is_connected)
         socket_fake.send(envelope)
         wait_for(lambda: any(a.get("envelope_id") == "env-1" for a in socket_fake.acks))
         wait_for(lambda: len(replies_in(fake, "C1", "900.1")) == 1)
@@ -320,9 +336,7 @@ def test_rag_slack_http_command_end_to_end(seeded_copy: Path, tmp_path: Path) ->
 
 
 def test_burst_of_fifty_mentions_with_retries_gets_fifty_replies(slack_env: Any) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
-    fake, _, url, _ = slack_env
+    fake, bot, url, _ = slack_env
     questions = ["How much will Adani invest?", NSCALE, "What is OpenAI's valuation?"]
     deliveries = []
     for i in range(50):
@@ -338,7 +352,7 @@ def test_burst_of_fifty_mentions_with_retries_gets_fifty_replies(slack_env: Any)
         return sum(1 for p in fake.posts() if str(p.get("thread_ts", "")).startswith("2000."))
 
     wait_for(lambda: burst_replies() >= 50, timeout=120)
-    time.sleep(2)
+    settled(bot)
     assert burst_replies() == 50
     assert len({p["thread_ts"] for p in fake.posts() if p["thread_ts"].startswith("2000.")}) == 50
 
