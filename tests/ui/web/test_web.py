@@ -175,9 +175,12 @@ def test_browser_shows_markup_as_text_and_runs_no_script(
     box.fill(hostile)
     box.press("Enter")
     page.get_by_text("<script>window.pwned=1</script>", exact=False).first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1000)
-    assert page.evaluate("window.pwned") is None
+    # The turn is over once the reply is shown: the markup is text in both messages, so the
+    # chat holds no element that could run (an <img> would set window.pwned on its error).
+    page.get_by_text("The articles don't say").first.wait_for(timeout=30_000)
+    assert page.locator("#chat img").count() == 0
     assert page.locator("#chat script").count() == 0
+    assert page.evaluate("window.pwned") is None
 
 
 def test_login_guards_every_route(tmp_path: Path, seeded_copy: Path, embed_model: Any) -> None:
