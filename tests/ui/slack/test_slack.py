@@ -90,11 +90,15 @@ def blocks_text(post: dict[str, Any]) -> str:
 
 def test_mention_gets_one_threaded_reply_with_sources(slack_env: Any) -> None:
     fake, _, url, _ = slack_env
-    started = time.perf_counter()
-    response = signed_post(url, event_body(mention(NSCALE, "100.1"), "Ev-mention"))
-    acknowledged = time.perf_counter() - started
-    assert response.status_code == 200
-    assert acknowledged < 3.0
+    # Slack wants the acknowledgement within 3 s, whatever the answer takes: with the reply held
+    # back, the request is still answered.
+    fake.held = threading.Event()
+    try:
+        response = signed_post(url, event_body(mention(NSCALE, "100.1"), "Ev-mention"))
+        assert response.status_code == 200
+    finally:
+        fake.held.set()
+        fake.held = None
     wait_for(lambda: len(replies_in(fake, "C1", "100.1")) == 1)
     post = replies_in(fake, "C1", "100.1")[0]
     text = blocks_text(post)
@@ -315,10 +319,10 @@ def test_rag_slack_http_command_end_to_end(seeded_copy: Path, tmp_path: Path) ->
                 return probe.connect_ex(("127.0.0.1", port)) == 0
 
         wait_for(listening, timeout=60)
-        started = time.perf_counter()
+        fake.held = threading.Event()  # acknowledged before the answer is posted
         response = signed_post(url, event_body(mention(NSCALE, "1000.1"), "Ev-cli"))
         assert response.status_code == 200
-        assert time.perf_counter() - started < 3.0
+        fake.held.set()
         wait_for(lambda: len(replies_in(fake, "C1", "1000.1")) == 1)
         reply = replies_in(fake, "C1", "1000.1")[0]
         assert "$14.6 billion" in reply["text"]
@@ -328,6 +332,8 @@ def test_rag_slack_http_command_end_to_end(seeded_copy: Path, tmp_path: Path) ->
         )
         assert forged.status_code == 401
     finally:
+        if fake.held is not None:
+            fake.held.set()
         process.terminate()
         _, stderr = process.communicate(timeout=20)
         fake.stop()
