@@ -3,7 +3,8 @@
 Usage: python bench/reader_equivalence.py [FOLDER ...] [--files N] [--seed S]. Samples N .html
 and .htm files (1 KB to 400 KB) under the folders (default: /usr/share/doc and the Rust
 documentation, if present) and compares the loader's text, title and sections with the
-BeautifulSoup reading the loader did before (as in tests/ingest/test_streamed_readers.py).
+BeautifulSoup reading the loader did before (tests/fixtures/reference_readers.py, the reference
+tests/ingest/test_streamed_readers.py compares with too).
 Prints the count that match and the first differences. Nothing here is asserted in tests.
 """
 
@@ -14,11 +15,10 @@ import os
 import random
 from pathlib import Path
 
-from bs4 import BeautifulSoup
-
 from rag.errors import DocumentError
 from rag.ingest.loaders import _find_lines, capped_title, derive_title, load_document
 from rag.types import SectionStarts
+from tests.fixtures.reference_readers import beautiful_soup_reading
 
 DEFAULT_FOLDERS = [Path("/usr/share/doc"), Path.home() / ".rustup"]
 
@@ -32,21 +32,9 @@ def before(path: Path) -> tuple[str, str, SectionStarts] | str:
         markup = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError:
         return "not UTF-8"
-    soup = BeautifulSoup(markup, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    heading = soup.find("h1")
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    if soup.title:
-        soup.title.decompose()
-    headings = [
-        h.get_text(" ", strip=True) for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])
-    ]
-    lines = [line.strip() for line in soup.get_text("\n").splitlines()]
-    text = "\n".join(line for line in lines if line)
+    text, title, headings = beautiful_soup_reading(markup)
     if not text.strip():
         return f"{path.name}: no text could be extracted"
-    title = title or (heading.get_text(" ", strip=True) if heading else "")
     return text, capped_title(title.strip() or derive_title(text)), _find_lines(text, headings)
 
 

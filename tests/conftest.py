@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.fixtures.network",
     "tests.fixtures.indexes",
     "tests.fixtures.browser",
+    "tests.fixtures.cli",
 ]
 
 # What makes a test slow: the seeded index (built once, ~180 MB a copy), a browser, a real LLM.

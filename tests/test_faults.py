@@ -20,18 +20,9 @@ from rag.engine import Engine
 from rag.errors import StoreUnavailableError
 from rag.feedback import FeedbackLog
 from rag.search.embedded import EmbeddedStore
-from tests.fixtures import SEEDS, make_settings
+from tests.fixtures import make_settings
+from tests.fixtures.documents import corpus
 from tests.fixtures.loopback import QuietHandler, serve
-
-
-def corpus(folder: Path, copies: int) -> Path:
-    """Many distinct articles: each seed again under a new name with a line of its own."""
-    folder.mkdir(parents=True)
-    for i in range(copies):
-        for seed in sorted(SEEDS.glob("*.txt")):
-            text = seed.read_text(encoding="utf-8")
-            (folder / f"{i:02d}-{seed.name}").write_text(f"Copy {i}.\n{text}", encoding="utf-8")
-    return folder
 
 
 def point_ids(index: Path) -> list[str]:

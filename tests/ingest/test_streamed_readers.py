@@ -7,33 +7,13 @@ from pathlib import Path
 
 import docx
 import pytest
-from bs4 import BeautifulSoup
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 
 from rag.errors import DocumentError
 from rag.ingest.loaders import load_document
 from tests.fixtures.hostile import write_docx
-
-
-def _python_docx(path: Path) -> tuple[str, str, tuple[tuple[int, str], ...]]:
-    """Text, title and sections as the loader built them with python-docx."""
-    document = docx.Document(str(path))
-    paragraphs, sections, offset = [], [], 0
-    for paragraph in document.paragraphs:
-        text = paragraph.text.replace("\r\n", "\n").replace("\r", "\n")
-        if not text.strip():
-            continue
-        style = paragraph.style.name if paragraph.style is not None else ""
-        if style.startswith("Heading"):
-            sections.append((offset, text.strip()))
-        paragraphs.append(text)
-        offset += len(text) + 1
-    heading = next(
-        (p.text for p in document.paragraphs if p.style is not None and p.style.name == "Title"),
-        "",
-    )
-    return "\n".join(paragraphs), document.core_properties.title or heading, tuple(sections)
+from tests.fixtures.reference_readers import beautiful_soup_reading, python_docx_reading
 
 
 def test_docx_reads_as_python_docx_read_it(tmp_path: Path) -> None:
@@ -64,7 +44,7 @@ def test_docx_reads_as_python_docx_read_it(tmp_path: Path) -> None:
     path = tmp_path / "memo.docx"
     document.save(str(path))
     doc = load_document(path)
-    assert (doc.text, doc.title, doc.sections) == _python_docx(path)
+    assert (doc.text, doc.title, doc.sections) == python_docx_reading(path)
     assert doc.text == (
         "Grid upgrades\nUtilities plan 12 GW\tof new capacity.\nWhere the money goes\n"
         "Line one and more\nafter a line breakafter a page break\nSee the filing\nRisks\n"
@@ -80,7 +60,7 @@ def test_docx_core_title_wins_over_the_title_paragraph(tmp_path: Path) -> None:
     document.add_paragraph("Body.")
     path = tmp_path / "titled.docx"
     document.save(str(path))
-    assert load_document(path).title == "Filed title" == _python_docx(path)[1]
+    assert load_document(path).title == "Filed title" == python_docx_reading(path)[1]
 
 
 def test_a_zip_that_is_not_a_word_document_is_refused(tmp_path: Path) -> None:
@@ -100,27 +80,13 @@ def test_broken_docx_xml_is_refused_by_name(tmp_path: Path) -> None:
     assert str(caught.value).startswith("cut.docx: not a readable .docx file (")
 
 
-def _beautiful_soup(markup: str) -> tuple[str, str, list[str]]:
-    """Text, title and headings as the loader built them with BeautifulSoup."""
-    soup = BeautifulSoup(markup, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    heading = soup.find("h1")
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    if soup.title:
-        soup.title.decompose()
-    headings = [h.get_text(" ", strip=True) for h in soup.find_all(["h1", "h2", "h3", "h4"])]
-    lines = [line.strip() for line in soup.get_text("\n").splitlines()]
-    text = "\n".join(line for line in lines if line)
-    return text, title or (heading.get_text(" ", strip=True) if heading else ""), headings
-
-
 PAGES = [
     "<html><head><title> The  title </title><script>var a = '<p>no</p>';</script>"
     "<style>p {}</style></head><body><h1>Big <b>news</b></h1><p>Para &amp; one&nbsp;x</p>"
     "<noscript>hidden</noscript><template><p>unseen</p></template><h2>Sub</h2>"
     "<p>x<br>y<br/>z</p><!-- a comment --><title>second title</title></body></html>",
-    "<h2>No title here</h2><p>Text\r\nover lines\rand more</p><h1>Late h1</h1><h1>Later</h1>",
+    "<h2>No title here</h2><p>Text\r\nover lines\rand more</p><h1>Late h1</h1><h1>Later</h1>"
+    "<h5>Small print</h5><p>under it</p><h6>Smaller</h6>",
     "<div><h2>Outer <h3>inner</h3> tail</h2><p>Unclosed <b>bold<p>next</div>text &copy; 2026",
     "<p>" + "word " * 20_000 + "</p><h3>" + "long heading " * 50 + "</h3>",
 ]
@@ -131,7 +97,7 @@ def test_html_reads_as_beautiful_soup_read_it(tmp_path: Path, markup: str) -> No
     path = tmp_path / "page.html"
     path.write_text(markup, encoding="utf-8")
     doc = load_document(path)
-    text, title, headings = _beautiful_soup(markup.replace("\r\n", "\n").replace("\r", "\n"))
+    text, title, headings = beautiful_soup_reading(markup.replace("\r\n", "\n").replace("\r", "\n"))
     assert (doc.text, doc.title) == (text, title or doc.title)
     assert [line for _, line in doc.sections] == [
         line for line in doc.text.split("\n") if line in headings

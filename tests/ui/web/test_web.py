@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,6 +16,7 @@ from rag.feedback import FeedbackLog
 from tests.fixtures import NSCALE, ROOT, make_settings
 from tests.fixtures.indexes import CopyIndex
 from tests.fixtures.loopback import free_port
+from tests.fixtures.web import text_of
 from ui.server import serve
 from ui.web.chat import ChatHandlers
 
@@ -37,13 +37,6 @@ def served(
         app = serve(engine, "127.0.0.1", port)
         yield f"http://127.0.0.1:{port}/", engine
         app.close()
-
-
-def text_of(message: dict[str, Any]) -> str:
-    content = message["content"]
-    if isinstance(content, list):
-        content = "".join(part.get("text", "") for part in content)
-    return html.unescape(str(content))
 
 
 def test_streamed_answer_arrives_in_parts_and_ends_with_sources(
@@ -182,9 +175,12 @@ def test_browser_shows_markup_as_text_and_runs_no_script(
     box.fill(hostile)
     box.press("Enter")
     page.get_by_text("<script>window.pwned=1</script>", exact=False).first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1000)
-    assert page.evaluate("window.pwned") is None
+    # The turn is over once the reply is shown: the markup is text in both messages, so the
+    # chat holds no element that could run (an <img> would set window.pwned on its error).
+    page.get_by_text("The articles don't say").first.wait_for(timeout=30_000)
+    assert page.locator("#chat img").count() == 0
     assert page.locator("#chat script").count() == 0
+    assert page.evaluate("window.pwned") is None
 
 
 def test_login_guards_every_route(tmp_path: Path, seeded_copy: Path, embed_model: Any) -> None:

@@ -22,6 +22,7 @@ from rag.types import Answer, Passage
 from tests.fixtures import NSCALE, make_settings
 from tests.fixtures.anthropic_fake import FakeAnthropic
 from tests.fixtures.loopback import QuietHandler, free_port, serve
+from tests.fixtures.waiting import wait_for
 
 PASSAGES = [
     Passage(
@@ -153,12 +154,14 @@ def llama_server() -> Iterator[str]:
         "smollm2",
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+
+    def listening() -> bool:
+        assert process.poll() is None, "llama_cpp.server exited before it listened"
         with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.2)
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    # A server that never listens fails here, not later in the first request of a test.
+    wait_for(listening, timeout=120)
     yield f"http://127.0.0.1:{port}/v1"
     process.terminate()
     process.wait(20)

@@ -20,9 +20,9 @@ from rag.answering.confidence import load_model
 from rag.engine import Engine
 from rag.errors import ConfigError
 from tests.fixtures import NSCALE, NSCALE_SOURCE, SEEDS, make_settings
+from tests.fixtures.documents import make_docx
 from tests.fixtures.indexes import CopyIndex
 from tests.fixtures.loopback import free_port
-from tests.test_documents import make_docx
 from ui.server import Running, build_server, serve
 
 KEY = "test-key-two"
@@ -490,8 +490,15 @@ def test_one_port_carries_page_apis_and_slack_events(
 ) -> None:
     from rag.config import SlackSettings
     from rag.feedback import FeedbackLog
-    from tests.fixtures.slack_fake import FakeSlack
-    from tests.test_slack import BOT_TOKEN, SECRET, event_body, mention, signed_post, wait_for
+    from tests.fixtures.slack_fake import (
+        BOT_TOKEN,
+        SECRET,
+        FakeSlack,
+        event_body,
+        mention,
+        signed_post,
+    )
+    from tests.fixtures.waiting import wait_for
     from ui.slack.bot import SlackBot
 
     fake = FakeSlack()

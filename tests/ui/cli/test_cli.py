@@ -10,8 +10,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,39 +18,7 @@ import pytest
 from rag.answering.confidence import load_model
 from rag.engine import Engine
 from tests.fixtures import NSCALE, NSCALE_SOURCE, SEEDS, make_settings
-from ui.cli.main import main
-
-
-@dataclass(frozen=True)
-class Run:
-    """What one `rag` command returned and printed."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-Rag = Callable[..., Run]
-
-
-@pytest.fixture
-def rag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Rag:
-    """Run `rag ARGS` in this process with an index folder and settings from the environment."""
-    monkeypatch.chdir(tmp_path)  # away from the repository's own .env
-
-    def run(args: list[str], index: Path, cwd: Path | None = None, **env: str) -> Run:
-        for name, value in {
-            "RAG_QDRANT__PATH": str(index),
-            "RAG_SEEDS_DIR": str(SEEDS),
-            **env,
-        }.items():
-            monkeypatch.setenv(name, value)
-        capsys.readouterr()
-        code = main(args)
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
-
-    return run
+from tests.fixtures.cli import Rag
 
 
 def subprocess_rag(args: list[str], index: Path, cwd: Path) -> subprocess.Popen[str]:

@@ -5,33 +5,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import docx
 import pytest
-from reportlab.pdfgen import canvas
 
 from rag.errors import DocumentError
 from rag.ingest.loaders import derive_title, load_document
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
-
-def make_pdf(path: Path, lines: list[str], title: str = "") -> None:
-    pdf = canvas.Canvas(str(path))
-    if title:
-        pdf.setTitle(title)
-    y = 800
-    for line in lines:
-        pdf.drawString(72, y, line)
-        y -= 20
-    pdf.save()
-
-
-def make_docx(path: Path, title: str, paragraphs: list[str]) -> None:
-    document = docx.Document()
-    document.add_heading(title, level=0)
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    document.save(str(path))
+from tests.fixtures import SEEDS
+from tests.fixtures.documents import make_docx, make_pdf
 
 
 def test_seed_titles_are_derived_from_the_text() -> None:

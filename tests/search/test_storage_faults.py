@@ -13,7 +13,7 @@ import pytest
 from rag.engine import Engine
 from rag.errors import StoreUnavailableError
 from tests.fixtures import SEEDS, make_settings
-from tests.test_faults import corpus
+from tests.fixtures.documents import corpus
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from rag.evaluation import reports as report_files
 from rag.evaluation.metrics import aggregate, check, evaluate, failed_gates
 from rag.evaluation.questions import TestQuestion, load_questions
 from rag.types import Answer, Citation, Passage
+from tests.fixtures import ROOT
 
-EVAL_SET = Path(__file__).resolve().parent / "eval" / "questions.jsonl"
+EVAL_SET = ROOT / "tests" / "eval" / "questions.jsonl"
 
 
 def test_project_question_set_loads_cleanly() -> None:

@@ -12,7 +12,7 @@ from rag.engine import Engine
 from rag.ingest.ingestor import chunk_id
 from rag.search.embeddings import tokenizer_of
 from tests.fixtures import SEEDS, make_settings
-from tests.test_documents import make_docx, make_pdf
+from tests.fixtures.documents import make_docx, make_pdf
 
 
 def chunk_payloads(engine: Engine) -> dict[str, dict[str, Any]]:

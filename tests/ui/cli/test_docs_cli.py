@@ -13,9 +13,9 @@ import pytest
 
 from rag.engine import Engine
 from tests.fixtures import SEEDS, make_settings
+from tests.fixtures.cli import Rag
+from tests.fixtures.documents import make_paged_pdf
 from tests.fixtures.indexes import CopyIndex
-from tests.test_cli import Rag, rag  # noqa: F401  (the in-process `rag` fixture)
-from tests.test_pages import make_paged_pdf
 
 SEED_CHUNKS = {
     "000_b421b52a77080e52.txt": 5,
@@ -41,14 +41,14 @@ def with_pdf(tmp_path: Path, copy_seeded: CopyIndex, embed_model: Any) -> tuple[
     return index, folder / "notes.pdf"
 
 
-def listed(rag: Rag, index: Path, *options: str) -> list[dict[str, Any]]:  # noqa: F811
+def listed(rag: Rag, index: Path, *options: str) -> list[dict[str, Any]]:
     result = rag(["docs", "list", "--json", *options], index)
     assert result.returncode == 0, result.stderr
     rows: list[dict[str, Any]] = json.loads(result.stdout)
     return rows
 
 
-def test_docs_list_json_and_table(rag: Rag, with_pdf: tuple[Path, Path]) -> None:  # noqa: F811
+def test_docs_list_json_and_table(rag: Rag, with_pdf: tuple[Path, Path]) -> None:
     index, pdf = with_pdf
     rows = listed(rag, index)
     assert [{k: v for k, v in r.items() if k != "ingested_at"} for r in rows] == [
@@ -93,7 +93,7 @@ def test_docs_list_json_and_table(rag: Rag, with_pdf: tuple[Path, Path]) -> None
 
 
 def test_remove_takes_out_every_chunk_of_those_documents_and_nothing_else(
-    rag: Rag,  # noqa: F811
+    rag: Rag,
     with_pdf: tuple[Path, Path],
     embed_model: Any,
 ) -> None:
@@ -116,7 +116,7 @@ def test_remove_takes_out_every_chunk_of_those_documents_and_nothing_else(
 
 
 def test_unknown_source_is_refused_and_nothing_is_removed(
-    rag: Rag,  # noqa: F811
+    rag: Rag,
     with_pdf: tuple[Path, Path],
 ) -> None:
     index, _ = with_pdf
@@ -131,7 +131,7 @@ def test_unknown_source_is_refused_and_nothing_is_removed(
 
 
 def test_unknown_collection_is_refused_before_the_option_or_after(
-    rag: Rag,  # noqa: F811
+    rag: Rag,
     with_pdf: tuple[Path, Path],
 ) -> None:
     index, _ = with_pdf
@@ -150,7 +150,7 @@ def test_unknown_collection_is_refused_before_the_option_or_after(
     assert listed(rag, index, "--collection", "articles") == before
 
 
-def test_docs_of_a_named_collection(rag: Rag, tmp_path: Path) -> None:  # noqa: F811
+def test_docs_of_a_named_collection(rag: Rag, tmp_path: Path) -> None:
     index, folder = tmp_path / "index", tmp_path / "legal"
     folder.mkdir()
     (folder / "memo.txt").write_text("Orbital Foundry raised $9 billion.\n", encoding="utf-8")
@@ -164,7 +164,7 @@ def test_docs_of_a_named_collection(rag: Rag, tmp_path: Path) -> None:  # noqa: 
 
 
 def test_older_manifest_gains_the_pages_column(
-    rag: Rag,  # noqa: F811
+    rag: Rag,
     with_pdf: tuple[Path, Path],
     embed_model: Any,
 ) -> None:

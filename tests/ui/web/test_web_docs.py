@@ -16,7 +16,7 @@ from rag.session import ChatSession
 from tests.fixtures import NSCALE_SOURCE, make_settings
 from tests.fixtures.indexes import CopyIndex
 from tests.fixtures.loopback import free_port
-from tests.test_web import text_of
+from tests.fixtures.web import text_of
 from ui.server import serve
 from ui.web.chat import ALL_ARTICLES, ChatHandlers
 from ui.web.documents import DocumentHandlers

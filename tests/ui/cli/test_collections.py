@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import Rag, rag  # noqa: F401  (the in-process `rag` fixture)
+from tests.fixtures.cli import Rag
 
 QUESTION = "How much did Orbital Foundry raise?"
 
@@ -24,7 +24,7 @@ def two_teams(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_two_collections_each_answer_from_their_own_documents(
-    rag: Rag,  # noqa: F811
+    rag: Rag,
     tmp_path: Path,
     two_teams: tuple[Path, Path],
 ) -> None:
@@ -56,7 +56,7 @@ def test_two_collections_each_answer_from_their_own_documents(
 
 
 def test_unknown_or_unusable_collections_are_refused_and_nothing_is_touched(
-    rag: Rag,  # noqa: F811
+    rag: Rag,
     tmp_path: Path,
     two_teams: tuple[Path, Path],
 ) -> None:
