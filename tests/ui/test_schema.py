@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -245,4 +246,20 @@ def test_a_field_that_does_not_say_whether_it_is_shown_is_refused() -> None:
     assert str(raised.value) == (
         "Careless.secret does not say whether it is in the JSON of an answer: give it "
         "metadata=shown('what it is') or hidden('what it is')."
+    )
+
+
+def test_the_streamed_reply_ends_with_the_same_fields_as_the_whole() -> None:
+    greeting = replace(ANSWERED, confidence=None, turn="greeting")
+    *_, last, done = openai_compat._events("c1", 0, Reply(greeting, key="k1"), iter(()))
+    citations, extension = facts(Reply(greeting, key="k1"))
+    sent = json.loads(last.removeprefix("data: "))
+    assert (sent["citations"], sent["rag"]) == (
+        [c.model_dump() for c in citations],
+        extension.model_dump(),
+    )
+    assert (sent["rag"]["confidence"], sent["rag"]["turn"], done) == (
+        None,
+        "greeting",
+        "data: [DONE]\n\n",
     )

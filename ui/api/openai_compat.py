@@ -198,9 +198,11 @@ def _events(
         data = body.model_dump(exclude_none=True)
         # OpenAI sends `finish_reason: null` until the last chunk; some clients look for it.
         data["choices"][0]["finish_reason"] = body.choices[0].finish_reason
-        if body.citations is not None:
-            # A citation's page and section are null for plain text, as in the whole reply.
+        if body.citations is not None and body.rag is not None:
+            # A citation's page and section are null for plain text, and the confidence of a
+            # turn that made no decision null, as in the whole reply.
             data["citations"] = [c.model_dump() for c in body.citations]
+            data["rag"] = body.rag.model_dump()
         return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
     yield chunk(Delta(role="assistant", content=""))
