@@ -1,4 +1,4 @@
-"""The JSON bodies of the REST API (and the citation both APIs share), as pydantic models."""
+"""The REST API's JSON bodies as pydantic models; an answer's, both APIs', from rag/types.py."""
 
 from __future__ import annotations
 
