@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, TypeVar
 
 # A citation marker, with the space before it: "… billion [1]."
@@ -27,21 +28,109 @@ def at_offset(starts: tuple[tuple[int, T], ...], offset: int) -> T | None:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """How a field of a Passage, Citation or Answer appears in `rag ask --json` and the APIs."""
+
+    # The field's description in the APIs' schema (/openapi.json).
+    doc: str
+    # False: the engine's own, left out of the JSON (a view may still ask for it by name).
+    public: bool = True
+    # The JSON key, when it is not the field's name.
+    key: str = ""
+    # Decimals a float, or each float of a dict, is rounded to.
+    digits: int | None = None
+    # The JSON value worked out from the whole object, and its type, when not the field's own.
+    compute: Callable[[Any], Any] | None = None
+    json_type: Any = None
+
+    def value(self, item: Any, name: str) -> Any:
+        """The field's JSON value in an object."""
+        value = self.compute(item) if self.compute is not None else getattr(item, name)
+        if self.digits is not None and value is not None:
+            digits = self.digits
+            value = (
+                {k: round(v, digits) for k, v in value.items()}
+                if isinstance(value, dict)
+                else round(value, digits)
+            )
+        if isinstance(value, list):
+            return [to_json(v) if is_dataclass(v) else v for v in value]
+        return value
+
+
+def shown(
+    doc: str,
+    *,
+    key: str = "",
+    digits: int | None = None,
+    compute: Callable[[Any], Any] | None = None,
+    json_type: Any = None,
+) -> dict[str, Shown]:
+    """A field's metadata putting it in the JSON, described by doc."""
+    return {"json": Shown(doc, key=key, digits=digits, compute=compute, json_type=json_type)}
+
+
+def hidden(doc: str) -> dict[str, Shown]:
+    """A field's metadata keeping it out of the JSON: the engine's own."""
+    return {"json": Shown(doc, public=False)}
+
+
+def json_fields(cls: type) -> tuple[tuple[str, Shown], ...]:
+    """A type's fields in order, each with how it appears in the JSON; every field must say."""
+    found = []
+    for f in fields(cls):
+        how = f.metadata.get("json")
+        if not isinstance(how, Shown):
+            raise TypeError(
+                f"{cls.__name__}.{f.name} does not say whether it is in the JSON of an answer: "
+                "give it metadata=shown('what it is') or hidden('what it is')."
+            )
+        found.append((f.name, how))
+    return tuple(found)
+
+
+def to_json(
+    item: object, without: tuple[str, ...] = (), plus: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """An item's JSON: its public fields but the keys left out, and the hidden ones named."""
+    return {
+        how.key or name: how.value(item, name)
+        for name, how in json_fields(type(item))
+        if (how.public or name in plus) and (how.key or name) not in without
+    }
+
+
+@dataclass(frozen=True)
 class Passage:
     """A retrieved chunk: its rank, where it comes from, its text and its score."""
 
-    rank: int
-    chunk_id: str
-    source: str
-    title: str
-    text: str
-    start: int
-    end: int
-    score: float
+    rank: int = field(metadata=shown("Rank among the retrieved passages, 1 the best"))
+    chunk_id: str = field(metadata=hidden("The chunk's id in the index"))
+    source: str = field(metadata=shown("The article's file name"))
+    title: str = field(metadata=shown("The article's title"))
+    text: str = field(metadata=shown("The passage's text"))
+    start: int = field(metadata=shown("Character offset of the passage's start in the article"))
+    end: int = field(metadata=shown("Character offset just past the passage's end"))
+    score: float = field(metadata=shown("Retrieval score: higher is closer", digits=6))
     # The pages and sections the passage touches (the one it starts in, then any that begin
     # inside it); empty for formats without pages or headings.
-    pages: PageStarts = ()
-    sections: SectionStarts = ()
+    pages: PageStarts = field(
+        default=(),
+        metadata=shown(
+            "PDF pages the passage spans",
+            compute=lambda p: sorted({page for _, page in p.pages}),
+            json_type=list[int],
+        ),
+    )
+    sections: SectionStarts = field(
+        default=(),
+        metadata=shown(
+            "Nearest heading above the passage's start",
+            key="section",
+            compute=lambda p: at_offset(p.sections, p.start),
+            json_type=str | None,
+        ),
+    )
 
     def cite(self, n: int, start: int, end: int, score: float) -> Citation:
         """The citation [n] of the text between two offsets of this passage (relative to it)."""
@@ -60,33 +149,25 @@ class Passage:
 
     def to_dict(self) -> dict[str, Any]:
         """The fields a report or the JSON output shows."""
-        return {
-            "rank": self.rank,
-            "source": self.source,
-            "title": self.title,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "score": round(self.score, 6),
-            "pages": sorted({page for _, page in self.pages}),
-            "section": at_offset(self.sections, self.start),
-        }
+        return to_json(self)
 
 
 @dataclass(frozen=True)
 class Citation:
     """The quote behind one [n]: exact text at exact offsets of a retrieved passage's source."""
 
-    n: int
-    source: str
-    title: str
-    text: str
-    start: int
-    end: int
-    score: float
-    rank: int
-    page: int | None = None
-    section: str | None = None
+    n: int = field(metadata=shown("The number of its [n] marker in the answer"))
+    source: str = field(metadata=shown("The article's file name"))
+    title: str = field(metadata=shown("The article's title"))
+    text: str = field(metadata=shown("The quote, exactly as in the article"))
+    start: int = field(metadata=shown("Character offset of the quote's start in the article"))
+    end: int = field(metadata=shown("Character offset just past the quote's end"))
+    score: float = field(
+        metadata=shown("The answerer's score for the quote: higher is better", digits=6)
+    )
+    rank: int = field(metadata=shown("Rank of the retrieved passage it is quoted from"))
+    page: int | None = field(default=None, metadata=shown("PDF page of the quote"))
+    section: str | None = field(default=None, metadata=shown("Nearest heading above the quote"))
 
     @property
     def place(self) -> str:
@@ -99,50 +180,72 @@ class Citation:
 
     def to_dict(self) -> dict[str, Any]:
         """The fields a report or the JSON output shows."""
-        data = asdict(self)
-        data["score"] = round(self.score, 6)
-        return data
+        return to_json(self)
 
 
 @dataclass
 class Answer:
     """An answer with its [n] citations, the passages it was chosen from, and timings."""
 
-    question: str
-    text: str
-    declined: bool
-    citations: list[Citation]
-    retrieved: list[Passage]
-    mode: str
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    notices: list[str] = field(default_factory=list)
-    # What was searched: the question itself, or a follow-up joined to the question before it.
-    standalone_question: str = ""
-    grounding: str = "not needed"
-    collection: str = ""
-    # The calibrated probability that the quoted sentences answer; see Draft.
-    confidence: float | None = None
-    withheld: str = ""
-    # "answer" for a question about the documents; "greeting", "thanks", "help", "overview" or
-    # "language" (asked in another language) for a turn that is not one.
-    turn: str = "answer"
+    # The fields' order is the JSON's.
+    question: str = field(metadata=shown("The question answered (cleaned, and cut if too long)"))
+    text: str = field(
+        metadata=shown("The answer, with [n] markers for its citations", key="answer")
+    )
+    declined: bool = field(metadata=shown("True when the articles don't answer (the text says so)"))
+    citations: list[Citation] = field(metadata=shown("The quote behind each [n]"))
+    retrieved: list[Passage] = field(
+        metadata=shown("The passages the answer was chosen from, best first")
+    )
+    mode: str = field(metadata=shown("The answerer that composed the text (RAG_LLM__MODE)"))
+    grounding: str = field(
+        default="not needed",
+        metadata=shown(
+            "Whether an LLM's answer 'passed' the check of its citations, was 'corrected' "
+            "(invented [n] removed) or 'replaced' by the extractive answer; 'not needed' otherwise"
+        ),
+    )
+    confidence: float | None = field(
+        default=None,
+        metadata=shown(
+            "The calibrated probability that the quoted sentences answer; null when no decision "
+            "was made",
+            digits=4,
+        ),
+    )
+    timings_ms: dict[str, float] = field(
+        default_factory=dict,
+        metadata=shown("Milliseconds spent retrieving, answering and in total", digits=2),
+    )
+    notices: list[str] = field(
+        default_factory=list, metadata=shown("Notes for the reader, e.g. that the question was cut")
+    )
+    collection: str = field(default="", metadata=shown("The collection that was asked"))
+    turn: str = field(
+        default="answer",
+        metadata=shown(
+            "'answer' for a question about the documents; 'greeting', 'thanks', 'help', "
+            "'overview' or 'language' (asked in another language) for a turn that is not one"
+        ),
+    )
+    standalone_question: str = field(
+        default="",
+        metadata=hidden(
+            "What was searched: the question itself, or a follow-up joined to the question "
+            "before it"
+        ),
+    )
+    withheld: str = field(
+        default="",
+        metadata=hidden(
+            "The quote a decline held back: kept for the evaluator's risk-coverage curve, never "
+            "shown"
+        ),
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """The one JSON object `rag ask --json` prints."""
-        return {
-            "question": self.question,
-            "answer": self.text,
-            "declined": self.declined,
-            "citations": [c.to_dict() for c in self.citations],
-            "retrieved": [p.to_dict() for p in self.retrieved],
-            "mode": self.mode,
-            "grounding": self.grounding,
-            "confidence": None if self.confidence is None else round(self.confidence, 4),
-            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
-            "notices": self.notices,
-            "collection": self.collection,
-            "turn": self.turn,
-        }
+        return to_json(self)
 
 
 @dataclass(frozen=True)

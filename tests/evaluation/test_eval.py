@@ -117,7 +117,7 @@ PASSAGES = [
 
 def answer(text: str, citations: list[Citation], declined: bool = False) -> Answer:
     timings = {"retrieve": 10.0, "answer": 5.0, "total": 15.0}
-    return Answer("q", text, declined, citations, PASSAGES, "extractive", timings)
+    return Answer("q", text, declined, citations, PASSAGES, "extractive", timings_ms=timings)
 
 
 GOOD = Citation(1, "a.txt", "A", "Nscale raised $2 billion", 0, 24, 0.8, 1)

@@ -1,47 +1,67 @@
-"""The JSON bodies of the REST API (and the citation both APIs share), as pydantic models."""
+"""The REST API's JSON bodies as pydantic models; an answer's, both APIs', from rag/types.py."""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, create_model
 
 from rag.config import TOP_K_RANGE
 from rag.errors import RagError
 from rag.session import Reply
+from rag.types import Answer, Citation, Passage, json_fields
 
 # Longer questions are refused (422) before reaching the engine, which answers from the first
 # RAG_ANSWER__MAX_QUESTION_CHARS of anything up to this length (with a notice saying so).
 MAX_QUESTION_CHARS = 200_000
 
+# An answer's own field in both APIs: what feedback on it names.
+ANSWER_ID: dict[str, Any] = {
+    "answer_id": (str, Field(description="The answer's id, for feedback on it"))
+}
 
-class CitationOut(BaseModel):
+
+def answer_model(
+    cls: type,
+    nested: Mapping[type, type[BaseModel]] | None = None,
+    first: Mapping[str, Any] | None = None,
+    without: tuple[str, ...] = (),
+    plus: tuple[str, ...] = (),
+) -> type[BaseModel]:
+    """The model of a Passage's, Citation's or Answer's JSON, read off its fields' metadata.
+
+    `nested` gives the models of the types inside (an Answer's citations), `first` fields to put
+    before the type's, `without` JSON keys to leave out and `plus` hidden fields to put in.
+    """
+    hints = get_type_hints(cls)
+    models = dict(nested or {})
+
+    def swapped(kind: Any) -> Any:
+        if kind in models:
+            return models[kind]
+        if get_origin(kind) is list:
+            return list[swapped(get_args(kind)[0])]  # type: ignore[misc]
+        return kind
+
+    made: dict[str, Any] = dict(first or {})
+    for name, how in json_fields(cls):
+        key = how.key or name
+        if (how.public or name in plus) and key not in without:
+            kind = how.json_type if how.json_type is not None else hints[name]
+            made[key] = (swapped(kind), Field(description=how.doc))
+    return create_model(f"{cls.__name__}Json", __doc__=cls.__doc__, **made)
+
+
+# Each model's fields are its engine type's (rag/types.py): a field added there appears in
+# `rag ask --json`, both APIs and /openapi.json. The class statements give the models the names
+# /openapi.json shows, and their docstrings; mypy cannot follow a base made at run time.
+class CitationOut(answer_model(Citation)):  # type: ignore[misc]
     """The quote behind one [n]: exact text at exact character offsets of the article."""
 
-    n: int
-    source: str
-    title: str
-    text: str
-    start: int
-    end: int
-    score: float
-    rank: int
-    page: int | None = Field(default=None, description="PDF page of the quote")
-    section: str | None = Field(default=None, description="Nearest heading above the quote")
 
-
-class PassageOut(BaseModel):
+class PassageOut(answer_model(Passage)):  # type: ignore[misc]
     """A retrieved passage the answer was chosen from."""
-
-    rank: int
-    source: str
-    title: str
-    text: str
-    start: int
-    end: int
-    score: float
-    pages: list[int] = Field(default=[], description="PDF pages the passage spans")
-    section: str | None = None
 
 
 class AskRequest(BaseModel):
@@ -59,22 +79,8 @@ class AskRequest(BaseModel):
     )
 
 
-class AskResponse(BaseModel):
+class AskResponse(answer_model(Answer, {Citation: CitationOut, Passage: PassageOut}, ANSWER_ID)):  # type: ignore[misc]
     """`rag ask --json`'s object, plus the id that feedback on the answer names."""
-
-    # Fields the answerer adds later (e.g. confidence) pass through unchanged.
-    model_config = ConfigDict(extra="allow")
-    answer_id: str
-    question: str
-    answer: str
-    declined: bool
-    citations: list[CitationOut]
-    retrieved: list[PassageOut]
-    mode: str
-    grounding: str
-    timings_ms: dict[str, float]
-    notices: list[str]
-    collection: str
 
 
 class Article(BaseModel):

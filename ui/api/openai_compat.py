@@ -16,9 +16,9 @@ from rag.access import Scope
 from rag.errors import QuestionError, UnknownModelError
 from rag.service import ApiService
 from rag.session import Reply
-from rag.types import Answer
+from rag.types import Answer, to_json
 from ui.api.errors import RESPONSES
-from ui.api.models import MAX_QUESTION_CHARS, CitationOut
+from ui.api.models import ANSWER_ID, MAX_QUESTION_CHARS, CitationOut, answer_model
 from ui.api.models import failed as failed_reply
 from ui.door import Access, bearer_documented
 
@@ -85,16 +85,15 @@ class Choice(BaseModel):
     logprobs: None = None
 
 
-class AnswerFacts(BaseModel):
-    """What a plain OpenAI client ignores: the answer id for feedback, decline, mode, notices."""
+# What the completion carries elsewhere: the question is the last message, the answer the
+# message's content, the citations a field of their own; the retrieved passages are left out.
+CARRIED = ("question", "answer", "citations", "retrieved")
+# What was searched: a chat client sends a conversation, not the question the engine searched.
+SEARCHED = ("standalone_question",)
 
-    answer_id: str
-    declined: bool
-    mode: str
-    grounding: str
-    confidence: float | None = None
-    notices: list[str]
-    standalone_question: str
+
+class AnswerFacts(answer_model(Answer, first=ANSWER_ID, without=CARRIED, plus=SEARCHED)):  # type: ignore[misc]
+    """What a plain OpenAI client ignores: the answer's facts, and its id for feedback."""
 
 
 class ChatCompletion(BaseModel):
@@ -181,15 +180,8 @@ def facts(reply: Reply) -> tuple[list[CitationOut], AnswerFacts]:
     """The extra fields of a completion."""
     answer = reply.answer
     assert answer is not None
-    confidence = getattr(answer, "confidence", None)
     return [CitationOut(**c.to_dict()) for c in answer.citations], AnswerFacts(
-        answer_id=reply.key,
-        declined=answer.declined,
-        mode=answer.mode,
-        grounding=answer.grounding,
-        confidence=confidence,
-        notices=answer.notices,
-        standalone_question=answer.standalone_question,
+        answer_id=reply.key, **to_json(answer, without=CARRIED, plus=SEARCHED)
     )
 
 
@@ -206,9 +198,11 @@ def _events(
         data = body.model_dump(exclude_none=True)
         # OpenAI sends `finish_reason: null` until the last chunk; some clients look for it.
         data["choices"][0]["finish_reason"] = body.choices[0].finish_reason
-        if body.citations is not None:
-            # A citation's page and section are null for plain text, as in the whole reply.
+        if body.citations is not None and body.rag is not None:
+            # A citation's page and section are null for plain text, and the confidence of a
+            # turn that made no decision null, as in the whole reply.
             data["citations"] = [c.model_dump() for c in body.citations]
+            data["rag"] = body.rag.model_dump()
         return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
     yield chunk(Delta(role="assistant", content=""))
