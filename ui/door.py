@@ -179,6 +179,19 @@ class Door:
                 principal, problem = None, str(exc)
             if principal is None and (scope.get("method"), scope["path"]) not in OPEN:
                 refusal = _unauthenticated(scope, headers, problem)
+            elif principal is not None and _uploads(scope) and not principal.edits_any:
+                # Gradio keeps what is posted here as temporary files before any handler runs:
+                # one who may not add documents anywhere has nothing to send.
+                log.warning("refused: an upload from %s, who edits no collection", principal.name)
+                refusal = Refusal(
+                    403,
+                    _error(
+                        403,
+                        f"{principal.name} may not upload files: the editor role on a collection "
+                        "is needed to add documents.",
+                        "forbidden",
+                    ),
+                )
             else:
                 scope.setdefault("state", {})["principal"] = principal
 
@@ -194,6 +207,11 @@ class Door:
             await _respond(secured, refusal)
             return
         await self.app(scope, receive, secured)
+
+
+def _uploads(scope: Scope_) -> bool:
+    """Whether a request posts files to Gradio's upload route (wherever Gradio is mounted)."""
+    return scope.get("method") == "POST" and str(scope["path"]).endswith("/gradio_api/upload")
 
 
 def session_token(headers: Mapping[str, str]) -> str:

@@ -48,6 +48,11 @@ class Principal:
         return role is not None and role >= need
 
     @property
+    def edits_any(self) -> bool:
+        """Whether the principal may add documents to at least one collection."""
+        return any(role >= Role.EDITOR for role in self.grants.values())
+
+    @property
     def admin_of_all(self) -> bool:
         """An administrator of every collection: manages users, keys and collections anywhere."""
         return self.grants.get(EVERY) == Role.ADMIN

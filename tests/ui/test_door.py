@@ -180,6 +180,27 @@ def test_a_reader_of_another_collection_sees_and_changes_nothing_here(
     assert app[2].sources() == set() and not (tmp_path / "uploads").exists()
 
 
+def test_only_an_editor_may_post_files_to_gradio(
+    app: tuple[FastAPI, AccessStore, Engine],
+) -> None:
+    reader = app[1].create_key("readers", {"*": Role.READER})
+    editor = app[1].create_key("editors", {"finance": Role.EDITOR}).key
+    client = TestClient(app[0], base_url=BASE)
+    files = {"files": ("a.txt", b"planted")}
+    refused = client.post(
+        "/gradio_api/upload", files=files, headers={"Authorization": f"Bearer {reader.key}"}
+    )
+    assert (refused.status_code, refused.json()["error"]["message"]) == (
+        403,
+        f"key:{reader.id} may not upload files: the editor role on a collection is needed to "
+        "add documents.",
+    )
+    taken = client.post(
+        "/gradio_api/upload", files=files, headers={"Authorization": f"Bearer {editor}"}
+    )
+    assert taken.status_code == 200 and len(taken.json()) == 1
+
+
 def test_bad_credentials_each_get_one_clear_status(
     app: tuple[FastAPI, AccessStore, Engine], caplog: pytest.LogCaptureFixture
 ) -> None:
