@@ -127,6 +127,7 @@ def test_each_login_sees_its_own_collection_and_a_reader_cannot_upload(
         page.locator("#documents").get_by_text("Documents").first.click()
         table = page.locator("#document-table")
         expect(table).to_contain_text(f"{own}-memo.txt")
+        expect(page.locator("#adding")).to_be_visible()
         # One collection to see: no selector, and nothing of the other team's anywhere.
         expect(page.locator("#collection")).to_be_hidden()
         assert f"{other}-memo" not in page.content()
@@ -140,15 +141,19 @@ def test_each_login_sees_its_own_collection_and_a_reader_cannot_upload(
     context = browser.new_context()
     page = context.new_page()
     _log_in(page, running.url, "rita")
-    planted = tmp_path / "planted.txt"
-    planted.write_text("Alpha Corp raised $99 trillion.\n", encoding="utf-8")
-    page.get_by_text("Add documents").click()
-    page.locator("input[type=file]").set_input_files(str(planted))
-    page.locator("#add").click()
-    page.get_by_text(
-        "rita is a reader of the collection 'alpha'; the editor role (or higher) is needed to "
-        "add or remove documents."
-    ).wait_for(timeout=30_000)
+    # A reader is offered neither adding nor removing, and Gradio's upload route refuses it.
+    page.locator("#documents").get_by_text("Documents").first.click()
+    expect(page.locator("#document-table")).to_contain_text("alpha-memo.txt")
+    expect(page.locator("#adding")).to_be_hidden()
+    expect(page.locator("#remove-document")).to_be_hidden()
+    refused = page.request.post(
+        running.url + "/gradio_api/upload",
+        multipart={"files": {"name": "planted.txt", "mimeType": "text/plain", "buffer": b"x"}},
+    )
+    assert refused.status == 403
+    assert refused.json()["error"]["message"] == (
+        "rita may not upload files: the editor role on a collection is needed to add documents."
+    )
     context.close()
     assert collections.engine("alpha").sources() == {"alpha-memo.txt"}
     assert AccessStore(collections.default.settings.access_path()).audit_rows() == []

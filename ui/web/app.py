@@ -113,7 +113,7 @@ def build_app(engine: Engine, gate: Gate | None = None, jobs: Jobs | None = None
                     label="Ask about",
                     elem_id="article",
                 )
-                with gr.Accordion("Add documents", open=False):
+                with gr.Accordion("Add documents", open=False, elem_id="adding") as adding:
                     files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Files")
                     add = gr.Button("Add to the index", elem_id="add")
                     added = gr.Markdown("", elem_id="added")
@@ -126,6 +126,8 @@ def build_app(engine: Engine, gate: Gate | None = None, jobs: Jobs | None = None
             "choice": panel.choice,
             "article": article,
             "status": status,
+            "adding": adding,
+            "remove": panel.remove,
         }
         asking = {
             "pending": panel.pending,

@@ -171,9 +171,10 @@ class DocumentHandlers:
         }
 
     def _views(self, collection: str | None, request: gr.Request | None) -> Updates:
-        """Table, removal choices, article filter and status line of a collection."""
+        """A collection's table, removal choices, article filter, status and editing controls."""
         try:
-            engine = self.chat.scope(request).engine(collection)
+            scope = self.chat.scope(request)
+            engine = scope.engine(collection)
         except RagError as exc:
             # The collection was deleted while the page was open: say so where the status is.
             return {
@@ -181,13 +182,19 @@ class DocumentHandlers:
                 "choice": gr.update(choices=[], value=None),
                 "article": gr.update(choices=[ALL_ARTICLES], value=ALL_ARTICLES),
                 "status": escape(str(exc)),
+                "adding": gr.update(visible=False),
+                "remove": gr.update(visible=False),
             }
         rows = document_rows(engine)
+        # A reader is not offered what it may not do; the handlers check the role all the same.
+        editor = scope.principal.can(engine.collection, Role.EDITOR)
         return {
             "table": rows,
             "choice": gr.update(choices=[row[1] for row in rows], value=None),
             "article": gr.update(choices=article_choices(engine)),
             "status": status_line(engine),
+            "adding": gr.update(visible=editor),
+            "remove": gr.update(visible=editor),
         }
 
 

@@ -87,10 +87,12 @@ def test_removing_a_document_asks_for_confirmation_first(handlers: ChatHandlers)
     assert engine.store.count() == 2
 
     pending = docs.ask_remove("orbital.txt", None)["pending"]
-    done, row, message, rows, choices, articles, status = docs.confirm(
+    done, row, message, rows, choices, articles, status, adding, remove = docs.confirm(
         pending, None, "orbital.txt"
     ).values()
     assert (done, row["visible"], message) == (None, False, "Removed orbital.txt (1 chunk).")
+    # The machine's own user, with no login configured, edits every collection.
+    assert (adding["visible"], remove["visible"]) == (True, True)
     assert rows == [["Helion fusion deal", "helion.md", 1, ""]]
     assert choices["choices"] == ["helion.md"]
     # The filter was on the removed document: it goes back to all of them.
@@ -142,9 +144,10 @@ def test_the_selected_collection_answers_and_lists_its_documents(
 
     place = {"browser": "b1", "conversation": "c1"}
     switched = docs.switch("finance", place)
-    name, chat, state, place, rows, choices, articles, status, pending, row, message = (
+    name, chat, state, place, rows, choices, articles, status, adding, _, pending, row, message = (
         switched.values()
     )
+    assert adding["visible"] is True
     assert (pending, row["visible"], message) == (None, False, "")
     assert (name, chat, state, place) == (
         "finance",
