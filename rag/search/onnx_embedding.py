@@ -81,7 +81,8 @@ class OnnxEmbedding(BaseEmbedding):
         # One text per run: measured here, ONNX Runtime embeds chunks 3-4x faster one at a
         # time than in padded batches of 32, and int8's activation scales, computed per run,
         # then depend on the text alone, so a text gets the same vector in any company.
-        for i, encoded in enumerate(self._tokenizer.encode_batch(texts)):
+        # The fast batch skips character offsets, which nothing here reads: same ids, less time.
+        for i, encoded in enumerate(self._tokenizer.encode_batch_fast(texts)):
             feeds = {
                 "input_ids": np.array([encoded.ids], dtype=np.int64),
                 "attention_mask": np.array([encoded.attention_mask], dtype=np.int64),

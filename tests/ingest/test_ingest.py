@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -157,3 +159,91 @@ def test_chunk_size_setting_changes_chunking(tmp_path: Path, embed_model: Any) -
                 text = eng.store.vector_store.get_nodes([point_id])[0].get_content()
                 assert len(tokenizer.encode(text, add_special_tokens=False)) <= size
     assert counts[0] > counts[1]
+
+
+def index_contents(engine: Engine, folder: Path) -> list[dict[str, Any]]:
+    """Every point as plain data, the folder's path and the files' hashes written as names."""
+    import qdrant_edge as qe
+
+    from rag.search.embedded import EmbeddedStore
+
+    assert isinstance(engine.store, EmbeddedStore)
+    shard = engine.store.shard
+    assert shard is not None
+    records, offset = shard.scroll(
+        qe.ScrollRequest(limit=10_000, with_payload=True, with_vector=True)
+    )
+    assert offset is None
+    points = []
+    for record in records:
+        payload = dict(record.payload or {})
+        source = payload["source"]
+        sha = hashlib.sha256((folder / source).read_bytes()).hexdigest()
+        assert payload["file_sha256"] == sha  # a PDF's or DOCX's bytes differ from run to run
+        # The id hashes the file's path, which is the test's own folder: checked on its own.
+        flat = json.dumps(payload, sort_keys=True).replace(str(record.id), "<id>")
+        flat = flat.replace(str(folder), "<docs>")
+        vectors = record.vector
+        assert isinstance(vectors, dict)
+        sparse = vectors["text-sparse-new"]
+        assert isinstance(sparse, qe.SparseVector)
+        points.append(
+            {
+                "id": str(record.id),
+                "source": source,
+                "start": payload["start"],
+                "end": payload["end"],
+                "payload": flat.replace(sha, f"<sha of {source}>"),
+                "sparse": [list(sparse.indices), list(sparse.values)],
+                "dense": vectors["text-dense"],
+            }
+        )
+    return sorted(points, key=lambda p: (p["source"], p["start"]))
+
+
+@pytest.mark.slow  # whole indexes from the seeds, or a model export: seconds each
+def test_index_contents_are_pinned(engine: Engine, tmp_path: Path, embed_model: Any) -> None:
+    """The chunks, ids, payloads and sparse vectors ingest writes: speed-ups must not move them."""
+    folder = make_corpus(tmp_path / "docs")
+    for seed in ("001_a3f1d0892a604dd0.txt", "004_f7653a61b53defd5.txt"):
+        shutil.copy(SEEDS / seed, folder / seed)
+    engine.ingest([folder])
+    points = index_contents(engine, folder)
+    assert [(p["source"], p["start"], p["end"]) for p in points] == PINNED_SPANS
+    for p in points:
+        text = json.loads(json.loads(p["payload"])["_node_content"])["text"]
+        assert p["id"] == chunk_id(str(folder / p["source"]), p["start"], text)
+        # The vector the model gives the text alone (one text per run in ONNX Runtime).
+        assert p["dense"] == pytest.approx(embed_model.get_text_embedding(text), abs=1e-6)
+    payloads = hashlib.sha256(json.dumps([p["payload"] for p in points]).encode()).hexdigest()
+    sparse = hashlib.sha256(json.dumps([p["sparse"] for p in points]).encode()).hexdigest()
+    assert (payloads, sparse) == (PINNED_PAYLOADS, PINNED_SPARSE)
+
+
+# What ingest wrote before its speed-ups (issue 25): file, start and end of every chunk; and
+# digests of every payload (the test's folder, the point id and the file hashes written as names)
+# and of every BM25 vector.
+PINNED_SPANS = [
+    ("001_a3f1d0892a604dd0.txt", 0, 1147),
+    ("001_a3f1d0892a604dd0.txt", 1148, 2168),
+    ("001_a3f1d0892a604dd0.txt", 2045, 3132),
+    ("001_a3f1d0892a604dd0.txt", 3133, 4345),
+    ("001_a3f1d0892a604dd0.txt", 4346, 5478),
+    ("001_a3f1d0892a604dd0.txt", 5317, 6594),
+    ("001_a3f1d0892a604dd0.txt", 6471, 7213),
+    ("004_f7653a61b53defd5.txt", 0, 1230),
+    ("004_f7653a61b53defd5.txt", 1231, 2344),
+    ("004_f7653a61b53defd5.txt", 2200, 3266),
+    ("004_f7653a61b53defd5.txt", 3267, 4355),
+    ("004_f7653a61b53defd5.txt", 4356, 5627),
+    ("004_f7653a61b53defd5.txt", 5461, 6616),
+    ("004_f7653a61b53defd5.txt", 6458, 7661),
+    ("004_f7653a61b53defd5.txt", 7662, 8249),
+    ("a.txt", 0, 70),
+    ("b.md", 0, 45),
+    ("c.html", 0, 20),
+    ("d.pdf", 0, 49),
+    ("e.docx", 0, 37),
+]
+PINNED_PAYLOADS = "e5795ec9a6cd763b82b7a95b5d941b3d30f22d1c6534092672730ee469415a16"
+PINNED_SPARSE = "e4cf5913fed8b9aa275a060a357700c11237fb8f25a0134cd7cf223708d04eb7"
