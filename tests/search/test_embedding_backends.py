@@ -52,6 +52,9 @@ def test_exported_graphs_embed_as_torch_does(tmp_path: Path, torch_model: Any) -
         # A text alone gets the vector it gets among others.
         alone = np.asarray(model.get_query_embedding(TEXTS[0]), dtype=np.float32)
         assert float(alone @ found[0]) >= 0.99999
+        # A batch split over a single-thread session per core: the very same vectors.
+        parallel = OnnxEmbedding(graph, folder, backend, threads=2, batch_size=4)
+        assert np.array_equal(vectors(parallel, TEXTS), found)
     assert cosines["onnx"].min() >= 0.9999
     assert cosines["onnx-int8"].min() >= 0.98
     assert cosines["onnx-int8"].mean() >= 0.99
