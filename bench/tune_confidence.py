@@ -114,21 +114,26 @@ def best_threshold(p: np.ndarray, r: Rows, mask: np.ndarray) -> float:
 
 
 def compare(committed: ConfidenceModel, fresh: ConfidenceModel) -> list[str]:
-    """How a fresh fit differs from the committed one, beyond float noise between machines."""
-    found = []
+    """How the weights of a fresh fit differ from the committed ones, beyond rebuild noise."""
+    # The retrieval cases are rebuilt on each fresh clone, and a rebuilt index ranks a few of
+    # 3,708 questions differently (15-21 in three rebuilds, with identical vectors): that moved
+    # the weights by up to 0.006, while a change of what a feature reads moved them by 0.04. The
+    # threshold is not compared: one rebuild moved the one-standard-error choice from 0.20 to
+    # 0.30 (main prints both), a choice the fitting data does not pin down to a hundredth.
     if committed.names != fresh.names:
-        found.append(f"features {committed.names} vs {fresh.names}")
-    elif committed.threshold != fresh.threshold:
-        found.append(f"threshold {committed.threshold} vs {fresh.threshold}")
-    else:
-        for name, a, b in (
-            ("coef", committed.coef, fresh.coef),
-            ("mean", committed.mean, fresh.mean),
-            ("scale", committed.scale, fresh.scale),
-            ("intercept", (committed.intercept,), (fresh.intercept,)),
-        ):
-            if not np.allclose(a, b, rtol=1e-3, atol=1e-3):
-                found.append(f"{name} {a} vs {b}")
+        return [f"features {committed.names} vs {fresh.names}"]
+    found = []
+    for name, a, b, rtol, atol in (
+        ("coef", committed.coef, fresh.coef, 0.0, 0.025),
+        ("intercept", (committed.intercept,), (fresh.intercept,), 0.0, 0.025),
+        ("mean", committed.mean, fresh.mean, 0.05, 0.005),
+        ("scale", committed.scale, fresh.scale, 0.05, 0.005),
+    ):
+        gaps = np.abs(np.subtract(a, b)) - (atol + rtol * np.abs(np.asarray(b)))
+        if (gaps > 0).any():
+            worst = int(np.argmax(gaps))
+            which = f" of {fresh.names[worst]}" if len(a) > 1 else ""
+            found.append(f"{name}{which} {a[worst]:.4f} committed, {b[worst]:.4f} fresh")
     return found
 
 
@@ -206,11 +211,15 @@ def main(check: bool = False) -> None:
         threshold=threshold,
     )
     if check:
-        differences = compare(load_model(), final)
+        committed = load_model()
+        differences = compare(committed, final)
         if differences:
             print(f"{MODEL_PATH} differs from a fresh fit: " + "; ".join(differences))
             sys.exit(1)
-        print(f"{MODEL_PATH}: the same as a fresh fit (threshold {final.threshold:.2f})")
+        print(
+            f"{MODEL_PATH}: its weights are a fresh fit's within what a rebuilt cache moves; "
+            f"threshold {committed.threshold:.2f} committed, {final.threshold:.2f} fresh"
+        )
         return
     MODEL_PATH.write_text(json.dumps(final.to_json(), indent=1) + "\n", encoding="utf-8")
     CARD.parent.mkdir(exist_ok=True)
