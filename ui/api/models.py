@@ -29,11 +29,9 @@ def answer_model(
     without: tuple[str, ...] = (),
     plus: tuple[str, ...] = (),
 ) -> type[BaseModel]:
-    """The model of a Passage's, Citation's or Answer's JSON, read off its fields' metadata.
-
-    `nested` gives the models of the types inside (an Answer's citations), `first` fields to put
-    before the type's, `without` JSON keys to leave out and `plus` hidden fields to put in.
-    """
+    """The model of a Passage's, Citation's or Answer's JSON, read off its fields' metadata."""
+    # `nested` gives the models of the types inside (an Answer's citations), `first` fields to
+    # put before the type's, `without` JSON keys to leave out and `plus` hidden fields to put in.
     hints = get_type_hints(cls)
     models = dict(nested or {})
 
