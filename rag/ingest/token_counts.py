@@ -52,13 +52,13 @@ class TokenCounter:
     def count(self, text: str) -> int:
         """Word pieces in the text, special tokens not included; an overlong word by its length."""
         words = text.split()
-        longest = max(map(len, words), default=0)
-        if self.per_word and longest <= _LONGEST_WORD and not _JOINED_BY_BERT.search(text):
+        whole = not self.per_word or _JOINED_BY_BERT.search(text) is not None
+        if not whole and max(map(len, words), default=0) <= _LONGEST_WORD:
             # The common case, summed without a Python-level loop: the splitter counts every
             # paragraph, sentence and piece, and the loop was a quarter of its time.
             return sum(map(self._word, words))
         overlong = sum(len(w) // _CHARS_PER_PIECE for w in words if len(w) > _LONGEST_WORD)
-        if not self.per_word or _JOINED_BY_BERT.search(text):
+        if whole:
             return self._encode(text) + overlong
         return overlong + sum(self._word(w) for w in words if len(w) <= _LONGEST_WORD)
 
