@@ -29,11 +29,7 @@ class Scope:
     def names(self) -> list[str]:
         """The collections this principal may read (the default one always exists)."""
         default = self.collections.default.collection
-        try:
-            names = self.collections.names()
-        except CollectionError:
-            names = []
-        return self.principal.visible(sorted({default, *names}))
+        return self.principal.visible(sorted({default, *self.collections.names()}))
 
     def default(self) -> str | None:
         """The collection a request that names none goes to: the default one if readable."""
