@@ -1,9 +1,8 @@
-"""A .docx's paragraphs, heading styles and title, read as a stream with no tree built.
+"""A .docx's paragraphs, heading styles and title, read as a stream with no tree built."""
 
-The text is python-docx's `Document(...).paragraphs` (the body's own paragraphs, runs and
-hyperlinked runs), read by a parser target called per element: a paragraph of a million runs
-costs no more memory than one run.
-"""
+# The text is python-docx's `Document(...).paragraphs` (the body's own paragraphs, runs and
+# hyperlinked runs), read by a parser target called per element: a paragraph of a million runs costs
+# no more memory than one run.
 
 from __future__ import annotations
 
@@ -224,11 +223,10 @@ def _paragraphs(
 
 
 class _Body:
-    """The body's own paragraphs: the text of their runs and hyperlinked runs, and style ids.
+    """The body's own paragraphs: the text of their runs and hyperlinked runs, and style ids."""
 
-    A parser target, called for every element: it keeps to a few comparisons per call, as a
-    hostile file may hold millions of elements.
-    """
+    # A parser target, called for every element: it keeps to a few comparisons per call, as a
+    # hostile file may hold millions of elements.
 
     def __init__(self, budget: TextBudget) -> None:
         self.budget = budget

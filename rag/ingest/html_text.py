@@ -1,9 +1,8 @@
-"""HTML's text, title and headings, read as a stream of tags with no tree kept.
+"""HTML's text, title and headings, read as a stream of tags with no tree kept."""
 
-The text is what BeautifulSoup's "html.parser" gave (the same tokenizer, the strings outside
-script, style, noscript and template and outside the first title, one line each), at a fifth
-of the time and a memory that does not grow with the markup.
-"""
+# The text is what BeautifulSoup's "html.parser" gave (the same tokenizer, the strings outside
+# script, style, noscript and template and outside the first title, one line each), at a fifth of
+# the time and a memory that does not grow with the markup.
 
 from __future__ import annotations
 

@@ -425,11 +425,9 @@ class Ingestor:
 def _own_names(
     targets: list[_Target], roots: set[str], indexed: dict[str, IndexedFile], report: IngestReport
 ) -> list[_Target]:
-    """The targets whose file name no other document holds; the others refused, naming it.
-
-    A document is known by its file name (citations, filters, removal), so a second file of
-    that name from another folder would shadow it. A file already indexed keeps its place.
-    """
+    """The targets whose file name no other document holds; the others refused, naming it."""
+    # A document is known by its file name (citations, filters, removal), so a second file of that
+    # name from another folder would shadow it. A file already indexed keeps its place.
     listed = {str(t.path.resolve()) for t in targets}
     holders: dict[str, IndexedFile | _Target] = {}
     for path, entry in sorted(indexed.items()):

@@ -40,10 +40,8 @@ class SourceDocument:
 
 
 def load_document(path: Path, limits: ReadLimits | None = None) -> SourceDocument:
-    """Read a supported file; raise DocumentError naming the reason when it can't be used.
-
-    Every limit is checked as the file is read, so one over a limit costs little to refuse.
-    """
+    """Read a supported file; raise DocumentError naming the reason when it can't be used."""
+    # Every limit is checked as the file is read, so one over a limit costs little to refuse.
     limits = limits or ReadLimits()
     try:
         size = path.stat().st_size

@@ -134,14 +134,9 @@ def reconcile_uploads(
     remove: Callable[[IndexedFile], object],
     keep: Iterable[Path] = (),
 ) -> Reconciled:
-    """Bring the uploads folder in line with the index at start-up, and say what changed.
-
-    Files the index does not hold are set aside in .unindexed/, not ingested: no one was told
-    they were added, and one that stopped the server mid-ingest (a hostile file) would stop it
-    again at every start; nor deleted, as the folder may hold files of the operator's own.
-    `remove` takes a half-indexed file's chunks out; `keep` names files still queued.
-    Sub-folders (other collections' uploads) are left to their own collection.
-    """
+    """Bring the uploads folder in line with the index at start-up, and say what changed."""
+    # `remove` takes a half-indexed file's chunks out; `keep` names files still queued.
+    # Sub-folders (other collections' uploads) are left to their own collection.
     found = Reconciled(folder)
     if not folder.is_dir():
         return found
@@ -173,6 +168,9 @@ def reconcile_uploads(
             found.half_indexed.append(entry.name)
         else:
             found.unindexed.append(entry.name)
+        # Files the index does not hold are set aside in .unindexed/, not ingested: no one was told
+        # they were added, and one that stopped the server mid-ingest (a hostile file) would stop it
+        # again at every start; nor deleted, as the folder may hold files of the operator's own.
         aside = folder / UNINDEXED
         aside.mkdir(exist_ok=True)
         entry.replace(aside / entry.name)

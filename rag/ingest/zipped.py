@@ -13,11 +13,9 @@ RATIO_FLOOR = 1_000_000
 
 
 def open_zip(data: bytes, name: str, limits: ReadLimits, kind: str) -> zipfile.ZipFile:
-    """The archive, once its entries, unpacked size and packing ratios are within the limits.
-
-    The directory's sizes bound the work: zipfile stops inflating an entry at its listed
-    size, and an entry that claims less than it holds fails its CRC check.
-    """
+    """The archive, once its entries, unpacked size and packing ratios are within the limits."""
+    # The directory's sizes bound the work: zipfile stops inflating an entry at its listed size, and
+    # an entry that claims less than it holds fails its CRC check.
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
