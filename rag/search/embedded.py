@@ -69,11 +69,9 @@ def shard_config(dim: int) -> qe.EdgeConfig:
 
 
 def layout_update() -> qe.EdgeConfig:
-    """What an existing shard is loaded with: the vectors it has, in today's memory layout.
-
-    A shard made before quantization keeps its segments as they are (it answers as before)
-    until the next `rag ingest` that changes something optimises it into this layout.
-    """
+    """What an existing shard is loaded with: the vectors it has, in today's memory layout."""
+    # A shard made before quantization keeps its segments as they are (it answers as before) until
+    # the next `rag ingest` that changes something optimises it into this layout.
     return qe.EdgeConfig(sparse_vectors=_sparse_params(), quantization_config=QUANTIZATION)
 
 

@@ -50,12 +50,11 @@ PENDING = -1
 
 
 class Manifest:
-    """Files → hash, size, chunk ids and count; kept in step with the points by the store.
+    """Files → hash, size, chunk ids and count; kept in step with the points by the store."""
 
-    Points are upserted only after their ids are recorded here (so nothing written is ever
-    untracked) and their file is marked complete only after the upsert; deletes go to the
-    points first. A file is complete when it holds exactly chunk_count ids.
-    """
+    # Points are upserted only after their ids are recorded here (so nothing written is ever
+    # untracked) and their file is marked complete only after the upsert; deletes go to the points
+    # first. A file is complete when it holds exactly chunk_count ids.
 
     def __init__(self, path: Path, collection: str) -> None:
         self.path = path
