@@ -162,11 +162,9 @@ def clean(text: str) -> str:
 
 
 def clean_cut(text: str, max_chars: int) -> tuple[str, int]:
-    """The text cleaned and cut to `max_chars`, with its length before the cut.
-
-    A text far over the limit is cleaned from its start only, and its length is the one it
-    was sent with: cleaning all 19 MB of one would take longer than answering.
-    """
+    """The text cleaned and cut to `max_chars`, with its length before the cut."""
+    # A text far over the limit is cleaned from its start only, and its length is the one it was
+    # sent with: cleaning all 19 MB of one would take longer than answering.
     text = text.lstrip()
     if len(text) <= _FAST_CUT * max_chars:
         cleaned = clean(text)
@@ -383,11 +381,9 @@ class Engine:
         return found
 
     def embedded_by(self) -> tuple[str, str] | None:
-        """The model and backend the collection was embedded by; None when empty or unknown.
-
-        Unknown, and so not checked: a collection on a server, and one whose manifest was
-        rebuilt from its points or converted from qdrant-client's local mode.
-        """
+        """The model and backend the collection was embedded by; None when empty or unknown."""
+        # Unknown, and so not checked: a collection on a server, and one whose manifest was rebuilt
+        # from its points or converted from qdrant-client's local mode.
         if not self.store.records_embedder:
             return None
         with self.store_lock.read():
@@ -438,11 +434,9 @@ class Engine:
             self._forget_sources()
 
     def remove(self, source: str, path: str | Path | None = None) -> Removed:
-        """Take a document out of the index: the file of that name (at `path`, if given).
-
-        Two files of one name (an index from before names were kept unique) are not removed
-        together on a name alone: DocumentConflictError lists their paths to choose from.
-        """
+        """Take a document out of the index: the file of that name (at `path`, if given)."""
+        # Two files of one name (an index from before names were kept unique) are not removed
+        # together on a name alone: DocumentConflictError lists their paths to choose from.
         if self.store.read_only:
             raise StoreUnavailableError(
                 f"The index in {self.settings.qdrant.path}/ is read-only "

@@ -183,13 +183,10 @@ class JobQueue:
         store: str,
         who: str = "",
     ) -> str:
-        """Check uploads (temporary path, name sent) and stage them for a job; its job id.
-
-        A file refused here (name, type, size) is a failed result of the job at once; the
-        others are copied into the job's staging folder before the job is recorded, so a
-        crash in between leaves only a staging folder that no job names, which `recover`
-        deletes.
-        """
+        """Check uploads (temporary path, name sent) and stage them for a job; its job id."""
+        # A file refused here (name, type, size) is a failed result of the job at once; the others
+        # are copied into the job's staging folder before the job is recorded, so a crash in between
+        # leaves only a staging folder that no job names, which `recover` deletes.
         job_id = uuid.uuid4().hex
         check_uploads_folder(folder)
         staging = staging_folder(folder, job_id)
@@ -358,11 +355,9 @@ class JobQueue:
             )
 
     def abandoned(self, store: str, exclusive: bool) -> list[tuple[Job, dict[str, Any]]]:
-        """Jobs of an index left running by a process that is gone.
-
-        `exclusive`: this process holds the index alone (the embedded one is locked), so any
-        job marked running on it was left by a crash; otherwise only one silent for STALE_S.
-        """
+        """Jobs of an index left running by a process that is gone."""
+        # With `exclusive`, this process holds the index alone (the embedded one is locked), so any
+        # job marked running on it was left by a crash; otherwise only one silent for STALE_S was.
         with connect(self.path) as db:
             rows = db.execute(
                 "SELECT * FROM jobs WHERE store = ? AND state = 'running' AND (? OR heartbeat < ?)",
@@ -385,11 +380,9 @@ class JobQueue:
 
 
 def _install(staged: Path, folder: Path) -> Upload:
-    """Move a staged upload into the uploads folder, setting aside the file it replaces.
-
-    Each step is one rename, and each is skipped once done, so a job started again after a
-    kill at any point carries on from where it was.
-    """
+    """Move a staged upload into the uploads folder, setting aside the file it replaces."""
+    # Each step is one rename, and each is skipped once done, so a job started again after a kill at
+    # any point carries on from where it was.
     target = folder / staged.name
     previous = folder / f".{staged.name}.previous"
     if staged.exists():
@@ -427,11 +420,9 @@ def _results(
     known: dict[str, str | None],
     engine: Engine,
 ) -> list[FileResult]:
-    """Per uploaded file, as it was sent: what the job did, from the state before its first start.
-
-    A job resumed after a crash finds the files its first run wrote unchanged; against the index
-    as it was before, they were added or updated.
-    """
+    """Per uploaded file, as sent: what the job did, from the state before its first start."""
+    # A job resumed after a crash finds the files its first run wrote unchanged; against the index
+    # as it was before, they were added or updated.
     notes = dict(report.notes)
     now_indexed = _indexed(engine, folder, names)
     found = []
@@ -491,12 +482,10 @@ class JobRunner:
         return recovered
 
     def recover(self) -> list[str]:
-        """Requeue jobs a crash left running (fail one stuck MAX_STALLS times); clean staging.
-
-        Resumed rather than failed: every step of a job can be done again (files are moved by
-        renames skipped once done, and ingest skips what it already wrote), so running it again
-        gives the index an uninterrupted run would have given.
-        """
+        """Requeue jobs a crash left running (fail one stuck MAX_STALLS times); clean staging."""
+        # Resumed rather than failed: every step of a job can be done again (files are moved by
+        # renames skipped once done, and ingest skips what it already wrote), so running it again
+        # gives the index an uninterrupted run would have given.
         recovered = []
         for job, spec in self.queue.abandoned(self.store, self.exclusive):
             recovered.append(job.id)
@@ -639,11 +628,9 @@ class JobRunner:
         engine.forget([str(p.resolve()) for p in gone])
 
     def _sweep(self) -> None:
-        """Delete staging folders no unfinished job uses (a crash before a submit was recorded).
-
-        Only at start, before this process takes uploads: a submit stages its files before it
-        records its job, and a sweep in between would take them.
-        """
+        """Delete staging folders no unfinished job uses (a crash before a submit was recorded)."""
+        # Only at start, before this process takes uploads: a submit stages its files before it
+        # records its job, and a sweep in between would take them.
         in_use = self.queue.unfinished_uploads()
         for root in self._staging_roots():
             for folder in root.iterdir() if root.is_dir() else ():

@@ -8,12 +8,11 @@ from contextlib import contextmanager
 
 
 class ReadWriteLock:
-    """Many readers at once, or one writer; a waiting writer goes before readers that come after.
+    """Many readers at once, or one writer; a waiting writer goes before readers that come after."""
 
-    The writer holds it only while it changes the store (a batch of points and the manifest
-    rows that record them), so a reader waits at most one such batch and never sees half of one.
-    Re-entrant for the writing thread, which may also read while it writes.
-    """
+    # The writer holds it only while it changes the store (a batch of points and the manifest rows
+    # that record them), so a reader waits at most one such batch and never sees half of one.
+    # Re-entrant for the writing thread, as it may also read while it writes.
 
     def __init__(self) -> None:
         self._cond = threading.Condition(threading.Lock())
@@ -68,11 +67,10 @@ class ReadWriteLock:
 
 
 class FifoLock:
-    """A lock taken in the order it was asked for: under load, no caller is passed over.
+    """A lock taken in the order it was asked for: under load, no caller is passed over."""
 
-    Python's own lock wakes waiters in no set order; with twenty questions waiting, one of
-    them could wait through many turns while later ones went first.
-    """
+    # Python's own lock wakes waiters in no set order; with twenty questions waiting, one of them
+    # could wait through many turns while later ones went first.
 
     def __init__(self) -> None:
         self._cond = threading.Condition(threading.Lock())

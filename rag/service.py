@@ -35,10 +35,8 @@ def add_uploads(
     max_bytes: int,
     progress: Callable[[Any], Any] | None = None,
 ) -> list[UploadResult]:
-    """Save uploads (temporary path, name sent) under safe names, ingest them, say per file.
-
-    A file the index refuses is not kept, and one it replaced is put back.
-    """
+    """Save uploads (temporary path, name sent) under safe names, ingest them, say per file."""
+    # A file the index refuses is not kept, and one it replaced is put back.
     results: list[UploadResult] = []
     saved: dict[str, Upload] = {}
     for temporary, original in files:
@@ -91,11 +89,9 @@ def uploads_folder(engine: Engine, default_collection: str, base: Path | None = 
 def remove_document(
     engine: Engine, source: str, uploads: Path, path: str | Path | None = None
 ) -> tuple[Removed, bool]:
-    """Take a document out of the index (the one at `path`, if given), and its uploaded file.
-
-    An uploaded file left in the uploads folder would come back with the folder's next ingest;
-    a file the user ingested from a folder of their own is theirs, and stays.
-    """
+    """Take a document out of the index (the one at `path`, if given), and its uploaded file."""
+    # An uploaded file left in the uploads folder would come back with the folder's next ingest; a
+    # file the user ingested from a folder of their own is theirs, and stays.
     removed = engine.remove(source, path)
     folder = uploads.resolve()
     deleted = False
