@@ -166,10 +166,7 @@ def install_handlers(app: FastAPI) -> None:
 
 
 def add_fallbacks(app: FastAPI, prefixes: tuple[str, ...]) -> None:
-    """JSON errors for paths under the APIs that no route serves: 405 for a wrong method, or 404.
-
-    Without them, the chat page mounted at / would answer with its own HTML-app errors.
-    """
+    """JSON errors for paths under the APIs that no route serves: 405 for a wrong method, or 404."""
     # The routes so far: the APIs' own, before these fallbacks and the chat page.
     routes = list(app.router.routes)
 
@@ -192,6 +189,7 @@ def add_fallbacks(app: FastAPI, prefixes: tuple[str, ...]) -> None:
             404, f"There is no {path} in this API; /docs lists its routes.", "not_found"
         )
 
+    # Without these fallbacks, the chat page mounted at / would answer with its own HTML-app errors.
     for prefix in prefixes:
         app.add_api_route(
             prefix + "/{rest:path}", fallback, methods=_METHODS, include_in_schema=False

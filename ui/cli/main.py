@@ -79,10 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _require_index(chosen: Command, args: argparse.Namespace, settings: Settings) -> None:
-    """IndexEmptyError for a command that only reads an embedded index its folder lacks.
-
-    Opening makes the folder, and a mistyped RAG_QDRANT__PATH would leave one behind.
-    """
+    """IndexEmptyError for a command that only reads an embedded index its folder lacks."""
+    # Opening makes the folder, and a mistyped RAG_QDRANT__PATH would leave one behind.
     path = settings.qdrant.path
     if chosen.reads_index(args) and settings.qdrant.url is None and not path.exists():
         raise IndexEmptyError(
