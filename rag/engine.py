@@ -24,6 +24,7 @@ from rag.errors import (
     DocumentNotFoundError,
     EmbedderMismatchError,
     IndexEmptyError,
+    IngestStopped,
     QuestionError,
     StoreUnavailableError,
 )
@@ -336,8 +337,9 @@ class Engine:
         paths: Iterable[Path],
         progress: Callable[[Any], Any] | None = None,
         on_progress: Callable[[IngestProgress], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> IngestReport:
-        """Bring the index in line with files and folders."""
+        """Bring the index in line with files and folders; IngestStopped once `stop` is set."""
         if self.store.read_only:
             raise StoreUnavailableError(
                 f"The index in {self.settings.qdrant.path}/ is read-only "
@@ -353,7 +355,7 @@ class Engine:
             lock=self.store_lock,
             # A batch was committed: the next question sees its files.
             committed=self._forget_sources,
-            pause=self._yield_to_questions,
+            pause=lambda: self._between_batches(stop),
         )
         with self._writing:
             before = self.embedded_by()
@@ -508,6 +510,15 @@ class Engine:
                 if generation == self._generation:
                     self._sources = found
         return found
+
+    def _between_batches(self, stop: threading.Event | None) -> None:
+        """Let waiting questions go first; give the ingest up if its process is stopping."""
+        # Before a batch is embedded nothing of it is written: a job stopped here leaves whole
+        # files, and its next run goes on from them. Exiting instead with the model mid-batch in
+        # a daemon thread aborted the interpreter ("terminate called" from ONNX Runtime).
+        self._yield_to_questions()
+        if stop is not None and stop.is_set():
+            raise IngestStopped
 
     def _yield_to_questions(self) -> None:
         """Wait (at most YIELD_S) until no question is waiting or being answered."""

@@ -119,3 +119,8 @@ class ForbiddenError(RagError):
 
 class UnknownModelError(RagError):
     """An API request named a model this server does not offer."""
+
+
+# Not a RagError: a signal to stop, never a message for anyone.
+class IngestStopped(Exception):
+    """An ingest given up between two batches because its process is stopping."""

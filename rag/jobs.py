@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from rag.config import Settings
 from rag.engine import Engine
-from rag.errors import CollectionError, RagError
+from rag.errors import CollectionError, IngestStopped, RagError
 from rag.ingest.ingestor import IngestProgress, IngestReport
 from rag.ingest.uploads import Upload, check_uploads_folder, save_upload
 from rag.querylog import connect, now
@@ -512,10 +512,14 @@ class JobRunner:
             ran += 1
         return ran
 
-    def close(self, timeout: float = 30.0) -> None:
-        """Stop after the job in hand (a job cut short is resumed at the next start)."""
+    def stop_soon(self) -> None:
+        """Ask the writer to stop: the job in hand stops between two batches, resumed at start."""
         self._stop.set()
         self.queue.submitted.set()
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop the writer (see `stop_soon`) and wait for it."""
+        self.stop_soon()
         if self._thread.is_alive():
             self._thread.join(timeout)
 
@@ -542,6 +546,10 @@ class JobRunner:
             else:
                 report = self._ingest(job, [Path(p) for p in spec["paths"]], engine)
                 results = _report_results(report)
+        except IngestStopped:
+            # The process is stopping: the job keeps its place, and the next start resumes it.
+            log.warning("job %s stopped with its process; it is resumed at the next start", job.id)
+            self.queue.requeue(job.id)
         except RagError as exc:
             self._fail(job, spec, str(exc))
         except Exception:
@@ -566,7 +574,7 @@ class JobRunner:
             if self.on_progress is not None:
                 self.on_progress(job.id, done)
 
-        return engine.ingest(paths, on_progress=progress)
+        return engine.ingest(paths, on_progress=progress, stop=self._stop)
 
     def _upload(
         self, job: Job, spec: dict[str, Any], engine: Engine
@@ -728,5 +736,5 @@ class Jobs:
         return self.queue.watch(job_id, interval)
 
     def close(self, timeout: float = 30.0) -> None:
-        """Stop the writer after the job in hand."""
+        """Stop the writer; the job in hand stops between two batches and resumes at next start."""
         self.runner.close(timeout)

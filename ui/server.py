@@ -204,7 +204,7 @@ class Running:
         return "Stopped." + (f" {counted(cut, 'request')} cut short." if cut else "")
 
     def close(self) -> None:
-        """Stop serving, release the port, finish the job in hand, close the collections."""
+        """Stop serving, release the port and the job in hand (resumed later), close collections."""
         self.stop_soon()
         self.thread.join(timeout=15)
         self.app.state.jobs.close()

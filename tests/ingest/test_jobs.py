@@ -305,3 +305,32 @@ def test_a_job_submitted_by_another_process_is_seen_at_the_next_poll(engine: Eng
     finally:
         runner.close()
     assert (job.state, job.who, len(job.results)) == ("done", "cli", 5)
+
+
+def test_a_job_stopped_with_its_process_stops_between_batches_and_resumes(
+    tmp_path: Path, embed_model: Any
+) -> None:
+    settings = make_settings(tmp_path / "index", ingest={"batch_chunks": 8})
+    with Engine.open(settings, embed_model) as engine:
+        runner = runner_for(engine)
+        # The process is told to stop once the first batch is written, with files still to go.
+        runner.on_progress = lambda job_id, done: runner.stop_soon()
+        job_id = runner.queue.submit_ingest([SEEDS], engine.collection, runner.store, who="t")
+        runner.start()
+        runner._thread.join(timeout=300)  # the writer ends on its own once told to stop
+        assert not runner._thread.is_alive()
+        job = runner.queue.get(job_id)
+        assert job is not None
+        assert (job.state, job.attempts) == ("queued", 1)
+        written = indexed(engine)
+        assert 1 <= len(written) < 5  # whole files of the first batch only
+        again = runner_for(engine)
+        assert again.recover() == []  # not left running: nothing for recovery to do
+        assert again.run_pending() == 1
+        job = again.queue.get(job_id)
+        assert job is not None
+        assert (job.state, job.attempts) == ("done", 2)
+        resumed = indexed(engine)
+    with Engine.open(make_settings(tmp_path / "clean"), embed_model) as clean:
+        clean.ingest([SEEDS])
+        assert indexed(clean) == resumed
