@@ -14,6 +14,7 @@ from rag.feedback import FeedbackLog
 from rag.service import ApiService
 from rag.session import Reply
 from rag.types import Answer, Citation, Passage, json_fields, shown, to_json
+from tests.fixtures.schema import ANSWER
 from ui.api import openai_compat, rest
 from ui.api.models import ANSWER_ID, AskResponse, CitationOut, PassageOut, answer_model
 from ui.api.openai_compat import CARRIED, SEARCHED, AnswerFacts, facts
@@ -31,20 +32,6 @@ CITATION = [
     "section",
 ]
 PASSAGE = ["rank", "source", "title", "text", "start", "end", "score", "pages", "section"]
-ANSWER = [
-    "question",
-    "answer",
-    "declined",
-    "citations",
-    "retrieved",
-    "mode",
-    "grounding",
-    "confidence",
-    "timings_ms",
-    "notices",
-    "collection",
-    "turn",
-]
 FACTS = [
     "answer_id",
     "declined",

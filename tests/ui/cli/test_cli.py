@@ -19,6 +19,7 @@ from rag.answering.confidence import load_model
 from rag.engine import Engine
 from tests.fixtures import NSCALE, NSCALE_SOURCE, SEEDS, make_settings
 from tests.fixtures.cli import Rag
+from tests.fixtures.schema import ANSWER
 
 
 def subprocess_rag(args: list[str], index: Path, cwd: Path) -> subprocess.Popen[str]:
@@ -34,20 +35,7 @@ def test_ask_json_schema_and_cited_source(rag: Rag, seeded_copy: Path, tmp_path:
     result = rag(["ask", "--json", NSCALE], seeded_copy, tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == [
-        "question",
-        "answer",
-        "declined",
-        "citations",
-        "retrieved",
-        "mode",
-        "grounding",
-        "confidence",
-        "timings_ms",
-        "notices",
-        "collection",
-        "turn",
-    ]
+    assert list(data) == ANSWER
     assert data["declined"] is False and data["mode"] == "extractive"
     assert data["turn"] == "answer"
     assert load_model().threshold <= data["confidence"] <= 1.0
