@@ -34,7 +34,13 @@ from rag.locking import FifoLock, ReadWriteLock
 from rag.memory import release_free_memory
 from rag.querylog import QueryLog
 from rag.search.backend import StoreBackend, open_store
-from rag.search.embeddings import CachedEncoder, build_embedding, embedder, model_name
+from rag.search.embeddings import (
+    CachedEncoder,
+    build_bulk_embedding,
+    build_embedding,
+    embedder,
+    model_name,
+)
 from rag.search.files import IndexedFile
 from rag.search.manifest import CONFIGURED_MODEL
 from rag.search.retriever import Retriever, as_passage
@@ -238,6 +244,8 @@ class Engine:
         self.settings = settings
         self.store = store
         self._embed_model = embed_model
+        # A model handed in embeds everything: no bulk model of the settings' replaces it.
+        self._own_model = embed_model is None
         self._encoder: CachedEncoder | None = None
         self._retriever: Retriever | None = None
         self._extractive: ExtractiveAnswerer | None = None
@@ -353,6 +361,11 @@ class Engine:
             ReadLimits.from_settings(self.settings.ingest),
             batch_chunks=self.settings.ingest.batch_chunks,
             lock=self.store_lock,
+            bulk_model=lambda: (
+                build_bulk_embedding(self.settings.embedding) if self._own_model else None
+            ),
+            # auto: only an ingest large enough to repay loading it; bfloat16: every one.
+            bulk_min_bytes=0 if self.settings.embedding.ingest_precision == "bfloat16" else None,
             # A batch was committed: the next question sees its files.
             committed=self._forget_sources,
             pause=lambda: self._between_batches(stop),
@@ -374,6 +387,7 @@ class Engine:
                 found.notes.insert(0, ("index", reembedded_note(before, now, report)))
                 found.chunks_embedded += report.chunks_reembedded
                 found.chunks_reembedded = report.chunks_reembedded
+                found.bulk = found.bulk or report.bulk
                 found.seconds += report.seconds
             with self.store_lock.write():
                 if self.store.exists():

