@@ -1,7 +1,12 @@
 """The embedding backends side by side: speed on the same real chunks, and retrieval quality.
 
-Usage: python bench/embed.py [--n 10000] [--backends torch onnx onnx-int8] [--no-speed]
-[--no-quality] [--out FILE]
+Usage: python bench/embed.py [--n 10000] [--backends torch onnx onnx+bf16 onnx-int8]
+[--no-speed] [--no-quality] [--out FILE]
+
+Each row is a backend and what ingest embeds chunks in: torch, onnx and onnx-int8 in float32
+(int8 for onnx-int8) throughout, onnx+bf16 with chunks embedded by torch in bfloat16 and questions
+by onnx (RAG_EMBEDDING__INGEST_PRECISION=bfloat16, the default where the CPU has AMX or AVX-512
+BF16).
 
 Speed: N chunks of real sentences (bench/scale.py's corpus: seeds/ and the public sets' docs,
 recombined into ~200-word-piece chunks) are embedded by each backend through llama-index (what
@@ -35,11 +40,17 @@ from rag.config import Settings
 from rag.engine import Engine
 from rag.evaluation.metrics import evaluate
 from rag.evaluation.questions import load_questions
-from rag.search.embeddings import build_embedding, threads
+from rag.search.embeddings import build_bulk_embedding, build_embedding, threads
 
 ROOT = Path(__file__).resolve().parent.parent
 OWN = ROOT / "tests" / "eval" / "questions.jsonl"
-BACKENDS = ["torch", "onnx", "onnx-int8"]
+# A row's backend and ingest precision.
+VARIANTS = {
+    "torch": ("torch", "float32"),
+    "onnx": ("onnx", "float32"),
+    "onnx+bf16": ("onnx", "bfloat16"),
+    "onnx-int8": ("onnx-int8", "float32"),
+}
 QUALITY = ["hit_at_k", "mrr", "accuracy", "key_fact_accuracy", "decline_accuracy"]
 
 
@@ -53,10 +64,13 @@ def public_sets() -> dict[str, tuple[list[Path], Path]]:
     return sets
 
 
-def settings_for(index: Path, backend: str) -> Settings:
-    """Default settings with this backend and a private index folder."""
+def settings_for(index: Path, variant: str) -> Settings:
+    """Default settings with this row's backend and precision and a private index folder."""
+    backend, precision = VARIANTS[variant]
     return Settings(  # type: ignore[call-arg]
-        _env_file=None, qdrant={"path": index}, embedding={"backend": backend}
+        _env_file=None,
+        qdrant={"path": index},
+        embedding={"backend": backend, "ingest_precision": precision},
     )
 
 
@@ -80,7 +94,8 @@ def speed(backend: str, n: int, work: Path) -> dict[str, Any]:
     settings = settings_for(work / "index", backend)
     started = time.perf_counter()
     model = build_embedding(settings.embedding)
-    model.get_text_embedding_batch([f"warm up {i}" for i in range(32)])
+    chunks_model = build_bulk_embedding(settings.embedding) or model
+    chunks_model.get_text_embedding_batch([f"warm up {i}" for i in range(32)])
     out: dict[str, Any] = {"load_s": time.perf_counter() - started}
     out |= thread_settings(settings)
     corpus = work / "docs"
@@ -92,9 +107,10 @@ def speed(backend: str, n: int, work: Path) -> dict[str, Any]:
         for part in path.read_text(encoding="utf-8").split("\n\n")[1:]
     ]
     started = time.perf_counter()
-    encode_sorted(model, texts)
+    encode_sorted(chunks_model, texts)
     out["encode_chunks_per_s"] = len(texts) / (time.perf_counter() - started)
-    with Engine.open(settings, model) as engine:
+    # The engine's own models, as `rag ingest` has them: the bulk one embeds the chunks.
+    with Engine.open(settings) as engine:
         report = engine.ingest([corpus])
         out["ingest_chunks"] = report.chunks_embedded
         out["ingest_chunks_per_s"] = report.chunks_embedded / report.seconds
@@ -178,7 +194,7 @@ def main() -> None:
     """Run each backend in its own process and print the tables."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=10_000, help="chunks for the speed run")
-    parser.add_argument("--backends", nargs="+", default=BACKENDS, choices=BACKENDS)
+    parser.add_argument("--backends", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--out", type=Path, help="append the results (JSON lines) here")

@@ -42,7 +42,12 @@ from rag.config import Settings
 from rag.engine import Engine
 from rag.evaluation.metrics import percentile
 from rag.evaluation.questions import load_questions
-from rag.search.embeddings import build_embedding, tokenizer_of
+from rag.search.embeddings import (
+    build_bulk_embedding,
+    build_embedding,
+    ingest_precision,
+    tokenizer_of,
+)
 from rag.text import sentence_spans
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,12 +166,15 @@ def build(n: int, work: Path, precomputed: bool) -> dict[str, Any]:
     files = write_corpus(corpus, n, pool)
     settings = Settings(_env_file=None, qdrant={"path": work / "index"})  # type: ignore[call-arg]
     real = build_embedding(settings.embedding)
-    model: BaseEmbedding = PrecomputedEmbedding(real, pool) if precomputed else real
+    # Without --precomputed the engine loads its own models: the backend's for questions, and
+    # the bfloat16 one for chunks where the settings say so.
+    model = PrecomputedEmbedding(real, pool) if precomputed else None
     result: dict[str, Any] = {
         "n_target": n,
         "files": files,
         "precomputed": precomputed,
         "backend": settings.embedding.backend,
+        "ingest_precision": "precomputed" if precomputed else ingest_precision(settings.embedding),
     }
     with Engine.open(settings, model) as engine:
         started = time.perf_counter()
@@ -184,7 +192,7 @@ def build(n: int, work: Path, precomputed: bool) -> dict[str, Any]:
         if not precomputed:
             texts = [node.get_content() for node in engine.store.vector_store.get_nodes()]
             started = time.perf_counter()
-            encode_sorted(real, texts)
+            encode_sorted(build_bulk_embedding(settings.embedding) or real, texts)
             raw = time.perf_counter() - started
             result["raw_encode_chunks_per_s"] = len(texts) / raw
             result["ingest_vs_raw"] = (
