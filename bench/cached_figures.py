@@ -11,9 +11,6 @@ from collections import Counter
 
 from bench.fitting_cases import measuring_set
 from rag.answering.confidence import load_model
-from rag.answering.extractive import Tuning, choose, gather_evidence
-
-LIMIT = 3
 
 
 def figures(name: str) -> Counter[str]:
@@ -22,14 +19,7 @@ def figures(name: str) -> Counter[str]:
     found = measuring_set(name)
     counts: Counter[str] = Counter()
     for case in found.cases:
-        evidence = gather_evidence(case.text, case.passages)
-        choice = choose(
-            Tuning(),
-            case.text,
-            evidence,
-            lambda cands, c=case: found.cosines(c.text, [x.text for x in cands]),  # type: ignore[misc]
-            LIMIT,
-        )
+        choice = found.choice(case)
         decided = bool(choice.chosen) and not choice.off_topic
         answered = decided and model.probability(choice.values) >= model.threshold
         q = case.question

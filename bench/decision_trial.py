@@ -23,11 +23,10 @@ from sklearn.preprocessing import StandardScaler
 
 from bench.fitting_cases import CaseSet, fitting_set
 from rag.answering.confidence import FEATURES
-from rag.answering.extractive import Choice, Tuning, choose, gather_evidence
+from rag.answering.extractive import Choice
 from rag.text import QUESTION_WORDS, terms
 
 SETS = ("squad2-train", "squad2-train2", "squad2-train-nearmiss", "squad2-train2-nearmiss", "own")
-LIMIT = 3
 FOLDS = 5
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
@@ -75,14 +74,7 @@ def table(found: list[CaseSet]) -> Table:
     names: list[str] = []
     for cases in found:
         for case in cases.cases:
-            evidence = gather_evidence(case.text, case.passages)
-            choice = choose(
-                Tuning(),
-                case.text,
-                evidence,
-                lambda cands, c=case, f=cases: f.cosines(c.text, [x.text for x in cands]),  # type: ignore[misc]
-                LIMIT,
-            )
+            choice = cases.choice(case)
             values = choice.values | candidates(case.text, choice) if choice.values else {}
             if not names and values:
                 names = sorted(values)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answering.extractive import gather_evidence
+from rag.answering.extractive import Choice, Tuning, choose, gather_evidence
 from rag.config import Settings
 from rag.engine import Engine, prepare_question
 from rag.evaluation.questions import TestQuestion, load_questions
@@ -53,6 +53,17 @@ class CaseSet:
         """The cosine of each sentence to the question (unit vectors, so a dot product)."""
         q = self.vectors[question]
         return [float(self.vectors[s] @ q) for s in sentences]
+
+    def choice(self, case: Case, limit: int = 3) -> Choice:
+        """What the answerer picks for a case with default tuning (3 sentences, its default)."""
+        evidence = gather_evidence(case.text, case.passages)
+        return choose(
+            Tuning(),
+            case.text,
+            evidence,
+            lambda found: self.cosines(case.text, [c.text for c in found]),
+            limit,
+        )
 
 
 def _group(q: TestQuestion, paragraph: str, name: str) -> str:

@@ -39,7 +39,6 @@ from sklearn.model_selection import GroupKFold
 from transformers import AutoModel, AutoTokenizer
 
 from bench.decision_trial import (
-    LIMIT,
     SETS,
     Table,
     candidates,
@@ -50,7 +49,6 @@ from bench.decision_trial import (
 )
 from bench.fitting_cases import fitting_set
 from rag.answering.confidence import FEATURES, load_model
-from rag.answering.extractive import Tuning, choose, gather_evidence
 
 TOP = 3
 MAXLEN = 128
@@ -89,14 +87,7 @@ def collect() -> tuple[Table, Extra]:
     for name in SETS:
         found = fitting_set(name)
         for case in found.cases:
-            evidence = gather_evidence(case.text, case.passages)
-            choice = choose(
-                Tuning(),
-                case.text,
-                evidence,
-                lambda cands, c=case, f=found: f.cosines(c.text, [x.text for x in cands]),  # type: ignore[misc]
-                LIMIT,
-            )
+            choice = found.choice(case)
             values = choice.values | candidates(case.text, choice) if choice.values else {}
             if not names and values:
                 names = sorted(values)

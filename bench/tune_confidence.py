@@ -20,11 +20,9 @@ from sklearn.preprocessing import StandardScaler
 
 from bench.fitting_cases import CaseSet, fitting_sets
 from rag.answering.confidence import FEATURES, MODEL_PATH, ConfidenceModel, load_model
-from rag.answering.extractive import Tuning, choose, gather_evidence
 
 CARD = Path("docs/model-card.md")
 FOLDS = 5
-LIMIT = 3
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
 
@@ -48,14 +46,7 @@ def rows(sets: list[CaseSet]) -> Rows:
     x, right, answerable, groups, weights, names, lengths, off = [], [], [], [], [], [], [], []
     for found in sets:
         for case in found.cases:
-            evidence = gather_evidence(case.text, case.passages)
-            choice = choose(
-                Tuning(),
-                case.text,
-                evidence,
-                lambda cands, c=case, f=found: f.cosines(c.text, [x.text for x in cands]),  # type: ignore[misc]
-                LIMIT,
-            )
+            choice = found.choice(case)
             quote = " ".join(s.candidate.text for s in choice.chosen)
             q = case.question
             ok = bool(choice.chosen) and q.answerable and q.answered_by(quote)
