@@ -66,6 +66,28 @@ class CaseSet:
         )
 
 
+def read_best(pairs: list[tuple[str, str]]) -> list[float]:
+    """The trial reader's logit for each (question, sentence), cached by its weights."""
+    from bench.reader_model import WEIGHTS, load_scorer
+
+    digest = hashlib.sha256(WEIGHTS.read_bytes()).hexdigest()[:12]
+    cache = CACHE / f"reader-{digest}.pkl"
+    known: dict[tuple[str, str], float] = (
+        pickle.loads(cache.read_bytes()) if cache.is_file() else {}
+    )
+    wanted = sorted({p for p in pairs if p not in known})
+    if wanted:
+        started = time.perf_counter()
+        known.update(zip(wanted, load_scorer().scores(wanted), strict=True))
+        print(
+            f"reader: {len(wanted)} pairs in {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_bytes(pickle.dumps(known))
+    return [known[p] for p in pairs]
+
+
 def _group(q: TestQuestion, paragraph: str, name: str) -> str:
     # Folds keep a whole article together: squad_a01_p003.txt belongs to article a01.
     if paragraph.startswith("squad_"):

@@ -25,7 +25,6 @@ capped at 20 minutes of training by subsampling 11,412 of 13-14k pairs; 3.9 GB p
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import time
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
-from transformers import AutoModel, AutoTokenizer
+from transformers import AutoTokenizer
 
 from bench.decision_trial import (
     SETS,
@@ -48,14 +47,10 @@ from bench.decision_trial import (
     weights,
 )
 from bench.fitting_cases import fitting_set
+from bench.reader_model import tokenize
+from bench.train_reader import BATCH, new_reader, pairs_of, step, train
 from rag.answering.confidence import FEATURES, load_model
 
-TOP = 3
-MAXLEN = 128
-BATCH = 32
-LR = 3e-5
-HEAD_LR = 1e-3
-WARMUP = 0.1
 FOLDS = 2
 SEED = 0
 NEAR = ("squad2-train-nearmiss", "squad2-train2-nearmiss")
@@ -106,15 +101,7 @@ def collect() -> tuple[Table, Extra]:
             best_right.append(bool(top) and q.answerable and q.answered_by(best[-1]))
             cosine.append(top.cosine if top else 0.0)
             shipped.append(model.probability(choice.values) if choice.values else 0.0)
-            own_pairs: list[tuple[str, str, float]] = []
-            for s in choice.scored:
-                if s.candidate.text in {p[1] for p in own_pairs}:
-                    continue
-                label = q.answerable and q.answered_by(s.candidate.text)
-                own_pairs.append((case.text, s.candidate.text, float(label)))
-                if len(own_pairs) >= TOP:
-                    break
-            pairs.append(own_pairs)
+            pairs.append(pairs_of(case, choice))
             trainable.append(name not in NEAR or q.kind == "near-miss")
     width = len(names)
     rows = [r if r is not None else [0.0] * width for r in x]
@@ -140,66 +127,6 @@ def collect() -> tuple[Table, Extra]:
     return table, extra
 
 
-class Reader(torch.nn.Module):
-    """MiniLM over (question, sentence), mean-pooled, and a linear head: a logit."""
-
-    def __init__(self, path: str) -> None:
-        super().__init__()
-        self.encoder = AutoModel.from_pretrained(path)
-        self.head = torch.nn.Linear(self.encoder.config.hidden_size, 1)
-
-    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        """The logit of each pair in the batch."""
-        out = self.encoder(**batch).last_hidden_state.float()
-        mask = batch["attention_mask"].unsqueeze(-1).float()
-        pooled = (out * mask).sum(1) / mask.sum(1)
-        # The head in fp32: a bf16 logit has too few digits to rank thousands of sentences.
-        with torch.autocast("cpu", enabled=False):
-            return self.head(pooled).squeeze(-1)
-
-
-def encode(tok: AutoTokenizer, pairs: list[tuple[str, str, float]]) -> dict[str, torch.Tensor]:
-    """The (question, sentence) pairs as one padded batch of token ids."""
-    return dict(
-        tok(
-            [p[0] for p in pairs],
-            [p[1] for p in pairs],
-            truncation="longest_first",
-            max_length=MAXLEN,
-            padding=True,
-            return_tensors="pt",
-        )
-    )
-
-
-def new_reader(path: str) -> tuple[Reader, torch.optim.AdamW]:
-    """A fresh reader from the packaged weights, and its optimiser."""
-    model = Reader(path)
-    opt = torch.optim.AdamW(
-        [
-            {"params": model.encoder.parameters(), "lr": LR},
-            {"params": model.head.parameters(), "lr": HEAD_LR},
-        ],
-        weight_decay=0.01,
-    )
-    return model, opt
-
-
-def step(model: Reader, opt: torch.optim.Optimizer, tok: AutoTokenizer, chunk: list) -> float:
-    """One optimiser step on a batch, under bf16 autocast; the loss."""
-    batch = encode(tok, chunk)
-    with torch.autocast("cpu", dtype=torch.bfloat16):
-        logits = model(batch)
-    loss = torch.nn.functional.binary_cross_entropy_with_logits(
-        logits.float(), torch.tensor([c[2] for c in chunk])
-    )
-    opt.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-    opt.step()
-    return loss.item()
-
-
 def rate(path: str, tok: AutoTokenizer, pairs: list) -> float:
     """Training pairs per second, timed on a throwaway reader (the first two steps not counted)."""
     model, opt = new_reader(path)
@@ -213,46 +140,9 @@ def rate(path: str, tok: AutoTokenizer, pairs: list) -> float:
     return 6 * BATCH / (time.perf_counter() - started)
 
 
-def train(path: str, tok: AutoTokenizer, pairs: list, epochs: int, fold: int) -> Reader:
-    """A reader fine-tuned (every layer) on the pairs."""
-    torch.manual_seed(SEED + fold)
-    rng = random.Random(SEED + fold)
-    model, opt = new_reader(path)
-    per_epoch = math.ceil(len(pairs) / BATCH)
-    steps = epochs * per_epoch
-    warmup = max(1, int(WARMUP * steps))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup)))
-    )
-    model.train()
-    started = time.perf_counter()
-    done = 0
-    for epoch in range(epochs):
-        order = pairs[:]
-        rng.shuffle(order)
-        total = 0.0
-        for i in range(0, len(order), BATCH):
-            chunk = order[i : i + BATCH]
-            total += step(model, opt, tok, chunk) * len(chunk)
-            schedule.step()
-            done += len(chunk)
-            if (i // BATCH) % 100 == 0:
-                elapsed = time.perf_counter() - started
-                print(
-                    f"  fold {fold} epoch {epoch} {i}/{len(order)} {elapsed:.0f} s "
-                    f"{done / elapsed:.1f} pairs/s",
-                    flush=True,
-                )
-        elapsed = time.perf_counter() - started
-        print(
-            f"  fold {fold} epoch {epoch} mean loss {total / len(order):.4f}; "
-            f"{elapsed:.0f} s, {done / elapsed:.1f} pairs/s",
-            flush=True,
-        )
-    return model
-
-
-def score(model: Reader, tok: AutoTokenizer, pairs: list[tuple[str, str, float]]) -> np.ndarray:
+def score(
+    model: torch.nn.Module, tok: AutoTokenizer, pairs: list[tuple[str, str, float]]
+) -> np.ndarray:
     """The reader's logit for each pair (batches of similar length, bf16 autocast)."""
     model.eval()
     order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
@@ -260,7 +150,8 @@ def score(model: Reader, tok: AutoTokenizer, pairs: list[tuple[str, str, float]]
     with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
         for i in range(0, len(order), 128):
             idx = order[i : i + 128]
-            out[idx] = model(encode(tok, [pairs[j] for j in idx])).float().numpy()
+            batch = tokenize(tok, [(pairs[j][0], pairs[j][1]) for j in idx])
+            out[idx] = model(batch).float().numpy()
     return out
 
 
@@ -290,7 +181,7 @@ def cross_fit(t: Table, e: Extra, epochs: int, budget: float) -> tuple[np.ndarra
                 f"{budget:.0f} min",
                 flush=True,
             )
-        model = train(path, tok, pairs, epochs, fold)
+        model = train(path, tok, pairs, epochs, SEED + fold)
         held = [i for i in test_idx if e.best[i]]
         started = time.perf_counter()
         oof[held] = score(model, tok, [(e.question[i], e.best[i], 0.0) for i in held])
