@@ -4,7 +4,8 @@ Nested 5-fold cross-validation grouped by article (an article's questions, in a 
 near-miss variant, stay in one fold), the threshold chosen on the training folds only, as
 `bench/tune_confidence.py` does. Prints, per variant and fitting set: nested right answers,
 answerable questions declined, and near misses declined. Measuring sets are not read.
-Usage: PYTHONPATH=. python bench/decision_trial.py [variant ...]
+Usage: PYTHONPATH=. python bench/decision_trial.py [variant ...]; the variants named with
+"reader" read the trial reader's weights (build/reader.safetensors, bench/train_reader.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
-from bench.fitting_cases import CaseSet, fitting_set
+from bench.fitting_cases import CaseSet, fitting_set, read_best
 from rag.answering.confidence import FEATURES
 from rag.answering.extractive import Choice
 from rag.text import QUESTION_WORDS, terms
@@ -68,13 +69,18 @@ class Table:
         return self.x[:, [self.names.index(n) for n in names]]
 
 
-def table(found: list[CaseSet]) -> Table:
-    """The answerer's own choice for every question of every set, with all its features."""
+def table(found: list[CaseSet], reader: bool = False) -> Table:
+    """The answerer's own choice for every question of every set, with all its features.
+
+    With reader, a last column holds the trial reader's logit for (question, best sentence).
+    """
     x, right, answerable, near, groups, sets, off = [], [], [], [], [], [], []
     names: list[str] = []
+    best: list[tuple[str, str]] = []
     for cases in found:
         for case in cases.cases:
             choice = cases.choice(case)
+            best.append((case.text, choice.scored[0].candidate.text if choice.scored else ""))
             values = choice.values | candidates(case.text, choice) if choice.values else {}
             if not names and values:
                 names = sorted(values)
@@ -88,10 +94,15 @@ def table(found: list[CaseSet]) -> Table:
             sets.append(cases.name)
             off.append(choice.off_topic or not choice.chosen)
     width = len(names)
-    rows = [r if r is not None else [0.0] * width for r in x]
+    rows = np.array([r if r is not None else [0.0] * width for r in x], dtype=float)
+    if reader:
+        names.append("reader")
+        rows = np.column_stack([rows, np.zeros(len(rows))])
+        read = [i for i, (_, sentence) in enumerate(best) if sentence]
+        rows[read, -1] = read_best([best[i] for i in read])
     return Table(
         names,
-        np.array(rows, dtype=float),
+        rows,
         np.array(right),
         np.array(answerable),
         np.array(near),
@@ -191,10 +202,12 @@ def report(label: str, t: Table, held: np.ndarray, answered: np.ndarray, oof: np
 def main(wanted: list[str]) -> None:
     """Each variant's nested figures."""
     started = time.perf_counter()
-    t = table([fitting_set(name) for name in SETS])
+    # The reader's weights are not committed (bench/train_reader.py): read only when asked for.
+    reader = any("reader" in w for w in wanted)
+    t = table([fitting_set(name) for name in SETS], reader)
     print(f"{len(t.right)} questions, features in {time.perf_counter() - started:.0f} s")
     base = list(FEATURES)
-    extra = [n for n in t.names if n not in base]
+    extra = [n for n in t.names if n not in FEATURES and n != "reader"]
     old_sets = np.isin(t.sets, ["squad2-train", "own"])
     everything = np.ones(len(t.right), dtype=bool)
     # The near-miss sets repeat their source set's SQuAD unanswerables: fitted once, not twice.
@@ -203,8 +216,17 @@ def main(wanted: list[str]) -> None:
         & ~t.answerable
         & ~t.near_miss
     )
+    # The reader was trained on squad2-train2 and its near misses: fitted and judged on the rest.
+    unseen = once & np.isin(t.sets, ["squad2-train", "squad2-train-nearmiss", "own"])
     variants: dict[str, tuple[list[str], Fit, np.ndarray, float]] = {
         "lr, train+own (today)": (base, logistic, old_sets, 1.0),
+        "lr+reader, train+own": ([*base, "reader"], logistic, old_sets, 1.0),
+        "lr+reader, train+nm+own, own 1": ([*base, "reader"], logistic, unseen, 1.0),
+        "lr+reader, train+nm+own, own 1/2": ([*base, "reader"], logistic, unseen, 0.5),
+        "lr+reader, train+nm+own, own 2/3": ([*base, "reader"], logistic, unseen, 2 / 3),
+        "lr+reader, train+nm+own, own 3/4": ([*base, "reader"], logistic, unseen, 0.75),
+        "lr+reader, train+own, own 3/4": ([*base, "reader"], logistic, old_sets, 0.75),
+        "lr, train+nm+own, own 1": (base, logistic, unseen, 1.0),
         "lr, all sets, own 1/2": (base, logistic, everything, 0.5),
         "gbdt+new, all sets, own 1/4": (base + extra, boosted, everything, 0.25),
         "lr+new, all sets, own 1/4": (base + extra, logistic, everything, 0.25),
@@ -217,6 +239,9 @@ def main(wanted: list[str]) -> None:
         variants[f"lr+new-{drop}, once, own 1/2"] = (kept, logistic, once, 0.5)
     for label, (names, fit, fit_on, own_share) in variants.items():
         if wanted and not any(w in label for w in wanted):
+            continue
+        if not set(names) <= set(t.names):
+            print(f"{label:38s} skipped: name a variant with 'reader' to read its column")
             continue
         w = weights(t, own_share, fit_on)
         report(label, t, *nested(t, t.columns(names), fit, fit_on, w))
