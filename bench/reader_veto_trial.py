@@ -45,6 +45,13 @@ def main() -> None:
             np.array(answerable),
             np.array(logits),
         )
+    # Where the reader doubts a right quote: its training questions share words with their answer.
+    for name, (_, is_right, _, logit) in rows.items():
+        doubted = logit[is_right]
+        print(
+            f"{name}: of {len(doubted)} right quotes the reader scores {(doubted < 0).sum()} "
+            f"below 0, {(doubted < -2.5).sum()} below -2.5"
+        )
     print(f"committed decision, threshold {model.threshold:.2f}")
     for bound in BOUNDS:
         parts = []
