@@ -70,6 +70,8 @@ def read_best(pairs: list[tuple[str, str]]) -> list[float]:
     """The trial reader's logit for each (question, sentence), cached by its weights."""
     from bench.reader_model import WEIGHTS, load_scorer
 
+    if not WEIGHTS.is_file():
+        raise SystemExit(f"No reader weights at {WEIGHTS}: run bench/train_reader.py first.")
     digest = hashlib.sha256(WEIGHTS.read_bytes()).hexdigest()[:12]
     cache = CACHE / f"reader-{digest}.pkl"
     known: dict[tuple[str, str], float] = (

@@ -79,8 +79,6 @@ class ReaderScorer:
     def __init__(self, weights: Path = WEIGHTS) -> None:
         from transformers import AutoTokenizer
 
-        if not weights.is_file():
-            raise SystemExit(f"No reader weights at {weights}: run bench/train_reader.py first.")
         self._tokenizer = AutoTokenizer.from_pretrained(base_model_path())
         self._model = load_network(weights)
 
