@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-# Where bench/train_reader.py writes its weights (not committed: 45 MB, 31 minutes to rebuild).
-WEIGHTS = Path("build/reader.safetensors")
+# Where bench/train_reader.py writes its weights (not committed: 45 MB, 31 minutes to rebuild);
+# READER_WEIGHTS=file has the trials read another training's.
+WEIGHTS = Path(os.environ.get("READER_WEIGHTS") or "build/reader.safetensors")
 # Word pieces of question and sentence together, as in training; a longer pair loses the
 # sentence's tail first ("longest_first").
 MAX_TOKENS = 128
