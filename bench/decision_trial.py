@@ -22,7 +22,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
-from bench.fitting_cases import CaseSet, fitting_set, read_best
+from bench.fitting_cases import CaseSet, best_pair, fitting_set, read_best
 from rag.answering.confidence import FEATURES
 from rag.answering.extractive import Choice
 from rag.text import QUESTION_WORDS, terms
@@ -80,7 +80,7 @@ def table(found: list[CaseSet], reader: bool = False) -> Table:
     for cases in found:
         for case in cases.cases:
             choice = cases.choice(case)
-            best.append((case.text, choice.scored[0].candidate.text if choice.scored else ""))
+            best.append(best_pair(case, choice))
             values = choice.values | candidates(case.text, choice) if choice.values else {}
             if not names and values:
                 names = sorted(values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -66,14 +67,26 @@ class CaseSet:
         )
 
 
-def read_best(pairs: list[tuple[str, str]]) -> list[float]:
-    """The trial reader's logit for each (question, sentence), cached by its weights."""
-    from bench.reader_model import WEIGHTS, load_scorer
+def best_pair(case: Case, choice: Choice) -> tuple[str, str]:
+    """The question and the answerer's best sentence ("" when it ranked none), as read."""
+    return case.text, choice.scored[0].candidate.text if choice.scored else ""
+
+
+@functools.cache
+def _reader_cache() -> Path:
+    """The logit cache of the trial reader's weights (hashed once a process: 45 MB)."""
+    from bench.reader_model import WEIGHTS
 
     if not WEIGHTS.is_file():
         raise SystemExit(f"No reader weights at {WEIGHTS}: run bench/train_reader.py first.")
-    digest = hashlib.sha256(WEIGHTS.read_bytes()).hexdigest()[:12]
-    cache = CACHE / f"reader-{digest}.pkl"
+    return CACHE / f"reader-{hashlib.sha256(WEIGHTS.read_bytes()).hexdigest()[:12]}.pkl"
+
+
+def read_best(pairs: list[tuple[str, str]]) -> list[float]:
+    """The trial reader's logit for each (question, sentence), cached by its weights."""
+    from bench.reader_model import load_scorer
+
+    cache = _reader_cache()
     known: dict[tuple[str, str], float] = (
         pickle.loads(cache.read_bytes()) if cache.is_file() else {}
     )

@@ -98,5 +98,5 @@ class ReaderScorer:
 
 @cache
 def load_scorer() -> ReaderScorer:
-    """The trained reader (build/reader.safetensors), loaded once per process."""
+    """The trained reader (WEIGHTS), loaded once per process."""
     return ReaderScorer()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.fitting_cases import fitting_set, read_best
+from bench.fitting_cases import best_pair, fitting_set, read_best
 from rag.answering.confidence import load_model
 
 SETS = ("squad2-train", "squad2-train-nearmiss", "own")
@@ -37,7 +37,7 @@ def main() -> None:
             quote = " ".join(s.candidate.text for s in choice.chosen)
             right.append(decided and q.answerable and q.answered_by(quote))
             answerable.append(q.answerable)
-            best.append((case.text, choice.scored[0].candidate.text if choice.scored else ""))
+            best.append(best_pair(case, choice))
         logits = read_best(best)
         rows[name] = (
             np.array(confidence),

@@ -9,8 +9,8 @@ not read. Usage: PYTHONPATH=. python bench/rerank_trial.py
 from __future__ import annotations
 
 from bench.fitting_cases import fitting_set, read_best
+from bench.train_reader import TOP, pairs_of
 
-TOP = 3
 MARGINS = (0.0, 1.0, 2.0, 3.0)
 
 
@@ -23,12 +23,8 @@ def main() -> None:
         for case in found.cases:
             if not case.question.answerable:
                 continue
-            seen: list[str] = []
-            for s in found.choice(case).scored:
-                if s.candidate.text not in seen:
-                    seen.append(s.candidate.text)
-                if len(seen) == TOP:
-                    break
+            # The reader's training pairs: the top three distinct sentences.
+            seen = [sentence for _, sentence, _ in pairs_of(case, found.choice(case))]
             if seen:
                 tops.append(seen)
                 cases.append(case)
