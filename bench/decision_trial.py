@@ -6,14 +6,21 @@ near-miss variant, stay in one fold), the threshold chosen on the training folds
 answerable questions declined, and near misses declined. Measuring sets are not read.
 Usage: PYTHONPATH=. python bench/decision_trial.py [variant ...]; the variants named with
 "reader" read the trial reader's weights (build/reader.safetensors, bench/train_reader.py).
+The "xfit" variants fit the decision on all four SQuAD fitting sets, each read by the reader that
+never saw it: READER_WEIGHTS (trained on squad2-train2 and its near misses) for squad2-train and
+its near misses, MIRROR_WEIGHTS (build/reader-mirror.safetensors, `bench/train_reader.py --sets
+squad2-train squad2-train-nearmiss`) for squad2-train2 and its near misses, their mean for the
+own set.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -28,6 +35,7 @@ from rag.answering.extractive import Choice
 from rag.text import QUESTION_WORDS, terms
 
 SETS = ("squad2-train", "squad2-train2", "squad2-train-nearmiss", "squad2-train2-nearmiss", "own")
+MIRROR = Path(os.environ.get("MIRROR_WEIGHTS") or "build/reader-mirror.safetensors")
 FOLDS = 5
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
@@ -69,10 +77,11 @@ class Table:
         return self.x[:, [self.names.index(n) for n in names]]
 
 
-def table(found: list[CaseSet], reader: bool = False) -> Table:
+def table(found: list[CaseSet], reader: bool = False, crossfit: bool = False) -> Table:
     """The answerer's own choice for every question of every set, with all its features.
 
-    With reader, a last column holds the trial reader's logit for (question, best sentence).
+    With reader, a last column holds the trial reader's logit for (question, best sentence);
+    with crossfit, each set's from the reader that never saw it.
     """
     x, right, answerable, near, groups, sets, off = [], [], [], [], [], [], []
     names: list[str] = []
@@ -100,6 +109,12 @@ def table(found: list[CaseSet], reader: bool = False) -> Table:
         rows = np.column_stack([rows, np.zeros(len(rows))])
         read = [i for i, (_, sentence) in enumerate(best) if sentence]
         rows[read, -1] = read_best([best[i] for i in read])
+        if crossfit:
+            mirror = np.array(read_best([best[i] for i in read], MIRROR))
+            in_train2 = np.array([sets[i].startswith("squad2-train2") for i in read])
+            is_own = np.array([sets[i] == "own" for i in read])
+            rows[read, -1] = np.where(in_train2, mirror, rows[read, -1])
+            rows[read, -1] = np.where(is_own, (mirror + rows[read, -1]) / 2, rows[read, -1])
     return Table(
         names,
         rows,
@@ -203,8 +218,9 @@ def main(wanted: list[str]) -> None:
     """Each variant's nested figures."""
     started = time.perf_counter()
     # The reader's weights are not committed (bench/train_reader.py): read only when asked for.
-    reader = any("reader" in w for w in wanted)
-    t = table([fitting_set(name) for name in SETS], reader)
+    reader = any("reader" in w or "xfit" in w for w in wanted)
+    crossfit = any("xfit" in w for w in wanted)
+    t = table([fitting_set(name) for name in SETS], reader, crossfit)
     print(f"{len(t.right)} questions, features in {time.perf_counter() - started:.0f} s")
     base = list(FEATURES)
     extra = [n for n in t.names if n not in FEATURES and n != "reader"]
@@ -227,6 +243,10 @@ def main(wanted: list[str]) -> None:
         "lr+reader, train+nm+own, own 3/4": ([*base, "reader"], logistic, unseen, 0.75),
         "lr+reader, train+own, own 3/4": ([*base, "reader"], logistic, old_sets, 0.75),
         "lr, train+nm+own, own 1": (base, logistic, unseen, 1.0),
+        "xfit lr, once, own 1/2": (base, logistic, once, 0.5),
+        "xfit lr+reader, once, own 1/2": ([*base, "reader"], logistic, once, 0.5),
+        "xfit lr, once, own 1": (base, logistic, once, 1.0),
+        "xfit lr+reader, once, own 1": ([*base, "reader"], logistic, once, 1.0),
         "lr, all sets, own 1/2": (base, logistic, everything, 0.5),
         "gbdt+new, all sets, own 1/4": (base + extra, boosted, everything, 0.25),
         "lr+new, all sets, own 1/4": (base + extra, logistic, everything, 0.25),

@@ -73,27 +73,26 @@ def best_pair(case: Case, choice: Choice) -> tuple[str, str]:
 
 
 @functools.cache
-def _reader_cache() -> Path:
-    """The logit cache of the trial reader's weights (hashed once a process: 45 MB)."""
-    from bench.reader_model import WEIGHTS
-
-    if not WEIGHTS.is_file():
-        raise SystemExit(f"No reader weights at {WEIGHTS}: run bench/train_reader.py first.")
-    return CACHE / f"reader-{hashlib.sha256(WEIGHTS.read_bytes()).hexdigest()[:12]}.pkl"
+def _reader_cache(weights: Path) -> Path:
+    """The logit cache of a reader's weights (hashed once a process: 45 MB)."""
+    if not weights.is_file():
+        raise SystemExit(f"No reader weights at {weights}: run bench/train_reader.py first.")
+    return CACHE / f"reader-{hashlib.sha256(weights.read_bytes()).hexdigest()[:12]}.pkl"
 
 
-def read_best(pairs: list[tuple[str, str]]) -> list[float]:
-    """The trial reader's logit for each (question, sentence), cached by its weights."""
-    from bench.reader_model import load_scorer
+def read_best(pairs: list[tuple[str, str]], weights: Path | None = None) -> list[float]:
+    """A trial reader's logit for each (question, sentence), cached by its weights."""
+    from bench.reader_model import WEIGHTS, load_scorer
 
-    cache = _reader_cache()
+    weights = weights or WEIGHTS
+    cache = _reader_cache(weights)
     known: dict[tuple[str, str], float] = (
         pickle.loads(cache.read_bytes()) if cache.is_file() else {}
     )
     wanted = sorted({p for p in pairs if p not in known})
     if wanted:
         started = time.perf_counter()
-        known.update(zip(wanted, load_scorer().scores(wanted), strict=True))
+        known.update(zip(wanted, load_scorer(weights).scores(wanted), strict=True))
         print(
             f"reader: {len(wanted)} pairs in {time.perf_counter() - started:.0f} s",
             file=sys.stderr,

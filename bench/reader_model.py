@@ -97,6 +97,6 @@ class ReaderScorer:
 
 
 @cache
-def load_scorer() -> ReaderScorer:
-    """The trained reader (WEIGHTS), loaded once per process."""
-    return ReaderScorer()
+def load_scorer(weights: Path = WEIGHTS) -> ReaderScorer:
+    """A trained reader, loaded once per process."""
+    return ReaderScorer(weights)

@@ -55,10 +55,10 @@ def pairs_of(case: Case, choice: Choice) -> list[Pair]:
     return out
 
 
-def training_pairs() -> list[Pair]:
+def training_pairs(sets: tuple[str, ...] = SETS) -> list[Pair]:
     """Every training pair; of a near-miss set only its near misses (the rest repeat its base)."""
     pairs: list[Pair] = []
-    for name in SETS:
+    for name in sets:
         found = fitting_set(name)
         for case in found.cases:
             if name.endswith("-nearmiss") and case.question.kind != "near-miss":
@@ -155,10 +155,16 @@ def main() -> None:
         help="share of pairs whose question has the words it shares with the sentence swapped "
         "for WordNet synonyms (bench/synonyms.py; needs Debian's wordnet-base)",
     )
+    parser.add_argument(
+        "--sets",
+        nargs="+",
+        default=list(SETS),
+        help="the fitting sets to train on (the mirror: squad2-train squad2-train-nearmiss)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(2)
     started = time.perf_counter()
-    pairs = training_pairs()
+    pairs = training_pairs(tuple(args.sets))
     if args.synonyms:
         from bench.synonyms import first_sense_synonyms, swap_shared
 
