@@ -10,7 +10,7 @@ The "xfit" variants fit the decision on all four SQuAD fitting sets, each read b
 never saw it: READER_WEIGHTS (trained on squad2-train2 and its near misses) for squad2-train and
 its near misses, MIRROR_WEIGHTS (build/reader-mirror.safetensors, `bench/train_reader.py --sets
 squad2-train squad2-train-nearmiss`) for squad2-train2 and its near misses, their mean for the
-own set.
+own set; a run that names an xfit variant reads every variant's reader column that way.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ articles it never saw (squad2-train, its near misses, the own set). Measuring se
 
 Usage: RAG_BENCHMARKS=../shared/benchmarks PYTHONPATH=. python bench/train_reader.py [--epochs N]
        [--synonyms 0.5 --out build/reader-syn.safetensors]   (questions paraphrased by WordNet)
+       [--sets squad2-train squad2-train-nearmiss]   (the mirror, for bench/decision_trial.py xfit)
 Writes build/reader.safetensors (45.4 MB). Run time: 31 minutes on the 2-core machine (14,391
 pairs, 2,498 positive; about 25 training pairs/s; 3.9 GB peak memory).
 """
