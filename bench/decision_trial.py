@@ -110,11 +110,11 @@ def table(found: list[CaseSet], reader: bool = False, crossfit: bool = False) ->
         read = [i for i, (_, sentence) in enumerate(best) if sentence]
         rows[read, -1] = read_best([best[i] for i in read])
         if crossfit:
-            mirror = np.array(read_best([best[i] for i in read], MIRROR))
-            in_train2 = np.array([sets[i].startswith("squad2-train2") for i in read])
-            is_own = np.array([sets[i] == "own" for i in read])
-            rows[read, -1] = np.where(in_train2, mirror, rows[read, -1])
-            rows[read, -1] = np.where(is_own, (mirror + rows[read, -1]) / 2, rows[read, -1])
+            # The mirror reads only the rows it never saw: squad2-train2's sets and the own set.
+            unseen = [i for i in read if sets[i].startswith("squad2-train2") or sets[i] == "own"]
+            mirror = np.array(read_best([best[i] for i in unseen], MIRROR))
+            own = np.array([sets[i] == "own" for i in unseen])
+            rows[unseen, -1] = np.where(own, (mirror + rows[unseen, -1]) / 2, mirror)
     return Table(
         names,
         rows,
