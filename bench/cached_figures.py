@@ -1,34 +1,44 @@
 """A measuring set's figures from the cached retrieval, for reporting only (nothing is fitted).
 
 Usage: RAG_BENCHMARKS=../shared/benchmarks PYTHONPATH=. python bench/cached_figures.py SET...
-The answer decision is the committed one; the figures match `rag eval` on the same retrieval.
+The answer decision is the committed one (a trial may pass its own); with it, the figures match
+`rag eval` on the same retrieval.
 """
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Callable
 
 from bench.fitting_cases import measuring_set
 from rag.answering.confidence import load_model
 
 
-def figures(name: str) -> Counter[str]:
-    """Right overall, and per kind of question how many were answered, keyed or declined."""
+def committed() -> Callable[[dict[str, float]], bool]:
+    """The committed decision: answer when the model's probability reaches its threshold."""
     model = load_model()
+    return lambda values: model.probability(values) >= model.threshold
+
+
+def figures(name: str, answers: Callable[[dict[str, float]], bool] | None = None) -> Counter[str]:
+    """Right overall, and per kind of question how many were answered, keyed or declined."""
+    answers = answers or committed()
     found = measuring_set(name)
     counts: Counter[str] = Counter()
     for case in found.cases:
         choice = found.choice(case)
         decided = bool(choice.chosen) and not choice.off_topic
-        answered = decided and model.probability(choice.values) >= model.threshold
+        answered = decided and answers(choice.values)
         q = case.question
         kind = "answerable" if q.answerable else q.kind
         quote = " ".join(s.candidate.text for s in choice.chosen)
         counts[f"{kind} questions"] += 1
         if answered:
             keyed = q.answerable and q.answered_by(quote)
-            counts[f"{kind} answered with key facts" if q.answerable else f"{kind} answered"] += 1
+            counts[f"{kind} answered"] += 1
+            if q.answerable:
+                counts[f"{kind} answered with key facts"] += keyed
             counts["right"] += keyed
         else:
             counts[f"{kind} declined"] += 1
