@@ -162,10 +162,17 @@ def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Callable[[np.ndarra
     return lambda z: model.predict_proba(np.nan_to_num(scaler.transform(z)))[:, 1]
 
 
-def boosted(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+def boosted(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, monotone: list[int] | None = None
+) -> Callable[[np.ndarray], np.ndarray]:
     """Shallow gradient-boosted trees: interactions the linear model cannot draw."""
     model = HistGradientBoostingClassifier(
-        max_depth=3, max_iter=150, learning_rate=0.05, min_samples_leaf=40, random_state=0
+        max_depth=3,
+        max_iter=150,
+        learning_rate=0.05,
+        min_samples_leaf=40,
+        random_state=0,
+        monotonic_cst=monotone,
     ).fit(x, y, sample_weight=w)
     return lambda z: model.predict_proba(z)[:, 1]
 
@@ -212,6 +219,31 @@ def report(label: str, t: Table, held: np.ndarray, answered: np.ndarray, oof: np
     m = (t.near_miss | t.right) & ~t.off_topic
     aucs.append(f"right-vs-near-miss {roc_auc_score(t.right[m], oof[m]):.3f}")
     print(f"{'':38s} AUC " + " | ".join(aucs), flush=True)
+
+
+def at_equal_declines(t: Table, oofs: dict[str, np.ndarray], fitted: np.ndarray) -> None:
+    """Out-of-fold right answers at thresholds that decline the same share of answerable SQuAD."""
+    squad = np.isin(t.sets, ["squad2-train", "squad2-train2"])
+    near_sets = np.isin(t.sets, ["squad2-train-nearmiss", "squad2-train2-nearmiss"]) & fitted
+    own = t.sets == "own"
+    grid = np.round(np.arange(0.02, 0.95, 0.005), 3)
+
+    def declined(p: np.ndarray, th: float, m: np.ndarray) -> int:
+        return int((m & t.answerable & ~((p >= th) & ~t.off_topic)).sum())
+
+    for rate in (0.08, 0.10, 0.12):
+        allowed = int(rate * (squad & t.answerable).sum())
+        for label, p in oofs.items():
+            th = max(x for x in grid if declined(p, x, squad) <= allowed)
+            out = outcomes(p, t, th)
+            print(
+                f"fd<={allowed} ({rate:.0%}) {label:28s} th {th:.3f} squad {out[squad].sum()} "
+                f"near-miss sets {out[near_sets].sum()} (near misses "
+                f"{out[near_sets & t.near_miss].sum()}/{(near_sets & t.near_miss).sum()}, "
+                f"fd {declined(p, th, near_sets)}) "
+                f"own {out[own].sum()}",
+                flush=True,
+            )
 
 
 def main(wanted: list[str]) -> None:
