@@ -1,21 +1,22 @@
-"""Turns that are not questions about the documents: greetings, thanks, help, an overview."""
+"""Turns that are no questions about the documents: greetings, thanks, goodbyes, help, overviews."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answering.names import name_phrase, question_names
-from rag.answering.patterns import FOREIGN, GREETING, HELP, OVERVIEW, THANKS
+from rag.answering.patterns import FAREWELL, FOREIGN, GREETING, HELP, OVERVIEW, THANKS
 from rag.text import SENTENCE_CLOSE, STOPWORDS, is_heading, sentence_spans, words
 from rag.types import Citation, Passage
 
 
 @dataclass(frozen=True)
 class Turn:
-    """What kind of turn a message is: "greeting", "thanks", "help", "overview", "language"."""
+    """A message's kind: "greeting", "thanks", "farewell", "help", "overview" or "language"."""
 
     kind: str
 
@@ -34,6 +35,7 @@ def classify(message: str) -> Turn | None:
     for kind, pattern in (
         ("greeting", GREETING),
         ("thanks", THANKS),
+        ("farewell", FAREWELL),
         ("help", HELP),
         ("overview", OVERVIEW),
     ):
@@ -50,23 +52,32 @@ def classify(message: str) -> Turn | None:
     return None
 
 
+def _is_latin(letter: str) -> bool:
+    return "LATIN" in unicodedata.name(letter, "")
+
+
 def other_language(message: str) -> bool:
     """True when a message is written in another language than English."""
     letters = [c for c in message if c.isalpha()]
     if not letters:
         return False
-    latin = sum("LATIN" in unicodedata.name(c, "") for c in letters)
+    latin = sum(map(_is_latin, letters))
     # A question mostly in another script (Cyrillic, Greek, Arabic, CJK …) is not English.
     if latin < 0.5 * len(letters):
         return True
     if "¿" in message or "¡" in message:
         return True
     found = re.findall(r"[^\W\d_]+", message)
+    english = sum(w in STOPWORDS for w in words(message))
+    # Chinese or Japanese around a Latin name ("Nscale 融资多少?") is mostly Latin letters, but as
+    # many runs of another script as of Latin, with no English word, is no English question.
+    runs = [key for word in found for key, _ in itertools.groupby(map(_is_latin, word))]
+    if not english and runs.count(False) >= max(1, runs.count(True)):
+        return True
     lower = [w.lower() for w in found]
     foreign = sum(w in FOREIGN and w not in STOPWORDS for w in lower)
     # Accented lower-case words ("levé", "recaudó") are rare in English outside names.
     foreign += sum(w.islower() and not w.isascii() for w in found)
-    english = sum(w in STOPWORDS for w in words(message))
     return bool(foreign >= 2 and foreign > english)
 
 
@@ -134,12 +145,16 @@ def covers(collection: str, documents: int, leads: Sequence[Lead]) -> str:
 
 
 def reply_text(kind: str, collection: str, documents: int, leads: Sequence[Lead]) -> str:
-    """The reply to a greeting, thanks, a request for help, or a question in another language."""
+    """The reply to a greeting, thanks, goodbye, a request for help, or another language."""
     about = covers(collection, documents, leads)
     if kind == "greeting":
         return f"Hello! {about}"
     if kind == "thanks":
         return f"You're welcome. {about}"
+    if kind == "farewell":
+        noun = "document" if documents == 1 else "documents"
+        told = f" Ask again any time about the {documents} {noun} in “{collection}”."
+        return "Goodbye!" + (told if documents else "")
     if kind == "language":
         return (
             "I answer questions in English only (the answers are quoted from the documents). "

@@ -257,8 +257,13 @@ SWAP = re.compile(
 
 # What a person says to open or close a conversation; the whole message, give or take a word.
 GREETING = re.compile(
-    r"^(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day))"
+    r"^(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day)|whats up)"
     r"( there| everyone| all| bot)?$"
+)
+# Leaving: a short goodbye, not a question to search for.
+FAREWELL = re.compile(
+    r"^((ok|okay|thanks|thank you|great)[, ]+)?(bye|bye bye|goodbye|good bye|see you( later)?"
+    r"|see ya|thats all( for now)?|that is all( for now)?|good night)$"
 )
 # Thanks closes a turn; it is never a follow-up to the answer before it.
 THANKS = re.compile(

@@ -18,6 +18,8 @@ COVERS = (
     "Ask “What are these articles about?” for an overview."
 )
 
+AGAIN = "Ask again any time about the 5 documents in “articles”."
+
 OVERVIEW = """The collection “articles” holds 5 documents:
 - AI infrastructure growth is accelerating in 2026 as Anthropic nears a major Wall Street-backed \
 venture. [1]
@@ -43,6 +45,10 @@ investments, technological breakthroughs, and a clear move toward decentralizati
         ("Hello there!", "greeting"),
         ("thanks!", "thanks"),
         ("Thank you very much.", "thanks"),
+        ("What's up?", "greeting"),
+        ("bye", "farewell"),
+        ("Thanks, bye!", "farewell"),
+        ("That's all for now.", "farewell"),
         ("help", "help"),
         ("What can you do?", "help"),
         ("hi, what can you do?", "help"),
@@ -52,6 +58,8 @@ investments, technological breakthroughs, and a clear move toward decentralizati
         ("Combien a levé Nscale ?", "language"),
         ("Wie viel Geld hat Nscale bekommen?", "language"),
         ("Сколько денег привлекла Nscale?", "language"),
+        ("Nscale 融资多少?", "language"),
+        ("OpenAI的估值是多少", "language"),
     ],
 )
 def test_turns_that_are_not_questions_are_told_apart(message: str, kind: str) -> None:
@@ -68,6 +76,9 @@ def test_turns_that_are_not_questions_are_told_apart(message: str, kind: str) ->
         "Was the deal closed in 2025?",
         "What is La Liga?",
         "Help desk software: which company bought Zendesk?",
+        "Which company said goodbye to Nvidia?",
+        "What does 三菱 invest in?",
+        "Tencent (腾讯) revenue 2026",
     ],
 )
 def test_questions_about_the_documents_are_questions(question: str) -> None:
@@ -76,11 +87,13 @@ def test_questions_about_the_documents_are_questions(question: str) -> None:
 
 def test_greeting_thanks_and_help_say_what_the_bot_covers(seeded: Engine) -> None:
     session = ChatSession(seeded)
-    replies = {q: session.ask(q).answer for q in ("hi", "thanks!", "What can you do?")}
+    asked = ("hi", "thanks!", "What can you do?", "bye")
+    replies = {q: session.ask(q).answer for q in asked}
     assert {q: (a.turn, a.text, a.declined, a.citations) for q, a in replies.items() if a} == {
         "hi": ("greeting", f"Hello! {COVERS}", False, []),
         "thanks!": ("thanks", f"You're welcome. {COVERS}", False, []),
         "What can you do?": ("help", COVERS, False, []),
+        "bye": ("farewell", f"Goodbye! {AGAIN}", False, []),
     }
     # None of them is a topic a later follow-up leans on.
     assert session.questions == []
@@ -113,6 +126,7 @@ def test_an_empty_collection_says_how_to_fill_it(engine: Engine) -> None:
         "Hello! The collection “articles” holds no documents yet: add some with `rag ingest "
         "FOLDER`, then ask about them."
     )
+    assert engine.ask("goodbye").text == "Goodbye!"
 
 
 def test_a_greeting_after_an_answer_is_not_a_follow_up(seeded: Engine) -> None:
