@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from rag.answering.names import name_phrase, question_names, required_names
-from rag.answering.patterns import LEANS_BACK, SWAP
+from rag.answering.patterns import ACKNOWLEDGEMENT, LEANS_BACK, SWAP
 
 
 def is_follow_up(question: str) -> bool:
@@ -35,9 +35,16 @@ def swapped(question: str, topic: str) -> str | None:
     return topic.replace(old, new, 1)
 
 
+def without_lead_in(question: str) -> str:
+    """The question without an acknowledgement before it ("Thanks! What about OpenAI?")."""
+    rest = ACKNOWLEDGEMENT.sub("", question, count=1)
+    return rest if rest.strip() else question
+
+
 def standalone(question: str, earlier: Sequence[str]) -> str:
     """The question as it should be searched: with the last self-contained question if needed."""
-    if not earlier or not is_follow_up(question):
+    asked = without_lead_in(question)
+    if not earlier or not is_follow_up(asked):
         return question
-    topic = next((q for q in reversed(earlier) if not is_follow_up(q)), earlier[0])
-    return swapped(question, topic) or f"{topic.strip()} {question.strip()}"
+    topic = next((q for q in reversed(earlier) if not is_follow_up(without_lead_in(q))), earlier[0])
+    return swapped(asked, topic) or f"{topic.strip()} {asked.strip()}"

@@ -245,6 +245,13 @@ LEANS_BACK = re.compile(
 )
 
 # "What about OpenAI?", "And for Microsoft?": the question before, asked of something else.
+# An acknowledgement before a follow-up ("Thanks! What about OpenAI?", "OK, and …"): set off by
+# punctuation, since "Great Wall Motors" and "Thanks to Nvidia" open real questions.
+ACKNOWLEDGEMENT = re.compile(
+    r"^\s*(?:(?:ok|okay|thanks|thank you|great|cool|nice|perfect|got it|i see|hi|hello|hey)"
+    r"\s*[,.!]+\s*)+",
+    re.IGNORECASE,
+)
 SWAP = re.compile(
     r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<a>.+?)\s*[?.!]*\s*$"
     r"|^\s*(?:and|same)\s+(?:for\s+)?(?P<b>(?:the\s+)?[A-Z].*?)\s*[?.!]*\s*$",

@@ -143,6 +143,10 @@ def test_what_about_asks_the_question_before_of_another_name() -> None:
     assert standalone("What about OpenAI?", earlier) == "How much did OpenAI raise?"
     assert standalone("And Microsoft?", earlier) == "How much did Microsoft raise?"
     assert standalone("How about Anthropic's?", earlier) == "How much did Anthropic raise?"
+    # An acknowledgement before it changes nothing; "Great Wall" is a name, not one.
+    assert standalone("Thanks! What about OpenAI?", earlier) == "How much did OpenAI raise?"
+    assert standalone("ok, and CoreWeave?", earlier) == "How much did CoreWeave raise?"
+    assert standalone("Great Wall Motors?", earlier) == "Great Wall Motors?"
     # Nothing named: the question is asked with the one before, as any follow-up is.
     assert standalone("What about the valuation?", earlier) == (
         "How much did Nscale raise? What about the valuation?"
