@@ -274,23 +274,29 @@ FAREWELL = re.compile(
 )
 # Thanks closes a turn; it is never a follow-up to the answer before it.
 THANKS = re.compile(
-    r"^((ok|okay|great|cool|perfect|nice|awesome)[, ]+)?(thanks|thank you|thx|ty|cheers"
-    r"|many thanks|much appreciated)( (very|so) much| a lot| again)?$"
+    r"^((ok|okay|great|cool|perfect|nice|awesome)[, ]+)?(thanks|thank you|thank u|thx|ty|tysm"
+    r"|cheers|many thanks|much appreciated)( (very|so) much| a lot| again)?$"
 )
 # Asking what the bot is or does: the reply says what it covers, with example questions.
 HELP = re.compile(
-    r"^(help|help me|\?|what can you do|what do you do|what can i ask( you)?|how does this work"
-    r"|how do i use (this|you)|who are you|what are you|what is this|what do you know"
-    r"|what can you help( me)? with)$"
+    r"^(help|help me|\?|what can you do|what do you do|what can i ask( you)?( about)?"
+    r"|how does this work|how do i use (this|you)|who are you|what are you( for)?"
+    r"|what is this( bot| tool| app| chat)?|what do you know( about)?"
+    r"|what can you help( me)? with|(how )?can you help( me)?"
+    r"|what (topics|subjects|kinds? of questions|sorts? of questions|questions) (do|can) you"
+    r" (cover|answer|handle))$"
 )
 # A request for what the collection holds, as a whole ("What are these articles about?").
 DOCS = r"(documents?|articles?|docs|files|texts|sources|collection|index|corpus)"
 OVERVIEW = re.compile(
-    rf"^((please )?(summari[sz]e|give( me)? an overview of|give( me)? a summary of|overview of)"
-    rf" (the |these |those |all( the)? |your |my )?{DOCS}"
+    rf"^((please )?(summari[sz]e|give( me)? an overview of|give( me)? a summary of|overview of"
+    rf"|list|tell me about) (the |these |those |all( the)? |your |my )?{DOCS}"
+    rf"|(please )?(summari[sz]e|overview|summary|give( me)? (an overview|a summary))"
     rf"|what (are|is) (the |these |those |all( the)? |your )?{DOCS} about"
-    rf"|what (documents|articles|docs|files) (do you have|are there|are in the (collection|index))"
-    rf"|what is in (the |this |your )?(collection|index)"
+    rf"|what are (the |these |those |all( the)? |your )?(documents|articles|docs|files|sources)"
+    rf"|(what|which) (documents|articles|docs|files|sources) (do you have|are there"
+    rf"|are in the (collection|index))"
+    rf"|(what is|whats) in (the |this |your )?(collection|index)|whats in here"
     rf"|(what )?topics do (the |these )?{DOCS} cover"
     rf"|what do (the |these |those |your )?{DOCS} (cover|say))$"
 )
