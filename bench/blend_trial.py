@@ -12,6 +12,7 @@ Everything is chosen on the fitting sets before a measuring set is read, and wri
   most 12 false declines, squad2-dev-nearmiss 100, multihop key facts 63 and nulls 90) and the
   own set keeps its gate in `rag eval`.
 Usage: PYTHONPATH=. python bench/blend_trial.py --compare  # the model forms at equal declines
+       ... --compare --every-signal  # the same, reading the readers and token alignment too
        PYTHONPATH=. python bench/blend_trial.py            # fit: the fitting figures
        PYTHONPATH=. python bench/blend_trial.py --measure  # the same fit (deterministic), then
                                                            # once: the measuring sets
@@ -26,6 +27,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from bench.alignment_trial import NAMES as ALIGNMENT
+from bench.alignment_trial import with_alignment
 from bench.cached_figures import figures
 from bench.decision_trial import (
     SETS,
@@ -41,7 +44,7 @@ from bench.decision_trial import (
     table,
     weights,
 )
-from bench.fitting_cases import fitting_set
+from bench.fitting_cases import best_pair, fitting_set
 from rag.answering.confidence import FEATURES
 
 MAX_FALSE_DECLINES = 0.10
@@ -64,11 +67,21 @@ def monotone(t: Table, x: np.ndarray, fitted: np.ndarray) -> Fit:
     return functools.partial(boosted, monotone=signs)
 
 
-def compare() -> None:
-    """Each model form's nested figures, then out of fold at equal false declines."""
-    t = table([fitting_set(name) for name in SETS])
+def compare(every_signal: bool = False) -> None:
+    """Each model form's nested figures, then out of fold at equal false declines.
+
+    With every_signal, the forms read the cross-fitted readers' logit (`bench/decision_trial.py
+    xfit`: READER_WEIGHTS and MIRROR_WEIGHTS) and the three alignment features too.
+    """
+    found = [fitting_set(name) for name in SETS]
+    t = table(found, reader=every_signal, crossfit=every_signal)
+    names = list(FEATURES)
+    if every_signal:
+        pairs = [best_pair(case, cases.choice(case)) for cases in found for case in cases.cases]
+        t = with_alignment(t, pairs)
+        names += ["reader", *ALIGNMENT]
     once = fitted_rows(t)
-    x = t.columns(list(FEATURES))
+    x = t.columns(names)
     w = weights(t, 0.5, once)
     forms: dict[str, Fit] = {
         "logistic regression": logistic,
@@ -138,7 +151,7 @@ if __name__ == "__main__":
     # scikit-learn's trees warn once a fit about joblib configuration they don't need.
     warnings.filterwarnings("ignore", message=".*sklearn.utils.parallel.delayed.*")
     if "--compare" in sys.argv:
-        compare()
+        compare(every_signal="--every-signal" in sys.argv)
     else:
         fitted = fit()
         if "--measure" in sys.argv:
