@@ -244,7 +244,6 @@ LEANS_BACK = re.compile(
     re.IGNORECASE,
 )
 
-# "What about OpenAI?", "And for Microsoft?": the question before, asked of something else.
 # An acknowledgement before a follow-up ("Thanks! What about OpenAI?", "OK, and …"): set off by
 # punctuation, since "Great Wall Motors" and "Thanks to Nvidia" open real questions.
 ACKNOWLEDGEMENT = re.compile(
@@ -252,6 +251,7 @@ ACKNOWLEDGEMENT = re.compile(
     r"\s*[,.!]+\s*)+",
     re.IGNORECASE,
 )
+# "What about OpenAI?", "And for Microsoft?": the question before, asked of something else.
 SWAP = re.compile(
     r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<a>.+?)\s*[?.!]*\s*$"
     r"|^\s*(?:and|same)\s+(?:for\s+)?(?P<b>(?:the\s+)?[A-Z].*?)\s*[?.!]*\s*$",

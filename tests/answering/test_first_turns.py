@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.answering.conversation import standalone
+from rag.answering.conversation import standalone, without_lead_in
 from rag.answering.first_turns import classify
 from rag.engine import Engine
 from rag.session import ChatSession
@@ -152,14 +152,20 @@ def test_what_about_asks_the_question_before_of_another_name() -> None:
     assert standalone("What about OpenAI?", earlier) == "How much did OpenAI raise?"
     assert standalone("And Microsoft?", earlier) == "How much did Microsoft raise?"
     assert standalone("How about Anthropic's?", earlier) == "How much did Anthropic raise?"
-    # An acknowledgement before it changes nothing; "Great Wall" is a name, not one.
+    # An acknowledgement before it changes nothing.
     assert standalone("Thanks! What about OpenAI?", earlier) == "How much did OpenAI raise?"
     assert standalone("ok, and CoreWeave?", earlier) == "How much did CoreWeave raise?"
-    assert standalone("Great Wall Motors?", earlier) == "Great Wall Motors?"
     # Nothing named: the question is asked with the one before, as any follow-up is.
     assert standalone("What about the valuation?", earlier) == (
         "How much did Nscale raise? What about the valuation?"
     )
+
+
+def test_only_an_acknowledgement_set_off_by_punctuation_is_read_past() -> None:
+    assert without_lead_in("OK, thanks! And OpenAI?") == "And OpenAI?"
+    assert without_lead_in("Great Wall Motors' revenue?") == "Great Wall Motors' revenue?"
+    assert without_lead_in("Thanks to Nvidia, who grew?") == "Thanks to Nvidia, who grew?"
+    assert without_lead_in("Thanks!") == "Thanks!"
 
 
 def test_what_about_searches_for_the_new_name(tmp_path: Path, seeded: Engine) -> None:
