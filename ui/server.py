@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import signal
@@ -138,7 +139,7 @@ def _is_address(host: str) -> bool:
         return False
 
 
-def stop_chat(app: FastAPI) -> None:
+def stop_chat(app: FastAPI, loop: asyncio.AbstractEventLoop | None = None) -> None:
     """End the page's event streams and queue, so that the server can stop at once."""
     mounted = getattr(app.routes[-1], "app", None)
     blocks = getattr(mounted, "blocks", None)
@@ -147,7 +148,12 @@ def stop_chat(app: FastAPI) -> None:
     # What Gradio's own Blocks.close does before stopping its server: without it, uvicorn
     # waits for the open event streams, then cancels them with a traceback.
     blocks._queue.close()
-    mounted.stop_event.set()
+    # An asyncio.Event is not thread-safe: set from this thread while the server's loop adds a
+    # waiter, it failed with "deque mutated during iteration". The loop sets it itself.
+    if loop is not None and loop.is_running():
+        loop.call_soon_threadsafe(mounted.stop_event.set)
+    else:
+        mounted.stop_event.set()
 
 
 def _mount_chat(app: FastAPI, engine: Engine, gate: Gate) -> None:
@@ -179,6 +185,8 @@ class Running:
     thread: threading.Thread
     url: str
     lines: list[str] = field(default_factory=list)
+    # The server thread's event loop: what it owns is changed through it.
+    loop: asyncio.AbstractEventLoop | None = None
 
     def wait(self) -> None:
         """Serve until Ctrl-C or SIGTERM, then stop cleanly."""
@@ -195,7 +203,7 @@ class Running:
     def stop_soon(self) -> None:
         """Ask the server to stop; `wait` returns once it has."""
         self.app.state.stopping.set()
-        stop_chat(self.app)
+        stop_chat(self.app, self.loop)
         self.server.should_exit = True
 
     def stopped_line(self) -> str:
@@ -248,4 +256,5 @@ def serve(
                 "the address is not this machine's. Choose another with --port / --host."
             )
         time.sleep(0.05)
-    return Running(app, server, thread, f"http://{host}:{port}", lines)
+    loop = server.servers[0].get_loop() if server.servers else None
+    return Running(app, server, thread, f"http://{host}:{port}", lines, loop)
