@@ -24,13 +24,14 @@ from bench.decision_trial import (
     SETS,
     Table,
     at_equal_declines,
+    fitted_once,
     logistic,
     nested,
     report,
     table,
     weights,
 )
-from bench.fitting_cases import CACHE, best_pair, fitting_set
+from bench.fitting_cases import CACHE, fitting_set
 from rag.answering.confidence import FEATURES
 from rag.text import _WORD, QUESTION_WORDS, STOPWORDS, stem, terms
 
@@ -124,9 +125,9 @@ def alignment(pairs: list[tuple[str, str]]) -> np.ndarray:
     return rows
 
 
-def with_alignment(t: Table, pairs: list[tuple[str, str]]) -> Table:
+def with_alignment(t: Table) -> Table:
     """The table with the three alignment columns added."""
-    t.x = np.column_stack([t.x, alignment(pairs)])
+    t.x = np.column_stack([t.x, alignment(t.best)])
     t.names = [*t.names, *NAMES]
     return t
 
@@ -134,17 +135,9 @@ def with_alignment(t: Table, pairs: list[tuple[str, str]]) -> Table:
 def main() -> None:
     """Nested figures with and without the alignment features, then at equal false declines."""
     started = time.perf_counter()
-    found = [fitting_set(name) for name in SETS]
-    t = table(found)
-    pairs = [best_pair(case, cases.choice(case)) for cases in found for case in cases.cases]
-    t = with_alignment(t, pairs)
+    t = with_alignment(table([fitting_set(name) for name in SETS]))
     print(f"{len(t.right)} questions, features in {time.perf_counter() - started:.0f} s")
-    # The near-miss sets repeat their source set's SQuAD unanswerables: fitted once, not twice.
-    once = ~(
-        np.isin(t.sets, ["squad2-train-nearmiss", "squad2-train2-nearmiss"])
-        & ~t.answerable
-        & ~t.near_miss
-    )
+    once = fitted_once(t)
     base = list(FEATURES)
     variants = {"23 features": base, "+ alignment": [*base, *NAMES]}
     variants |= {f"+ {name} only": [*base, name] for name in NAMES}

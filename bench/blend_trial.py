@@ -38,6 +38,8 @@ from bench.decision_trial import (
     Table,
     at_equal_declines,
     boosted,
+    fitted_once,
+    highest_threshold,
     logistic,
     nested,
     outcomes,
@@ -45,7 +47,7 @@ from bench.decision_trial import (
     table,
     weights,
 )
-from bench.fitting_cases import best_pair, fitting_set
+from bench.fitting_cases import fitting_set
 from rag.answering.confidence import FEATURES
 
 MAX_FALSE_DECLINES = 0.10
@@ -74,14 +76,12 @@ def compare(every_signal: bool = False) -> None:
     With every_signal, the forms read the cross-fitted readers' logit (`bench/decision_trial.py
     xfit`: READER_WEIGHTS and MIRROR_WEIGHTS) and the three alignment features too.
     """
-    found = [fitting_set(name) for name in SETS]
-    t = table(found, reader=every_signal, crossfit=every_signal)
+    t = table([fitting_set(name) for name in SETS], reader=every_signal, crossfit=every_signal)
     names = list(FEATURES)
     if every_signal:
-        pairs = [best_pair(case, cases.choice(case)) for cases in found for case in cases.cases]
-        t = with_alignment(t, pairs)
+        t = with_alignment(t)
         names += ["reader", *ALIGNMENT]
-    once = fitted_rows(t)
+    once = fitted_once(t)
     x = t.columns(names)
     w = weights(t, 0.5, once)
     forms: dict[str, Fit] = {
@@ -97,28 +97,17 @@ def compare(every_signal: bool = False) -> None:
     at_equal_declines(t, oofs, once)
 
 
-def fitted_rows(t: Table) -> np.ndarray:
-    """Every row but a near-miss set's repeats of its source set's SQuAD unanswerables."""
-    repeats: np.ndarray = (
-        np.isin(t.sets, ["squad2-train-nearmiss", "squad2-train2-nearmiss"])
-        & ~t.answerable
-        & ~t.near_miss
-    )
-    return ~repeats
-
-
 def capped_threshold(p: np.ndarray, t: Table) -> float:
     """The highest threshold declining at most MAX_FALSE_DECLINES of answerable SQuAD questions."""
-    squad = np.isin(t.sets, ["squad2-train", "squad2-train2"]) & t.answerable
-    allowed = MAX_FALSE_DECLINES * squad.sum()
-    fits = [th for th in THRESHOLDS if (squad & ((p < th) | t.off_topic)).sum() <= allowed]
-    return float(max(fits))
+    squad = np.isin(t.sets, ["squad2-train", "squad2-train2"])
+    allowed = MAX_FALSE_DECLINES * (squad & t.answerable).sum()
+    return highest_threshold(p, t, allowed, THRESHOLDS, squad)
 
 
 def fit() -> tuple[Callable[[np.ndarray], np.ndarray], float]:
     """Nested figures, the threshold from the out-of-fold model, the final model on every row."""
     t = table([fitting_set(name) for name in SETS])
-    once = fitted_rows(t)
+    once = fitted_once(t)
     x = t.columns(list(FEATURES))
     w = weights(t, 0.5, once)
     held, answered, oof = nested(t, x, blend, once, w)

@@ -71,6 +71,8 @@ class Table:
     groups: np.ndarray
     sets: np.ndarray
     off_topic: np.ndarray
+    # Each question with the answerer's best sentence ("" when it ranked none), as a reader reads.
+    best: list[tuple[str, str]]
 
     def columns(self, names: list[str]) -> np.ndarray:
         """The feature columns of these names."""
@@ -124,7 +126,30 @@ def table(found: list[CaseSet], reader: bool = False, crossfit: bool = False) ->
         np.array(groups),
         np.array(sets),
         np.array(off, dtype=bool),
+        best,
     )
+
+
+def fitted_once(t: Table) -> np.ndarray:
+    """Every row but a near-miss set's repeats of its source set's SQuAD unanswerables."""
+    repeats: np.ndarray = (
+        np.isin(t.sets, ["squad2-train-nearmiss", "squad2-train2-nearmiss"])
+        & ~t.answerable
+        & ~t.near_miss
+    )
+    return ~repeats
+
+
+def declined(p: np.ndarray, t: Table, threshold: float, mask: np.ndarray) -> int:
+    """How many answerable questions of mask a threshold declines (the hard rule's too)."""
+    return int((mask & t.answerable & ~((p >= threshold) & ~t.off_topic)).sum())
+
+
+def highest_threshold(
+    p: np.ndarray, t: Table, allowed: float, grid: np.ndarray, mask: np.ndarray
+) -> float:
+    """The highest threshold of grid declining at most `allowed` answerable questions of mask."""
+    return float(max(th for th in grid if declined(p, t, th, mask) <= allowed))
 
 
 def weights(t: Table, own_share: float, fit_on: np.ndarray) -> np.ndarray:
@@ -227,20 +252,16 @@ def at_equal_declines(t: Table, oofs: dict[str, np.ndarray], fitted: np.ndarray)
     near_sets = np.isin(t.sets, ["squad2-train-nearmiss", "squad2-train2-nearmiss"]) & fitted
     own = t.sets == "own"
     grid = np.round(np.arange(0.02, 0.95, 0.005), 3)
-
-    def declined(p: np.ndarray, th: float, m: np.ndarray) -> int:
-        return int((m & t.answerable & ~((p >= th) & ~t.off_topic)).sum())
-
     for rate in (0.08, 0.10, 0.12):
         allowed = int(rate * (squad & t.answerable).sum())
         for label, p in oofs.items():
-            th = max(x for x in grid if declined(p, x, squad) <= allowed)
+            th = highest_threshold(p, t, allowed, grid, squad)
             out = outcomes(p, t, th)
             print(
                 f"fd<={allowed} ({rate:.0%}) {label:28s} th {th:.3f} squad {out[squad].sum()} "
                 f"near-miss sets {out[near_sets].sum()} (near misses "
                 f"{out[near_sets & t.near_miss].sum()}/{(near_sets & t.near_miss).sum()}, "
-                f"fd {declined(p, th, near_sets)}) "
+                f"fd {declined(p, t, th, near_sets)}) "
                 f"own {out[own].sum()}",
                 flush=True,
             )
@@ -259,11 +280,7 @@ def main(wanted: list[str]) -> None:
     old_sets = np.isin(t.sets, ["squad2-train", "own"])
     everything = np.ones(len(t.right), dtype=bool)
     # The near-miss sets repeat their source set's SQuAD unanswerables: fitted once, not twice.
-    once = ~(
-        np.isin(t.sets, ["squad2-train-nearmiss", "squad2-train2-nearmiss"])
-        & ~t.answerable
-        & ~t.near_miss
-    )
+    once = fitted_once(t)
     # The reader was trained on squad2-train2 and its near misses: fitted and judged on the rest.
     unseen = once & np.isin(t.sets, ["squad2-train", "squad2-train-nearmiss", "own"])
     variants: dict[str, tuple[list[str], Fit, np.ndarray, float]] = {

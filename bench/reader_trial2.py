@@ -114,6 +114,7 @@ def collect() -> tuple[Table, Extra]:
         np.array(groups),
         np.array(sets),
         np.array(off, dtype=bool),
+        list(zip(question, best, strict=True)),
     )
     extra = Extra(
         question,
