@@ -26,6 +26,7 @@ from rag.answering.patterns import (
     NOT_PLURAL,
     PLURAL_ASK,
     POINTS_BACK,
+    TITLE_ACRONYMS,
 )
 from rag.text import (
     BULLET,
@@ -210,7 +211,11 @@ def choose(
     )
     # A question without a content word ("?!…") asks nothing a sentence could answer.
     asked = set(terms(question)) - QUESTION_WORDS
-    off_topic = not asked or (not best.candidate.focus and best.cosine < t.min_cosine_unfocused)
+    # A title asked for ("CEO") must be stated by some sentence of the quote, as "chief executive"
+    # or its acronym; one part of a long question may be answered by a runner-up.
+    untitled = bool((evidence.focus & TITLE_ACRONYMS.keys()) - reading.quote_terms)
+    unfocused = not best.candidate.focus or untitled
+    off_topic = not asked or (unfocused and best.cosine < t.min_cosine_unfocused)
     return Choice(scored, chosen, features(reading), off_topic)
 
 
@@ -271,12 +276,15 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
             key = (passage.source, passage.start + start, passage.start + end)
             pool.setdefault(key, (passage, start, end, block))
     entries = [(p, start, end, p.text[start:end], block) for p, start, end, block in pool.values()]
-    sentence_terms = [set(terms(e[3])) for e in entries]
+    sentence_terms = [set(terms(e[3])) | title_terms(e[3]) for e in entries]
     q_terms = set(terms(question)) - QUESTION_WORDS
     weights = _idf(q_terms, sentence_terms)
     total = sum(weights.values()) or 1.0
     kind = answer_type(question)
     focus = focus_terms(question)
+    # A title asked for is checked on the whole quote (choose), not as one predicate word among
+    # others: "the current CEO and chairman of Goldman Sachs" is not answered by Microsoft's CEO.
+    predicate = focus - TITLE_ACRONYMS.keys()
     candidates = [
         Candidate(
             p,
@@ -285,7 +293,7 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
             text,
             lexical=sum(weights[q] for q in q_terms & st) / total,
             cue=kind.present(text),
-            focus=bool(focus & st) or not focus,
+            focus=bool(predicate & st) or not predicate,
             block=block,
             terms=frozenset(st),
         )
@@ -377,9 +385,15 @@ def decline_text(evidence: Evidence) -> str:
 
 
 def focus_terms(question: str) -> set[str]:
-    """Stemmed lower-case content words of a question: what is asked about, beyond names."""
+    """Stemmed lower-case content words and titles of a question: what is asked, beyond names."""
     lower = " ".join(w for w in question.split() if w[:1].islower())
-    return set(terms(lower)) - QUESTION_WORDS - GENERIC
+    titles = set(terms(question)) & TITLE_ACRONYMS.keys()
+    return (set(terms(lower)) | titles) - QUESTION_WORDS - GENERIC
+
+
+def title_terms(text: str) -> set[str]:
+    """The titles a text spells out ("chief executive" holds "ceo"), as their acronyms' terms."""
+    return {title for title, spelled in TITLE_ACRONYMS.items() if spelled.search(text)}
 
 
 def is_list_question(question: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answering.patterns import CREDIT, NAME_RUN, QUESTION_NAME
+from rag.answering.patterns import CREDIT, NAME_RUN, QUESTION_NAME, TITLE_ACRONYMS
 from rag.text import STOPWORDS
 
 
@@ -42,10 +42,13 @@ def required_names(question: str) -> list[str]:
 
 
 def name_found(name: str, text_lower: str, text_words: set[str]) -> bool:
-    """True when a text mentions a name, allowing for inflection ("Indian" ~ "India's")."""
+    """True when a text mentions a name, inflected ("Indian" ~ "India's") or a title spelled out."""
     lowered = name.lower()
     if lowered in text_lower:
         return True
+    spelled = TITLE_ACRONYMS.get(lowered)
+    if spelled is not None:
+        return spelled.search(text_lower) is not None
     if len(lowered) < 5:
         return False
     prefix = lowered[: max(5, len(lowered) - 3)]

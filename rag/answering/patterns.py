@@ -161,6 +161,20 @@ NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
 QUESTION_NAME = re.compile(r"\b[^\W\d_][\w&.-]*[^\W_]")
 # Capitalised words in a row, joined by single spaces: the parts of one name.
 NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]")
+# Titles and corporate events written in capitals are what a question asks, not whom it is about:
+# "Who is the CEO of Nscale?" asks for a chief executive, and a passage may spell the title out.
+# Each is a predicate word like "acquired", matched by its acronym or by these words.
+TITLE_ACRONYMS = {
+    "ceo": re.compile(r"\bchief executive", re.IGNORECASE),
+    "cfo": re.compile(r"\bchief financial", re.IGNORECASE),
+    "cto": re.compile(r"\bchief (?:technology|technical)", re.IGNORECASE),
+    "coo": re.compile(r"\bchief operating", re.IGNORECASE),
+    "cio": re.compile(r"\bchief information", re.IGNORECASE),
+    "vp": re.compile(r"\bvice[- ]president", re.IGNORECASE),
+    "ipo": re.compile(
+        r"\binitial public offering|\b(?:stock market|public) (?:debut|listing)", re.IGNORECASE
+    ),
+}
 # A question that asks for several things: the whole list or paragraph may be quoted.
 LIST_Q = re.compile(
     r"\b(list|name (the|some|all|three|four|five)|enumerate|what are|which are)\b", re.IGNORECASE
