@@ -18,6 +18,7 @@ from rag.answering.confidence import (
     features,
     load_model,
 )
+from rag.answering.measures import asks_amount, measure_clash, measure_terms
 from rag.answering.names import name_found, name_phrase, required_names
 from rag.answering.patterns import (
     GENERIC,
@@ -186,7 +187,9 @@ def choose(
     shortlist = sorted(evidence.candidates, key=lambda c: -prelim_score(t, c))[: t.candidates]
     if not shortlist:
         return Choice([], [], {})
-    scored = fuller_first(t, rank_candidates(t, shortlist, cosines(shortlist)))
+    scored = measured_first(
+        evidence, question, fuller_first(t, rank_candidates(t, shortlist, cosines(shortlist)))
+    )
     best = scored[0]
     chosen = [with_antecedent(s) for s in select(t, evidence, scored, limit)]
     reading = Reading(
@@ -215,7 +218,11 @@ def choose(
     # or its acronym; one part of a long question may be answered by a runner-up.
     untitled = bool((evidence.focus & TITLE_ACRONYMS.keys()) - reading.quote_terms)
     unfocused = not best.candidate.focus or untitled
-    off_topic = not asked or (unfocused and best.cosine < t.min_cosine_unfocused)
+    off_topic = (
+        not asked
+        or (unfocused and best.cosine < t.min_cosine_unfocused)
+        or measure_clash(evidence.asked, question, best.candidate.text)
+    )
     return Choice(scored, chosen, features(reading), off_topic)
 
 
@@ -276,11 +283,18 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
             key = (passage.source, passage.start + start, passage.start + end)
             pool.setdefault(key, (passage, start, end, block))
     entries = [(p, start, end, p.text[start:end], block) for p, start, end, block in pool.values()]
-    sentence_terms = [set(terms(e[3])) | title_terms(e[3]) for e in entries]
     q_terms = set(terms(question)) - QUESTION_WORDS
+    kind = answer_type(question)
+    sentence_terms = [set(terms(e[3])) | title_terms(e[3]) for e in entries]
+    # A sentence giving a measure the question asks states the question's word for it ("funding
+    # round" says "raise"): for the predicate rule and what a quote covers, not for ranking.
+    amount = asks_amount(kind, question)
+    stated = [
+        st | measure_terms(question, e[3]) if amount else st
+        for st, e in zip(sentence_terms, entries, strict=True)
+    ]
     weights = _idf(q_terms, sentence_terms)
     total = sum(weights.values()) or 1.0
-    kind = answer_type(question)
     focus = focus_terms(question)
     # A title asked for is checked on the whole quote (choose), not as one predicate word among
     # others: "the current CEO and chairman of Goldman Sachs" is not answered by Microsoft's CEO.
@@ -293,11 +307,13 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
             text,
             lexical=sum(weights[q] for q in q_terms & st) / total,
             cue=kind.present(text),
-            focus=bool(predicate & st) or not predicate,
+            focus=bool(predicate & said) or not predicate,
             block=block,
-            terms=frozenset(st),
+            terms=frozenset(said),
         )
-        for (p, start, end, text, block), st in zip(entries, sentence_terms, strict=True)
+        for (p, start, end, text, block), st, said in zip(
+            entries, sentence_terms, stated, strict=True
+        )
     ]
     found = "\n".join(p.text for p in passages).lower()
     found_words = set(words(found))
@@ -389,6 +405,28 @@ def focus_terms(question: str) -> set[str]:
     lower = " ".join(w for w in question.split() if w[:1].islower())
     titles = set(terms(question)) & TITLE_ACRONYMS.keys()
     return (set(terms(lower)) | titles) - QUESTION_WORDS - GENERIC
+
+
+def measured_first(
+    evidence: Evidence, question: str, scored: list[ScoredSentence]
+) -> list[ScoredSentence]:
+    """Sentences giving another measure than the one asked are dropped, and none is the best.
+
+    When the best is one, only sentences naming every name the question asks about are kept
+    ("How much did OpenAI raise?": OpenAI's funding round, not Nscale's); with none, the order
+    stays and the best is declined.
+    """
+    kept = [s for s in scored if not measure_clash(evidence.asked, question, s.candidate.text)]
+    if len(kept) == len(scored) or (kept and kept[0] is scored[0]):
+        return kept
+    named = [s for s in kept if _names_all(evidence.names, s.candidate.text)]
+    return named or scored
+
+
+def _names_all(names: tuple[str, ...], text: str) -> bool:
+    lower = text.lower()
+    found = set(words(lower))
+    return all(name_found(name, lower, found) for name in names)
 
 
 def title_terms(text: str) -> set[str]:

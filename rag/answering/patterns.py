@@ -175,6 +175,22 @@ TITLE_ACRONYMS = {
         r"\binitial public offering|\b(?:stock market|public) (?:debut|listing)", re.IGNORECASE
     ),
 }
+# The money measures a question may ask an amount of. A best sentence that states another and not
+# the one asked ("How much revenue did OpenAI make?" against "OpenAI's valuation rose to …") holds
+# a figure of something else: the commonest near miss of business news.
+MEASURES = {
+    name: re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+    for name, words in {
+        "revenue": r"revenues?|sales|turnover",
+        "profit": r"profits?|earnings|net income|net loss(?:es)?",
+        "valuation": r"valuations?|valued|worth|market (?:cap|capitali[sz]ation|value)",
+        "funding": r"rais(?:e|ed|es|ing)|funding|funds?|round|financing",
+        "debt": r"debts?|loans?|borrow\w*|bonds?",
+        "spending": r"spend(?:s|ing)?|spent|capex|capital expenditures?|budget",
+    }.items()
+}
+# "What is Nscale's revenue?" asks an amount though no "how much" says so.
+WHAT_IS = re.compile(r"\s*what (?:is|was|are|were)\b", re.IGNORECASE)
 # A question that asks for several things: the whole list or paragraph may be quoted.
 LIST_Q = re.compile(
     r"\b(list|name (the|some|all|three|four|five)|enumerate|what are|which are)\b", re.IGNORECASE

@@ -12,7 +12,7 @@ from rag.answering.names import question_names
 from rag.engine import Engine
 from rag.errors import QuestionError
 from rag.types import Citation, Draft, Passage
-from tests.fixtures import NSCALE, NSCALE_SOURCE, SEEDS
+from tests.fixtures import NSCALE, NSCALE_SOURCE, OPENAI_RAISE, SEEDS
 
 
 def test_nscale_answer_cites_the_passage_with_both_figures(seeded: Engine) -> None:
@@ -75,6 +75,38 @@ def test_a_title_spelled_out_answers_its_acronym(engine: Engine, tmp_path: Path)
     assert engine.ask("Who is the CTO of Osprey Capital?").text == (
         "The articles don't say: none of the retrieved passages mentions CTO."
     )
+
+
+def test_an_amount_of_another_measure_is_not_the_answer(seeded: Engine) -> None:
+    # Before, OpenAI's valuation answered its revenue at 0.78, Broadcom's revenue its profit.
+    for question in (
+        "How much revenue did OpenAI make in 2025?",
+        "What is Nscale's revenue?",
+        "How much profit did Broadcom make?",
+    ):
+        answer = seeded.ask(question)
+        assert (answer.declined, answer.text, answer.citations) == (True, DECLINE_TEXT, [])
+    assert seeded.ask("What is OpenAI's valuation?").text == (
+        "Recent financial activity has propelled OpenAI’s valuation to a range between $730 "
+        "billion and $840 billion. [1]"
+    )
+    # The valuation ranks first for "raise": sentences giving OpenAI's money, not Nscale's, step up.
+    assert seeded.ask("How much did OpenAI raise?").text == OPENAI_RAISE
+
+
+def test_the_measures_a_text_names() -> None:
+    from rag.answering.measures import measures
+
+    assert measures("Nscale has raised $2 billion, bringing its valuation to $14.6 billion") == {
+        "funding",
+        "valuation",
+    }
+    assert measures("Capital expenditure and net income both rose; sales fell.") == {
+        "spending",
+        "profit",
+        "revenue",
+    }
+    assert measures("Broadcom and Google reached a long-term agreement.") == set()
 
 
 def test_unknown_company_is_declined_by_name(seeded: Engine) -> None:

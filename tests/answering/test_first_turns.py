@@ -10,6 +10,7 @@ from rag.answering.conversation import standalone, without_lead_in
 from rag.answering.first_turns import classify
 from rag.engine import Engine
 from rag.session import ChatSession
+from tests.fixtures import OPENAI_RAISE
 
 COVERS = (
     "I answer questions about the 5 documents in the collection “articles”, quoting the passages "
@@ -175,3 +176,5 @@ def test_what_about_searches_for_the_new_name(tmp_path: Path, seeded: Engine) ->
     assert answer is not None
     assert answer.standalone_question == "How much did OpenAI raise?"
     assert answer.citations[0].source == "002_c3ddb7734e976afc.txt"
+    # Not OpenAI's valuation (another measure) and Nscale's raise (another company), as before.
+    assert answer.text == OPENAI_RAISE
