@@ -278,8 +278,10 @@ declines (`RAG_ANSWER__MIN_CONFIDENCE` moves it). The threshold is chosen out of
 whose weighted right answers are within one standard error (of the paired difference) of the
 best threshold's, since thresholds that far apart are not told apart by the fitting data.
 Every answer's JSON carries `confidence`.
-Hard rules stay outside the model: text addressed to an AI is never a candidate, and every `[n]`
-is verified against the passage it cites.
+Hard rules stay outside the model: text addressed to an AI is never a candidate, a weak best
+sentence must state the question's predicate (and a title it asks in capitals, "CEO"), a sentence
+giving another money measure than the amount asked (a valuation for "How much revenue …?") is no
+candidate, and every `[n]` is verified against the passage it cites.
 
 ## Data (fitting only)
 - `../shared/benchmarks/squad2-train` (SQuAD 2.0, 10 Wikipedia articles, 390 paragraphs):
