@@ -190,7 +190,7 @@ MEASURES = {
     }.items()
 }
 # "What is Nscale's revenue?" asks an amount though no "how much" says so.
-WHAT_IS = re.compile(r"\s*what (?:is|was|are|were)\b", re.IGNORECASE)
+WHAT_IS = re.compile(r"\s*what(?:['’]s| is| was| are| were)\b", re.IGNORECASE)
 # A question that asks for several things: the whole list or paragraph may be quoted.
 LIST_Q = re.compile(
     r"\b(list|name (the|some|all|three|four|five)|enumerate|what are|which are)\b", re.IGNORECASE
