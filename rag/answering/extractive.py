@@ -22,8 +22,10 @@ from rag.answering.measures import asks_amount, measure_clash, measure_terms
 from rag.answering.names import name_found, name_phrase, required_names
 from rag.answering.patterns import (
     GENERIC,
+    HOW_MUCH,
     INSTRUCTION,
     LIST_Q,
+    MORE_COUNTS,
     NOT_PLURAL,
     PLURAL_ASK,
     POINTS_BACK,
@@ -222,6 +224,7 @@ def choose(
         not asked
         or (unfocused and best.cosine < t.min_cosine_unfocused)
         or measure_clash(evidence.asked, question, best.candidate.text)
+        or no_number(evidence, question, chosen)
     )
     return Choice(scored, chosen, features(reading), off_topic)
 
@@ -405,6 +408,14 @@ def focus_terms(question: str) -> set[str]:
     lower = " ".join(w for w in question.split() if w[:1].islower())
     titles = set(terms(question)) & TITLE_ACRONYMS.keys()
     return (set(terms(lower)) | titles) - QUESTION_WORDS - GENERIC
+
+
+def no_number(evidence: Evidence, question: str, chosen: list[ScoredSentence]) -> bool:
+    """True when "how much" or "how many" is asked and the quote states no number it lacks."""
+    return HOW_MUCH.search(question) is not None and not any(
+        evidence.asked.present(s.candidate.text) or MORE_COUNTS.search(s.candidate.text)
+        for s in chosen
+    )
 
 
 def measured_first(

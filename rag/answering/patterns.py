@@ -189,6 +189,13 @@ MEASURES = {
         "spending": r"spend(?:s|ing)?|spent|capex|capital expenditures?|budget",
     }.items()
 }
+# "How much …?" and "How many …?" are answered by a number (written in figures or words), never
+# by a quote that states none; "what rate of …" or "what kind of …" may be answered in words.
+HOW_MUCH = re.compile(r"\bhow (?:much|many)\b", re.IGNORECASE)
+# Counts the spelled numbers above leave out, read for that rule only ("a single Maia 200").
+MORE_COUNTS = re.compile(
+    r"\b(?:zero|none|single|(?:thir|four|six|seven|eigh|nine)teen)\b", re.IGNORECASE
+)
 # "What is Nscale's revenue?" asks an amount though no "how much" says so.
 WHAT_IS = re.compile(r"\s*what(?:['’]s| is| was| are| were)\b", re.IGNORECASE)
 # A question that asks for several things: the whole list or paragraph may be quoted.
