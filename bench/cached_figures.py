@@ -1,8 +1,10 @@
-"""A measuring set's figures from the cached retrieval, for reporting only (nothing is fitted).
+"""A question set's figures from the cached retrieval, for reporting only (nothing is fitted).
 
-Usage: RAG_BENCHMARKS=../shared/benchmarks PYTHONPATH=. python bench/cached_figures.py SET...
+Usage: RAG_BENCHMARKS=../shared/benchmarks PYTHONPATH=. \
+    python bench/cached_figures.py [--fitting] SET...
 The answer decision is the committed one (a trial may pass its own); with it, the figures match
-`rag eval` on the same retrieval.
+`rag eval` on the same retrieval. With --fitting the sets are fitting sets ("own" included): the
+in-sample figures a hard rule is chosen on before any measuring set is read.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 
-from bench.fitting_cases import measuring_set
+from bench.fitting_cases import fitting_set, measuring_set
 from rag.answering.confidence import load_model
 
 
@@ -21,10 +23,12 @@ def committed() -> Callable[[dict[str, float]], bool]:
     return lambda values: model.probability(values) >= model.threshold
 
 
-def figures(name: str, answers: Callable[[dict[str, float]], bool] | None = None) -> Counter[str]:
+def figures(
+    name: str, answers: Callable[[dict[str, float]], bool] | None = None, fitting: bool = False
+) -> Counter[str]:
     """Right overall, and per kind of question how many were answered, keyed or declined."""
     answers = answers or committed()
-    found = measuring_set(name)
+    found = fitting_set(name) if fitting else measuring_set(name)
     counts: Counter[str] = Counter()
     for case in found.cases:
         choice = found.choice(case)
@@ -47,5 +51,6 @@ def figures(name: str, answers: Callable[[dict[str, float]], bool] | None = None
 
 
 if __name__ == "__main__":
-    for name in sys.argv[1:]:
-        print(name, dict(sorted(figures(name).items())))
+    fitting = "--fitting" in sys.argv
+    for name in (a for a in sys.argv[1:] if a != "--fitting"):
+        print(name, dict(sorted(figures(name, fitting=fitting).items())))
