@@ -22,10 +22,8 @@ from rag.answering.measures import asks_amount, measure_clash, measure_terms
 from rag.answering.names import name_found, name_phrase, required_names
 from rag.answering.patterns import (
     GENERIC,
-    HOW_MUCH,
     INSTRUCTION,
     LIST_Q,
-    MORE_COUNTS,
     NOT_PLURAL,
     PLURAL_ASK,
     POINTS_BACK,
@@ -92,6 +90,9 @@ class Candidate:
     focus: bool
     block: bool = False
     terms: frozenset[str] = frozenset()
+    # The question's words for a measure the sentence gives in its own ("raise" for "funding
+    # round"): for the predicate rule and what a quote covers; the decision reads `terms` only.
+    stated: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,6 @@ def choose(
         not asked
         or (unfocused and best.cosine < t.min_cosine_unfocused)
         or measure_clash(evidence.asked, question, best.candidate.text)
-        or no_number(evidence, question, chosen)
     )
     return Choice(scored, chosen, features(reading), off_topic)
 
@@ -289,13 +289,8 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
     q_terms = set(terms(question)) - QUESTION_WORDS
     kind = answer_type(question)
     sentence_terms = [set(terms(e[3])) | title_terms(e[3]) for e in entries]
-    # A sentence giving a measure the question asks states the question's word for it ("funding
-    # round" says "raise"): for the predicate rule and what a quote covers, not for ranking.
     amount = asks_amount(kind, question)
-    stated = [
-        st | measure_terms(question, e[3]) if amount else st
-        for st, e in zip(sentence_terms, entries, strict=True)
-    ]
+    stated = [measure_terms(question, e[3]) if amount else set() for e in entries]
     weights = _idf(q_terms, sentence_terms)
     total = sum(weights.values()) or 1.0
     focus = focus_terms(question)
@@ -310,9 +305,10 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
             text,
             lexical=sum(weights[q] for q in q_terms & st) / total,
             cue=kind.present(text),
-            focus=bool(predicate & said) or not predicate,
+            focus=bool(predicate & (st | said)) or not predicate,
             block=block,
-            terms=frozenset(said),
+            terms=frozenset(st),
+            stated=frozenset(said),
         )
         for (p, start, end, text, block), st, said in zip(
             entries, sentence_terms, stated, strict=True
@@ -373,7 +369,10 @@ def select(
             seen_terms |= other_terms
     # A question with two parts ("the joint venture … and the Fluidstack deal") needs a sentence
     # for the part the chosen ones leave out, even if it scores a little lower.
-    uncovered = evidence.question_terms - seen_terms
+    # A measure the chosen sentences give in their own words is covered ("funding round" covers
+    # "raise"); a runner-up is added only for words it states.
+    said = set().union(*(s.candidate.stated for s in chosen))
+    uncovered = evidence.question_terms - seen_terms - said
     for other in scored[1:]:
         if len(chosen) >= limit or not uncovered or other.score < best.score - t.cover_margin:
             break
@@ -386,7 +385,7 @@ def select(
         ):
             chosen.append(other)
             seen_terms |= other_terms
-            uncovered -= other_terms
+            uncovered -= other_terms | other.candidate.stated
     return chosen
 
 
@@ -410,27 +409,23 @@ def focus_terms(question: str) -> set[str]:
     return (set(terms(lower)) | titles) - QUESTION_WORDS - GENERIC
 
 
-def no_number(evidence: Evidence, question: str, chosen: list[ScoredSentence]) -> bool:
-    """True when "how much" or "how many" is asked and the quote states no number it lacks."""
-    return HOW_MUCH.search(question) is not None and not any(
-        evidence.asked.present(s.candidate.text) or MORE_COUNTS.search(s.candidate.text)
-        for s in chosen
-    )
-
-
 def measured_first(
     evidence: Evidence, question: str, scored: list[ScoredSentence]
 ) -> list[ScoredSentence]:
-    """Sentences giving another measure than the one asked are dropped, and none is the best.
+    """When the best sentence gives another measure than the one asked, the best that gives it.
 
-    When the best is one, only sentences naming every name the question asks about are kept
-    ("How much did OpenAI raise?": OpenAI's funding round, not Nscale's); with none, the order
-    stays and the best is declined.
+    Only sentences naming every name the question asks about and no other measure alone are
+    kept ("How much did OpenAI raise?": OpenAI's funding round, not Nscale's); with none, the
+    order stays and the best is declined.
     """
-    kept = [s for s in scored if not measure_clash(evidence.asked, question, s.candidate.text)]
-    if len(kept) == len(scored) or (kept and kept[0] is scored[0]):
-        return kept
-    named = [s for s in kept if _names_all(evidence.names, s.candidate.text)]
+    if not measure_clash(evidence.asked, question, scored[0].candidate.text):
+        return scored
+    named = [
+        s
+        for s in scored
+        if not measure_clash(evidence.asked, question, s.candidate.text)
+        and _names_all(evidence.names, s.candidate.text)
+    ]
     return named or scored
 
 

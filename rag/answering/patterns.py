@@ -60,8 +60,8 @@ CAPITALISED = re.compile(r"(?<=\s)[A-Z][\w'’-]+")
 UNIT = re.compile(r"\bhow many\s+([a-z]{3,})\b", re.IGNORECASE)
 NOT_UNIT = frozenset({"did", "does", "do", "was", "were", "is", "are", "has", "have", "had"})
 
-# --- Hard rules on amounts (measures.py, extractive.py): outside the decision, pinned by
-# tests/answering/test_answers.py (measures, "how much" needs a number) ---
+# --- The hard rule on money measures (measures.py, extractive.py): outside the decision, pinned by
+# tests/answering/test_answers.py ("measure") ---
 # The money measures a question may ask an amount of. A best sentence that states another and not
 # the one asked ("How much revenue did OpenAI make?" against "OpenAI's valuation rose to …") holds
 # a figure of something else: the commonest near miss of business news.
@@ -76,13 +76,6 @@ MEASURES = {
         "spending": r"spend(?:s|ing)?|spent|capex|capital expenditures?|budget",
     }.items()
 }
-# "How much …?" and "How many …?" are answered by a number (written in figures or words), never
-# by a quote that states none; "what rate of …" or "what kind of …" may be answered in words.
-HOW_MUCH = re.compile(r"\bhow (?:much|many)\b", re.IGNORECASE)
-# Counts the spelled numbers above leave out, read for that rule only ("a single Maia 200").
-MORE_COUNTS = re.compile(
-    r"\b(?:zero|none|single|(?:thir|four|six|seven|eigh|nine)teen)\b", re.IGNORECASE
-)
 # "What is Nscale's revenue?" asks an amount though no "how much" says so.
 WHAT_IS = re.compile(r"\s*what(?:['’]s| is| was| are| were)\b", re.IGNORECASE)
 
