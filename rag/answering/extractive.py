@@ -18,7 +18,7 @@ from rag.answering.confidence import (
     features,
     load_model,
 )
-from rag.answering.measures import asks_amount, measure_clash, measure_terms
+from rag.answering.measures import asks_amount, measure_clash, measure_terms, measures
 from rag.answering.names import name_found, name_phrase, required_names
 from rag.answering.patterns import (
     GENERIC,
@@ -415,8 +415,8 @@ def measured_first(
     """When the best sentence gives another measure than the one asked, the best that gives it.
 
     Only sentences naming every name the question asks about and no other measure alone are
-    kept ("How much did OpenAI raise?": OpenAI's funding round, not Nscale's); with none, the
-    order stays and the best is declined.
+    kept ("How much did OpenAI raise?": OpenAI's funding round, not Nscale's); with none giving
+    the measure asked, the order stays and the best is declined.
     """
     if not measure_clash(evidence.asked, question, scored[0].candidate.text):
         return scored
@@ -426,7 +426,11 @@ def measured_first(
         if not measure_clash(evidence.asked, question, s.candidate.text)
         and _names_all(evidence.names, s.candidate.text)
     ]
-    return named or scored
+    wanted = measures(question)
+    giving = [s for s in named if wanted & measures(s.candidate.text)]
+    if not giving:
+        return scored
+    return [giving[0], *(s for s in named if s is not giving[0])]
 
 
 def _names_all(names: tuple[str, ...], text: str) -> bool:
