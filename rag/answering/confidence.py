@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from rag.answering.contradictions import negation_unmatched, opposite_word
-from rag.answering.names import name_found
+from rag.answering.names import names_share
 from rag.answering.patterns import numbers
-from rag.text import QUESTION_WORDS, terms, words
+from rag.text import QUESTION_WORDS, terms
 
 MODEL_PATH = Path(__file__).with_name("confidence.json")
 
@@ -78,14 +78,6 @@ def _share(wanted: Collection[str], found: AbstractSet[str]) -> float:
     return sum(w in found for w in wanted) / len(wanted) if wanted else 1.0
 
 
-def _names_share(names: tuple[str, ...], text: str) -> float:
-    if not names:
-        return 1.0
-    lower = text.lower()
-    found = set(words(lower))
-    return sum(name_found(n, lower, found) for n in names) / len(names)
-
-
 def features(r: Reading) -> dict[str, float]:
     """The decision's inputs; a share is 1.0 when the question has nothing of its kind."""
     q_terms = set(terms(r.question)) - QUESTION_WORDS
@@ -95,7 +87,7 @@ def features(r: Reading) -> dict[str, float]:
     # Unknown, not zero: with no other sentence, how far the best stands out can't be told, and
     # the model reads an unknown as the fitting data's average.
     alone = r.candidates < 2
-    names_found = _names_share(r.names, r.passages)
+    names_found = names_share(r.names, r.passages)
     return {
         "cosine": r.cosine,
         # How far the best sentence stands out from the others retrieved: a question no passage
@@ -110,8 +102,8 @@ def features(r: Reading) -> dict[str, float]:
         # A question about something the articles never mention is about something else, however
         # many of its other names they have: a share of 1/2 understates one name missing.
         "name_missing": float(names_found < 1.0),
-        "names_in_passage": _names_share(r.names, r.passage),
-        "names_in_sentence": _names_share(r.names, r.sentence),
+        "names_in_passage": names_share(r.names, r.passage),
+        "names_in_sentence": names_share(r.names, r.sentence),
         "has_names": float(bool(r.names)),
         "numbers_in_passage": _share(asked, numbers(r.passage)),
         "numbers_found": _share(asked, numbers(r.passages)),

@@ -18,8 +18,8 @@ from rag.answering.confidence import (
     features,
     load_model,
 )
-from rag.answering.measures import asks_amount, measure_clash, measure_terms, measures
-from rag.answering.names import name_found, name_phrase, required_names
+from rag.answering.measures import asked_measures, measure_clash, measure_terms, measures
+from rag.answering.names import name_found, name_phrase, names_share, required_names
 from rag.answering.patterns import (
     GENERIC,
     INSTRUCTION,
@@ -107,6 +107,8 @@ class Evidence:
     asked: AnswerType
     focus: frozenset[str] = frozenset()
     question_terms: frozenset[str] = frozenset()
+    # The money measures the question asks an amount of ("revenue"), if any.
+    measures: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,7 @@ def choose(
     if not shortlist:
         return Choice([], [], {})
     scored = measured_first(
-        evidence, question, fuller_first(t, rank_candidates(t, shortlist, cosines(shortlist)))
+        evidence, fuller_first(t, rank_candidates(t, shortlist, cosines(shortlist)))
     )
     best = scored[0]
     chosen = [with_antecedent(s) for s in select(t, evidence, scored, limit)]
@@ -224,7 +226,7 @@ def choose(
     off_topic = (
         not asked
         or (unfocused and best.cosine < t.min_cosine_unfocused)
-        or measure_clash(evidence.asked, question, best.candidate.text)
+        or measure_clash(evidence.measures, best.candidate.text)
     )
     return Choice(scored, chosen, features(reading), off_topic)
 
@@ -289,8 +291,8 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
     q_terms = set(terms(question)) - QUESTION_WORDS
     kind = answer_type(question)
     sentence_terms = [set(terms(e[3])) | title_terms(e[3]) for e in entries]
-    amount = asks_amount(kind, question)
-    stated = [measure_terms(question, e[3]) if amount else set() for e in entries]
+    wanted = asked_measures(kind, question)
+    stated = [measure_terms(question, wanted, e[3]) for e in entries]
     weights = _idf(q_terms, sentence_terms)
     total = sum(weights.values()) or 1.0
     focus = focus_terms(question)
@@ -331,6 +333,7 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
         kind,
         frozenset(focus),
         frozenset(q_terms - GENERIC),
+        wanted,
     )
 
 
@@ -409,34 +412,26 @@ def focus_terms(question: str) -> set[str]:
     return (set(terms(lower)) | titles) - QUESTION_WORDS - GENERIC
 
 
-def measured_first(
-    evidence: Evidence, question: str, scored: list[ScoredSentence]
-) -> list[ScoredSentence]:
+def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
     """When the best sentence gives another measure than the one asked, the best that gives it.
 
     Only sentences naming every name the question asks about and no other measure alone are
     kept ("How much did OpenAI raise?": OpenAI's funding round, not Nscale's); with none giving
     the measure asked, the order stays and the best is declined.
     """
-    if not measure_clash(evidence.asked, question, scored[0].candidate.text):
+    wanted = evidence.measures
+    if not measure_clash(wanted, scored[0].candidate.text):
         return scored
     named = [
         s
         for s in scored
-        if not measure_clash(evidence.asked, question, s.candidate.text)
-        and _names_all(evidence.names, s.candidate.text)
+        if not measure_clash(wanted, s.candidate.text)
+        and names_share(evidence.names, s.candidate.text) == 1.0
     ]
-    wanted = measures(question)
     giving = [s for s in named if wanted & measures(s.candidate.text)]
     if not giving:
         return scored
     return [giving[0], *(s for s in named if s is not giving[0])]
-
-
-def _names_all(names: tuple[str, ...], text: str) -> bool:
-    lower = text.lower()
-    found = set(words(lower))
-    return all(name_found(name, lower, found) for name in names)
 
 
 def title_terms(text: str) -> set[str]:

@@ -12,26 +12,24 @@ def measures(text: str) -> set[str]:
     return {name for name, pattern in MEASURES.items() if pattern.search(text)}
 
 
-def asks_amount(asked: AnswerType, question: str) -> bool:
-    """True when a question asks for an amount: "how much …", or "what is X's revenue?"."""
-    return asked.kind == "quantity" or WHAT_IS.match(question) is not None
+def asked_measures(asked: AnswerType, question: str) -> frozenset[str]:
+    """The measures a question asks an amount of ("how much …", "what is X's revenue?")."""
+    if asked.kind != "quantity" and WHAT_IS.match(question) is None:
+        return frozenset()
+    return frozenset(measures(question))
 
 
-def measure_clash(asked: AnswerType, question: str, sentence: str) -> bool:
-    """True when an amount of one measure is asked and the sentence names only others."""
-    if not asks_amount(asked, question):
-        return False
-    wanted = measures(question)
+def measure_clash(wanted: frozenset[str], sentence: str) -> bool:
+    """True when a sentence names only other measures than the ones asked."""
     given = measures(sentence)
     return bool(wanted) and not wanted & given and bool(given - wanted)
 
 
-def measure_terms(question: str, sentence: str) -> set[str]:
-    """The question's terms naming a measure the sentence gives too, in whatever words."""
-    shared = [MEASURES[name] for name in measures(question) & measures(sentence)]
+def measure_terms(question: str, wanted: frozenset[str], sentence: str) -> set[str]:
+    """The question's terms naming a measure asked that the sentence gives, in whatever words."""
     return {
         term
-        for pattern in shared
-        for match in pattern.finditer(question)
+        for name in wanted & measures(sentence)
+        for match in MEASURES[name].finditer(question)
         for term in terms(match.group(0))
     }

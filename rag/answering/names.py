@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from rag.answering.patterns import CREDIT, NAME_RUN, QUESTION_NAME, TITLE_ACRONYMS
-from rag.text import STOPWORDS
+from rag.text import STOPWORDS, words
 
 
 def question_names(question: str) -> list[str]:
@@ -53,3 +53,12 @@ def name_found(name: str, text_lower: str, text_words: set[str]) -> bool:
         return False
     prefix = lowered[: max(5, len(lowered) - 3)]
     return any(word.startswith(prefix) for word in text_words)
+
+
+def names_share(names: tuple[str, ...], text: str) -> float:
+    """The share of the names a text mentions; 1.0 when there are none."""
+    if not names:
+        return 1.0
+    lower = text.lower()
+    found = set(words(lower))
+    return sum(name_found(n, lower, found) for n in names) / len(names)
