@@ -280,9 +280,10 @@ best threshold's, since thresholds that far apart are not told apart by the fitt
 Every answer's JSON carries `confidence`.
 Hard rules stay outside the model: text addressed to an AI is never a candidate, a weak best
 sentence must state the question's predicate (and a title it asks in capitals, "CEO"), a sentence
-giving another money measure than the amount asked (a valuation for "How much revenue …?") is
-declined unless a sentence giving the one asked steps up, and every `[n]` is verified against
-the passage it cites.
+giving another money measure than the amount asked (a valuation for "How much revenue …?"), or
+from a passage naming none of the question's names when another passage names one (OpenAI's
+valuation for "What is Anthropic's valuation?"), is declined unless a sentence giving the one
+asked steps up, and every `[n]` is verified against the passage it cites.
 
 ## Data (fitting only)
 - `../shared/benchmarks/squad2-train` (SQuAD 2.0, 10 Wikipedia articles, 390 paragraphs):

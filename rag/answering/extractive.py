@@ -226,7 +226,7 @@ def choose(
     off_topic = (
         not asked
         or (unfocused and best.cosine < t.min_cosine_unfocused)
-        or measure_clash(evidence.measures, best.candidate.text)
+        or off_measure(evidence, best.candidate)
     )
     return Choice(scored, chosen, features(reading), off_topic)
 
@@ -412,15 +412,30 @@ def focus_terms(question: str) -> set[str]:
     return (set(terms(lower)) | titles) - QUESTION_WORDS - GENERIC
 
 
+def off_measure(evidence: Evidence, candidate: Candidate) -> bool:
+    """True when a sentence gives another measure than the amount asked, or another's.
+
+    Another's: its passage names none of the names asked and another passage does ("What is
+    Anthropic's valuation?" against a passage on OpenAI's that never names Anthropic). A name no
+    passage mentions stays evidence for the decision, not a veto, as it is for other questions.
+    """
+    wanted = evidence.measures
+    return measure_clash(wanted, candidate.text) or (
+        bool(wanted)
+        and len(evidence.missing) < len(evidence.names)
+        and names_share(evidence.names, candidate.passage.text) == 0.0
+    )
+
+
 def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
-    """When the best sentence gives another measure than the one asked, the best that gives it.
+    """When the best sentence gives another measure, or another's, the best giving the one asked.
 
     Only sentences naming every name the question asks about and no other measure alone are
     kept ("How much did OpenAI raise?": OpenAI's funding round, not Nscale's); with none giving
     the measure asked, the order stays and the best is declined.
     """
     wanted = evidence.measures
-    if not measure_clash(wanted, scored[0].candidate.text):
+    if not off_measure(evidence, scored[0].candidate):
         return scored
     named = [
         s

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rag.answering.answer_types import AnswerType
-from rag.answering.patterns import MEASURES, WHAT_IS
+from rag.answering.patterns import CLAUSE_BREAK, MEASURES, WHAT_IS
 from rag.text import terms
 
 
@@ -14,9 +14,12 @@ def measures(text: str) -> set[str]:
 
 def asked_measures(asked: AnswerType, question: str) -> frozenset[str]:
     """The measures a question asks an amount of ("how much …", "what is X's revenue?")."""
-    if asked.kind != "quantity" and WHAT_IS.match(question) is None:
+    if asked.kind == "quantity":
+        return frozenset(measures(question))
+    opening = WHAT_IS.match(question)
+    if opening is None:
         return frozenset()
-    return frozenset(measures(question))
+    return frozenset(measures(CLAUSE_BREAK.split(question[opening.end() :], maxsplit=1)[0]))
 
 
 def measure_clash(wanted: frozenset[str], sentence: str) -> bool:

@@ -78,6 +78,9 @@ MEASURES = {
 }
 # "What is Nscale's revenue?" asks an amount though no "how much" says so.
 WHAT_IS = re.compile(r"\s*what(?:['’]s| is| was| are| were)\b", re.IGNORECASE)
+# Where what such a question asks ends: a measure in a clause after it qualifies something else
+# ("What is the term for those who profit from odds?" asks a term, not a profit).
+CLAUSE_BREAK = re.compile(r"\b(?:that|which|who|whom|whose|where|when|while|if|because)\b|[,;:]")
 
 
 # --- Numbers: one reading, shared by the decision's features and the grounding check ---

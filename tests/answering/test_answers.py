@@ -95,6 +95,24 @@ def test_an_amount_of_another_measure_is_not_the_answer(seeded: Engine) -> None:
     assert seeded.ask("How much did OpenAI raise?").text == OPENAI_RAISE
 
 
+def test_an_amount_from_another_companys_passage_is_not_the_answer(seeded: Engine) -> None:
+    # Before, "a staggering leap from the $500 billion valuation", from a passage on OpenAI that
+    # never names Anthropic, answered Anthropic's valuation at 0.72.
+    for question in (
+        "What is Anthropic's valuation?",
+        "What is the current valuation of Anthropic?",
+    ):
+        answer = seeded.ask(question)
+        assert (answer.declined, answer.text, answer.citations) == (True, DECLINE_TEXT, [])
+    # The same sentence answers for OpenAI, whose passage names it.
+    assert seeded.ask("What was OpenAI's valuation in late 2025?").text == (
+        "Recent financial activity has propelled OpenAI’s valuation to a range between $730 "
+        "billion and $840 billion. [1] This represents a staggering leap from the $500 billion "
+        "valuation recorded in late 2025, suggesting investors see no immediate ceiling for the "
+        "industry’s top tier. [2]"
+    )
+
+
 def test_the_measures_a_text_names() -> None:
     from rag.answering.measures import measures
 
@@ -108,6 +126,32 @@ def test_the_measures_a_text_names() -> None:
         "revenue",
     }
     assert measures("Broadcom and Google reached a long-term agreement.") == set()
+
+
+def test_a_what_question_asks_the_measure_its_opening_names() -> None:
+    from rag.answering.answer_types import answer_type
+    from rag.answering.measures import asked_measures
+
+    def asked(question: str) -> frozenset[str]:
+        return asked_measures(answer_type(question), question)
+
+    assert asked("What is Anthropic's valuation?") == {"valuation"}
+    assert asked("What are the forecasts for global AI infrastructure spending in 2026?") == {
+        "spending"
+    }
+    assert asked("What is the revenue of the company that Nvidia backs?") == {"revenue"}
+    assert asked("How much did the bookmakers who profit from the odds of a match raise?") == {
+        "profit",
+        "funding",
+    }
+    # A measure in a clause of a "what" question qualifies what it asks, a term here.
+    assert (
+        asked(
+            "What is the common term for the entities that change betting lines on news and profit "
+            "from odds regardless of the outcomes?"
+        )
+        == frozenset()
+    )
 
 
 def test_unknown_company_is_declined_by_name(seeded: Engine) -> None:
