@@ -224,8 +224,9 @@ class Answer:
     turn: str = field(
         default="answer",
         metadata=shown(
-            "'answer' for a question about the documents; 'greeting', 'thanks', 'help', "
-            "'overview' or 'language' (asked in another language) for a turn that is not one"
+            "'answer' for a question about the documents; 'greeting', 'thanks', 'farewell', "
+            "'acknowledgement' (\"ok\"), 'doubt' (\"that's wrong\"), 'help', 'overview' or "
+            "'language' (asked in another language) for a turn that is not one"
         ),
     )
     standalone_question: str = field(

@@ -1,4 +1,4 @@
-"""Follow-up questions: a question that leans on the one before is asked with it."""
+"""How a turn is searched: a follow-up with the question before it, a request as its subject."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from rag.answering.names import name_phrase, question_names, required_names
-from rag.answering.patterns import ACKNOWLEDGEMENT, LEANS_BACK, SWAP
+from rag.answering.patterns import ABOUT, ACKNOWLEDGEMENT, LEANS_BACK, SWAP
 
 
 def is_follow_up(question: str) -> bool:
@@ -41,9 +41,21 @@ def without_lead_in(question: str) -> str:
     return rest if rest.strip() else question
 
 
+def on_subject(question: str) -> str | None:
+    """A request for what the documents say about a subject, as "Tell me about …"; else None."""
+    # The request's own words ("documents", "say") are in no sentence about X; with them the
+    # answer to the bot's own example question was declined.
+    match = ABOUT.match(question)
+    return f"Tell me about {match.group('subject')}" if match else None
+
+
 def standalone(question: str, earlier: Sequence[str]) -> str:
     """The question as it should be searched: with the last self-contained question if needed."""
     asked = without_lead_in(question)
+    subject = on_subject(asked)
+    # "What do these articles say about Nscale?" leans on nothing; "… say about it?" does.
+    if subject is not None and not LEANS_BACK.search(subject):
+        return subject
     if not earlier or not is_follow_up(asked):
         return question
     topic = next((q for q in reversed(earlier) if not is_follow_up(without_lead_in(q))), earlier[0])

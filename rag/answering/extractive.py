@@ -21,6 +21,7 @@ from rag.answering.confidence import (
 from rag.answering.measures import asked_measures, measure_clash, measure_terms, measures
 from rag.answering.names import name_found, name_phrase, names_share, required_names
 from rag.answering.patterns import (
+    ARITHMETIC,
     GENERIC,
     INSTRUCTION,
     LIST_Q,
@@ -217,8 +218,11 @@ def choose(
         rank=best.candidate.passage.rank,
         candidates=len(scored),
     )
-    # A question without a content word ("?!…") asks nothing a sentence could answer.
+    # A question without a content word ("?!…") asks nothing a sentence could answer, nor does a
+    # sum of numbers ("What's 2+2?"): the documents hold no arithmetic, only sentences with a 2.
     asked = set(terms(question)) - QUESTION_WORDS
+    if ARITHMETIC.search(question) and all(not any(c.isalpha() for c in t) for t in asked):
+        asked = set()
     # A title asked for ("CEO") must be stated by some sentence of the quote, as "chief executive"
     # or its acronym; one part of a long question may be answered by a runner-up.
     untitled = bool((evidence.focus & TITLE_ACRONYMS.keys()) - reading.quote_terms)

@@ -1,4 +1,4 @@
-"""Turns that are no questions about the documents: greetings, thanks, goodbyes, help, overviews."""
+"""Turns that ask nothing of the documents: greetings, thanks, "ok", doubt, help, an overview."""
 
 from __future__ import annotations
 
@@ -9,14 +9,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answering.names import name_phrase, question_names
-from rag.answering.patterns import FAREWELL, FOREIGN, GREETING, HELP, OVERVIEW, THANKS
+from rag.answering.patterns import (
+    ACKNOWLEDGED,
+    DOUBT,
+    FAREWELL,
+    FOREIGN,
+    GREETING,
+    HELP,
+    OVERVIEW,
+    THANKS,
+)
 from rag.text import SENTENCE_CLOSE, STOPWORDS, is_heading, sentence_spans, words
 from rag.types import Citation, Passage
 
 
 @dataclass(frozen=True)
 class Turn:
-    """A message's kind: "greeting", "thanks", "farewell", "help", "overview" or "language"."""
+    """A message's kind (greeting, thanks, doubt, help, overview, language …; see classify)."""
 
     kind: str
 
@@ -36,6 +45,8 @@ def classify(message: str) -> Turn | None:
         ("greeting", GREETING),
         ("thanks", THANKS),
         ("farewell", FAREWELL),
+        ("acknowledgement", ACKNOWLEDGED),
+        ("doubt", DOUBT),
         ("help", HELP),
         ("overview", OVERVIEW),
     ):
@@ -145,7 +156,7 @@ def covers(collection: str, documents: int, leads: Sequence[Lead]) -> str:
 
 
 def reply_text(kind: str, collection: str, documents: int, leads: Sequence[Lead]) -> str:
-    """The reply to a greeting, thanks, goodbye, a request for help, or another language."""
+    """The reply to a turn that asks nothing of the documents, or is in another language."""
     about = covers(collection, documents, leads)
     if kind == "greeting":
         return f"Hello! {about}"
@@ -155,6 +166,16 @@ def reply_text(kind: str, collection: str, documents: int, leads: Sequence[Lead]
         noun = "document" if documents == 1 else "documents"
         told = f" Ask again any time about the {documents} {noun} in “{collection}”."
         return "Goodbye!" + (told if documents else "")
+    if kind == "acknowledgement" and documents:
+        noun = "document" if documents == 1 else "documents"
+        return f"Anything else? Ask me about the {documents} {noun} in “{collection}”."
+    if kind == "doubt":
+        return (
+            "Every answer quotes the documents word for word, and its numbered citations show the "
+            "passages it comes from. If they don't say what you asked, the documents may not hold "
+            "it; asking again with the names and words the articles use may find it. "
+            "Ask “What are these articles about?” for an overview."
+        )
     if kind == "language":
         return (
             "I answer questions in English only (the answers are quoted from the documents). "

@@ -76,6 +76,8 @@ MEASURES = {
         "spending": r"spend(?:s|ing)?|spent|capex|capital expenditures?|budget",
     }.items()
 }
+# Sums ("What's 2+2?"): nothing the documents answer, whatever sentence holds a 2.
+ARITHMETIC = re.compile(r"\d\s*[+*/×÷^]\s*\d")
 # "What is Nscale's revenue?" asks an amount though no "how much" says so.
 WHAT_IS = re.compile(r"\s*what(?:['’]s| is| was| are| were)\b", re.IGNORECASE)
 # Where what such a question asks ends: a measure in a clause after it qualifies something else
@@ -313,6 +315,19 @@ THANKS = re.compile(
     r"^((ok|okay|great|cool|perfect|nice|awesome)[, ]+)?(thanks|thank you|thank u|thx|ty|tysm"
     r"|cheers|many thanks|much appreciated)( (very|so) much| a lot| again)?$"
 )
+# "ok", "got it": nothing asked, and no follow-up that would repeat the answer before.
+ACKNOWLEDGED = re.compile(
+    r"^((ok|okay) (then|cool)|ok|okay|k|kk|cool|great|nice|perfect|awesome|good|fine|sure"
+    r"|alright|all right|got it|i see|understood|noted|makes sense|sounds good|interesting|wow"
+    r"|oh|ah|hm+)$"
+)
+# Doubt about an answer: the reply says how to check it and ask again, instead of repeating it.
+DOUBT = re.compile(
+    r"^((thats|that is|this is|its|it is) (wrong|incorrect|false|not (right|correct|true|helpful)"
+    r"|not what i (asked|meant)( for)?|a (bad|wrong) answer)"
+    r"|(you are|youre) wrong|wrong( answer)?|incorrect|bad answer|not helpful|are you sure"
+    r"|really|no|nope)$"
+)
 # Asking what the bot is or does: the reply says what it covers, with example questions.
 HELP = re.compile(
     r"^(help|help me|\?|what can you do|what do you do|what can i ask( you)?( about)?"
@@ -335,6 +350,19 @@ OVERVIEW = re.compile(
     rf"|(what is|whats) in (the |this |your )?(collection|index)|whats in here"
     rf"|(what )?topics do (the |these )?{DOCS} cover"
     rf"|what do (the |these |those |your )?{DOCS} (cover|say))$"
+)
+# "What do the documents say about X?", "Can you summarise the article about X?": a request for
+# what the documents hold on a subject, which is searched and answered as "Tell me about X".
+ABOUT = re.compile(
+    rf"^\s*((can|could|would|will) you (please )?|please )?"
+    rf"((what (do|does|did|can) (the |these |those |your |all( the)? )?{DOCS} "
+    rf"(say|tell( me| us)?|report|mention|write|have)"
+    rf"|what (is|was|has been) (said|written|reported|known|mentioned)) (about|on|regarding)"
+    rf"|(summari[sz]e|sum up|give( me)? (a |an )?(short |brief )?(summary|overview|rundown))"
+    rf"( what)?( (the |these |those |all( the)? )?{DOCS}( say| said| report)?)?"
+    rf" (about|on|regarding|of|for))"
+    rf" (?P<subject>\S.*?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
 )
 # Words that are common in questions of other languages written in Latin letters and are not
 # English words, so that a name or a borrowed word does not make a question foreign.

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.answering.conversation import standalone, without_lead_in
+from rag.answering.conversation import on_subject, standalone, without_lead_in
+from rag.answering.extractive import DECLINE_TEXT
 from rag.answering.first_turns import classify
 from rag.engine import Engine
 from rag.session import ChatSession
@@ -48,6 +49,10 @@ investments, technological breakthroughs, and a clear move toward decentralizati
         ("Thank you very much.", "thanks"),
         ("What's up?", "greeting"),
         ("bye", "farewell"),
+        ("ok", "acknowledgement"),
+        ("Got it.", "acknowledgement"),
+        ("that's wrong", "doubt"),
+        ("Are you sure?", "doubt"),
         ("Thanks, bye!", "farewell"),
         ("That's all for now.", "farewell"),
         ("help", "help"),
@@ -146,6 +151,59 @@ def test_a_greeting_after_an_answer_is_not_a_follow_up(seeded: Engine) -> None:
     assert first is not None and hello is not None
     assert (hello.turn, hello.text) == ("greeting", f"Hello! {COVERS}")
     assert session.questions == ["How much did Nscale raise?"]
+
+
+def test_ok_or_doubt_after_an_answer_does_not_repeat_it(seeded: Engine) -> None:
+    # Before, "ok" and "that's wrong" were follow-ups: the Nscale answer came back at 0.94.
+    session = ChatSession(seeded)
+    session.ask("How much did Nscale raise?")
+    replies = [session.ask(q).answer for q in ("ok", "that's wrong")]
+    assert [(a.turn, a.text, a.declined) for a in replies if a] == [
+        ("acknowledgement", "Anything else? Ask me about the 5 documents in “articles”.", False),
+        (
+            "doubt",
+            "Every answer quotes the documents word for word, and its numbered citations show the "
+            "passages it comes from. If they don't say what you asked, the documents may not hold "
+            "it; asking again with the names and words the articles use may find it. "
+            "Ask “What are these articles about?” for an overview.",
+            False,
+        ),
+    ]
+    assert session.questions == ["How much did Nscale raise?"]
+
+
+def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> None:
+    assert on_subject("What do the documents say about Anthropic?") == "Tell me about Anthropic"
+    assert on_subject("Can you summarise the article about Nscale?") == "Tell me about Nscale"
+    assert on_subject("Give me an overview of the EU AI Act.") == "Tell me about the EU AI Act"
+    assert on_subject("What is known for adapting slowly?") is None
+    assert on_subject("How much did Nscale raise?") is None
+    # "these" names no earlier question here; "it" does.
+    earlier = ["How much did Nscale raise?"]
+    assert standalone("What do these articles say about OpenAI?", earlier) == (
+        "Tell me about OpenAI"
+    )
+    assert standalone("What do the articles say about it?", earlier) == (
+        "How much did Nscale raise? What do the articles say about it?"
+    )
+    # The help reply's own example question; before, it was declined for "documents" and "say".
+    answer = seeded.ask("What do the documents say about Anthropic?")
+    assert (answer.declined, answer.standalone_question) == (False, "Tell me about Anthropic")
+    assert answer.text == (
+        "Anthropic has quickly gained recognition for its focus on safe and scalable AI systems. "
+        "[1] Anthropic operates within a highly competitive ecosystem that includes OpenAI and "
+        "Google, both of which are investing heavily in infrastructure and AI development. [2] "
+        "The potential Anthropic joint venture represents a major step toward meeting this "
+        "demand, providing the resources needed to build and scale infrastructure globally. [3]"
+    )
+    assert {c.source for c in answer.citations} == {"000_b421b52a77080e52.txt"}
+
+
+def test_a_sum_is_no_question_for_the_documents(seeded: Engine) -> None:
+    # Before, "What's 2+2?" quoted TPU v6's "2× HBM capacity" at confidence 0.21.
+    for question in ("What's 2+2?", "What is 5 * 3?"):
+        answer = seeded.ask(question)
+        assert (answer.declined, answer.text, answer.citations) == (True, DECLINE_TEXT, [])
 
 
 def test_what_about_asks_the_question_before_of_another_name() -> None:
