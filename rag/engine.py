@@ -6,7 +6,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answering.citations import check_citations
-from rag.answering.conversation import standalone
+from rag.answering.conversation import more_of, standalone
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.first_turns import Lead, classify, overview, reply_text
 from rag.answering.generative import GenerativeAnswerer
@@ -44,7 +44,7 @@ from rag.search.embeddings import (
 from rag.search.files import IndexedFile
 from rag.search.manifest import CONFIGURED_MODEL
 from rag.search.retriever import Retriever, as_passage
-from rag.types import Answer, Draft, Passage
+from rag.types import Answer, Citation, Draft, Passage
 
 # Longest an ingest waits for questions before its next model call: under a steady stream of
 # questions it still moves on, one batch of the model's a second or so.
@@ -53,6 +53,8 @@ YIELD_S = 1.0
 _FAST_CUT = 8
 # Recorded while an ingest embeds the index again: an interrupted one reads as a mismatch.
 REEMBEDDING = "(being re-embedded)"
+# "Tell me more" after as many is answered as the fifth: each round re-answers the one before.
+MAX_MORE = 5
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -135,6 +137,11 @@ class _Retrieved:
     extractive: Draft
     started: float
     retrieved: float
+
+
+def nothing_more(question: str) -> str:
+    """The reply to "tell me more" when the answers before quoted all that answers."""
+    return f"The articles say nothing more that answers “{question.strip()}”."
 
 
 def mismatch_message(location: str, before: tuple[str, str], now: tuple[str, str]) -> str:
@@ -602,18 +609,25 @@ class Engine:
         asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
         earlier, cut = prepare_history(history, self.settings.answer)
         notices += cut
-        text = standalone(asked, earlier)
+        more = more_of(asked, earlier)
+        text, rounds = more or (standalone(asked, earlier), 0)
         with self._asking_cond:
             self._asking += 1
         try:
-            return self._retrieve_in_turn(asked, text, notices, top_k, source)
+            return self._retrieve_in_turn(asked, text, notices, top_k, source, rounds)
         finally:
             with self._asking_cond:
                 self._asking -= 1
                 self._asking_cond.notify_all()
 
     def _retrieve_in_turn(
-        self, asked: str, text: str, notices: list[str], top_k: int | None, source: str | None
+        self,
+        asked: str,
+        text: str,
+        notices: list[str],
+        top_k: int | None,
+        source: str | None,
+        rounds: int = 0,
     ) -> _Retrieved:
         with self._lock:
             # Loading the models for the first question is start-up, not time spent retrieving.
@@ -642,6 +656,16 @@ class Engine:
                 passages = self.retriever.retrieve(text, embedding.tolist(), k, source)
             retrieved = time.perf_counter()
             extractive = self.extractive.draft(text, passages)
+            told: list[Citation] = []
+            # "Tell me more", `rounds` times: what the answers before quoted is told, so the next
+            # best sentences are quoted, or none when no other answers well enough.
+            for _ in range(min(rounds, MAX_MORE)):
+                if extractive.declined:
+                    break
+                told += extractive.citations
+                extractive = self.extractive.draft(text, passages, told)
+                if extractive.declined:
+                    extractive = replace(extractive, text=nothing_more(text))
             release_free_memory()
         return _Retrieved(asked, text, notices, passages, extractive, started, retrieved)
 

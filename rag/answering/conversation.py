@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from rag.answering.names import name_phrase, question_names, required_names
-from rag.answering.patterns import ABOUT, ACKNOWLEDGEMENT, LEANS_BACK, SWAP
+from rag.answering.patterns import ABOUT, ACKNOWLEDGEMENT, LEANS_BACK, MORE, SWAP
 
 
 def is_follow_up(question: str) -> bool:
@@ -60,3 +60,15 @@ def standalone(question: str, earlier: Sequence[str]) -> str:
         return question
     topic = next((q for q in reversed(earlier) if not is_follow_up(without_lead_in(q))), earlier[0])
     return swapped(asked, topic) or f"{topic.strip()} {asked.strip()}"
+
+
+def more_of(question: str, earlier: Sequence[str]) -> tuple[str, int] | None:
+    """For "tell me more": the question to say more about, and how many answers it has had."""
+    if not earlier or MORE.match(without_lead_in(question)) is None:
+        return None
+    i = len(earlier)
+    while i and MORE.match(without_lead_in(earlier[i - 1])):
+        i -= 1
+    if not i:
+        return None
+    return standalone(earlier[i - 1], earlier[: i - 1]), len(earlier) - i + 1

@@ -41,7 +41,7 @@ from rag.text import (
     terms,
     words,
 )
-from rag.types import Draft, Passage
+from rag.types import Citation, Draft, Passage
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -149,9 +149,12 @@ class ExtractiveAnswerer:
         self.model = model or load_model()
         self.min_confidence = self.model.threshold if min_confidence is None else min_confidence
 
-    def draft(self, question: str, passages: list[Passage]) -> Draft:
-        """Quote the top sentences when the model is confident they answer; else decline."""
-        evidence = gather_evidence(question, passages)
+    def draft(self, question: str, passages: list[Passage], told: Sequence[Citation] = ()) -> Draft:
+        """Quote the top sentences when the model is confident they answer; else decline.
+
+        Sentences overlapping a passage already `told` (quoted by earlier answers) are left out.
+        """
+        evidence = gather_evidence(question, passages, told)
         choice = choose(
             self.tuning,
             question,
@@ -269,7 +272,9 @@ def _quote(chosen: list[ScoredSentence]) -> str:
     return " ".join(_as_sentence(s.candidate.text) for s in chosen)
 
 
-def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
+def gather_evidence(
+    question: str, passages: list[Passage], told: Sequence[Citation] = ()
+) -> Evidence:
     """The distinct full sentences of the passages, with term overlap and answer-type cue."""
     pool: dict[tuple[str, int, int], tuple[Passage, int, int, bool]] = {}
     wants_list = is_list_question(question)
@@ -290,7 +295,8 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
             ]
         for start, end, block in spans:
             key = (passage.source, passage.start + start, passage.start + end)
-            pool.setdefault(key, (passage, start, end, block))
+            if not any(_overlaps(c, *key) for c in told):
+                pool.setdefault(key, (passage, start, end, block))
     entries = [(p, start, end, p.text[start:end], block) for p, start, end, block in pool.values()]
     q_terms = set(terms(question)) - QUESTION_WORDS
     kind = answer_type(question)
@@ -339,6 +345,10 @@ def gather_evidence(question: str, passages: list[Passage]) -> Evidence:
         frozenset(q_terms - GENERIC),
         wanted,
     )
+
+
+def _overlaps(citation: Citation, source: str, start: int, end: int) -> bool:
+    return citation.source == source and citation.start < end and start < citation.end
 
 
 def prelim_score(t: Tuning, c: Candidate) -> float:

@@ -289,6 +289,13 @@ ACKNOWLEDGEMENT = re.compile(
     r"\s*[,.!]+\s*)+",
     re.IGNORECASE,
 )
+# "Tell me more": the question before, answered by the sentences its answers have not quoted.
+MORE = re.compile(
+    r"^\s*(and\s+)?(tell me more|tell me more about (it|that|this)|more|more please|go on"
+    r"|keep going|continue|what else|anything else|give me more( details)?|more details"
+    r"|what else do (the )?(documents|articles) say)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
 # "What about OpenAI?", "And for Microsoft?": the question before, asked of something else.
 SWAP = re.compile(
     r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<a>.+?)\s*[?.!]*\s*$"

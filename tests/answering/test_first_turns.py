@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.answering.conversation import on_subject, standalone, without_lead_in
+from rag.answering.conversation import more_of, on_subject, standalone, without_lead_in
 from rag.answering.extractive import DECLINE_TEXT
 from rag.answering.first_turns import classify
 from rag.engine import Engine
@@ -197,6 +197,42 @@ def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> N
         "demand, providing the resources needed to build and scale infrastructure globally. [3]"
     )
     assert {c.source for c in answer.citations} == {"000_b421b52a77080e52.txt"}
+
+
+def test_tell_me_more_quotes_what_the_answers_before_did_not(seeded: Engine) -> None:
+    earlier = ["How much did Nscale raise?"]
+    assert more_of("Tell me more", earlier) == ("How much did Nscale raise?", 1)
+    assert more_of("more please", [*earlier, "tell me more"]) == ("How much did Nscale raise?", 2)
+    assert more_of("Go on.", ["How much did Nscale raise?", "What about OpenAI?"]) == (
+        "How much did OpenAI raise?",
+        1,
+    )
+    assert more_of("tell me more", []) is None
+    assert more_of("Tell me more about Nscale", earlier) is None
+    # Before, "tell me more" was joined to the question before and repeated its answer.
+    session = ChatSession(seeded)
+    first = session.ask("How much did Nscale raise?").answer
+    more = session.ask("tell me more").answer
+    last = session.ask("more").answer
+    assert first is not None and more is not None and last is not None
+    assert [c.text for c in first.citations] == [
+        "Nscale, a startup backed by Nvidia, has raised $2 billion—bringing its valuation to "
+        "$14.6 billion—to scale AI deployment pipelines at both data center and edge levels.",
+        "Notably, Nscale is in discussions to raise additional funds at a $7.5 billion valuation, "
+        "signaling strong investor confidence in full-stack hardware solutions that facilitate "
+        "local, private, and multimodal AI deployments.",
+    ]
+    assert (more.declined, more.standalone_question, more.text) == (
+        False,
+        "How much did Nscale raise?",
+        "Companies like Nscale, a leader in AI data-center infrastructure, recently secured $2 "
+        "billion in funding, elevating its valuation to $14.6 billion. [1]",
+    )
+    assert (last.declined, last.text, last.citations) == (
+        True,
+        "The articles say nothing more that answers “How much did Nscale raise?”.",
+        [],
+    )
 
 
 def test_a_sum_is_no_question_for_the_documents(seeded: Engine) -> None:
