@@ -59,7 +59,9 @@ def standalone(question: str, earlier: Sequence[str]) -> str:
     if not earlier or not is_follow_up(asked):
         return question
     topic = next((q for q in reversed(earlier) if not is_follow_up(without_lead_in(q))), earlier[0])
-    return swapped(asked, topic) or f"{topic.strip()} {asked.strip()}"
+    other = swapped(asked, topic)
+    # "What about OpenAI?" after "What do the documents say about Anthropic?" is such a request.
+    return (on_subject(other) or other) if other else f"{topic.strip()} {asked.strip()}"
 
 
 def more_of(question: str, earlier: Sequence[str]) -> tuple[str, int] | None:

@@ -186,6 +186,9 @@ def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> N
     assert standalone("What do the articles say about it?", earlier) == (
         "How much did Nscale raise? What do the articles say about it?"
     )
+    assert standalone("What about OpenAI?", ["What do the documents say about Anthropic?"]) == (
+        "Tell me about OpenAI"
+    )
     # The help reply's own example question; before, it was declined for "documents" and "say".
     answer = seeded.ask("What do the documents say about Anthropic?")
     assert (answer.declined, answer.standalone_question) == (False, "Tell me about Anthropic")
