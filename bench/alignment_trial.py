@@ -20,17 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.decision_trial import (
-    SETS,
-    Table,
-    at_equal_declines,
-    fitted_once,
-    logistic,
-    nested,
-    report,
-    table,
-    weights,
-)
+from bench.decision_trial import SETS, Table, compare, table, with_columns
 from bench.fitting_cases import CACHE, fitting_set
 from rag.answering.confidence import FEATURES
 from rag.text import _WORD, QUESTION_WORDS, STOPWORDS, stem, terms
@@ -143,9 +133,7 @@ def alignment(pairs: list[tuple[str, str]]) -> np.ndarray:
 
 def with_alignment(t: Table) -> Table:
     """The table with the three alignment columns added."""
-    t.x = np.column_stack([t.x, alignment(t.best)])
-    t.names = [*t.names, *NAMES]
-    return t
+    return with_columns(t, NAMES, alignment(t.best))
 
 
 def main() -> None:
@@ -153,18 +141,10 @@ def main() -> None:
     started = time.perf_counter()
     t = with_alignment(table([fitting_set(name) for name in SETS]))
     print(f"{len(t.right)} questions, features in {time.perf_counter() - started:.0f} s")
-    once = fitted_once(t)
     base = list(FEATURES)
     variants = {"23 features": base, "+ alignment": [*base, *NAMES]}
     variants |= {f"+ {name} only": [*base, name] for name in NAMES}
-    for share in (0.5, 1.0):
-        oofs = {}
-        for label, names in variants.items():
-            w = weights(t, share, once)
-            held, answered, oof = nested(t, t.columns(names), logistic, once, w)
-            report(f"{label}, own {share}", t, held, answered, oof)
-            oofs[label] = oof
-        at_equal_declines(t, oofs, once)
+    compare(t, variants, shares=(0.5, 1.0))
 
 
 if __name__ == "__main__":

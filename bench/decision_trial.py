@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -265,6 +265,26 @@ def at_equal_declines(t: Table, oofs: dict[str, np.ndarray], fitted: np.ndarray)
                 f"own {out[own].sum()}",
                 flush=True,
             )
+
+
+def with_columns(t: Table, names: Sequence[str], rows: np.ndarray) -> Table:
+    """The table with a trial's feature columns added."""
+    t.x = np.column_stack([t.x, rows])
+    t.names = [*t.names, *names]
+    return t
+
+
+def compare(t: Table, variants: dict[str, list[str]], shares: Sequence[float] = (0.5,)) -> None:
+    """Each variant's nested figures, then out of fold at equal false declines, per own share."""
+    once = fitted_once(t)
+    for share in shares:
+        oofs = {}
+        for label, names in variants.items():
+            w = weights(t, share, once)
+            held, answered, oof = nested(t, t.columns(names), logistic, once, w)
+            report(f"{label}, own {share}", t, held, answered, oof)
+            oofs[label] = oof
+        at_equal_declines(t, oofs, once)
 
 
 def main(wanted: list[str]) -> None:
