@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.answering.first_turns import classify
 from rag.answering.names import name_phrase, question_names, required_names
 from rag.answering.patterns import ABOUT, ACKNOWLEDGEMENT, LEANS_BACK, MORE, SWAP
 
@@ -68,9 +69,13 @@ def more_of(question: str, earlier: Sequence[str]) -> tuple[str, int] | None:
     """For "tell me more": the question to say more about, and how many answers it has had."""
     if not earlier or MORE.match(without_lead_in(question)) is None:
         return None
+    # Earlier "more" requests count as rounds; an "ok" between them (an API's history keeps
+    # every message) neither counts nor is the question.
+    rounds = 1
     i = len(earlier)
-    while i and MORE.match(without_lead_in(earlier[i - 1])):
+    while i and (MORE.match(without_lead_in(earlier[i - 1])) or classify(earlier[i - 1])):
+        rounds += MORE.match(without_lead_in(earlier[i - 1])) is not None
         i -= 1
     if not i:
         return None
-    return standalone(earlier[i - 1], earlier[: i - 1]), len(earlier) - i + 1
+    return standalone(earlier[i - 1], earlier[: i - 1]), rounds

@@ -210,6 +210,10 @@ def test_tell_me_more_quotes_what_the_answers_before_did_not(seeded: Engine) -> 
         "How much did OpenAI raise?",
         1,
     )
+    assert more_of("more", [*earlier, "ok", "tell me more", "thanks!"]) == (
+        "How much did Nscale raise?",
+        2,
+    )
     assert more_of("tell me more", []) is None
     assert more_of("Tell me more about Nscale", earlier) is None
     # Before, "tell me more" was joined to the question before and repeated its answer.
