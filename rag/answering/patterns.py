@@ -324,9 +324,9 @@ THANKS = re.compile(
 )
 # "ok", "got it": nothing asked, and no follow-up that would repeat the answer before.
 ACKNOWLEDGED = re.compile(
-    r"^((ok|okay) (then|cool)|ok|okay|k|kk|cool|great|nice|perfect|awesome|good|fine|sure"
-    r"|alright|all right|got it|i see|understood|noted|makes sense|sounds good|interesting|wow"
-    r"|oh|ah|hm+)$"
+    r"^((ok|okay) (then|cool)|ok|okay|k|kk|yes|yeah|yep|yup|cool|great|nice|perfect|awesome"
+    r"|good|fine|sure|alright|all right|got it|i see|understood|noted|makes sense|sounds good"
+    r"|interesting|wow|oh|ah|hm+)$"
 )
 # Doubt about an answer: the reply says how to check it and ask again, instead of repeating it.
 DOUBT = re.compile(

@@ -51,6 +51,7 @@ investments, technological breakthroughs, and a clear move toward decentralizati
         ("bye", "farewell"),
         ("ok", "acknowledgement"),
         ("Got it.", "acknowledgement"),
+        ("Yes!", "acknowledgement"),
         ("that's wrong", "doubt"),
         ("Are you sure?", "doubt"),
         ("Thanks, bye!", "farewell"),
