@@ -73,8 +73,11 @@ def more_of(question: str, earlier: Sequence[str]) -> tuple[str, int] | None:
     # every message) neither counts nor is the question.
     rounds = 1
     i = len(earlier)
-    while i and (MORE.match(without_lead_in(earlier[i - 1])) or classify(earlier[i - 1])):
-        rounds += MORE.match(without_lead_in(earlier[i - 1])) is not None
+    while i:
+        more = MORE.match(without_lead_in(earlier[i - 1])) is not None
+        if not more and classify(earlier[i - 1]) is None:
+            break
+        rounds += more
         i -= 1
     if not i:
         return None

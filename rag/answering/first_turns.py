@@ -137,6 +137,10 @@ def _examples(leads: Sequence[Lead]) -> list[str]:
     return examples[:2]
 
 
+def _counted(documents: int) -> str:
+    return f"{documents} document" + ("" if documents == 1 else "s")
+
+
 def covers(collection: str, documents: int, leads: Sequence[Lead]) -> str:
     """What the bot answers about: the collection, its size and two example questions."""
     if documents == 0:
@@ -144,10 +148,9 @@ def covers(collection: str, documents: int, leads: Sequence[Lead]) -> str:
             f"The collection “{collection}” holds no documents yet: add some with `rag ingest "
             "FOLDER`, then ask about them."
         )
-    noun = "document" if documents == 1 else "documents"
     examples = " or ".join(_examples(leads))
     text = (
-        f"I answer questions about the {documents} {noun} in the collection “{collection}”, "
+        f"I answer questions about the {_counted(documents)} in the collection “{collection}”, "
         "quoting the passages I use with a citation for each."
     )
     if examples:
@@ -157,18 +160,11 @@ def covers(collection: str, documents: int, leads: Sequence[Lead]) -> str:
 
 def reply_text(kind: str, collection: str, documents: int, leads: Sequence[Lead]) -> str:
     """The reply to a turn that asks nothing of the documents, or is in another language."""
-    about = covers(collection, documents, leads)
-    if kind == "greeting":
-        return f"Hello! {about}"
-    if kind == "thanks":
-        return f"You're welcome. {about}"
     if kind == "farewell":
-        noun = "document" if documents == 1 else "documents"
-        told = f" Ask again any time about the {documents} {noun} in “{collection}”."
+        told = f" Ask again any time about the {_counted(documents)} in “{collection}”."
         return "Goodbye!" + (told if documents else "")
     if kind == "acknowledgement" and documents:
-        noun = "document" if documents == 1 else "documents"
-        return f"Anything else? Ask me about the {documents} {noun} in “{collection}”."
+        return f"Anything else? Ask me about the {_counted(documents)} in “{collection}”."
     if kind == "doubt":
         return (
             "Every answer quotes the documents word for word, and its numbered citations show the "
@@ -176,6 +172,11 @@ def reply_text(kind: str, collection: str, documents: int, leads: Sequence[Lead]
             "it; asking again with the names and words the articles use may find it. "
             "Ask “What are these articles about?” for an overview."
         )
+    about = covers(collection, documents, leads)
+    if kind == "greeting":
+        return f"Hello! {about}"
+    if kind == "thanks":
+        return f"You're welcome. {about}"
     if kind == "language":
         return (
             "I answer questions in English only (the answers are quoted from the documents). "
@@ -188,8 +189,7 @@ def overview(collection: str, documents: int, leads: Sequence[Lead]) -> tuple[st
     """Each document's title with its lead sentence, cited; the text and its citations."""
     if documents == 0:
         return covers(collection, 0, leads), []
-    noun = "document" if documents == 1 else "documents"
-    lines = [f"The collection “{collection}” holds {documents} {noun}:"]
+    lines = [f"The collection “{collection}” holds {_counted(documents)}:"]
     citations: list[Citation] = []
     for lead in leads:
         span = lead_sentence(lead.passage)
