@@ -11,6 +11,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
+# The shared helpers assert too: their failures should read like a test's own.
+pytest.register_assert_rewrite("tests.fixtures")
+
 pytest_plugins = [
     "tests.fixtures.network",
     "tests.fixtures.indexes",

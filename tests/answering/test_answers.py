@@ -12,7 +12,7 @@ from rag.answering.names import question_names
 from rag.engine import Engine
 from rag.errors import QuestionError
 from rag.types import Citation, Draft, Passage
-from tests.fixtures import NSCALE, NSCALE_SOURCE, OPENAI_RAISE, SEEDS
+from tests.fixtures import NSCALE, NSCALE_SOURCE, OPENAI_RAISE, SEEDS, assert_declined
 
 
 def test_nscale_answer_cites_the_passage_with_both_figures(seeded: Engine) -> None:
@@ -51,8 +51,7 @@ def test_question_the_articles_do_not_answer_is_declined(seeded: Engine) -> None
 def test_a_title_asked_as_an_acronym_is_declined_like_the_spelled_title(seeded: Engine) -> None:
     # "CEO" is what is asked, like "chief executive": Nscale's funding sentences hold no CEO.
     # Before, the capitals read as a name and three funding sentences were quoted at 0.96.
-    answer = seeded.ask("Who is the CEO of Nscale?")
-    assert (answer.declined, answer.text, answer.citations) == (True, DECLINE_TEXT, [])
+    assert_declined(seeded, "Who is the CEO of Nscale?")
     for question, title in (("Who is Nscale's CFO?", "CFO"), ("When is Nscale's IPO?", "IPO")):
         assert seeded.ask(question).text == (
             f"The articles don't say: none of the retrieved passages mentions {title}."
@@ -79,14 +78,13 @@ def test_a_title_spelled_out_answers_its_acronym(engine: Engine, tmp_path: Path)
 
 def test_an_amount_of_another_measure_is_not_the_answer(seeded: Engine) -> None:
     # Before, OpenAI's valuation answered its revenue at 0.78, Broadcom's revenue its profit.
-    for question in (
+    assert_declined(
+        seeded,
         "How much revenue did OpenAI make in 2025?",
         "What is Nscale's revenue?",
         "What's Nscale's revenue?",
         "How much profit did Broadcom make?",
-    ):
-        answer = seeded.ask(question)
-        assert (answer.declined, answer.text, answer.citations) == (True, DECLINE_TEXT, [])
+    )
     assert seeded.ask("What is OpenAI's valuation?").text == (
         "Recent financial activity has propelled OpenAI’s valuation to a range between $730 "
         "billion and $840 billion. [1]"
@@ -98,12 +96,9 @@ def test_an_amount_of_another_measure_is_not_the_answer(seeded: Engine) -> None:
 def test_an_amount_from_another_companys_passage_is_not_the_answer(seeded: Engine) -> None:
     # Before, "a staggering leap from the $500 billion valuation", from a passage on OpenAI that
     # never names Anthropic, answered Anthropic's valuation at 0.72.
-    for question in (
-        "What is Anthropic's valuation?",
-        "What is the current valuation of Anthropic?",
-    ):
-        answer = seeded.ask(question)
-        assert (answer.declined, answer.text, answer.citations) == (True, DECLINE_TEXT, [])
+    assert_declined(
+        seeded, "What is Anthropic's valuation?", "What is the current valuation of Anthropic?"
+    )
     # The same sentence answers for OpenAI, whose passage names it.
     assert seeded.ask("What was OpenAI's valuation in late 2025?").text == (
         "Recent financial activity has propelled OpenAI’s valuation to a range between $730 "

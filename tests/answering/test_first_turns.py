@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 
 from rag.answering.conversation import more_of, on_subject, standalone, without_lead_in
-from rag.answering.extractive import DECLINE_TEXT
 from rag.answering.first_turns import classify
 from rag.engine import Engine
 from rag.session import ChatSession
-from tests.fixtures import OPENAI_RAISE
+from tests.fixtures import OPENAI_RAISE, assert_declined
 
 COVERS = (
     "I answer questions about the 5 documents in the collection “articles”, quoting the passages "
@@ -245,9 +244,7 @@ def test_tell_me_more_quotes_what_the_answers_before_did_not(seeded: Engine) -> 
 
 def test_a_sum_is_no_question_for_the_documents(seeded: Engine) -> None:
     # Before, "What's 2+2?" quoted TPU v6's "2× HBM capacity" at confidence 0.21.
-    for question in ("What's 2+2?", "What is 5 * 3?"):
-        answer = seeded.ask(question)
-        assert (answer.declined, answer.text, answer.citations) == (True, DECLINE_TEXT, [])
+    assert_declined(seeded, "What's 2+2?", "What is 5 * 3?")
 
 
 def test_what_about_asks_the_question_before_of_another_name() -> None:
