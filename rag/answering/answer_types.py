@@ -9,8 +9,12 @@ from dataclasses import dataclass
 from rag.answering.patterns import (
     CAPITALISED,
     DATE,
+    DATE_ASKED,
     DATE_Q,
     ENTITY_Q,
+    HOW_MUCH,
+    MORE_COUNTS,
+    MORE_DATES,
     NOT_UNIT,
     QUANTITY_Q,
     UNIT,
@@ -64,3 +68,17 @@ def answer_type(question: str) -> AnswerType:
             None,
         )
     return AnswerType(None, lambda s: False, None)
+
+
+def lacking(asked: AnswerType, question: str, quote: list[str]) -> str | None:
+    """A note for a quote that gives no date or number the question asks for, else None."""
+    # Only the plain forms: "When do treaties apply?" asks a condition, "what rate" may be words.
+    if asked.kind == "date" and DATE_ASKED.search(question):
+        wanted, more, note = "date", MORE_DATES, "when"
+    elif asked.kind == "quantity" and (how := HOW_MUCH.search(question)):
+        wanted, more, note = "number", MORE_COUNTS, how.group(0).lower()
+    else:
+        return None
+    if any(asked.present(s) or more.search(s) for s in quote):
+        return None
+    return f"The quote gives no {wanted}: the articles may not say {note}."

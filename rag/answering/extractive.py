@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.answering.answer_types import AnswerType, answer_type, unit_present
+from rag.answering.answer_types import AnswerType, answer_type, lacking, unit_present
 from rag.answering.confidence import (
     ConfidenceModel,
     Reading,
@@ -177,7 +177,15 @@ class ExtractiveAnswerer:
             for n, s in enumerate(choice.chosen, start=1)
         ]
         text = " ".join(f"{_as_sentence(c.text)} [{c.n}]" for c in citations)
-        return Draft(text=text, citations=citations, declined=False, confidence=confidence)
+        # Answered, but without the date or number asked: the reader is told, not left to notice.
+        note = lacking(evidence.asked, question, [s.candidate.text for s in choice.chosen])
+        return Draft(
+            text=text,
+            citations=citations,
+            declined=False,
+            confidence=confidence,
+            notices=[note] if note else [],
+        )
 
     def cosines(self, question: str, candidates: list[Candidate]) -> list[float]:
         """The cosine of each candidate sentence to the question."""

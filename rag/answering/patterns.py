@@ -84,6 +84,31 @@ WHAT_IS = re.compile(r"\s*what(?:['’]s| is| was| are| were)\b", re.IGNORECASE)
 # ("What is the term for those who profit from odds?" asks a term, not a profit).
 CLAUSE_BREAK = re.compile(r"\b(?:that|which|who|whom|whose|where|when|while|if|because)\b|[,;:]")
 
+# --- What an answer lacks: a note above a quote that gives no date or number asked for
+# (extractive.py, `lacking`); shown, never fed to the decision. Pinned by
+# tests/answering/test_answers.py ("lacks") ---
+# "When did …?" or "In what year …?" is answered by a date; "When do treaties apply?" asks a
+# condition and "When rocks fold, what …?" a thing, so only these forms count.
+DATE_ASKED = re.compile(
+    r"^\s*when (?:did|was|were|will|is|has|had)\b[^,]*$"
+    r"|\b(?:what|which|in what|on what) (?:exact )?(?:year|date|day|month|decade|century)\b",
+    re.IGNORECASE,
+)
+# What the date pattern leaves out, read for the note only: ordinals ("the 11th century") and the
+# relative dates of news copy ("yesterday", "last month").
+MORE_DATES = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:today|yesterday|tomorrow|tonight)\b"
+    r"|\b(?:this|last|next|previous|coming|same|following) (?:week|month|year)\b",
+    re.IGNORECASE,
+)
+# "How much …?" and "How many …?" are answered by a number, in figures or words; "what rate of …"
+# or "what kind of …" may be answered in words, so only these forms count.
+HOW_MUCH = re.compile(r"\bhow (?:much|many)\b", re.IGNORECASE)
+# Counts the spelled numbers leave out ("a single Maia 200"), read for the note only.
+MORE_COUNTS = re.compile(
+    r"\b(?:zero|none|single|(?:thir|four|six|seven|eigh|nine)teen)\b", re.IGNORECASE
+)
+
 
 # --- Numbers: one reading, shared by the decision's features and the grounding check ---
 # Measured: the card's "numbers" row; the grounding check's reading is pinned by

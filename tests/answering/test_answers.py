@@ -108,6 +108,47 @@ def test_an_amount_from_another_companys_passage_is_not_the_answer(seeded: Engin
     )
 
 
+def test_an_answer_that_lacks_the_date_or_number_asked_says_so(seeded: Engine) -> None:
+    # Before, the raise answered "when" with no word of a date, and nothing told the reader.
+    answer = seeded.ask("When did Nscale raise its $2 billion?")
+    assert not answer.declined
+    assert answer.citations[0].text.startswith("Nscale, a startup backed by Nvidia, has raised")
+    assert answer.notices == ["The quote gives no date: the articles may not say when."]
+    answer = seeded.ask("How much electricity do AI data centers use?")
+    assert answer.notices == ["The quote gives no number: the articles may not say how much."]
+    # A quote that gives them carries no note.
+    assert seeded.ask(NSCALE).notices == []
+    assert seeded.ask("When will the EU AI Act be fully enforced?").notices == []
+
+
+def test_what_a_quote_lacks_is_read_only_for_the_plain_forms() -> None:
+    from rag.answering.answer_types import answer_type, lacking
+
+    def note(question: str, *quote: str) -> str | None:
+        return lacking(answer_type(question), question, list(quote))
+
+    no_date = "The quote gives no date: the articles may not say when."
+    assert note("On what exact date will Skyroot launch Vikram-1?", "Vikram-1 launches soon.") == (
+        no_date
+    )
+    assert note("When was the plant opened?", "It opened in the 11th century.") is None
+    assert note("When did Nscale raise money?", "Nscale said yesterday it raised.") is None
+    assert note("When did Nscale raise money?", "Nscale raised in March.") is None
+    # A condition or a clause, not a date, is asked here.
+    assert note("When do treaties apply?", "Treaties apply to members.") is None
+    assert note("When rocks fold, what forms?", "Folds form mountains.") is None
+    # An amount is stated by a count in words; "what rate" may be answered in words.
+    assert note("How many chips are in a rack?", "A single Maia 200 chip.") is None
+    assert note("How many chips are in a rack?", "Racks hold chips.") == (
+        "The quote gives no number: the articles may not say how many."
+    )
+    assert note("What rate of growth is expected?", "Growth is expected to be high.") is None
+    # A number the question states itself is not the answer.
+    assert note("How much of the $2 billion went to chips?", "The $2 billion is large.") == (
+        "The quote gives no number: the articles may not say how much."
+    )
+
+
 def test_the_measures_a_text_names() -> None:
     from rag.answering.measures import measures
 
