@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from rag.answering.first_turns import classify
 from rag.answering.names import name_phrase, question_names, required_names
-from rag.answering.patterns import ABOUT, ACKNOWLEDGEMENT, LEANS_BACK, MORE, SWAP
+from rag.answering.patterns import ABOUT, ACKNOWLEDGEMENT, LEANS_BACK, MORE, NEWS_OF, SWAP
 
 
 def is_follow_up(question: str) -> bool:
@@ -46,7 +46,7 @@ def on_subject(question: str) -> str | None:
     """A request for what the documents say about a subject, as "Tell me about …"; else None."""
     # The request's own words ("documents", "say") are in no sentence about X; with them the
     # answer to the bot's own example question was declined.
-    match = ABOUT.match(question)
+    match = ABOUT.match(question) or NEWS_OF.match(question)
     return f"Tell me about {match.group('subject')}" if match else None
 
 

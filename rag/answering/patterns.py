@@ -364,6 +364,7 @@ DOUBT = re.compile(
 HELP = re.compile(
     r"^(help|help me|\?|what can you do|what do you do|what can i ask( you)?( about)?"
     r"|how does this work|how do i use (this|you)|who are you|what are you( for)?"
+    r"|(whats|what is) your name|test|testing"
     r"|what is this( bot| tool| app| chat)?|what do you know( about)?"
     r"|what can you help( me)? with|(how )?can you help( me)?"
     r"|what (topics|subjects|kinds? of questions|sorts? of questions|questions) (do|can) you"
@@ -395,6 +396,16 @@ ABOUT = re.compile(
     rf" (about|on|regarding|of|for))"
     rf" (?P<subject>\S.*?)\s*[?.!]*\s*$",
     re.IGNORECASE,
+)
+# "What's new with OpenAI?", "Any news on Anthropic?": a request about a subject that is a name
+# (capitalised; "What happened to the population …?" asks an event and is left as asked).
+NEWS_OF = re.compile(
+    r"^\s*(?i:(and\s+)?(so\s+)?"
+    r"(what(?:['’]?s| is)? (new|happening|going on|up)|what(?:['’]?s| is) the (latest|news|story)"
+    r"|any (news|updates?)|(the )?latest( news)?|news) (with|on|about|at|for|regarding)"
+    r"|what (happened|has happened|is happening) with) "
+    r"(?P<subject>(?i:the\s+)?[A-Z][\w.&'’-]*(?:\s+(?:[A-Z0-9][\w.&'’-]*|of|and|&)){0,5})"
+    r"\s*[?.!]*\s*$"
 )
 # Words that are common in questions of other languages written in Latin letters and are not
 # English words, so that a name or a borrowed word does not make a question foreign.

@@ -61,6 +61,8 @@ investments, technological breakthroughs, and a clear move toward decentralizati
         ("What topics do you cover?", "help"),
         ("Can you help me?", "help"),
         ("What kind of questions can you answer?", "help"),
+        ("What's your name?", "help"),
+        ("test", "help"),
         ("What are these articles about?", "overview"),
         ("summarise the documents", "overview"),
         ("Summarize.", "overview"),
@@ -178,6 +180,13 @@ def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> N
     assert on_subject("Give me an overview of the EU AI Act.") == "Tell me about the EU AI Act"
     assert on_subject("What is known for adapting slowly?") is None
     assert on_subject("How much did Nscale raise?") is None
+    # News of a name is a request about it; what happened to a thing asks an event.
+    assert on_subject("What happened with Nscale?") == "Tell me about Nscale"
+    assert on_subject("what's new with OpenAI?") == "Tell me about OpenAI"
+    assert on_subject("Any news on Skyroot Aerospace?") == "Tell me about Skyroot Aerospace"
+    assert on_subject("What's going on with the EU AI Act?") == "Tell me about the EU AI Act"
+    assert on_subject("What happened to the Bank of Italy Building?") is None
+    assert on_subject("What's new with the population of Europe?") is None
     # "these" names no earlier question here; "it" does.
     earlier = ["How much did Nscale raise?"]
     assert standalone("What do these articles say about OpenAI?", earlier) == (
@@ -200,6 +209,10 @@ def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> N
         "demand, providing the resources needed to build and scale infrastructure globally. [3]"
     )
     assert {c.source for c in answer.citations} == {"000_b421b52a77080e52.txt"}
+    # Before, declined: "happened" is in no sentence about Nscale.
+    answer = seeded.ask("What happened with Nscale?")
+    assert (answer.declined, answer.standalone_question) == (False, "Tell me about Nscale")
+    assert answer.citations[0].text.startswith("Nscale, a startup backed by Nvidia, has raised")
 
 
 def test_tell_me_more_quotes_what_the_answers_before_did_not(seeded: Engine) -> None:
