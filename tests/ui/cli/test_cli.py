@@ -85,6 +85,16 @@ def test_ask_human_output_lists_sources(rag: Rag, seeded_copy: Path, tmp_path: P
     )
 
 
+def test_ask_prints_a_note_on_what_the_quote_lacks_first(
+    rag: Rag, seeded_copy: Path, tmp_path: Path
+) -> None:
+    result = rag(["ask", "When did Nscale raise its $2 billion?"], seeded_copy, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Note: The quote gives no date: the articles may not say when."
+    assert lines[1].startswith("Nscale, a startup backed by Nvidia, has raised $2 billion")
+
+
 def test_decline_and_empty_question_exit_codes(rag: Rag, seeded_copy: Path, tmp_path: Path) -> None:
     declined = rag(
         ["ask", "--json", "Who is the chief executive of Nscale?"], seeded_copy, tmp_path

@@ -109,6 +109,21 @@ def test_mention_gets_one_threaded_reply_with_sources(slack_env: Any) -> None:
     assert "extractive mode" in text
 
 
+def test_a_note_on_what_the_quote_lacks_is_the_first_block(slack_env: Any) -> None:
+    fake, _, url, _ = slack_env
+    question = "When did Nscale raise its $2 billion?"
+    assert signed_post(url, event_body(mention(question, "100.5"), "Ev-note")).status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C1", "100.5")) == 1)
+    blocks = replies_in(fake, "C1", "100.5")[0]["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    assert blocks[0] == {
+        "type": "context",
+        "elements": [
+            {"type": "mrkdwn", "text": "The quote gives no date: the articles may not say when."}
+        ],
+    }
+
+
 def test_direct_message_is_answered_in_its_thread(slack_env: Any) -> None:
     fake, bot, url, _ = slack_env
     event = {

@@ -70,6 +70,16 @@ def test_follow_up_uses_the_conversation(served: tuple[str, Engine]) -> None:
     assert "$14.6 billion" in text_of(chat[-1])
 
 
+def test_a_note_on_what_the_quote_lacks_shows_above_the_answer(served: tuple[str, Engine]) -> None:
+    client = Client(served[0], verbose=False)
+    question = "When did Nscale raise its $2 billion?"
+    chat, _ = client.predict(question, [], "All articles", api_name="/ask")
+    assert text_of(chat[-1]).startswith(
+        "<p><em>The quote gives no date: the articles may not say when.</em></p>"
+        "<p>Nscale, a startup backed by Nvidia, has raised $2 billion"
+    )
+
+
 def test_article_filter_and_bad_input(served: tuple[str, Engine]) -> None:
     client = Client(served[0], verbose=False)
     chat, box = client.predict("   ", [], "All articles", api_name="/ask")
