@@ -59,10 +59,24 @@ def standalone(question: str, earlier: Sequence[str]) -> str:
         return subject
     if not earlier or not is_follow_up(asked):
         return question
-    topic = next((q for q in reversed(earlier) if not is_follow_up(without_lead_in(q))), earlier[0])
+    topic = _topic(earlier)
     other = swapped(asked, topic)
     # "What about OpenAI?" after "What do the documents say about Anthropic?" is such a request.
     return (on_subject(other) or other) if other else f"{topic.strip()} {asked.strip()}"
+
+
+def _topic(earlier: Sequence[str]) -> str:
+    """The question a follow-up leans on: the last self-contained one, or a swap of it."""
+    for i in range(len(earlier) - 1, -1, -1):
+        asked = without_lead_in(earlier[i])
+        if not is_follow_up(asked):
+            return earlier[i]
+        # "What about OpenAI?" moved the conversation on: "When did it raise money?" after it
+        # asks about OpenAI, not about the name before.
+        other = swapped(asked, _topic(earlier[:i])) if i and SWAP.match(asked) else None
+        if other:
+            return other
+    return earlier[0]
 
 
 def more_of(question: str, earlier: Sequence[str]) -> tuple[str, int] | None:

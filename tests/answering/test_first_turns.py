@@ -272,6 +272,17 @@ def test_what_about_asks_the_question_before_of_another_name() -> None:
     assert standalone("What about the valuation?", earlier) == (
         "How much did Nscale raise? What about the valuation?"
     )
+    # After "What about OpenAI?", a follow-up leans on OpenAI, not on the name before it.
+    earlier = ["How much did Nscale raise?", "What about OpenAI?"]
+    assert standalone("And its valuation?", earlier) == (
+        "How much did OpenAI raise? And its valuation?"
+    )
+    assert standalone("When did it raise money?", ["What happened with Nscale?", *earlier[1:]]) == (
+        "What happened with OpenAI? When did it raise money?"
+    )
+    assert standalone("And its valuation?", [*earlier, "thanks", "And for Anthropic?"]) == (
+        "How much did Anthropic raise? And its valuation?"
+    )
 
 
 def test_only_an_acknowledgement_set_off_by_punctuation_is_read_past() -> None:
