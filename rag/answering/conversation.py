@@ -7,7 +7,17 @@ from collections.abc import Sequence
 
 from rag.answering.first_turns import classify
 from rag.answering.names import name_phrase, question_names, required_names
-from rag.answering.patterns import ABOUT, ACKNOWLEDGEMENT, LEANS_BACK, MORE, NEWS_OF, SWAP
+from rag.answering.patterns import (
+    ABOUT,
+    ACKNOWLEDGEMENT,
+    DUMMY_IT,
+    FOLLOW_UP_OPENING,
+    LEANS_BACK,
+    MORE,
+    NEWS_OF,
+    STANDS_FOR,
+    SWAP,
+)
 
 
 def is_follow_up(question: str) -> bool:
@@ -32,8 +42,25 @@ def swapped(question: str, topic: str) -> str | None:
     old = name_phrase(topic, names[0])
     if old not in topic:
         return None
-    new = re.sub(r"['’]s$", "", re.sub(r"^the\s+", "", other, flags=re.IGNORECASE))
-    return topic.replace(old, new, 1)
+    # The topic's "the" goes with its name: "What does the EU AI Act require?" asked of OpenAI is
+    # "What does OpenAI require?"; the new name keeps the "the" it was asked with, if any.
+    new = re.sub(r"['’]s$", "", other)
+    return re.sub(rf"\b(?:the\s+)?{re.escape(old)}", lambda _: new, topic, count=1, flags=re.I)
+
+
+def resolved(question: str, topic: str) -> str | None:
+    """The follow-up with its pronouns replaced by the topic's one name, or None if it can't be."""
+    phrases = list(dict.fromkeys(name_phrase(topic, name) for name in required_names(topic)))
+    if len(phrases) != 1 or DUMMY_IT.search(question) or not STANDS_FOR.search(question):
+        return None
+    name = phrases[0]
+    if re.search(rf"\bthe {re.escape(name)}", topic, re.IGNORECASE):
+        name = f"the {name}"
+    # Asked alone, it is searched and judged as any question; joined to the topic, the topic's
+    # own words ("valuation") made the answer to "How many users does it have?" a decline.
+    text = STANDS_FOR.sub(lambda m: f"{name}'s" if m.group("possessive") else name, question)
+    text = FOLLOW_UP_OPENING.sub("", text, count=1).strip()
+    return text[:1].upper() + text[1:] if text else None
 
 
 def without_lead_in(question: str) -> str:
@@ -61,8 +88,14 @@ def standalone(question: str, earlier: Sequence[str]) -> str:
         return question
     topic = _topic(earlier)
     other = swapped(asked, topic)
-    # "What about OpenAI?" after "What do the documents say about Anthropic?" is such a request.
-    return (on_subject(other) or other) if other else f"{topic.strip()} {asked.strip()}"
+    if other:
+        # "What about OpenAI?" after "What do the documents say about Anthropic?" is such a request.
+        return on_subject(other) or other
+    alone = resolved(asked, topic)
+    if alone:
+        # "What do the articles say about it?" after a question on Nscale asks about Nscale.
+        return on_subject(alone) or alone
+    return f"{topic.strip()} {asked.strip()}"
 
 
 def _topic(earlier: Sequence[str]) -> str:

@@ -300,12 +300,28 @@ REFUSAL = re.compile(
 # Pinned by tests/ui/web/test_conversations.py and tests/answering/test_first_turns.py.
 
 # A question that opens with "and", "what about", or leans on a pronoun needs the one before it.
+OPENINGS = r"and|also|plus|but|so|then|what about|how about"
 LEANS_BACK = re.compile(
-    r"^\s*(and|also|plus|but|so|then|what about|how about|same for)\b"
+    rf"^\s*({OPENINGS}|same for)\b"
     r"|\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her"
     r"|the company|the firm|the startup|the deal|the round|the investment)\b",
     re.IGNORECASE,
 )
+# A pronoun or "the company" that stands for the one name of the question before: "Who backs it?"
+# after "How much did Nscale raise?" is asked as "Who backs Nscale?". Possessives first.
+STANDS_FOR = re.compile(
+    r"\b(?:(?P<possessive>its|their|the (?:company|firm|startup)['’]s)"
+    r"|it|they|them|the company|the firm|the startup)\b",
+    re.IGNORECASE,
+)
+# "Is it true that …?", "it is likely …": an "it" that stands for no name.
+DUMMY_IT = re.compile(
+    r"\b(?:it(?:['’]s| is| was| will be)|is it|was it)\s+(?:true|possible|likely|unlikely|clear"
+    r"|known|expected|reported|said|the case)\b",
+    re.IGNORECASE,
+)
+# What opens a follow-up and means nothing once its pronoun is replaced: "And its valuation?".
+FOLLOW_UP_OPENING = re.compile(rf"^\s*(?:{OPENINGS})\b[\s,]*", re.IGNORECASE)
 
 # An acknowledgement before a follow-up ("Thanks! What about OpenAI?", "OK, and …"): set off by
 # punctuation, since "Great Wall Motors" and "Thanks to Nvidia" open real questions.
