@@ -100,16 +100,17 @@ def standalone(question: str, earlier: Sequence[str]) -> str:
 
 def _topic(earlier: Sequence[str]) -> str:
     """The question a follow-up leans on: the last self-contained one, or a swap of it."""
-    for i in range(len(earlier) - 1, -1, -1):
-        asked = without_lead_in(earlier[i])
+    topic: str | None = None
+    # Forward, once over the history: a long one costs one pass, not one pass per swap.
+    for question in earlier:
+        asked = without_lead_in(question)
         if not is_follow_up(asked):
-            return earlier[i]
-        # "What about OpenAI?" moved the conversation on: "When did it raise money?" after it
-        # asks about OpenAI, not about the name before.
-        other = swapped(asked, _topic(earlier[:i])) if i and SWAP.match(asked) else None
-        if other:
-            return other
-    return earlier[0]
+            topic = question
+        elif topic is not None and SWAP.match(asked):
+            # "What about OpenAI?" moved the conversation on: "When did it raise money?" after
+            # it asks about OpenAI, not about the name before.
+            topic = swapped(asked, topic) or topic
+    return topic if topic is not None else earlier[0]
 
 
 def more_of(question: str, earlier: Sequence[str]) -> tuple[str, int] | None:
