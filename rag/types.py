@@ -218,7 +218,11 @@ class Answer:
         metadata=shown("Milliseconds spent retrieving, answering and in total", digits=2),
     )
     notices: list[str] = field(
-        default_factory=list, metadata=shown("Notes for the reader, e.g. that the question was cut")
+        default_factory=list,
+        metadata=shown(
+            "Notes for the reader: that the question was cut, or that the quote gives no date or "
+            "number the question asks for"
+        ),
     )
     collection: str = field(default="", metadata=shown("The collection that was asked"))
     turn: str = field(

@@ -70,6 +70,10 @@ def answer_type(question: str) -> AnswerType:
     return AnswerType(None, lambda s: False, None)
 
 
+# How a note on what a quote lacks opens: the evaluator counts the answers that carry one.
+LACKING = "The quote gives no "
+
+
 def lacking(asked: AnswerType, question: str, quote: list[str]) -> str | None:
     """A note for a quote that gives no date or number the question asks for, else None."""
     # Only the plain forms: "When do treaties apply?" asks a condition, "what rate" may be words.
@@ -81,4 +85,4 @@ def lacking(asked: AnswerType, question: str, quote: list[str]) -> str | None:
         return None
     if any(asked.present(s) or more.search(s) for s in quote):
         return None
-    return f"The quote gives no {wanted}: the articles may not say {note}."
+    return f"{LACKING}{wanted}: the articles may not say {note}."

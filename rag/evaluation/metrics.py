@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rag.answering.answer_types import LACKING
 from rag.answering.citations import quote_is_backed
 from rag.engine import Engine
 from rag.errors import RagError
@@ -46,6 +47,8 @@ class QuestionResult:
     # decline) holds the key facts: the two inputs of the risk-coverage curve.
     confidence: float | None = None
     quote_right: bool | None = None
+    # Answered with a note that the quote gives no date or number the question asks for.
+    noted: bool = False
 
     @property
     def correct(self) -> bool:
@@ -111,6 +114,7 @@ def check(question: TestQuestion, answer: Answer) -> QuestionResult:
         grounding=answer.grounding,
         confidence=answer.confidence,
         quote_right=_quote_right(question, answer),
+        noted=not answer.declined and any(n.startswith(LACKING) for n in answer.notices),
     )
 
 
@@ -217,6 +221,10 @@ def aggregate(results: list[QuestionResult]) -> dict[str, Any]:
         "accuracy": _rate([r.correct for r in results]),
         # How often the grounding check removed citations or replaced an LLM answer.
         "grounding_interventions": sum(r.grounding in ("replaced", "corrected") for r in results),
+        # Answers that say their quote lacks the date or number asked, and how many are wrong:
+        # what a decline on that ground would win and lose.
+        "noted_answers": sum(r.noted for r in results),
+        "noted_wrong": sum(r.noted and not r.correct for r in results),
     }
     for part in ("retrieve", "answer", "total"):
         values = [r.latency_ms[part] for r in results if part in r.latency_ms]

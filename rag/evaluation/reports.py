@@ -19,6 +19,8 @@ _ROWS = [
     ("decline_accuracy", "Decline accuracy"),
     ("false_declines", "False declines"),
     ("grounding_interventions", "Grounding interventions"),
+    ("noted_answers", "Answers noting no date/number"),
+    ("noted_wrong", "… of them wrong"),
     ("accuracy", "Overall accuracy"),
     ("total_p50_ms", "Latency p50 (ms)"),
     ("total_p95_ms", "Latency p95 (ms)"),

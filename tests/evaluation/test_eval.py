@@ -115,9 +115,20 @@ PASSAGES = [
 ]
 
 
-def answer(text: str, citations: list[Citation], declined: bool = False) -> Answer:
+def answer(
+    text: str, citations: list[Citation], declined: bool = False, notices: tuple[str, ...] = ()
+) -> Answer:
     timings = {"retrieve": 10.0, "answer": 5.0, "total": 15.0}
-    return Answer("q", text, declined, citations, PASSAGES, "extractive", timings_ms=timings)
+    return Answer(
+        "q",
+        text,
+        declined,
+        citations,
+        PASSAGES,
+        "extractive",
+        timings_ms=timings,
+        notices=list(notices),
+    )
 
 
 GOOD = Citation(1, "a.txt", "A", "Nscale raised $2 billion", 0, 24, 0.8, 1)
@@ -180,6 +191,23 @@ def test_unanswerable_checks_and_aggregate() -> None:
     assert metrics["citation_validity"] == 1.0
     assert metrics["accuracy"] == 0.5
     assert (metrics["total_p50_ms"], metrics["total_p95_ms"]) == (15.0, 15.0)
+    assert (metrics["noted_answers"], metrics["noted_wrong"]) == (0, 0)
+
+
+def test_answers_noting_what_their_quote_lacks_are_counted() -> None:
+    unanswerable = TestQuestion("u", "When?", answerable=False, kind="unanswerable")
+    no_date = "The quote gives no date: the articles may not say when."
+    cut = "The question was cut to 2,000 characters."
+    results = [
+        check(unanswerable, answer("Nscale raised $2 billion [1]", [GOOD], notices=(no_date,))),
+        check(NSCALE_Q, answer("$2 billion, $14.6 billion [1]", [GOOD], notices=(cut, no_date))),
+        # A decline carries no note; another notice is no note on the quote.
+        check(unanswerable, answer("The articles don't say.", [], True, notices=(no_date,))),
+        check(NSCALE_Q, answer("$2 billion at $14.6 billion [1]", [GOOD], notices=(cut,))),
+    ]
+    assert [r.noted for r in results] == [True, True, False, False]
+    metrics = aggregate(results)
+    assert (metrics["noted_answers"], metrics["noted_wrong"]) == (2, 1)
 
 
 def test_mrr_counts_the_first_evidence_rank() -> None:
