@@ -57,7 +57,7 @@ def resolved(question: str, topic: str) -> str | None:
     if re.search(rf"\bthe {re.escape(name)}", topic, re.IGNORECASE):
         name = f"the {name}"
     # Asked alone, it is searched and judged as any question; joined to the topic, the topic's
-    # own words ("valuation") made the answer to "How many users does it have?" a decline.
+    # own words ("valuation") split the match: "How many users does it have?" was declined.
     text = STANDS_FOR.sub(lambda m: f"{name}'s" if m.group("possessive") else name, question)
     text = FOLLOW_UP_OPENING.sub("", text, count=1).strip()
     return text[:1].upper() + text[1:] if text else None
