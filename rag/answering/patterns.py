@@ -301,17 +301,19 @@ REFUSAL = re.compile(
 
 # A question that opens with "and", "what about", or leans on a pronoun needs the one before it.
 OPENINGS = r"and|also|plus|but|so|then|what about|how about"
+# Words that stand for the one name of the question before (resolved below); each also makes a
+# question lean back, or the follow-up that holds it would never be resolved.
+NAMING = r"it|they|them|the company|the firm|the startup"
 LEANS_BACK = re.compile(
     rf"^\s*({OPENINGS}|same for)\b"
-    r"|\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her"
-    r"|the company|the firm|the startup|the deal|the round|the investment)\b",
+    rf"|\b({NAMING}|its|it's|their|theirs|this|that|these|those|he|she|his|her"
+    r"|the deal|the round|the investment)\b",
     re.IGNORECASE,
 )
 # A pronoun or "the company" that stands for the one name of the question before: "Who backs it?"
 # after "How much did Nscale raise?" is asked as "Who backs Nscale?". Possessives first.
 STANDS_FOR = re.compile(
-    r"\b(?:(?P<possessive>its|their|the (?:company|firm|startup)['’]s)"
-    r"|it|they|them|the company|the firm|the startup)\b",
+    rf"\b(?:(?P<possessive>its|their|the (?:company|firm|startup)['’]s)|{NAMING})\b",
     re.IGNORECASE,
 )
 # "Is it true that …?", "it is likely …": an "it" that stands for no name.
