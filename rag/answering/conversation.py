@@ -10,6 +10,7 @@ from rag.answering.names import name_phrase, question_names, required_names
 from rag.answering.patterns import (
     ABOUT,
     ACKNOWLEDGEMENT,
+    ARTICLE_ON,
     DUMMY_IT,
     FOLLOW_UP_OPENING,
     LEANS_BACK,
@@ -73,7 +74,7 @@ def on_subject(question: str) -> str | None:
     """A request for what the documents say about a subject, as "Tell me about …"; else None."""
     # The request's own words ("documents", "say") are in no sentence about X; with them the
     # answer to the bot's own example question was declined.
-    match = ABOUT.match(question) or NEWS_OF.match(question)
+    match = ARTICLE_ON.match(question) or ABOUT.match(question) or NEWS_OF.match(question)
     return f"Tell me about {match.group('subject')}" if match else None
 
 

@@ -352,8 +352,10 @@ SWAP = re.compile(
 
 # What a person says to open or close a conversation; the whole message, give or take a word.
 GREETING = re.compile(
-    r"^(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day)|whats up)"
-    r"( there| everyone| all| bot)?$"
+    r"^(?=\w)((hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day)|whats up)"
+    r"( there| everyone| all| bot)?)?"
+    # "Hey, how are you?" asks after the bot, not the documents: it was searched and answered.
+    r"( ?(how are you( doing)?( today)?|hows it going|how is it going|how are things))?$"
 )
 # Leaving: a short goodbye, not a question to search for.
 FAREWELL = re.compile(
@@ -413,6 +415,16 @@ ABOUT = re.compile(
     rf"( what)?( (the |these |those |all( the)? )?{DOCS}( say| said| report)?)?"
     rf" (about|on|regarding|of|for))"
     rf" (?P<subject>\S.*?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+# "Summarise the Nscale article": the same request, its subject named before the word "article".
+ARTICLE_ON = re.compile(
+    r"^\s*((can|could|would|will) you (please )?|please )?"
+    r"(summari[sz]e|sum up|give( me)? (a |an )?(short |brief )?(summary|overview|rundown) of)"
+    # The subject is a name (capitalised), so "the main findings of the report" is left as asked.
+    r" (the |that |this )?(?P<subject>(?-i:[A-Z0-9])[\w.&'’-]*(?:\s+(?:(?-i:[A-Z0-9])[\w.&'’-]*"
+    r"|of|and|&)){0,5}?)\s+(article|document|story|piece|report|post)s?"
+    r"\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 # "What's new with OpenAI?", "Any news on Anthropic?": a request about a subject that is a name

@@ -47,6 +47,8 @@ investments, technological breakthroughs, and a clear move toward decentralizati
         ("thanks!", "thanks"),
         ("Thank you very much.", "thanks"),
         ("What's up?", "greeting"),
+        ("Hey, how are you?", "greeting"),
+        ("How's it going?", "greeting"),
         ("bye", "farewell"),
         ("ok", "acknowledgement"),
         ("Got it.", "acknowledgement"),
@@ -177,6 +179,8 @@ def test_ok_or_doubt_after_an_answer_does_not_repeat_it(seeded: Engine) -> None:
 def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> None:
     assert on_subject("What do the documents say about Anthropic?") == "Tell me about Anthropic"
     assert on_subject("Can you summarise the article about Nscale?") == "Tell me about Nscale"
+    assert on_subject("Can you summarize the Nscale article?") == "Tell me about Nscale"
+    assert on_subject("Give me a summary of the EU AI Act documents") == "Tell me about EU AI Act"
     assert on_subject("Give me an overview of the EU AI Act.") == "Tell me about the EU AI Act"
     assert on_subject("What is known for adapting slowly?") is None
     assert on_subject("How much did Nscale raise?") is None
