@@ -11,6 +11,7 @@ from rag.answering.patterns import (
     ABOUT,
     ACKNOWLEDGEMENT,
     ARTICLE_ON,
+    AUXILIARIES,
     DUMMY_IT,
     FOLLOW_UP_OPENING,
     LEANS_BACK,
@@ -35,7 +36,8 @@ def swapped(question: str, topic: str) -> str | None:
     if match is None:
         return None
     other = (match.group("a") or match.group("b") or "").strip()
-    if not question_names(" " + other):
+    # "What about its revenue?" asks of the same name, not of "revenue": resolved, not swapped.
+    if not question_names(" " + other) or STANDS_FOR.search(other):
         return None
     names = required_names(topic)
     if not names:
@@ -57,6 +59,10 @@ def resolved(question: str, topic: str) -> str | None:
     name = phrases[0]
     if re.search(rf"\bthe {re.escape(name)}", topic, re.IGNORECASE):
         name = f"the {name}"
+        # "How big is the Anthropic deal?" then "Who is it with?": "it" is the deal, not Anthropic.
+        noun = re.search(rf"(\w+)\s+{re.escape(name)}\s+([a-z][\w-]*)\s*[?.!]*\s*$", topic)
+        if noun and noun.group(1).lower() not in AUXILIARIES:
+            name = f"{name} {noun.group(2)}"
     # Asked alone, it is searched and judged as any question; joined to the topic, the topic's
     # own words ("valuation") split the match: "How many users does it have?" was declined.
     text = STANDS_FOR.sub(lambda m: f"{name}'s" if m.group("possessive") else name, question)

@@ -316,6 +316,11 @@ STANDS_FOR = re.compile(
     rf"\b(?:(?P<possessive>its|their|the (?:company|firm|startup)['’]s)|{NAMING})\b",
     re.IGNORECASE,
 )
+# After these the next word may be the verb ("What does the EU AI Act require?"), not a noun the
+# name qualifies ("How big is the Anthropic deal?").
+AUXILIARIES = frozenset(
+    {"do", "does", "did", "will", "would", "can", "could", "should", "shall", "may", "might"}
+)
 # "Is it true that …?", "it is likely …": an "it" that stands for no name.
 DUMMY_IT = re.compile(
     r"\b(?:it(?:['’]s| is| was| will be)|is it|was it)\s+(?:true|possible|likely|unlikely|clear"

@@ -295,6 +295,14 @@ def test_a_pronoun_for_the_one_name_before_is_that_name() -> None:
     assert standalone("When does it take full effect?", ["What does the EU AI Act require?"]) == (
         "When does the EU AI Act take full effect?"
     )
+    # A name qualifying a noun: the pronoun stands for the whole ("the Anthropic deal").
+    deal = ["How big is the Anthropic deal?"]
+    assert standalone("Who is it with?", deal) == "Who is the Anthropic deal with?"
+    assert standalone("When will it close?", deal) == "When will the Anthropic deal close?"
+    # "What about its …?" asks of the same name: resolved, not swapped for "its CPU revenue".
+    assert standalone(
+        "What about its CPU revenue forecast?", ["Tell me about Broadcom", "And Nvidia?"]
+    ) == ("Nvidia's CPU revenue forecast?")
     # Before, joined to "What is OpenAI's valuation?", whose "valuation" made this a decline.
     assert standalone("How many weekly users does it have?", ["What is OpenAI's valuation?"]) == (
         "How many weekly users does OpenAI have?"
