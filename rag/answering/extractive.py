@@ -18,7 +18,13 @@ from rag.answering.confidence import (
     features,
     load_model,
 )
-from rag.answering.measures import asked_measures, measure_clash, measure_terms, measures
+from rag.answering.measures import (
+    asked_measures,
+    measure_clash,
+    measure_terms,
+    measures,
+    owned_by_another,
+)
 from rag.answering.names import name_found, name_phrase, names_share, required_names
 from rag.answering.patterns import (
     ARITHMETIC,
@@ -442,10 +448,14 @@ def off_measure(evidence: Evidence, candidate: Candidate) -> bool:
     passage mentions stays evidence for the decision, not a veto, as it is for other questions.
     """
     wanted = evidence.measures
-    return measure_clash(wanted, candidate.text) or (
-        bool(wanted)
-        and len(evidence.missing) < len(evidence.names)
-        and names_share(evidence.names, candidate.passage.text) == 0.0
+    return (
+        measure_clash(wanted, candidate.text)
+        or owned_by_another(evidence.names, wanted, candidate.text)
+        or (
+            bool(wanted)
+            and len(evidence.missing) < len(evidence.names)
+            and names_share(evidence.names, candidate.passage.text) == 0.0
+        )
     )
 
 
@@ -463,6 +473,7 @@ def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Sco
         s
         for s in scored
         if not measure_clash(wanted, s.candidate.text)
+        and not owned_by_another(evidence.names, wanted, s.candidate.text)
         and names_share(evidence.names, s.candidate.text) == 1.0
     ]
     giving = [s for s in named if wanted & measures(s.candidate.text)]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from rag.answering.answer_types import AnswerType
-from rag.answering.patterns import CLAUSE_BREAK, MEASURES, WHAT_IS
-from rag.text import terms
+from rag.answering.names import name_found
+from rag.answering.patterns import CLAUSE_BREAK, MEASURES, OWNED, SUBJECT, WHAT_IS
+from rag.text import STOPWORDS, terms, words
 
 
 def measures(text: str) -> set[str]:
@@ -36,3 +39,34 @@ def measure_terms(question: str, wanted: frozenset[str], sentence: str) -> set[s
         for match in MEASURES[name].finditer(question)
         for term in terms(match.group(0))
     }
+
+
+def owned_by_another(names: tuple[str, ...], wanted: frozenset[str], sentence: str) -> bool:
+    """True when a sentence gives a value a company has (revenue, profit, worth) of another one.
+
+    "What is Nvidia's valuation?" against "Nscale, a startup backed by Nvidia, has raised $2
+    billion, bringing its valuation to $14.6 billion": the valuation is Nscale's.
+    """
+    if len(names) != 1 or not wanted & OWNED & measures(sentence):
+        return False
+    opening = SUBJECT.match(sentence)
+    if opening is None:
+        return False
+    subject = opening.group("names")
+    named = [w for w in subject.split() if w.lower() not in STOPWORDS]
+    # A sentence's first word is capitalised whatever it is ("Companies like Nscale …"): alone,
+    # it is taken for a name only before an apposition or with a capital inside ("OpenAI").
+    sure = (
+        opening.group("opening")
+        or opening.group("apposition")
+        or len(named) > 1
+        or any(w[1:] != w[1:].lower() for w in named)
+    )
+    if not named or not sure:
+        return False
+    name = names[0]
+    lower = subject.lower()
+    if name_found(name, lower, set(words(lower))):
+        return False
+    # "Nscale's rival OpenAI …": a possessive of the name asked gives its own measure.
+    return re.search(rf"\b{re.escape(name)}['’]s\b", sentence, re.IGNORECASE) is None

@@ -76,6 +76,19 @@ MEASURES = {
         "spending": r"spend(?:s|ing)?|spent|capex|capital expenditures?|budget",
     }.items()
 }
+# Measures a company has (its revenue, profit, value): a sentence gives them of its subject. Funding
+# and spending are not among them: "Amazon is investing $50 billion in OpenAI" tells OpenAI's raise.
+OWNED = frozenset({"revenue", "profit", "valuation"})
+# A sentence's subject in news copy: the names it opens with, after an opening phrase of time or
+# place ("In April 2026, …") and before an apposition (", a startup backed by Nvidia,") or a verb.
+# An opening word set off by a comma ("Meanwhile, startups …") is no subject: nothing is read.
+_RUN = r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*"
+SUBJECT = re.compile(
+    r"^\s*(?P<opening>(?:In|On|At|During|After|Before|Since|By|Last|This|Earlier|Later)\b"
+    r"[^,]{0,60},\s+)?"
+    rf"(?P<names>{_RUN}(?:(?: and| &) {_RUN})*)"
+    r"(?=(?P<apposition>,\s+(?:a|an|the|one)\b)|\s+[a-z])"
+)
 # Sums ("What's 2+2?"): nothing the documents answer, whatever sentence holds a 2.
 ARITHMETIC = re.compile(r"\d\s*[+*/×÷^]\s*\d")
 # "What is Nscale's revenue?" asks an amount though no "how much" says so.

@@ -108,6 +108,41 @@ def test_an_amount_from_another_companys_passage_is_not_the_answer(seeded: Engin
     )
 
 
+def test_a_value_the_sentence_gives_of_its_subject_is_not_anothers(seeded: Engine) -> None:
+    # Before, Nscale's valuation answered Nvidia's at 0.75: Nvidia only backs Nscale.
+    assert_declined(seeded, "What is Nvidia's valuation?")
+    quote = seeded.ask("What is Nscale's valuation?").citations[0].text
+    assert quote.startswith("Notably, Nscale is in discussions to raise additional funds at a $7.5")
+
+
+def test_whose_value_a_sentence_gives() -> None:
+    from rag.answering.measures import owned_by_another
+
+    nscale = (
+        "Nscale, a startup backed by Nvidia, has raised $2 billion—bringing its valuation to "
+        "$14.6 billion—to scale AI deployment pipelines."
+    )
+    value = frozenset({"valuation"})
+    assert owned_by_another(("Nvidia",), value, nscale)
+    assert not owned_by_another(("Nscale",), value, nscale)
+    # Funding is told from either side ("Amazon is investing $50 billion in OpenAI").
+    assert not owned_by_another(("Nvidia",), frozenset({"funding"}), nscale)
+    # An opening phrase of time is read past; a co-subject is the subject too.
+    dated = "In April 2026, Broadcom and Google reached a deal that valued the unit at $9 billion."
+    assert owned_by_another(("Nvidia",), value, dated)
+    assert not owned_by_another(("Google",), value, dated)
+    # No subject read: an opening word set off by a comma, a pronoun-like "The company".
+    assert not owned_by_another(("Nvidia",), value, "Meanwhile, startups are valued at $3 billion.")
+    assert not owned_by_another(("Nvidia",), value, "The company is valued at $5 billion.")
+    # A sentence's first word alone may be no name at all ("Companies like Nscale …").
+    assert not owned_by_another(("Nscale",), value, "Companies like Nscale are valued highly.")
+    assert owned_by_another(("Nvidia",), value, "OpenAI is valued at $500 billion.")
+    # The name asked with its own possessive gives its own value.
+    assert not owned_by_another(
+        ("Nvidia",), value, "Nscale says Nvidia's valuation is $4 trillion."
+    )
+
+
 def test_an_answer_that_lacks_the_date_or_number_asked_says_so(seeded: Engine) -> None:
     # Before, the raise answered "when" with no word of a date, and nothing told the reader.
     answer = seeded.ask("When did Nscale raise its $2 billion?")
