@@ -13,6 +13,7 @@ from rag.answering.patterns import (
     ARTICLE_ON,
     AUXILIARIES,
     DUMMY_IT,
+    EVENT_NOUN,
     FOLLOW_UP_OPENING,
     LEANS_BACK,
     MORE,
@@ -60,7 +61,7 @@ def resolved(question: str, topic: str) -> str | None:
     if re.search(rf"\bthe {re.escape(name)}", topic, re.IGNORECASE):
         name = f"the {name}"
         # "How big is the Anthropic deal?" then "Who is it with?": "it" is the deal, not Anthropic.
-        noun = re.search(rf"(\w+)\s+{re.escape(name)}\s+([a-z][\w-]*)\s*[?.!]*\s*$", topic)
+        noun = re.search(rf"(\w+)\s+{re.escape(name)}\s+({EVENT_NOUN})\b", topic)
         if noun and noun.group(1).lower() not in AUXILIARIES:
             name = f"{name} {noun.group(2)}"
     # Asked alone, it is searched and judged as any question; joined to the topic, the topic's

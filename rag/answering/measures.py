@@ -68,5 +68,5 @@ def owned_by_another(names: tuple[str, ...], wanted: frozenset[str], sentence: s
     lower = subject.lower()
     if name_found(name, lower, set(words(lower))):
         return False
-    # "Nscale's rival OpenAI …": a possessive of the name asked gives its own measure.
+    # "Nscale says Nvidia's valuation is …": the name asked, with a possessive, owns the value.
     return re.search(rf"\b{re.escape(name)}['’]s\b", sentence, re.IGNORECASE) is None

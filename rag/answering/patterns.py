@@ -329,8 +329,13 @@ STANDS_FOR = re.compile(
     rf"\b(?:(?P<possessive>its|their|the (?:company|firm|startup)['’]s)|{NAMING})\b",
     re.IGNORECASE,
 )
-# After these the next word may be the verb ("What does the EU AI Act require?"), not a noun the
-# name qualifies ("How big is the Anthropic deal?").
+# An event or thing a name may qualify: after "How big is the Anthropic deal?", "it" is the deal.
+EVENT_NOUN = (
+    r"deal|round|investment|(?:joint )?venture|partnership|agreement|acquisition|merger|contract"
+    r"|offering|IPO|launch|project|plant|campus|facility|fund|stake|loan|bid|lawsuit|raise"
+)
+# After these the next word may be the verb ("What does the Nscale deal with?", "When did the
+# Anthropic venture?"), not a noun the name qualifies.
 AUXILIARIES = frozenset(
     {"do", "does", "did", "will", "would", "can", "could", "should", "shall", "may", "might"}
 )

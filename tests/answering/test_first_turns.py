@@ -299,6 +299,16 @@ def test_a_pronoun_for_the_one_name_before_is_that_name() -> None:
     deal = ["How big is the Anthropic deal?"]
     assert standalone("Who is it with?", deal) == "Who is the Anthropic deal with?"
     assert standalone("When will it close?", deal) == "When will the Anthropic deal close?"
+    # Not a noun the name qualifies: an adjective, or a verb after "does".
+    assert standalone("When does it take effect?", ["Why is the EU AI Act important?"]) == (
+        "When does the EU AI Act take effect?"
+    )
+    assert standalone("Who backs it?", ["Why is the Nscale deal important?"]) == (
+        "Who backs the Nscale deal?"
+    )
+    assert standalone("When does it take effect?", ["What does the EU AI Act deal with?"]) == (
+        "When does the EU AI Act take effect?"
+    )
     # "What about its …?" asks of the same name: resolved, not swapped for "its CPU revenue".
     assert standalone(
         "What about its CPU revenue forecast?", ["Tell me about Broadcom", "And Nvidia?"]
