@@ -111,8 +111,16 @@ def test_an_amount_from_another_companys_passage_is_not_the_answer(seeded: Engin
 def test_a_value_the_sentence_gives_of_its_subject_is_not_anothers(seeded: Engine) -> None:
     # Before, Nscale's valuation answered Nvidia's at 0.75: Nvidia only backs Nscale.
     assert_declined(seeded, "What is Nvidia's valuation?")
-    quote = seeded.ask("What is Nscale's valuation?").citations[0].text
-    assert quote.startswith("Notably, Nscale is in discussions to raise additional funds at a $7.5")
+    # Nscale's own valuations still answer; the two sentences giving one tie closely enough in
+    # the fused ranking that a freshly built index may put either first.
+    answer = seeded.ask("What is Nscale's valuation?")
+    assert not answer.declined
+    assert answer.citations[0].text.startswith(
+        (
+            "Notably, Nscale is in discussions to raise additional funds at a $7.5 billion",
+            "Nscale, a startup backed by Nvidia, has raised $2 billion—bringing its valuation",
+        )
+    )
 
 
 def test_whose_value_a_sentence_gives() -> None:
