@@ -49,6 +49,9 @@ def name_found(name: str, text_lower: str, text_words: set[str]) -> bool:
     spelled = TITLE_ACRONYMS.get(lowered)
     if spelled is not None:
         return spelled.search(text_lower) is not None
+    # An acronym's plural ("CPUs") is mentioned by its singular: "CPU revenue".
+    if len(name) > 2 and name[-1] == "s" and name[:-1].isupper() and lowered[:-1] in text_words:
+        return True
     if len(lowered) < 5:
         return False
     prefix = lowered[: max(5, len(lowered) - 3)]

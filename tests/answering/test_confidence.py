@@ -43,6 +43,20 @@ def test_names_match_across_inflection() -> None:
     assert name_found("Indian", text.lower(), found)
     assert name_found("Adani", text.lower(), found)
     assert not name_found("Helsinki", text.lower(), found)
+    # An acronym's plural is mentioned by its singular; a two-letter word is no such plural.
+    chips = "The company forecasts $20 billion in CPU revenue, Ms Su said."
+    words = set(chips.lower().replace(",", " ").split())
+    assert name_found("CPUs", chips.lower(), words)
+    assert not name_found("GPUs", chips.lower(), words)
+    assert not name_found("Ps", chips.lower(), words)
+
+
+def test_an_acronym_asked_in_the_plural_is_found_in_the_singular(seeded: Engine) -> None:
+    # Before: "The articles don't say: none of the retrieved passages mentions TPUs."
+    answer = seeded.ask("Tell me about TPUs")
+    assert not answer.declined
+    assert len(answer.citations) == 3
+    assert all("TPU " in citation.text for citation in answer.citations)
 
 
 def test_answer_carries_its_confidence(seeded: Engine) -> None:
