@@ -20,6 +20,7 @@ from rag.answering.patterns import (
     NEWS_OF,
     STANDS_FOR,
     SWAP,
+    WHICH_DOC,
 )
 
 
@@ -81,7 +82,12 @@ def on_subject(question: str) -> str | None:
     """A request for what the documents say about a subject, as "Tell me about …"; else None."""
     # The request's own words ("documents", "say") are in no sentence about X; with them the
     # answer to the bot's own example question was declined.
-    match = ARTICLE_ON.match(question) or ABOUT.match(question) or NEWS_OF.match(question)
+    match = (
+        ARTICLE_ON.match(question)
+        or ABOUT.match(question)
+        or NEWS_OF.match(question)
+        or WHICH_DOC.match(question)
+    )
     return f"Tell me about {match.group('subject')}" if match else None
 
 
@@ -103,7 +109,9 @@ def standalone(question: str, earlier: Sequence[str]) -> str:
     if alone:
         # "What do the articles say about it?" after a question on Nscale asks about Nscale.
         return on_subject(alone) or alone
-    return f"{topic.strip()} {asked.strip()}"
+    # A request's own words ("Which article mentions …") would be searched with the follow-up.
+    subject = on_subject(topic)
+    return f"{subject + '.' if subject else topic.strip()} {asked.strip()}"
 
 
 def _topic(earlier: Sequence[str]) -> str:
@@ -114,10 +122,14 @@ def _topic(earlier: Sequence[str]) -> str:
         asked = without_lead_in(question)
         if not is_follow_up(asked):
             topic = question
-        elif topic is not None and SWAP.match(asked):
+        elif topic is not None:
             # "What about OpenAI?" moved the conversation on: "When did it raise money?" after
-            # it asks about OpenAI, not about the name before.
-            topic = swapped(asked, topic) or topic
+            # it asks about OpenAI, not about the name before. So did "How much will they
+            # invest?": a "When?" after it asks when they will invest.
+            if SWAP.match(asked):
+                topic = swapped(asked, topic) or topic
+            elif (alone := resolved(asked, topic)) and required_names(alone):
+                topic = alone
     return topic if topic is not None else earlier[0]
 
 

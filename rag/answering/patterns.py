@@ -450,6 +450,17 @@ ARTICLE_ON = re.compile(
     r"\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+# "Which article talks about Adani?": the documents on a subject, found by asking about it (the
+# answer cites them). Only verbs of topic: "Which articles state that …" asks a content question.
+WHICH_DOC = re.compile(
+    rf"^\s*(which|what) (one of the |of the )?{DOCS} "
+    r"(talks? about|talked about|writes? about|wrote about|(is|are|was|were) about|reports? on"
+    r"|reported on|mentions?|mentioned|discuss(es)?|discussed|covers?|covered|deals? with"
+    r"|dealt with|focus(es)? on|refers? to"
+    r"|(has|have|contains?) (anything|something|more) (about|on))"
+    r" (?P<subject>(?!(that|whether|how|why|when|where|if|what|who)\b)\S.*?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
 # "What's new with OpenAI?", "Any news on Anthropic?": a request about a subject that is a name
 # (capitalised; "What happened to the population …?" asks an event and is left as asked).
 NEWS_OF = re.compile(

@@ -191,6 +191,19 @@ def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> N
     assert on_subject("What's going on with the EU AI Act?") == "Tell me about the EU AI Act"
     assert on_subject("What happened to the Bank of Italy Building?") is None
     assert on_subject("What's new with the population of Europe?") is None
+    # Which document covers a subject: asked about the subject, the answer cites the documents.
+    assert on_subject("Which article talks about Adani?") == "Tell me about Adani"
+    assert on_subject("which of the documents discusses the EU AI Act?") == (
+        "Tell me about the EU AI Act"
+    )
+    assert on_subject("What article covers data centers in space?") == (
+        "Tell me about data centers in space"
+    )
+    assert on_subject("Which docs have anything on SoftBank?") == "Tell me about SoftBank"
+    # A claim to find, not a subject: asked as written.
+    assert on_subject("Which articles state that powers stay with member states?") is None
+    assert on_subject("Which article mentions that Nscale raised money?") is None
+    assert on_subject("Which report depicted lesser temperature variations?") is None
     # "these" names no earlier question here; "it" does.
     earlier = ["How much did Nscale raise?"]
     assert standalone("What do these articles say about OpenAI?", earlier) == (
@@ -211,6 +224,16 @@ def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> N
         "demand, providing the resources needed to build and scale infrastructure globally. [3]"
     )
     assert {c.source for c in answer.citations} == {"000_b421b52a77080e52.txt"}
+    # Before, declined: "article" and "talks" are in no sentence about Adani.
+    answer = seeded.ask("Which article talks about Adani?")
+    assert (answer.declined, answer.standalone_question) == (False, "Tell me about Adani")
+    assert [(c.source, c.text) for c in answer.citations] == [
+        (
+            "004_f7653a61b53defd5.txt",
+            "Adani Group, India's industrial giant, announced an ambitious plan to invest $100 "
+            "billion in developing local AI data centers across India.",
+        )
+    ]
     # Before, declined: "happened" is in no sentence about Nscale.
     answer = seeded.ask("What happened with Nscale?")
     assert (answer.declined, answer.standalone_question) == (False, "Tell me about Nscale")
@@ -316,6 +339,17 @@ def test_a_pronoun_for_the_one_name_before_is_that_name() -> None:
     # Before, joined to "What is OpenAI's valuation?", whose "valuation" made this a decline.
     assert standalone("How many weekly users does it have?", ["What is OpenAI's valuation?"]) == (
         "How many weekly users does OpenAI have?"
+    )
+    # A follow-up a pronoun made self-contained moves the conversation on, as a swap does.
+    adani = ["Which article mentions Adani?", "How much will they invest?"]
+    assert standalone("When?", adani) == "How much will Adani invest? When?"
+    # Unless its name can't be told ("Nscale's valuation?" opens with it): the topic stays.
+    assert standalone("When did it rise?", [*earlier, "And its valuation?"]) == (
+        "When did Nscale rise?"
+    )
+    # A request is joined as its subject, without its own words ("documents", "say").
+    assert standalone("Why?", ["What do the documents say about Anthropic?"]) == (
+        "Tell me about Anthropic. Why?"
     )
     # An "it" that stands for nothing, a topic with two names, or no pronoun: joined as before.
     assert standalone("Is it true that the valuation rose?", earlier) == (
