@@ -74,15 +74,28 @@ def answer_type(question: str) -> AnswerType:
 LACKING = "The quote gives no "
 
 
-def lacking(asked: AnswerType, question: str, quote: list[str]) -> str | None:
-    """A note for a quote that gives no date or number the question asks for, else None."""
+def _plainly_asked(asked: AnswerType, question: str) -> tuple[str, re.Pattern[str], str] | None:
     # Only the plain forms: "When do treaties apply?" asks a condition, "what rate" may be words.
     if asked.kind == "date" and DATE_ASKED.search(question):
-        wanted, more, note = "date", MORE_DATES, "when"
-    elif asked.kind == "quantity" and (how := HOW_MUCH.search(question)):
-        wanted, more, note = "number", MORE_COUNTS, how.group(0).lower()
-    else:
+        return "date", MORE_DATES, "when"
+    if asked.kind == "quantity" and (how := HOW_MUCH.search(question)):
+        return "number", MORE_COUNTS, how.group(0).lower()
+    return None
+
+
+def lacking(asked: AnswerType, question: str, quote: list[str]) -> str | None:
+    """A note for a quote that gives no date or number the question asks for, else None."""
+    plain = _plainly_asked(asked, question)
+    if plain is None:
         return None
+    wanted, more, note = plain
     if any(asked.present(s) or more.search(s) for s in quote):
         return None
     return f"{LACKING}{wanted}: the articles may not say {note}."
+
+
+def leading(asked: AnswerType, question: str, quote: list[str]) -> int:
+    """Which quoted sentence to show first: the first giving the date or number asked, else 0."""
+    if _plainly_asked(asked, question) is None:
+        return 0
+    return next((i for i, sentence in enumerate(quote) if asked.present(sentence)), 0)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.answering.answer_types import AnswerType, answer_type, lacking, unit_present
+from rag.answering.answer_types import AnswerType, answer_type, lacking, leading, unit_present
 from rag.answering.confidence import (
     ConfidenceModel,
     Reading,
@@ -178,13 +178,18 @@ class ExtractiveAnswerer:
                 confidence=confidence,
                 withheld=_quote(choice.chosen),
             )
+        # Decided on the best sentence; shown with the one giving the date or number asked first,
+        # so "How much did Amazon pay …?" opens with the $427 million, not with the purchase.
+        chosen = list(choice.chosen)
+        first = leading(evidence.asked, question, [s.candidate.text for s in chosen])
+        chosen.insert(0, chosen.pop(first))
         citations = [
             s.candidate.passage.cite(n, s.candidate.start, s.candidate.end, s.score)
-            for n, s in enumerate(choice.chosen, start=1)
+            for n, s in enumerate(chosen, start=1)
         ]
         text = " ".join(f"{_as_sentence(c.text)} [{c.n}]" for c in citations)
         # Answered, but without the date or number asked: the reader is told, not left to notice.
-        note = lacking(evidence.asked, question, [s.candidate.text for s in choice.chosen])
+        note = lacking(evidence.asked, question, [s.candidate.text for s in chosen])
         return Draft(
             text=text,
             citations=citations,

@@ -192,6 +192,31 @@ def test_what_a_quote_lacks_is_read_only_for_the_plain_forms() -> None:
     )
 
 
+def test_the_sentence_giving_the_number_asked_is_quoted_first(seeded: Engine) -> None:
+    from rag.answering.answer_types import answer_type, leading
+
+    def first(question: str, *quote: str) -> int:
+        return leading(answer_type(question), question, list(quote))
+
+    assert first("How much did it cost?", "It was bought.", "It cost $5 million.") == 1
+    assert first("How much did it cost?", "It cost $5 million.", "It cost $7 million.") == 0
+    assert first("When did it open?", "It opened.", "Shops opened.", "It opened in 1999.") == 2
+    # None gives it, or the question asks no plain date or number: the order stays.
+    assert first("How much did it cost?", "It was bought.", "It was sold.") == 0
+    assert first("What rate was paid?", "It was bought.", "At 5 percent.") == 0
+    # Before, the purchase came first and the $427 million second.
+    answer = seeded.ask("How much did Amazon pay for the George Washington University campus?")
+    assert [(c.n, c.text[:40]) for c in answer.citations] == [
+        (1, "In the United States, Amazon has transfo"),
+        (2, "Major outages, such as Amazon’s recent d"),
+    ]
+    assert answer.text.startswith(
+        "In the United States, Amazon has transformed strategic real estate into critical AI "
+        "infrastructure, exemplified by its $427 million acquisition of the George Washington "
+        "University campus. [1] Major outages"
+    )
+
+
 def test_the_measures_a_text_names() -> None:
     from rag.answering.measures import measures
 
