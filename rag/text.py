@@ -248,11 +248,13 @@ def is_heading(text: str) -> bool:
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """Spans of lines that hold two or more sentences."""
-    return [
-        (m.start(), m.end())
-        for m in re.finditer(r"[^\n]+", text)
-        if len(sentence_spans(m.group(0))) >= 2
-    ]
+    spans = []
+    for m in re.finditer(r"[^\n]+", text):
+        if len(sentence_spans(m.group(0))) >= 2:
+            # "… regions. -": a bullet left after the last full stop is no part of the paragraph.
+            trail = _TRAIL.search(text, m.start(), m.end())
+            spans.append((m.start(), trail.start() if trail else m.end()))
+    return spans
 
 
 def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

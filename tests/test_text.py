@@ -44,6 +44,11 @@ def test_list_span_takes_heading_intro_and_bullets() -> None:
 def test_paragraph_spans_need_two_sentences() -> None:
     text = "One sentence only\nFirst here. Second here.\n"
     assert spans_text(text, paragraph_spans(text)) == ["First here. Second here."]
+    # A bullet left after the last full stop was quoted as "… regions. -." before.
+    text = "Space centers launch. They serve remote regions. -\nNext line."
+    assert spans_text(text, paragraph_spans(text)) == [
+        "Space centers launch. They serve remote regions."
+    ]
 
 
 def test_terms_fold_forms_and_drop_stopwords() -> None:
