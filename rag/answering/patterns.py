@@ -433,7 +433,11 @@ ABOUT = re.compile(
     rf"^\s*((can|could|would|will) you (please )?|please )?"
     rf"((what (do|does|did|can) (the |these |those |your |all( the)? )?{DOCS} "
     rf"(say|tell( me| us)?|report|mention|write|have)"
-    rf"|what (is|was|has been) (said|written|reported|known|mentioned)) (about|on|regarding)"
+    rf"|what (is|was|has been) (said|written|reported|known|mentioned)"
+    rf"|what do you (know|have)"
+    rf"|tell me (everything|all|something|a (little|bit|few things))( (that )?you (know|have))?"
+    rf"|(give me|i('d| would) like|i want|show me|(do you have|got) (any|some)) (some |any |more )?"
+    rf"(info|information|details|background)) (about|on|regarding)"
     rf"|(summari[sz]e|sum up|give( me)? (a |an )?(short |brief )?(summary|overview|rundown))"
     rf"( what)?( (the |these |those |all( the)? )?{DOCS}( say| said| report)?)?"
     rf" (about|on|regarding|of|for))"
@@ -465,7 +469,8 @@ WHICH_DOC = re.compile(
 # (capitalised; "What happened to the population …?" asks an event and is left as asked).
 NEWS_OF = re.compile(
     r"^\s*(?i:(and\s+)?(so\s+)?"
-    r"(what(?:['’]?s| is)? (new|happening|going on|up)|what(?:['’]?s| is) the (latest|news|story)"
+    r"(what(?:['’]?s| is)? (new|happening|going on|up)"
+    r"|what(?:['’]?s| is) the (latest|news|story|deal)"
     r"|any (news|updates?)|(the )?latest( news)?|news) (with|on|about|at|for|regarding)"
     r"|what (happened|has happened|is happening) with) "
     r"(?P<subject>(?i:the\s+)?[A-Z][\w.&'’-]*(?:\s+(?:[A-Z0-9][\w.&'’-]*|of|and|&)){0,5})"

@@ -191,6 +191,17 @@ def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> N
     assert on_subject("What's going on with the EU AI Act?") == "Tell me about the EU AI Act"
     assert on_subject("What happened to the Bank of Italy Building?") is None
     assert on_subject("What's new with the population of Europe?") is None
+    # Everyday ways of asking the same (each was declined: "everything", "know", "info" …).
+    assert on_subject("Tell me everything you know about OpenAI") == "Tell me about OpenAI"
+    assert on_subject("What do you know about OpenAI?") == "Tell me about OpenAI"
+    assert on_subject("Give me some info on Broadcom") == "Tell me about Broadcom"
+    assert on_subject("Do you have any information about SoftBank?") == "Tell me about SoftBank"
+    assert on_subject("Can you tell me a bit about Nscale?") == "Tell me about Nscale"
+    assert on_subject("What's the deal with Anthropic?") == "Tell me about Anthropic"
+    assert on_subject("What is the deal with the population?") is None
+    assert standalone("Tell me all about it", ["How much did Nscale raise?"]) == (
+        "Tell me about Nscale"
+    )
     # Which document covers a subject: asked about the subject, the answer cites the documents.
     assert on_subject("Which article talks about Adani?") == "Tell me about Adani"
     assert on_subject("which of the documents discusses the EU AI Act?") == (
@@ -224,6 +235,8 @@ def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> N
         "demand, providing the resources needed to build and scale infrastructure globally. [3]"
     )
     assert {c.source for c in answer.citations} == {"000_b421b52a77080e52.txt"}
+    answer = seeded.ask("What do you know about OpenAI?")
+    assert (answer.declined, answer.standalone_question) == (False, "Tell me about OpenAI")
     # Before, declined: "article" and "talks" are in no sentence about Adani.
     answer = seeded.ask("Which article talks about Adani?")
     assert (answer.declined, answer.standalone_question) == (False, "Tell me about Adani")
