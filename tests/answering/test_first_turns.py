@@ -176,45 +176,52 @@ def test_ok_or_doubt_after_an_answer_does_not_repeat_it(seeded: Engine) -> None:
     assert session.questions == ["How much did Nscale raise?"]
 
 
-def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> None:
-    assert on_subject("What do the documents say about Anthropic?") == "Tell me about Anthropic"
-    assert on_subject("Can you summarise the article about Nscale?") == "Tell me about Nscale"
-    assert on_subject("Can you summarize the Nscale article?") == "Tell me about Nscale"
-    assert on_subject("Give me a summary of the EU AI Act documents") == "Tell me about EU AI Act"
-    assert on_subject("Give me an overview of the EU AI Act.") == "Tell me about the EU AI Act"
-    assert on_subject("What is known for adapting slowly?") is None
-    assert on_subject("How much did Nscale raise?") is None
+SUBJECT_REQUESTS = [
+    ("What do the documents say about Anthropic?", "Tell me about Anthropic"),
+    ("Can you summarise the article about Nscale?", "Tell me about Nscale"),
+    ("Can you summarize the Nscale article?", "Tell me about Nscale"),
+    ("Give me a summary of the EU AI Act documents", "Tell me about EU AI Act"),
+    ("Give me an overview of the EU AI Act.", "Tell me about the EU AI Act"),
+    ("What is known for adapting slowly?", None),
+    ("How much did Nscale raise?", None),
     # News of a name is a request about it; what happened to a thing asks an event.
-    assert on_subject("What happened with Nscale?") == "Tell me about Nscale"
-    assert on_subject("what's new with OpenAI?") == "Tell me about OpenAI"
-    assert on_subject("Any news on Skyroot Aerospace?") == "Tell me about Skyroot Aerospace"
-    assert on_subject("What's going on with the EU AI Act?") == "Tell me about the EU AI Act"
-    assert on_subject("What happened to the Bank of Italy Building?") is None
-    assert on_subject("What's new with the population of Europe?") is None
+    ("What happened with Nscale?", "Tell me about Nscale"),
+    ("what's new with OpenAI?", "Tell me about OpenAI"),
+    ("Any news on Skyroot Aerospace?", "Tell me about Skyroot Aerospace"),
+    ("What's going on with the EU AI Act?", "Tell me about the EU AI Act"),
+    ("What happened to the Bank of Italy Building?", None),
+    ("What's new with the population of Europe?", None),
     # Everyday ways of asking the same (each was declined: "everything", "know", "info" …).
-    assert on_subject("Tell me everything you know about OpenAI") == "Tell me about OpenAI"
-    assert on_subject("What do you know about OpenAI?") == "Tell me about OpenAI"
-    assert on_subject("Give me some info on Broadcom") == "Tell me about Broadcom"
-    assert on_subject("Do you have any information about SoftBank?") == "Tell me about SoftBank"
-    assert on_subject("Can you tell me a bit about Nscale?") == "Tell me about Nscale"
-    assert on_subject("What's the deal with Anthropic?") == "Tell me about Anthropic"
-    assert on_subject("What is the deal with the population?") is None
+    ("Tell me everything you know about OpenAI", "Tell me about OpenAI"),
+    ("What do you know about OpenAI?", "Tell me about OpenAI"),
+    ("Give me some info on Broadcom", "Tell me about Broadcom"),
+    ("Do you have any information about SoftBank?", "Tell me about SoftBank"),
+    ("Can you tell me a bit about Nscale?", "Tell me about Nscale"),
+    ("What's the deal with Anthropic?", "Tell me about Anthropic"),
+    ("What is the deal with the population?", None),
+    # Which document covers a subject: asked about the subject, the answer cites the documents.
+    ("Which article talks about Adani?", "Tell me about Adani"),
+    ("which of the documents discusses the EU AI Act?", "Tell me about the EU AI Act"),
+    ("What article covers data centers in space?", "Tell me about data centers in space"),
+    ("Which docs have anything on SoftBank?", "Tell me about SoftBank"),
+    # A claim to find, not a subject: asked as written.
+    ("Which articles state that powers stay with member states?", None),
+    ("Which article mentions that Nscale raised money?", None),
+    ("Which report depicted lesser temperature variations?", None),
+]
+
+
+@pytest.mark.parametrize(("question", "searched"), SUBJECT_REQUESTS)
+def test_a_request_about_a_subject_is_searched_as_that_subject(
+    question: str, searched: str | None
+) -> None:
+    assert on_subject(question) == searched
+
+
+def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> None:
     assert standalone("Tell me all about it", ["How much did Nscale raise?"]) == (
         "Tell me about Nscale"
     )
-    # Which document covers a subject: asked about the subject, the answer cites the documents.
-    assert on_subject("Which article talks about Adani?") == "Tell me about Adani"
-    assert on_subject("which of the documents discusses the EU AI Act?") == (
-        "Tell me about the EU AI Act"
-    )
-    assert on_subject("What article covers data centers in space?") == (
-        "Tell me about data centers in space"
-    )
-    assert on_subject("Which docs have anything on SoftBank?") == "Tell me about SoftBank"
-    # A claim to find, not a subject: asked as written.
-    assert on_subject("Which articles state that powers stay with member states?") is None
-    assert on_subject("Which article mentions that Nscale raised money?") is None
-    assert on_subject("Which report depicted lesser temperature variations?") is None
     # "these" names no earlier question here; "it" does.
     earlier = ["How much did Nscale raise?"]
     assert standalone("What do these articles say about OpenAI?", earlier) == (
