@@ -39,8 +39,9 @@ def _plain(message: str) -> str:
 def classify(message: str) -> Turn | None:
     """The kind of a turn that is not a question about the documents, or None for a question."""
     plain = _plain(message)
-    if not plain and message.strip() == "?":
-        return Turn("help")
+    # An empty message is no turn: the engine says it is empty.
+    if message.strip() and not any(c.isalnum() for c in message):
+        return _wordless(message)
     for kind, pattern in (
         ("greeting", GREETING),
         ("thanks", THANKS),
@@ -61,6 +62,20 @@ def classify(message: str) -> Turn | None:
     if other_language(message):
         return Turn("language")
     return None
+
+
+# Emoji sent alone answer as words would: 👋 greets, 👍 acknowledges, 👎 doubts.
+_EMOJI_TURNS = (("👎❌", "doubt"), ("👋", "greeting"), ("🙏", "thanks"))
+
+
+def _wordless(message: str) -> Turn:
+    """A message of symbols only: an emoji's kind, "ok" for other emoji, help for "?" or "…"."""
+    for emoji, kind in _EMOJI_TURNS:
+        if any(c in message for c in emoji):
+            return Turn(kind)
+    # Emoji are symbols ("So"); "???" or "..." asks what the bot is for.
+    symbol = any(unicodedata.category(c) == "So" for c in message)
+    return Turn("acknowledgement" if symbol else "help")
 
 
 def _is_latin(letter: str) -> bool:

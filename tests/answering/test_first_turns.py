@@ -65,6 +65,13 @@ investments, technological breakthroughs, and a clear move toward decentralizati
         ("What kind of questions can you answer?", "help"),
         ("What's your name?", "help"),
         ("test", "help"),
+        ("???", "help"),
+        ("...", "help"),
+        ("👍", "acknowledgement"),
+        ("😀!", "acknowledgement"),
+        ("👎", "doubt"),
+        ("👋", "greeting"),
+        ("🙏🙏", "thanks"),
         ("What are these articles about?", "overview"),
         ("summarise the documents", "overview"),
         ("Summarize.", "overview"),
@@ -102,6 +109,18 @@ def test_turns_that_are_not_questions_are_told_apart(message: str, kind: str) ->
 )
 def test_questions_about_the_documents_are_questions(question: str) -> None:
     assert classify(question) is None
+
+
+def test_an_empty_message_is_no_turn_and_an_emoji_gets_a_reply(seeded: Engine) -> None:
+    assert classify("") is None
+    assert classify("   ") is None
+    # Before, "👍" after an answer was searched and declined.
+    answer = seeded.ask("👍")
+    assert (answer.turn, answer.declined, answer.text) == (
+        "acknowledgement",
+        False,
+        "Anything else? Ask me about the 5 documents in “articles”.",
+    )
 
 
 def test_greeting_thanks_and_help_say_what_the_bot_covers(seeded: Engine) -> None:
