@@ -184,7 +184,12 @@ class ExtractiveAnswerer:
         first = leading(evidence.asked, question, [s.candidate.text for s in chosen])
         chosen.insert(0, chosen.pop(first))
         citations = [
-            s.candidate.passage.cite(n, s.candidate.start, s.candidate.end, s.score)
+            s.candidate.passage.cite(
+                n,
+                s.candidate.start,
+                closed(s.candidate.passage.text, s.candidate.start, s.candidate.end),
+                s.score,
+            )
             for n, s in enumerate(chosen, start=1)
         ]
         text = " ".join(f"{_as_sentence(c.text)} [{c.n}]" for c in citations)
@@ -498,6 +503,26 @@ def is_list_question(question: str) -> bool:
         return True
     match = PLURAL_ASK.search(question)
     return match is not None and match.group(1).lower() not in NOT_PLURAL
+
+
+def closed(text: str, start: int, end: int) -> int:
+    """The end of a quoted sentence, past the closing marks of quotes or brackets it opens."""
+    # The sentence splitter leaves "”" after "lifetimes." to the gap between sentences, so a
+    # quote of "… said: “Over time, AI … lifetimes." would show an opening mark never closed.
+    sentence = text[start:end]
+    while end < len(text):
+        mark = text[end]
+        opened = (
+            (mark == "”" and sentence.count("“") > sentence.count("”"))
+            or (mark == '"' and sentence.count('"') % 2 == 1)
+            or (mark == ")" and sentence.count("(") > sentence.count(")"))
+            or (mark == "]" and sentence.count("[") > sentence.count("]"))
+        )
+        if not opened:
+            break
+        sentence += mark
+        end += 1
+    return end
 
 
 def _as_sentence(text: str) -> str:

@@ -217,6 +217,23 @@ def test_the_sentence_giving_the_number_asked_is_quoted_first(seeded: Engine) ->
     )
 
 
+def test_a_quote_keeps_the_closing_mark_of_what_it_opens(seeded: Engine) -> None:
+    from rag.answering.extractive import closed
+
+    text = 'He said: “Go now.” Then (at noon.) he left. A "quote." B. C.” D.'
+    assert text[: closed(text, 0, 17)] == "He said: “Go now.”"
+    assert text[19 : closed(text, 19, 33)] == "Then (at noon.)"
+    assert text[44 : closed(text, 44, 53)] == 'A "quote."'
+    # A mark this sentence did not open stays out: "C." opens no quote.
+    assert closed(text, 58, 60) == 60
+    # Before, the quote ended "… lifetimes." with its “ never closed.
+    answer = seeded.ask("What did Sundar Pichai say?")
+    assert answer.text == (
+        "Sundar Pichai articulated the long-term scale of what is being constructed: “Over time, "
+        "AI will be the biggest technological shift we see in our lifetimes.” [1]"
+    )
+
+
 def test_the_measures_a_text_names() -> None:
     from rag.answering.measures import measures
 
