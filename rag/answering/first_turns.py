@@ -73,9 +73,9 @@ def _wordless(message: str) -> Turn:
     for emoji, kind in _EMOJI_TURNS:
         if any(c in message for c in emoji):
             return Turn(kind)
-    # Emoji are symbols ("So"); "???" or "..." asks what the bot is for.
+    # "???", "🚀💰?" or "..." asks what the bot is for; other emoji (symbols, "So") say "ok".
     symbol = any(unicodedata.category(c) == "So" for c in message)
-    return Turn("acknowledgement" if symbol else "help")
+    return Turn("acknowledgement" if symbol and "?" not in message else "help")
 
 
 def _is_latin(letter: str) -> bool:
