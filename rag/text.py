@@ -203,6 +203,27 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def closed(text: str, start: int, end: int) -> int:
+    """The end of a sentence span, past the closing marks of quotes or brackets it opens."""
+    # sentence_spans leaves "”" after "lifetimes." to the gap between sentences (the spans are
+    # what the answer decision was fitted on), so a quote of "… said: “Over time, AI …
+    # lifetimes." would show an opening mark never closed.
+    sentence = text[start:end]
+    while end < len(text):
+        mark = text[end]
+        opened = (
+            (mark == "”" and sentence.count("“") > sentence.count("”"))
+            or (mark == '"' and sentence.count('"') % 2 == 1)
+            or (mark == ")" and sentence.count("(") > sentence.count(")"))
+            or (mark == "]" and sentence.count("[") > sentence.count("]"))
+        )
+        if not opened:
+            break
+        sentence += mark
+        end += 1
+    return end
+
+
 def list_spans(text: str) -> list[tuple[int, int]]:
     """Spans of lists: a line ending in a colon and the two or more bullet lines after it."""
     spans = []

@@ -40,6 +40,7 @@ from rag.text import (
     BULLET,
     QUESTION_WORDS,
     SENTENCE_CLOSE,
+    closed,
     is_heading,
     list_spans,
     paragraph_spans,
@@ -503,26 +504,6 @@ def is_list_question(question: str) -> bool:
         return True
     match = PLURAL_ASK.search(question)
     return match is not None and match.group(1).lower() not in NOT_PLURAL
-
-
-def closed(text: str, start: int, end: int) -> int:
-    """The end of a quoted sentence, past the closing marks of quotes or brackets it opens."""
-    # The sentence splitter leaves "”" after "lifetimes." to the gap between sentences, so a
-    # quote of "… said: “Over time, AI … lifetimes." would show an opening mark never closed.
-    sentence = text[start:end]
-    while end < len(text):
-        mark = text[end]
-        opened = (
-            (mark == "”" and sentence.count("“") > sentence.count("”"))
-            or (mark == '"' and sentence.count('"') % 2 == 1)
-            or (mark == ")" and sentence.count("(") > sentence.count(")"))
-            or (mark == "]" and sentence.count("[") > sentence.count("]"))
-        )
-        if not opened:
-            break
-        sentence += mark
-        end += 1
-    return end
 
 
 def _as_sentence(text: str) -> str:

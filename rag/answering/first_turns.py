@@ -19,7 +19,7 @@ from rag.answering.patterns import (
     OVERVIEW,
     THANKS,
 )
-from rag.text import SENTENCE_CLOSE, STOPWORDS, is_heading, sentence_spans, words
+from rag.text import SENTENCE_CLOSE, STOPWORDS, closed, is_heading, sentence_spans, words
 from rag.types import Citation, Passage
 
 
@@ -123,8 +123,8 @@ def lead_sentence(passage: Passage) -> tuple[int, int] | None:
         if not is_heading(passage.text[start:end])
     ]
     # A subtitle ("Data centers, chips, and financing") has no full stop; a sentence has.
-    closed = [(s, e) for s, e in spans if passage.text[s:e].rstrip()[-1] in SENTENCE_CLOSE]
-    found = closed or spans
+    ended = [(s, e) for s, e in spans if passage.text[s:e].rstrip()[-1] in SENTENCE_CLOSE]
+    found = ended or spans
     return found[0] if found else None
 
 
@@ -211,7 +211,8 @@ def overview(collection: str, documents: int, leads: Sequence[Lead]) -> tuple[st
         if span is None:
             lines.append(f"- {lead.title}")
             continue
-        citation = lead.passage.cite(len(citations) + 1, span[0], span[1], 1.0)
+        end = closed(lead.passage.text, *span)
+        citation = lead.passage.cite(len(citations) + 1, span[0], end, 1.0)
         citations.append(citation)
         told = citation.text if _restates(citation.text, lead.title) else None
         lines.append(f"- {told or lead.title + ': ' + citation.text} [{citation.n}]")

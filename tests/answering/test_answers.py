@@ -218,7 +218,7 @@ def test_the_sentence_giving_the_number_asked_is_quoted_first(seeded: Engine) ->
 
 
 def test_a_quote_keeps_the_closing_mark_of_what_it_opens(seeded: Engine) -> None:
-    from rag.answering.extractive import closed
+    from rag.text import closed
 
     text = 'He said: “Go now.” Then (at noon.) he left. A "quote." B. C.” D.'
     assert text[: closed(text, 0, 17)] == "He said: “Go now.”"
