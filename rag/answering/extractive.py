@@ -182,8 +182,8 @@ class ExtractiveAnswerer:
         # Decided on the best sentence; shown with the one giving the date or number asked first,
         # so "How much did Amazon pay …?" opens with the $427 million, not with the purchase.
         chosen = list(choice.chosen)
-        first = leading(evidence.asked, question, [s.candidate.text for s in chosen])
-        chosen.insert(0, chosen.pop(first))
+        quote = [s.candidate.text for s in chosen]
+        chosen.insert(0, chosen.pop(leading(evidence.asked, question, quote)))
         citations = [
             s.candidate.passage.cite(
                 n,
@@ -195,7 +195,7 @@ class ExtractiveAnswerer:
         ]
         text = " ".join(f"{_as_sentence(c.text)} [{c.n}]" for c in citations)
         # Answered, but without the date or number asked: the reader is told, not left to notice.
-        note = lacking(evidence.asked, question, [s.candidate.text for s in chosen])
+        note = lacking(evidence.asked, question, quote)
         return Draft(
             text=text,
             citations=citations,
