@@ -18,6 +18,7 @@ from rag.answering.conversation import more_of, standalone
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.first_turns import Lead, classify, overview, reply_text
 from rag.answering.generative import GenerativeAnswerer
+from rag.answering.named_articles import choose, matching, named_article, summary
 from rag.config import AnswerSettings, QdrantSettings, Settings
 from rag.errors import (
     DocumentConflictError,
@@ -583,6 +584,10 @@ class Engine:
             # never a follow-up to the one before it.
             yield self._first_turn(question, turn.kind)
             return
+        named = self._named_article(question, source)
+        if named is not None:
+            yield named
+            return
         found = self._retrieve(question, top_k, source, history)
         generator = self.generator
         if generator is None or found.extractive.declined:
@@ -669,13 +674,14 @@ class Engine:
             release_free_memory()
         return _Retrieved(asked, text, notices, passages, extractive, started, retrieved)
 
-    def leads(self, limit: int = 10) -> list[Lead]:
-        """The first `limit` documents' titles, each with the passage its text begins with."""
+    def leads(self, limit: int = 10, source: str | None = None) -> list[Lead]:
+        """The first `limit` documents' titles (or one's), each with the passage it begins with."""
         with self._lock:
             files = self.store.files()
             by_source: dict[str, list[IndexedFile]] = {}
             for f in sorted(files.values(), key=lambda f: f.path):
-                by_source.setdefault(f.source, []).append(f)
+                if source in (None, f.source):
+                    by_source.setdefault(f.source, []).append(f)
             found: list[Lead] = []
             for _source, named in sorted(by_source.items())[:limit]:
                 nodes = self.store.vector_store.get_nodes(node_ids=sorted(named[0].ids))
@@ -693,6 +699,39 @@ class Engine:
             text, citations = overview(self.collection, documents, leads)
         else:
             text, citations = reply_text(kind, self.collection, documents, leads), []
+        return self._reply(asked, notices, kind, text, citations, leads, started)
+
+    def _named_article(self, question: str, source: str | None) -> Answer | None:
+        """The reply to a request about one article named by its title; None for a question."""
+        started = time.perf_counter()
+        asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
+        named = named_article(clean(asked))
+        if named is None:
+            return None
+        titles = {d.source: d.title for d in self.documents() if source in (None, d.source)}
+        found = matching(named, list(titles.items()))
+        if not found:
+            # "Summarise the Nscale article" names no title: it is a request about Nscale.
+            return None
+        if len(found) > 1:
+            text = choose(named.phrase, [titles[s] for s in found])
+            return self._reply(asked, notices, "article", text, [], [], started)
+        leads = self.leads(limit=1, source=found[0])
+        if not leads:
+            return None
+        text, citations = summary(titles[found[0]], leads[0].passage)
+        return self._reply(asked, notices, "article", text, citations, leads, started)
+
+    def _reply(
+        self,
+        asked: str,
+        notices: list[str],
+        kind: str,
+        text: str,
+        citations: list[Citation],
+        leads: Sequence[Lead],
+        started: float,
+    ) -> Answer:
         total = (time.perf_counter() - started) * 1000
         return Answer(
             question=asked,

@@ -229,8 +229,9 @@ class Answer:
         default="answer",
         metadata=shown(
             "'answer' for a question about the documents; 'greeting', 'thanks', 'farewell', "
-            "'acknowledgement' (\"ok\"), 'doubt' (\"that's wrong\"), 'help', 'overview' or "
-            "'language' (asked in another language) for a turn that is not one"
+            "'acknowledgement' (\"ok\"), 'doubt' (\"that's wrong\"), 'help', 'overview', "
+            "'article' (one article's opening, asked by its title) or 'language' (asked in "
+            "another language) for a turn that is not one"
         ),
     )
     standalone_question: str = field(

@@ -34,6 +34,7 @@ from rag.answering.patterns import (
     NOT_PLURAL,
     PLURAL_ASK,
     POINTS_BACK,
+    SUBJECT_REQUEST,
     TITLE_ACRONYMS,
 )
 from rag.text import (
@@ -171,7 +172,8 @@ class ExtractiveAnswerer:
         )
         decided = bool(choice.chosen) and not choice.off_topic
         confidence = self.model.probability(choice.values) if decided else 0.0
-        if not decided or confidence < self.min_confidence:
+        unsure = confidence < self.min_confidence and not subject_named(question, evidence, choice)
+        if not decided or unsure:
             return Draft(
                 text=decline_text(evidence),
                 citations=[],
@@ -429,6 +431,18 @@ def select(
             seen_terms |= other_terms
             uncovered -= other_terms | other.candidate.stated
     return chosen
+
+
+def subject_named(question: str, evidence: Evidence, choice: Choice) -> bool:
+    """True for "Tell me about X" when the best sentence names every name of X."""
+    # Any sentence on SoftBank tells about SoftBank: the decision, fitted on questions that ask
+    # for one fact, declined "$30 billion commitments from NVIDIA and SoftBank …" at 0.19.
+    return bool(
+        SUBJECT_REQUEST.match(question)
+        and evidence.names
+        and choice.chosen
+        and names_share(evidence.names, choice.chosen[0].candidate.text) == 1.0
+    )
 
 
 def _repeats(told: frozenset[str], seen: set[str]) -> bool:

@@ -444,15 +444,37 @@ ABOUT = re.compile(
     rf" (?P<subject>\S.*?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+# The form every request about a subject is asked in (`on_subject`), or a user's own.
+SUBJECT_REQUEST = re.compile(r"^\s*tell me about\s+\S", re.IGNORECASE)
 # "Summarise the Nscale article": the same request, its subject named before the word "article".
 ARTICLE_ON = re.compile(
     r"^\s*((can|could|would|will) you (please )?|please )?"
     r"(summari[sz]e|sum up|give( me)? (a |an )?(short |brief )?(summary|overview|rundown) of)"
     # The subject is a name (capitalised), so "the main findings of the report" is left as asked.
-    r" (the |that |this )?(?P<subject>(?-i:[A-Z0-9])[\w.&'’-]*(?:\s+(?:(?-i:[A-Z0-9])[\w.&'’-]*"
+    # A capital "The" is part of the name: "Summarise The Verge article" is about The Verge.
+    r" ((?-i:the|that|this) )?(?P<subject>(?-i:[A-Z0-9])[\w.&'’-]*(?:\s+(?:(?-i:[A-Z0-9])[\w.&'’-]*"
     r"|of|and|&)){0,5}?)\s+(article|document|story|piece|report|post)s?"
     r"\s*[?.!]*\s*$",
     re.IGNORECASE,
+)
+# "Summarise the Trend Analysis article", "What does “…” report?", "What is the … article about?":
+# a request about one document, named by (part of) its title; `rest` holds the name.
+ARTICLE_REQUESTS = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"^\s*((can|could|would|will) you (please )?|please )?(summari[sz]e|sum up"
+        r"|give( me)? (a |an )?(short |brief |quick )?(summary|overview|rundown) of|tell me about)"
+        r"\s+(?P<rest>\S.*?)(,? please)?\s*[?.!]*\s*$",
+        r"^\s*what('s|’s| is| was)\s+(?P<rest>\S.*?)\s+about(,? please)?\s*[?.!]*\s*$",
+        r"^\s*what (does|did|do)\s+(?P<rest>\S.*?)\s+(say|report|cover|tell (us|me)|talk about"
+        r"|discuss)(,? please)?\s*[?.!]*\s*$",
+    )
+)
+# What calls the words before it an article's name: "the Trend Analysis article".
+ARTICLE_NOUN = re.compile(r"(^|\s+)(article|document|story|piece|report|post|memo)s?$", re.I)
+# A title in quotation marks, perhaps called an article: "“Trend Analysis: …” article".
+QUOTED_TITLE = re.compile(
+    r"[“\"](?P<title>[^”\"]+)[”\"](\s+(article|document|story|piece|report|post|memo)s?)?", re.I
 )
 # "Which article talks about Adani?": the documents on a subject, found by asking about it (the
 # answer cites them). Only verbs of topic: "Which articles state that …" asks a content question.

@@ -1,0 +1,106 @@
+"""A request about one article named by its title: "Summarise the Trend Analysis article"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from rag.answering.patterns import ARTICLE_NOUN, ARTICLE_REQUESTS, QUOTED_TITLE
+from rag.text import SENTENCE_CLOSE, closed, is_heading, sentence_spans, terms
+from rag.types import Citation, Passage
+
+# A quote of the article's opening, not of the whole article: three sentences at most, and the
+# sentences after the first only while the quote stays this short.
+MOST_SENTENCES = 3
+MOST_CHARS = 600
+
+
+@dataclass(frozen=True)
+class Named:
+    """The words a request names an article by, and whether it marks them as a title."""
+
+    phrase: str
+    # Quoted, or called "the … article": a part of the title is enough to name it.
+    marked: bool
+
+
+def named_article(question: str) -> Named | None:
+    """The article a request asks to summarise or describe, as it names it; else None."""
+    for pattern in ARTICLE_REQUESTS:
+        match = pattern.match(question)
+        if match:
+            break
+    else:
+        return None
+    rest = re.sub(r"^(the|that|this)\s+", "", match.group("rest").strip(), flags=re.IGNORECASE)
+    quoted = QUOTED_TITLE.fullmatch(rest)
+    if quoted:
+        return Named(quoted.group("title").strip(), True)
+    called = ARTICLE_NOUN.search(rest)
+    if called:
+        return Named(rest[: called.start()].strip(), True)
+    return Named(rest, False)
+
+
+def _terms_of(source: str, title: str) -> set[str]:
+    # "orbital-compute-memo.txt" names its document as well as its title does.
+    return set(terms(title)) | set(terms(PurePath(source).stem.replace("_", " ")))
+
+
+def matching(named: Named, documents: Sequence[tuple[str, str]]) -> list[str]:
+    """The sources of the documents whose titles the request names best (ties all listed)."""
+    asked = set(terms(named.phrase))
+    if not asked:
+        return []
+    scored: list[tuple[float, str]] = []
+    for source, title in documents:
+        found = asked & _terms_of(source, title)
+        share = len(found) / len(asked)
+        covered = len(found) / max(1, len(set(terms(title))))
+        # Unmarked ("Summarise Trend Analysis: …"), the words must be most of the title: "What is
+        # the EU AI Act about?" asks about a subject that a title may happen to hold.
+        if (named.marked and share >= 0.75) or (share == 1 and covered >= 0.5):
+            scored.append((share, source))
+    best = max((share for share, _ in scored), default=0.0)
+    # "The 2026 AI Infrastructure article" may be any of three: each is listed, none guessed.
+    return sorted(source for share, source in scored if share == best)
+
+
+def opening(passage: Passage, title: str) -> tuple[int, int] | None:
+    """The span of a document's first sentences, past headings and a restated title."""
+    text = passage.text
+    spans = [(s, e) for s, e in sentence_spans(text) if not is_heading(text[s:e])]
+    head = title.rstrip(" .…")
+    while spans and head and text[spans[0][0] : spans[0][1]].startswith(head) and len(spans) > 1:
+        spans = spans[1:]
+    # A subtitle ("Data centers, chips, and financing") has no full stop; a sentence has.
+    spans = [(s, e) for s, e in spans if text[s:e].rstrip()[-1] in SENTENCE_CLOSE]
+    if not spans:
+        return None
+    start, end = spans[0]
+    for s, e in spans[1:MOST_SENTENCES]:
+        # Only the sentences that follow on in one paragraph, while the quote stays short.
+        if text[end:s].strip() or "\n" in text[end:s] or e - start > MOST_CHARS:
+            break
+        end = e
+    return start, closed(text, start, end)
+
+
+def summary(title: str, passage: Passage) -> tuple[str, list[Citation]]:
+    """The reply to a request about one article: its title and its opening sentences, cited."""
+    span = opening(passage, title)
+    if span is None:
+        return f"“{title}” has no sentence to quote at its start.", []
+    citation = passage.cite(1, span[0], span[1], 1.0)
+    return f"“{title}” opens: {citation.text} [1]", [citation]
+
+
+def choose(phrase: str, titles: Sequence[str]) -> str:
+    """The reply when a request names several articles alike: their titles, to ask by one."""
+    listed = "\n".join(f"- {title}" for title in titles)
+    return (
+        f"{len(titles)} articles match “{phrase}”:\n{listed}\n"
+        "Ask again with more of the title of the one you mean."
+    )

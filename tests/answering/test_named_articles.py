@@ -1,0 +1,126 @@
+"""A request about one article named by its title gets that article's opening, cited."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.conversation import on_subject
+from rag.answering.named_articles import Named, matching, named_article
+from rag.engine import Engine
+from rag.session import ChatSession
+
+TREND = "002_c3ddb7734e976afc.txt"
+TREND_TITLE = "Trend Analysis: Artificial Intelligence Infrastructure Funding"
+TREND_OPENS = (
+    f"“{TREND_TITLE}” opens: The traditional perception of artificial intelligence as a nimble "
+    "software endeavor has been permanently dismantled by a historic surge in capital that "
+    "prioritizes physical hardware and vast power reserves. This shift marks the transition into "
+    "an infrastructure arms race where silicon and electricity are the primary currencies. "
+    "OpenAI’s $110 billion funding round stands as a testament to the staggering costs required "
+    "to sustain next-generation generative models. [1]"
+)
+FOUR_MATCH = """4 articles match “2026 AI Infrastructure”:
+- AI infrastructure growth is accelerating in 2026 as Anthropic nears a major Wall Street-backed \
+venture
+- The 2026 AI Infrastructure Boom: Capital, Technology, and Strategic Resilience
+- With global AI infrastructure spending set to reach $487 billion in 2026 and eclipse $1 trillion…
+- The 2026 AI Infrastructure Surge: Regional Ecosystems, Custom Silicon, and Decentralized \
+Powerhouses
+Ask again with more of the title of the one you mean."""
+
+
+@pytest.mark.parametrize(
+    ("request_", "named"),
+    [
+        ("Summarise the Trend Analysis article", Named("Trend Analysis", True)),
+        ("Can you give me a short summary of the Nscale story, please?", Named("Nscale", True)),
+        (f"What does “{TREND_TITLE}” report?", Named(TREND_TITLE, True)),
+        ('Tell me about the "Orbital Compute" memo.', Named("Orbital Compute", True)),
+        (
+            "What is the 2026 AI Infrastructure Boom about?",
+            Named("2026 AI Infrastructure Boom", False),
+        ),
+        ("What did the Anthropic piece say?", Named("Anthropic", True)),
+        ("What does the article say about Nscale?", None),
+        ("How much did Nscale raise?", None),
+    ],
+)
+def test_a_request_names_its_article(request_: str, named: Named | None) -> None:
+    assert named_article(request_) == named
+
+
+def test_a_title_is_named_by_all_its_words_or_most_of_them_marked() -> None:
+    documents = [
+        ("a.txt", TREND_TITLE),
+        ("b.txt", "The 2026 AI Infrastructure Boom: Capital, Technology, and Strategic Resilience"),
+        ("orbital-compute-memo.txt", "Orbital Compute raises $310 million"),
+    ]
+    assert matching(Named("Trend Analysis", True), documents) == ["a.txt"]
+    # Unmarked, a subject a title happens to hold is no name of it: half the title is needed.
+    assert matching(Named("Trend Analysis", False), documents) == []
+    assert matching(Named("AI Infrastructure Boom: Capital, Technology", False), documents) == [
+        "b.txt"
+    ]
+    # Three words of four are enough when the request calls them an article.
+    assert matching(Named("Trend Analysis funding report", True), documents) == ["a.txt"]
+    assert matching(Named("infrastructure", True), documents) == ["a.txt", "b.txt"]
+    # The file's name counts as a title.
+    assert matching(Named("compute memo", True), documents) == ["orbital-compute-memo.txt"]
+    assert matching(Named("the", True), documents) == []
+
+
+def test_an_article_named_by_its_title_is_summarised_by_its_opening(seeded: Engine) -> None:
+    for request in ("Summarise the Trend Analysis article", f"What does “{TREND_TITLE}” report?"):
+        answer = seeded.ask(request)
+        assert (answer.turn, answer.declined, answer.text) == ("article", False, TREND_OPENS)
+        assert [(c.n, c.source, c.start, c.end) for c in answer.citations] == [(1, TREND, 91, 557)]
+        assert [p.source for p in answer.retrieved] == [TREND]
+
+
+def test_a_name_several_titles_share_lists_them_to_choose_from(seeded: Engine) -> None:
+    answer = seeded.ask("Summarise the 2026 AI Infrastructure article")
+    assert (answer.turn, answer.declined, answer.text, answer.citations) == (
+        "article",
+        False,
+        FOUR_MATCH,
+        [],
+    )
+    # Within one article, as the article filter asks, the same request names that one.
+    answer = seeded.ask("Summarise the 2026 AI Infrastructure article", source=TREND)
+    assert answer.turn == "answer"
+    boom = seeded.ask(
+        "Summarise the 2026 AI Infrastructure article", source="001_a3f1d0892a604dd0.txt"
+    )
+    assert (boom.turn, boom.citations[0].source, boom.citations[0].start) == (
+        "article",
+        "001_a3f1d0892a604dd0.txt",
+        188,
+    )
+
+
+def test_a_name_in_no_title_is_a_request_about_that_subject(seeded: Engine) -> None:
+    answer = seeded.ask("Summarise the Nscale article")
+    assert answer.turn == "answer"
+    assert answer.standalone_question == "Tell me about Nscale"
+    assert on_subject("Summarise The Verge article") == "Tell me about The Verge"
+
+
+def test_a_follow_up_does_not_lean_on_a_summary(seeded: Engine) -> None:
+    session = ChatSession(seeded)
+    assert session.ask("Summarise the Trend Analysis article").answer.turn == "article"
+    assert session.questions == []
+
+
+def test_a_request_about_a_name_is_answered_by_a_sentence_naming_it(seeded: Engine) -> None:
+    # Declined before at 0.19: the decision is fitted on questions that ask for one fact.
+    answer = seeded.ask("Do you have any information about SoftBank?")
+    assert (answer.declined, answer.standalone_question) == (False, "Tell me about SoftBank")
+    assert [(c.source, c.text) for c in answer.citations] == [
+        (
+            TREND,
+            "Meanwhile, $30 billion commitments from NVIDIA and SoftBank solidify the hardware "
+            "foundation, ensuring compute power remains accessible.",
+        )
+    ]
+    # A name no passage mentions is still declined, saying so.
+    assert seeded.ask("Tell me about Zendesk").declined
