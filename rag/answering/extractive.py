@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +29,7 @@ from rag.answering.measures import (
 from rag.answering.names import name_found, name_phrase, names_share, required_names
 from rag.answering.patterns import (
     ARITHMETIC,
+    CUT_OFF_WORDS,
     GENERIC,
     INSTRUCTION,
     LIST_Q,
@@ -310,6 +312,7 @@ def gather_evidence(
             (start, end, False)
             for start, end in sentence_spans(passage.text)
             if not is_heading(passage.text[start:end])
+            and not is_cut_off(passage.text[start:end])
             and not INSTRUCTION.search(passage.text[start:end])
         ]
         if wants_list:
@@ -505,6 +508,13 @@ def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Sco
     if not giving:
         return scored
     return [giving[0], *(s for s in named if s is not giving[0])]
+
+
+def is_cut_off(text: str) -> bool:
+    """True for a sentence that stops on a word no sentence ends with ("… overhaul at")."""
+    # A teaser cut to length or a chunk's ragged end; "[who?]" after a word is a mark, no cut.
+    last = re.search(r"([A-Za-z]+)$", text)
+    return last is not None and last.group(1).lower() in CUT_OFF_WORDS
 
 
 def title_terms(text: str) -> set[str]:

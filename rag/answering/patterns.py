@@ -247,6 +247,12 @@ PLURAL_ASK = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?([a-z-]{3,}s)\b
 NOT_PLURAL = frozenset(
     {"does", "has", "this", "its", "was", "less", "business", "process", "plans"}
 )
+# Words a sentence does not end on: articles, prepositions, conjunctions, possessives ("her" and
+# "that" may: "… thanked her", "… knew that").
+CUT_OFF_WORDS = frozenset(
+    {"a", "an", "the", "of", "at", "to", "in", "on", "by", "for", "from", "with", "into", "onto"}
+    | {"and", "or", "but", "nor", "as", "than", "whose", "its", "their", "our", "your"}
+)
 # Text in an article that talks to an AI ("ignore your instructions…") is an attack, not evidence.
 INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget|override)\b[^.]{0,60}\b(instructions?|prompts?|rules)\b"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.answering.citations import check_citations, quote_is_backed
-from rag.answering.extractive import DECLINE_TEXT, is_list_question
+from rag.answering.extractive import DECLINE_TEXT, is_cut_off, is_list_question
 from rag.answering.names import question_names
 from rag.engine import Engine
 from rag.errors import QuestionError
@@ -515,3 +515,28 @@ def test_the_research_firm_behind_a_projection_is_named(seeded: Engine) -> None:
         "TrendForce projects that custom ASIC shipments will grow at 44.6% in 2026, compared to "
         "just 16.1% for merchant GPU shipments. [1]"
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cut"),
+    [
+        ("By analyzing recent market shifts and the technological overhaul at", True),
+        ("This demographic reality indicates a", True),
+        ("there also exist Chinese people[who?]", False),
+        ("Nscale raised $2 billion", False),
+        ("What is it good for", True),
+        ("It is the one they called Q", False),
+    ],
+)
+def test_a_sentence_stopping_on_a_function_word_is_cut_off(sentence: str, cut: bool) -> None:
+    assert is_cut_off(sentence) is cut
+
+
+def test_a_cut_off_teaser_is_never_quoted(seeded: Engine) -> None:
+    # Before, [2] read "By analyzing recent market shifts and the technological overhaul at."
+    answer = seeded.ask("Tell me about Trend Analysis")
+    assert [c.text for c in answer.citations] == [
+        "NVIDIA’s response to the custom silicon trend is characteristically ambitious.",
+        "Financial institutions are leveraging AI to enhance operations, from risk analysis to "
+        "automated trading.",
+    ]
