@@ -732,6 +732,7 @@ class Engine:
         leads: Sequence[Lead],
         started: float,
     ) -> Answer:
+        """A reply that searched nothing: a first turn's, or one article's opening."""
         total = (time.perf_counter() - started) * 1000
         return Answer(
             question=asked,

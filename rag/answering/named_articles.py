@@ -15,6 +15,8 @@ from rag.types import Citation, Passage
 # sentences after the first only while the quote stays this short.
 MOST_SENTENCES = 3
 MOST_CHARS = 600
+# Titles listed to choose from: "the AI article" may match most of a large collection.
+MOST_LISTED = 10
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,9 @@ def summary(title: str, passage: Passage) -> tuple[str, list[Citation]]:
 
 def choose(phrase: str, titles: Sequence[str]) -> str:
     """The reply when a request names several articles alike: their titles, to ask by one."""
-    listed = "\n".join(f"- {title}" for title in titles)
+    listed = "\n".join(f"- {title}" for title in titles[:MOST_LISTED])
+    if len(titles) > MOST_LISTED:
+        listed += f"\n… and {len(titles) - MOST_LISTED} more."
     return (
         f"{len(titles)} articles match “{phrase}”:\n{listed}\n"
         "Ask again with more of the title of the one you mean."

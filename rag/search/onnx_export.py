@@ -173,8 +173,8 @@ def _quantise(source: Path, target: Path) -> None:
     # every tensor of it, which it cannot for the fused operators.
     # Weights in 7 bits: a CPU without VNNI (AVX2 only) multiplies uint8 by int8 in pairs summed
     # into int16, which saturates with 8-bit weights. On such a CPU (an AMD EPYC here) 8 bits gave
-    # cosine 0.9893 to torch on the test texts, 7 bits 0.9922; where VNNI sums in int32, the
-    # eighth bit was worth little (0.994).
+    # cosine 0.9893 to torch on the test texts, 7 bits 0.9922. The 0.994 above is 8 bits on a CPU
+    # with VNNI, which sums in int32 (7 bits were not measured there).
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantize_dynamic(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answering.conversation import on_subject
-from rag.answering.named_articles import Named, matching, named_article
+from rag.answering.named_articles import Named, choose, matching, named_article
 from rag.engine import Engine
 from rag.session import ChatSession
 
@@ -124,3 +124,12 @@ def test_a_request_about_a_name_is_answered_by_a_sentence_naming_it(seeded: Engi
     ]
     # A name no passage mentions is still declined, saying so.
     assert seeded.ask("Tell me about Zendesk").declined
+
+
+def test_a_long_list_to_choose_from_is_cut_at_ten() -> None:
+    titles = [f"AI report {n}" for n in range(1, 13)]
+    listed = "\n".join(f"- AI report {n}" for n in range(1, 11))
+    assert choose("AI", titles) == (
+        f"12 articles match “AI”:\n{listed}\n… and 2 more.\n"
+        "Ask again with more of the title of the one you mean."
+    )
