@@ -584,11 +584,13 @@ class Engine:
             # never a follow-up to the one before it.
             yield self._first_turn(question, turn.kind)
             return
-        named = self._named_article(question, source)
+        # Before any other work: a 19 MB question costs a few milliseconds.
+        asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
+        named = self._named_article(asked, notices, source)
         if named is not None:
             yield named
             return
-        found = self._retrieve(question, top_k, source, history)
+        found = self._retrieve(asked, notices, top_k, source, history)
         generator = self.generator
         if generator is None or found.extractive.declined:
             # The decline is decided here, from the retrieval evidence, whatever a model would say.
@@ -608,12 +610,16 @@ class Engine:
         yield self._answer(found, check_citations(final, found.passages))
 
     def _retrieve(
-        self, question: str, top_k: int | None, source: str | None, history: Sequence[str]
+        self,
+        asked: str,
+        notices: list[str],
+        top_k: int | None,
+        source: str | None,
+        history: Sequence[str],
     ) -> _Retrieved:
-        # Before any other work: a 19 MB question or history item costs a few milliseconds.
-        asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
+        # Before any other work: a 19 MB history item costs a few milliseconds.
         earlier, cut = prepare_history(history, self.settings.answer)
-        notices += cut
+        notices = notices + cut
         more = more_of(asked, earlier)
         text, rounds = more or (standalone(asked, earlier), 0)
         with self._asking_cond:
@@ -701,11 +707,10 @@ class Engine:
             text, citations = reply_text(kind, self.collection, documents, leads), []
         return self._reply(asked, notices, kind, text, citations, leads, started)
 
-    def _named_article(self, question: str, source: str | None) -> Answer | None:
+    def _named_article(self, asked: str, notices: list[str], source: str | None) -> Answer | None:
         """The reply to a request about one article named by its title; None for a question."""
         started = time.perf_counter()
-        asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
-        named = named_article(clean(asked))
+        named = named_article(asked)
         if named is None:
             return None
         titles = {d.source: d.title for d in self.documents() if source in (None, d.source)}

@@ -128,7 +128,8 @@ def lead_sentence(passage: Passage) -> tuple[int, int] | None:
     return found[0] if found else None
 
 
-def _restates(sentence: str, title: str) -> bool:
+def restates(sentence: str, title: str) -> bool:
+    """True when a sentence is the document's title again, whole or cut with an ellipsis."""
     # A news title is often the lead sentence itself, or its start cut with an ellipsis.
     head = title.rstrip(" .…")
     return bool(head) and sentence.startswith(head)
@@ -214,7 +215,7 @@ def overview(collection: str, documents: int, leads: Sequence[Lead]) -> tuple[st
         end = closed(lead.passage.text, *span)
         citation = lead.passage.cite(len(citations) + 1, span[0], end, 1.0)
         citations.append(citation)
-        told = citation.text if _restates(citation.text, lead.title) else None
+        told = citation.text if restates(citation.text, lead.title) else None
         lines.append(f"- {told or lead.title + ': ' + citation.text} [{citation.n}]")
     if documents > len(leads):
         lines.append(f"… and {documents - len(leads)} more.")

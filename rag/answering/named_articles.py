@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from rag.answering.first_turns import restates
 from rag.answering.patterns import ARTICLE_NOUN, ARTICLE_REQUESTS, QUOTED_TITLE
 from rag.text import SENTENCE_CLOSE, closed, is_heading, sentence_spans, terms
 from rag.types import Citation, Passage
@@ -74,8 +75,7 @@ def opening(passage: Passage, title: str) -> tuple[int, int] | None:
     """The span of a document's first sentences, past headings and a restated title."""
     text = passage.text
     spans = [(s, e) for s, e in sentence_spans(text) if not is_heading(text[s:e])]
-    head = title.rstrip(" .…")
-    while spans and head and text[spans[0][0] : spans[0][1]].startswith(head) and len(spans) > 1:
+    while len(spans) > 1 and restates(text[spans[0][0] : spans[0][1]], title):
         spans = spans[1:]
     # A subtitle ("Data centers, chips, and financing") has no full stop; a sentence has.
     spans = [(s, e) for s, e in spans if text[s:e].rstrip()[-1] in SENTENCE_CLOSE]
