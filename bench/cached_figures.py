@@ -32,7 +32,7 @@ def figures(
     counts: Counter[str] = Counter()
     for case in found.cases:
         choice = found.choice(case)
-        decided = bool(choice.chosen) and not choice.off_topic
+        decided = bool(choice.chosen) and not choice.vetoed
         answered = decided and answers(choice.values)
         q = case.question
         kind = "answerable" if q.answerable else q.kind

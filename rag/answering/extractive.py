@@ -26,7 +26,14 @@ from rag.answering.measures import (
     measures,
     owned_by_another,
 )
-from rag.answering.names import name_found, name_phrase, names_share, required_names
+from rag.answering.names import (
+    acted_by_another,
+    asked_actor,
+    name_found,
+    name_phrase,
+    names_share,
+    required_names,
+)
 from rag.answering.patterns import (
     ARITHMETIC,
     CUT_OFF_WORDS,
@@ -140,6 +147,14 @@ class Choice:
     values: dict[str, float]
     # The best sentence misses what the question asks about: declined whatever the model says.
     off_topic: bool = False
+    # Who the best sentence says acted and who the question asks about, when they differ: a veto
+    # over the decision, not a row it is fitted without (so it moves no fitted weight).
+    acted: tuple[str, str] | None = None
+
+    @property
+    def vetoed(self) -> bool:
+        """True when a hard rule declines whatever the model says."""
+        return self.off_topic or self.acted is not None
 
 
 class ExtractiveAnswerer:
@@ -172,12 +187,12 @@ class ExtractiveAnswerer:
             lambda found: self.cosines(question, found),
             self.max_sentences,
         )
-        decided = bool(choice.chosen) and not choice.off_topic
+        decided = bool(choice.chosen) and not choice.vetoed
         confidence = self.model.probability(choice.values) if decided else 0.0
         unsure = confidence < self.min_confidence and not subject_named(question, evidence, choice)
         if not decided or unsure:
             return Draft(
-                text=decline_text(evidence),
+                text=decline_text(evidence, choice.acted),
                 citations=[],
                 declined=True,
                 confidence=confidence,
@@ -264,7 +279,11 @@ def choose(
         or (unfocused and best.cosine < t.min_cosine_unfocused)
         or off_measure(evidence, best.candidate)
     )
-    return Choice(scored, chosen, features(reading), off_topic)
+    # "How much is Microsoft investing …?" is not answered by what Amazon is investing.
+    actor = asked_actor(question)
+    other = acted_by_another(actor, best.candidate.text, reading.passages)
+    acted = (other, actor) if other and actor else None
+    return Choice(scored, chosen, features(reading), off_topic, acted)
 
 
 def fuller_first(t: Tuning, scored: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -453,11 +472,14 @@ def _repeats(told: frozenset[str], seen: set[str]) -> bool:
     return len(told & seen) >= 0.6 * max(1, len(told))
 
 
-def decline_text(evidence: Evidence) -> str:
+def decline_text(evidence: Evidence, acted: tuple[str, str] | None = None) -> str:
     """The plain statement that the articles hold no answer, naming what they lack."""
     if evidence.missing:
         names = " or ".join(evidence.missing[:3])
         return f"The articles don't say: none of the retrieved passages mentions {names}."
+    if acted is not None:
+        other, actor = acted
+        return f"The articles don't say: the closest passage is about {other}, not {actor}."
     return DECLINE_TEXT
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from rag.answering.answer_types import AnswerType
-from rag.answering.names import name_found
-from rag.answering.patterns import CLAUSE_BREAK, MEASURES, OWNED, SUBJECT, WHAT_IS
-from rag.text import STOPWORDS, terms, words
+from rag.answering.names import name_found, sentence_subject
+from rag.answering.patterns import CLAUSE_BREAK, MEASURES, OWNED, WHAT_IS
+from rag.text import terms, words
 
 
 def measures(text: str) -> set[str]:
@@ -49,20 +49,8 @@ def owned_by_another(names: tuple[str, ...], wanted: frozenset[str], sentence: s
     """
     if len(names) != 1 or not wanted & OWNED & measures(sentence):
         return False
-    opening = SUBJECT.match(sentence)
-    if opening is None:
-        return False
-    subject = opening.group("names")
-    named = [w for w in subject.split() if w.lower() not in STOPWORDS]
-    # A sentence's first word is capitalised whatever it is ("Companies like Nscale …"): alone,
-    # it is taken for a name only before an apposition or with a capital inside ("OpenAI").
-    sure = (
-        opening.group("opening")
-        or opening.group("apposition")
-        or len(named) > 1
-        or any(w[1:] != w[1:].lower() for w in named)
-    )
-    if not named or not sure:
+    subject = sentence_subject(sentence)
+    if subject is None:
         return False
     name = names[0]
     lower = subject.lower()

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from rag.answering.patterns import CREDIT, NAME_RUN, QUESTION_NAME, TITLE_ACRONYMS
+from rag.answering.patterns import (
+    ACTOR,
+    AUXILIARY,
+    CREDIT,
+    NAME_RUN,
+    NOT_A_NAME,
+    QUESTION_NAME,
+    SUBJECT,
+    TITLE_ACRONYMS,
+)
 from rag.text import STOPWORDS, words
 
 
@@ -65,3 +75,65 @@ def names_share(names: tuple[str, ...], text: str) -> float:
     lower = text.lower()
     found = set(words(lower))
     return sum(name_found(n, lower, found) for n in names) / len(names)
+
+
+def sentence_subject(sentence: str, context: str = "") -> str | None:
+    """The names a sentence opens with as its subject ("Amazon is investing …"), when sure.
+
+    A sentence's first word is capitalised whatever it is ("Companies like Nscale …"): alone, it
+    is taken for a name with an apposition or a capital inside ("OpenAI"); given a context (the
+    retrieved passages), also before an auxiliary or when the context writes it capitalised
+    inside a sentence.
+    """
+    opening = SUBJECT.match(sentence)
+    if opening is None:
+        return None
+    subject = opening.group("names")
+    named = [w for w in subject.split() if w.lower() not in STOPWORDS]
+    first = subject.split()[0]
+    # "Initially created …", "Starting in 1313 …": an adverb or participle, though "Beijing and
+    # Shanghai" are names.
+    verbal = subject == first and first.endswith(("ly", "ing")) and first[1:].islower()
+    if not named or first.lower() in NOT_A_NAME or verbal:
+        return None
+    # Written with its capital inside a sentence of the context, or before an auxiliary ("Amazon
+    # is investing …", not "Better than anyone else she …"), it is a name.
+    inside = re.compile(rf"(?<=[a-z,;:] ){re.escape(named[0])}\b")
+    acting = AUXILIARY.match(sentence, opening.end("names"))
+    sure = (
+        opening.group("opening")
+        or opening.group("apposition")
+        or len(named) > 1
+        or any(w[1:] != w[1:].lower() for w in named)
+        or bool(context and (inside.search(context) or acting))
+    )
+    return subject if sure else None
+
+
+def asked_actor(question: str) -> str | None:
+    """The name a question says acted ("Microsoft" in "How much is Microsoft investing …?")."""
+    match = ACTOR.match(question)
+    # "What was Tugh's Chinese-style name?" asks about something of Tugh's, not what Tugh did.
+    if match is None or re.search(r"['’]s\b", match.group("actor")):
+        return None
+    return match.group("actor")
+
+
+def acted_by_another(actor: str | None, sentence: str, context: str) -> str | None:
+    """The other name a sentence opens on as its subject when it never names the actor.
+
+    "How much is Microsoft investing in OpenAI?" against "Amazon is investing $50 billion to
+    support OpenAI …": the amount is Amazon’s. The context is the retrieved passages.
+    """
+    subject = sentence_subject(sentence, context) if actor else None
+    if actor is None or subject is None:
+        return None
+    # Spelled with or without accents alike: "Herve" is "Hervé".
+    lower = _unaccented(sentence.lower())
+    found = set(words(lower))
+    named = [w for w in actor.split() if w.lower() not in STOPWORDS | {"&"}]
+    return None if any(name_found(_unaccented(w), lower, found) for w in named) else subject
+
+
+def _unaccented(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

@@ -89,6 +89,25 @@ SUBJECT = re.compile(
     rf"(?P<names>{_RUN}(?:(?: and| &) {_RUN})*)"
     r"(?=(?P<apposition>,\s+(?:a|an|the|one)\b)|\s+[a-z])"
 )
+# Words that open a sentence capitalised but name no one: conjunctions and sentence adverbs
+# ("When Yesün Temür died …", "Nevertheless, a few …").
+_NOT_A_NAME = (
+    "when while whilst although though however nevertheless nonetheless meanwhile because if once",
+    "since as after before unless until whereas moreover furthermore instead thus hence therefore",
+    "yet still today later earlier then there here",
+)
+NOT_A_NAME = frozenset(word for line in _NOT_A_NAME for word in line.split())
+# Who a question says acted: the name right after its auxiliary ("How much is Microsoft investing
+# in OpenAI?", "What did Amazon buy?"); a possessive ("Nscale's revenue") is no actor.
+ACTOR = re.compile(
+    r"^\s*(?i:(?:how (?:much|many|long|often|far)(?: [a-z]+)?|what(?: [a-z]+)?|which [a-z]+|when"
+    r"|where|why|how)\s+(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should))\s+"
+    rf"(?P<actor>{_RUN}(?:(?: and| &) {_RUN})*)(?<!['’]s)(?=\s+[a-z])"
+)
+# An auxiliary after a sentence's first word makes that word its subject ("Amazon is investing").
+AUXILIARY = re.compile(
+    r"\s+(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|says|said)\b"
+)
 # Sums ("What's 2+2?"): nothing the documents answer, whatever sentence holds a 2.
 ARITHMETIC = re.compile(r"\d\s*[+*/×÷^]\s*\d")
 # "What is Nscale's revenue?" asks an amount though no "how much" says so.

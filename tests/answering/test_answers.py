@@ -123,6 +123,58 @@ def test_a_value_the_sentence_gives_of_its_subject_is_not_anothers(seeded: Engin
     )
 
 
+def test_what_another_did_does_not_answer_for_the_one_asked(seeded: Engine) -> None:
+    # Before, Amazon's $50 billion answered how much Microsoft is investing in OpenAI.
+    assert seeded.ask("How much is Microsoft investing in OpenAI?").text == (
+        "The articles don't say: the closest passage is about Amazon, not Microsoft."
+    )
+    assert seeded.ask("How much did Amazon invest in OpenAI?").text == (
+        "Amazon is investing $50 billion to support OpenAI’s frontier platform, aiming to secure "
+        "exclusive distribution rights and expand AI adoption across industries. [1]"
+    )
+
+
+def test_who_a_question_says_acted() -> None:
+    from rag.answering.names import asked_actor
+
+    assert asked_actor("How much is Microsoft investing in OpenAI?") == "Microsoft"
+    assert asked_actor("WHen did ARPNET and SITA become operational") == "ARPNET and SITA"
+    assert asked_actor("Which company did Robert Koch found?") == "Robert Koch"
+    # A possessive asks about something of the name's; a name after a verb is no actor.
+    assert asked_actor("What is Nscale's revenue?") is None
+    assert asked_actor("What was Tugh's Chinese-style name?") is None
+    assert asked_actor("Who acquired Nscale?") is None
+    assert asked_actor("What did the company buy?") is None
+
+
+def test_whom_a_sentence_says_acted() -> None:
+    from rag.answering.names import acted_by_another
+
+    amazon = "Amazon is investing $50 billion to support OpenAI’s frontier platform."
+    assert acted_by_another("Microsoft", amazon, amazon) == "Amazon"
+    assert acted_by_another("Amazon", amazon, amazon) is None
+    # One of two actors named is enough; accents are read past ("Herve" is "Hervé").
+    assert acted_by_another("Nvidia and Amazon", amazon, amazon) is None
+    herve = "In the 1050s, Hervé served as a general."
+    assert acted_by_another("Herve", herve, herve) is None
+    # An opening phrase of time is read past to the subject.
+    dated = "In April 2026, Broadcom and Google reached a deal."
+    assert acted_by_another("Nvidia", dated, dated) == "Broadcom and Google"
+    # A capitalised first word alone is a name before an auxiliary, or when the passages write it
+    # capitalised inside a sentence; a conjunction, sentence adverb, adverb or participle is not.
+    better = "Better than anyone else she represented the Art Deco style."
+    assert acted_by_another("Lempicka", better, better) is None
+    assert acted_by_another("Lempicka", better, f"Critics said Better was a name. {better}") == (
+        "Better"
+    )
+    companies = "Companies like Nscale raise money."
+    assert acted_by_another("Nvidia", companies, companies) is None
+    for opening in ("When Yesün Temür died", "Nevertheless, a few", "Initially created to"):
+        sentence = f"{opening} things happened."
+        assert acted_by_another("Nvidia", sentence, sentence) is None
+    assert acted_by_another(None, amazon, amazon) is None
+
+
 def test_whose_value_a_sentence_gives() -> None:
     from rag.answering.measures import owned_by_another
 
