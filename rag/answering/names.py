@@ -116,7 +116,9 @@ def asked_actor(question: str) -> str | None:
     # "What was Tugh's Chinese-style name?" asks about something of Tugh's, not what Tugh did.
     if match is None or re.search(r"['’]s\b", match.group("actor")):
         return None
-    return match.group("actor")
+    # A capitalised pronoun ("When did He …") names no one.
+    named = [w for w in match.group("actor").split() if w.lower() not in STOPWORDS | {"&"}]
+    return match.group("actor") if named else None
 
 
 def acted_by_another(actor: str | None, sentence: str, context: str) -> str | None:
@@ -125,14 +127,12 @@ def acted_by_another(actor: str | None, sentence: str, context: str) -> str | No
     "How much is Microsoft investing in OpenAI?" against "Amazon is investing $50 billion to
     support OpenAI …": the amount is Amazon’s. The context is the retrieved passages.
     """
-    subject = sentence_subject(sentence, context) if actor else None
-    if actor is None or subject is None:
+    if actor is None:
         return None
+    subject = sentence_subject(sentence, context)
     # Spelled with or without accents alike: "Herve" is "Hervé".
-    lower = _unaccented(sentence.lower())
-    found = set(words(lower))
-    named = [w for w in actor.split() if w.lower() not in STOPWORDS | {"&"}]
-    return None if any(name_found(_unaccented(w), lower, found) for w in named) else subject
+    named = tuple(_unaccented(w) for w in actor.split() if w.lower() not in STOPWORDS | {"&"})
+    return subject if subject and names_share(named, _unaccented(sentence)) == 0.0 else None
 
 
 def _unaccented(text: str) -> str:

@@ -145,6 +145,8 @@ def test_who_a_question_says_acted() -> None:
     assert asked_actor("What was Tugh's Chinese-style name?") is None
     assert asked_actor("Who acquired Nscale?") is None
     assert asked_actor("What did the company buy?") is None
+    # A capitalised pronoun names no one.
+    assert asked_actor("When did He leave?") is None
 
 
 def test_whom_a_sentence_says_acted() -> None:
