@@ -18,7 +18,15 @@ from rag.answering.conversation import more_of, standalone
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.first_turns import Lead, classify, overview, reply_text
 from rag.answering.generative import GenerativeAnswerer
-from rag.answering.named_articles import choose, matching, named_article, summary
+from rag.answering.named_articles import (
+    Named,
+    choose,
+    described,
+    matching,
+    named_article,
+    scoped,
+    summary,
+)
 from rag.config import AnswerSettings, QdrantSettings, Settings
 from rag.errors import (
     DocumentConflictError,
@@ -590,7 +598,8 @@ class Engine:
         if named is not None:
             yield named
             return
-        found = self._retrieve(asked, notices, top_k, source, history)
+        searched, source = self._scoped(asked, notices, source)
+        found = self._retrieve(asked, notices, top_k, source, history, searched)
         generator = self.generator
         if generator is None or found.extractive.declined:
             # The decline is decided here, from the retrieval evidence, whatever a model would say.
@@ -616,12 +625,14 @@ class Engine:
         top_k: int | None,
         source: str | None,
         history: Sequence[str],
+        searched: str | None = None,
     ) -> _Retrieved:
         # Before any other work: a 19 MB history item costs a few milliseconds.
         earlier, cut = prepare_history(history, self.settings.answer)
         notices = notices + cut
-        more = more_of(asked, earlier)
-        text, rounds = more or (standalone(asked, earlier), 0)
+        question = searched or asked
+        more = more_of(question, earlier)
+        text, rounds = more or (standalone(question, earlier), 0)
         with self._asking_cond:
             self._asking += 1
         try:
@@ -726,6 +737,53 @@ class Engine:
             return None
         text, citations = summary(titles[found[0]], leads[0].passage)
         return self._reply(asked, notices, "article", text, citations, leads, started)
+
+    def _scoped(
+        self, asked: str, notices: list[str], source: str | None
+    ) -> tuple[str | None, str | None]:
+        """A question asked "according to the … article": without those words, and that article.
+
+        The article is the one whose title names it, else the one whose title and first passage hold
+        every word of the name ("the Anthropic joint-venture article"). None or several: the
+        question is searched as asked, over every article, and a notice says so.
+        """
+        found = scoped(asked)
+        if found is None or source is not None:
+            return None, source
+        question, named = found
+        titles = {d.source: d.title for d in self.documents()}
+        if not titles:
+            return None, source
+        sources = matching(named, list(titles.items())) or self._described(named, titles)
+        if not sources:
+            notices.append(
+                f"No article’s title or opening matches “{named.phrase}”: "
+                "all of them were searched."
+            )
+            return None, source
+        if len(sources) > 1:
+            notices.append(
+                f"{len(sources)} articles match “{named.phrase}”: all of them were searched."
+            )
+            return None, source
+        notices.append(f"Only “{titles[sources[0]]}” was searched.")
+        return question, sources[0]
+
+    def _described(self, named: Named, titles: dict[str, str]) -> list[str]:
+        """The articles whose title and first passage hold the name, among those a search finds."""
+        # A search for the name, not every article's opening: at 100k chunks that reads them all.
+        self.check_embedder()
+        embedding = self.encoder([named.phrase])[0]
+        with self.store_lock.read():
+            passages = self.retriever.retrieve(
+                named.phrase, embedding.tolist(), self.settings.retrieval.top_k
+            )
+        found: list[str] = []
+        for source in dict.fromkeys(p.source for p in passages):
+            leads = self.leads(limit=1, source=source)
+            if source in titles and leads and described(named, titles[source], leads[0].passage):
+                found.append(source)
+        return found
 
     def _reply(
         self,

@@ -1,4 +1,4 @@
-"""A request about one article named by its title: "Summarise the Trend Analysis article"."""
+"""One article named by a request or a question: "Summarise the Trend Analysis article"."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from rag.answering.first_turns import restates
-from rag.answering.patterns import ARTICLE_NOUN, ARTICLE_REQUESTS, QUOTED_TITLE
+from rag.answering.patterns import ARTICLE_NOUN, ARTICLE_REQUESTS, QUOTED_TITLE, SCOPED
 from rag.text import SENTENCE_CLOSE, closed, is_heading, sentence_spans, terms
 from rag.types import Citation, Passage
 
@@ -45,6 +45,24 @@ def named_article(question: str) -> Named | None:
     if called:
         return Named(rest[: called.start()].strip(), True)
     return Named(rest, False)
+
+
+def scoped(question: str) -> tuple[str, Named] | None:
+    """A question asked of one article: the question without the words naming it, and them."""
+    for pattern in SCOPED:
+        match = pattern.match(question)
+        if match and terms(match.group("phrase")):
+            asked = match.group("question")
+            if "end" in match.groupdict():
+                asked += match.group("end") or "?"
+            return asked[:1].upper() + asked[1:], Named(match.group("phrase").strip(), True)
+    return None
+
+
+def described(named: Named, title: str, first: Passage) -> bool:
+    """True when a document's title and first passage hold every word of the name asked."""
+    # The first passage, not the quoted opening: a news lead may follow a subtitle and a dateline.
+    return set(terms(named.phrase)) <= set(terms(title)) | set(terms(first.text))
 
 
 def _terms_of(source: str, title: str) -> set[str]:

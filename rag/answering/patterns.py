@@ -497,6 +497,19 @@ ARTICLE_REQUESTS = tuple(
 )
 # What calls the words before it an article's name: "the Trend Analysis article".
 ARTICLE_NOUN = re.compile(r"(^|\s+)(article|document|story|piece|report|post|memo)s?$", re.I)
+# "What obstacles …, according to the Anthropic joint-venture article?", "In the Nscale story, who
+# …?": a question asked of one article, named by its title or by what it opens with. Only the
+# journalism nouns: "in the 2007 report" or "in the census document" name no article of a news
+# collection. `phrase` holds the name, `question` the question without it.
+SCOPED = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"^\s*(?P<question>\S.*[^\s,;]),?\s+(according to|in|from) (the|that|this)"
+        r" (?P<phrase>[^,;:?!]{1,80}?) (article|piece|story)\s*(?P<end>[?.!]*)\s*$",
+        r"^\s*(according to|in) (the|that|this) (?P<phrase>[^,;:?!]{1,80}?) (article|piece|story)"
+        r"\s*,\s*(?P<question>\S.*?)\s*$",
+    )
+)
 # A title in quotation marks, perhaps called an article: "“Trend Analysis: …” article".
 QUOTED_TITLE = re.compile(
     r"[“\"](?P<title>[^”\"]+)[”\"](\s+(article|document|story|piece|report|post|memo)s?)?", re.I

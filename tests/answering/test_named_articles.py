@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answering.conversation import on_subject
-from rag.answering.named_articles import Named, choose, matching, named_article
+from rag.answering.named_articles import Named, choose, matching, named_article, scoped
 from rag.engine import Engine
 from rag.session import ChatSession
 
@@ -133,3 +133,84 @@ def test_a_long_list_to_choose_from_is_cut_at_ten() -> None:
         f"12 articles match “AI”:\n{listed}\n… and 2 more.\n"
         "Ask again with more of the title of the one you mean."
     )
+
+
+ANTHROPIC = "000_b421b52a77080e52.txt"
+ANTHROPIC_TITLE = (
+    "AI infrastructure growth is accelerating in 2026 as Anthropic nears a major Wall "
+    "Street-backed venture"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        (
+            "What obstacles stand in the way of expanding AI infrastructure according to the "
+            "Anthropic joint-venture article?",
+            (
+                "What obstacles stand in the way of expanding AI infrastructure?",
+                Named("Anthropic joint-venture", True),
+            ),
+        ),
+        (
+            "What forces drive hyperscale data centers, according to the Anthropic piece?",
+            ("What forces drive hyperscale data centers?", Named("Anthropic", True)),
+        ),
+        (
+            "In the Trend Analysis story, who leads?",
+            ("Who leads?", Named("Trend Analysis", True)),
+        ),
+        ("What does the article say about Nscale?", None),
+        # A report or a document is no news article: "in the 2007 report" is asked as it is.
+        ("What was found in the 2007 report?", None),
+        ("Who is the villain in the story?", None),
+        ("How much did Nscale raise?", None),
+    ],
+)
+def test_a_question_asked_of_one_article_names_it(
+    question: str, found: tuple[str, Named] | None
+) -> None:
+    assert scoped(question) == found
+
+
+def test_a_question_asked_of_one_article_searches_only_that_one(seeded: Engine) -> None:
+    asked = "What obstacles stand in the way of expanding AI infrastructure"
+    answer = seeded.ask(f"{asked} according to the Anthropic joint-venture article?")
+    # Named by its opening: "joint venture" is in its first passage, not its title.
+    assert answer.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
+    assert answer.standalone_question == f"{asked}?"
+    assert {p.source for p in answer.retrieved} == {ANTHROPIC}
+    assert [(c.n, c.source, c.start, c.end) for c in answer.citations] == [
+        (1, ANTHROPIC, 4966, 5199),
+        (2, ANTHROPIC, 5323, 5507),
+        (3, ANTHROPIC, 5716, 6099),
+    ]
+    assert answer.citations[0].text == (
+        "Challenges Facing AI Infrastructure Expansion\nDespite strong growth, several "
+        "challenges remain:\n- High capital expenditure requirements\n- Energy consumption "
+        "concerns\n- Supply chain constraints\n- Regulatory and security considerations"
+    )
+    # Asked of every article, the same words also quote another one.
+    everywhere = seeded.ask(f"{asked}?")
+    assert [c.source for c in everywhere.citations] == [
+        ANTHROPIC,
+        "003_4a67818d2f694273.txt",
+        "003_4a67818d2f694273.txt",
+    ]
+    titled = seeded.ask("In the Trend Analysis article, what chips is OpenAI integrating?")
+    assert titled.notices == [f"Only “{TREND_TITLE}” was searched."]
+    assert [(c.n, c.source, c.start) for c in titled.citations] == [(1, TREND, 1434)]
+
+
+def test_an_article_named_by_no_title_or_several_is_not_guessed(seeded: Engine) -> None:
+    question = "What does the chip war mean, according to the TechCrunch article?"
+    answer = seeded.ask(question)
+    assert answer.notices == [
+        "No article’s title or opening matches “TechCrunch”: all of them were searched."
+    ]
+    assert answer.standalone_question == question
+    several = seeded.ask("Who leads the market, according to the AI infrastructure article?")
+    assert several.notices == ["4 articles match “AI infrastructure”: all of them were searched."]
+    # Within the article the filter chose, the words naming one are left as asked.
+    assert seeded.ask(question, source=TREND).notices == []
