@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -691,13 +691,15 @@ class Engine:
             release_free_memory()
         return _Retrieved(asked, text, notices, passages, extractive, started, retrieved)
 
-    def leads(self, limit: int = 10, source: str | None = None) -> list[Lead]:
-        """The first `limit` documents' titles (or one's), each with the passage it begins with."""
+    def leads(
+        self, limit: int = 10, source: str | None = None, among: Collection[str] | None = None
+    ) -> list[Lead]:
+        """The first `limit` documents' titles (or one's, or those `among`), each with its start."""
         with self._lock:
             files = self.store.files()
             by_source: dict[str, list[IndexedFile]] = {}
             for f in sorted(files.values(), key=lambda f: f.path):
-                if source in (None, f.source):
+                if source in (None, f.source) and (among is None or f.source in among):
                     by_source.setdefault(f.source, []).append(f)
             found: list[Lead] = []
             for _source, named in sorted(by_source.items())[:limit]:
@@ -778,12 +780,14 @@ class Engine:
             passages = self.retriever.retrieve(
                 named.phrase, embedding.tolist(), self.settings.retrieval.top_k
             )
-        found: list[str] = []
-        for source in dict.fromkeys(p.source for p in passages):
-            leads = self.leads(limit=1, source=source)
-            if source in titles and leads and described(named, titles[source], leads[0].passage):
-                found.append(source)
-        return found
+        # One read of the file list for them all: at 100k chunks it takes a third of a second.
+        among = set(p.source for p in passages) & titles.keys()
+        leads = self.leads(limit=len(among), among=among)
+        return [
+            lead.passage.source
+            for lead in leads
+            if described(named, titles[lead.passage.source], lead.passage)
+        ]
 
     def _reply(
         self,
