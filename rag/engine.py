@@ -756,7 +756,7 @@ class Engine:
         titles = {d.source: d.title for d in self.documents()}
         if not titles:
             return None, source
-        sources = matching(named, list(titles.items())) or self._described(named, titles)
+        sources = matching(named, list(titles.items())) or self._described(named)
         if not sources:
             notices.append(
                 f"No article’s title or opening matches “{named.phrase}”: "
@@ -771,7 +771,7 @@ class Engine:
         notices.append(f"Only “{titles[sources[0]]}” was searched.")
         return question, sources[0]
 
-    def _described(self, named: Named, titles: dict[str, str]) -> list[str]:
+    def _described(self, named: Named) -> list[str]:
         """The articles whose title and first passage hold the name, among those a search finds."""
         # A search for the name, not every article's opening: at 100k chunks that reads them all.
         self.check_embedder()
@@ -781,13 +781,9 @@ class Engine:
                 named.phrase, embedding.tolist(), self.settings.retrieval.top_k
             )
         # One read of the file list for them all: at 100k chunks it takes a third of a second.
-        among = set(p.source for p in passages) & titles.keys()
+        among = {p.source for p in passages}
         leads = self.leads(limit=len(among), among=among)
-        return [
-            lead.passage.source
-            for lead in leads
-            if described(named, titles[lead.passage.source], lead.passage)
-        ]
+        return [lead.passage.source for lead in leads if described(named, lead.title, lead.passage)]
 
     def _reply(
         self,

@@ -117,8 +117,7 @@ def asked_actor(question: str) -> str | None:
     if match is None or re.search(r"['’]s\b", match.group("actor")):
         return None
     # A capitalised pronoun ("When did He …") names no one.
-    named = [w for w in match.group("actor").split() if w.lower() not in STOPWORDS | {"&"}]
-    return match.group("actor") if named else None
+    return match.group("actor") if _actor_words(match.group("actor")) else None
 
 
 def acted_by_another(actor: str | None, sentence: str, context: str) -> str | None:
@@ -131,8 +130,13 @@ def acted_by_another(actor: str | None, sentence: str, context: str) -> str | No
         return None
     subject = sentence_subject(sentence, context)
     # Spelled with or without accents alike: "Herve" is "Hervé".
-    named = tuple(_unaccented(w) for w in actor.split() if w.lower() not in STOPWORDS | {"&"})
+    named = tuple(_unaccented(w) for w in _actor_words(actor))
     return subject if subject and names_share(named, _unaccented(sentence)) == 0.0 else None
+
+
+def _actor_words(actor: str) -> list[str]:
+    # "ARPNET and SITA": the names, not the words joining them.
+    return [w for w in actor.split() if w.lower() not in STOPWORDS | {"&"}]
 
 
 def _unaccented(text: str) -> str:
