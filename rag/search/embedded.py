@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import os
 import re
 import shutil
-import tempfile
 import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -29,6 +27,7 @@ from rag.search.edge_store import (
 )
 from rag.search.files import IndexedFile
 from rag.search.manifest import Manifest
+from rag.search.private_copy import PrivateCopy
 
 SHARD_DIR = "edge"
 MANIFEST_FILE = "manifest.sqlite"
@@ -84,12 +83,18 @@ class EmbeddedStore:
         self.read_only: str | None = None
         self.records_embedder = True
         self._lock: Path | None = None
+        self._copy: PrivateCopy | None = None
         folder = self._acquire(settings.path)
         self.folder = folder
         self.shard_path = folder / SHARD_DIR / settings.collection
-        with edge_errors(self.root):
-            shard = self._load() if self._has_shard() else None
-        self.manifest = Manifest(folder / MANIFEST_FILE, settings.collection)
+        try:
+            with edge_errors(self.root):
+                shard = self._load() if self._has_shard() else None
+            self.manifest = Manifest(folder / MANIFEST_FILE, settings.collection)
+        except BaseException:
+            # A folder that cannot be opened keeps no lock, and no copy in the temp folder.
+            self._release()
+            raise
         self.vector_store = EdgeVectorStore(
             shard, self.root, create=None if self.read_only else self._create
         )
@@ -140,7 +145,9 @@ class EmbeddedStore:
         except OSError as exc:
             if exc.errno in (errno.EROFS, errno.EACCES) and any(path.iterdir()):
                 self.read_only = exc.strerror or str(exc)
-                return _private_copy(path)
+                # A copy it still answers from, and nothing is written back.
+                self._copy = PrivateCopy(path, ignore=LOCK_FILE)
+                return self._copy.path
             raise StoreUnavailableError(
                 f"Cannot open the index in {path}/: {exc.strerror or exc}. "
                 "Check that the folder is writable, or set RAG_QDRANT__PATH to another folder."
@@ -235,15 +242,20 @@ class EmbeddedStore:
                 shard.optimize()
 
     def close(self) -> None:
-        """Flush and close the shard, the manifest and the folder's lock."""
+        """Flush and close the shard, the manifest and the folder's lock (or private copy)."""
         shard = self.shard
         if shard is not None:
             with edge_errors(self.root):
                 shard.close()
         self.manifest.close()
+        self._release()
+
+    def _release(self) -> None:
         if self._lock is not None:
             _FOLDER_LOCKS.release(self._lock)
             self._lock = None
+        if self._copy is not None:
+            self._copy.close()
 
 
 class _FolderLocks:
@@ -282,11 +294,3 @@ class _FolderLocks:
 
 
 _FOLDER_LOCKS = _FolderLocks()
-
-
-def _private_copy(path: Path) -> Path:
-    """A copy of a read-only index folder: it still answers, and nothing is written back."""
-    copy = Path(tempfile.mkdtemp(prefix="rag-readonly-")) / "index"
-    shutil.copytree(path, copy, ignore=shutil.ignore_patterns(LOCK_FILE))
-    os.chmod(copy, 0o700)
-    return copy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from rag.engine import Engine
 from rag.errors import StoreUnavailableError
+from rag.search.private_copy import PREFIX
 from tests.fixtures import SEEDS, make_settings
 from tests.fixtures.documents import corpus
 
@@ -58,11 +60,16 @@ def test_read_only_index_still_answers_and_refuses_documents(
     with Engine.open(settings, embed_model) as engine:
         assert engine.ingest([SEEDS]).ok
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    before = set(Path(tempfile.gettempdir()).glob(PREFIX + "*"))
     with Engine.open(settings, embed_model) as engine:
         answer = engine.ask("How much did Nscale raise, and at what valuation?")
         assert "$14.6 billion" in answer.text
         with pytest.raises(StoreUnavailableError) as caught:
             engine.ingest([SEEDS])
+        copies = set(Path(tempfile.gettempdir()).glob(PREFIX + "*")) - before
+        assert len(copies) == 1
+    # The private copy it answered from (as large as the index) goes with the engine.
+    assert not any(copy.exists() for copy in copies)
     assert str(caught.value) == (
         f"The index in {small_disk}/index/ is read-only (Read-only file system): it answers "
         "questions but takes no documents. Make the folder writable, or set RAG_QDRANT__PATH to "
