@@ -1,4 +1,4 @@
-"""Request bodies bounded by the bytes received, however they are framed (length or chunked)."""
+"""Request bodies bounded by the bytes received, however framed, and never inflated."""
 
 from __future__ import annotations
 
@@ -26,9 +26,21 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        headers = dict(scope["headers"])
+        encoding = headers.get(b"content-encoding", b"identity").decode("latin-1").strip()
+        if encoding.lower() not in ("", "identity"):
+            # Never inflated: a small compressed body could stand for gigabytes of JSON.
+            response = error_response(
+                415,
+                f"Request bodies are read uncompressed; this one came with Content-Encoding: "
+                f"{encoding[:40]}. Send it without compression.",
+                "unsupported_media_type",
+            )
+            await response(scope, receive, send)
+            return
         upload = scope["path"] in self.upload_paths
         limit = self.upload_bytes if upload else self.other_bytes
-        declared = dict(scope["headers"]).get(b"content-length", b"")
+        declared = headers.get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, receive, send, upload, int(declared), declared=True)
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import logging
 import re
@@ -605,6 +606,31 @@ def test_a_chunked_body_is_limited_by_what_arrives(rest: httpx.Client) -> None:
         r"2\.\d MB\.",
         upload.json()["error"]["message"],
     )
+
+
+def test_a_compressed_body_is_refused_not_inflated(rest: httpx.Client) -> None:
+    # 200 MB of spaces before a question, gzipped to about 200 kB: under every byte limit.
+    bomb = gzip.compress(b" " * (200 << 20) + b'{"question": "How much did Nscale raise?"}')
+    for path, encoding in (("/api/ask", "gzip"), ("/v1/chat/completions", "deflate, br")):
+        refused = rest.post(
+            path,
+            content=bomb,
+            headers={"Content-Type": "application/json", "Content-Encoding": encoding},
+        )
+        assert refused.status_code == 415
+        assert refused.json()["error"] == {
+            "message": "Request bodies are read uncompressed; this one came with "
+            f"Content-Encoding: {encoding}. Send it without compression.",
+            "type": "invalid_request_error",
+            "code": "unsupported_media_type",
+            "param": None,
+        }
+    plain = rest.post(
+        "/api/ask",
+        json={"question": "How much did Nscale raise?"},
+        headers={"Content-Encoding": "identity"},
+    )
+    assert plain.status_code == 200
 
 
 def test_an_upload_can_be_a_job_followed_to_its_end(rest: httpx.Client, tmp_path: Path) -> None:
