@@ -6,6 +6,7 @@ import errno
 import fcntl
 import re
 import shutil
+import tempfile
 import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -145,14 +146,25 @@ class EmbeddedStore:
         except OSError as exc:
             if exc.errno in (errno.EROFS, errno.EACCES) and any(path.iterdir()):
                 self.read_only = exc.strerror or str(exc)
-                # A copy it still answers from, and nothing is written back.
-                self._copy = PrivateCopy(path, ignore=LOCK_FILE)
-                return self._copy.path
+                return self._copied(path)
             raise StoreUnavailableError(
                 f"Cannot open the index in {path}/: {exc.strerror or exc}. "
                 "Check that the folder is writable, or set RAG_QDRANT__PATH to another folder."
             ) from exc
         return path
+
+    def _copied(self, path: Path) -> Path:
+        """A private copy of a read-only folder: it still answers, and nothing is written back."""
+        try:
+            self._copy = PrivateCopy(path, ignore=LOCK_FILE)
+        except OSError as exc:
+            raise StoreUnavailableError(
+                f"The index in {path}/ is read-only ({self.read_only}), and the copy it would be "
+                f"read from could not be made in {tempfile.gettempdir()}/ "
+                f"({exc.strerror or exc}). Make the index folder writable, or set TMPDIR to a "
+                "folder with room for a copy of the index."
+            ) from exc
+        return self._copy.path
 
     def collections(self) -> list[str]:
         """The names of the collections in this index folder."""

@@ -32,9 +32,7 @@ class PrivateCopy:
         self._held.flush()
         self.path = self.holder / "index"
         try:
-            shutil.copytree(
-                source, self.path, ignore=shutil.ignore_patterns(ignore), copy_function=copy_sparse
-            )
+            copy_folder(source, self.path, ignore)
         except BaseException:
             self.close()
             raise
@@ -47,6 +45,17 @@ class PrivateCopy:
         shutil.rmtree(self.holder, ignore_errors=True)
         self._held.close()
         self._held = None
+
+
+def copy_folder(source: Path, target: Path, ignore: str) -> None:
+    """Copy a folder tree file by file, stopping at the first failure (a full disk, say)."""
+    # shutil.copytree would go on copying after a full disk and report every file's failure.
+    for folder, _, files in os.walk(source):
+        into = target / Path(folder).relative_to(source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            if name != ignore:
+                copy_sparse(os.path.join(folder, name), str(into / name))
 
 
 def copy_sparse(source: str, target: str) -> str:
