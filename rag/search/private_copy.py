@@ -26,25 +26,28 @@ class PrivateCopy:
         parent = parent or Path(tempfile.gettempdir())
         sweep(parent)
         self.holder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
-        self._held: IO[bytes] | None = open(self.holder / HOLDER_LOCK, "ab")  # noqa: SIM115
-        fcntl.flock(self._held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        self._held.write(str(os.getpid()).encode())
-        self._held.flush()
         self.path = self.holder / "index"
+        self._held: IO[bytes] | None = None
+        self._open = True
         try:
+            self._held = open(self.holder / HOLDER_LOCK, "ab")  # noqa: SIM115 (until close)
+            fcntl.flock(self._held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._held.write(str(os.getpid()).encode())
+            self._held.flush()
             copy_folder(source, self.path, ignore)
+            os.chmod(self.path, 0o700)
         except BaseException:
             self.close()
             raise
-        os.chmod(self.path, 0o700)
 
     def close(self) -> None:
         """Delete the copy; a second call does nothing."""
-        if self._held is None:
+        if not self._open:
             return
+        self._open = False
         shutil.rmtree(self.holder, ignore_errors=True)
-        self._held.close()
-        self._held = None
+        if self._held is not None:
+            self._held.close()
 
 
 def copy_folder(source: Path, target: Path, ignore: str) -> None:
