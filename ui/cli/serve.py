@@ -23,10 +23,10 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
 @command("serve", "start the web chat", _serve_options)
 def serve(args: argparse.Namespace, engine: Engine) -> int:
     """Serve the page, the APIs (and Slack's events) on one port until stopped."""
-    from rag.ingest.uploads import check_uploads_folder
+    from rag.writable import check_writable
     from ui.server import serve as start
 
-    check_uploads_folder(engine.settings.web.uploads_dir)
+    check_writable(engine.settings)
     ingest_first(args, engine, then="serving")
     # Build the bot before the server starts, so a missing token stops us with its name.
     bot = _slack_bot(engine, http=engine.settings.slack.app_token is None) if args.slack else None

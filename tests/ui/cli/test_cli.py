@@ -174,15 +174,29 @@ def test_a_missing_or_empty_index_says_to_ingest(rag: Rag, tmp_path: Path) -> No
     )
 
 
-def test_an_uploads_folder_that_cannot_be_used_stops_the_server(rag: Rag, tmp_path: Path) -> None:
+def test_every_place_the_server_cannot_write_is_named_at_once(rag: Rag, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    result = rag(["serve"], tmp_path / "index", tmp_path, RAG_WEB__UPLOADS_DIR=str(blocker / "up"))
+    result = rag(
+        ["serve"],
+        tmp_path / "index",
+        tmp_path,
+        RAG_WEB__UPLOADS_DIR=str(blocker / "up"),
+        RAG_HISTORY__PATH=str(blocker / "history.sqlite3"),
+    )
     assert (result.returncode, result.stderr) == (
         2,
-        f"error: Uploads can't be saved in {blocker / 'up'} (RAG_WEB__UPLOADS_DIR): Not a "
-        "directory. Point the setting at a folder this user can write.\n",
+        "error: The server cannot write where it keeps its state:\n"
+        f"- uploads in {blocker / 'up'} (RAG_WEB__UPLOADS_DIR): Not a directory\n"
+        f"- history, query log and jobs in {blocker / 'history.sqlite3'} (RAG_HISTORY__PATH): "
+        "Not a directory\n"
+        f"- logins and API keys in {blocker / 'access.sqlite3'} (RAG_ACCESS__PATH): Not a "
+        "directory\n"
+        "Point each setting at a place this user can write (the index may stay read-only: it "
+        "answers from a private copy).\n",
     )
+    # The feedback file, in the working folder, could be written; nothing was left there.
+    assert not (tmp_path / "feedback.jsonl").exists()
 
 
 def test_invalid_setting_names_the_variable(rag: Rag, tmp_path: Path) -> None:
