@@ -30,6 +30,7 @@ from rag.engine import Engine
 from rag.errors import ConfigError, RagError
 from rag.feedback import FeedbackLog, Vote
 from rag.session import EMPTY, ChatSession, Reply, record_vote
+from ui.limits import BodyLimit
 from ui.slack.blocks import (
     MAX_BLOCKS,
     VOTE_DOWN,
@@ -320,9 +321,12 @@ _NOT_IN_CHANNEL = frozenset({"channel_not_found", "not_in_channel", "is_archived
 
 
 def http_app(bot: SlackBot) -> FastAPI:
-    """A FastAPI app with nothing but Slack's events endpoint."""
+    """A FastAPI app with nothing but Slack's events endpoint, its bodies bounded."""
     api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     add_events_route(api, bot)
+    # Public, so that Slack can reach it: a body is read whole before its signature is checked.
+    limit = bot.engine.settings.web.max_body_kb * 1000
+    api.add_middleware(BodyLimit, upload_paths=(), upload_bytes=limit, other_bytes=limit)
     return api
 
 

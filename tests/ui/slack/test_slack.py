@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import threading
@@ -86,6 +87,24 @@ def blocks_text(post: dict[str, Any]) -> str:
     if isinstance(blocks, str):
         blocks = json.loads(blocks)
     return json.dumps(blocks, ensure_ascii=False)
+
+
+def test_the_events_endpoint_bounds_what_it_reads(slack_env: Any) -> None:
+    _, _, url, _ = slack_env
+    # Read whole before its signature is checked: over the body limit, nothing is read further.
+    big = httpx.post(url, content=b"x" * 3_000_000, headers={"Content-Type": "application/json"})
+    assert big.status_code == 413
+    assert big.json()["error"]["message"] == (
+        "The request body is over the 2,048 kB limit (RAG_WEB__MAX_BODY_KB); send less history "
+        "or a shorter question."
+    )
+    packed = httpx.post(
+        url,
+        content=gzip.compress(b" " * (50 << 20)),
+        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
+    assert packed.status_code == 415
+    assert packed.json()["error"]["code"] == "unsupported_media_type"
 
 
 def test_mention_gets_one_threaded_reply_with_sources(slack_env: Any) -> None:
