@@ -156,6 +156,10 @@ class WebSettings(BaseModel):
     max_upload_mb: int = Field(default=50, ge=1)
     # Any other request body (questions, histories, the page's own calls), counted as received.
     max_body_kb: int = Field(default=2048, ge=64)
+    # A request's line and headers must arrive within this, and its body at min_body_kb_per_s on
+    # average after the same head start: a client trickling bytes cannot hold a connection.
+    request_timeout_s: float = Field(default=10, gt=0, le=600)
+    min_body_kb_per_s: float = Field(default=4, gt=0)
 
 
 class ApiSettings(BaseModel):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ui.api.errors import error_response
@@ -11,15 +14,23 @@ UPLOAD_OVERHEAD = 1_000_000
 
 
 class BodyLimit:
-    """413 for a body over its limit: uploads get the upload limit, every other request less."""
+    """413 for a body over its limit (uploads get more), 408 for one that arrives too slowly."""
 
     def __init__(
-        self, app: ASGIApp, upload_paths: tuple[str, ...], upload_bytes: int, other_bytes: int
+        self,
+        app: ASGIApp,
+        upload_paths: tuple[str, ...],
+        upload_bytes: int,
+        other_bytes: int,
+        head_start_s: float = 10.0,
+        min_bytes_per_s: float = 4000.0,
     ) -> None:
         self.app = app
         self.upload_paths = upload_paths
         self.upload_bytes = upload_bytes
         self.other_bytes = other_bytes
+        self.head_start_s = head_start_s
+        self.min_bytes_per_s = min_bytes_per_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Count the body's bytes as they arrive; refuse at the first byte over the limit."""
@@ -45,15 +56,28 @@ class BodyLimit:
             await self._refuse(scope, receive, send, upload, int(declared), declared=True)
             return
         received = 0
-        started = refused = False
+        started = refused = complete = False
+        opened = time.monotonic()
 
         async def counted() -> Message:
-            nonlocal received, refused
+            nonlocal received, refused, complete
             if refused:
                 return {"type": "http.disconnect"}
-            message = await receive()
+            if complete:
+                # Past the body the app waits for the client leaving, as long as it streams.
+                return await receive()
+            # A client sending a byte now and then would hold the request open for ever.
+            due = opened + self.head_start_s + received / self.min_bytes_per_s
+            try:
+                message = await asyncio.wait_for(receive(), max(due - time.monotonic(), 0.0))
+            except TimeoutError:
+                refused = True
+                if not started:
+                    await self._too_slow(scope, receive, send, received, time.monotonic() - opened)
+                return {"type": "http.disconnect"}
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
                 if received > limit:
                     # Answered here, at once; the app sees the client gone and stops reading.
                     refused = True
@@ -75,6 +99,19 @@ class BodyLimit:
             # The app failed on the body cut short (a client gone, to it): already answered.
             if not refused:
                 raise
+
+    async def _too_slow(
+        self, scope: Scope, receive: Receive, send: Send, size: int, seconds: float
+    ) -> None:
+        message = (
+            f"The request body arrived too slowly ({size:,} bytes in {seconds:.0f} s): after "
+            f"{self.head_start_s:g} s it must come at {self.min_bytes_per_s / 1000:g} kB/s or "
+            "more (RAG_WEB__MIN_BODY_KB_PER_S)."
+        )
+        response = error_response(408, message, "request_timeout")
+        # The rest of the body is not waited for: the connection ends with the answer.
+        response.headers["connection"] = "close"
+        await response(scope, receive, send)
 
     async def _refuse(
         self,

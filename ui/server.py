@@ -28,6 +28,7 @@ from rag.wording import counted
 from ui import login
 from ui.api import openai_compat, rest
 from ui.api.errors import add_fallbacks, error_response, install_handlers
+from ui.connections import timed_protocol
 from ui.door import Door, Gate, is_loopback
 from ui.limits import UPLOAD_OVERHEAD, BodyLimit
 from ui.web import sources
@@ -114,6 +115,8 @@ def build_server(
         upload_paths=("/api/documents", "/gradio_api/upload"),
         upload_bytes=settings.web.max_upload_mb * 1_000_000 + UPLOAD_OVERHEAD,
         other_bytes=settings.web.max_body_kb * 1000,
+        head_start_s=settings.web.request_timeout_s,
+        min_bytes_per_s=settings.web.min_body_kb_per_s * 1000,
     )
     if slack_bot is not None:
         from ui.slack.bot import add_events_route
@@ -242,6 +245,7 @@ def serve(
         log_level="warning",
         # Gradio's event streams stay open; don't wait for them longer than this on shutdown.
         timeout_graceful_shutdown=3,
+        http=timed_protocol(engine.settings.web.request_timeout_s),
     )
     server = uvicorn.Server(config)
     quiet = _QuietWhileStopping(app.state.stopping)

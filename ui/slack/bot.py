@@ -30,6 +30,7 @@ from rag.engine import Engine
 from rag.errors import ConfigError, RagError
 from rag.feedback import FeedbackLog, Vote
 from rag.session import EMPTY, ChatSession, Reply, record_vote
+from ui.connections import timed_protocol
 from ui.limits import BodyLimit
 from ui.slack.blocks import (
     MAX_BLOCKS,
@@ -325,8 +326,16 @@ def http_app(bot: SlackBot) -> FastAPI:
     api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     add_events_route(api, bot)
     # Public, so that Slack can reach it: a body is read whole before its signature is checked.
-    limit = bot.engine.settings.web.max_body_kb * 1000
-    api.add_middleware(BodyLimit, upload_paths=(), upload_bytes=limit, other_bytes=limit)
+    web = bot.engine.settings.web
+    limit = web.max_body_kb * 1000
+    api.add_middleware(
+        BodyLimit,
+        upload_paths=(),
+        upload_bytes=limit,
+        other_bytes=limit,
+        head_start_s=web.request_timeout_s,
+        min_bytes_per_s=web.min_body_kb_per_s * 1000,
+    )
     return api
 
 
@@ -383,7 +392,10 @@ def serve_http(bot: SlackBot, host: str, port: int) -> None:
     """Serve the events endpoint until interrupted."""
     import uvicorn
 
-    uvicorn.run(http_app(bot), host=host, port=port, log_level="warning")
+    timeout = bot.engine.settings.web.request_timeout_s
+    uvicorn.run(
+        http_app(bot), host=host, port=port, log_level="warning", http=timed_protocol(timeout)
+    )
 
 
 def socket_handler(bot: SlackBot) -> SocketModeHandler:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import json
 import logging
 import re
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +37,7 @@ KEYS = "test-key-one, test-key-two"
 def server(
     tmp_path_factory: pytest.TempPathFactory, copy_seeded: CopyIndex, embed_model: Any
 ) -> Iterator[tuple[Running, Engine]]:
-    """The server with two API keys, a 1 MB upload limit, over a private seeded index."""
+    """The server with two API keys, a 1 MB upload limit, a 2 s head start, over a seeded index."""
     folder = tmp_path_factory.mktemp("api")
     settings = make_settings(
         copy_seeded(folder),
@@ -44,6 +46,7 @@ def server(
             "uploads_dir": folder / "uploads",
             "feedback_path": folder / "feedback.jsonl",
             "max_upload_mb": 1,
+            "request_timeout_s": 2,
         },
     )
     with Engine.open(settings, embed_model) as engine:
@@ -631,6 +634,82 @@ def test_a_compressed_body_is_refused_not_inflated(rest: httpx.Client) -> None:
         headers={"Content-Encoding": "identity"},
     )
     assert plain.status_code == 200
+
+
+def _slow_client(url: str, head: bytes, trickle: bytes) -> bytes:
+    """What the server says to a client that sends head, then trickle a byte at a time."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as client:
+        client.sendall(head)
+        client.settimeout(0.5)
+        said = b""
+        # Twenty seconds of a byte every half second, unless the server answers and hangs up.
+        for byte in trickle[:40]:
+            try:
+                client.sendall(bytes([byte]))
+                chunk = client.recv(65536)
+            except TimeoutError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            said += chunk
+            if not chunk:
+                break
+        return said
+
+
+def test_a_client_trickling_its_headers_is_answered_408_and_dropped(
+    server: tuple[Running, Engine],
+) -> None:
+    said = _slow_client(
+        server[0].url, b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"X-Slow: y" * 5
+    )
+    message = b"The request's headers did not arrive within 2 s (RAG_WEB__REQUEST_TIMEOUT_S)."
+    assert said == (
+        b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(message), message)
+    )
+
+
+def test_a_body_trickling_in_is_answered_408(server: tuple[Running, Engine]) -> None:
+    head = (
+        "POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {KEY}\r\nContent-Length: 100000\r\n\r\n"
+    ).encode()
+    said = _slow_client(server[0].url, head, b'{"question": "' + b"a" * 100)
+    status, _, body = said.partition(b"\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
+    assert b"\r\nconnection: close" in status
+    error = json.loads(body)["error"]
+    assert error["code"] == "request_timeout"
+    assert re.fullmatch(
+        r"The request body arrived too slowly \(\d+ bytes in [23] s\): after 2 s it must come at "
+        r"4 kB/s or more \(RAG_WEB__MIN_BODY_KB_PER_S\)\.",
+        error["message"],
+    )
+
+
+def test_a_connection_kept_alive_past_the_head_deadline_still_serves(
+    server: tuple[Running, Engine],
+) -> None:
+    host, port = server[0].url.removeprefix("http://").split(":")
+    request = (
+        f"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {KEY}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=30) as client:
+        replies = client.makefile("rb")
+        statuses = []
+        for pause in (0, 3):
+            # 3 s: past the 2 s deadline for a head, within uvicorn's 5 s keep-alive.
+            time.sleep(pause)
+            client.sendall(request)
+            statuses.append(replies.readline())
+            length = 0
+            while (line := replies.readline()) != b"\r\n":
+                name, _, value = line.partition(b":")
+                length = int(value) if name.lower() == b"content-length" else length
+            replies.read(length)
+    assert statuses == [b"HTTP/1.1 200 OK\r\n", b"HTTP/1.1 200 OK\r\n"]
 
 
 def test_an_upload_can_be_a_job_followed_to_its_end(rest: httpx.Client, tmp_path: Path) -> None:
