@@ -197,6 +197,8 @@ class HistorySettings(BaseModel):
     path: Path = Path("history.sqlite3")
     query_log: bool = True
     conversation_days: int = Field(default=30, ge=1)
+    # Logged questions older than this are deleted: the log does not grow for ever.
+    query_log_days: int = Field(default=90, ge=1)
 
 
 class SlackSettings(BaseModel):

@@ -524,7 +524,11 @@ class Engine:
             return None
         with self._query_log_lock:
             if self._query_log is None:
-                self._query_log = QueryLog(self.settings.history.path, collection=self.collection)
+                self._query_log = QueryLog(
+                    self.settings.history.path,
+                    collection=self.collection,
+                    keep_days=self.settings.history.query_log_days,
+                )
             return self._query_log
 
     def sources(self) -> set[str]:

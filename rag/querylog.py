@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import queue
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,8 @@ from rag.errors import StoreUnavailableError
 from rag.types import Answer
 
 log = logging.getLogger(__name__)
+# Old rows are looked for when the writer starts, then this often while it runs.
+_PRUNE_EVERY_S = 3600
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS queries (
@@ -63,7 +67,11 @@ def bounded(text: str | None) -> str | None:
 
 def now() -> str:
     """The current time in UTC, as the log stores it (sortable text)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    return _stamp(datetime.now(UTC))
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds")
 
 
 @contextmanager
@@ -143,8 +151,12 @@ class QueryLog:
         write: bool = True,
         collection: str = "",
         only: list[str] | None = None,
+        keep_days: int | None = None,
     ) -> None:
         self.path = path
+        # Rows older than this are deleted by the writer (None: kept for ever).
+        self.keep_days = keep_days
+        self._pruned = -math.inf
         # Rows are written under this collection's name.
         self.collection = collection
         # Read only these collections' rows (None: every row): a team admin sees its own.
@@ -207,10 +219,23 @@ class QueryLog:
     def _write(self) -> None:
         try:
             with connect(self.path) as db:
+                self._prune(db)
                 while self._write_batch(db):
-                    pass
+                    self._prune(db)
         except StoreUnavailableError:
             log.exception("the query log stopped")
+
+    def _prune(self, db: sqlite3.Connection) -> None:
+        """Delete the rows past their days, at start and then at most once an hour."""
+        if self.keep_days is None or time.monotonic() - self._pruned < _PRUNE_EVERY_S:
+            return
+        self._pruned = time.monotonic()
+        cutoff = datetime.now(UTC) - timedelta(days=self.keep_days)
+        try:
+            with db:
+                db.execute("DELETE FROM queries WHERE time < ?", (_stamp(cutoff),))
+        except sqlite3.Error:
+            log.exception("could not delete old query-log rows from %s", self.path)
 
     def _write_batch(self, db: sqlite3.Connection) -> bool:
         """Write what is waiting, in one short transaction; False once closed."""

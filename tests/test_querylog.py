@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,27 @@ def test_logging_off_writes_nothing(seeded_copy: Path, embed_model: Any) -> None
         reply = ChatSession(engine).ask(NSCALE)
         assert engine.query_log is None and reply.log_id == ""
     assert not settings.history.path.exists()
+
+
+def test_rows_past_their_days_are_deleted_when_the_writer_starts(tmp_path: Path) -> None:
+    history = tmp_path / "h.sqlite3"
+    old = QueryLog(history)
+    ids = [old.record("api", f"q{days}", _answer(f"q{days}")) for days in (91, 89)]
+    old.close()
+    with sqlite3.connect(history) as db, db:
+        for row_id, days in zip(ids, (91, 89), strict=True):
+            then = datetime.now(UTC) - timedelta(days=days)
+            db.execute(
+                "UPDATE queries SET time = ? WHERE id = ?",
+                (then.isoformat(timespec="milliseconds"), row_id),
+            )
+    log = QueryLog(history, keep_days=90)
+    log.record("api", "today", _answer("today"))
+    log.flush()
+    assert [r.question for r in log.recent()] == ["today", "q89"]
+    log.close()
+    # Kept for ever when no days are given, as `rag log` reads the file.
+    assert QueryLog(history, write=False).counts()["questions"] == 2
 
 
 def test_twenty_writers_lose_no_row(tmp_path: Path) -> None:
