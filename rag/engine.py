@@ -364,12 +364,7 @@ class Engine:
         stop: threading.Event | None = None,
     ) -> IngestReport:
         """Bring the index in line with files and folders; IngestStopped once `stop` is set."""
-        if self.store.read_only:
-            raise StoreUnavailableError(
-                f"The index in {self.settings.qdrant.path}/ is read-only "
-                f"({self.store.read_only}): it answers questions but takes no documents. Make "
-                "the folder writable, or set RAG_QDRANT__PATH to a writable folder."
-            )
+        paths = list(paths)
         ingestor = Ingestor(
             self.store,
             lambda: self.embed_model,
@@ -386,6 +381,19 @@ class Engine:
             committed=self._forget_sources,
             pause=lambda: self._between_batches(stop),
         )
+        if self.store.read_only:
+            # `rag serve --ingest` of files the index already holds needs no write.
+            started = time.perf_counter()
+            same = self.embedded_by() in (None, embedder(self.settings.embedding))
+            unchanged = ingestor.unchanged(paths) if same else None
+            if unchanged is None:
+                raise StoreUnavailableError(
+                    f"The index in {self.settings.qdrant.path}/ is read-only "
+                    f"({self.store.read_only}): it answers questions but takes no documents. "
+                    "Make the folder writable, or set RAG_QDRANT__PATH to a writable folder."
+                )
+            unchanged.seconds = time.perf_counter() - started
+            return unchanged
         with self._writing:
             before = self.embedded_by()
             now = embedder(self.settings.embedding)

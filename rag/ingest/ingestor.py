@@ -288,6 +288,20 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
+    def unchanged(self, paths: Iterable[Path]) -> IngestReport | None:
+        """The report of a run that would write nothing (by size and mtime); None if it would."""
+        report = IngestReport()
+        targets, roots = self._targets(paths, report)
+        with self.lock.read():
+            indexed = self.store.files()
+        targets = _own_names(targets, roots, indexed, report)
+        if self._changed_by_stat(targets, indexed, report):
+            return None
+        seen = {str(t.path.resolve()) for t in targets}
+        if any(entry.root in roots and path not in seen for path, entry in indexed.items()):
+            return None
+        return report
+
     def reembed(self, report: IngestReport) -> None:
         """Embed every chunk of the collection again, from the text the store holds."""
         ids: list[str] = []

@@ -82,8 +82,11 @@ def test_read_only_index_still_answers_and_refuses_documents(
     with Engine.open(settings, embed_model) as engine:
         answer = engine.ask("How much did Nscale raise, and at what valuation?")
         assert "$14.6 billion" in answer.text
+        # What it already holds needs no write: `rag serve --ingest seeds` still starts.
+        again = engine.ingest([SEEDS])
+        assert (len(again.unchanged), again.added, again.failed) == (5, [], [])
         with pytest.raises(StoreUnavailableError) as caught:
-            engine.ingest([SEEDS])
+            engine.ingest([SEEDS, corpus(tmp_path / "more", copies=1)])
         copies = set(Path(tempfile.gettempdir()).glob(PREFIX + "*")) - before
         assert len(copies) == 1
     # The private copy it answered from (as large as the index) goes with the engine.
