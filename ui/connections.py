@@ -51,6 +51,8 @@ class TimedH11Protocol(H11Protocol):
     def _expire(self, waiting_for: Any) -> None:
         if self.cycle is not waiting_for or self.transport.is_closing():
             return
+        if self.transport.get_protocol() is not self:
+            return  # upgraded (a websocket): no longer a request of ours to wait for
         if self.conn.their_state is not h11.IDLE:
             # Still sending the body of a request already answered: nothing more to say.
             self.transport.close()
