@@ -244,11 +244,7 @@ class Ingestor:
         """Ingest files and folders: skip unchanged, replace changed, drop vanished files."""
         started = time.perf_counter()
         report = IngestReport()
-        targets, roots = self._targets(paths, report)
-        with self.lock.read():
-            indexed = self.store.files()
-        targets = _own_names(targets, roots, indexed, report)
-        todo = self._changed_by_stat(targets, indexed, report)
+        targets, roots, indexed, todo = self._plan(paths, report)
         tracker = IngestProgress(
             total_bytes=sum(size for _, size in todo), started=started, total_files=len(todo)
         )
@@ -275,15 +271,13 @@ class Ingestor:
                     self._flush(batch, report, tracker, on_progress)
                     batch = []
         self._flush(batch, report, tracker, on_progress)
-        seen = {str(t.path.resolve()) for t in targets}
         with self.lock.write():
             # A file read again only for a new mtime keeps its chunks: its new stat is recorded.
             self.store.commit(touched)
-            for path, entry in sorted(indexed.items()):
-                if entry.root in roots and path not in seen:
-                    self.store.delete_ids(sorted(entry.ids))
-                    report.removed.append(entry.source)
-                    report.chunks_removed += len(entry.ids)
+            for entry in _vanished(targets, roots, indexed):
+                self.store.delete_ids(sorted(entry.ids))
+                report.removed.append(entry.source)
+                report.chunks_removed += len(entry.ids)
             self._committed()
         report.seconds = time.perf_counter() - started
         return report
@@ -291,16 +285,20 @@ class Ingestor:
     def unchanged(self, paths: Iterable[Path]) -> IngestReport | None:
         """The report of a run that would write nothing (by size and mtime); None if it would."""
         report = IngestReport()
+        targets, roots, indexed, todo = self._plan(paths, report)
+        if todo or _vanished(targets, roots, indexed):
+            return None
+        return report
+
+    def _plan(
+        self, paths: Iterable[Path], report: IngestReport
+    ) -> tuple[list[_Target], set[str], dict[str, IndexedFile], list[tuple[_Target, int]]]:
+        """The files named, their folders, what the index holds, and the files to read again."""
         targets, roots = self._targets(paths, report)
         with self.lock.read():
             indexed = self.store.files()
         targets = _own_names(targets, roots, indexed, report)
-        if self._changed_by_stat(targets, indexed, report):
-            return None
-        seen = {str(t.path.resolve()) for t in targets}
-        if any(entry.root in roots and path not in seen for path, entry in indexed.items()):
-            return None
-        return report
+        return targets, roots, indexed, self._changed_by_stat(targets, indexed, report)
 
     def reembed(self, report: IngestReport) -> None:
         """Embed every chunk of the collection again, from the text the store holds."""
@@ -461,6 +459,14 @@ class Ingestor:
             else:
                 report.failed.append((str(path), "no such file or folder"))
         return targets, roots
+
+
+def _vanished(
+    targets: list[_Target], roots: set[str], indexed: dict[str, IndexedFile]
+) -> list[IndexedFile]:
+    """Indexed files of the folders ingested that are no longer in them, by path."""
+    seen = {str(t.path.resolve()) for t in targets}
+    return [e for path, e in sorted(indexed.items()) if e.root in roots and path not in seen]
 
 
 def _own_names(
