@@ -24,7 +24,7 @@ def unwritable(settings: Settings) -> list[str]:
     return [
         f"- {what} in {path} ({setting}): {reason}"
         for what, setting, path, folder in state_paths(settings)
-        if (reason := _cannot_write(path, folder))
+        if (reason := cannot_write(path, folder))
     ]
 
 
@@ -40,8 +40,8 @@ def check_writable(settings: Settings) -> None:
         )
 
 
-def _cannot_write(path: Path, folder: bool) -> str | None:
-    """Why path cannot be written, or None; tried by writing, since root passes every check."""
+def cannot_write(path: Path, folder: bool) -> str | None:
+    """Why path cannot be written, or None; tried by writing (root passes any permission check)."""
     where = path if folder else path.parent
     if where.exists() and not where.is_dir():
         return "Not a directory"

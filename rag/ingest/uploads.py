@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from rag.errors import ConfigError, DocumentError, UploadTooLargeError
 from rag.ingest.loaders import SUPPORTED_SUFFIXES
 from rag.search.files import IndexedFile
+from rag.writable import cannot_write
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 # Hidden names with no supported suffix, so no ingest of the folder reads them.
@@ -52,16 +52,12 @@ class Upload:
 
 def check_uploads_folder(folder: Path) -> None:
     """Make the uploads folder if need be; ConfigError, naming the setting, if it can't be used."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        # Permissions say little (root passes them everywhere, even in /proc): write a file.
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as exc:
+    reason = cannot_write(folder, folder=True)
+    if reason:
         raise ConfigError(
-            f"Uploads can't be saved in {folder} (RAG_WEB__UPLOADS_DIR): {exc.strerror}. "
+            f"Uploads can't be saved in {folder} (RAG_WEB__UPLOADS_DIR): {reason}. "
             "Point the setting at a folder this user can write."
-        ) from exc
+        )
 
 
 def save_upload(temporary: Path, original_name: str, folder: Path, max_bytes: int) -> Upload:
