@@ -7,6 +7,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rag.config import WebSettings
 from ui.api.errors import error_response
 
 # Multipart framing around the files of one upload request.
@@ -16,21 +17,13 @@ UPLOAD_OVERHEAD = 1_000_000
 class BodyLimit:
     """413 for a body over its limit (uploads get more), 408 for one that arrives too slowly."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        upload_paths: tuple[str, ...],
-        upload_bytes: int,
-        other_bytes: int,
-        head_start_s: float = 10.0,
-        min_bytes_per_s: float = 4000.0,
-    ) -> None:
+    def __init__(self, app: ASGIApp, web: WebSettings, upload_paths: tuple[str, ...] = ()) -> None:
         self.app = app
         self.upload_paths = upload_paths
-        self.upload_bytes = upload_bytes
-        self.other_bytes = other_bytes
-        self.head_start_s = head_start_s
-        self.min_bytes_per_s = min_bytes_per_s
+        self.upload_bytes = web.max_upload_mb * 1_000_000 + UPLOAD_OVERHEAD
+        self.other_bytes = web.max_body_kb * 1000
+        self.head_start_s = web.request_timeout_s
+        self.min_bytes_per_s = web.min_body_kb_per_s * 1000
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Count the body's bytes as they arrive; refuse at the first byte over the limit."""

@@ -30,7 +30,7 @@ from ui.api import openai_compat, rest
 from ui.api.errors import add_fallbacks, error_response, install_handlers
 from ui.connections import timed_protocol
 from ui.door import Door, Gate, is_loopback
-from ui.limits import UPLOAD_OVERHEAD, BodyLimit
+from ui.limits import BodyLimit
 from ui.web import sources
 from ui.web.app import CSS, build_app
 
@@ -111,12 +111,7 @@ def build_server(
     app.include_router(rest.router(service))
     add_fallbacks(app, ("/v1", "/api"))
     app.add_middleware(
-        BodyLimit,
-        upload_paths=("/api/documents", "/gradio_api/upload"),
-        upload_bytes=settings.web.max_upload_mb * 1_000_000 + UPLOAD_OVERHEAD,
-        other_bytes=settings.web.max_body_kb * 1000,
-        head_start_s=settings.web.request_timeout_s,
-        min_bytes_per_s=settings.web.min_body_kb_per_s * 1000,
+        BodyLimit, web=settings.web, upload_paths=("/api/documents", "/gradio_api/upload")
     )
     if slack_bot is not None:
         from ui.slack.bot import add_events_route

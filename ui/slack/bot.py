@@ -326,16 +326,7 @@ def http_app(bot: SlackBot) -> FastAPI:
     api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     add_events_route(api, bot)
     # Public, so that Slack can reach it: a body is read whole before its signature is checked.
-    web = bot.engine.settings.web
-    limit = web.max_body_kb * 1000
-    api.add_middleware(
-        BodyLimit,
-        upload_paths=(),
-        upload_bytes=limit,
-        other_bytes=limit,
-        head_start_s=web.request_timeout_s,
-        min_bytes_per_s=web.min_body_kb_per_s * 1000,
-    )
+    api.add_middleware(BodyLimit, web=bot.engine.settings.web)
     return api
 
 
