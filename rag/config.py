@@ -192,13 +192,15 @@ class AccessSettings(BaseModel):
 
 
 class HistorySettings(BaseModel):
-    """The SQLite file of saved web conversations and of the query log."""
+    """The SQLite file of saved web conversations, the query log and the job table."""
 
     path: Path = Path("history.sqlite3")
     query_log: bool = True
     conversation_days: int = Field(default=30, ge=1)
     # Logged questions older than this are deleted: the log does not grow for ever.
     query_log_days: int = Field(default=90, ge=1)
+    # Finished ingest and upload jobs older than this are deleted from the job table.
+    job_days: int = Field(default=30, ge=1)
 
 
 class SlackSettings(BaseModel):

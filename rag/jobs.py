@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import shutil
 import threading
 import time
@@ -19,7 +20,7 @@ from rag.engine import Engine
 from rag.errors import CollectionError, IngestStopped, RagError
 from rag.ingest.ingestor import IngestProgress, IngestReport
 from rag.ingest.uploads import Upload, check_uploads_folder, save_upload
-from rag.querylog import connect, now
+from rag.querylog import connect, days_ago, now
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ MAX_STALLS = 3
 # processes can share (a Qdrant server), is taken as abandoned.
 STALE_S = 60.0
 _PROGRESS_EVERY_S = 0.5
+# Finished jobs past their days are looked for when the writer starts, then this often.
+_PRUNE_EVERY_S = 3600.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -370,6 +373,14 @@ class JobQueue:
         with connect(self.path) as db, db:
             db.execute("UPDATE jobs SET state = 'queued' WHERE id = ?", (job_id,))
 
+    def prune(self, store: str, days: float) -> int:
+        """Delete an index's jobs that finished more than `days` ago; how many were deleted."""
+        with connect(self.path) as db, db:
+            return db.execute(
+                "DELETE FROM jobs WHERE store = ? AND state IN ('done', 'failed') AND finished < ?",
+                (store, days_ago(days)),
+            ).rowcount
+
     def unfinished_uploads(self) -> set[str]:
         """Ids of upload jobs still queued or running, whose staging folders are in use."""
         with connect(self.path) as db:
@@ -465,6 +476,7 @@ class JobRunner:
         exclusive: bool = True,
         poll_s: float = 1.0,
         on_progress: ProgressListener | None = None,
+        keep_days: float | None = None,
     ) -> None:
         self.queue = queue
         self.engine_for = engine_for
@@ -472,6 +484,9 @@ class JobRunner:
         self.exclusive = exclusive
         self.poll_s = poll_s
         self.on_progress = on_progress
+        # Finished jobs older than this are deleted by the writer (None: kept for ever).
+        self.keep_days = keep_days
+        self._pruned = -math.inf
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="ingest-jobs", daemon=True)
 
@@ -523,8 +538,19 @@ class JobRunner:
         if self._thread.is_alive():
             self._thread.join(timeout)
 
+    def _prune(self) -> None:
+        """Delete finished jobs past their days, at start and then at most once an hour."""
+        if self.keep_days is None or time.monotonic() - self._pruned < _PRUNE_EVERY_S:
+            return
+        self._pruned = time.monotonic()
+        try:
+            self.queue.prune(self.store, self.keep_days)
+        except RagError:
+            log.exception("could not delete old jobs from %s", self.queue.path)
+
     def _loop(self) -> None:
         while not self._stop.is_set():
+            self._prune()
             try:
                 claimed = self.queue.claim(self.store)
             except RagError:
@@ -678,6 +704,7 @@ class Jobs:
             exclusive=not settings.qdrant.url,
             poll_s=poll_s,
             on_progress=on_progress,
+            keep_days=settings.history.job_days,
         )
 
     def _only_collection(self, name: str) -> Engine:

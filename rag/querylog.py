@@ -74,6 +74,11 @@ def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds")
 
 
+def days_ago(days: float) -> str:
+    """The time `days` before now, as the log stores times: rows older sort below it."""
+    return _stamp(datetime.now(UTC) - timedelta(days=days))
+
+
 @contextmanager
 def connect(
     path: Path, what: str = "history file", setting: str = "RAG_HISTORY__PATH"
@@ -230,10 +235,9 @@ class QueryLog:
         if self.keep_days is None or time.monotonic() - self._pruned < _PRUNE_EVERY_S:
             return
         self._pruned = time.monotonic()
-        cutoff = datetime.now(UTC) - timedelta(days=self.keep_days)
         try:
             with db:
-                db.execute("DELETE FROM queries WHERE time < ?", (_stamp(cutoff),))
+                db.execute("DELETE FROM queries WHERE time < ?", (days_ago(self.keep_days),))
         except sqlite3.Error:
             log.exception("could not delete old query-log rows from %s", self.path)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -16,6 +17,7 @@ import pytest
 from rag.engine import Engine
 from rag.ingest.loaders import SUPPORTED_SUFFIXES
 from rag.jobs import MAX_STALLS, STAGING, FileResult, JobQueue, JobRunner, Jobs, store_key
+from rag.querylog import days_ago
 from tests.fixtures import ROOT, SEEDS, make_settings
 
 
@@ -334,3 +336,49 @@ def test_a_job_stopped_with_its_process_stops_between_batches_and_resumes(
     with Engine.open(make_settings(tmp_path / "clean"), embed_model) as clean:
         clean.ingest([SEEDS])
         assert indexed(clean) == resumed
+
+
+def test_finished_jobs_past_their_days_are_deleted_when_the_writer_starts(
+    engine: Engine, tmp_path: Path
+) -> None:
+    store = store_key(engine.settings)
+    queue = JobQueue(engine.settings.history.path)
+    article = write(tmp_path, "deal.txt", "Nimbus raised $12 million from Polar Ventures.")
+    ids = {
+        name: queue.submit_ingest([article], engine.collection, store)
+        for name in ("old-done", "old-failed", "recent", "old-queued", "other-index")
+    }
+    with sqlite3.connect(queue.path) as db:
+        # Finished 31 days ago and yesterday; the queued one was created long ago, never finished.
+        db.execute(
+            "UPDATE jobs SET state = 'done', finished = '2020-01-01T00:00:00.000+00:00' "
+            "WHERE id IN (?, ?)",
+            (ids["old-done"], ids["other-index"]),
+        )
+        db.execute(
+            "UPDATE jobs SET state = 'failed', finished = ? WHERE id = ?",
+            (days_ago(31), ids["old-failed"]),
+        )
+        db.execute(
+            "UPDATE jobs SET state = 'done', finished = ? WHERE id = ?",
+            (days_ago(1), ids["recent"]),
+        )
+        db.execute(
+            "UPDATE jobs SET created = '2020-01-01T00:00:00.000+00:00' WHERE id = ?",
+            (ids["old-queued"],),
+        )
+        db.execute(
+            "UPDATE jobs SET store = 'http://elsewhere:6333' WHERE id = ?", (ids["other-index"],)
+        )
+    jobs = Jobs(engine)
+    jobs.start()
+    try:
+        jobs.wait(ids["old-queued"], timeout=120)
+    finally:
+        jobs.close()
+    kept = {job.id: job.state for job in queue.recent(limit=10)}
+    assert kept == {
+        ids["recent"]: "done",
+        ids["old-queued"]: "done",
+        ids["other-index"]: "done",
+    }
