@@ -9,28 +9,29 @@ from rag.config import Settings
 from rag.errors import ConfigError
 
 
-def state_paths(settings: Settings) -> list[tuple[str, str, Path, bool]]:
+def state_paths(settings: Settings, uploads: bool = True) -> list[tuple[str, str, Path, bool]]:
     """(what, setting, path, is a folder) for every place the server keeps state."""
+    # The Slack bot alone (`rag slack`) takes no uploads: it writes all the others.
     return [
-        ("uploads", "RAG_WEB__UPLOADS_DIR", settings.web.uploads_dir, True),
+        *([("uploads", "RAG_WEB__UPLOADS_DIR", settings.web.uploads_dir, True)] if uploads else []),
         ("history, query log and jobs", "RAG_HISTORY__PATH", settings.history.path, False),
         ("logins and API keys", "RAG_ACCESS__PATH", settings.access_path(), False),
         ("feedback", "RAG_WEB__FEEDBACK_PATH", settings.web.feedback_path, False),
     ]
 
 
-def unwritable(settings: Settings) -> list[str]:
+def unwritable(settings: Settings, uploads: bool = True) -> list[str]:
     """One line for each place the server keeps state that this user cannot write."""
     return [
         f"- {what} in {path} ({setting}): {reason}"
-        for what, setting, path, folder in state_paths(settings)
+        for what, setting, path, folder in state_paths(settings, uploads)
         if (reason := cannot_write(path, folder))
     ]
 
 
-def check_writable(settings: Settings) -> None:
+def check_writable(settings: Settings, uploads: bool = True) -> None:
     """ConfigError listing every unwritable place at once, so one restart fixes them all."""
-    problems = unwritable(settings)
+    problems = unwritable(settings, uploads)
     if problems:
         raise ConfigError(
             "The server cannot write where it keeps its state:\n"

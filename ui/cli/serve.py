@@ -58,8 +58,10 @@ def _slack_options(parser: argparse.ArgumentParser) -> None:
 @command("slack", "run the Slack bot (Socket Mode unless --http)", _slack_options)
 def slack(args: argparse.Namespace, engine: Engine) -> int:
     """Run the Slack bot alone, over Socket Mode or HTTP."""
+    from rag.writable import check_writable
     from ui.slack.bot import serve_http, socket_handler
 
+    check_writable(engine.settings, uploads=False)
     bot = _slack_bot(engine, http=args.http)
     if args.http:
         engine.warm_up()

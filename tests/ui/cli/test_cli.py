@@ -199,6 +199,26 @@ def test_every_place_the_server_cannot_write_is_named_at_once(rag: Rag, tmp_path
     assert not (tmp_path / "feedback.jsonl").exists()
 
 
+def test_the_slack_bot_alone_names_every_place_it_cannot_write(rag: Rag, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    # No Slack token is set: the state is checked first, so one restart fixes it all.
+    result = rag(
+        ["slack", "--http"],
+        tmp_path / "index",
+        tmp_path,
+        RAG_WEB__UPLOADS_DIR=str(blocker / "up"),
+        RAG_WEB__FEEDBACK_PATH=str(blocker / "feedback.jsonl"),
+    )
+    assert (result.returncode, result.stderr) == (
+        2,
+        "error: The server cannot write where it keeps its state:\n"
+        f"- feedback in {blocker / 'feedback.jsonl'} (RAG_WEB__FEEDBACK_PATH): Not a directory\n"
+        "Point each setting at a place this user can write (the index may stay read-only: it "
+        "answers from a private copy).\n",
+    )
+
+
 def test_invalid_setting_names_the_variable(rag: Rag, tmp_path: Path) -> None:
     result = rag(["status"], tmp_path / "index", tmp_path, RAG_RETRIEVAL__TOP_K="many")
     assert result.returncode == 2
