@@ -32,11 +32,14 @@ SPARSE = "text-sparse-new"
 # Qdrant's own RRF constant (server and qdrant-client local mode): 1 / (k + 0-based rank).
 RRF_K = 2
 # Equal RRF sums (rank 1 + rank 2 against rank 2 + rank 1) are common. qdrant-client, on which
-# the answerer was tuned, keeps the point the dense list ranks higher; Edge would not. A dense
+# the answerer was tuned, keeps the point the dense list ranks higher; tie order would not. A dense
 # weight this close to 1 moves sums by at most 2.5e-6, under the smallest real gap between
 # two sums with 20 candidates a side (4.9e-5), so it only breaks ties, the same way.
 DENSE_TIE_BREAK = 1.00001
 UPSERT_BATCH = 512
+# A tie at a list's cut is read whole up to this many points; past it (thousands of copies of
+# one chunk) the order among the tied is Edge's.
+MAX_TIE_FETCH = 1024
 # HNSW candidates per dense search. Measured dense recall@20 against exact search
 # (bench/scale.py): real MiniLM chunks, 3k: 0.989 at Edge's default, 0.999 at 256; 100k
 # (vectors built from real sentence embeddings): 0.917 default, 0.968 at 256, for 1.8 ms against
@@ -162,6 +165,27 @@ def _node(record: qe.Record) -> BaseNode:
     if isinstance(vector, dict) and isinstance(vector.get(DENSE), list):
         node.embedding = cast(list[float], vector[DENSE])
     return node
+
+
+def tie_order(point: qe.ScoredPoint) -> tuple[str, int, str]:
+    """Where a point's chunk is (article, offset, id): the order of points of equal score."""
+    payload = point.payload or {}
+    return str(payload.get("source", "")), int(payload.get("start", 0) or 0), str(point.id)
+
+
+def rrf(
+    lists: Sequence[Sequence[qe.ScoredPoint]], weights: Sequence[float]
+) -> list[tuple[qe.ScoredPoint, float]]:
+    """Qdrant's weighted reciprocal-rank fusion of ranked lists, best first; ties in tie order."""
+    fused: dict[str, float] = {}
+    points: dict[str, qe.ScoredPoint] = {}
+    for ranked, weight in zip(lists, weights, strict=True):
+        for rank, point in enumerate(ranked):
+            key = str(point.id)
+            fused[key] = fused.get(key, 0.0) + 1 / ((rank + 1) / weight + RRF_K - 1)
+            points.setdefault(key, point)
+    order = sorted(fused, key=lambda key: (-fused[key], *tie_order(points[key])))
+    return [(points[key], fused[key]) for key in order]
 
 
 class EdgeVectorStore(BasePydanticVectorStore):
@@ -307,59 +331,60 @@ class EdgeVectorStore(BasePydanticVectorStore):
                     return nodes
 
     def query(self, query: VectorStoreQuery, **kwargs: Any) -> VectorStoreQueryResult:
-        """Dense, sparse, or both fused by reciprocal rank (hybrid), in one Edge query."""
+        """Dense, sparse, or both fused by reciprocal rank (hybrid); ties in a fixed order."""
         if self._shard is None:
             return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
         flt = self._filter(query)
         limit = query.similarity_top_k
+        dense = None
+        if query.query_embedding is not None:
+            dense = qe.Query.Nearest(list(query.query_embedding), using=DENSE)
         if query.mode == VectorStoreQueryMode.HYBRID and query.query_str is not None:
             prefetch_k = query.sparse_top_k or query.similarity_top_k
-            prefetches = []
-            if query.query_embedding is not None:
-                dense = qe.Query.Nearest(list(query.query_embedding), using=DENSE)
-                prefetches.append(self._prefetch(dense, prefetch_k, flt, hnsw=True))
+            lists = []
+            if dense is not None:
+                lists.append(self._ranked(dense, prefetch_k, flt, self._params))
             sparse_query = self._sparse_query(query.query_str)
             if sparse_query is not None:
-                prefetches.append(self._prefetch(sparse_query, prefetch_k, flt, hnsw=False))
-            weights = [DENSE_TIE_BREAK, 1.0] if len(prefetches) == 2 else None
-            request = qe.QueryRequest(
-                limit=query.hybrid_top_k or limit,
-                prefetches=prefetches,
-                # The stub types `query` as Fusion; Rrf is the class nested in it that it takes.
-                query=qe.Fusion.Rrf(k=RRF_K, weights=weights),  # type: ignore[arg-type]
-                with_payload=True,
-            )
+                lists.append(self._ranked(sparse_query, prefetch_k, flt, None))
+            weights = [DENSE_TIE_BREAK, 1.0] if len(lists) == 2 else [1.0]
+            scored = rrf(lists, weights)[: query.hybrid_top_k or limit]
         elif query.mode == VectorStoreQueryMode.SPARSE and query.query_str is not None:
             found = self._sparse_query(query.query_str)
             if found is None:
                 return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
-            request = qe.QueryRequest(
-                limit=query.sparse_top_k or limit, query=found, filter=flt, with_payload=True
-            )
+            points = self._ranked(found, query.sparse_top_k or limit, flt, None)
+            scored = [(p, float(p.score)) for p in points]
         else:
-            if query.query_embedding is None:
+            if dense is None:
                 raise ValueError("a dense query needs query_embedding")
-            request = qe.QueryRequest(
-                limit=limit,
-                query=qe.Query.Nearest(list(query.query_embedding), using=DENSE),
-                filter=flt,
-                params=self._params,
-                with_payload=True,
-            )
-        with edge_errors(self._path):
-            points = self._shard.query(request)
-        nodes = [metadata_dict_to_node(p.payload or {}) for p in points]
+            scored = [(p, float(p.score)) for p in self._ranked(dense, limit, flt, self._params)]
         return VectorStoreQueryResult(
-            nodes=nodes,
-            similarities=[float(p.score) for p in points],
-            ids=[str(p.id) for p in points],
+            nodes=[metadata_dict_to_node(p.payload or {}) for p, _ in scored],
+            similarities=[score for _, score in scored],
+            ids=[str(p.id) for p, _ in scored],
         )
 
-    def _prefetch(
-        self, query: qe.Query, limit: int, flt: qe.Filter | None, hnsw: bool
-    ) -> qe.Prefetch:
-        params = self._params if hnsw else None
-        return qe.Prefetch(limit=limit, query=query, filter=flt, params=params)
+    def _ranked(
+        self, query: qe.Query, limit: int, flt: qe.Filter | None, params: qe.SearchParams | None
+    ) -> list[qe.ScoredPoint]:
+        """The best `limit` points, equal scores in tie order, whichever of them Edge cut."""
+        # Edge orders equal scores by where the points sit in the shard, which two ingests of
+        # the same files do not repeat (BM25 ties are common: chunks holding the same matched
+        # terms at the same length). So a list is fetched past its cut until the tie at the cut
+        # is whole, then sorted here.
+        shard = cast(qe.EdgeShard, self._shard)
+        fetch = 2 * limit
+        while True:
+            request = qe.QueryRequest(
+                limit=fetch, query=query, filter=flt, params=params, with_payload=True
+            )
+            with edge_errors(self._path):
+                points = shard.query(request)
+            whole = len(points) <= limit or points[-1].score < points[limit - 1].score
+            if whole or len(points) < fetch or fetch >= MAX_TIE_FETCH:
+                return sorted(points, key=lambda p: (-p.score, *tie_order(p)))[:limit]
+            fetch *= 2
 
     def _sparse_query(self, text: str) -> qe.Query | None:
         indices, values = self._sparse_query_fn([text])

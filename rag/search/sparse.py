@@ -45,7 +45,8 @@ def encode_queries(texts: list[str]) -> SparseBatch:
     """Each distinct query term with weight 1, so a document's score is its BM25 sum."""
     indices, values = [], []
     for text in texts:
-        idx, val = _vector(Counter(set(terms(text))), weigh=False, length=0)
+        # Sorted: a set's order changes between processes, and with it the order Qdrant sums in.
+        idx, val = _vector(Counter(sorted(set(terms(text)))), weigh=False, length=0)
         indices.append(idx)
         values.append(val)
     return indices, values

@@ -303,3 +303,39 @@ def test_a_shard_of_the_earlier_layout_opens_answers_and_takes_todays(
     saved = json.loads(config.read_text())
     assert saved["quantization_config"]["scalar"]["type"] == "int8"
     assert saved["sparse_vectors"]["text-sparse-new"]["memory"] == "cold"
+
+
+@pytest.mark.slow  # two indexes built: seconds
+def test_equal_scores_come_in_article_order_whatever_order_they_were_ingested_in(
+    tmp_path: Path, embed_model: Any
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    same = "Polar Ventures backed the Nimbus data centre in Oslo with $12 million in June."
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (docs / name).write_text(same, encoding="utf-8")
+    (docs / "d.txt").write_text("Frostbyte sells cryogenic racks to Polar.", encoding="utf-8")
+    question = "Who backed Nimbus?"
+    embedding = embed_model.get_query_embedding(question)
+    found = []
+    for order in (["a.txt", "b.txt", "c.txt", "d.txt"], ["d.txt", "c.txt", "b.txt", "a.txt"]):
+        with Engine.open(make_settings(tmp_path / f"index-{order[0]}"), embed_model) as engine:
+            for name in order:  # one write each: Edge places the points in this order
+                engine.ingest([docs / name])
+            store = engine.store.vector_store
+            sparse = store.query(
+                VectorStoreQuery(
+                    query_str=question, sparse_top_k=2, mode=VectorStoreQueryMode.SPARSE
+                )
+            )
+            dense = store.query(VectorStoreQuery(query_embedding=embedding, similarity_top_k=2))
+            hybrid = engine.retriever.retrieve(question, embedding, 3)
+            found.append(
+                (
+                    [n.metadata["source"] for n in sparse.nodes or []],
+                    [n.metadata["source"] for n in dense.nodes or []],
+                    [p.source for p in hybrid],
+                )
+            )
+    # The three copies tie in both lists; the cut at two keeps the first two by article.
+    assert found == [(["a.txt", "b.txt"], ["a.txt", "b.txt"], ["a.txt", "b.txt", "c.txt"])] * 2
