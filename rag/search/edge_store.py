@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -167,25 +168,17 @@ def _node(record: qe.Record) -> BaseNode:
     return node
 
 
-def tie_order(point: qe.ScoredPoint) -> tuple[str, int, str]:
-    """Where a point's chunk is (article, offset, id): the order of points of equal score."""
-    payload = point.payload or {}
-    return str(payload.get("source", "")), int(payload.get("start", 0) or 0), str(point.id)
+# What orders points of equal score: their article, then where in it the chunk starts.
+TIE_FIELDS = ["source", "start"]
 
 
-def rrf(
-    lists: Sequence[Sequence[qe.ScoredPoint]], weights: Sequence[float]
-) -> list[tuple[qe.ScoredPoint, float]]:
-    """Qdrant's weighted reciprocal-rank fusion of ranked lists, best first; ties in tie order."""
+def rrf(lists: Sequence[Sequence[str]], weights: Sequence[float]) -> dict[str, float]:
+    """Qdrant's weighted reciprocal-rank fusion: each point id's sum over the ranked lists."""
     fused: dict[str, float] = {}
-    points: dict[str, qe.ScoredPoint] = {}
     for ranked, weight in zip(lists, weights, strict=True):
-        for rank, point in enumerate(ranked):
-            key = str(point.id)
-            fused[key] = fused.get(key, 0.0) + 1 / ((rank + 1) / weight + RRF_K - 1)
-            points.setdefault(key, point)
-    order = sorted(fused, key=lambda key: (-fused[key], *tie_order(points[key])))
-    return [(points[key], fused[key]) for key in order]
+        for rank, point_id in enumerate(ranked):
+            fused[point_id] = fused.get(point_id, 0.0) + 1 / ((rank + 1) / weight + RRF_K - 1)
+    return fused
 
 
 class EdgeVectorStore(BasePydanticVectorStore):
@@ -343,48 +336,69 @@ class EdgeVectorStore(BasePydanticVectorStore):
             prefetch_k = query.sparse_top_k or query.similarity_top_k
             lists = []
             if dense is not None:
-                lists.append(self._ranked(dense, prefetch_k, flt, self._params))
+                lists.append(list(self._ranked(dense, prefetch_k, flt, self._params)))
             sparse_query = self._sparse_query(query.query_str)
             if sparse_query is not None:
-                lists.append(self._ranked(sparse_query, prefetch_k, flt, None))
+                lists.append(list(self._ranked(sparse_query, prefetch_k, flt, None)))
             weights = [DENSE_TIE_BREAK, 1.0] if len(lists) == 2 else [1.0]
-            scored = rrf(lists, weights)[: query.hybrid_top_k or limit]
+            fused = rrf(lists, weights)
+            scores = {i: fused[i] for i in self._in_order(fused)[: query.hybrid_top_k or limit]}
         elif query.mode == VectorStoreQueryMode.SPARSE and query.query_str is not None:
             found = self._sparse_query(query.query_str)
             if found is None:
                 return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
-            points = self._ranked(found, query.sparse_top_k or limit, flt, None)
-            scored = [(p, float(p.score)) for p in points]
+            scores = self._ranked(found, query.sparse_top_k or limit, flt, None)
         else:
             if dense is None:
                 raise ValueError("a dense query needs query_embedding")
-            scored = [(p, float(p.score)) for p in self._ranked(dense, limit, flt, self._params)]
+            scores = self._ranked(dense, limit, flt, self._params)
+        # The lists carry ids and scores only (reading a point's payload costs more than
+        # scoring it); the chunks are read for the points returned.
+        ids: list[qe.PointId] = list(scores)
+        with edge_errors(self._path):
+            records = self._shard.retrieve(ids, with_payload=True, with_vector=False) if ids else []
+        payloads = {str(r.id): r.payload or {} for r in records}
         return VectorStoreQueryResult(
-            nodes=[metadata_dict_to_node(p.payload or {}) for p, _ in scored],
-            similarities=[score for _, score in scored],
-            ids=[str(p.id) for p, _ in scored],
+            nodes=[metadata_dict_to_node(payloads[i]) for i in scores],
+            similarities=list(scores.values()),
+            ids=list(scores),
         )
 
     def _ranked(
         self, query: qe.Query, limit: int, flt: qe.Filter | None, params: qe.SearchParams | None
-    ) -> list[qe.ScoredPoint]:
-        """The best `limit` points, equal scores in tie order, whichever of them Edge cut."""
+    ) -> dict[str, float]:
+        """The best `limit` point ids with their scores, best first, equal scores in tie order."""
         # Edge orders equal scores by where the points sit in the shard, which two ingests of
         # the same files do not repeat (BM25 ties are common: chunks holding the same matched
         # terms at the same length). So a list is fetched past its cut until the tie at the cut
-        # is whole, then sorted here.
+        # is whole, then ordered here.
         shard = cast(qe.EdgeShard, self._shard)
         fetch = 2 * limit
         while True:
-            request = qe.QueryRequest(
-                limit=fetch, query=query, filter=flt, params=params, with_payload=True
-            )
+            request = qe.QueryRequest(limit=fetch, query=query, filter=flt, params=params)
             with edge_errors(self._path):
                 points = shard.query(request)
             whole = len(points) <= limit or points[-1].score < points[limit - 1].score
             if whole or len(points) < fetch or fetch >= MAX_TIE_FETCH:
-                return sorted(points, key=lambda p: (-p.score, *tie_order(p)))[:limit]
+                scores = {str(p.id): float(p.score) for p in points}
+                return {i: scores[i] for i in self._in_order(scores)[:limit]}
             fetch *= 2
+
+    def _in_order(self, scores: dict[str, float]) -> list[str]:
+        """Point ids best first; those of equal score by article, then offset in it."""
+        counts = Counter(scores.values())
+        tied: list[qe.PointId] = [i for i, score in scores.items() if counts[score] > 1]
+        places: dict[str, tuple[str, int]] = {}
+        if tied:
+            with edge_errors(self._path):
+                records = cast(qe.EdgeShard, self._shard).retrieve(
+                    tied, with_payload=TIE_FIELDS, with_vector=False
+                )
+            for record in records:
+                payload = record.payload or {}
+                source, start = payload.get("source", ""), payload.get("start", 0)
+                places[str(record.id)] = (str(source), int(start or 0))
+        return sorted(scores, key=lambda i: (-scores[i], places.get(i, ("", 0)), i))
 
     def _sparse_query(self, text: str) -> qe.Query | None:
         indices, values = self._sparse_query_fn([text])
