@@ -118,7 +118,7 @@ tune: $(VENV)/.installed-dev
 	RAG_BENCHMARKS=$(BENCHMARKS) PYTHONPATH=. $(PY) bench/tune_confidence.py
 
 # Fails when a fresh `make tune` would change tuning.json, or the decision's features or weights
-# by more than a rebuilt retrieval cache moves them (0.025); the threshold is printed, not compared.
+# by more than 0.025; the threshold is printed, not compared (docs/quality.md says why).
 tune-check: $(VENV)/.installed-dev
 ifeq ($(BENCHMARKS),)
 	@echo "tune-check: skipped, no ../shared/benchmarks on this machine (set BENCHMARKS=folder)"
