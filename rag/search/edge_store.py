@@ -358,10 +358,12 @@ class EdgeVectorStore(BasePydanticVectorStore):
         with edge_errors(self._path):
             records = self._shard.retrieve(ids, with_payload=True, with_vector=False) if ids else []
         payloads = {str(r.id): r.payload or {} for r in records}
+        # A point deleted since it was scored (a writer not holding the store lock) is left out.
+        kept = [i for i in scores if i in payloads]
         return VectorStoreQueryResult(
-            nodes=[metadata_dict_to_node(payloads[i]) for i in scores],
-            similarities=list(scores.values()),
-            ids=list(scores),
+            nodes=[metadata_dict_to_node(payloads[i]) for i in kept],
+            similarities=[scores[i] for i in kept],
+            ids=kept,
         )
 
     def _ranked(
