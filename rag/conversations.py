@@ -6,11 +6,10 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from rag.querylog import connect, now
+from rag.querylog import connect, days_ago, now
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -143,10 +142,8 @@ class Conversations:
 
     def expire(self) -> int:
         """Delete conversations untouched for longer than the configured days; how many."""
-        cutoff = datetime.now(UTC) - timedelta(days=self.keep_days)
         with connect(self.path) as db, db:
             cursor = db.execute(
-                "DELETE FROM conversations WHERE updated < ?",
-                (cutoff.isoformat(timespec="milliseconds"),),
+                "DELETE FROM conversations WHERE updated < ?", (days_ago(self.keep_days),)
             )
         return cursor.rowcount

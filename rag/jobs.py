@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import math
 import shutil
 import threading
 import time
@@ -20,7 +19,7 @@ from rag.engine import Engine
 from rag.errors import CollectionError, IngestStopped, RagError
 from rag.ingest.ingestor import IngestProgress, IngestReport
 from rag.ingest.uploads import Upload, check_uploads_folder, save_upload
-from rag.querylog import connect, days_ago, now
+from rag.querylog import Hourly, connect, days_ago, now
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +37,6 @@ MAX_STALLS = 3
 # processes can share (a Qdrant server), is taken as abandoned.
 STALE_S = 60.0
 _PROGRESS_EVERY_S = 0.5
-# Finished jobs past their days are looked for when the writer starts, then this often.
-_PRUNE_EVERY_S = 3600.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -486,7 +483,7 @@ class JobRunner:
         self.on_progress = on_progress
         # Finished jobs older than this are deleted by the writer (None: kept for ever).
         self.keep_days = keep_days
-        self._pruned = -math.inf
+        self._prune_due = Hourly()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="ingest-jobs", daemon=True)
 
@@ -540,9 +537,8 @@ class JobRunner:
 
     def _prune(self) -> None:
         """Delete finished jobs past their days, at start and then at most once an hour."""
-        if self.keep_days is None or time.monotonic() - self._pruned < _PRUNE_EVERY_S:
+        if self.keep_days is None or not self._prune_due.due():
             return
-        self._pruned = time.monotonic()
         try:
             self.queue.prune(self.store, self.keep_days)
         except RagError:

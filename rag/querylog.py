@@ -79,6 +79,20 @@ def days_ago(days: float) -> str:
     return _stamp(datetime.now(UTC) - timedelta(days=days))
 
 
+class Hourly:
+    """Due when first asked, then at most once an hour: when a writer looks for old rows."""
+
+    def __init__(self) -> None:
+        self._last = -math.inf
+
+    def due(self) -> bool:
+        """True (and counted) when an hour has passed since the last time it was."""
+        if time.monotonic() - self._last < _PRUNE_EVERY_S:
+            return False
+        self._last = time.monotonic()
+        return True
+
+
 @contextmanager
 def connect(
     path: Path, what: str = "history file", setting: str = "RAG_HISTORY__PATH"
@@ -161,7 +175,7 @@ class QueryLog:
         self.path = path
         # Rows older than this are deleted by the writer (None: kept for ever).
         self.keep_days = keep_days
-        self._pruned = -math.inf
+        self._prune_due = Hourly()
         # Rows are written under this collection's name.
         self.collection = collection
         # Read only these collections' rows (None: every row): a team admin sees its own.
@@ -232,9 +246,8 @@ class QueryLog:
 
     def _prune(self, db: sqlite3.Connection) -> None:
         """Delete the rows past their days, at start and then at most once an hour."""
-        if self.keep_days is None or time.monotonic() - self._pruned < _PRUNE_EVERY_S:
+        if self.keep_days is None or not self._prune_due.due():
             return
-        self._pruned = time.monotonic()
         try:
             with db:
                 db.execute("DELETE FROM queries WHERE time < ?", (days_ago(self.keep_days),))
