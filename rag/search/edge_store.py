@@ -382,7 +382,9 @@ class EdgeVectorStore(BasePydanticVectorStore):
                 points = shard.query(request)
             whole = len(points) <= limit or points[-1].score < points[limit - 1].score
             if whole or len(points) < fetch or fetch >= MAX_TIE_FETCH:
-                scores = {str(p.id): float(p.score) for p in points}
+                # Points scoring below the cut cannot come back: their ties need no reading.
+                floor = points[min(limit, len(points)) - 1].score if points else 0.0
+                scores = {str(p.id): float(p.score) for p in points if p.score >= floor}
                 return {i: scores[i] for i in self._in_order(scores)[:limit]}
             fetch *= 2
 
