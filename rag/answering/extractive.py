@@ -33,6 +33,7 @@ from rag.answering.names import (
     name_phrase,
     names_share,
     required_names,
+    spelled_like,
 )
 from rag.answering.patterns import (
     ARITHMETIC,
@@ -127,6 +128,9 @@ class Evidence:
     question_terms: frozenset[str] = frozenset()
     # The money measures the question asks an amount of ("revenue"), if any.
     measures: frozenset[str] = frozenset()
+    # Each missing name spelled a letter or two off one the passages give ("Nscael", "Nscale"):
+    # what the user may have meant.
+    respelled: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -214,13 +218,13 @@ class ExtractiveAnswerer:
         ]
         text = " ".join(f"{_as_sentence(c.text)} [{c.n}]" for c in citations)
         # Answered, but without the date or number asked: the reader is told, not left to notice.
-        note = lacking(evidence.asked, question, quote)
+        notes = (lacking(evidence.asked, question, quote), unnamed_note(evidence))
         return Draft(
             text=text,
             citations=citations,
             declined=False,
             confidence=confidence,
-            notices=[note] if note else [],
+            notices=[note for note in notes if note],
         )
 
     def cosines(self, question: str, candidates: list[Candidate]) -> list[float]:
@@ -375,16 +379,13 @@ def gather_evidence(
             entries, sentence_terms, stated, strict=True
         )
     ]
-    found = "\n".join(p.text for p in passages).lower()
+    joined = "\n".join(p.text for p in passages)
+    found = joined.lower()
     found_words = set(words(found))
     names = tuple(required_names(question))
-    missing = list(
-        dict.fromkeys(
-            name_phrase(question, name)
-            for name in names
-            if not name_found(name, found, found_words)
-        )
-    )
+    lacked = [name for name in names if not name_found(name, found, found_words)]
+    missing = list(dict.fromkeys(name_phrase(question, name) for name in lacked))
+    respelled = ((name, spelled_like(name, joined)) for name in lacked)
     return Evidence(
         candidates,
         names,
@@ -393,6 +394,7 @@ def gather_evidence(
         frozenset(focus),
         frozenset(q_terms - GENERIC),
         wanted,
+        tuple((slip, meant) for slip, meant in respelled if meant),
     )
 
 
@@ -476,11 +478,29 @@ def decline_text(evidence: Evidence, acted: tuple[str, str] | None = None) -> st
     """The plain statement that the articles hold no answer, naming what they lack."""
     if evidence.missing:
         names = " or ".join(evidence.missing[:3])
-        return f"The articles don't say: none of the retrieved passages mentions {names}."
+        said = f"The articles don't say: none of the retrieved passages mentions {names}."
+        return said + _meant(evidence)
     if acted is not None:
         other, actor = acted
         return f"The articles don't say: the closest passage is about {other}, not {actor}."
     return DECLINE_TEXT
+
+
+def unnamed_note(evidence: Evidence) -> str | None:
+    """A note for an answer although no passage mentions a name asked about, else None."""
+    if not evidence.missing:
+        return None
+    names = " or ".join(evidence.missing[:3])
+    return (
+        f"None of the retrieved passages mentions {names}, so the quote may be about something "
+        f"else.{_meant(evidence)}"
+    )
+
+
+def _meant(evidence: Evidence) -> str:
+    # "Nscael" is most likely a slip for the "Nscale" the passages name: say so, don't assume it.
+    meant = list(dict.fromkeys(meant for _, meant in evidence.respelled))
+    return f" Did you mean {' or '.join(meant[:3])}?" if meant else ""
 
 
 def focus_terms(question: str) -> set[str]:

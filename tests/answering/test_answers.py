@@ -342,6 +342,33 @@ def test_a_decline_names_the_whole_name_the_articles_lack(seeded: Engine) -> Non
     )
 
 
+def test_a_misspelt_name_is_declined_with_the_spelling_the_articles_use(seeded: Engine) -> None:
+    # Before, the decline named the slip and stopped: "… mentions Nscael."
+    for question, slip, meant in (
+        ("How much did Nscael raise?", "Nscael", "Nscale"),
+        ("What did Antropic announce?", "Antropic", "Anthropic"),
+        ("How much is Amazn investing in OpenAI?", "Amazn", "Amazon"),
+    ):
+        answer = seeded.ask(question)
+        assert answer.declined
+        assert answer.text == (
+            f"The articles don't say: none of the retrieved passages mentions {slip}. "
+            f"Did you mean {meant}?"
+        )
+
+
+def test_an_answer_although_no_passage_names_what_was_asked_says_so(seeded: Engine) -> None:
+    # The decision may still quote a sentence about building when the name is misspelt; the
+    # reader is told that no passage names "Terrafab", and what the articles do name.
+    answer = seeded.ask("Who is building Terrafab?")
+    assert not answer.declined
+    assert answer.notices == [
+        "None of the retrieved passages mentions Terrafab, so the quote may be about something "
+        "else. Did you mean Terafab?"
+    ]
+    assert seeded.ask(NSCALE).notices == []
+
+
 def test_a_name_with_an_accented_letter_is_read_whole(seeded: Engine) -> None:
     # Cut at the "ë", "Zo" was found inside other words, and Nscale's raise was quoted instead.
     answer = seeded.ask("How much did Zoë Labs raise?")

@@ -9,7 +9,7 @@ import pytest
 
 from rag.answering.confidence import FEATURES, ConfidenceModel, load_model
 from rag.answering.extractive import DECLINE_TEXT
-from rag.answering.names import name_found
+from rag.answering.names import name_found, spelled_like
 from rag.config import Settings
 from rag.engine import Engine
 from rag.types import MARKER
@@ -35,6 +35,25 @@ def test_probability_is_the_logistic_of_the_standardised_sum() -> None:
     # z = 0.5 + 2 * (3 - 1) / 2 - 1 * (1.5 - 0) / 1 = 1.0
     assert model.probability({"a": 3.0, "b": 1.5}) == pytest.approx(0.7310585786)
     assert model.probability({"a": 1e9, "b": 0.0}) == pytest.approx(1.0)
+
+
+def test_a_name_a_letter_or_two_off_is_suggested_in_the_spelling_the_text_uses() -> None:
+    text = (
+        "NVIDIA and Nvidia invested in Nscale. Tesla’s Terafab makes chips. Möngke Khan ruled. "
+        "The CPU market grew, and a scale-out followed."
+    )
+    # One letter off (swapped, changed, dropped) up to seven letters; two from eight.
+    assert spelled_like("Nscael", text) == "Nscale"
+    assert spelled_like("Nvidea", text) == "NVIDIA"
+    assert spelled_like("Terrafab", text) == "Terafab"
+    assert spelled_like("Terrafabb", text) == "Terafab"
+    assert spelled_like("Nscaelx", text) is None
+    # Accents alone: the name as the text writes it.
+    assert spelled_like("Mongke", text) == "Möngke"
+    # Short names are a letter from too much ("Cup" from "CPU"); lower-case words are no names.
+    assert spelled_like("Cup", text) is None
+    assert spelled_like("Scalee", "a scale-out") is None
+    assert spelled_like("Helsinki", text) is None
 
 
 def test_names_match_across_inflection() -> None:
