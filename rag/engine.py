@@ -14,9 +14,9 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answering.citations import check_citations
-from rag.answering.conversation import more_of, standalone
-from rag.answering.extractive import ExtractiveAnswerer
-from rag.answering.first_turns import Lead, classify, overview, reply_text
+from rag.answering.conversation import more_of, respelled, standalone
+from rag.answering.extractive import ExtractiveAnswerer, gather_evidence
+from rag.answering.first_turns import Lead, agrees, classify, overview, reply_text
 from rag.answering.generative import GenerativeAnswerer
 from rag.answering.named_articles import (
     Named,
@@ -598,7 +598,8 @@ class Engine:
         history: Sequence[str] = (),
     ) -> Iterator[str | Answer]:
         """The answer text in pieces as it is produced, then the whole checked `Answer`."""
-        turn = classify(clean(question))
+        meant = self._meant(question, top_k, source, history)
+        turn = classify(clean(question)) if meant is None else None
         if turn is not None:
             # A greeting, thanks or a request for an overview is no question to search for, and
             # never a follow-up to the one before it.
@@ -606,11 +607,15 @@ class Engine:
             return
         # Before any other work: a 19 MB question costs a few milliseconds.
         asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
-        named = self._named_article(asked, notices, source)
-        if named is not None:
-            yield named
-            return
-        searched, source = self._scoped(asked, notices, source)
+        # The question answered is the respelled one: a follow-up leans on it, not on the slip.
+        asked = meant or asked
+        searched = meant
+        if meant is None:
+            named = self._named_article(asked, notices, source)
+            if named is not None:
+                yield named
+                return
+            searched, source = self._scoped(asked, notices, source)
         found = self._retrieve(asked, notices, top_k, source, history, searched)
         generator = self.generator
         if generator is None or found.extractive.declined:
@@ -629,6 +634,21 @@ class Engine:
                 else:
                     yield piece
         yield self._answer(found, check_citations(final, found.passages))
+
+    def _meant(
+        self, question: str, top_k: int | None, source: str | None, history: Sequence[str]
+    ) -> str | None:
+        """After a "yes" to "Did you mean Nscale?", the question before, respelled; else None."""
+        if not agrees(clean(question)):
+            return None
+        earlier, _ = prepare_history(history, self.settings.answer)
+        if not earlier:
+            return None
+        # The reply's offer is not kept anywhere: the question before is searched again, and the
+        # same passages offer the same spellings.
+        before = self._retrieve(earlier[-1], [], top_k, source, earlier[:-1])
+        slips = gather_evidence(before.text, before.passages).respelled
+        return respelled(before.text, slips) if slips else None
 
     def _retrieve(
         self,

@@ -188,7 +188,12 @@ class Answer:
     """An answer with its [n] citations, the passages it was chosen from, and timings."""
 
     # The fields' order is the JSON's.
-    question: str = field(metadata=shown("The question answered (cleaned, and cut if too long)"))
+    question: str = field(
+        metadata=shown(
+            "The question answered (cleaned, and cut if too long; after a yes to “Did you mean "
+            "…?”, the question before, respelled)"
+        )
+    )
     text: str = field(
         metadata=shown("The answer, with [n] markers for its citations", key="answer")
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from rag.answering.names import name_phrase, question_names
 from rag.answering.patterns import (
     ACKNOWLEDGED,
+    AGREED,
     DOUBT,
     FAREWELL,
     FOREIGN,
@@ -34,6 +35,11 @@ def _plain(message: str) -> str:
     # Case, punctuation and spacing say nothing about which kind of turn a message is.
     text = re.sub(r"[^\w\s?']", " ", message.lower()).replace("?", " ").replace("'", "")
     return re.sub(r"\s+", " ", text).strip()
+
+
+def agrees(message: str) -> bool:
+    """True for a plain yes ("yes", "yep, that one"), which may accept what the reply offered."""
+    return AGREED.match(_plain(message)) is not None
 
 
 def classify(message: str) -> Turn | None:

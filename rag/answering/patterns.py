@@ -421,6 +421,12 @@ ACKNOWLEDGED = re.compile(
     r"|good|fine|sure|alright|all right|got it|i see|understood|noted|makes sense|sounds good"
     r"|interesting|wow|oh|ah|hm+)$"
 )
+# A yes to the reply before: after "Did you mean Nscale?", the question asked again, respelled.
+AGREED = re.compile(
+    r"^(yes|yeah|yep|yup|ya|sure|correct|right|exactly|indeed|of course|i did|i do|that one"
+    r"|please|please do)( (please|i did|i do|thats it|thats right|thats the one|thanks|thank you))?"
+    r"$"
+)
 # Doubt about an answer: the reply says how to check it and ask again, instead of repeating it.
 DOUBT = re.compile(
     r"^((thats|that is|this is|its|it is) (wrong|incorrect|false|not (right|correct|true|helpful)"

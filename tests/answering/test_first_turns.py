@@ -195,6 +195,32 @@ def test_ok_or_doubt_after_an_answer_does_not_repeat_it(seeded: Engine) -> None:
     assert session.questions == ["How much did Nscale raise?"]
 
 
+def test_yes_to_did_you_mean_asks_the_question_again_as_the_articles_spell_it(
+    seeded: Engine,
+) -> None:
+    # Before, "yes" was an acknowledgement ("Anything else? …") and the question was lost.
+    session = ChatSession(seeded)
+    first = session.ask("How much did Nscael raise?").answer
+    assert first is not None and first.text == (
+        "The articles don't say: none of the retrieved passages mentions Nscael. "
+        "Did you mean Nscale?"
+    )
+    yes = session.ask("Yes please").answer
+    assert yes is not None and not yes.declined
+    assert (yes.question, yes.standalone_question) == ("How much did Nscale raise?",) * 2
+    assert yes.citations[0].text.startswith("Nscale, a startup backed by Nvidia, has raised")
+    # A follow-up leans on the question as answered.
+    assert session.questions == ["How much did Nscael raise?", "How much did Nscale raise?"]
+    valuation = session.ask("What is its valuation?").answer
+    assert valuation is not None and valuation.standalone_question == "What is Nscale's valuation?"
+    # A yes to a reply that offered nothing is an acknowledgement, as before.
+    again = session.ask("yes").answer
+    assert again is not None and (again.turn, again.text) == (
+        "acknowledgement",
+        "Anything else? Ask me about the 5 documents in “articles”.",
+    )
+
+
 SUBJECT_REQUESTS = [
     ("What do the documents say about Anthropic?", "Tell me about Anthropic"),
     ("Can you summarise the article about Nscale?", "Tell me about Nscale"),
