@@ -598,8 +598,9 @@ class Engine:
         history: Sequence[str] = (),
     ) -> Iterator[str | Answer]:
         """The answer text in pieces as it is produced, then the whole checked `Answer`."""
-        meant = self._meant(question, top_k, source, history)
-        turn = classify(clean(question)) if meant is None else None
+        cleaned = clean(question)
+        meant = self._meant(cleaned, top_k, source, history)
+        turn = classify(cleaned) if meant is None else None
         if turn is not None:
             # A greeting, thanks or a request for an overview is no question to search for, and
             # never a follow-up to the one before it.
@@ -639,14 +640,18 @@ class Engine:
         self, question: str, top_k: int | None, source: str | None, history: Sequence[str]
     ) -> str | None:
         """After a "yes" to "Did you mean Nscale?", the question before, respelled; else None."""
-        if not agrees(clean(question)):
+        if not agrees(question):
             return None
         earlier, _ = prepare_history(history, self.settings.answer)
         if not earlier:
             return None
         # The reply's offer is not kept anywhere: the question before is searched again, and the
         # same passages offer the same spellings.
-        before = self._retrieve(earlier[-1], [], top_k, source, earlier[:-1])
+        try:
+            before = self._retrieve(earlier[-1], [], top_k, source, earlier[:-1])
+        except IndexEmptyError:
+            # Emptied since: the "yes" gets the reply that says how to fill the index.
+            return None
         slips = gather_evidence(before.text, before.passages).respelled
         return respelled(before.text, slips) if slips else None
 

@@ -39,7 +39,8 @@ def _plain(message: str) -> str:
 
 def agrees(message: str) -> bool:
     """True for a plain yes ("yes", "yep, that one"), which may accept what the reply offered."""
-    return AGREED.match(_plain(message)) is not None
+    # Every yes is a few words: a long message is not read through for one.
+    return len(message) <= 40 and AGREED.match(_plain(message)) is not None
 
 
 def classify(message: str) -> Turn | None:

@@ -165,6 +165,13 @@ def test_an_empty_collection_says_how_to_fill_it(engine: Engine) -> None:
         "FOLDER`, then ask about them."
     )
     assert engine.ask("goodbye").text == "Goodbye!"
+    # A yes after a question, the index emptied since, is an acknowledgement too, not an error.
+    yes = engine.ask("yes", history=["How much did Nscael raise?"])
+    assert (yes.turn, yes.text) == (
+        "acknowledgement",
+        "The collection “articles” holds no documents yet: add some with `rag ingest FOLDER`, "
+        "then ask about them.",
+    )
 
 
 def test_a_greeting_after_an_answer_is_not_a_follow_up(seeded: Engine) -> None:
