@@ -385,7 +385,9 @@ def gather_evidence(
     names = tuple(required_names(question))
     lacked = [name for name in names if not name_found(name, found, found_words)]
     missing = list(dict.fromkeys(name_phrase(question, name) for name in lacked))
-    respelled = ((name, spelled_like(name, joined)) for name in lacked)
+    # A decline names three at most, so no more are looked up: a question of 300 made-up names
+    # costs three lookups.
+    respelled = ((name, spelled_like(name, joined)) for name in lacked[:3])
     return Evidence(
         candidates,
         names,

@@ -80,8 +80,9 @@ def names_share(names: tuple[str, ...], text: str) -> float:
 def spelled_like(name: str, text: str) -> str | None:
     """The name of a text spelled nearest one it lacks ("Nscale" for "Nscael"), if near enough."""
     # Short names sit a letter away from too much ("Cup" from "CPU"): only a longer name's slip
-    # of one letter (two from eight letters) is read as a misspelling.
-    if len(name) < 5:
+    # of one letter (two from eight letters) is read as a misspelling. No name runs past 40
+    # letters, and comparing longer words would cost time for nothing.
+    if not 5 <= len(name) <= 40:
         return None
     wanted = _unaccented(name).lower()
     limit = 1 if len(name) < 8 else 2
