@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from rag.answering.patterns import (
     ACTOR,
@@ -87,13 +88,10 @@ def spelled_like(name: str, text: str) -> str | None:
     wanted = _unaccented(name).lower()
     limit = 1 if len(name) < 8 else 2
     best: tuple[int, int, str] | None = None
-    seen: dict[str, int] = {}
-    for word in QUESTION_NAME.findall(text):
-        word = re.sub(r"['’]s$", "", word)
+    written = Counter(re.sub(r"['’]s$", "", w) for w in QUESTION_NAME.findall(text))
+    for word, count in written.items():
         if not word[:1].isupper():
             continue
-        seen[word] = seen.get(word, 0) + 1
-    for word, count in seen.items():
         distance = _edits(wanted, _unaccented(word).lower(), limit)
         # The nearest spelling, then the most written one; the name itself only with its accents
         # ("Möngke" for "Mongke").
