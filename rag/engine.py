@@ -16,7 +16,15 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from rag.answering.citations import check_citations
 from rag.answering.conversation import more_of, respelled, standalone
 from rag.answering.extractive import ExtractiveAnswerer, gather_evidence
-from rag.answering.first_turns import Lead, agrees, classify, overview, reply_text
+from rag.answering.first_turns import (
+    Lead,
+    agrees,
+    classify,
+    not_meant_text,
+    overview,
+    refuses,
+    reply_text,
+)
 from rag.answering.generative import GenerativeAnswerer
 from rag.answering.named_articles import (
     Named,
@@ -599,7 +607,15 @@ class Engine:
     ) -> Iterator[str | Answer]:
         """The answer text in pieces as it is produced, then the whole checked `Answer`."""
         cleaned = clean(question)
-        meant = self._meant(cleaned, top_k, source, history)
+        history = self._settled(history, top_k, source)
+        # Only a plain yes or no can answer "Did you mean Nscale?": no other turn searches twice.
+        offer = self._offer(history, top_k, source) if agrees(cleaned) or refuses(cleaned) else None
+        if offer is not None and refuses(cleaned):
+            started = time.perf_counter()
+            text = not_meant_text([slip for slip, _ in offer[1]])
+            yield self._reply(cleaned, [], "not_meant", text, [], [], started)
+            return
+        meant = respelled(*offer) if offer is not None else None
         turn = classify(cleaned) if meant is None else None
         if turn is not None:
             # A greeting, thanks or a request for an overview is no question to search for, and
@@ -636,12 +652,10 @@ class Engine:
                     yield piece
         yield self._answer(found, check_citations(final, found.passages))
 
-    def _meant(
-        self, question: str, top_k: int | None, source: str | None, history: Sequence[str]
-    ) -> str | None:
-        """After a "yes" to "Did you mean Nscale?", the question before, respelled; else None."""
-        if not agrees(question):
-            return None
+    def _offer(
+        self, history: Sequence[str], top_k: int | None, source: str | None
+    ) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+        """The question before, as searched, and the spellings its reply offered; else None."""
         earlier, _ = prepare_history(history, self.settings.answer)
         if not earlier:
             return None
@@ -653,7 +667,25 @@ class Engine:
             # Emptied since: the "yes" gets the reply that says how to fill the index.
             return None
         slips = gather_evidence(before.text, before.passages).respelled
-        return respelled(before.text, slips) if slips else None
+        return (before.text, slips) if slips else None
+
+    def _settled(
+        self, history: Sequence[str], top_k: int | None, source: str | None
+    ) -> Sequence[str]:
+        """The history with the question its last "yes" accepted a spelling for, respelled."""
+        # Slack threads and API callers send the messages as typed: without this, a follow-up
+        # after "yes" leaned on "Nscael" and got the offer again. Only the last yes is read, so
+        # a question costs at most one search more, however long its history.
+        kept = [i for i, h in enumerate(history) if h and not h.isspace()]
+        kept = kept[-self.settings.answer.max_history_items :]
+        yes = next((n for n in range(len(kept) - 1, 0, -1) if agrees(history[kept[n]])), None)
+        if yes is None or agrees(history[kept[yes - 1]]):
+            return history
+        asked = kept[yes - 1]
+        offer = self._offer(history[: asked + 1], top_k, source)
+        if offer is None:
+            return history
+        return [*history[:asked], respelled(*offer), *history[asked + 1 :]]
 
     def _retrieve(
         self,

@@ -235,8 +235,9 @@ class Answer:
         metadata=shown(
             "'answer' for a question about the documents; 'greeting', 'thanks', 'farewell', "
             "'acknowledgement' (\"ok\"), 'doubt' (\"that's wrong\"), 'help', 'overview', "
-            "'article' (one article's opening, asked by its title) or 'language' (asked in "
-            "another language) for a turn that is not one"
+            "'article' (one article's opening, asked by its title), 'language' (asked in "
+            'another language) or \'not_meant\' ("no" to "Did you mean …?") for a turn that is '
+            "not one"
         ),
     )
     standalone_question: str = field(

@@ -18,6 +18,7 @@ from rag.answering.patterns import (
     GREETING,
     HELP,
     OVERVIEW,
+    REFUSED,
     THANKS,
 )
 from rag.text import SENTENCE_CLOSE, STOPWORDS, closed, is_heading, sentence_spans, words
@@ -41,6 +42,11 @@ def agrees(message: str) -> bool:
     """True for a plain yes ("yes", "yep, that one"), which may accept what the reply offered."""
     # Every yes is a few words: a long message is not read through for one.
     return len(message) <= 40 and AGREED.match(_plain(message)) is not None
+
+
+def refuses(message: str) -> bool:
+    """True for a plain no ("no", "nope, not that one"), which may turn down what was offered."""
+    return len(message) <= 40 and REFUSED.match(_plain(message)) is not None
 
 
 def classify(message: str) -> Turn | None:
@@ -206,6 +212,14 @@ def reply_text(kind: str, collection: str, documents: int, leads: Sequence[Lead]
             f"Please ask again in English. {about}"
         )
     return about
+
+
+def not_meant_text(names: Sequence[str]) -> str:
+    """The reply to a "no" after "Did you mean Nscale?": the name asked about is not found."""
+    return (
+        f"Then none of the articles I searched mentions {' or '.join(names[:3])}. Ask again with "
+        "other words, or ask “What are these articles about?” for an overview."
+    )
 
 
 def overview(collection: str, documents: int, leads: Sequence[Lead]) -> tuple[str, list[Citation]]:

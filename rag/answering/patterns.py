@@ -427,6 +427,12 @@ AGREED = re.compile(
     r"|please|please do)( (please|i did|i do|thats it|thats right|thats the one|thanks|thank you))?"
     r"$"
 )
+# A no to the reply before: after "Did you mean Nscale?", the name asked is not in the articles.
+REFUSED = re.compile(
+    r"^(no|nope|nah|no thanks|no thank you|not that one|not that|neither|i didnt|i did not"
+    r"|i dont|i do not|thats not it|thats not the one|wrong one|not quite)"
+    r"( (thanks|thank you|i didnt|i did not|i dont|i do not))?$"
+)
 # Doubt about an answer: the reply says how to check it and ask again, instead of repeating it.
 DOUBT = re.compile(
     r"^((thats|that is|this is|its|it is) (wrong|incorrect|false|not (right|correct|true|helpful)"

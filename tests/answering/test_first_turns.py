@@ -228,6 +228,44 @@ def test_yes_to_did_you_mean_asks_the_question_again_as_the_articles_spell_it(
     )
 
 
+def test_no_to_did_you_mean_says_the_name_is_not_in_the_articles(seeded: Engine) -> None:
+    # Before, "no" got the doubt reply, about checking an answer's citations.
+    session = ChatSession(seeded)
+    session.ask("How much did Nscael raise?")
+    no = session.ask("No, I didn't").answer
+    assert no is not None and (no.turn, no.declined, no.text, no.citations) == (
+        "not_meant",
+        False,
+        "Then none of the articles I searched mentions Nscael. Ask again with other words, or "
+        "ask “What are these articles about?” for an overview.",
+        [],
+    )
+    assert session.questions == ["How much did Nscael raise?"]
+    # A no to a reply that offered nothing is doubt, as before.
+    session.ask("How much did Nscale raise?")
+    assert session.ask("no").answer.turn == "doubt"  # type: ignore[union-attr]
+
+
+def test_a_history_sent_as_typed_leans_on_the_spelling_a_yes_accepted(seeded: Engine) -> None:
+    # Slack threads and API callers send the messages as typed, "yes" included. Before, the
+    # follow-up leaned on "Nscael" and came with the offer again.
+    typed = ["How much did Nscael raise?", "yes"]
+    after = seeded.ask("What is its valuation?", history=typed)
+    assert after.standalone_question == "What is Nscale's valuation?"
+    assert not after.declined and after.citations[0].source == "004_f7653a61b53defd5.txt"
+    # Without the yes, the slip is what the follow-up leans on.
+    slipped = seeded.ask("What is its valuation?", history=typed[:1])
+    assert slipped.standalone_question == "What is Nscael's valuation?"
+    unnamed = (
+        "None of the retrieved passages mentions Nscael, so the quote may be about something "
+        "else. Did you mean Nscale?"
+    )
+    assert unnamed in slipped.notices and unnamed not in after.notices
+    # The yes was answered with the respelled question, which offered nothing: a second yes is
+    # an acknowledgement, not the same answer again.
+    assert seeded.ask("yes", history=typed).turn == "acknowledgement"
+
+
 SUBJECT_REQUESTS = [
     ("What do the documents say about Anthropic?", "Tell me about Anthropic"),
     ("Can you summarise the article about Nscale?", "Tell me about Nscale"),

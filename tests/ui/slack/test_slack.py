@@ -178,6 +178,24 @@ def test_thread_follow_up_uses_the_thread(slack_env: Any) -> None:
     assert "$14.6 billion" in replies_in(fake, "C1", "300.1")[0]["text"]
 
 
+def test_a_thread_follow_up_after_yes_uses_the_spelling_accepted(slack_env: Any) -> None:
+    # A thread's messages come back as typed: before, "Nscael" stayed the topic after the yes,
+    # and the follow-up got "Did you mean Nscale?" again.
+    fake, _, url, _ = slack_env
+    fake.threads["310.1"] = [
+        {"ts": "310.1", "user": "U1", "text": "<@UBOT> How much did Nscael raise?"},
+        {"ts": "310.2", "bot_id": "BBOT", "text": "The articles don't say … Did you mean Nscale?"},
+        {"ts": "310.3", "user": "U1", "text": "<@UBOT> yes"},
+        {"ts": "310.4", "bot_id": "BBOT", "text": "Nscale raised $2 billion [1]"},
+        {"ts": "310.5", "user": "U1", "text": "<@UBOT> And at what valuation?"},
+    ]
+    body = event_body(mention("And at what valuation?", "310.5", thread_ts="310.1"), "Ev-yes")
+    assert signed_post(url, body).status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C1", "310.1")) == 1)
+    text = replies_in(fake, "C1", "310.1")[0]["text"]
+    assert "$14.6 billion" in text and "Nscael" not in text and "Did you mean" not in text
+
+
 def test_retried_event_gets_one_reply(slack_env: Any) -> None:
     fake, bot, url, _ = slack_env
     body = event_body(mention("How much will Adani invest?", "400.1"), "Ev-retried")
