@@ -160,6 +160,9 @@ class WebSettings(BaseModel):
     # average after the same head start: a client trickling bytes cannot hold a connection.
     request_timeout_s: float = Field(default=10, gt=0, le=600)
     min_body_kb_per_s: float = Field(default=4, gt=0)
+    # Connections one address may hold open at once (0: no cap): one client cannot take every
+    # file descriptor and worker thread from the others.
+    max_connections_per_client: int = Field(default=100, ge=0)
 
 
 class ApiSettings(BaseModel):

@@ -240,7 +240,9 @@ def serve(
         log_level="warning",
         # Gradio's event streams stay open; don't wait for them longer than this on shutdown.
         timeout_graceful_shutdown=3,
-        http=timed_protocol(engine.settings.web.request_timeout_s),
+        http=timed_protocol(
+            engine.settings.web.request_timeout_s, engine.settings.web.max_connections_per_client
+        ),
     )
     server = uvicorn.Server(config)
     quiet = _QuietWhileStopping(app.state.stopping)

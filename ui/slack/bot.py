@@ -383,10 +383,9 @@ def serve_http(bot: SlackBot, host: str, port: int) -> None:
     """Serve the events endpoint until interrupted."""
     import uvicorn
 
-    timeout = bot.engine.settings.web.request_timeout_s
-    uvicorn.run(
-        http_app(bot), host=host, port=port, log_level="warning", http=timed_protocol(timeout)
-    )
+    web = bot.engine.settings.web
+    protocol = timed_protocol(web.request_timeout_s, web.max_connections_per_client)
+    uvicorn.run(http_app(bot), host=host, port=port, log_level="warning", http=protocol)
 
 
 def socket_handler(bot: SlackBot) -> SocketModeHandler:

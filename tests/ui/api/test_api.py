@@ -712,6 +712,78 @@ def test_a_connection_kept_alive_past_the_head_deadline_still_serves(
     assert statuses == [b"HTTP/1.1 200 OK\r\n", b"HTTP/1.1 200 OK\r\n"]
 
 
+def _status_of(client: socket.socket) -> bytes:
+    """Send a status request on the connection; its reply's status line, or all of a refusal."""
+    head = f"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {KEY}\r\n\r\n"
+    client.sendall(head.encode())
+    replies = client.makefile("rb")
+    status = replies.readline()
+    if not status.startswith(b"HTTP/1.1 429"):
+        return status
+    return status + replies.read()
+
+
+def test_an_address_over_its_connection_cap_is_answered_429_and_closed(
+    tmp_path: Path, copy_seeded: CopyIndex, embed_model: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Before, one client could open connections until the server had no file descriptor left.
+    settings = make_settings(
+        copy_seeded(tmp_path),
+        api={"keys": KEYS},
+        web={
+            "uploads_dir": tmp_path / "uploads",
+            "feedback_path": tmp_path / "feedback.jsonl",
+            "request_timeout_s": 60,
+            "max_connections_per_client": 3,
+        },
+    )
+    with Engine.open(settings, embed_model) as engine:
+        running = serve(engine, "127.0.0.1", free_port())
+        try:
+            address = ("127.0.0.1", int(running.url.rsplit(":", 1)[1]))
+            held = [socket.create_connection(address, timeout=30) for _ in range(3)]
+            with caplog.at_level(logging.WARNING, logger="ui.connections"):
+                refusals = []
+                for _ in range(2):
+                    with socket.create_connection(address, timeout=30) as fourth:
+                        refusals.append(_status_of(fourth))
+            # One log line while the address stays at its cap, not one per refusal.
+            assert [r.getMessage() for r in caplog.records if r.name == "ui.connections"] == [
+                "refused: 127.0.0.1 holds 3 connections (RAG_WEB__MAX_CONNECTIONS_PER_CLIENT)"
+            ]
+            refused = refusals[0]
+            assert refusals[1] == refused
+            # An HTTP client sending its request at once reads the 429, not a reset connection.
+            reply = httpx.get(
+                f"{running.url}/api/status", headers={"Authorization": f"Bearer {KEY}"}
+            )
+            assert (reply.status_code, reply.headers["retry-after"]) == (429, "1")
+            message = (
+                b"This address already holds 3 connections to the server "
+                b"(RAG_WEB__MAX_CONNECTIONS_PER_CLIENT); close one and try again."
+            )
+            assert refused == (
+                b"HTTP/1.1 429 Too Many Requests\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                b"retry-after: 1\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s"
+                % (len(message), message)
+            )
+            # The connections held are served; once one closes, a new one is let in.
+            assert _status_of(held[2]) == b"HTTP/1.1 200 OK\r\n"
+            held.pop().close()
+            deadline = time.monotonic() + 10
+            while True:
+                with socket.create_connection(address, timeout=30) as again:
+                    status = _status_of(again)
+                if status == b"HTTP/1.1 200 OK\r\n" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            assert status == b"HTTP/1.1 200 OK\r\n"
+            for client in held:
+                client.close()
+        finally:
+            running.close()
+
+
 def test_an_upload_can_be_a_job_followed_to_its_end(rest: httpx.Client, tmp_path: Path) -> None:
     note = b"Zephyr Grid agreed to build a 300 MW solar farm for Orbital Foundry.\n"
     queued = rest.post(
