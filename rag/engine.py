@@ -14,8 +14,8 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answering.citations import check_citations
-from rag.answering.conversation import more_of, respelled, standalone
-from rag.answering.extractive import ExtractiveAnswerer, gather_evidence
+from rag.answering.conversation import more_of, standalone
+from rag.answering.extractive import ExtractiveAnswerer, gather_evidence, offered
 from rag.answering.first_turns import (
     Lead,
     agrees,
@@ -35,6 +35,7 @@ from rag.answering.named_articles import (
     scoped,
     summary,
 )
+from rag.answering.spelling import respelled
 from rag.config import AnswerSettings, QdrantSettings, Settings
 from rag.errors import (
     DocumentConflictError,
@@ -257,6 +258,20 @@ def prepare_history(history: Sequence[str], limits: AnswerSettings) -> tuple[lis
         )
         items = kept[::-1]
     return items, notices
+
+
+@dataclass(frozen=True)
+class _Offer:
+    """What a reply's "Did you mean …?" offered: the question it answered, and the respellings."""
+
+    question: str
+    slips: tuple[tuple[str, str], ...]
+    # The slips in words, not names ("rasie"): a "no" says the articles don't use them.
+    words: tuple[str, ...]
+
+    def meant(self) -> str:
+        """The question as the user meant it, if the offer was right."""
+        return respelled(self.question, self.slips)
 
 
 class Engine:
@@ -612,10 +627,11 @@ class Engine:
         offer = self._offer(history, top_k, source) if agrees(cleaned) or refuses(cleaned) else None
         if offer is not None and refuses(cleaned):
             started = time.perf_counter()
-            text = not_meant_text([slip for slip, _ in offer[1]])
+            names = [slip for slip, _ in offer.slips if slip not in offer.words]
+            text = not_meant_text(names, offer.words)
             yield self._reply(cleaned, [], "not_meant", text, [], [], started)
             return
-        meant = respelled(*offer) if offer is not None else None
+        meant = offer.meant() if offer is not None else None
         turn = classify(cleaned) if meant is None else None
         if turn is not None:
             # A greeting, thanks or a request for an overview is no question to search for, and
@@ -654,8 +670,8 @@ class Engine:
 
     def _offer(
         self, history: Sequence[str], top_k: int | None, source: str | None
-    ) -> tuple[str, tuple[tuple[str, str], ...]] | None:
-        """The question before, as searched, and the spellings its reply offered; else None."""
+    ) -> _Offer | None:
+        """What the reply before offered with "Did you mean …?", if it offered anything."""
         earlier, _ = prepare_history(history, self.settings.answer)
         if not earlier:
             return None
@@ -666,8 +682,10 @@ class Engine:
         except IndexEmptyError:
             # Emptied since: the "yes" gets the reply that says how to fill the index.
             return None
-        slips = gather_evidence(before.text, before.passages).respelled
-        return (before.text, slips) if slips else None
+        evidence = gather_evidence(before.text, before.passages)
+        slips = offered(evidence, before.extractive.declined)
+        words = tuple(slip for slip, meant in slips if (slip, meant) in evidence.misspelt)
+        return _Offer(before.text, slips, words) if slips else None
 
     def _settled(
         self, history: Sequence[str], top_k: int | None, source: str | None
@@ -685,7 +703,7 @@ class Engine:
         offer = self._offer(history[: asked + 1], top_k, source)
         if offer is None:
             return history
-        return [*history[:asked], respelled(*offer), *history[asked + 1 :]]
+        return [*history[:asked], offer.meant(), *history[asked + 1 :]]
 
     def _retrieve(
         self,

@@ -72,13 +72,6 @@ def resolved(question: str, topic: str) -> str | None:
     return text[:1].upper() + text[1:] if text else None
 
 
-def respelled(question: str, slips: Sequence[tuple[str, str]]) -> str:
-    """The question with each misspelt name as the articles spell it ("Nscael" → "Nscale")."""
-    for slip, meant in slips:
-        question = re.sub(rf"(?<!\w){re.escape(slip)}(?!\w)", meant, question)
-    return question
-
-
 def without_lead_in(question: str) -> str:
     """The question without an acknowledgement before it ("Thanks! What about OpenAI?")."""
     rest = ACKNOWLEDGEMENT.sub("", question, count=1)

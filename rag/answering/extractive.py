@@ -47,6 +47,7 @@ from rag.answering.patterns import (
     SUBJECT_REQUEST,
     TITLE_ACRONYMS,
 )
+from rag.answering.spelling import english, misspelt_words, respelled
 from rag.text import (
     BULLET,
     QUESTION_WORDS,
@@ -131,6 +132,9 @@ class Evidence:
     # Each missing name spelled a letter or two off one the passages give ("Nscael", "Nscale"):
     # what the user may have meant.
     respelled: tuple[tuple[str, str], ...] = ()
+    # The same for the question's other words that are no English words ("rasie", "raise").
+    misspelt: tuple[tuple[str, str], ...] = ()
+    question: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,8 @@ class ExtractiveAnswerer:
         self.tuning = tuning or Tuning()
         self.model = model or load_model()
         self.min_confidence = self.model.threshold if min_confidence is None else min_confidence
+        # Loaded with the models (0.7 s), not in the first question that holds a rare word.
+        english()
 
     def draft(self, question: str, passages: list[Passage], told: Sequence[Citation] = ()) -> Draft:
         """Quote the top sentences when the model is confident they answer; else decline.
@@ -397,6 +403,8 @@ def gather_evidence(
         frozenset(q_terms - GENERIC),
         wanted,
         tuple((slip, meant) for slip, meant in respelled if meant),
+        misspelt_words(question, joined),
+        question,
     )
 
 
@@ -481,11 +489,12 @@ def decline_text(evidence: Evidence, acted: tuple[str, str] | None = None) -> st
     if evidence.missing:
         names = " or ".join(evidence.missing[:3])
         said = f"The articles don't say: none of the retrieved passages mentions {names}."
-        return said + _meant(evidence)
-    if acted is not None:
+    elif acted is not None:
         other, actor = acted
-        return f"The articles don't say: the closest passage is about {other}, not {actor}."
-    return DECLINE_TEXT
+        said = f"The articles don't say: the closest passage is about {other}, not {actor}."
+    else:
+        said = DECLINE_TEXT
+    return said + _meant(evidence, declined=True)
 
 
 def unnamed_note(evidence: Evidence) -> str | None:
@@ -495,14 +504,27 @@ def unnamed_note(evidence: Evidence) -> str | None:
     names = " or ".join(evidence.missing[:3])
     return (
         f"None of the retrieved passages mentions {names}, so the quote may be about something "
-        f"else.{_meant(evidence)}"
+        f"else.{_meant(evidence, declined=False)}"
     )
 
 
-def _meant(evidence: Evidence) -> str:
+def offered(evidence: Evidence, declined: bool) -> tuple[tuple[str, str], ...]:
+    """The respellings a reply offers: names' always, other words' with a decline or a name."""
+    # An answer to a question with a slip in a word needs no doubt cast on it: the offer there
+    # would be a "Did you mean …?" under a right answer.
+    words = evidence.misspelt if declined or evidence.missing else ()
+    return evidence.respelled + words
+
+
+def _meant(evidence: Evidence, declined: bool) -> str:
     # "Nscael" is most likely a slip for the "Nscale" the passages name: say so, don't assume it.
-    meant = list(dict.fromkeys(meant for _, meant in evidence.respelled))
-    return f" Did you mean {' or '.join(meant[:3])}?" if meant else ""
+    slips = offered(evidence, declined)
+    if any(slip in evidence.misspelt for slip in slips):
+        # "Did you mean raise?" would be unclear: a slip in a word is shown in its question.
+        meant = respelled(evidence.question, slips).strip()
+        return f" Did you mean “{meant}”" + ("" if meant.endswith("?") else "?")
+    names = list(dict.fromkeys(meant for _, meant in slips))
+    return f" Did you mean {' or '.join(names[:3])}?" if names else ""
 
 
 def focus_terms(question: str) -> set[str]:

@@ -214,11 +214,21 @@ def reply_text(kind: str, collection: str, documents: int, leads: Sequence[Lead]
     return about
 
 
-def not_meant_text(names: Sequence[str]) -> str:
-    """The reply to a "no" after "Did you mean Nscale?": the name asked about is not found."""
+def not_meant_text(names: Sequence[str], words: Sequence[str] = ()) -> str:
+    """The reply to a "no" after "Did you mean Nscale?": what was asked is not in the articles."""
+    named = " or ".join(names[:3])
+    used = ("the word " if len(words) == 1 else "the words ") + " or ".join(
+        f"“{word}”" for word in words[:3]
+    )
+    if names and words:
+        said = f"none of the articles I searched mentions {named}, nor uses {used}"
+    elif names:
+        said = f"none of the articles I searched mentions {named}"
+    else:
+        said = f"the articles I searched don't use {used}"
     return (
-        f"Then none of the articles I searched mentions {' or '.join(names[:3])}. Ask again with "
-        "other words, or ask “What are these articles about?” for an overview."
+        f"Then {said}. Ask again with other words, or ask “What are these articles about?” for an "
+        "overview."
     )
 
 

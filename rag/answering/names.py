@@ -16,6 +16,7 @@ from rag.answering.patterns import (
     SUBJECT,
     TITLE_ACRONYMS,
 )
+from rag.answering.spelling import edit_distance
 from rag.text import STOPWORDS, words
 
 
@@ -92,30 +93,13 @@ def spelled_like(name: str, text: str) -> str | None:
     for word, count in written.items():
         if not word[:1].isupper():
             continue
-        distance = _edits(wanted, _unaccented(word).lower(), limit)
+        distance = edit_distance(wanted, _unaccented(word).lower(), limit)
         # The nearest spelling, then the most written one; the name itself only with its accents
         # ("Möngke" for "Mongke").
         itself = word.lower() == name.lower()
         if not itself and distance <= limit and (best is None or (distance, -count) < best[:2]):
             best = (distance, -count, word)
     return best[2] if best else None
-
-
-def _edits(a: str, b: str, limit: int) -> int:
-    # Letters changed, added, dropped or swapped with a neighbour (optimal string alignment);
-    # past the limit the exact count does not matter.
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    before: list[int] = []
-    row = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], before[j - 2] + 1)
-        before, row = row, current
-    return row[-1]
 
 
 def sentence_subject(sentence: str, context: str = "") -> str | None:

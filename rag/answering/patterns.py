@@ -566,3 +566,16 @@ QUESTION_WORDS_ABROAD = (
     " quem onde porque são foi tem têm uma não com os da do em",
 )
 FOREIGN = frozenset(word for line in QUESTION_WORDS_ABROAD for word in line.split())
+
+# Letters only: "H100", "x86" and "e-mail" are no words to respell.
+LETTERS_ONLY = re.compile(r"(?<![\w'’-])[A-Za-z]+(?![\w'’-])")
+# A prefix that turns a word into its opposite: "uncompromise" is no slip for "compromise".
+NEGATIONS = ("un", "in", "im", "il", "ir", "non", "dis", "mis")
+# British spellings the American-spelled word list lacks ("analysed", "colour", "centre").
+BRITISH = (
+    (re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"our"), "or"),
+    (re.compile(r"tre(s?)$"), r"ter\1"),
+    (re.compile(r"ll(ed|ing|er|ers)$"), r"l\1"),
+)

@@ -493,3 +493,41 @@ def test_what_about_searches_for_the_new_name(tmp_path: Path, seeded: Engine) ->
     assert answer.citations[0].source == "002_c3ddb7734e976afc.txt"
     # Not OpenAI's valuation (another measure) and Nscale's raise (another company), as before.
     assert answer.text == OPENAI_RAISE
+
+
+def test_a_misspelt_word_is_offered_in_its_question_and_a_yes_or_no_answers_it(
+    seeded: Engine,
+) -> None:
+    # Before, "rasie" matched no sentence and the decline said nothing more.
+    session = ChatSession(seeded)
+    first = session.ask("How much did Nscale rasie?").answer
+    assert first is not None and first.declined
+    assert first.text == (
+        "The articles don't say. None of the retrieved passages answers this question, so I "
+        "won't guess. Did you mean “How much did Nscale raise?”"
+    )
+    yes = session.ask("yes").answer
+    assert yes is not None and (yes.question, yes.declined) == ("How much did Nscale raise?", False)
+    assert yes.citations[0].text.startswith("Nscale, a startup backed by Nvidia, has raised")
+    # A name and a word: both respelled in the one question offered; a no names both.
+    both = session.ask("How much did Nscael rasie?").answer
+    assert both is not None and both.text == (
+        "The articles don't say: none of the retrieved passages mentions Nscael. Did you mean "
+        "“How much did Nscale raise?”"
+    )
+    no = session.ask("no").answer
+    assert no is not None and (no.turn, no.text) == (
+        "not_meant",
+        "Then none of the articles I searched mentions Nscael, nor uses the word “rasie”. Ask "
+        "again with other words, or ask “What are these articles about?” for an overview.",
+    )
+    # A slip in a word of a question answered anyway is not doubted: no offer, and a yes is an
+    # acknowledgement.
+    answered = seeded.ask("How much did Nscale raise and at what valuaton?")
+    assert not answered.declined and "Did you mean" not in answered.text
+    assert seeded.ask("yes", history=[answered.question]).turn == "acknowledgement"
+    # A no to an offer of words only.
+    assert seeded.ask("nope", history=["How much did Nscale rasie?"]).text == (
+        "Then the articles I searched don't use the word “rasie”. Ask again with other words, or "
+        "ask “What are these articles about?” for an overview."
+    )
