@@ -920,6 +920,7 @@ class Engine:
             # The decision is the extractive answerer's, whichever answerer wrote the text.
             confidence=found.extractive.confidence,
             withheld=found.extractive.withheld,
+            did_you_mean=draft.offered,
         )
 
     def status(self) -> Status:

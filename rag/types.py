@@ -240,6 +240,13 @@ class Answer:
             "not one"
         ),
     )
+    did_you_mean: str = field(
+        default="",
+        metadata=shown(
+            "The question, respelled as the articles spell its names and words, that the "
+            "answer's “Did you mean …?” offers; a reply of “yes” asks it. Empty when none"
+        ),
+    )
     standalone_question: str = field(
         default="",
         metadata=hidden(
@@ -275,3 +282,5 @@ class Draft:
     confidence: float | None = None
     # The quote a decline held back: kept for the evaluator's risk-coverage curve, never shown.
     withheld: str = ""
+    # The question respelled that a "Did you mean …?" in the text or a notice offers, if any.
+    offered: str = ""

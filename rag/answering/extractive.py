@@ -207,6 +207,7 @@ class ExtractiveAnswerer:
                 declined=True,
                 confidence=confidence,
                 withheld=_quote(choice.chosen),
+                offered=offered_question(evidence, declined=True),
             )
         # Decided on the best sentence; shown with the one giving the date or number asked first,
         # so "How much did Amazon pay …?" opens with the $427 million, not with the purchase.
@@ -231,6 +232,7 @@ class ExtractiveAnswerer:
             declined=False,
             confidence=confidence,
             notices=[note for note in notes if note],
+            offered=offered_question(evidence, declined=False),
         )
 
     def cosines(self, question: str, candidates: list[Candidate]) -> list[float]:
@@ -514,6 +516,12 @@ def offered(evidence: Evidence, declined: bool) -> tuple[tuple[str, str], ...]:
     # would be a "Did you mean …?" under a right answer.
     words = evidence.misspelt if declined or evidence.missing else ()
     return evidence.respelled + words
+
+
+def offered_question(evidence: Evidence, declined: bool) -> str:
+    """The question respelled as a reply's "Did you mean …?" offers it; "" when none is."""
+    slips = offered(evidence, declined)
+    return respelled(evidence.question, slips).strip() if slips else ""
 
 
 def _meant(evidence: Evidence, declined: bool) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # Gradio reads this when imported; without it, it reports usage to its makers over the network.
@@ -140,7 +140,14 @@ def build_app(engine: Engine, gate: Gate | None = None, jobs: Jobs | None = None
             wire(send.click, handlers.respond, inputs, turn, **_PRIVATE),
             wire(
                 chatbot.example_select,
-                _example(handlers),
+                _sent(handlers, lambda example: str(example["text"])),
+                [chatbot, article, state, place, collection],
+                turn,
+                **_PRIVATE,
+            ),
+            wire(
+                chatbot.option_select,
+                _sent(handlers, str),
                 [chatbot, article, state, place, collection],
                 turn,
                 **_PRIVATE,
@@ -216,8 +223,10 @@ def _owner(handlers: ChatHandlers) -> Any:
     return owner
 
 
-def _example(handlers: ChatHandlers) -> Any:
-    def ask_example(
+def _sent(handlers: ChatHandlers, text_of: Callable[[Any], str]) -> Any:
+    """A handler for a click that sends a message, as if typed: an example, an offer's button."""
+
+    def send(
         chat: History,
         article: str,
         session: ChatSession | None,
@@ -227,7 +236,7 @@ def _example(handlers: ChatHandlers) -> Any:
         request: gr.Request,
     ) -> Iterator[Updates]:
         yield from handlers.respond(
-            evt.value["text"], chat, article, session, place, collection, request
+            text_of(evt.value), chat, article, session, place, collection, request
         )
 
-    return ask_example
+    return send

@@ -113,7 +113,8 @@ class ChatHandlers:
             yield _turn(chat, session or ChatSession(self.engine, channel="web"), place)
             return
         chat = [
-            *chat,
+            # An offer's buttons go with the next turn: a later click would answer another reply.
+            *({k: v for k, v in m.items() if k != "options"} for m in chat),
             {"role": "user", "content": escape(message)},
             {"role": "assistant", "content": ""},
         ]
@@ -139,6 +140,9 @@ class ChatHandlers:
                 streamed += piece
                 content = draft + escape(streamed)
             chat[-1] = {"role": "assistant", "content": content}
+            if isinstance(piece, Reply) and piece.answer and piece.answer.did_you_mean:
+                # "Did you mean “How much did Nscale raise?”": answered by a click as by typing.
+                chat[-1]["options"] = offer_options(piece.answer.did_you_mean)
             if isinstance(piece, Reply) and self.history is not None:
                 place = self.history.save(place, chat, session)
             yield _turn(chat, session, place)
@@ -215,6 +219,12 @@ class ChatHandlers:
             "status": status_line(engine),
             "article": gr.update(choices=choices),
         }
+
+
+def offer_options(question: str) -> list[dict[str, str]]:
+    """The buttons under a "Did you mean …?": a yes that asks the question, and a no."""
+    # Gradio shows an option's label as text, never as markup.
+    return [{"label": f"Yes: {question}", "value": "yes"}, {"label": "No", "value": "no"}]
 
 
 DRAFT = '<p class="draft"><em>Draft, being checked against the sources…</em></p>'

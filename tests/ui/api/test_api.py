@@ -118,6 +118,19 @@ def test_openai_client_streams_the_same_answer(chat: openai.OpenAI) -> None:
     assert [c.choices[0].finish_reason for c in chunks[:-1]] == [None] * (len(chunks) - 1)
 
 
+def test_did_you_mean_is_a_field_and_a_yes_asks_it(rest: httpx.Client) -> None:
+    offered = rest.post("/api/ask", json={"question": "How much did Nscael raise?"}).json()
+    assert (offered["declined"], offered["did_you_mean"]) == (True, "How much did Nscale raise?")
+    history = ["How much did Nscael raise?"]
+    yes = rest.post("/api/ask", json={"question": "yes", "history": history}).json()
+    assert (yes["question"], yes["declined"], yes["did_you_mean"]) == (
+        "How much did Nscale raise?",
+        False,
+        "",
+    )
+    assert yes["citations"][0]["source"] == "004_f7653a61b53defd5.txt"
+
+
 def test_follow_up_is_asked_with_the_conversation(chat: openai.OpenAI) -> None:
     first = chat.chat.completions.create(
         model="rag-news", messages=[{"role": "user", "content": "How much did Nscale raise?"}]

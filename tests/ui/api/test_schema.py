@@ -42,6 +42,7 @@ FACTS = [
     "notices",
     "collection",
     "turn",
+    "did_you_mean",
     "standalone_question",
 ]
 
@@ -120,6 +121,7 @@ JSON = {
     "notices": ["A note."],
     "collection": "articles",
     "turn": "answer",
+    "did_you_mean": "",
 }
 
 
@@ -198,6 +200,7 @@ def test_both_apis_send_the_engine_types_json() -> None:
         "notices": ["A note."],
         "collection": "articles",
         "turn": "answer",
+        "did_you_mean": "",
         "standalone_question": "How much did Acme raise?",
     }
 

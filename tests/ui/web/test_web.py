@@ -134,6 +134,24 @@ def test_feedback_is_stored(served: tuple[str, Engine]) -> None:
     assert entries[-1]["citations"][0]["source"] == "004_f7653a61b53defd5.txt"
 
 
+def test_did_you_mean_comes_with_buttons_that_answer_it(served: tuple[str, Engine]) -> None:
+    engine = served[1]
+    web = engine.settings.web
+    handlers = ChatHandlers(engine, FeedbackLog(web.feedback_path), web.uploads_dir)
+    *_, offered = handlers.respond("How much did Nscael raise?", [], "All articles", None)
+    chat, state = offered["chat"], offered["session"]
+    assert chat[-1]["options"] == [
+        {"label": "Yes: How much did Nscale raise?", "value": "yes"},
+        {"label": "No", "value": "no"},
+    ]
+    # The click sends "yes"; the buttons go once answered, and the answer has none.
+    *_, answered = handlers.respond("yes", chat, "All articles", state)
+    after = answered["chat"]
+    assert [m.get("options") for m in after] == [None, None, None, None]
+    assert "14.6 billion" in after[-1]["content"]
+    assert answered["session"].questions[-1] == "How much did Nscale raise?"
+
+
 def test_twenty_concurrent_questions_are_all_answered(served: tuple[str, Engine]) -> None:
     questions = [NSCALE, "What is OpenAI's valuation?", "How much will Adani invest?", "Who?"] * 5
 
@@ -173,6 +191,20 @@ def test_browser_asks_and_sees_cited_answer(served: tuple[str, Engine], page: An
     box.press("Enter")
     page.get_by_text("The articles don't say").first.wait_for(timeout=30_000)
     assert "Nvidia" not in chat.inner_text()
+
+
+def test_browser_clicks_yes_under_did_you_mean(served: tuple[str, Engine], page: Any) -> None:
+    page.goto(served[0])
+    page.get_by_text("Index:", exact=False).first.wait_for(timeout=30_000)
+    box = page.locator("#question textarea")
+    box.fill("How much did Nscael rasie?")
+    box.press("Enter")
+    yes = page.get_by_role("button", name="Yes: How much did Nscale raise?")
+    yes.wait_for(timeout=30_000)
+    yes.click()
+    page.get_by_text("Read the whole passage").first.wait_for(timeout=30_000)
+    assert "$14.6 billion" in page.locator("#chat").inner_text()
+    assert page.get_by_role("button", name="Yes: How much did Nscale raise?").count() == 0
 
 
 def test_browser_shows_markup_as_text_and_runs_no_script(
