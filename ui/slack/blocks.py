@@ -11,6 +11,12 @@ MAX_BLOCKS = 50
 QUOTE_LIMIT = 600
 VOTE_UP = "feedback_up"
 VOTE_DOWN = "feedback_down"
+# The button under "Did you mean …?": its value is the question offered, asked when clicked.
+ASK_MEANT = "ask_meant"
+BUTTON_TEXT_LIMIT = 75  # characters of a button's label
+VALUE_LIMIT = 2000  # characters of a button's value
+# The metadata of a reply to a click: the thread's history reads the question it asked.
+CLICKED = "rag_clicked"
 
 
 def mrkdwn_escape(text: str) -> str:
@@ -41,7 +47,9 @@ def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def answer_blocks(answer: Answer, feedback_key: str) -> list[dict[str, Any]]:
+def answer_blocks(
+    answer: Answer, feedback_key: str, offer: bool = True, clicked_by: str = ""
+) -> list[dict[str, Any]]:
     """The reply: answer sections, "Sources", one section per source, context, buttons."""
     blocks = [_section(piece) for piece in split(mrkdwn_escape(answer.text))]
     for notice in answer.notices:
@@ -68,8 +76,28 @@ def answer_blocks(answer: Answer, feedback_key: str) -> list[dict[str, Any]]:
         context = f"collection {mrkdwn_escape(answer.collection)} · {context}"
     if answer.declined:
         context += " · the articles don't answer this"
-    blocks = blocks[: MAX_BLOCKS - 2]
+    if clicked_by:
+        context = f"<@{clicked_by}> asked it with the button · {context}"
+    meant = offer and answer.did_you_mean and len(answer.did_you_mean) <= VALUE_LIMIT
+    blocks = blocks[: MAX_BLOCKS - (3 if meant else 2)]
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
+    if meant:
+        label = trim(f"Yes: {answer.did_you_mean}", BUTTON_TEXT_LIMIT)
+        button = {"type": "plain_text", "text": label}
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "did_you_mean",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": button,
+                        "action_id": ASK_MEANT,
+                        "value": answer.did_you_mean,
+                    }
+                ],
+            }
+        )
     blocks.append(
         {
             "type": "actions",

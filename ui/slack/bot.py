@@ -33,6 +33,8 @@ from rag.session import EMPTY, ChatSession, Reply, record_vote
 from ui.connections import timed_protocol
 from ui.limits import BodyLimit
 from ui.slack.blocks import (
+    ASK_MEANT,
+    CLICKED,
     MAX_BLOCKS,
     VOTE_DOWN,
     VOTE_UP,
@@ -202,6 +204,11 @@ class SlackBot:
             ack()
             _posting(lambda: self.answer_command(command, client))
 
+        @app.action(ASK_MEANT)
+        def on_meant(ack: Callable[[], None], body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            _posting(lambda: self.ask_meant(body, client))
+
         @app.action(VOTE_UP)
         def on_up(ack: Callable[[], None], body: dict[str, Any], client: WebClient) -> None:
             ack()
@@ -212,7 +219,22 @@ class SlackBot:
             ack()
             _posting(lambda: self.vote(body, "down", client))
 
-    def answer(self, event: dict[str, Any], client: WebClient) -> None:
+    def ask_meant(self, body: dict[str, Any], client: WebClient) -> None:
+        """Ask the question a "Did you mean …?" button offered, in the thread it was offered in."""
+        action = (body.get("actions") or [{}])[0]
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
+        ts = container.get("message_ts") or message.get("ts", "")
+        question = str(action.get("value", ""))
+        if not (channel and ts and question):
+            return
+        thread = message.get("thread_ts") or container.get("thread_ts") or ts
+        user = (body.get("user") or {}).get("id", "")
+        event = {"channel": channel, "ts": ts, "thread_ts": thread, "text": question, "user": user}
+        self.answer(event, client, clicked_by=user or "someone")
+
+    def answer(self, event: dict[str, Any], client: WebClient, clicked_by: str = "") -> None:
         """Reply in the thread of the message: the answer with its sources, or why not."""
         if event.get("bot_id") or event.get("subtype") == "bot_message":
             return
@@ -236,11 +258,15 @@ class SlackBot:
             )
             return
         self._answers.put(reply.key, reply)
+        # A question asked by a click is no message of the thread: the reply carries it, so
+        # that later follow-ups in the thread lean on it.
+        asked = {"event_type": CLICKED, "event_payload": {"question": question}}
         client.chat_postMessage(
             channel=channel,
             thread_ts=thread,
             text=fallback_text(reply.answer),
-            blocks=answer_blocks(reply.answer, reply.key),
+            blocks=answer_blocks(reply.answer, reply.key, clicked_by=clicked_by),
+            metadata=asked if clicked_by else None,
         )
 
     def answer_command(self, command: dict[str, Any], client: WebClient) -> None:
@@ -256,7 +282,8 @@ class SlackBot:
         self._answers.put(reply.key, reply)
         # Nobody else in the channel sees a slash command's text: the reply shows what was asked.
         asked = f"<@{user}> asked: {mrkdwn_escape(question)}"
-        blocks = answer_blocks(reply.answer, reply.key)
+        # A slash command's answer starts no thread whose history a click could be asked with.
+        blocks = answer_blocks(reply.answer, reply.key, offer=False)
         if len(blocks) < MAX_BLOCKS:
             blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": asked}]})
         text = fallback_text(reply.answer)
@@ -280,14 +307,21 @@ class SlackBot:
     def _thread_questions(
         self, client: WebClient, channel: str, event: dict[str, Any]
     ) -> list[str]:
-        """The people's earlier messages in the thread, oldest first: the conversation so far."""
-        replies = client.conversations_replies(channel=channel, ts=event["thread_ts"], limit=50)
-        messages = replies.get("messages") or []
-        return [
-            question_text(m.get("text", ""))
-            for m in messages
-            if m.get("ts") != event["ts"] and not m.get("bot_id") and m.get("text")
-        ]
+        """The people's earlier messages in the thread, and the questions their clicks asked."""
+        replies = client.conversations_replies(
+            channel=channel, ts=event["thread_ts"], limit=50, include_all_metadata=True
+        )
+        asked = []
+        for m in replies.get("messages") or []:
+            if m.get("ts") == event["ts"]:
+                continue
+            if m.get("bot_id"):
+                metadata = m.get("metadata") or {}
+                if metadata.get("event_type") == CLICKED:
+                    asked.append(str((metadata.get("event_payload") or {}).get("question", "")))
+            elif m.get("text"):
+                asked.append(question_text(m["text"]))
+        return [question for question in asked if question]
 
     def vote(self, body: dict[str, Any], vote: str, client: WebClient) -> None:
         """Store a Helpful / Not helpful click like the web chat's thumbs."""

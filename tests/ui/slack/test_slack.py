@@ -82,11 +82,14 @@ def replies_in(fake: FakeSlack, channel: str, thread: str) -> list[dict[str, Any
     return [p for p in fake.posts() if p.get("channel") == channel and p.get("thread_ts") == thread]
 
 
+def posted(post: dict[str, Any], key: str) -> Any:
+    """A JSON argument of a post, whether the client sent it as JSON or form-encoded."""
+    value = post[key]
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def blocks_text(post: dict[str, Any]) -> str:
-    blocks = post["blocks"]
-    if isinstance(blocks, str):
-        blocks = json.loads(blocks)
-    return json.dumps(blocks, ensure_ascii=False)
+    return json.dumps(posted(post, "blocks"), ensure_ascii=False)
 
 
 def test_the_events_endpoint_bounds_what_it_reads(slack_env: Any) -> None:
@@ -265,6 +268,68 @@ def click(url: str, key: str, channel: str, action: str = "feedback_up") -> http
     }
     form = urlencode({"payload": json.dumps(payload)})
     return signed_post(url, form, content_type="application/x-www-form-urlencoded")
+
+
+def test_yes_button_under_did_you_mean_asks_in_the_thread(slack_env: Any) -> None:
+    fake, _, url, _ = slack_env
+    body = event_body(mention("How much did Nscael raise?", "620.1"), "Ev-meant")
+    assert signed_post(url, body).status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C1", "620.1")) == 1)
+    offer = json.loads(blocks_text(replies_in(fake, "C1", "620.1")[0]))
+    assert offer[-2]["elements"] == [
+        {
+            "type": "button",
+            "text": {"type": "plain_text", "text": "Yes: How much did Nscale raise?"},
+            "action_id": "ask_meant",
+            "value": "How much did Nscale raise?",
+        }
+    ]
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "team": {"id": "T1"},
+        "container": {"type": "message", "message_ts": "620.2", "thread_ts": "620.1"},
+        "message": {"ts": "620.2", "thread_ts": "620.1"},
+        "trigger_id": "t1",
+        "actions": [
+            {
+                "action_id": "ask_meant",
+                "block_id": "did_you_mean",
+                "value": "How much did Nscale raise?",
+                "type": "button",
+            }
+        ],
+    }
+    form = urlencode({"payload": json.dumps(payload)})
+    clicked = signed_post(url, form, content_type="application/x-www-form-urlencoded")
+    assert clicked.status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C1", "620.1")) == 2)
+    answer = replies_in(fake, "C1", "620.1")[1]
+    assert "$14.6 billion" in answer["text"]
+    assert "<@U1> asked it with the button" in blocks_text(answer)
+    metadata = posted(answer, "metadata")
+    assert metadata == {
+        "event_type": "rag_clicked",
+        "event_payload": {"question": "How much did Nscale raise?"},
+    }
+    # The thread read back: the click's question is what a follow-up leans on.
+    fake.threads["620.1"] = [
+        {"ts": "620.1", "user": "U1", "text": "<@UBOT> How much did Nscael raise?"},
+        {"ts": "620.2", "bot_id": "BBOT", "text": "… Did you mean Nscale?"},
+        {
+            "ts": "620.3",
+            "bot_id": "BBOT",
+            "text": "Nscale raised $2 billion [1]",
+            "metadata": metadata,
+        },
+        {"ts": "620.4", "user": "U1", "text": "<@UBOT> And at what valuation?"},
+    ]
+    follow = event_body(mention("And at what valuation?", "620.4", thread_ts="620.1"), "Ev-m2")
+    assert signed_post(url, follow).status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C1", "620.1")) == 3)
+    text = replies_in(fake, "C1", "620.1")[2]["text"]
+    assert "$14.6 billion" in text and "Did you mean" not in text
 
 
 def test_feedback_click_is_stored(slack_env: Any) -> None:
