@@ -622,17 +622,23 @@ class Engine:
     ) -> Iterator[str | Answer]:
         """The answer text in pieces as it is produced, then the whole checked `Answer`."""
         cleaned = clean(question)
-        history = self._settled(history, top_k, source)
         # Only a plain yes or no can answer "Did you mean Nscale?": no other turn searches twice.
-        offer = self._offer(history, top_k, source) if agrees(cleaned) or refuses(cleaned) else None
-        if offer is not None and refuses(cleaned):
-            started = time.perf_counter()
-            names = [slip for slip, _ in offer.slips if slip not in offer.words]
-            text = not_meant_text(names, offer.words)
-            yield self._reply(cleaned, [], "not_meant", text, [], [], started)
-            return
-        meant = offer.meant() if offer is not None else None
-        turn = classify(cleaned) if meant is None else None
+        replying = agrees(cleaned) or refuses(cleaned)
+        turn = None if replying else classify(cleaned)
+        meant = None
+        if turn is None:
+            # A greeting never reads the history; a question or a yes reads it settled.
+            history = self._settled(history, top_k, source)
+            offer = self._offer(history, top_k, source) if replying else None
+            if offer is not None and refuses(cleaned):
+                started = time.perf_counter()
+                names = [slip for slip, _ in offer.slips if slip not in offer.words]
+                text = not_meant_text(names, offer.words)
+                yield self._reply(cleaned, [], "not_meant", text, [], [], started)
+                return
+            meant = offer.meant() if offer is not None else None
+            # A yes or no that answers no offer is an acknowledgement, or doubt.
+            turn = classify(cleaned) if replying and meant is None else None
         if turn is not None:
             # A greeting, thanks or a request for an overview is no question to search for, and
             # never a follow-up to the one before it.
