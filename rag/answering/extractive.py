@@ -134,6 +134,7 @@ class Evidence:
     respelled: tuple[tuple[str, str], ...] = ()
     # The same for the question's other words that are no English words ("rasie", "raise").
     misspelt: tuple[tuple[str, str], ...] = ()
+    # The question as asked: what an offer shows respelled.
     question: str = ""
 
 
@@ -529,7 +530,7 @@ def _meant(evidence: Evidence, declined: bool) -> str:
     slips = offered(evidence, declined)
     if any(slip in evidence.misspelt for slip in slips):
         # "Did you mean raise?" would be unclear: a slip in a word is shown in its question.
-        meant = respelled(evidence.question, slips).strip()
+        meant = offered_question(evidence, declined)
         return f" Did you mean “{meant}”" + ("" if meant.endswith("?") else "?")
     names = list(dict.fromkeys(meant for _, meant in slips))
     return f" Did you mean {' or '.join(names[:3])}?" if names else ""

@@ -100,5 +100,6 @@ def _negated(a: str, b: str) -> bool:
 def respelled(question: str, slips: Sequence[tuple[str, str]]) -> str:
     """The question with each slip as the articles spell it ("Nscael" → "Nscale")."""
     for slip, meant in slips:
-        question = re.sub(rf"(?<!\w){re.escape(slip)}(?!\w)", meant, question)
+        # Escaped: the spelling is put in as written, a backslash taken for no group reference.
+        question = re.sub(rf"(?<!\w){re.escape(slip)}(?!\w)", meant.replace("\\", "\\\\"), question)
     return question

@@ -227,12 +227,12 @@ class SlackBot:
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
         ts = container.get("message_ts") or message.get("ts", "")
         question = str(action.get("value", ""))
-        if not (channel and ts and question):
+        user = (body.get("user") or {}).get("id", "")
+        if not (channel and ts and question and user):
             return
         thread = message.get("thread_ts") or container.get("thread_ts") or ts
-        user = (body.get("user") or {}).get("id", "")
         event = {"channel": channel, "ts": ts, "thread_ts": thread, "text": question, "user": user}
-        self.answer(event, client, clicked_by=user or "someone")
+        self.answer(event, client, clicked_by=user)
 
     def answer(self, event: dict[str, Any], client: WebClient, clicked_by: str = "") -> None:
         """Reply in the thread of the message: the answer with its sources, or why not."""
