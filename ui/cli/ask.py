@@ -91,6 +91,8 @@ def chat(args: argparse.Namespace, engine: Engine) -> int:
             print(f"error: {reply.message}", file=sys.stderr)
         else:
             print(render(reply.answer))
+            if reply.answer.did_you_mean:
+                print(f"\n(Type “yes” to ask “{reply.answer.did_you_mean}”.)")
 
 
 def render(answer: Answer) -> str:

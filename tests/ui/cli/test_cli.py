@@ -289,6 +289,19 @@ def test_terminal_chat_answers_follow_ups(
     assert "Follow-up questions continue the conversation" in result.stderr
 
 
+def test_terminal_chat_says_how_to_take_a_did_you_mean(
+    rag: Rag, seeded_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("How much did Nscale rasie?\nyes\n\n"))
+    result = rag(["chat"], seeded_copy)
+    assert result.returncode == 0
+    offered, answered, _ = result.stdout.split("You: ")[1:]
+    assert offered.rstrip().endswith("(Type “yes” to ask “How much did Nscale raise?”.)")
+    assert "$14.6 billion" in answered and "Type “yes”" not in answered
+
+
 def test_a_broken_embedding_model_is_reported_as_a_model_error(
     rag: Rag, seeded_copy: Path, tmp_path: Path
 ) -> None:
