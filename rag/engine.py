@@ -15,7 +15,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answering.citations import check_citations
 from rag.answering.conversation import more_of, standalone
-from rag.answering.extractive import ExtractiveAnswerer, gather_evidence, offered
+from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.first_turns import (
     Lead,
     agrees,
@@ -35,7 +35,6 @@ from rag.answering.named_articles import (
     scoped,
     summary,
 )
-from rag.answering.spelling import respelled
 from rag.config import AnswerSettings, QdrantSettings, Settings
 from rag.errors import (
     DocumentConflictError,
@@ -62,7 +61,7 @@ from rag.search.embeddings import (
 from rag.search.files import IndexedFile
 from rag.search.manifest import CONFIGURED_MODEL
 from rag.search.retriever import Retriever, as_passage
-from rag.types import Answer, Citation, Draft, Passage
+from rag.types import Answer, Citation, Draft, Offer, Passage
 
 # Longest an ingest waits for questions before its next model call: under a steady stream of
 # questions it still moves on, one batch of the model's a second or so.
@@ -258,20 +257,6 @@ def prepare_history(history: Sequence[str], limits: AnswerSettings) -> tuple[lis
         )
         items = kept[::-1]
     return items, notices
-
-
-@dataclass(frozen=True)
-class _Offer:
-    """What a reply's "Did you mean …?" offered: the question it answered, and the respellings."""
-
-    question: str
-    slips: tuple[tuple[str, str], ...]
-    # The slips in words, not names ("rasie"): a "no" says the articles don't use them.
-    words: tuple[str, ...]
-
-    def meant(self) -> str:
-        """The question as the user meant it, if the offer was right."""
-        return respelled(self.question, self.slips)
 
 
 class Engine:
@@ -632,11 +617,10 @@ class Engine:
             offer = self._offer(history, top_k, source) if replying else None
             if offer is not None and refuses(cleaned):
                 started = time.perf_counter()
-                names = [slip for slip, _ in offer.slips if slip not in offer.words]
-                text = not_meant_text(names, offer.words)
+                text = not_meant_text(offer.names, offer.words)
                 yield self._reply(cleaned, [], "not_meant", text, [], [], started)
                 return
-            meant = offer.meant() if offer is not None else None
+            meant = offer.meant if offer is not None else None
             # A yes or no that answers no offer is an acknowledgement, or doubt.
             turn = classify(cleaned) if replying and meant is None else None
         if turn is not None:
@@ -674,9 +658,7 @@ class Engine:
                     yield piece
         yield self._answer(found, check_citations(final, found.passages))
 
-    def _offer(
-        self, history: Sequence[str], top_k: int | None, source: str | None
-    ) -> _Offer | None:
+    def _offer(self, history: Sequence[str], top_k: int | None, source: str | None) -> Offer | None:
         """What the reply before offered with "Did you mean …?", if it offered anything."""
         earlier, _ = prepare_history(history, self.settings.answer)
         if not earlier:
@@ -688,10 +670,7 @@ class Engine:
         except IndexEmptyError:
             # Emptied since: the "yes" gets the reply that says how to fill the index.
             return None
-        evidence = gather_evidence(before.text, before.passages)
-        slips = offered(evidence, before.extractive.declined)
-        words = tuple(slip for slip, meant in slips if (slip, meant) in evidence.misspelt)
-        return _Offer(before.text, slips, words) if slips else None
+        return before.extractive.offer
 
     def _settled(
         self, history: Sequence[str], top_k: int | None, source: str | None
@@ -709,7 +688,7 @@ class Engine:
         offer = self._offer(history[: asked + 1], top_k, source)
         if offer is None:
             return history
-        return [*history[:asked], offer.meant(), *history[asked + 1 :]]
+        return [*history[:asked], offer.meant, *history[asked + 1 :]]
 
     def _retrieve(
         self,
@@ -780,7 +759,8 @@ class Engine:
                 told += extractive.citations
                 extractive = self.extractive.draft(text, passages, told)
                 if extractive.declined:
-                    extractive = replace(extractive, text=nothing_more(text))
+                    # The reply no longer holds the decline's "Did you mean …?".
+                    extractive = replace(extractive, text=nothing_more(text), offer=None)
             release_free_memory()
         return _Retrieved(asked, text, notices, passages, extractive, started, retrieved)
 
@@ -926,7 +906,7 @@ class Engine:
             # The decision is the extractive answerer's, whichever answerer wrote the text.
             confidence=found.extractive.confidence,
             withheld=found.extractive.withheld,
-            did_you_mean=draft.offered,
+            did_you_mean=draft.offer.meant if draft.offer else "",
         )
 
     def status(self) -> Status:

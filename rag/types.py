@@ -268,6 +268,21 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Offer:
+    """What a reply's "Did you mean …?" offers: the question respelled, and the respellings."""
+
+    meant: str
+    slips: tuple[tuple[str, str], ...]
+    # The slips in words, not names ("rasie"): a "no" says the articles don't use them.
+    words: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        """The slips in names ("Nscael")."""
+        return [slip for slip, _ in self.slips if slip not in self.words]
+
+
+@dataclass(frozen=True)
 class Draft:
     """What an answerer returns before the citations are checked."""
 
@@ -282,5 +297,5 @@ class Draft:
     confidence: float | None = None
     # The quote a decline held back: kept for the evaluator's risk-coverage curve, never shown.
     withheld: str = ""
-    # The question respelled that a "Did you mean …?" in the text or a notice offers, if any.
-    offered: str = ""
+    # What a "Did you mean …?" in the text or a notice offers, if any.
+    offer: Offer | None = None

@@ -36,5 +36,5 @@ def check_citations(draft: Draft, passages: list[Passage]) -> Draft:
         declined=draft.declined,
         grounding=draft.grounding,
         notices=draft.notices,
-        offered=draft.offered,
+        offer=draft.offer,
     )

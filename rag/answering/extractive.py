@@ -60,7 +60,7 @@ from rag.text import (
     terms,
     words,
 )
-from rag.types import Citation, Draft, Passage
+from rag.types import Citation, Draft, Offer, Passage
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -202,13 +202,14 @@ class ExtractiveAnswerer:
         confidence = self.model.probability(choice.values) if decided else 0.0
         unsure = confidence < self.min_confidence and not subject_named(question, evidence, choice)
         if not decided or unsure:
+            offer = offer_of(evidence, declined=True)
             return Draft(
-                text=decline_text(evidence, choice.acted),
+                text=decline_text(evidence, choice.acted, offer),
                 citations=[],
                 declined=True,
                 confidence=confidence,
                 withheld=_quote(choice.chosen),
-                offered=offered_question(evidence, declined=True),
+                offer=offer,
             )
         # Decided on the best sentence; shown with the one giving the date or number asked first,
         # so "How much did Amazon pay …?" opens with the $427 million, not with the purchase.
@@ -226,14 +227,15 @@ class ExtractiveAnswerer:
         ]
         text = " ".join(f"{_as_sentence(c.text)} [{c.n}]" for c in citations)
         # Answered, but without the date or number asked: the reader is told, not left to notice.
-        notes = (lacking(evidence.asked, question, quote), unnamed_note(evidence))
+        offer = offer_of(evidence, declined=False)
+        notes = (lacking(evidence.asked, question, quote), unnamed_note(evidence, offer))
         return Draft(
             text=text,
             citations=citations,
             declined=False,
             confidence=confidence,
             notices=[note for note in notes if note],
-            offered=offered_question(evidence, declined=False),
+            offer=offer,
         )
 
     def cosines(self, question: str, candidates: list[Candidate]) -> list[float]:
@@ -487,7 +489,9 @@ def _repeats(told: frozenset[str], seen: set[str]) -> bool:
     return len(told & seen) >= 0.6 * max(1, len(told))
 
 
-def decline_text(evidence: Evidence, acted: tuple[str, str] | None = None) -> str:
+def decline_text(
+    evidence: Evidence, acted: tuple[str, str] | None = None, offer: Offer | None = None
+) -> str:
     """The plain statement that the articles hold no answer, naming what they lack."""
     if evidence.missing:
         names = " or ".join(evidence.missing[:3])
@@ -497,43 +501,41 @@ def decline_text(evidence: Evidence, acted: tuple[str, str] | None = None) -> st
         said = f"The articles don't say: the closest passage is about {other}, not {actor}."
     else:
         said = DECLINE_TEXT
-    return said + _meant(evidence, declined=True)
+    return said + _meant(offer)
 
 
-def unnamed_note(evidence: Evidence) -> str | None:
+def unnamed_note(evidence: Evidence, offer: Offer | None = None) -> str | None:
     """A note for an answer although no passage mentions a name asked about, else None."""
     if not evidence.missing:
         return None
     names = " or ".join(evidence.missing[:3])
     return (
         f"None of the retrieved passages mentions {names}, so the quote may be about something "
-        f"else.{_meant(evidence, declined=False)}"
+        f"else.{_meant(offer)}"
     )
 
 
-def offered(evidence: Evidence, declined: bool) -> tuple[tuple[str, str], ...]:
-    """The respellings a reply offers: names' always, other words' with a decline or a name."""
+def offer_of(evidence: Evidence, declined: bool) -> Offer | None:
+    """What a reply offers: names' respellings always, other words' with a decline or a name."""
     # An answer to a question with a slip in a word needs no doubt cast on it: the offer there
     # would be a "Did you mean …?" under a right answer.
     words = evidence.misspelt if declined or evidence.missing else ()
-    return evidence.respelled + words
+    slips = evidence.respelled + words
+    if not slips:
+        return None
+    meant = respelled(evidence.question, slips).strip()
+    return Offer(meant, slips, tuple(slip for slip, _ in words))
 
 
-def offered_question(evidence: Evidence, declined: bool) -> str:
-    """The question respelled as a reply's "Did you mean …?" offers it; "" when none is."""
-    slips = offered(evidence, declined)
-    return respelled(evidence.question, slips).strip() if slips else ""
-
-
-def _meant(evidence: Evidence, declined: bool) -> str:
+def _meant(offer: Offer | None) -> str:
     # "Nscael" is most likely a slip for the "Nscale" the passages name: say so, don't assume it.
-    slips = offered(evidence, declined)
-    if any(slip in evidence.misspelt for slip in slips):
+    if offer is None:
+        return ""
+    if offer.words:
         # "Did you mean raise?" would be unclear: a slip in a word is shown in its question.
-        meant = offered_question(evidence, declined)
-        return f" Did you mean “{meant}”" + ("" if meant.endswith("?") else "?")
-    names = list(dict.fromkeys(meant for _, meant in slips))
-    return f" Did you mean {' or '.join(names[:3])}?" if names else ""
+        return f" Did you mean “{offer.meant}”" + ("" if offer.meant.endswith("?") else "?")
+    names = list(dict.fromkeys(meant for _, meant in offer.slips))
+    return f" Did you mean {' or '.join(names[:3])}?"
 
 
 def focus_terms(question: str) -> set[str]:

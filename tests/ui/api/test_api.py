@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rag.answering.confidence import load_model
+from rag.config import Settings
 from rag.engine import Engine
 from rag.errors import ConfigError
 from tests.fixtures import NSCALE, NSCALE_SOURCE, SEEDS, make_settings
@@ -33,22 +34,19 @@ KEY = "test-key-two"
 KEYS = "test-key-one, test-key-two"
 
 
+def api_settings(folder: Path, copy_seeded: CopyIndex, **web: Any) -> Settings:
+    """Settings with the two API keys over a seeded copy in folder, with these web settings."""
+    files = {"uploads_dir": folder / "uploads", "feedback_path": folder / "feedback.jsonl"}
+    return make_settings(copy_seeded(folder), api={"keys": KEYS}, web=files | web)
+
+
 @pytest.fixture(scope="module")
 def server(
     tmp_path_factory: pytest.TempPathFactory, copy_seeded: CopyIndex, embed_model: Any
 ) -> Iterator[tuple[Running, Engine]]:
     """The server with two API keys, a 1 MB upload limit, a 2 s head start, over a seeded index."""
     folder = tmp_path_factory.mktemp("api")
-    settings = make_settings(
-        copy_seeded(folder),
-        api={"keys": KEYS},
-        web={
-            "uploads_dir": folder / "uploads",
-            "feedback_path": folder / "feedback.jsonl",
-            "max_upload_mb": 1,
-            "request_timeout_s": 2,
-        },
-    )
+    settings = api_settings(folder, copy_seeded, max_upload_mb=1, request_timeout_s=2)
     with Engine.open(settings, embed_model) as engine:
         engine.warm_up()
         running = serve(engine, "127.0.0.1", free_port())
@@ -740,15 +738,8 @@ def test_an_address_over_its_connection_cap_is_answered_429_and_closed(
     tmp_path: Path, copy_seeded: CopyIndex, embed_model: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Before, one client could open connections until the server had no file descriptor left.
-    settings = make_settings(
-        copy_seeded(tmp_path),
-        api={"keys": KEYS},
-        web={
-            "uploads_dir": tmp_path / "uploads",
-            "feedback_path": tmp_path / "feedback.jsonl",
-            "request_timeout_s": 60,
-            "max_connections_per_client": 3,
-        },
+    settings = api_settings(
+        tmp_path, copy_seeded, request_timeout_s=60, max_connections_per_client=3
     )
     with Engine.open(settings, embed_model) as engine:
         running = serve(engine, "127.0.0.1", free_port())
