@@ -11,8 +11,11 @@ MAX_BLOCKS = 50
 QUOTE_LIMIT = 600
 VOTE_UP = "feedback_up"
 VOTE_DOWN = "feedback_down"
-# The button under "Did you mean …?": its value is the question offered, asked when clicked.
+# The buttons under "Did you mean …?": "Yes" asks the question offered (its value), "No" says
+# "no" as if typed (the answer then says the word is in none of the articles).
 ASK_MEANT = "ask_meant"
+NOT_MEANT = "not_meant"
+NO = "no"
 BUTTON_TEXT_LIMIT = 75  # characters of a button's label
 VALUE_LIMIT = 2000  # characters of a button's value
 # The metadata of a reply to a click: the thread's history reads the question it asked.
@@ -48,7 +51,7 @@ def _section(text: str) -> dict[str, Any]:
 
 
 def answer_blocks(
-    answer: Answer, feedback_key: str, offer: bool = True, clicked_by: str = ""
+    answer: Answer, feedback_key: str, offer: bool = True, clicked_by: str = "", clicked: str = ""
 ) -> list[dict[str, Any]]:
     """The reply: answer sections, "Sources", one section per source, context, buttons."""
     blocks = [_section(piece) for piece in split(mrkdwn_escape(answer.text))]
@@ -77,7 +80,8 @@ def answer_blocks(
     if answer.declined:
         context += " · the articles don't answer this"
     if clicked_by:
-        context = f"<@{clicked_by}> asked it with the button · {context}"
+        did = "said no" if clicked == NO else "asked it"
+        context = f"<@{clicked_by}> {did} with the button · {context}"
     meant = offer and answer.did_you_mean and len(answer.did_you_mean) <= VALUE_LIMIT
     blocks = blocks[: MAX_BLOCKS - (3 if meant else 2)]
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
@@ -94,7 +98,13 @@ def answer_blocks(
                         "text": button,
                         "action_id": ASK_MEANT,
                         "value": answer.did_you_mean,
-                    }
+                    },
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": "No"},
+                        "action_id": NOT_MEANT,
+                        "value": NO,
+                    },
                 ],
             }
         )

@@ -36,6 +36,7 @@ from ui.slack.blocks import (
     ASK_MEANT,
     CLICKED,
     MAX_BLOCKS,
+    NOT_MEANT,
     VOTE_DOWN,
     VOTE_UP,
     answer_blocks,
@@ -205,6 +206,7 @@ class SlackBot:
             _posting(lambda: self.answer_command(command, client))
 
         @app.action(ASK_MEANT)
+        @app.action(NOT_MEANT)
         def on_meant(ack: Callable[[], None], body: dict[str, Any], client: WebClient) -> None:
             ack()
             _posting(lambda: self.ask_meant(body, client))
@@ -220,7 +222,7 @@ class SlackBot:
             _posting(lambda: self.vote(body, "down", client))
 
     def ask_meant(self, body: dict[str, Any], client: WebClient) -> None:
-        """Ask the question a "Did you mean …?" button offered, in the thread it was offered in."""
+        """Ask what a "Did you mean …?" button says (the question, or "no"), in its thread."""
         action = (body.get("actions") or [{}])[0]
         container = body.get("container") or {}
         message = body.get("message") or {}
@@ -265,7 +267,7 @@ class SlackBot:
             channel=channel,
             thread_ts=thread,
             text=fallback_text(reply.answer),
-            blocks=answer_blocks(reply.answer, reply.key, clicked_by=clicked_by),
+            blocks=answer_blocks(reply.answer, reply.key, clicked_by=clicked_by, clicked=question),
             metadata=asked if clicked_by else None,
         )
 

@@ -270,6 +270,25 @@ def click(url: str, key: str, channel: str, action: str = "feedback_up") -> http
     return signed_post(url, form, content_type="application/x-www-form-urlencoded")
 
 
+def offer_click(url: str, thread: str, action: str, value: str) -> httpx.Response:
+    """A signed click on a "Did you mean …?" button of the reply {thread}.2 in thread {thread}.1."""
+    ts, thread_ts = f"{thread}.2", f"{thread}.1"
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "team": {"id": "T1"},
+        "container": {"type": "message", "message_ts": ts, "thread_ts": thread_ts},
+        "message": {"ts": ts, "thread_ts": thread_ts},
+        "trigger_id": "t1",
+        "actions": [
+            {"action_id": action, "block_id": "did_you_mean", "value": value, "type": "button"}
+        ],
+    }
+    form = urlencode({"payload": json.dumps(payload)})
+    return signed_post(url, form, content_type="application/x-www-form-urlencoded")
+
+
 def test_yes_button_under_did_you_mean_asks_in_the_thread(slack_env: Any) -> None:
     fake, _, url, _ = slack_env
     body = event_body(mention("How much did Nscael raise?", "620.1"), "Ev-meant")
@@ -282,27 +301,15 @@ def test_yes_button_under_did_you_mean_asks_in_the_thread(slack_env: Any) -> Non
             "text": {"type": "plain_text", "text": "Yes: How much did Nscale raise?"},
             "action_id": "ask_meant",
             "value": "How much did Nscale raise?",
-        }
+        },
+        {
+            "type": "button",
+            "text": {"type": "plain_text", "text": "No"},
+            "action_id": "not_meant",
+            "value": "no",
+        },
     ]
-    payload = {
-        "type": "block_actions",
-        "user": {"id": "U1"},
-        "channel": {"id": "C1"},
-        "team": {"id": "T1"},
-        "container": {"type": "message", "message_ts": "620.2", "thread_ts": "620.1"},
-        "message": {"ts": "620.2", "thread_ts": "620.1"},
-        "trigger_id": "t1",
-        "actions": [
-            {
-                "action_id": "ask_meant",
-                "block_id": "did_you_mean",
-                "value": "How much did Nscale raise?",
-                "type": "button",
-            }
-        ],
-    }
-    form = urlencode({"payload": json.dumps(payload)})
-    clicked = signed_post(url, form, content_type="application/x-www-form-urlencoded")
+    clicked = offer_click(url, "620", "ask_meant", "How much did Nscale raise?")
     assert clicked.status_code == 200
     wait_for(lambda: len(replies_in(fake, "C1", "620.1")) == 2)
     answer = replies_in(fake, "C1", "620.1")[1]
@@ -330,6 +337,31 @@ def test_yes_button_under_did_you_mean_asks_in_the_thread(slack_env: Any) -> Non
     wait_for(lambda: len(replies_in(fake, "C1", "620.1")) == 3)
     text = replies_in(fake, "C1", "620.1")[2]["text"]
     assert "$14.6 billion" in text and "Did you mean" not in text
+
+
+def test_no_button_under_did_you_mean_answers_no_in_the_thread(slack_env: Any) -> None:
+    fake, _, url, _ = slack_env
+    body = event_body(mention("How much did Nscael raise?", "630.1"), "Ev-not-meant")
+    assert signed_post(url, body).status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C1", "630.1")) == 1)
+    # The click's answer reads the thread: the question the offer was made to.
+    fake.threads["630.1"] = [
+        {"ts": "630.1", "user": "U1", "text": "<@UBOT> How much did Nscael raise?"},
+        {"ts": "630.2", "bot_id": "BBOT", "text": "… Did you mean Nscale?"},
+    ]
+    clicked = offer_click(url, "630", "not_meant", "no")
+    assert clicked.status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C1", "630.1")) == 2)
+    answer = replies_in(fake, "C1", "630.1")[1]
+    assert answer["text"] == (
+        "Then none of the articles I searched mentions Nscael. Ask again with other words, "
+        "or ask “What are these articles about?” for an overview."
+    )
+    assert "<@U1> said no with the button" in blocks_text(answer)
+    assert posted(answer, "metadata") == {
+        "event_type": "rag_clicked",
+        "event_payload": {"question": "no"},
+    }
 
 
 def test_feedback_click_is_stored(slack_env: Any) -> None:
