@@ -32,6 +32,7 @@ from rag.answering.names import (
     name_found,
     name_phrase,
     names_share,
+    opening_name,
     required_names,
     spelled_like,
 )
@@ -136,6 +137,9 @@ class Evidence:
     misspelt: tuple[tuple[str, str], ...] = ()
     # The question as asked: what an offer shows respelled.
     question: str = ""
+    # The names a reply tells no passage mentions: the missing ones and a name opening the
+    # question that no passage mentions either.
+    unnamed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -396,9 +400,15 @@ def gather_evidence(
     names = tuple(required_names(question))
     lacked = [name for name in names if not name_found(name, found, found_words)]
     missing = list(dict.fromkeys(name_phrase(question, name) for name in lacked))
+    # A name opening the question is told of, not decided on: read as a name by the decision it
+    # cost right answers (docs/quality.md, "A name opening the question").
+    opening = opening_name(question)
+    if opening and opening not in names and not name_found(opening, found, found_words):
+        lacked = [opening, *lacked]
+    unnamed = tuple(dict.fromkeys(name_phrase(question, name) for name in lacked))
     # A decline names three at most, so no more are looked up: a question of 300 made-up names
     # costs three lookups.
-    respelled = ((name, spelled_like(name, joined)) for name in lacked[:3])
+    respelled = tuple((name, meant) for name in lacked[:3] if (meant := spelled_like(name, joined)))
     return Evidence(
         candidates,
         names,
@@ -407,9 +417,10 @@ def gather_evidence(
         frozenset(focus),
         frozenset(q_terms - GENERIC),
         wanted,
-        tuple((slip, meant) for slip, meant in respelled if meant),
-        misspelt_words(question, joined),
+        respelled,
+        tuple(slip for slip in misspelt_words(question, joined) if slip[0] not in lacked),
         question,
+        unnamed,
     )
 
 
@@ -493,8 +504,8 @@ def decline_text(
     evidence: Evidence, acted: tuple[str, str] | None = None, offer: Offer | None = None
 ) -> str:
     """The plain statement that the articles hold no answer, naming what they lack."""
-    if evidence.missing:
-        names = " or ".join(evidence.missing[:3])
+    if evidence.unnamed:
+        names = " or ".join(evidence.unnamed[:3])
         said = f"The articles don't say: none of the retrieved passages mentions {names}."
     elif acted is not None:
         other, actor = acted
@@ -506,9 +517,9 @@ def decline_text(
 
 def unnamed_note(evidence: Evidence, offer: Offer | None = None) -> str | None:
     """A note for an answer although no passage mentions a name asked about, else None."""
-    if not evidence.missing:
+    if not evidence.unnamed:
         return None
-    names = " or ".join(evidence.missing[:3])
+    names = " or ".join(evidence.unnamed[:3])
     return (
         f"None of the retrieved passages mentions {names}, so the quote may be about something "
         f"else.{_meant(offer)}"
@@ -519,7 +530,7 @@ def offer_of(evidence: Evidence, declined: bool) -> Offer | None:
     """What a reply offers: names' respellings always, other words' with a decline or a name."""
     # An answer to a question with a slip in a word needs no doubt cast on it: the offer there
     # would be a "Did you mean …?" under a right answer.
-    words = evidence.misspelt if declined or evidence.missing else ()
+    words = evidence.misspelt if declined or evidence.unnamed else ()
     slips = evidence.respelled + words
     if not slips:
         return None

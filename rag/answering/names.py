@@ -16,7 +16,7 @@ from rag.answering.patterns import (
     SUBJECT,
     TITLE_ACRONYMS,
 )
-from rag.answering.spelling import edit_distance
+from rag.answering.spelling import edit_distance, is_coined
 from rag.text import STOPWORDS, words
 
 
@@ -30,6 +30,18 @@ def question_names(question: str) -> list[str]:
         if (named or inner_capital) and word.lower() not in STOPWORDS and word not in found:
             found.append(word)
     return found
+
+
+def opening_name(question: str) -> str | None:
+    """The question's first word when it reads as a name: no English word nor a slip of one."""
+    # Every first word is capitalised, so question_names starts at the second: "Nscael raised
+    # how much?" is told like "How much did Nscael raise?", but "Whta …" is no name.
+    match = QUESTION_NAME.search(question)
+    if match is None or question[: match.start()].strip():
+        return None
+    word = match.group(0)
+    named = word[0].isupper() and word.lower() not in STOPWORDS and is_coined(word)
+    return word if named else None
 
 
 def name_phrase(question: str, name: str) -> str:

@@ -29,6 +29,16 @@ def is_english(word: str) -> bool:
     )
 
 
+def is_coined(word: str) -> bool:
+    """True for a word that is neither English nor one letter off an English word ("Nscael")."""
+    # Past 40 letters no word is a name, and a letter's edits of a long word cost time for nothing.
+    if not 3 <= len(word) <= 40:
+        return False
+    lower = word.lower()
+    known = english()
+    return not is_english(lower) and not known.known(known.edit_distance_1(lower))
+
+
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Letters changed, added, dropped or swapped with a neighbour; past limit, limit + 1."""
     if abs(len(a) - len(b)) > limit:

@@ -8,7 +8,7 @@ import pytest
 
 from rag.answering.citations import check_citations, quote_is_backed
 from rag.answering.extractive import DECLINE_TEXT, is_cut_off, is_list_question
-from rag.answering.names import question_names
+from rag.answering.names import opening_name, question_names
 from rag.engine import Engine
 from rag.errors import QuestionError
 from rag.types import Citation, Draft, Passage
@@ -369,6 +369,20 @@ def test_an_answer_although_no_passage_names_what_was_asked_says_so(seeded: Engi
     assert seeded.ask(NSCALE).notices == []
 
 
+def test_a_misspelt_name_opening_the_question_is_told_like_any_other(seeded: Engine) -> None:
+    # Before, the first word was never read as a name: "Nscael raised how much?" was answered
+    # about Nscale without a word, while "How much did Nscael raise?" was declined. It is told
+    # of, not decided on: the answer stays what it was.
+    answer = seeded.ask("Nscael raised how much?")
+    assert answer.notices == [
+        "None of the retrieved passages mentions Nscael, so the quote may be about something "
+        "else. Did you mean Nscale?"
+    ]
+    assert answer.citations[0].source == "004_f7653a61b53defd5.txt"
+    # A slip of an English word opening a question is no name ("Whta" is one letter off "what").
+    assert seeded.ask("Whta is Nscale's valuation?").notices == []
+
+
 def test_a_name_with_an_accented_letter_is_read_whole(seeded: Engine) -> None:
     # Cut at the "ë", "Zo" was found inside other words, and Nscale's raise was quoted instead.
     answer = seeded.ask("How much did Zoë Labs raise?")
@@ -440,6 +454,10 @@ def test_question_helpers() -> None:
         "OpenAI",
         "Vikram-1",
     ]
+    # The first word is a name when it is no English word nor one letter off one.
+    assert opening_name("Nscael raised how much?") == "Nscael"
+    assert opening_name("Whta did Nscale raise?") is None
+    assert opening_name("Microsoft invested how much?") is None
     assert is_list_question("Which companies backed OpenAI?")
     assert not is_list_question("What is OpenAI's valuation?")
 
