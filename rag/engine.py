@@ -18,8 +18,10 @@ from rag.answering.conversation import more_of, standalone
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.first_turns import (
     Lead,
+    Turn,
     agrees,
     classify,
+    inventory,
     not_meant_text,
     overview,
     refuses,
@@ -626,7 +628,7 @@ class Engine:
         if turn is not None:
             # A greeting, thanks or a request for an overview is no question to search for, and
             # never a follow-up to the one before it.
-            yield self._first_turn(question, turn.kind)
+            yield self._first_turn(question, turn)
             return
         # Before any other work: a 19 MB question costs a few milliseconds.
         asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
@@ -782,13 +784,16 @@ class Engine:
                     found.append(Lead(named[0].title, as_passage(len(found) + 1, first)))
         return found
 
-    def _first_turn(self, question: str, kind: str) -> Answer:
+    def _first_turn(self, question: str, turn: Turn) -> Answer:
         started = time.perf_counter()
         asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
         documents = len(self.documents())
-        leads = self.leads(limit=10 if kind == "overview" else 5)
+        kind = turn.kind
+        leads = self.leads(limit=10 if kind in ("overview", "inventory") else 5)
         if kind == "overview":
             text, citations = overview(self.collection, documents, leads)
+        elif kind == "inventory":
+            text, citations = inventory(self.collection, documents, leads, turn.things)
         else:
             text, citations = reply_text(kind, self.collection, documents, leads), []
         return self._reply(asked, notices, kind, text, citations, leads, started)

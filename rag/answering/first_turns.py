@@ -12,11 +12,14 @@ from rag.answering.names import name_phrase, question_names
 from rag.answering.patterns import (
     ACKNOWLEDGED,
     AGREED,
+    COUNT_DOCS,
     DOUBT,
     FAREWELL,
     FOREIGN,
     GREETING,
     HELP,
+    INVENTORY,
+    INVENTORY_KIND,
     OVERVIEW,
     REFUSED,
     THANKS,
@@ -30,6 +33,8 @@ class Turn:
     """A message's kind (greeting, thanks, doubt, help, overview, language …; see classify)."""
 
     kind: str
+    # What an inventory request asks to list ("companies"), in its own word.
+    things: str = ""
 
 
 def _plain(message: str) -> str:
@@ -63,9 +68,13 @@ def classify(message: str) -> Turn | None:
         ("doubt", DOUBT),
         ("help", HELP),
         ("overview", OVERVIEW),
+        ("overview", COUNT_DOCS),
     ):
         if pattern.match(plain):
             return Turn(kind)
+    if INVENTORY.match(plain):
+        things = INVENTORY_KIND.search(plain)
+        return Turn("inventory", things.group(0) if things else "people")
     # "hi, what can you do?": a greeting that leads into a request for help is that request.
     opening = re.match(r"^(hi|hello|hey)( there)? (?P<rest>.+)$", plain)
     if opening and HELP.match(opening.group("rest")):
@@ -251,3 +260,19 @@ def overview(collection: str, documents: int, leads: Sequence[Lead]) -> tuple[st
     if documents > len(leads):
         lines.append(f"… and {documents - len(leads)} more.")
     return "\n".join(lines), citations
+
+
+def inventory(
+    collection: str, documents: int, leads: Sequence[Lead], things: str
+) -> tuple[str, list[Citation]]:
+    """The reply to "Which companies are mentioned?": why no list, then the overview."""
+    text, citations = overview(collection, documents, leads)
+    if documents == 0:
+        return text, citations
+    # Listing them would read every passage of the collection for names; an answer reads a few.
+    said = (
+        f"I can't list all the {things} the documents mention: an answer quotes only the few "
+        "passages its question finds. Ask about one by name, or start from what each document is "
+        "about."
+    )
+    return f"{said}\n\n{text}", citations

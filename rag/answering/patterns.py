@@ -464,6 +464,36 @@ OVERVIEW = re.compile(
     rf"|(what )?topics do (the |these )?{DOCS} cover"
     rf"|what do (the |these |those |your )?{DOCS} (cover|say))$"
 )
+# "How many articles are there?": the overview says how many, and which.
+COUNT_DOCS = re.compile(
+    rf"^how many {DOCS} ((are there|do you have|are indexed|have you got|can you search)"
+    rf"( in (the |this |your )?(collection|index))?|are in (the |this |your )?(collection|index))$"
+)
+# "Which companies are mentioned?", "List all the people in the articles": everything of a kind
+# the whole collection names, which no answer quoting a few passages can list. Without "mentioned"
+# or "in the articles" ("Name all the investors") it may follow up a question, and is searched.
+KINDS = (
+    r"(companies|firms|businesses|organi[sz]ations|startups|people|persons|names"
+    r"|countries|cities|places|investors|products|brands|executives|ceos)"
+)
+_IN_DOCS = rf"( in (the |these |those |your |all( of)? the )?{DOCS})"
+_NAMED = r"(mentioned|named|covered|discussed|featured|talked about|referenced|cited)"
+_LISTED = (
+    rf"((can|could) you |please )*(list|name|show( me)?|give( me)?( a list of)?|tell me)"
+    rf"( all| every one of| each of)?( of)?( the)? {KINDS}"
+    rf"( (that |which )?((are|were|get|got|have been|are being) )?{_NAMED}{_IN_DOCS}?|{_IN_DOCS})"
+    rf"( please)?"
+)
+_ASKED = (
+    rf"((which|what) {KINDS}|(what|who) are( all)? the {KINDS})"
+    rf"( ((are|were|get|got|have been|are being) )?{_NAMED}{_IN_DOCS}?"
+    rf"|( are| were)( there)?{_IN_DOCS}|{_IN_DOCS})"
+    rf"|(which|what) {KINDS} (do|does) (the |these |those |your )?{DOCS} (mention|name|cover"
+    rf"|discuss|talk about|feature|reference|cite)"
+)
+INVENTORY = re.compile(rf"^({_LISTED}|{_ASKED}|who (is|are|gets|get) {_NAMED}{_IN_DOCS}?)$")
+# The kind of thing an inventory request asks for, to name it in the reply.
+INVENTORY_KIND = re.compile(rf"\b{KINDS}\b")
 # "What do the documents say about X?", "Can you summarise the article about X?": a request for
 # what the documents hold on a subject, which is searched and answered as "Tell me about X".
 ABOUT = re.compile(

@@ -149,6 +149,37 @@ def test_overview_gives_each_document_its_lead_sentence_cited(seeded: Engine) ->
     ]
 
 
+def test_how_many_documents_is_answered_by_the_overview(seeded: Engine) -> None:
+    # It used to be searched and declined: no passage counts the documents.
+    for question in ("How many articles are there?", "how many documents do you have"):
+        answer = seeded.ask(question)
+        assert (answer.turn, answer.text, len(answer.citations)) == ("overview", OVERVIEW, 5)
+
+
+def test_a_request_to_list_what_the_documents_mention_says_why_not(seeded: Engine) -> None:
+    # "Which companies are mentioned?" used to be answered with a paragraph on NVIDIA at 0.66.
+    answer = seeded.ask("Which companies are mentioned?")
+    assert (answer.turn, answer.declined) == ("inventory", False)
+    assert answer.text == (
+        "I can't list all the companies the documents mention: an answer quotes only the few "
+        "passages its question finds. Ask about one by name, or start from what each document "
+        f"is about.\n\n{OVERVIEW}"
+    )
+    assert [c.source for c in answer.citations] == [
+        "000_b421b52a77080e52.txt",
+        "001_a3f1d0892a604dd0.txt",
+        "002_c3ddb7734e976afc.txt",
+        "003_4a67818d2f694273.txt",
+        "004_f7653a61b53defd5.txt",
+    ]
+    assert seeded.ask("Who is mentioned in the documents?").text.startswith(
+        "I can't list all the people the documents mention:"
+    )
+    # Without "mentioned" or "in the documents" it may follow up a question: it is searched.
+    assert classify("Name all the investors") is None
+    assert classify("Which companies are mentioned as partners of Anthropic?") is None
+
+
 def test_a_question_in_another_language_is_asked_again_in_english(seeded: Engine) -> None:
     answer = seeded.ask("¿Cuánto recaudó Nscale?")
     assert (answer.turn, answer.declined, answer.text) == (
