@@ -14,7 +14,7 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from rag.answering.citations import check_citations
-from rag.answering.conversation import more_of, standalone
+from rag.answering.conversation import more_of, standalone, swapped_in
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.first_turns import (
     Lead,
@@ -707,10 +707,11 @@ class Engine:
         question = searched or asked
         more = more_of(question, earlier)
         text, rounds = more or (standalone(question, earlier), 0)
+        about = () if more else swapped_in(question, earlier)
         with self._asking_cond:
             self._asking += 1
         try:
-            return self._retrieve_in_turn(asked, text, notices, top_k, source, rounds)
+            return self._retrieve_in_turn(asked, text, notices, top_k, source, rounds, about)
         finally:
             with self._asking_cond:
                 self._asking -= 1
@@ -724,6 +725,7 @@ class Engine:
         top_k: int | None,
         source: str | None,
         rounds: int = 0,
+        about: Sequence[str] = (),
     ) -> _Retrieved:
         with self._lock:
             # Loading the models for the first question is start-up, not time spent retrieving.
@@ -751,7 +753,7 @@ class Engine:
             with self.store_lock.read():
                 passages = self.retriever.retrieve(text, embedding.tolist(), k, source)
             retrieved = time.perf_counter()
-            extractive = self.extractive.draft(text, passages)
+            extractive = self.extractive.draft(text, passages, about=about)
             told: list[Citation] = []
             # "Tell me more", `rounds` times: what the answers before quoted is told, so the next
             # best sentences are quoted, or none when no other answers well enough.

@@ -53,6 +53,15 @@ def swapped(question: str, topic: str) -> str | None:
     return re.sub(rf"\b(?:the\s+)?{re.escape(old)}", lambda _: new, topic, count=1, flags=re.I)
 
 
+def swapped_in(question: str, earlier: Sequence[str]) -> tuple[str, ...]:
+    """The names a "What about X?" follow-up asks of, which its answer must name; else none."""
+    asked = without_lead_in(question)
+    match = SWAP.match(asked)
+    if not earlier or match is None or not is_follow_up(asked):
+        return ()
+    return tuple(question_names(" " + (match.group("a") or match.group("b") or "")))
+
+
 def resolved(question: str, topic: str) -> str | None:
     """The follow-up with its pronouns replaced by the topic's one name, or None if it can't be."""
     phrases = list(dict.fromkeys(name_phrase(topic, name) for name in required_names(topic)))

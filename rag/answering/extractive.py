@@ -189,10 +189,17 @@ class ExtractiveAnswerer:
         # Loaded with the models (0.7 s), not in the first question that holds a rare word.
         english()
 
-    def draft(self, question: str, passages: list[Passage], told: Sequence[Citation] = ()) -> Draft:
+    def draft(
+        self,
+        question: str,
+        passages: list[Passage],
+        told: Sequence[Citation] = (),
+        about: Sequence[str] = (),
+    ) -> Draft:
         """Quote the top sentences when the model is confident they answer; else decline.
 
         Sentences overlapping a passage already `told` (quoted by earlier answers) are left out.
+        The first quoted sentence must name each name `about` (those a "What about X?" asks of).
         """
         evidence = gather_evidence(question, passages, told)
         choice = choose(
@@ -205,10 +212,19 @@ class ExtractiveAnswerer:
         decided = bool(choice.chosen) and not choice.vetoed
         confidence = self.model.probability(choice.values) if decided else 0.0
         unsure = confidence < self.min_confidence and not subject_named(question, evidence, choice)
-        if not decided or unsure:
+        # "What about Google?" after a question on Anthropic and Wall Street is answered by a
+        # sentence on Google, not by one on Wall Street that the question's other words found.
+        lead = choice.chosen[0].candidate.text if choice.chosen else ""
+        unnamed = [name for name in about if names_share((name,), lead) < 1.0]
+        if not decided or unsure or unnamed:
             offer = offer_of(evidence, declined=True)
+            said = decline_text(evidence, choice.acted, offer)
+            if decided and not unsure and not evidence.unnamed:
+                said = (
+                    f"The articles don't say: the passages I found on this don't name {unnamed[0]}."
+                )
             return Draft(
-                text=decline_text(evidence, choice.acted, offer),
+                text=said,
                 citations=[],
                 declined=True,
                 confidence=confidence,

@@ -526,6 +526,23 @@ def test_what_about_searches_for_the_new_name(tmp_path: Path, seeded: Engine) ->
     assert answer.text == OPENAI_RAISE
 
 
+def test_what_about_is_declined_when_the_quote_would_not_name_the_new_name(seeded: Engine) -> None:
+    # Before, "What is Google doing with Wall Street?" was answered at 0.70 with a sentence on
+    # Wall Street firms that never names Google: the answer to the question before.
+    session = ChatSession(seeded)
+    session.ask("What is Anthropic doing with Wall Street?")
+    answer = session.ask("What about Google?").answer
+    assert answer is not None and answer.declined
+    assert answer.standalone_question == "What is Google doing with Wall Street?"
+    assert answer.text == (
+        "The articles don't say: the passages I found on this don't name Google."
+    )
+    # A quote that names the new name is given as before.
+    session.ask("How much did Nscale raise?")
+    again = session.ask("What about OpenAI?").answer
+    assert again is not None and again.text == OPENAI_RAISE
+
+
 def test_a_misspelt_word_is_offered_in_its_question_and_a_yes_or_no_answers_it(
     seeded: Engine,
 ) -> None:
