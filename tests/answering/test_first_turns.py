@@ -320,6 +320,11 @@ SUBJECT_REQUESTS = [
     ("Can you tell me a bit about Nscale?", "Tell me about Nscale"),
     ("What's the deal with Anthropic?", "Tell me about Anthropic"),
     ("What is the deal with the population?", None),
+    # Facts asked by the number (each was declined: "three", "facts" are in no sentence).
+    ("Give me three facts about Anthropic", "Tell me about Anthropic"),
+    ("What are the key points about the EU AI Act?", "Tell me about the EU AI Act"),
+    ("list 5 facts on OpenAI", "Tell me about OpenAI"),
+    ("What are the facts?", None),
     # Which document covers a subject: asked about the subject, the answer cites the documents.
     ("Which article talks about Adani?", "Tell me about Adani"),
     ("which of the documents discusses the EU AI Act?", "Tell me about the EU AI Act"),
