@@ -60,6 +60,18 @@ def test_a_19_mb_item_is_cut_from_its_start_and_counted_as_sent() -> None:
     assert said == ["Your question was 19,600,000 characters long; only the first 2,000 were used."]
 
 
+def test_a_huge_question_is_read_for_its_kind_from_its_start_only(seeded: Engine) -> None:
+    # Its kind (greeting, request, language) used to be read from all 19 MB: 7 s of work.
+    answer = seeded.ask(NSCALE + " " + "x" * 19_000_000)
+    assert (answer.turn, answer.citations[0].source) == ("answer", NSCALE_SOURCE)
+    assert answer.notices == [
+        f"Your question was {19_000_001 + len(NSCALE):,} characters long; only the first "
+        "2,000 were used."
+    ]
+    foreign = seeded.ask("¿Cuánto recaudó Nscale? " + "é" * 19_000_000)
+    assert (foreign.turn, foreign.declined) == ("language", True)
+
+
 def test_a_follow_up_to_a_huge_question_is_answered_with_bounded_text(
     seeded: Engine, tmp_path: Path
 ) -> None:
