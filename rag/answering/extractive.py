@@ -199,7 +199,7 @@ class ExtractiveAnswerer:
         """Quote the top sentences when the model is confident they answer; else decline.
 
         Sentences overlapping a passage already `told` (quoted by earlier answers) are left out.
-        The first quoted sentence must name each name `about` (those a "What about X?" asks of).
+        The first quoted sentence must name one of the names `about` (a "What about X?" asks of).
         """
         evidence = gather_evidence(question, passages, told)
         choice = choose(
@@ -215,14 +215,13 @@ class ExtractiveAnswerer:
         # "What about Google?" after a question on Anthropic and Wall Street is answered by a
         # sentence on Google, not by one on Wall Street that the question's other words found.
         lead = choice.chosen[0].candidate.text if choice.chosen else ""
-        unnamed = [name for name in about if names_share((name,), lead) < 1.0]
+        unnamed = bool(about) and not any(names_share((name,), lead) == 1.0 for name in about)
         if not decided or unsure or unnamed:
             offer = offer_of(evidence, declined=True)
             said = decline_text(evidence, choice.acted, offer)
             if decided and not unsure and not evidence.unnamed:
-                said = (
-                    f"The articles don't say: the passages I found on this don't name {unnamed[0]}."
-                )
+                named = " or ".join(about[:3])
+                said = f"The articles don't say: the passages I found on this don't name {named}."
             return Draft(
                 text=said,
                 citations=[],

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.answering.conversation import more_of, on_subject, standalone, without_lead_in
+from rag.answering.conversation import (
+    more_of,
+    on_subject,
+    standalone,
+    swapped_in,
+    without_lead_in,
+)
 from rag.answering.first_turns import classify
 from rag.engine import Engine
 from rag.session import ChatSession
@@ -542,6 +548,12 @@ def test_what_about_is_declined_when_the_quote_would_not_name_the_new_name(seede
     assert answer.text == (
         "The articles don't say: the passages I found on this don't name Google."
     )
+    # The names asked of: any one of them named by the quote's first sentence will do.
+    earlier = ["How much did Nscale raise?"]
+    assert swapped_in("What about Google and Broadcom?", earlier) == ("Google", "Broadcom")
+    assert swapped_in("Thanks! And OpenAI?", earlier) == ("OpenAI",)
+    assert swapped_in("What about the valuation?", earlier) == ()
+    assert swapped_in("What about Google?", []) == ()
     # A quote that names the new name is given as before.
     session.ask("How much did Nscale raise?")
     again = session.ask("What about OpenAI?").answer
