@@ -908,7 +908,7 @@ class Engine:
                 "answer": (done - found.retrieved) * 1000,
                 "total": (done - found.started) * 1000,
             },
-            notices=found.notices + draft.notices,
+            notices=found.notices + draft.notices + draft.question_notices,
             standalone_question=found.text,
             grounding=draft.grounding,
             collection=self.collection,

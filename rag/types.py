@@ -300,3 +300,6 @@ class Draft:
     withheld: str = ""
     # What a "Did you mean …?" in the text or a notice offers, if any.
     offer: Offer | None = None
+    # Notices on the question, not on the quote ("None of the retrieved passages mentions
+    # Terrafab …"): an LLM's answer to the same question carries them too.
+    question_notices: list[str] = field(default_factory=list)

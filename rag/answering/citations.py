@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from rag.types import MARKER, Citation, Draft, Passage
 
@@ -30,11 +31,4 @@ def check_citations(draft: Draft, passages: list[Passage]) -> Draft:
 
     text = MARKER.sub(keep, draft.text).strip()
     used = {int(n) for n in MARKER.findall(text)}
-    return Draft(
-        text=text,
-        citations=[c for n, c in sorted(backed.items()) if n in used],
-        declined=draft.declined,
-        grounding=draft.grounding,
-        notices=draft.notices,
-        offer=draft.offer,
-    )
+    return replace(draft, text=text, citations=[c for n, c in sorted(backed.items()) if n in used])

@@ -247,14 +247,16 @@ class ExtractiveAnswerer:
         text = " ".join(f"{_as_sentence(c.text)} [{c.n}]" for c in citations)
         # Answered, but without the date or number asked: the reader is told, not left to notice.
         offer = offer_of(evidence, declined=False)
-        notes = (lacking(evidence.asked, question, quote), unnamed_note(evidence, offer))
+        dateless = lacking(evidence.asked, question, quote)
+        unnamed_told = unnamed_note(evidence, offer)
         return Draft(
             text=text,
             citations=citations,
             declined=False,
             confidence=confidence,
-            notices=[note for note in notes if note],
+            notices=[dateless] if dateless else [],
             offer=offer,
+            question_notices=[unnamed_told] if unnamed_told else [],
         )
 
     def cosines(self, question: str, candidates: list[Candidate]) -> list[float]:

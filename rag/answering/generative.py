@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rag.answering.grounding import Grounded, ground, is_refusal
@@ -74,16 +75,18 @@ class GenerativeAnswerer:
             yield _replaced(fallback, "the model said the sources don't answer, but they do")
         elif not checked.passed:
             yield _replaced(fallback, "; ".join(dict.fromkeys(checked.problems)))
-        elif checked.removed or checked.dropped:
+        else:
+            # What the passages lack of the question (a name, a "Did you mean …?") holds for any
+            # answer to it; what the quote lacks (a date) holds for the quote only.
             yield Draft(
                 checked.text,
                 checked.citations,
                 False,
-                grounding="corrected",
+                grounding="corrected" if checked.removed or checked.dropped else "passed",
                 notices=_corrections(checked),
+                offer=fallback.offer,
+                question_notices=fallback.question_notices,
             )
-        else:
-            yield Draft(checked.text, checked.citations, declined=False, grounding="passed")
 
 
 def _corrections(checked: Grounded) -> list[str]:
@@ -99,13 +102,7 @@ def _corrections(checked: Grounded) -> list[str]:
 
 def _replaced(fallback: Draft, why: str) -> Draft:
     notice = f"The language model's answer was not used ({why}); this is the extractive answer."
-    return Draft(
-        fallback.text,
-        fallback.citations,
-        fallback.declined,
-        grounding="replaced",
-        notices=[notice],
-    )
+    return replace(fallback, grounding="replaced", notices=[notice, *fallback.notices])
 
 
 def _describe(exc: Exception) -> str:

@@ -113,7 +113,7 @@ def check_plumbing(answer: Answer, mode: str) -> None:
     for c in answer.citations:
         assert f"[{c.n}]" in answer.text
     if answer.grounding == "replaced":
-        assert answer.notices[-1].startswith("The language model's answer was not used (")
+        assert answer.notices[0].startswith("The language model's answer was not used (")
 
 
 def test_local_mode_answers_with_the_real_smollm2(
@@ -304,6 +304,47 @@ def test_anthropic_mode_against_a_recording_fake(
     if grounding == "corrected":
         assert answer.text == "Nscale raised $2 billion at a $14.6 billion valuation [1]."
         assert answer.notices == ["Removed citations to sources that don't exist: [9]."]
+
+
+TERRAFAB_NOTE = (
+    "None of the retrieved passages mentions Terrafab, so the quote may be about something else. "
+    "Did you mean Terafab?"
+)
+
+
+@pytest.mark.parametrize(
+    ("canned", "grounding", "notices"),
+    [
+        ("Tesla is building the Terafab plant, Elon Musk announced [1].", "passed", []),
+        (
+            "Tesla is building the $9 billion Terafab plant [1].",
+            "replaced",
+            [
+                "The language model's answer was not used (figures not in its cited sources: 9); "
+                "this is the extractive answer."
+            ],
+        ),
+    ],
+)
+def test_a_model_answer_keeps_what_the_passages_lack_of_the_question(
+    seeded_copy: Path, embed_model: Any, canned: str, grounding: str, notices: list[str]
+) -> None:
+    # Before, a model's answer (or the extractive one replacing it) dropped the note that no
+    # passage mentions "Terrafab", and its "Did you mean …?".
+    fake = FakeAnthropic(answer=canned)
+    url = fake.start()
+    try:
+        with engine_for(
+            seeded_copy, embed_model, mode="anthropic", base_url=url, api_key="sk-ant-sentinel"
+        ) as engine:
+            answer = engine.ask("Who is building Terrafab?")
+    finally:
+        fake.stop()
+    assert answer.grounding == grounding
+    assert answer.notices == [*notices, TERRAFAB_NOTE]
+    assert answer.did_you_mean == "Who is building Terafab?"
+    if grounding == "passed":
+        assert answer.text == canned
 
 
 def test_the_web_chat_shows_a_model_draft_as_unchecked(seeded_copy: Path, embed_model: Any) -> None:
