@@ -270,9 +270,11 @@ def inventory(
     if documents == 0:
         return text, citations
     # Listing them would read every passage of the collection for names; an answer reads a few.
+    examples = _examples(leads)
+    example = f" (for example “{examples[0]}”)" if examples else ""
     said = (
         f"I can't list all the {things} the documents mention: an answer quotes only the few "
-        "passages its question finds. Ask about one by name, or start from what each document is "
-        "about."
+        f"passages its question finds. Ask about one by name{example}, or start from what each "
+        "document is about."
     )
     return f"{said}\n\n{text}", citations

@@ -168,8 +168,8 @@ def test_a_request_to_list_what_the_documents_mention_says_why_not(seeded: Engin
     assert (answer.turn, answer.declined) == ("inventory", False)
     assert answer.text == (
         "I can't list all the companies the documents mention: an answer quotes only the few "
-        "passages its question finds. Ask about one by name, or start from what each document "
-        f"is about.\n\n{OVERVIEW}"
+        "passages its question finds. Ask about one by name (for example “What do the documents "
+        f"say about Anthropic?”), or start from what each document is about.\n\n{OVERVIEW}"
     )
     assert [c.source for c in answer.citations] == [
         "000_b421b52a77080e52.txt",
