@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from rag.answering.first_turns import classify
-from rag.answering.names import name_phrase, question_names, required_names
+from rag.answering.names import name_phrase, opening_name, question_names, required_names
 from rag.answering.patterns import (
     ABOUT,
     ACKNOWLEDGEMENT,
@@ -28,8 +28,13 @@ def is_follow_up(question: str) -> bool:
     """True when a question needs the one before it to make sense."""
     if LEANS_BACK.search(question):
         return True
-    # A short question that names nothing ("What valuation?") continues the conversation.
-    return len(question.split()) <= 4 and not question_names(question)
+    # A short question that names nothing ("What valuation?") continues the conversation; one
+    # opening with a word no English word list holds ("Nscale raised how much?") names it.
+    return (
+        len(question.split()) <= 4
+        and not question_names(question)
+        and not opening_name(question, slips=True)
+    )
 
 
 def swapped(question: str, topic: str) -> str | None:
@@ -41,7 +46,7 @@ def swapped(question: str, topic: str) -> str | None:
     # "What about its revenue?" asks of the same name, not of "revenue": resolved, not swapped.
     if not question_names(" " + other) or STANDS_FOR.search(other):
         return None
-    names = required_names(topic)
+    names = _named(topic)
     if not names:
         return None
     old = name_phrase(topic, names[0])
@@ -51,6 +56,15 @@ def swapped(question: str, topic: str) -> str | None:
     # "What does OpenAI require?"; the new name keeps the "the" it was asked with, if any.
     new = re.sub(r"['’]s$", "", other)
     return re.sub(rf"\b(?:the\s+)?{re.escape(old)}", lambda _: new, topic, count=1, flags=re.I)
+
+
+def _named(topic: str) -> list[str]:
+    """The names of the question a follow-up leans on, its opening word too when it is one."""
+    # "Nscale raised how much?" (or the "yes" to "Did you mean Nscale?" that asks it) names Nscale:
+    # "What is its valuation?" after it asks of Nscale.
+    names = required_names(topic)
+    opening = opening_name(topic, slips=True)
+    return [opening, *names] if opening and opening not in names else names
 
 
 def swapped_in(question: str, earlier: Sequence[str]) -> tuple[str, ...]:
@@ -64,7 +78,7 @@ def swapped_in(question: str, earlier: Sequence[str]) -> tuple[str, ...]:
 
 def resolved(question: str, topic: str) -> str | None:
     """The follow-up with its pronouns replaced by the topic's one name, or None if it can't be."""
-    phrases = list(dict.fromkeys(name_phrase(topic, name) for name in required_names(topic)))
+    phrases = list(dict.fromkeys(name_phrase(topic, name) for name in _named(topic)))
     if len(phrases) != 1 or DUMMY_IT.search(question) or not STANDS_FOR.search(question):
         return None
     name = phrases[0]

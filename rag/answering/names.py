@@ -16,7 +16,7 @@ from rag.answering.patterns import (
     SUBJECT,
     TITLE_ACRONYMS,
 )
-from rag.answering.spelling import edit_distance, is_coined
+from rag.answering.spelling import edit_distance, is_coined, is_english
 from rag.text import STOPWORDS, words
 
 
@@ -32,15 +32,19 @@ def question_names(question: str) -> list[str]:
     return found
 
 
-def opening_name(question: str) -> str | None:
-    """The question's first word when it reads as a name: no English word nor a slip of one."""
+def opening_name(question: str, slips: bool = False) -> str | None:
+    """The question's first word when it reads as a name: no English word nor a slip of one.
+
+    With `slips`, a slip of an English word counts too ("Nscale", a letter from "scale").
+    """
     # Every first word is capitalised, so question_names starts at the second: "Nscael raised
     # how much?" is told like "How much did Nscael raise?", but "Whta …" is no name.
     match = QUESTION_NAME.search(question)
     if match is None or question[: match.start()].strip():
         return None
     word = match.group(0)
-    named = word[0].isupper() and word.lower() not in STOPWORDS and is_coined(word)
+    unknown = not is_english(word) if slips else is_coined(word)
+    named = word[0].isupper() and word.lower() not in STOPWORDS and unknown
     return word if named else None
 
 

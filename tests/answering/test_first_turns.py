@@ -537,6 +537,24 @@ def test_what_about_searches_for_the_new_name(tmp_path: Path, seeded: Engine) ->
     assert answer.text == OPENAI_RAISE
 
 
+def test_a_question_opening_with_a_name_is_no_follow_up_and_is_leaned_on(seeded: Engine) -> None:
+    # Before, "Nscale raised how much?" (four words, no name past the first) was read as a
+    # follow-up and joined to the question before; so was the question a "yes" accepted.
+    assert standalone("Nscale raised how much?", ["How much did OpenAI raise?"]) == (
+        "Nscale raised how much?"
+    )
+    earlier = ["Nscale raised how much?"]
+    assert standalone("What is its valuation?", earlier) == "What is Nscale's valuation?"
+    assert standalone("What about OpenAI?", earlier) == "OpenAI raised how much?"
+    session = ChatSession(seeded)
+    session.ask("Nscael raised how much?")
+    yes = session.ask("yes").answer
+    assert yes is not None and yes.standalone_question == "Nscale raised how much?"
+    then = session.ask("What is its valuation?").answer
+    assert then is not None and then.standalone_question == "What is Nscale's valuation?"
+    assert "$14.6 billion" in then.text and then.notices == []
+
+
 def test_what_about_is_declined_when_the_quote_would_not_name_the_new_name(seeded: Engine) -> None:
     # Before, "What is Google doing with Wall Street?" was answered at 0.70 with a sentence on
     # Wall Street firms that never names Google: the answer to the question before.
