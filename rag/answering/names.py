@@ -38,13 +38,15 @@ def opening_name(question: str, slips: bool = False) -> str | None:
     With `slips`, a slip of an English word counts too ("Nscale", a letter from "scale").
     """
     # Every first word is capitalised, so question_names starts at the second: "Nscael raised
-    # how much?" is told like "How much did Nscael raise?", but "Whta …" is no name.
+    # how much?" is told like "How much did Nscael raise?", but "Wherre …" is no name.
     match = QUESTION_NAME.search(question)
     if match is None or question[: match.start()].strip():
         return None
     word = match.group(0)
-    unknown = not is_english(word) if slips else is_coined(word)
-    named = word[0].isupper() and word.lower() not in STOPWORDS and unknown
+    # Chat's short words ("Pls", "Btw", "Tbh", "Gr8") are no English words either.
+    if len(word) < 5 or not word[0].isupper() or word.lower() in STOPWORDS:
+        return None
+    named = not is_english(word) if slips else is_coined(word)
     return word if named else None
 
 

@@ -379,8 +379,8 @@ def test_a_misspelt_name_opening_the_question_is_told_like_any_other(seeded: Eng
         "else. Did you mean Nscale?"
     ]
     assert answer.citations[0].source == "004_f7653a61b53defd5.txt"
-    # A slip of an English word opening a question is no name ("Whta" is one letter off "what").
-    assert seeded.ask("Whta is Nscale's valuation?").notices == []
+    # A slip of an English word opening a question is no name ("Wherre" is a letter off "where").
+    assert seeded.ask("Wherre is Nscale's valuation?").notices == []
 
 
 def test_a_name_with_an_accented_letter_is_read_whole(seeded: Engine) -> None:
@@ -456,7 +456,7 @@ def test_question_helpers() -> None:
     ]
     # The first word is a name when it is no English word nor one letter off one.
     assert opening_name("Nscael raised how much?") == "Nscael"
-    assert opening_name("Whta did Nscale raise?") is None
+    assert opening_name("Wherre did Nscale raise?") is None
     assert opening_name("Microsoft invested how much?") is None
     assert is_list_question("Which companies backed OpenAI?")
     assert not is_list_question("What is OpenAI's valuation?")

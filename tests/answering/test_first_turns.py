@@ -546,6 +546,10 @@ def test_a_question_opening_with_a_name_is_no_follow_up_and_is_leaned_on(seeded:
     earlier = ["Nscale raised how much?"]
     assert standalone("What is its valuation?", earlier) == "What is Nscale's valuation?"
     assert standalone("What about OpenAI?", earlier) == "OpenAI raised how much?"
+    # Chat's short words are no names: "Btw what valuation?" still follows up.
+    assert standalone("Btw what valuation?", earlier) == (
+        "Nscale raised how much? Btw what valuation?"
+    )
     session = ChatSession(seeded)
     session.ask("Nscael raised how much?")
     yes = session.ask("yes").answer
