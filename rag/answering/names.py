@@ -33,10 +33,7 @@ def question_names(question: str) -> list[str]:
 
 
 def opening_name(question: str, slips: bool = False) -> str | None:
-    """The question's first word when it reads as a name: no English word nor a slip of one.
-
-    With `slips`, a slip of an English word counts too ("Nscale", a letter from "scale").
-    """
+    """The first word if it reads as a name: no English word, nor (unless `slips`) a slip of one."""
     # Every first word is capitalised, so question_names starts at the second: "Nscael raised
     # how much?" is told like "How much did Nscael raise?", but "Wherre …" is no name.
     match = QUESTION_NAME.search(question)
