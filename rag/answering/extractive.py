@@ -215,8 +215,8 @@ class ExtractiveAnswerer:
         # "What about Google?" after a question on Anthropic and Wall Street is answered by a
         # sentence on Google, not by one on Wall Street that the question's other words found.
         lead = choice.chosen[0].candidate.text if choice.chosen else ""
-        unnamed = bool(about) and not any(names_share((name,), lead) == 1.0 for name in about)
-        if not decided or unsure or unnamed:
+        elsewhere = bool(about) and not any(names_share((name,), lead) == 1.0 for name in about)
+        if not decided or unsure or elsewhere:
             offer = offer_of(evidence, declined=True)
             said = decline_text(evidence, choice.acted, offer)
             if decided and not unsure and not evidence.unnamed:
