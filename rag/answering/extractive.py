@@ -276,8 +276,11 @@ def choose(
     shortlist = sorted(evidence.candidates, key=lambda c: -prelim_score(t, c))[: t.candidates]
     if not shortlist:
         return Choice([], [], {})
-    scored = measured_first(
-        evidence, fuller_first(t, rank_candidates(t, shortlist, cosines(shortlist)))
+    scored = titled_first(
+        evidence,
+        measured_first(
+            evidence, fuller_first(t, rank_candidates(t, shortlist, cosines(shortlist)))
+        ),
     )
     best = scored[0]
     chosen = [with_antecedent(s) for s in select(t, evidence, scored, limit)]
@@ -568,8 +571,13 @@ def _meant(offer: Offer | None) -> str:
 
 def focus_terms(question: str) -> set[str]:
     """Stemmed lower-case content words and titles of a question: what is asked, beyond names."""
-    lower = " ".join(w for w in question.split() if w[:1].islower())
-    titles = set(terms(question)) & TITLE_ACRONYMS.keys()
+    # A title spelled out ("chief executive") is asked as its acronym, not as two predicates.
+    spelled = title_terms(question)
+    plain = question
+    for title in spelled:
+        plain = TITLE_ACRONYMS[title].sub(" ", plain)
+    lower = " ".join(w for w in plain.split() if w[:1].islower())
+    titles = (set(terms(question)) & TITLE_ACRONYMS.keys()) | spelled
     return (set(terms(lower)) | titles) - QUESTION_WORDS - GENERIC
 
 
@@ -613,6 +621,23 @@ def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Sco
     if not giving:
         return scored
     return [giving[0], *(s for s in named if s is not giving[0])]
+
+
+def titled_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """When the best sentence lacks the title asked ("CEO"), the sentences stating it first."""
+    # "…, chief executive Mara Quinn said" answers "Who is the CEO of Orbital Compute?" in the
+    # memo on Orbital Compute, though the sentence says "the company"; the funding sentence that
+    # ranked first stated no title and was declined. Broadcom's CEO, in an article that never
+    # names Orbital Compute, is not moved up.
+    titles = evidence.focus & TITLE_ACRONYMS.keys()
+    if not titles or titles <= scored[0].candidate.terms:
+        return scored
+    # Only sentences in passages on the names asked may lead the quote or join it.
+    named = [s for s in scored if names_share(evidence.names, s.candidate.passage.text) == 1.0]
+    titled = [s for s in named if titles <= s.candidate.terms]
+    if not titled:
+        return scored
+    return [*titled, *(s for s in named if s not in titled)]
 
 
 def is_cut_off(text: str) -> bool:

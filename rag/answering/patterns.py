@@ -246,11 +246,11 @@ NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]
 # "Who is the CEO of Nscale?" asks for a chief executive, and a passage may spell the title out.
 # Each is a predicate word like "acquired", matched by its acronym or by these words.
 TITLE_ACRONYMS = {
-    "ceo": re.compile(r"\bchief executive", re.IGNORECASE),
-    "cfo": re.compile(r"\bchief financial", re.IGNORECASE),
-    "cto": re.compile(r"\bchief (?:technology|technical)", re.IGNORECASE),
-    "coo": re.compile(r"\bchief operating", re.IGNORECASE),
-    "cio": re.compile(r"\bchief information", re.IGNORECASE),
+    "ceo": re.compile(r"\bchief executive(?: officer)?", re.IGNORECASE),
+    "cfo": re.compile(r"\bchief financial(?: officer)?", re.IGNORECASE),
+    "cto": re.compile(r"\bchief (?:technology|technical)(?: officer)?", re.IGNORECASE),
+    "coo": re.compile(r"\bchief operating(?: officer)?", re.IGNORECASE),
+    "cio": re.compile(r"\bchief information(?: officer)?", re.IGNORECASE),
     "vp": re.compile(r"\bvice[- ]president", re.IGNORECASE),
     "ipo": re.compile(
         r"\binitial public offering|\b(?:stock market|public) (?:debut|listing)", re.IGNORECASE

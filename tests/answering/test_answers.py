@@ -76,6 +76,40 @@ def test_a_title_spelled_out_answers_its_acronym(engine: Engine, tmp_path: Path)
     )
 
 
+def test_a_title_stated_of_the_company_answers_for_the_company_named(
+    engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "kestrel.txt").write_text(
+        "Kestrel Grid raised $90 million in 2026 to build substations for data centers.\n"
+        "The company plans to open its first site in Ohio next year, chief executive Lena Hart "
+        "said.\n",
+        "utf-8",
+    )
+    (tmp_path / "heron.txt").write_text(
+        "Heron Fiber's CEO expects the network to reach 40 cities by 2028.\n", "utf-8"
+    )
+    (tmp_path / "osprey.txt").write_text(
+        "Osprey Power raised $50 million in 2026 for battery storage beside data centers.\n",
+        "utf-8",
+    )
+    names = ("kestrel.txt", "heron.txt", "osprey.txt")
+    assert engine.ingest([tmp_path / name for name in names]).ok
+    # Before, the funding sentence ranked first, stated no chief executive, and was declined.
+    hart = (
+        "The company plans to open its first site in Ohio next year, chief executive Lena Hart "
+        "said. [1] Kestrel Grid raised $90 million in 2026 to build substations for data "
+        "centers. [2]"
+    )
+    for question in (
+        "Who is the CEO of Kestrel Grid?",
+        "Who is the chief executive of Kestrel Grid?",
+        "Who is Kestrel Grid's chief executive officer?",
+    ):
+        assert engine.ask(question).text == hart
+    # Heron Fiber's CEO is stated, but of Heron Fiber: never moved up for Osprey Power.
+    assert engine.ask("Who is the CEO of Osprey Power?").text == DECLINE_TEXT
+
+
 def test_an_amount_of_another_measure_is_not_the_answer(seeded: Engine) -> None:
     # Before, OpenAI's valuation answered its revenue at 0.78, Broadcom's revenue its profit.
     assert_declined(
