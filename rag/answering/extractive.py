@@ -45,6 +45,7 @@ from rag.answering.patterns import (
     NOT_PLURAL,
     PLURAL_ASK,
     POINTS_BACK,
+    POLAR,
     SUBJECT_REQUEST,
     TITLE_ACRONYMS,
 )
@@ -313,9 +314,11 @@ def choose(
     # or its acronym; one part of a long question may be answered by a runner-up.
     untitled = bool((evidence.focus & TITLE_ACRONYMS.keys()) - reading.quote_terms)
     unfocused = not best.candidate.focus or untitled
+    # A yes-or-no question is answered only by a sentence stating what it asks, however close in
+    # meaning: Nscale's funding says nothing on whether Nscale is profitable.
     off_topic = (
         not asked
-        or (unfocused and best.cosine < t.min_cosine_unfocused)
+        or (unfocused and (best.cosine < t.min_cosine_unfocused or bool(POLAR.match(question))))
         or off_measure(evidence, best.candidate)
     )
     # "How much is Microsoft investing …?" is not answered by what Amazon is investing.

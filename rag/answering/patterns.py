@@ -108,6 +108,11 @@ ACTOR = re.compile(
 AUXILIARY = re.compile(
     r"\s+(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|says|said)\b"
 )
+# A yes-or-no question ("Is Nscale profitable?"): only a sentence stating what it asks can say.
+POLAR = re.compile(
+    r"^\s*(?:is|are|was|were|does|do|did|has|have|had|will|would|can|could|should)\s",
+    re.IGNORECASE,
+)
 # Sums ("What's 2+2?"): nothing the documents answer, whatever sentence holds a 2.
 ARITHMETIC = re.compile(r"\d\s*[+*/×÷^]\s*\d")
 # "What is Nscale's revenue?" asks an amount though no "how much" says so.

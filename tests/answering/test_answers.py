@@ -110,6 +110,18 @@ def test_a_title_stated_of_the_company_answers_for_the_company_named(
     assert engine.ask("Who is the CEO of Osprey Power?").text == DECLINE_TEXT
 
 
+def test_a_yes_or_no_question_is_answered_only_by_a_sentence_stating_what_it_asks(
+    seeded: Engine,
+) -> None:
+    # Before, Nscale's funding sentences answered "Is Nscale profitable?" at 0.72: close to the
+    # question in meaning, and silent on profit.
+    assert seeded.ask("Is Nscale profitable?").text == DECLINE_TEXT
+    assert seeded.ask("Has Broadcom reached an agreement with Google?").text == (
+        "In April 2026, Broadcom and Google reached a long-term agreement extending their custom "
+        "AI chip relationship through 2031. [1]"
+    )
+
+
 def test_an_amount_of_another_measure_is_not_the_answer(seeded: Engine) -> None:
     # Before, OpenAI's valuation answered its revenue at 0.78, Broadcom's revenue its profit.
     assert_declined(
