@@ -18,7 +18,8 @@ NOT_MEANT = "not_meant"
 NO = "no"
 BUTTON_TEXT_LIMIT = 75  # characters of a button's label
 VALUE_LIMIT = 2000  # characters of a button's value
-# The metadata of a reply to a click: the thread's history reads the question it asked.
+# The metadata of a reply to a question no message of its thread holds (a click's, a slash
+# command's): the thread's history reads the question back.
 CLICKED = "rag_clicked"
 
 

@@ -284,15 +284,18 @@ class SlackBot:
         self._answers.put(reply.key, reply)
         # Nobody else in the channel sees a slash command's text: the reply shows what was asked.
         asked = f"<@{user}> asked: {mrkdwn_escape(question)}"
-        # A slash command's answer starts no thread whose history a click could be asked with.
-        blocks = answer_blocks(reply.answer, reply.key, offer=False)
+        # An answer to the asker alone can start no thread for a "Did you mean …?" click to be
+        # answered in; one in the channel can, and carries its question for the click to read.
+        alone = self.settings.ephemeral_answers
+        blocks = answer_blocks(reply.answer, reply.key, offer=not alone)
         if len(blocks) < MAX_BLOCKS:
             blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": asked}]})
         text = fallback_text(reply.answer)
-        if self.settings.ephemeral_answers:
+        if alone:
             client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
         else:
-            client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            carried = {"event_type": CLICKED, "event_payload": {"question": question}}
+            client.chat_postMessage(channel=channel, text=text, blocks=blocks, metadata=carried)
 
     def _session(self, channel: str, history: list[str] | None = None) -> ChatSession | _Refusal:
         """A conversation with the engine of the channel's collection, or why there is none."""
@@ -309,13 +312,14 @@ class SlackBot:
     def _thread_questions(
         self, client: WebClient, channel: str, event: dict[str, Any]
     ) -> list[str]:
-        """The people's earlier messages in the thread, and the questions their clicks asked."""
+        """The people's earlier messages in the thread, and the questions replies carry."""
         replies = client.conversations_replies(
             channel=channel, ts=event["thread_ts"], limit=50, include_all_metadata=True
         )
         asked = []
         for m in replies.get("messages") or []:
-            if m.get("ts") == event["ts"]:
+            # The message asking is not its own history; a reply clicked on may hold a question.
+            if m.get("ts") == event["ts"] and not m.get("bot_id"):
                 continue
             if m.get("bot_id"):
                 metadata = m.get("metadata") or {}

@@ -270,16 +270,25 @@ def click(url: str, key: str, channel: str, action: str = "feedback_up") -> http
     return signed_post(url, form, content_type="application/x-www-form-urlencoded")
 
 
-def offer_click(url: str, thread: str, action: str, value: str) -> httpx.Response:
-    """A signed click on a "Did you mean …?" button of the reply {thread}.2 in thread {thread}.1."""
-    ts, thread_ts = f"{thread}.2", f"{thread}.1"
+def offer_click(
+    url: str, thread: str, action: str, value: str, channel: str = "C1", ts: str = ""
+) -> httpx.Response:
+    """A signed click on a "Did you mean …?" button of the reply {thread}.2 in thread {thread}.1.
+
+    With `ts`, the button is on that message, which starts no thread (a slash command's answer).
+    """
+    where = {"ts": ts} if ts else {"ts": f"{thread}.2", "thread_ts": f"{thread}.1"}
     payload = {
         "type": "block_actions",
         "user": {"id": "U1"},
-        "channel": {"id": "C1"},
+        "channel": {"id": channel},
         "team": {"id": "T1"},
-        "container": {"type": "message", "message_ts": ts, "thread_ts": thread_ts},
-        "message": {"ts": ts, "thread_ts": thread_ts},
+        "container": {
+            "type": "message",
+            "message_ts": where["ts"],
+            **({"thread_ts": where["thread_ts"]} if "thread_ts" in where else {}),
+        },
+        "message": where,
         "trigger_id": "t1",
         "actions": [
             {"action_id": action, "block_id": "did_you_mean", "value": value, "type": "button"}
@@ -559,20 +568,63 @@ def test_a_slash_command_answer_takes_votes(slack_env: Any) -> None:
     assert (entries[-1]["vote"], entries[-1]["question"]) == ("down", NSCALE)
 
 
+def test_a_slash_command_answer_offers_the_spelling_and_a_click_answers_in_its_thread(
+    slack_env: Any,
+) -> None:
+    fake, _, url, _ = slack_env
+    form = slash_command("How much did Nscael raise?", "C9", "trigger-4")
+    assert signed_post(url, form, "application/x-www-form-urlencoded").status_code == 200
+    wait_for(lambda: any(p.get("channel") == "C9" for p in fake.posts()))
+    answer = next(p for p in fake.posts() if p.get("channel") == "C9")
+    # Before, a slash command's answer offered no buttons: it starts no thread of its own.
+    buttons = json.loads(blocks_text(answer))[-2]["elements"]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [
+        ("ask_meant", "How much did Nscale raise?"),
+        ("not_meant", "no"),
+    ]
+    metadata = posted(answer, "metadata")
+    assert metadata == {
+        "event_type": "rag_clicked",
+        "event_payload": {"question": "How much did Nscael raise?"},
+    }
+    # The "No" is answered in the answer's thread, read back with the question it carries.
+    fake.threads["900.5"] = [
+        {"ts": "900.5", "bot_id": "BBOT", "text": "… Did you mean Nscale?", "metadata": metadata}
+    ]
+    assert offer_click(url, "", "not_meant", "no", channel="C9", ts="900.5").status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C9", "900.5")) == 1)
+    assert replies_in(fake, "C9", "900.5")[0]["text"] == (
+        "Then none of the articles I searched mentions Nscael. Ask again with other words, "
+        "or ask “What are these articles about?” for an overview."
+    )
+    clicked = offer_click(url, "", "ask_meant", "How much did Nscale raise?", "C9", "900.5")
+    assert clicked.status_code == 200
+    wait_for(lambda: len(replies_in(fake, "C9", "900.5")) == 2)
+    assert "$14.6 billion" in replies_in(fake, "C9", "900.5")[1]["text"]
+
+
 def test_slash_command_can_answer_the_asker_alone(slack_env: Any) -> None:
     fake, bot, url, _ = slack_env
     before = fake.count("chat.postEphemeral")
     bot.settings = bot.settings.model_copy(update={"ephemeral_answers": True})
     try:
-        form = slash_command(NSCALE, "C6", "trigger-2")
-        assert signed_post(url, form, "application/x-www-form-urlencoded").status_code == 200
-        wait_for(lambda: fake.count("chat.postEphemeral") == before + 1)
+        for n, question in enumerate((NSCALE, "How much did Nscael raise?"), start=1):
+            form = slash_command(question, "C6", f"trigger-2{n}")
+            assert signed_post(url, form, "application/x-www-form-urlencoded").status_code == 200
+            wait_for(lambda n=n: fake.count("chat.postEphemeral") == before + n)
     finally:
         bot.settings = bot.settings.model_copy(update={"ephemeral_answers": False})
-    ephemeral = [c.args for c in fake.calls if c.method == "chat.postEphemeral"][-1]
-    assert (ephemeral["channel"], ephemeral["user"]) == ("C6", "U7")
-    assert "$14.6 billion" in ephemeral["text"]
+    answered, offered = [c.args for c in fake.calls if c.method == "chat.postEphemeral"][-2:]
+    assert (answered["channel"], answered["user"]) == ("C6", "U7")
+    assert "$14.6 billion" in answered["text"]
     assert not any(p.get("channel") == "C6" for p in fake.posts())
+    # An answer to the asker alone starts no thread a click could be answered in: the offer is
+    # in its text, with no buttons.
+    assert offered["text"] == (
+        "The articles don't say: none of the retrieved passages mentions Nscael. "
+        "Did you mean Nscale?"
+    )
+    assert "ask_meant" not in json.dumps(posted(offered, "blocks"))
 
 
 def test_channels_are_answered_from_their_own_collections(slack_env: Any, tmp_path: Path) -> None:
