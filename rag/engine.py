@@ -34,6 +34,8 @@ from rag.answering.named_articles import (
     described,
     matching,
     named_article,
+    no_such,
+    place,
     scoped,
     summary,
 )
@@ -810,6 +812,13 @@ class Engine:
             return None
         titles = {d.source: d.title for d in self.documents() if source in (None, d.source)}
         found = matching(named, list(titles.items()))
+        at = None if found else place(named, len(titles))
+        if at is not None:
+            # Counted in the overview's order: "the second article" is the second it lists.
+            if not 1 <= at <= len(titles):
+                text = no_such(at, self.collection, len(titles))
+                return self._reply(asked, notices, "article", text, [], [], started)
+            found = [sorted(titles)[at - 1]]
         if not found:
             # "Summarise the Nscale article" names no title: it is a request about Nscale.
             return None

@@ -175,7 +175,8 @@ def _examples(leads: Sequence[Lead]) -> list[str]:
     return examples[:2]
 
 
-def _counted(documents: int) -> str:
+def counted(documents: int) -> str:
+    """A count of documents: "1 document", "6 documents"."""
     return f"{documents} document" + ("" if documents == 1 else "s")
 
 
@@ -188,7 +189,7 @@ def covers(collection: str, documents: int, leads: Sequence[Lead]) -> str:
         )
     examples = " or ".join(_examples(leads))
     text = (
-        f"I answer questions about the {_counted(documents)} in the collection “{collection}”, "
+        f"I answer questions about the {counted(documents)} in the collection “{collection}”, "
         "quoting the passages I use with a citation for each."
     )
     if examples:
@@ -199,10 +200,10 @@ def covers(collection: str, documents: int, leads: Sequence[Lead]) -> str:
 def reply_text(kind: str, collection: str, documents: int, leads: Sequence[Lead]) -> str:
     """The reply to a turn that asks nothing of the documents, or is in another language."""
     if kind == "farewell":
-        told = f" Ask again any time about the {_counted(documents)} in “{collection}”."
+        told = f" Ask again any time about the {counted(documents)} in “{collection}”."
         return "Goodbye!" + (told if documents else "")
     if kind == "acknowledgement" and documents:
-        return f"Anything else? Ask me about the {_counted(documents)} in “{collection}”."
+        return f"Anything else? Ask me about the {counted(documents)} in “{collection}”."
     if kind == "doubt":
         return (
             "Every answer quotes the documents word for word, and its numbered citations show the "
@@ -245,18 +246,19 @@ def overview(collection: str, documents: int, leads: Sequence[Lead]) -> tuple[st
     """Each document's title with its lead sentence, cited; the text and its citations."""
     if documents == 0:
         return covers(collection, 0, leads), []
-    lines = [f"The collection “{collection}” holds {_counted(documents)}:"]
+    lines = [f"The collection “{collection}” holds {counted(documents)}:"]
     citations: list[Citation] = []
-    for lead in leads:
+    # Numbered, so that "What is the second article about?" can name one by its place.
+    for n, lead in enumerate(leads, start=1):
         span = lead_sentence(lead.passage)
         if span is None:
-            lines.append(f"- {lead.title}")
+            lines.append(f"{n}. {lead.title}")
             continue
         end = closed(lead.passage.text, *span)
         citation = lead.passage.cite(len(citations) + 1, span[0], end, 1.0)
         citations.append(citation)
         told = citation.text if restates(citation.text, lead.title) else None
-        lines.append(f"- {told or lead.title + ': ' + citation.text} [{citation.n}]")
+        lines.append(f"{n}. {told or lead.title + ': ' + citation.text} [{citation.n}]")
     if documents > len(leads):
         lines.append(f"… and {documents - len(leads)} more.")
     return "\n".join(lines), citations

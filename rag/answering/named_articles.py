@@ -7,8 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from rag.answering.first_turns import restates
-from rag.answering.patterns import ARTICLE_NOUN, ARTICLE_REQUESTS, QUOTED_TITLE, SCOPED
+from rag.answering.first_turns import counted, restates
+from rag.answering.patterns import (
+    ARTICLE_NOUN,
+    ARTICLE_REQUESTS,
+    ORDINAL_WORDS,
+    PLACE,
+    QUOTED_TITLE,
+    SCOPED,
+)
 from rag.text import SENTENCE_CLOSE, closed, is_heading, sentence_spans, terms
 from rag.types import Citation, Passage
 
@@ -87,6 +94,27 @@ def matching(named: Named, documents: Sequence[tuple[str, str]]) -> list[str]:
     best = max((share for share, _ in scored), default=0.0)
     # "The 2026 AI Infrastructure article" may be any of three: each is listed, none guessed.
     return sorted(source for share, source in scored if share == best)
+
+
+def place(named: Named, documents: int) -> int | None:
+    """The place in the list of documents a request names ("the second article": 2), if any."""
+    match = PLACE.match(named.phrase)
+    if match is None:
+        return None
+    word = (match.group("word") or "").lower()
+    if word == "last":
+        return documents
+    if word:
+        return ORDINAL_WORDS.index(word) + 1
+    return int(match.group("digits") or match.group("number"))
+
+
+def no_such(at: int, collection: str, documents: int) -> str:
+    """The reply to "the twelfth article" of a collection of fewer."""
+    return (
+        f"There is no document {at} in the collection “{collection}”: it holds "
+        f"{counted(documents)}. Ask “What are these articles about?” for the list."
+    )
 
 
 def opening(passage: Passage, title: str) -> tuple[int, int] | None:

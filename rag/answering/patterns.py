@@ -560,6 +560,27 @@ SCOPED = tuple(
         r"\s*,\s*(?P<question>\S.*?)\s*$",
     )
 )
+# "the second article", "the 3rd document", "the last story", "article 2": a document by its place
+# in the overview's list (ordered by file name), not by its title. The phrase is what a request
+# names an article by once "the" and "article" are gone.
+ORDINAL_WORDS = (
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+)
+PLACE = re.compile(
+    rf"^(?:(?P<word>{'|'.join(ORDINAL_WORDS)}|last)|(?P<digits>[1-9]\d{{0,2}})(?:st|nd|rd|th)"
+    r"|(?:article|document|story|piece|report|post|memo)\s+(?:number\s+|no\.?\s*|#)?"
+    r"(?P<number>[1-9]\d{0,2}))(?:\s+one)?$",
+    re.IGNORECASE,
+)
 # A title in quotation marks, perhaps called an article: "“Trend Analysis: …” article".
 QUOTED_TITLE = re.compile(
     r"[“\"](?P<title>[^”\"]+)[”\"](\s+(article|document|story|piece|report|post|memo)s?)?", re.I

@@ -28,19 +28,19 @@ COVERS = (
 AGAIN = "Ask again any time about the 5 documents in “articles”."
 
 OVERVIEW = """The collection “articles” holds 5 documents:
-- AI infrastructure growth is accelerating in 2026 as Anthropic nears a major Wall Street-backed \
+1. AI infrastructure growth is accelerating in 2026 as Anthropic nears a major Wall Street-backed \
 venture. [1]
-- The 2026 AI Infrastructure Boom: Capital, Technology, and Strategic Resilience: The year 2026 \
+2. The 2026 AI Infrastructure Boom: Capital, Technology, and Strategic Resilience: The year 2026 \
 marks a watershed moment in the evolution of AI infrastructure, characterized by unprecedented \
 levels of investment, technological breakthroughs, and ambitious innovations that are reshaping \
 the global landscape. [2]
-- Trend Analysis: Artificial Intelligence Infrastructure Funding: The traditional perception of \
+3. Trend Analysis: Artificial Intelligence Infrastructure Funding: The traditional perception of \
 artificial intelligence as a nimble software endeavor has been permanently dismantled by a \
 historic surge in capital that prioritizes physical hardware and vast power reserves. [3]
-- With global AI infrastructure spending set to reach $487 billion in 2026 and eclipse $1 \
+4. With global AI infrastructure spending set to reach $487 billion in 2026 and eclipse $1 \
 trillion by 2029, the defining advantage of the machine intelligence era belongs to those who are \
 engineering the substrate beneath for the intelligence. [4]
-- The 2026 AI Infrastructure Surge: Regional Ecosystems, Custom Silicon, and Decentralized \
+5. The 2026 AI Infrastructure Surge: Regional Ecosystems, Custom Silicon, and Decentralized \
 Powerhouses: The year 2026 marks a seismic shift in the AI landscape, driven by unprecedented \
 investments, technological breakthroughs, and a clear move toward decentralization. [5]"""
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from rag.answering.conversation import on_subject
-from rag.answering.named_articles import Named, choose, matching, named_article, scoped
+from rag.answering.named_articles import (
+    Named,
+    choose,
+    matching,
+    named_article,
+    place,
+    scoped,
+)
 from rag.engine import Engine
 from rag.session import ChatSession
 
@@ -124,6 +131,43 @@ def test_a_request_about_a_name_is_answered_by_a_sentence_naming_it(seeded: Engi
     ]
     # A name no passage mentions is still declined, saying so.
     assert seeded.ask("Tell me about Zendesk").declined
+
+
+def test_an_article_named_by_its_place_in_the_overview_is_summarised(seeded: Engine) -> None:
+    # Before, "What is the third article about?" was searched as a question, and declined.
+    for request in (
+        "What is the third article about?",
+        "Summarise the 3rd document",
+        "Tell me about article 3",
+        "What does the third one say?",
+    ):
+        answer = seeded.ask(request)
+        assert (answer.turn, answer.text) == ("article", TREND_OPENS)
+        assert [c.source for c in answer.citations] == [TREND]
+    last = seeded.ask("What is the last article about?")
+    assert [c.source for c in last.citations] == ["004_f7653a61b53defd5.txt"]
+    assert seeded.ask("What is the sixth article about?").text == (
+        "There is no document 6 in the collection “articles”: it holds 5 documents. "
+        "Ask “What are these articles about?” for the list."
+    )
+
+
+@pytest.mark.parametrize(
+    ("phrase", "at"),
+    [
+        ("second", 2),
+        ("second one", 2),
+        ("12th", 12),
+        ("article number 4", 4),
+        ("document #7", 7),
+        ("last", 9),
+        ("First Republic", None),
+        ("first quarter", None),
+        ("0th", None),
+    ],
+)
+def test_a_place_is_read_from_an_ordinal_alone(phrase: str, at: int | None) -> None:
+    assert place(Named(phrase, True), documents=9) == at
 
 
 def test_a_long_list_to_choose_from_is_cut_at_ten() -> None:
