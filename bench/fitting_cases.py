@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.answering.casing import cased
 from rag.answering.extractive import Choice, Tuning, choose, gather_evidence
 from rag.config import Settings
 from rag.engine import Engine, prepare_question
@@ -63,10 +64,13 @@ class CaseSet:
 
     def choice(self, case: Case, limit: int = 3) -> Choice:
         """What the answerer picks for a case with default tuning (3 sentences, its default)."""
-        evidence = gather_evidence(case.text, case.passages)
+        # As the engine reads it: a question typed in lower case given its names' capitals (the
+        # embedding model is uncased, so the cached vector is the cased question's too).
+        asked = cased(case.text, case.passages)
+        evidence = gather_evidence(asked, case.passages)
         return choose(
             Tuning(),
-            case.text,
+            asked,
             evidence,
             lambda found: self.cosines(case.text, [c.text for c in found]),
             limit,

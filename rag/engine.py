@@ -13,8 +13,15 @@ from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from rag.answering.casing import cased, uncased
 from rag.answering.citations import check_citations
-from rag.answering.conversation import more_of, standalone, swapped_in
+from rag.answering.conversation import (
+    is_follow_up,
+    more_of,
+    standalone,
+    swapped_in,
+    without_lead_in,
+)
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.first_turns import (
     Lead,
@@ -76,6 +83,8 @@ _FAST_CUT = 8
 REEMBEDDING = "(being re-embedded)"
 # "Tell me more" after as many is answered as the fifth: each round re-answers the one before.
 MAX_MORE = 5
+# Earlier questions typed in lower case searched for their names' capitals, at most, per question.
+MAX_CASED = 3
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -709,12 +718,19 @@ class Engine:
         earlier, cut = prepare_history(history, self.settings.answer)
         notices = notices + cut
         question = searched or asked
-        more = more_of(question, earlier)
-        text, rounds = more or (standalone(question, earlier), 0)
-        about = () if more else swapped_in(question, earlier)
         with self._asking_cond:
             self._asking += 1
         try:
+            if earlier and uncased(question):
+                # "what is openai's valuation" names nothing by its capitals, so it was taken for
+                # a follow-up and answered with the Nscale question's quote: its names are read
+                # first from what it finds alone, and so are those of the questions it may
+                # follow up.
+                question = self._cased(question, top_k, source)
+                earlier = self._cased_history(earlier, top_k, source)
+            more = more_of(question, earlier)
+            text, rounds = more or (standalone(question, earlier), 0)
+            about = () if more else swapped_in(question, earlier)
             return self._retrieve_in_turn(asked, text, notices, top_k, source, rounds, about)
         finally:
             with self._asking_cond:
@@ -757,6 +773,9 @@ class Engine:
             with self.store_lock.read():
                 passages = self.retriever.retrieve(text, embedding.tolist(), k, source)
             retrieved = time.perf_counter()
+            # The same search finds the same passages whatever the case; the decision reads names
+            # by their capitals, which a question typed in lower case leaves out.
+            text = cased(text, passages)
             extractive = self.extractive.draft(text, passages, about=about)
             told: list[Citation] = []
             # "Tell me more", `rounds` times: what the answers before quoted is told, so the next
@@ -771,6 +790,37 @@ class Engine:
                     extractive = replace(extractive, text=nothing_more(text), offer=None)
             release_free_memory()
         return _Retrieved(asked, text, notices, passages, extractive, started, retrieved)
+
+    def _cased_history(
+        self, earlier: Sequence[str], top_k: int | None, source: str | None
+    ) -> list[str]:
+        """The earlier questions, those a follow-up may lean on given their names' capitals."""
+        items = list(earlier)
+        searches = 0
+        # Back to the last question that stands alone: the ones before it are no topic. Each
+        # costs a search, so a long history typed in lower case costs three at most.
+        for i in range(len(items) - 1, -1, -1):
+            if searches < MAX_CASED and uncased(items[i]) and classify(items[i]) is None:
+                items[i] = self._cased(items[i], top_k, source)
+                searches += 1
+            if not is_follow_up(without_lead_in(items[i])):
+                break
+        return items
+
+    def _cased(self, question: str, top_k: int | None, source: str | None) -> str:
+        """A question typed in lower case with its names' capitals, read from what it finds."""
+        with self._lock:
+            _ = self.encoder, self.retriever
+            sources = self.sources()
+            if not sources or (source is not None and source not in sources):
+                # The search that follows says what is wrong.
+                return question
+            self.check_embedder()
+            k = top_k or self.settings.retrieval.top_k
+            embedding = self.encoder([question])[0]
+            with self.store_lock.read():
+                passages = self.retriever.retrieve(question, embedding.tolist(), k, source)
+        return cased(question, passages)
 
     def leads(
         self, limit: int = 10, source: str | None = None, among: Collection[str] | None = None

@@ -245,6 +245,9 @@ NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
 
 # A word that may be a name: a letter first, then letters, digits or "&.-" (AT&T, H100, Nvidia's).
 QUESTION_NAME = re.compile(r"\b[^\W\d_][\w&.-]*[^\W_]")
+# What a word written before a capital makes it: a sentence's or a list item's first word, whose
+# capital says nothing of a name ("- Regional Leaders", "…said. The", a quote's first word).
+STARTS_SENTENCE = re.compile(r"(?:^|[.!?:;\n•*–—-])[\s“\"‘'(\[]*$")
 # Capitalised words in a row, joined by single spaces: the parts of one name.
 NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]")
 # Titles and corporate events written in capitals are what a question asks, not whom it is about:

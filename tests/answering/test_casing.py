@@ -1,0 +1,74 @@
+"""A question typed in lower case gets its names' capitals from the passages it finds."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.casing import cased, uncased
+from rag.engine import Engine
+from rag.session import ChatSession
+from rag.types import Passage
+from tests.fixtures import NSCALE
+
+TEXT = (
+    "AI Infrastructure Growth And Funding Outlook\n"
+    "Recent deals have propelled OpenAI’s valuation past $730 billion, and OpenAI plans more.\n"
+    "Forecasts from ARK Invest’s Cathie Wood predict a boom, as investors invest in chips.\n"
+    "The company plans a vault in Norway by 2028, chief executive Mara Quinn said.\n"
+    "Tesla announced its “Terafab” plant. Growth in funding continues.\n"
+)
+
+
+def passages() -> list[Passage]:
+    return [Passage(1, "id", "a.txt", "A", TEXT, 0, len(TEXT), 1.0)]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # Written with a capital mid-sentence twice, never without.
+        ("what is openai's valuation?", "what is OpenAI's valuation?"),
+        # Two words written as one name, once.
+        ("who is mara quinn?", "who is Mara Quinn?"),
+        ("what did ark invest predict?", "what did ARK Invest predict?"),
+        # "Invest" alone is written with a capital once and without once: an English word.
+        ("how much did they invest?", "how much did they invest?"),
+        # No English word, written with a capital once.
+        ("where is the terafab plant?", "where is the Terafab plant?"),
+        # A heading's capitals ("Growth", "Funding") and a sentence's first word name nothing.
+        ("how fast is funding growth?", "how fast is funding growth?"),
+        # Typed with a capital: the typing is trusted.
+        ("What is openai's valuation?", "What is openai's valuation?"),
+    ],
+)
+def test_a_lower_case_question_gets_the_capitals_its_passages_write(
+    question: str, expected: str
+) -> None:
+    assert cased(question, passages()) == expected
+
+
+def test_only_a_question_without_a_capital_is_uncased() -> None:
+    assert [uncased(q) for q in ("what is nscale", "What is nscale?", "What is Nscale?")] == [
+        True,
+        False,
+        False,
+    ]
+
+
+def test_a_question_typed_in_lower_case_is_no_follow_up(seeded: Engine) -> None:
+    session = ChatSession(seeded)
+    session.ask(NSCALE)
+    # Before, it named nothing by its capitals, was read as a follow-up of the Nscale question
+    # and answered with Nscale's funding at 0.88.
+    reply = session.ask("what is openai's valuation")
+    assert reply.answer is not None
+    assert reply.answer.text == (
+        "Recent financial activity has propelled OpenAI’s valuation to a range between $730 "
+        "billion and $840 billion. [1]"
+    )
+    assert reply.answer.standalone_question == "what is OpenAI's valuation"
+    # "what about anthropic" after it asks Anthropic's valuation, which no article gives.
+    reply = session.ask("what about anthropic")
+    assert reply.answer is not None
+    assert reply.answer.standalone_question == "what is Anthropic's valuation"
+    assert reply.answer.declined
