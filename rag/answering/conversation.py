@@ -13,6 +13,7 @@ from rag.answering.patterns import (
     ARTICLE_ON,
     AUXILIARIES,
     DUMMY_IT,
+    EMBEDDED_ASK,
     EVENT_NOUN,
     FOLLOW_UP_OPENING,
     LEANS_BACK,
@@ -114,8 +115,15 @@ def on_subject(question: str) -> str | None:
     return f"Tell me about {match.group('subject')}" if match else None
 
 
+def asked_directly(question: str) -> str:
+    """The question a lead-in asks ("Do you know who …?" asks "Who …?"), else the question."""
+    rest = EMBEDDED_ASK.sub("", question, count=1)
+    return rest[:1].upper() + rest[1:] if rest != question else question
+
+
 def standalone(question: str, earlier: Sequence[str]) -> str:
     """The question as it should be searched: with the last self-contained question if needed."""
+    question = asked_directly(question)
     asked = without_lead_in(question)
     subject = on_subject(asked)
     # "What do these articles say about Nscale?" leans on nothing; "… say about it?" does.

@@ -388,6 +388,15 @@ ACKNOWLEDGEMENT = re.compile(
     r"\s*[,.!]+\s*)+",
     re.IGNORECASE,
 )
+# A question asked inside another ("Do you know who leads Orbital Compute?", "I wonder what Adani
+# is planning"): the lead-in's "know" or "wonder" is no word an answer states.
+EMBEDDED_ASK = re.compile(
+    r"^\s*(?:(?:do|did) you (?:happen to )?know|do you have any idea|any idea"
+    r"|(?:can|could|would|will) you (?:please )?(?:tell|show) me|(?:please )?tell me"
+    r"|i(?: would|'d|’d) like to know|i want to know|i(?: wonder| am wondering|'m wondering"
+    r"|’m wondering))\s*,?\s+(?=(?:what|when|where|which|who|whom|whose|why|how)\b)",
+    re.IGNORECASE,
+)
 # "Tell me more": the question before, answered by the sentences its answers have not quoted.
 MORE = re.compile(
     r"^\s*(and\s+)?(tell me more|tell me more about (it|that|this)|more|more please|go on"
@@ -518,7 +527,11 @@ ABOUT = re.compile(
     rf" (about|on|regarding)"
     rf"|(summari[sz]e|sum up|give( me)? (a |an )?(short |brief )?(summary|overview|rundown))"
     rf"( what)?( (the |these |those |all( the)? )?{DOCS}( say| said| report)?)?"
-    rf" (about|on|regarding|of|for))"
+    rf" (about|on|regarding|of|for)"
+    # "Do you know Nscale?", "Have you heard of Skyroot?"; not "Do you know who …?" (a question).
+    rf"|(do|did) you (happen to )?know( anything| something| much)?( about| of)?"
+    rf"|have you (ever )?heard( anything)? (about|of)"
+    rf")(?! (what|when|where|which|who|whom|whose|why|how|if|whether|that)\b)"
     rf" (?P<subject>\S.*?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.answering.conversation import (
+    asked_directly,
     more_of,
     on_subject,
     standalone,
@@ -340,6 +341,12 @@ SUBJECT_REQUESTS = [
     ("Which articles state that powers stay with member states?", None),
     ("Which article mentions that Nscale raised money?", None),
     ("Which report depicted lesser temperature variations?", None),
+    # Asked whether the bot knows a name (each was declined: "know" is in no sentence).
+    ("Do you know Nscale?", "Tell me about Nscale"),
+    ("Do you know anything about OpenAI?", "Tell me about OpenAI"),
+    ("Have you heard of Skyroot Aerospace?", "Tell me about Skyroot Aerospace"),
+    ("Do you know who leads Orbital Compute?", None),
+    ("Do you know that Nscale raised money?", None),
 ]
 
 
@@ -348,6 +355,31 @@ def test_a_request_about_a_subject_is_searched_as_that_subject(
     question: str, searched: str | None
 ) -> None:
     assert on_subject(question) == searched
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Do you know who leads Orbital Compute?", "Who leads Orbital Compute?"),
+        ("I wonder what Adani is planning", "What Adani is planning"),
+        ("can you tell me, how much did Nscale raise?", "How much did Nscale raise?"),
+        ("I'd like to know when the EU AI Act applies", "When the EU AI Act applies"),
+        ("Do you know Nscale?", "Do you know Nscale?"),
+        ("Tell me more", "Tell me more"),
+    ],
+)
+def test_a_question_asked_inside_another_is_asked_directly(question: str, asked: str) -> None:
+    assert asked_directly(question) == asked
+
+
+def test_the_words_of_a_lead_in_are_not_asked_for(seeded: Engine) -> None:
+    # Before, "wonder" was a word the answer had to state: declined.
+    answer = seeded.ask("I wonder what Adani is planning")
+    assert (answer.standalone_question, answer.text) == (
+        "What Adani is planning",
+        "Adani Group, India's industrial giant, announced an ambitious plan to invest $100 "
+        "billion in developing local AI data centers across India. [1]",
+    )
 
 
 def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> None:
