@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,9 @@ from rag.text import (
 from rag.types import Citation, Draft, Offer, Passage
 
 Embed = Callable[[Sequence[str]], np.ndarray]
+
+# The letters two words' stems must share, from their start, to be read as one root.
+ROOT = 4
 
 DECLINE_TEXT = (
     "The articles don't say. None of the retrieved passages answers this question, "
@@ -315,10 +318,14 @@ def choose(
     untitled = bool((evidence.focus & TITLE_ACRONYMS.keys()) - reading.quote_terms)
     unfocused = not best.candidate.focus or untitled
     # A yes-or-no question is answered only by a sentence stating what it asks, however close in
-    # meaning: Nscale's funding says nothing on whether Nscale is profitable.
+    # meaning: Nscale's funding says nothing on whether Nscale is profitable. A word of the same
+    # root states it ("investing" and "investment": "Is Nvidia investing in Nebius?").
+    silent = bool(POLAR.match(question)) and not related(
+        evidence.focus - TITLE_ACRONYMS.keys(), best.candidate.terms | best.candidate.stated
+    )
     off_topic = (
         not asked
-        or (unfocused and (best.cosine < t.min_cosine_unfocused or bool(POLAR.match(question))))
+        or (unfocused and (best.cosine < t.min_cosine_unfocused or silent))
         or off_measure(evidence, best.candidate)
     )
     # "How much is Microsoft investing …?" is not answered by what Amazon is investing.
@@ -326,6 +333,17 @@ def choose(
     other = acted_by_another(actor, best.candidate.text, reading.passages)
     acted = (other, actor) if other and actor else None
     return Choice(scored, chosen, features(reading), off_topic, acted)
+
+
+def related(asked: Collection[str], stated: Collection[str]) -> bool:
+    """True when a sentence states a word of the root of one asked (or nothing is asked)."""
+    # Stems of four letters or more, one the start of the other: "invest" and "investment",
+    # "enforc" and "enforcement"; "profitabl" is no start of "fund".
+    return not asked or any(
+        min(len(a), len(s)) >= ROOT and (a.startswith(s) or s.startswith(a))
+        for a in asked
+        for s in stated
+    )
 
 
 def fuller_first(t: Tuning, scored: list[ScoredSentence]) -> list[ScoredSentence]:

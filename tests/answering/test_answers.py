@@ -120,6 +120,11 @@ def test_a_yes_or_no_question_is_answered_only_by_a_sentence_stating_what_it_ask
         "In April 2026, Broadcom and Google reached a long-term agreement extending their custom "
         "AI chip relationship through 2031. [1]"
     )
+    # A word of the same root states what is asked: "investment" for "investing".
+    assert seeded.ask("Is Nvidia investing in Nebius?").text == (
+        "Nvidia’s commitment of up to $30 billion to broaden its AI ecosystem includes a "
+        "noteworthy $2 billion investment in Nebius, a hyperscale cloud provider. [1]"
+    )
 
 
 def test_an_amount_of_another_measure_is_not_the_answer(seeded: Engine) -> None:
