@@ -721,11 +721,11 @@ class Engine:
         with self._asking_cond:
             self._asking += 1
         try:
-            if earlier and uncased(question):
+            if uncased(question):
                 # "what is openai's valuation" names nothing by its capitals, so it was taken for
-                # a follow-up and answered with the Nscale question's quote: its names are read
-                # first from what it finds alone, and so are those of the questions it may
-                # follow up.
+                # a follow-up and answered with the Nscale question's quote, and "skyroot" was no
+                # name to tell about: its names are read first from what it finds alone, and so
+                # are those of the questions it may follow up.
                 question = self._cased(question, top_k, source)
                 earlier = self._cased_history(earlier, top_k, source)
             more = more_of(question, earlier)

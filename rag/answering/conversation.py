@@ -18,6 +18,7 @@ from rag.answering.patterns import (
     FOLLOW_UP_OPENING,
     LEANS_BACK,
     MORE,
+    NAME_ALONE,
     NEWS_OF,
     STANDS_FOR,
     SWAP,
@@ -111,6 +112,7 @@ def on_subject(question: str) -> str | None:
         or ABOUT.match(question)
         or NEWS_OF.match(question)
         or WHICH_DOC.match(question)
+        or NAME_ALONE.match(question)
     )
     return f"Tell me about {match.group('subject')}" if match else None
 

@@ -623,6 +623,15 @@ NEWS_OF = re.compile(
     r"(?P<subject>(?i:the\s+)?[A-Z][\w.&'’-]*(?:\s+(?:[A-Z0-9][\w.&'’-]*|of|and|&)){0,5})"
     r"\s*[?.!]*\s*$"
 )
+# A name sent alone ("Skyroot", "EU AI Act", "Orbital Compute?"): what the documents say about
+# it. Capitalised words only; a question word or auxiliary opening it makes it a question, and
+# "And Microsoft?" asks the question before of Microsoft.
+NAME_ALONE = re.compile(
+    r"^\s*(?P<subject>(?!(?:What|When|Where|Which|Who|Whom|Whose|Why|How|Is|Are|Was|Were|Do|Does"
+    r"|Did|Has|Have|Had|Can|Could|Will|Would|Should|Tell|Please|And|But|Also|Plus|So|Then|Or"
+    r"|For|Ok|Okay|Thanks|Yes|No|Hi|Hello|Hey)\b)[A-Z][\w.&'’-]*"
+    r"(?:\s+(?:of\s+|&\s+)?[A-Z0-9][\w.&'’-]*){0,3})\s*[?.!]*\s*$"
+)
 # Words that are common in questions of other languages written in Latin letters and are not
 # English words, so that a name or a borrowed word does not make a question foreign.
 QUESTION_WORDS_ABROAD = (

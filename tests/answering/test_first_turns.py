@@ -347,6 +347,14 @@ SUBJECT_REQUESTS = [
     ("Have you heard of Skyroot Aerospace?", "Tell me about Skyroot Aerospace"),
     ("Do you know who leads Orbital Compute?", None),
     ("Do you know that Nscale raised money?", None),
+    # A name sent alone (each was searched as a question; "Skyroot" declined at 0.16).
+    ("Skyroot", "Tell me about Skyroot"),
+    ("EU AI Act", "Tell me about EU AI Act"),
+    ("Orbital Compute?", "Tell me about Orbital Compute"),
+    ("Bank of Italy", "Tell me about Bank of Italy"),
+    ("Why?", None),
+    ("How much?", None),
+    ("Tesla Terafab plant", None),
 ]
 
 
@@ -372,14 +380,30 @@ def test_a_question_asked_inside_another_is_asked_directly(question: str, asked:
     assert asked_directly(question) == asked
 
 
-def test_the_words_of_a_lead_in_are_not_asked_for(seeded: Engine) -> None:
-    # Before, "wonder" was a word the answer had to state: declined.
-    answer = seeded.ask("I wonder what Adani is planning")
-    assert (answer.standalone_question, answer.text) == (
-        "What Adani is planning",
-        "Adani Group, India's industrial giant, announced an ambitious plan to invest $100 "
-        "billion in developing local AI data centers across India. [1]",
-    )
+@pytest.mark.parametrize(
+    ("typed", "asked", "answer"),
+    [
+        # Before, searched as typed and declined at 0.16.
+        (
+            "skyroot",
+            "Tell me about Skyroot",
+            "Companies such as Skyroot Aerospace are pioneering orbiting AI infrastructure with "
+            "upcoming launches of Vikram-1. [1]",
+        ),
+        # Before, "wonder" was a word the answer had to state: declined.
+        (
+            "I wonder what Adani is planning",
+            "What Adani is planning",
+            "Adani Group, India's industrial giant, announced an ambitious plan to invest $100 "
+            "billion in developing local AI data centers across India. [1]",
+        ),
+    ],
+)
+def test_a_name_alone_or_a_question_inside_another_is_asked_as_meant(
+    seeded: Engine, typed: str, asked: str, answer: str
+) -> None:
+    got = seeded.ask(typed)
+    assert (got.standalone_question, got.text) == (asked, answer)
 
 
 def test_a_request_about_a_subject_is_asked_as_that_subject(seeded: Engine) -> None:
