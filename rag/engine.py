@@ -862,7 +862,8 @@ class Engine:
             return None
         titles = {d.source: d.title for d in self.documents() if source in (None, d.source)}
         found = matching(named, list(titles.items()))
-        at = None if found else place(named, len(titles))
+        # With no document, the search after says the index is empty.
+        at = None if found or not titles else place(named, len(titles))
         if at is not None:
             # Counted in the overview's order: "the second article" is the second it lists.
             if not 1 <= at <= len(titles):

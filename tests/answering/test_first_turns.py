@@ -16,6 +16,7 @@ from rag.answering.conversation import (
 )
 from rag.answering.first_turns import classify
 from rag.engine import Engine
+from rag.errors import IndexEmptyError
 from rag.session import ChatSession
 from tests.fixtures import OPENAI_RAISE, assert_declined
 
@@ -203,6 +204,10 @@ def test_an_empty_collection_says_how_to_fill_it(engine: Engine) -> None:
         "FOLDER`, then ask about them."
     )
     assert engine.ask("goodbye").text == "Goodbye!"
+    # An article by its place, or a name typed in lower case, meets the empty index's message.
+    for question in ("What is the second article about?", "skyroot"):
+        with pytest.raises(IndexEmptyError, match=r"^The index is empty\. Run `rag ingest`"):
+            engine.ask(question)
     # A yes after a question, the index emptied since, is an acknowledgement too, not an error.
     yes = engine.ask("yes", history=["How much did Nscael raise?"])
     assert (yes.turn, yes.text) == (
