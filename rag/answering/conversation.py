@@ -22,6 +22,7 @@ from rag.answering.patterns import (
     NEWS_OF,
     STANDS_FOR,
     SWAP,
+    SWAP_PREPOSITION,
     WHICH_DOC,
 )
 
@@ -51,12 +52,23 @@ def swapped(question: str, topic: str) -> str | None:
     names = _named(topic)
     if not names:
         return None
+    new = re.sub(r"['’]s$", "", other)
+    preposed = SWAP_PREPOSITION.match(new)
+    if preposed:
+        # "And in OpenAI?" swaps the name the topic has after "in", not its first name.
+        prep, new = preposed.group("prep"), preposed.group("rest")
+        said = f"{prep} {new}"
+        for name in names:
+            after = rf"\b{prep}\s+(?:the\s+)?{re.escape(name_phrase(topic, name))}"
+            if re.search(after, topic, flags=re.I):
+                return re.sub(after, lambda _: said, topic, count=1, flags=re.I)
+        # None after it: "What about in Europe?" asks the topic question there.
+        return f"{topic.rstrip(' ?.!')} {said}?"
     old = name_phrase(topic, names[0])
     if old not in topic:
         return None
     # The topic's "the" goes with its name: "What does the EU AI Act require?" asked of OpenAI is
     # "What does OpenAI require?"; the new name keeps the "the" it was asked with, if any.
-    new = re.sub(r"['’]s$", "", other)
     return re.sub(rf"\b(?:the\s+)?{re.escape(old)}", lambda _: new, topic, count=1, flags=re.I)
 
 

@@ -411,6 +411,11 @@ SWAP = re.compile(
     re.IGNORECASE,
 )
 
+# "And in OpenAI?" after "How much did Nvidia invest in Nebius?": the name after the same
+# preposition is the one swapped.
+SWAP_PREPOSITION = re.compile(
+    r"^(?P<prep>in|into|at|to|with|from|on|by|of)\s+(?P<rest>\S.*)$", re.IGNORECASE
+)
 
 # --- Turns that are not questions (first_turns.py) ---
 # Pinned by tests/answering/test_first_turns.py (exact replies to each kind of turn).

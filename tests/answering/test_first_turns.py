@@ -503,6 +503,11 @@ def test_what_about_asks_the_question_before_of_another_name() -> None:
     assert standalone("What about OpenAI?", earlier) == "How much did OpenAI raise?"
     assert standalone("And Microsoft?", earlier) == "How much did Microsoft raise?"
     assert standalone("How about Anthropic's?", earlier) == "How much did Anthropic raise?"
+    # A name after a preposition takes the place of the topic's name after it; before, "And in
+    # OpenAI?" asked "How much did in OpenAI invest in Nebius?".
+    invested = ["How much did Nvidia invest in Nebius?"]
+    assert standalone("And in OpenAI?", invested) == "How much did Nvidia invest in OpenAI?"
+    assert standalone("What about in Europe?", earlier) == "How much did Nscale raise in Europe?"
     # An acknowledgement before it changes nothing.
     assert standalone("Thanks! What about OpenAI?", earlier) == "How much did OpenAI raise?"
     assert standalone("ok, and CoreWeave?", earlier) == "How much did CoreWeave raise?"
