@@ -721,14 +721,16 @@ class Engine:
         with self._asking_cond:
             self._asking += 1
         try:
-            if uncased(question):
+            more = more_of(question, earlier)
+            if more is not None or uncased(question):
                 # "what is openai's valuation" names nothing by its capitals, so it was taken for
                 # a follow-up and answered with the Nscale question's quote, and "skyroot" was no
                 # name to tell about: its names are read first from what it finds alone, and so
-                # are those of the questions it may follow up.
-                question = self._cased(question, top_k, source)
+                # are those of the questions it may follow up. "Tell me more" names nothing, but
+                # re-asks a question that may have been typed so.
+                question = question if more else self._cased(question, top_k, source)
                 earlier = self._cased_history(earlier, top_k, source)
-            more = more_of(question, earlier)
+                more = more and more_of(question, earlier)
             text, rounds = more or (standalone(question, earlier), 0)
             about = () if more else swapped_in(question, earlier)
             return self._retrieve_in_turn(asked, text, notices, top_k, source, rounds, about)

@@ -72,3 +72,17 @@ def test_a_question_typed_in_lower_case_is_no_follow_up(seeded: Engine) -> None:
     assert reply.answer is not None
     assert reply.answer.standalone_question == "what is Anthropic's valuation"
     assert reply.answer.declined
+
+
+def test_more_after_a_swap_typed_in_lower_case_re_asks_the_swapped_question(
+    seeded: Engine,
+) -> None:
+    session = ChatSession(seeded)
+    session.ask("how much did nscale raise")
+    swapped = session.ask("what about openai").answer
+    assert swapped is not None and swapped.standalone_question == "how much did OpenAI raise"
+    # "more" is not searched for capitals itself, but what it re-asks is read cased: uncased, it
+    # is another question, and the same sentence came back (a form tried before this one).
+    more = session.ask("more").answer
+    assert more is not None
+    assert more.text == "The articles say nothing more that answers “how much did OpenAI raise”."
