@@ -169,6 +169,15 @@ class _Retrieved:
     retrieved: float
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A question cased from what it finds as typed, the passages, and the search's seconds."""
+
+    question: str
+    passages: list[Passage]
+    seconds: float
+
+
 def nothing_more(question: str) -> str:
     """The reply to "tell me more" when the answers before quoted all that answers."""
     return f"The articles say nothing more that answers “{question.strip()}”."
@@ -722,18 +731,21 @@ class Engine:
             self._asking += 1
         try:
             more = more_of(question, earlier)
+            found: _Found | None = None
             if more is not None or uncased(question):
                 # "what is openai's valuation" names nothing by its capitals, so it was taken for
                 # a follow-up and answered with the Nscale question's quote, and "skyroot" was no
                 # name to tell about: its names are read first from what it finds alone, and so
                 # are those of the questions it may follow up. "Tell me more" names nothing, but
                 # re-asks a question that may have been typed so.
-                question = question if more else self._cased(question, top_k, source)
+                if not more:
+                    found = self._cased(question, top_k, source)
+                    question = found.question
                 earlier = self._cased_history(earlier, top_k, source)
                 more = more and more_of(question, earlier)
             text, rounds = more or (standalone(question, earlier), 0)
             about = () if more else swapped_in(question, earlier)
-            return self._retrieve_in_turn(asked, text, notices, top_k, source, rounds, about)
+            return self._retrieve_in_turn(asked, text, notices, top_k, source, rounds, about, found)
         finally:
             with self._asking_cond:
                 self._asking -= 1
@@ -748,6 +760,7 @@ class Engine:
         source: str | None,
         rounds: int = 0,
         about: Sequence[str] = (),
+        found: _Found | None = None,
     ) -> _Retrieved:
         with self._lock:
             # Loading the models for the first question is start-up, not time spent retrieving.
@@ -770,10 +783,14 @@ class Engine:
                     f"No article named {source!r} in the index; `rag status` lists the articles.",
                     param="source",
                 )
-            k = top_k or self.settings.retrieval.top_k
-            embedding = self.encoder([text])[0]
-            with self.store_lock.read():
-                passages = self.retriever.retrieve(text, embedding.tolist(), k, source)
+            if found is not None and found.passages and found.question == text:
+                # Cased from this very search, of the question as typed: it is not searched
+                # again (with the packaged uncased model the cased text finds the same), and the
+                # search's time is this question's retrieval time.
+                passages = found.passages
+                started -= found.seconds
+            else:
+                passages = self._search(text, top_k, source)
             retrieved = time.perf_counter()
             # The same search finds the same passages whatever the case; the decision reads names
             # by their capitals, which a question typed in lower case leaves out.
@@ -803,26 +820,32 @@ class Engine:
         # costs a search, so a long history typed in lower case costs three at most.
         for i in range(len(items) - 1, -1, -1):
             if searches < MAX_CASED and uncased(items[i]) and classify(items[i]) is None:
-                items[i] = self._cased(items[i], top_k, source)
+                items[i] = self._cased(items[i], top_k, source).question
                 searches += 1
             if not is_follow_up(without_lead_in(items[i])):
                 break
         return items
 
-    def _cased(self, question: str, top_k: int | None, source: str | None) -> str:
+    def _cased(self, question: str, top_k: int | None, source: str | None) -> _Found:
         """A question typed in lower case with its names' capitals, read from what it finds."""
         with self._lock:
             _ = self.encoder, self.retriever
             sources = self.sources()
             if not sources or (source is not None and source not in sources):
                 # The search that follows says what is wrong.
-                return question
+                return _Found(question, [], 0.0)
             self.check_embedder()
-            k = top_k or self.settings.retrieval.top_k
-            embedding = self.encoder([question])[0]
-            with self.store_lock.read():
-                passages = self.retriever.retrieve(question, embedding.tolist(), k, source)
-        return cased(question, passages)
+            started = time.perf_counter()
+            passages = self._search(question, top_k, source)
+            seconds = time.perf_counter() - started
+        return _Found(cased(question, passages), passages, seconds)
+
+    def _search(self, text: str, top_k: int | None, source: str | None) -> list[Passage]:
+        """The passages a text finds (the caller holds the engine's lock)."""
+        k = top_k or self.settings.retrieval.top_k
+        embedding = self.encoder([text])[0]
+        with self.store_lock.read():
+            return self.retriever.retrieve(text, embedding.tolist(), k, source)
 
     def leads(
         self, limit: int = 10, source: str | None = None, among: Collection[str] | None = None
