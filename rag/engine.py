@@ -18,6 +18,7 @@ from rag.answering.citations import check_citations
 from rag.answering.conversation import (
     is_follow_up,
     more_of,
+    of_article,
     standalone,
     swapped_in,
     without_lead_in,
@@ -42,7 +43,7 @@ from rag.answering.named_articles import (
     matching,
     named_article,
     no_such,
-    place,
+    requested,
     scoped,
     summary,
 )
@@ -663,6 +664,8 @@ class Engine:
                 yield named
                 return
             searched, source = self._scoped(asked, notices, source)
+            if searched is None:
+                searched, history, source = self._after_article(asked, history, notices, source)
         found = self._retrieve(asked, notices, top_k, source, history, searched)
         generator = self.generator
         if generator is None or found.extractive.declined:
@@ -886,15 +889,10 @@ class Engine:
         if named is None:
             return None
         titles = {d.source: d.title for d in self.documents() if source in (None, d.source)}
-        found = matching(named, list(titles.items()))
-        # With no document, the search after says the index is empty.
-        at = None if found or not titles else place(named, len(titles))
-        if at is not None:
-            # Counted in the overview's order: "the second article" is the second it lists.
-            if not 1 <= at <= len(titles):
-                text = no_such(at, self.collection, len(titles))
-                return self._reply(asked, notices, "article", text, [], [], started)
-            found = [sorted(titles)[at - 1]]
+        found, at = requested(named, titles)
+        if at is not None and not found:
+            text = no_such(at, self.collection, len(titles))
+            return self._reply(asked, notices, "article", text, [], [], started)
         if not found:
             # "Summarise the Nscale article" names no title: it is a request about Nscale.
             return None
@@ -937,6 +935,31 @@ class Engine:
             return None, source
         notices.append(f"Only “{titles[sources[0]]}” was searched.")
         return question, sources[0]
+
+    def _after_article(
+        self, asked: str, history: Sequence[str], notices: list[str], source: str | None
+    ) -> tuple[str | None, Sequence[str], str | None]:
+        """A question leaning on the one article a request before named: asked of it alone."""
+        question = of_article(asked)
+        if question is None or source is not None:
+            return None, history, source
+        earlier, _ = prepare_history(history, self.settings.answer)
+        # The request, and after it only questions that lean on its article as this one does.
+        for before in reversed(earlier):
+            named = named_article(before)
+            if named is not None:
+                break
+            if of_article(before) is None:
+                return None, history, source
+        else:
+            return None, history, source
+        titles = {d.source: d.title for d in self.documents()}
+        found, _ = requested(named, titles)
+        if len(found) != 1:
+            return None, history, source
+        notices.append(f"Only “{titles[found[0]]}” was searched.")
+        # Asked alone: the questions before it name the article by "it", no name to resolve.
+        return question, (), found[0]
 
     def _described(self, named: Named) -> list[str]:
         """The articles whose title and first passage hold the name, among those a search finds."""

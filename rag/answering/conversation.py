@@ -23,6 +23,7 @@ from rag.answering.patterns import (
     STANDS_FOR,
     SWAP,
     SWAP_PREPOSITION,
+    THE_ARTICLE,
     WHICH_DOC,
 )
 
@@ -38,6 +39,17 @@ def is_follow_up(question: str) -> bool:
         and not question_names(question)
         and not opening_name(question, slips=True)
     )
+
+
+def of_article(question: str) -> str | None:
+    """A question leaning on the article a request just named, as asked of it; else None."""
+    # After "What is the second article about?", "it" and "What about …?" mean that article,
+    # which no name in the request stands for: "What about Wall Street?" was declined.
+    asked = without_lead_in(question)
+    match = SWAP.match(asked)
+    if match:
+        return f"What does it say about {(match.group('a') or match.group('b')).strip()}?"
+    return asked if is_follow_up(asked) or THE_ARTICLE.search(asked) else None
 
 
 def swapped(question: str, topic: str) -> str | None:

@@ -109,6 +109,17 @@ def place(named: Named, documents: int) -> int | None:
     return int(match.group("digits") or match.group("number"))
 
 
+def requested(named: Named, titles: dict[str, str]) -> tuple[list[str], int | None]:
+    """The sources a request names by title, else by place, and the place it names, if any."""
+    found = matching(named, list(titles.items()))
+    # With no document, the search after says the index is empty.
+    at = None if found or not titles else place(named, len(titles))
+    if at is not None and 1 <= at <= len(titles):
+        # Counted in the overview's order: "the second article" is the second it lists.
+        found = [sorted(titles)[at - 1]]
+    return found, at
+
+
 def no_such(at: int, collection: str, documents: int) -> str:
     """The reply to "the twelfth article" of a collection of fewer."""
     return (

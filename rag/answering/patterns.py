@@ -566,6 +566,8 @@ ARTICLE_REQUESTS = tuple(
         r"|discuss)(,? please)?\s*[?.!]*\s*$",
     )
 )
+# "Does the article mention Amazon?" after "What is the second article about?": that article.
+THE_ARTICLE = re.compile(r"\b(?:the|this|that) (?:article|piece|story|document|memo)\b", re.I)
 # What calls the words before it an article's name: "the Trend Analysis article".
 ARTICLE_NOUN = re.compile(r"(^|\s+)(article|document|story|piece|report|post|memo)s?$", re.I)
 # "What obstacles …, according to the Anthropic joint-venture article?", "In the Nscale story, who

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.conversation import on_subject
+from rag.answering.conversation import of_article, on_subject
 from rag.answering.named_articles import (
     Named,
     choose,
@@ -112,10 +112,56 @@ def test_a_name_in_no_title_is_a_request_about_that_subject(seeded: Engine) -> N
     assert on_subject("Summarise The Verge article") == "Tell me about The Verge"
 
 
-def test_a_follow_up_does_not_lean_on_a_summary(seeded: Engine) -> None:
+def test_a_follow_up_after_a_summary_is_asked_of_that_article(seeded: Engine) -> None:
+    # Before, "What does it say about Wall Street?" was searched over every article and declined.
+    history = ["What is the first article about?"]
+    answer = seeded.ask("What does it say about Wall Street?", history=history)
+    assert answer.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
+    assert {p.source for p in answer.retrieved} == {ANTHROPIC}
+    assert [(c.n, c.source, c.start, c.end) for c in answer.citations] == [
+        (1, ANTHROPIC, 4330, 4459),
+        (2, ANTHROPIC, 1537, 1674),
+    ]
+    # "What about Amazon?" after it asks the same article of Amazon, which it never names.
+    swapped = seeded.ask("What about Amazon?", history=[*history, answer.question])
+    assert (swapped.standalone_question, swapped.declined) == (
+        "What does it say about Amazon?",
+        True,
+    )
+    assert swapped.text == "The articles don't say: none of the retrieved passages mentions Amazon."
+    assert swapped.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
+    # After a question, "it" is that question's name: every article is searched.
+    after_question = seeded.ask(
+        "What does it say about Wall Street?", history=["How much did Nscale raise?"]
+    )
+    assert after_question.notices == []
+
+
+def test_a_chat_keeps_a_summary_for_the_follow_up_after_it(seeded: Engine) -> None:
     session = ChatSession(seeded)
     assert session.ask("Summarise the Trend Analysis article").answer.turn == "article"
-    assert session.questions == []
+    assert session.questions == ["Summarise the Trend Analysis article"]
+    followed = session.ask("Which chips is it about?").answer
+    assert followed.notices == [f"Only “{TREND_TITLE}” was searched."]
+    assert [(c.n, c.source, c.start) for c in followed.citations] == [(1, TREND, 1434)]
+    # A list to choose from names no one article: nothing to lean on.
+    session.ask("Summarise the 2026 AI Infrastructure article")
+    assert session.questions == ["Summarise the Trend Analysis article", "Which chips is it about?"]
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("What does it say about Wall Street?", "What does it say about Wall Street?"),
+        ("What about Amazon?", "What does it say about Amazon?"),
+        ("And Nvidia?", "What does it say about Nvidia?"),
+        ("Does the article mention Nvidia?", "Does the article mention Nvidia?"),
+        ("Thanks! Who wrote it?", "Who wrote it?"),
+        ("How much did Nscale raise?", None),
+    ],
+)
+def test_a_question_leaning_on_an_article_is_asked_of_it(question: str, asked: str | None) -> None:
+    assert of_article(question) == asked
 
 
 def test_a_request_about_a_name_is_answered_by_a_sentence_naming_it(seeded: Engine) -> None:
