@@ -40,7 +40,6 @@ from rag.answering.named_articles import (
     Named,
     choose,
     described,
-    matching,
     named_article,
     no_such,
     requested,
@@ -921,7 +920,11 @@ class Engine:
         titles = {d.source: d.title for d in self.documents()}
         if not titles:
             return None, source
-        sources = matching(named, list(titles.items())) or self._described(named)
+        sources, at = requested(named, titles)
+        if at is not None and not sources:
+            notices.append(no_such(at, self.collection, len(titles)))
+            return None, source
+        sources = sources or self._described(named)
         if not sources:
             notices.append(
                 f"No article’s title or opening matches “{named.phrase}”: "

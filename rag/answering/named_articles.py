@@ -9,8 +9,10 @@ from pathlib import PurePath
 
 from rag.answering.first_turns import counted, restates
 from rag.answering.patterns import (
+    ARTICLE_AT,
     ARTICLE_NOUN,
     ARTICLE_REQUESTS,
+    ARTICLE_WORD,
     ORDINAL_WORDS,
     PLACE,
     QUOTED_TITLE,
@@ -56,6 +58,8 @@ def named_article(question: str) -> Named | None:
 
 def scoped(question: str) -> tuple[str, Named] | None:
     """A question asked of one article: the question without the words naming it, and them."""
+    if len(ARTICLE_WORD.findall(question)) > 1:
+        return None
     for pattern in SCOPED:
         match = pattern.match(question)
         if match and terms(match.group("phrase")):
@@ -63,7 +67,11 @@ def scoped(question: str) -> tuple[str, Named] | None:
             if "end" in match.groupdict():
                 asked += match.group("end") or "?"
             return asked[:1].upper() + asked[1:], Named(match.group("phrase").strip(), True)
-    return None
+    at = ARTICLE_AT.search(question)
+    if at is None:
+        return None
+    asked = f"{question[: at.start()]}it{question[at.end() :]}".strip()
+    return asked[:1].upper() + asked[1:], Named(at.group("phrase"), True)
 
 
 def described(named: Named, title: str, first: Passage) -> bool:

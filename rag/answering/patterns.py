@@ -604,6 +604,16 @@ PLACE = re.compile(
     r"(?P<number>[1-9]\d{0,2}))(?:\s+one)?$",
     re.IGNORECASE,
 )
+# "When was the second article published?": a question about one article by its place, asked of
+# it. Not "article 34" (a treaty's).
+ARTICLE_AT = re.compile(
+    rf"\b(?:the|that|this)\s+(?P<phrase>(?:{'|'.join(ORDINAL_WORDS)}|last)|[1-9]\d{{0,2}}"
+    r"(?:st|nd|rd|th))\s+(?:article|document|story|piece)\b",
+    re.IGNORECASE,
+)
+# A question naming two ("in the first article and the second") speaks of articles of its own,
+# not of one in the collection.
+ARTICLE_WORD = re.compile(r"\b(?:article|document|story|piece)s?\b", re.IGNORECASE)
 # A title in quotation marks, perhaps called an article: "“Trend Analysis: …” article".
 QUOTED_TITLE = re.compile(
     r"[“\"](?P<title>[^”\"]+)[”\"](\s+(article|document|story|piece|report|post|memo)s?)?", re.I

@@ -256,6 +256,13 @@ ANTHROPIC_TITLE = (
         ("What was found in the 2007 report?", None),
         ("Who is the villain in the story?", None),
         ("How much did Nscale raise?", None),
+        # By its place in the list: the words naming it are "it".
+        ("Who wrote the first article?", ("Who wrote it?", Named("first", True))),
+        ("Does the 3rd story mention Nvidia?", ("Does it mention Nvidia?", Named("3rd", True))),
+        # A treaty's article, or articles the question itself speaks of, name none of the list.
+        ("What did Article 65 not agree upon?", None),
+        ("Who was named in the first article and in the second article?", None),
+        ("Which artist, reported in the first article of two separate articles, won?", None),
     ],
 )
 def test_a_question_asked_of_one_article_names_it(
@@ -291,6 +298,29 @@ def test_a_question_asked_of_one_article_searches_only_that_one(seeded: Engine) 
     titled = seeded.ask("In the Trend Analysis article, what chips is OpenAI integrating?")
     assert titled.notices == [f"Only “{TREND_TITLE}” was searched."]
     assert [(c.n, c.source, c.start) for c in titled.citations] == [(1, TREND, 1434)]
+
+
+def test_a_question_asked_of_an_article_by_its_place_searches_only_that_one(
+    seeded: Engine,
+) -> None:
+    # Before, "the third article" was searched as words and quoted other articles too.
+    answer = seeded.ask("What does the third article say about Amazon?")
+    assert answer.standalone_question == "What does it say about Amazon?"
+    assert answer.notices == [f"Only “{TREND_TITLE}” was searched."]
+    assert [(c.n, c.source, c.start) for c in answer.citations] == [
+        (1, TREND, 1571),
+        (2, TREND, 1434),
+    ]
+    opened = seeded.ask("In the second article, who leads the market?")
+    assert opened.notices == [
+        "Only “The 2026 AI Infrastructure Boom: Capital, Technology, and Strategic Resilience” "
+        "was searched."
+    ]
+    assert {p.source for p in opened.retrieved} == {"001_a3f1d0892a604dd0.txt"}
+    assert seeded.ask("What does the sixth article say about Nvidia?").notices == [
+        "There is no document 6 in the collection “articles”: it holds 5 documents. "
+        "Ask “What are these articles about?” for the list."
+    ]
 
 
 def test_an_article_named_by_no_title_or_several_is_not_guessed(seeded: Engine) -> None:
