@@ -401,6 +401,8 @@ EMBEDDED_ASK = re.compile(
 MORE = re.compile(
     r"^\s*(and\s+)?(tell me more|tell me more about (it|that|this)|more|more please|go on"
     r"|keep going|continue|what else|anything else|give me more( details)?|more details"
+    # Sent alone, "Who else?" asks for the next answer, not the one just given.
+    r"|(who|where|when|which) else|any(one|body) else|(any|which|what) others?"
     r"|what else do (the )?(documents|articles) say)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )

@@ -467,6 +467,10 @@ def test_tell_me_more_quotes_what_the_answers_before_did_not(seeded: Engine) -> 
     )
     assert more_of("tell me more", []) is None
     assert more_of("Tell me more about Nscale", earlier) is None
+    # Sent alone, "Who else?" asks for the answer after the one given; before, it repeated it.
+    for other in ("Who else?", "anyone else", "Any others?", "Which others?"):
+        assert more_of(other, earlier) == ("How much did Nscale raise?", 1)
+    assert more_of("Who else invested in Nscale?", earlier) is None
     # Before, "tell me more" was joined to the question before and repeated its answer.
     session = ChatSession(seeded)
     first = session.ask("How much did Nscale raise?").answer
