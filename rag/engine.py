@@ -41,6 +41,7 @@ from rag.answering.named_articles import (
     choose,
     described,
     named_article,
+    next_place,
     no_such,
     requested,
     scoped,
@@ -658,7 +659,7 @@ class Engine:
         asked = meant or asked
         searched = meant
         if meant is None:
-            named = self._named_article(asked, notices, source)
+            named = self._named_article(asked, notices, source, history)
             if named is not None:
                 yield named
                 return
@@ -881,10 +882,13 @@ class Engine:
             text, citations = reply_text(kind, self.collection, documents, leads), []
         return self._reply(asked, notices, kind, text, citations, leads, started)
 
-    def _named_article(self, asked: str, notices: list[str], source: str | None) -> Answer | None:
+    def _named_article(
+        self, asked: str, notices: list[str], source: str | None, history: Sequence[str]
+    ) -> Answer | None:
         """The reply to a request about one article named by its title; None for a question."""
         started = time.perf_counter()
-        named = named_article(asked)
+        earlier, _ = prepare_history(history, self.settings.answer)
+        named = named_article(asked) or next_place(asked, earlier)
         if named is None:
             return None
         titles = {d.source: d.title for d in self.documents() if source in (None, d.source)}
@@ -948,11 +952,11 @@ class Engine:
             return None, history, source
         earlier, _ = prepare_history(history, self.settings.answer)
         # The request, and after it only questions that lean on its article as this one does.
-        for before in reversed(earlier):
-            named = named_article(before)
+        for at in range(len(earlier) - 1, -1, -1):
+            named = named_article(earlier[at]) or next_place(earlier[at], earlier[:at])
             if named is not None:
                 break
-            if of_article(before) is None:
+            if of_article(earlier[at]) is None:
                 return None, history, source
         else:
             return None, history, source

@@ -13,6 +13,7 @@ from rag.answering.patterns import (
     ARTICLE_NOUN,
     ARTICLE_REQUESTS,
     ARTICLE_WORD,
+    NEXT_PLACE,
     ORDINAL_WORDS,
     PLACE,
     QUOTED_TITLE,
@@ -54,6 +55,27 @@ def named_article(question: str) -> Named | None:
     if called:
         return Named(rest[: called.start()].strip(), True)
     return Named(rest, False)
+
+
+def next_place(question: str, earlier: Sequence[str]) -> Named | None:
+    """The place "What about the third?" names after a request for an article by its place."""
+    match = NEXT_PLACE.match(question)
+    if match is None or not (at := _place_named(match.group("phrase"))):
+        return None
+    # Back over "And the last one?" turns to the request they follow.
+    for before in reversed(earlier):
+        named = named_article(before)
+        if named is not None:
+            return at if PLACE.match(named.phrase) else None
+        again = NEXT_PLACE.match(before)
+        if again is None or not _place_named(again.group("phrase")):
+            return None
+    return None
+
+
+def _place_named(phrase: str) -> Named | None:
+    named = Named(ARTICLE_NOUN.sub("", phrase), True)
+    return named if PLACE.match(named.phrase) else None
 
 
 def scoped(question: str) -> tuple[str, Named] | None:

@@ -561,7 +561,8 @@ ARTICLE_REQUESTS = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
         r"^\s*((can|could|would|will) you (please )?|please )?(summari[sz]e|sum up"
-        r"|give( me)? (a |an )?(short |brief |quick )?(summary|overview|rundown) of|tell me about)"
+        r"|give( me)? (a |an )?(short |brief |quick )?(summary|overview|rundown) of"
+        r"|tell me (more )?about)"
         r"\s+(?P<rest>\S.*?)(,? please)?\s*[?.!]*\s*$",
         r"^\s*what('s|’s| is| was)\s+(?P<rest>\S.*?)\s+about(,? please)?\s*[?.!]*\s*$",
         r"^\s*what (does|did|do)\s+(?P<rest>\S.*?)\s+(say|report|cover|tell (us|me)|talk about"
@@ -616,6 +617,12 @@ ARTICLE_AT = re.compile(
 # A question naming two ("in the first article and the second") speaks of articles of its own,
 # not of one in the collection.
 ARTICLE_WORD = re.compile(r"\b(?:article|document|story|piece)s?\b", re.IGNORECASE)
+# "What about the third?", "And the last one?" after "What is the second article about?".
+NEXT_PLACE = re.compile(
+    r"^\s*(?:and\s+)?(?:(?:what|how)\s+about\s+)?(?:the\s+)?(?P<phrase>\w+(?:\s+\w+)?)"
+    r"\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
 # A title in quotation marks, perhaps called an article: "“Trend Analysis: …” article".
 QUOTED_TITLE = re.compile(
     r"[“\"](?P<title>[^”\"]+)[”\"](\s+(article|document|story|piece|report|post|memo)s?)?", re.I

@@ -10,6 +10,7 @@ from rag.answering.named_articles import (
     choose,
     matching,
     named_article,
+    next_place,
     place,
     scoped,
 )
@@ -147,6 +148,27 @@ def test_a_chat_keeps_a_summary_for_the_follow_up_after_it(seeded: Engine) -> No
     # A list to choose from names no one article: nothing to lean on.
     session.ask("Summarise the 2026 AI Infrastructure article")
     assert session.questions == ["Summarise the Trend Analysis article", "Which chips is it about?"]
+
+
+def test_the_next_place_after_an_article_by_its_place_is_that_article(seeded: Engine) -> None:
+    # Before, "Tell me more about the second one" and "What about the third?" were declined.
+    session = ChatSession(seeded)
+    second = session.ask("Tell me more about the second one").answer
+    assert [c.source for c in second.citations] == ["001_a3f1d0892a604dd0.txt"]
+    third = session.ask("What about the third?").answer
+    assert (third.turn, third.text) == ("article", TREND_OPENS)
+    last = session.ask("And the last one?").answer
+    assert [c.source for c in last.citations] == ["004_f7653a61b53defd5.txt"]
+    # A follow-up leans on the last of them.
+    nvidia = session.ask("What does it say about Nvidia?").answer
+    assert {c.source for c in nvidia.citations} == {"004_f7653a61b53defd5.txt"}
+    assert nvidia.notices == [
+        "Only “The 2026 AI Infrastructure Surge: Regional Ecosystems, Custom Silicon, and "
+        "Decentralized Powerhouses” was searched."
+    ]
+    # After a question, "the third" is no article.
+    assert next_place("What about the third?", ["How much did Nscale raise?"]) is None
+    assert next_place("What about OpenAI?", ["What is the second article about?"]) is None
 
 
 @pytest.mark.parametrize(
