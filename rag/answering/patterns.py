@@ -465,14 +465,17 @@ DOUBT = re.compile(
     r"|really|no|nope)$"
 )
 # Asking what the bot is or does: the reply says what it covers, with example questions.
+# "u" is "you" as people type it in a chat ("what can u do").
+_YOU = r"(you|u|ya)"
 HELP = re.compile(
-    r"^(help|help me|\?|what can you do|what do you do|what can i ask( you)?( about)?"
-    r"|how does this work|how do i use (this|you)|who are you|what are you( for)?"
+    rf"^(help|help me|\?|what can {_YOU} do|what do {_YOU} do|what can i ask( {_YOU})?( about)?"
+    rf"|how does this work|how do i use (this|{_YOU})|who are {_YOU}|what are {_YOU}( for)?"
     r"|(whats|what is) your name|test|testing"
-    r"|what is this( bot| tool| app| chat)?|what do you know( about)?"
-    r"|what can you help( me)? with|(how )?can you help( me)?"
-    r"|what (topics|subjects|kinds? of questions|sorts? of questions|questions) (do|can) you"
-    r" (cover|answer|handle))$"
+    rf"|what is this( bot| tool| app| chat)?|what do {_YOU} know( about)?"
+    rf"|what can {_YOU} help( me)? with|(how )?can {_YOU} help( me)?"
+    rf"|what (topics|subjects|kinds? of questions|sorts? of questions|questions) (do|can) {_YOU}"
+    r" (cover|answer|handle)"
+    rf"|are {_YOU} (a |an )?(real )?(bot|chatbot|ai|robot|human|person|machine|llm|computer))$"
 )
 # A request for what the collection holds, as a whole ("What are these articles about?").
 DOCS = r"(documents?|articles?|docs|files|texts|sources|collection|index|corpus)"

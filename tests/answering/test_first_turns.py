@@ -72,6 +72,10 @@ investments, technological breakthroughs, and a clear move toward decentralizati
         ("Can you help me?", "help"),
         ("What kind of questions can you answer?", "help"),
         ("What's your name?", "help"),
+        # Typed as in a chat; asked of the bot, not of the documents' AI.
+        ("what can u do", "help"),
+        ("Are you an AI?", "help"),
+        ("are you a real person", "help"),
         ("test", "help"),
         ("???", "help"),
         ("...", "help"),
