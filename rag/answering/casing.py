@@ -81,14 +81,26 @@ def cased(question: str, passages: Sequence[Passage]) -> str:
             spelled[a.start()], spelled[b.start()] = pair
     for match in matches:
         word = match.group(0)
-        alone = seen.alone.get(word, Counter())
-        lower = alone[word]
-        standing = sum(n for w, n in alone.items() if w != word)
-        written_so = seen.capitalised.get(word, Counter())
-        coined = bool(written_so) and not lower and not is_english(word)
-        if match.start() in spelled or not (coined or standing >= MOSTLY * max(1, lower)):
+        if match.start() in spelled:
             continue
-        spelled[match.start()] = (
-            written_so if coined else alone - Counter({word: lower})
-        ).most_common(1)[0][0]
+        name = _name(word, seen)
+        if name is None and word.endswith("s") and not is_english(word):
+            # "anthropics valuation" is "Anthropic's" typed without its apostrophe; read as no
+            # name, it was answered with OpenAI's valuation.
+            owner = _name(word[:-1], seen)
+            name = f"{owner}'s" if owner else None
+        if name is not None:
+            spelled[match.start()] = name
     return QUESTION_NAME.sub(lambda m: spelled.get(m.start(), m.group(0)), question)
+
+
+def _name(word: str, seen: Written) -> str | None:
+    """How the passages write a lower-case word as a name, if they do."""
+    alone = seen.alone.get(word, Counter())
+    lower = alone[word]
+    standing = sum(n for w, n in alone.items() if w != word)
+    written_so = seen.capitalised.get(word, Counter())
+    coined = bool(written_so) and not lower and not is_english(word)
+    if not (coined or standing >= MOSTLY * max(1, lower)):
+        return None
+    return (written_so if coined else alone - Counter({word: lower})).most_common(1)[0][0]

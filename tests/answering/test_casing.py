@@ -35,6 +35,9 @@ def passages() -> list[Passage]:
         ("how much did they invest?", "how much did they invest?"),
         # No English word, written with a capital once.
         ("where is the terafab plant?", "where is the Terafab plant?"),
+        # A name's possessive typed without its apostrophe; an English plural is left.
+        ("what is openais valuation?", "what is OpenAI's valuation?"),
+        ("what do investors invests in?", "what do investors invests in?"),
         # A heading's capitals ("Growth", "Funding") and a sentence's first word name nothing.
         ("how fast is funding growth?", "how fast is funding growth?"),
         # Typed with a capital: the typing is trusted.
@@ -72,6 +75,9 @@ def test_a_question_typed_in_lower_case_is_no_follow_up(seeded: Engine) -> None:
     assert reply.answer is not None
     assert reply.answer.standalone_question == "what is Anthropic's valuation"
     assert reply.answer.declined
+    # Typed without the apostrophe it is still Anthropic's: before, OpenAI's was quoted.
+    alone = seeded.ask("what is anthropics valuation")
+    assert (alone.standalone_question, alone.declined) == ("what is Anthropic's valuation", True)
 
 
 def test_more_after_a_swap_typed_in_lower_case_re_asks_the_swapped_question(
