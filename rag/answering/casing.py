@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from rag.answering.names import spelled_like
 from rag.answering.patterns import QUESTION_NAME, STARTS_SENTENCE
 from rag.answering.spelling import is_english
 from rag.text import STOPWORDS, is_heading
@@ -89,6 +90,11 @@ def cased(question: str, passages: Sequence[Passage]) -> str:
             # name, it was answered with OpenAI's valuation.
             owner = _name(word[:-1], seen)
             name = f"{owner}'s" if owner else None
+        if name is None and not is_english(word) and word not in seen.alone:
+            # "nscael" is a slip of a name the passages write ("Nscale"): capitalised as typed,
+            # it gets the decline and "Did you mean Nscale?" that "Nscael" gets.
+            meant = spelled_like(word, "\n".join(p.text for p in passages))
+            name = word.capitalize() if meant and _name(meant.lower(), seen) else None
         if name is not None:
             spelled[match.start()] = name
     return QUESTION_NAME.sub(lambda m: spelled.get(m.start(), m.group(0)), question)

@@ -92,3 +92,18 @@ def test_more_after_a_swap_typed_in_lower_case_re_asks_the_swapped_question(
     more = session.ask("more").answer
     assert more is not None
     assert more.text == "The articles say nothing more that answers “how much did OpenAI raise”."
+
+
+def test_a_misspelt_name_typed_in_lower_case_is_offered_its_spelling(seeded: Engine) -> None:
+    # Before, "nscael" was no name: Nscale's funding was quoted with no "Did you mean".
+    session = ChatSession(seeded)
+    slip = session.ask("how much did nscael raise").answer
+    assert slip is not None
+    assert (slip.standalone_question, slip.text) == (
+        "how much did Nscael raise",
+        "The articles don't say: none of the retrieved passages mentions Nscael. "
+        "Did you mean Nscale?",
+    )
+    yes = session.ask("yes").answer
+    assert yes is not None
+    assert yes.citations[0].text.startswith("Nscale, a startup backed by Nvidia, has raised")
