@@ -13,6 +13,7 @@ from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from rag.answering.article_names import mentions, names_reply
 from rag.answering.casing import cased, uncased
 from rag.answering.citations import check_citations
 from rag.answering.conversation import (
@@ -28,6 +29,7 @@ from rag.answering.first_turns import (
     Lead,
     Turn,
     agrees,
+    asks_names,
     classify,
     inventory,
     not_meant_text,
@@ -84,6 +86,8 @@ _FAST_CUT = 8
 REEMBEDDING = "(being re-embedded)"
 # "Tell me more" after as many is answered as the fifth: each round re-answers the one before.
 MAX_MORE = 5
+# Passages of one document read for the names it mentions, at most.
+MOST_READ = 500
 # Earlier questions typed in lower case searched for their names' capitals, at most, per question.
 MAX_CASED = 3
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -666,6 +670,10 @@ class Engine:
             searched, source = self._scoped(asked, notices, source)
             if searched is None:
                 searched, history, source = self._after_article(asked, history, notices, source)
+            if searched is not None and source is not None and asks_names(searched):
+                # "Which companies does it mention?" of one article: the names it writes.
+                yield self._names(asked, notices, source)
+                return
         found = self._retrieve(asked, notices, top_k, source, history, searched)
         generator = self.generator
         if generator is None or found.extractive.declined:
@@ -906,6 +914,25 @@ class Engine:
         if not leads:
             return None
         text, citations = summary(titles[found[0]], leads[0].passage)
+        return self._reply(asked, notices, "article", text, citations, leads, started)
+
+    def _names(self, asked: str, notices: list[str], source: str) -> Answer:
+        """The names one article mentions most, each cited where it first does."""
+        started = time.perf_counter()
+        with self._lock:
+            files = [f for f in self.store.files().values() if f.source == source]
+            ids = sorted(i for f in files for i in f.ids)
+            # A book-length document is read in part: a reply reads a bounded number of passages.
+            nodes = self.store.vector_store.get_nodes(node_ids=ids[:MOST_READ])
+        if len(ids) > MOST_READ:
+            notices.append(f"Only {MOST_READ:,} of its {len(ids):,} passages were read.")
+        ordered = sorted(nodes, key=lambda n: int(n.metadata.get("start", 0)))
+        passages = [as_passage(rank, node) for rank, node in enumerate(ordered, start=1)]
+        title = files[0].title if files else source
+        found = mentions(passages)
+        text, citations = names_reply(title, found)
+        read = {m.passage.chunk_id: m.passage for m in found}
+        leads = [Lead(title, passage) for passage in read.values()]
         return self._reply(asked, notices, "article", text, citations, leads, started)
 
     def _scoped(

@@ -23,6 +23,7 @@ from rag.answering.patterns import (
     OVERVIEW,
     REFUSED,
     THANKS,
+    THE_ONE_ARTICLE,
 )
 from rag.text import SENTENCE_CLOSE, STOPWORDS, closed, is_heading, sentence_spans, words
 from rag.types import Citation, Passage
@@ -41,6 +42,11 @@ def _plain(message: str) -> str:
     # Case, punctuation and spacing say nothing about which kind of turn a message is.
     text = re.sub(r"[^\w\s?']", " ", message.lower()).replace("?", " ").replace("'", "")
     return re.sub(r"\s+", " ", text).strip()
+
+
+def asks_names(question: str) -> bool:
+    """True for "Which companies does it mention?", asked of one article."""
+    return INVENTORY.match(THE_ONE_ARTICLE.sub("the documents", _plain(question))) is not None
 
 
 def agrees(message: str) -> bool:

@@ -250,6 +250,10 @@ QUESTION_NAME = re.compile(r"\b[^\W\d_][\w&.-]*[^\W_]")
 STARTS_SENTENCE = re.compile(r"(?:^|[.!?:;\n•*–—-])[\s“\"‘'(\[]*$")
 # Capitalised words in a row, joined by single spaces: the parts of one name.
 NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]")
+# A name run with the letter or number that ends it: "Series B", "Vikram 1".
+NAME_WITH_PART = re.compile(
+    r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*(?: [A-Z0-9](?![\w&'’-]))?"
+)
 # Titles and corporate events written in capitals are what a question asks, not whom it is about:
 # "Who is the CEO of Nscale?" asks for a chief executive, and a passage may spell the title out.
 # Each is a predicate word like "acquired", matched by its acronym or by these words.
@@ -519,6 +523,8 @@ _ASKED = (
     rf"|discuss|talk about|feature|reference|cite)"
 )
 INVENTORY = re.compile(rf"^({_LISTED}|{_ASKED}|who (is|are|gets|get) {_NAMED}{_IN_DOCS}?)$")
+# "Which companies does it mention?" asked of one article: its "it" read as the documents.
+THE_ONE_ARTICLE = re.compile(r"\b(?:it|(?:this|the|that) (?:article|story|piece|one))\b")
 # The kind of thing an inventory request asks for, to name it in the reply.
 INVENTORY_KIND = re.compile(rf"\b{KINDS}\b")
 # "What do the documents say about X?", "Can you summarise the article about X?": a request for
