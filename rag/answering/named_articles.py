@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from rag.answering.conversation import of_article
 from rag.answering.first_turns import counted, restates
 from rag.answering.patterns import (
     ARTICLE_AT,
     ARTICLE_NOUN,
     ARTICLE_REQUESTS,
     ARTICLE_WORD,
-    NEXT_PLACE,
+    NEXT_ARTICLE,
+    ONE_NOUN,
     ORDINAL_WORDS,
     PLACE,
     QUOTED_TITLE,
@@ -58,24 +60,31 @@ def named_article(question: str) -> Named | None:
 
 
 def next_place(question: str, earlier: Sequence[str]) -> Named | None:
-    """The place "What about the third?" names after a request for an article by its place."""
-    match = NEXT_PLACE.match(question)
-    if match is None or not (at := _place_named(match.group("phrase"))):
+    """The article "What about the third?" or "… the Nscale one?" names after a request for one."""
+    match = NEXT_ARTICLE.match(question)
+    at = _next_named(match.group("phrase")) if match else None
+    if at is None:
         return None
-    # Back over "And the last one?" turns to the request they follow.
+    # Back over "And the last one?" turns and questions leaning on their article to the request
+    # they follow; "the third" follows only one by place ("Tell me about Nscale" then "And the
+    # last one?" may mean a last something).
     for before in reversed(earlier):
         named = named_article(before)
         if named is not None:
-            return at if PLACE.match(named.phrase) else None
-        again = NEXT_PLACE.match(before)
-        if again is None or not _place_named(again.group("phrase")):
+            return at if PLACE.match(named.phrase) or not PLACE.match(at.phrase) else None
+        again = NEXT_ARTICLE.match(before)
+        if (again is None or _next_named(again.group("phrase")) is None) and not of_article(before):
             return None
     return None
 
 
-def _place_named(phrase: str) -> Named | None:
-    named = Named(ARTICLE_NOUN.sub("", phrase), True)
-    return named if PLACE.match(named.phrase) else None
+def _next_named(phrase: str) -> Named | None:
+    at = Named(ARTICLE_NOUN.sub("", phrase), True)
+    if PLACE.match(at.phrase):
+        return at
+    # A title needs its noun: "What about OpenAI?" asks the article before of OpenAI.
+    called = ONE_NOUN.search(phrase)
+    return Named(phrase[: called.start()], True) if called else None
 
 
 def scoped(question: str) -> tuple[str, Named] | None:

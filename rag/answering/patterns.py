@@ -626,12 +626,14 @@ ARTICLE_AT = re.compile(
 # A question naming two ("in the first article and the second") speaks of articles of its own,
 # not of one in the collection.
 ARTICLE_WORD = re.compile(r"\b(?:article|document|story|piece)s?\b", re.IGNORECASE)
-# "What about the third?", "And the last one?" after "What is the second article about?".
-NEXT_PLACE = re.compile(
-    r"^\s*(?:and\s+)?(?:(?:what|how)\s+about\s+)?(?:the\s+)?(?P<phrase>\w+(?:\s+\w+)?)"
-    r"\s*[?.!]*\s*$",
+# "What about the third?", "And the last one?", "What about the Nscale one?" after a request for
+# one article: another.
+NEXT_ARTICLE = re.compile(
+    r"^\s*(?:and\s+)?(?:(?:what|how)\s+about\s+)?(?:the\s+)?"
+    r"(?P<phrase>[\w'’&-]+(?:\s+[\w'’&-]+){0,5}?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+ONE_NOUN = re.compile(r"\s+(?:one|article|story|piece)$", re.IGNORECASE)
 # A title in quotation marks, perhaps called an article: "“Trend Analysis: …” article".
 QUOTED_TITLE = re.compile(
     r"[“\"](?P<title>[^”\"]+)[”\"](\s+(article|document|story|piece|report|post|memo)s?)?", re.I

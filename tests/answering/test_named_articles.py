@@ -166,8 +166,12 @@ def test_the_next_place_after_an_article_by_its_place_is_that_article(seeded: En
         "Only “The 2026 AI Infrastructure Surge: Regional Ecosystems, Custom Silicon, and "
         "Decentralized Powerhouses” was searched."
     ]
+    # A title with its noun follows a request by title as well.
+    titled = session.ask("What about the Trend Analysis one?").answer
+    assert (titled.turn, titled.text) == ("article", TREND_OPENS)
     # After a question, "the third" is no article.
     assert next_place("What about the third?", ["How much did Nscale raise?"]) is None
+    assert next_place("And the third?", ["Tell me about Nscale"]) is None
     assert next_place("What about OpenAI?", ["What is the second article about?"]) is None
 
 
