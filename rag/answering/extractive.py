@@ -37,6 +37,7 @@ from rag.answering.names import (
     spelled_like,
 )
 from rag.answering.patterns import (
+    ANAPHORIC_SUBJECT,
     ARITHMETIC,
     CUT_OFF_WORDS,
     GENERIC,
@@ -364,7 +365,8 @@ def fuller_first(t: Tuning, scored: list[ScoredSentence]) -> list[ScoredSentence
 def with_antecedent(scored: ScoredSentence) -> ScoredSentence:
     """The sentence, led by the one before it in its paragraph when it opens by pointing back."""
     c = scored.candidate
-    if c.block or not POINTS_BACK.match(c.text):
+    # "The company now forecasts …" says whose forecast only with the sentence before it.
+    if c.block or not (POINTS_BACK.match(c.text) or ANAPHORIC_SUBJECT.match(c.text)):
         return scored
     before = [(start, end) for start, end in sentence_spans(c.passage.text) if end <= c.start]
     if not before or "\n" in c.passage.text[before[-1][1] : c.start]:

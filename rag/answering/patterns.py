@@ -248,6 +248,13 @@ QUESTION_NAME = re.compile(r"\b[^\W\d_][\w&.-]*[^\W_]")
 # What a word written before a capital makes it: a sentence's or a list item's first word, whose
 # capital says nothing of a name ("- Regional Leaders", "…said. The", a quote's first word).
 STARTS_SENTENCE = re.compile(r"(?:^|[.!?:;\n•*–—-])[\s“\"‘'(\[]*$")
+# A sentence whose subject stands for a name of the sentences before it: "The company now
+# forecasts $20 billion in CPU revenue", after one on NVIDIA.
+ANAPHORIC_SUBJECT = re.compile(
+    r"^\s*(?:(?:the|this|that)\s+(?:company|firm|startup|group|business|chipmaker|lab|bank"
+    r"|fund|investor)\b)",
+    re.IGNORECASE,
+)
 # Capitalised words in a row, joined by single spaces: the parts of one name.
 NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]")
 # A name run with the letter or number that ends it: "Series B", "Vikram 1".

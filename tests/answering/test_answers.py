@@ -110,6 +110,21 @@ def test_a_title_stated_of_the_company_answers_for_the_company_named(
     assert engine.ask("Who is the CEO of Osprey Power?").text == DECLINE_TEXT
 
 
+def test_a_quote_of_what_the_company_does_opens_with_the_sentence_naming_it(
+    seeded: Engine,
+) -> None:
+    # Before, "The company now forecasts …" was quoted alone: whose forecast, the quote never said.
+    answer = seeded.ask("How much CPU revenue does Nvidia forecast?")
+    assert answer.text == (
+        "NVIDIA’s response to the custom silicon trend is characteristically ambitious. The "
+        "company now forecasts $20 billion in CPU revenue in 2026, expanding into the $200 "
+        "billion CPU market it has not previously addressed at scale. [1]"
+    )
+    assert [(c.source, c.start, c.end) for c in answer.citations] == [
+        ("003_4a67818d2f694273.txt", 4735, 4960)
+    ]
+
+
 def test_a_yes_or_no_question_is_answered_only_by_a_sentence_stating_what_it_asks(
     seeded: Engine,
 ) -> None:
