@@ -500,7 +500,12 @@ OVERVIEW = re.compile(
     rf"|are in the (collection|index))"
     rf"|(what is|whats) in (the |this |your )?(collection|index)|whats in here"
     rf"|(what )?topics do (the |these )?{DOCS} cover"
-    rf"|what do (the |these |those |your )?{DOCS} (cover|say))$"
+    rf"|what do (the |these |those |your )?{DOCS} (cover|say)"
+    # As people ask for the gist of everything at once.
+    r"|(please )?(summari[sz]e|sum up) (everything|it all|all of (it|this|them))"
+    r"|(give me |what are )?(the )?(key|main) (takeaways|points|highlights)"
+    r"|tl ?dr|whats (the )?(latest|new)|what is (the )?latest|whats the latest news"
+    r"|what is the latest news|any news)$"
 )
 # "How many articles are there?": the overview says how many, and which.
 COUNT_DOCS = re.compile(

@@ -87,6 +87,10 @@ investments, technological breakthroughs, and a clear move toward decentralizati
         ("What are these articles about?", "overview"),
         ("summarise the documents", "overview"),
         ("Summarize.", "overview"),
+        ("Summarize everything", "overview"),
+        ("Give me the key takeaways", "overview"),
+        ("tl;dr", "overview"),
+        ("What's the latest news?", "overview"),
         ("Which documents do you have?", "overview"),
         ("What's in the collection?", "overview"),
         ("¿Cuánto recaudó Nscale?", "language"),
@@ -117,6 +121,8 @@ def test_turns_that_are_not_questions_are_told_apart(message: str, kind: str) ->
         "What is the index?",
         "What does 三菱 invest in?",
         "Tencent (腾讯) revenue 2026",
+        "Any news on Nscale?",
+        "What are the key points of the EU AI Act?",
     ],
 )
 def test_questions_about_the_documents_are_questions(question: str) -> None:
