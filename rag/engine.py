@@ -17,6 +17,7 @@ from rag.answering.article_names import mentions, names_reply
 from rag.answering.casing import cased, uncased
 from rag.answering.citations import check_citations
 from rag.answering.conversation import (
+    asks_more,
     is_follow_up,
     more_of,
     of_article,
@@ -923,7 +924,8 @@ class Engine:
             files = [f for f in self.store.files().values() if f.source == source]
             ids = sorted(i for f in files for i in f.ids)
             # A book-length document is read in part: a reply reads a bounded number of passages.
-            nodes = self.store.vector_store.get_nodes(node_ids=ids[:MOST_READ])
+            # No id is no node: an empty list reads as "all nodes" to some vector stores.
+            nodes = self.store.vector_store.get_nodes(node_ids=ids[:MOST_READ]) if ids else []
         if len(ids) > MOST_READ:
             notices.append(f"Only {MOST_READ:,} of its {len(ids):,} passages were read.")
         ordered = sorted(nodes, key=lambda n: int(n.metadata.get("start", 0)))
@@ -992,8 +994,16 @@ class Engine:
         if len(found) != 1:
             return None, history, source
         notices.append(f"Only “{titles[found[0]]}” was searched.")
-        # Asked alone: the questions before it name the article by "it", no name to resolve.
-        return question, (), found[0]
+        if not asks_more(question):
+            # Asked alone: the questions before it name the article by "it", no name to resolve.
+            return question, (), found[0]
+        # "Tell me more" re-asks the last question, as it was asked of the article.
+        after: list[str] = []
+        for before in reversed(earlier[at + 1 :]):
+            after.insert(0, of_article(before) or before)
+            if not asks_more(before) and classify(before) is None:
+                break
+        return question, after, found[0]
 
     def _described(self, named: Named) -> list[str]:
         """The articles whose title and first passage hold the name, among those a search finds."""

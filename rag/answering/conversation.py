@@ -190,16 +190,21 @@ def _topic(earlier: Sequence[str]) -> str:
     return topic if topic is not None else earlier[0]
 
 
+def asks_more(question: str) -> bool:
+    """True for "tell me more", "go on", "Who else?": the question before, answered further."""
+    return MORE.match(without_lead_in(question)) is not None
+
+
 def more_of(question: str, earlier: Sequence[str]) -> tuple[str, int] | None:
     """For "tell me more": the question to say more about, and how many answers it has had."""
-    if not earlier or MORE.match(without_lead_in(question)) is None:
+    if not earlier or not asks_more(question):
         return None
     # Earlier "more" requests count as rounds; an "ok" between them (an API's history keeps
     # every message) neither counts nor is the question.
     rounds = 1
     i = len(earlier)
     while i:
-        more = MORE.match(without_lead_in(earlier[i - 1])) is not None
+        more = asks_more(earlier[i - 1])
         if not more and classify(earlier[i - 1]) is None:
             break
         rounds += more

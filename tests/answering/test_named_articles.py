@@ -123,6 +123,14 @@ def test_a_follow_up_after_a_summary_is_asked_of_that_article(seeded: Engine) ->
         (1, ANTHROPIC, 4330, 4459),
         (2, ANTHROPIC, 1537, 1674),
     ]
+    # "Tell me more" after it quotes the article's next sentences on Wall Street.
+    more = seeded.ask("tell me more", history=[*history, answer.question])
+    assert more.standalone_question == "What does it say about Wall Street?"
+    assert more.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
+    assert [(c.n, c.source, c.start, c.end) for c in more.citations] == [
+        (1, ANTHROPIC, 0, 103),
+        (2, ANTHROPIC, 300, 511),
+    ]
     # "What about Amazon?" after it asks the same article of Amazon, which it never names.
     swapped = seeded.ask("What about Amazon?", history=[*history, answer.question])
     assert (swapped.standalone_question, swapped.declined) == (
