@@ -44,7 +44,7 @@ from rag.answering.named_articles import (
     choose,
     described,
     named_article,
-    next_place,
+    next_article,
     no_such,
     requested,
     scoped,
@@ -897,7 +897,7 @@ class Engine:
         """The reply to a request about one article named by its title; None for a question."""
         started = time.perf_counter()
         earlier, _ = prepare_history(history, self.settings.answer)
-        named = named_article(asked) or next_place(asked, earlier)
+        named = named_article(asked) or next_article(asked, earlier)
         if named is None:
             return None
         titles = {d.source: d.title for d in self.documents() if source in (None, d.source)}
@@ -982,7 +982,7 @@ class Engine:
         earlier, _ = prepare_history(history, self.settings.answer)
         # The request, and after it only questions that lean on its article as this one does.
         for at in range(len(earlier) - 1, -1, -1):
-            named = named_article(earlier[at]) or next_place(earlier[at], earlier[:at])
+            named = named_article(earlier[at]) or next_article(earlier[at], earlier[:at])
             if named is not None:
                 break
             if of_article(earlier[at]) is None:

@@ -18,6 +18,8 @@ from rag.types import Passage
 # Invest", is no name of "how much did nvidia invest …". A word no English word list holds
 # ("Terafab") is a name written so once, and so are two words written as one ("Mara Quinn").
 MOSTLY = 2
+# Words of a lower-case question looked up as slips of a name, at most.
+MOST_SLIPS = 3
 
 
 @dataclass
@@ -80,6 +82,7 @@ def cased(question: str, passages: Sequence[Passage]) -> str:
         pair = seen.pairs.get((a.group(0), b.group(0)))
         if pair and question[a.end() : b.start()] == " ":
             spelled[a.start()], spelled[b.start()] = pair
+    slips = 0
     for match in matches:
         word = match.group(0)
         if match.start() in spelled:
@@ -90,9 +93,11 @@ def cased(question: str, passages: Sequence[Passage]) -> str:
             # name, it was answered with OpenAI's valuation.
             owner = _name(word[:-1], seen)
             name = f"{owner}'s" if owner else None
-        if name is None and not is_english(word) and word not in seen.alone:
+        if name is None and slips < MOST_SLIPS and not is_english(word) and word not in seen.alone:
             # "nscael" is a slip of a name the passages write ("Nscale"): capitalised as typed,
-            # it gets the decline and "Did you mean Nscale?" that "Nscael" gets.
+            # it gets the decline and "Did you mean Nscale?" that "Nscael" gets. A few are
+            # looked up: a question of 300 made-up words costs three lookups.
+            slips += 1
             meant = spelled_like(word, "\n".join(p.text for p in passages))
             name = word.capitalize() if meant and _name(meant.lower(), seen) else None
         if name is not None:

@@ -59,7 +59,7 @@ def named_article(question: str) -> Named | None:
     return Named(rest, False)
 
 
-def next_place(question: str, earlier: Sequence[str]) -> Named | None:
+def next_article(question: str, earlier: Sequence[str]) -> Named | None:
     """The article "What about the third?" or "… the Nscale one?" names after a request for one."""
     match = NEXT_ARTICLE.match(question)
     at = _next_named(match.group("phrase")) if match else None

@@ -10,7 +10,7 @@ from rag.answering.named_articles import (
     choose,
     matching,
     named_article,
-    next_place,
+    next_article,
     place,
     scoped,
 )
@@ -158,7 +158,7 @@ def test_a_chat_keeps_a_summary_for_the_follow_up_after_it(seeded: Engine) -> No
     assert session.questions == ["Summarise the Trend Analysis article", "Which chips is it about?"]
 
 
-def test_the_next_place_after_an_article_by_its_place_is_that_article(seeded: Engine) -> None:
+def test_the_next_article_after_an_article_by_its_place_is_that_article(seeded: Engine) -> None:
     # Before, "Tell me more about the second one" and "What about the third?" were declined.
     session = ChatSession(seeded)
     second = session.ask("Tell me more about the second one").answer
@@ -178,9 +178,9 @@ def test_the_next_place_after_an_article_by_its_place_is_that_article(seeded: En
     titled = session.ask("What about the Trend Analysis one?").answer
     assert (titled.turn, titled.text) == ("article", TREND_OPENS)
     # After a question, "the third" is no article.
-    assert next_place("What about the third?", ["How much did Nscale raise?"]) is None
-    assert next_place("And the third?", ["Tell me about Nscale"]) is None
-    assert next_place("What about OpenAI?", ["What is the second article about?"]) is None
+    assert next_article("What about the third?", ["How much did Nscale raise?"]) is None
+    assert next_article("And the third?", ["Tell me about Nscale"]) is None
+    assert next_article("What about OpenAI?", ["What is the second article about?"]) is None
 
 
 @pytest.mark.parametrize(
