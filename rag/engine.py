@@ -981,11 +981,17 @@ class Engine:
             return None, history, source
         earlier, _ = prepare_history(history, self.settings.answer)
         # The request, and after it only questions that lean on its article as this one does.
+        searches = 0
         for at in range(len(earlier) - 1, -1, -1):
             named = named_article(earlier[at]) or next_article(earlier[at], earlier[:at])
             if named is not None:
                 break
-            if of_article(earlier[at]) is None:
+            before = earlier[at]
+            if searches < MAX_CASED and uncased(before) and of_article(before) is not None:
+                # "nscale funding" asked after the request names Nscale, and changed the topic.
+                before = self._cased(before, None, None).question
+                searches += 1
+            if of_article(before) is None:
                 return None, history, source
         else:
             return None, history, source
@@ -993,6 +999,12 @@ class Engine:
         found, _ = requested(named, titles)
         if len(found) != 1:
             return None, history, source
+        if uncased(asked):
+            # "anthropic wall street" names Anthropic, which only its capitals would tell: read
+            # from what it finds, as `_retrieve` reads them, it is asked of every article.
+            question = of_article(self._cased(asked, None, None).question)
+            if question is None:
+                return None, history, source
         notices.append(f"Only “{titles[found[0]]}” was searched.")
         if not asks_more(question):
             # Asked alone: the questions before it name the article by "it", no name to resolve.

@@ -116,9 +116,10 @@ class ChatSession:
         answer = reply.answer
         assert answer is not None
         reply = replace(reply, key=key or uuid.uuid4().hex)
-        if answer.turn == "answer" or (answer.turn == "article" and answer.citations):
+        if answer.turn in ("answer", "overview") or (answer.turn == "article" and answer.citations):
             # A greeting or thanks is no topic a follow-up could lean on; one article summarised
-            # is ("What does it say about Wall Street?").
+            # is ("What does it say about Wall Street?"), and the overview is the list "What
+            # about the second one?" picks from.
             self.questions = [*self.questions, answer.question][-self.capacity :]
         self._replies[reply.key] = reply
         while len(self._replies) > self.capacity:

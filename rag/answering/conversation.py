@@ -178,7 +178,10 @@ def _topic(earlier: Sequence[str]) -> str:
     for question in earlier:
         asked = without_lead_in(question)
         if not is_follow_up(asked):
-            topic = question
+            # The overview a chat keeps is no topic: "What about OpenAI?" after "How much did
+            # Nscale raise?" and "What are these articles about?" asks of Nscale's.
+            if classify(question) is None:
+                topic = question
         elif topic is not None:
             # "What about OpenAI?" moved the conversation on: "When did it raise money?" after
             # it asks about OpenAI, not about the name before. So did "How much will they

@@ -158,6 +158,47 @@ def test_a_chat_keeps_a_summary_for_the_follow_up_after_it(seeded: Engine) -> No
     assert session.questions == ["Summarise the Trend Analysis article", "Which chips is it about?"]
 
 
+def test_a_question_in_lower_case_naming_a_subject_leaves_the_article(seeded: Engine) -> None:
+    # Before, "anthropic wall street" after a summary was searched in that article alone (its
+    # names have no capitals) and declined there.
+    session = ChatSession(seeded)
+    session.ask("Tell me more about the second one")
+    answer = session.ask("anthropic wall street").answer
+    assert answer.notices == []
+    assert [(c.n, c.source, c.start) for c in answer.citations] == [
+        (1, ANTHROPIC, 5716),
+        (2, ANTHROPIC, 300),
+    ]
+    # It changed the topic: "it" now means Anthropic, not the article summarised before it.
+    assert session.ask("what does it say about space").answer.notices == []
+    # Typed in lower case, a question of the article is still asked of it.
+    session.ask("What is the first article about?")
+    street = session.ask("what does it say about wall street").answer
+    assert street.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
+    assert [(c.n, c.source, c.start) for c in street.citations] == [
+        (1, ANTHROPIC, 4330),
+        (2, ANTHROPIC, 1537),
+    ]
+
+
+def test_the_overview_is_the_list_the_next_article_is_picked_from(seeded: Engine) -> None:
+    # Before, a chat did not keep the overview, and "What about the second one?" was searched.
+    session = ChatSession(seeded)
+    session.ask("How much did Nscale raise?")
+    assert session.ask("What are these articles about?").answer.turn == "overview"
+    second = session.ask("What about the second one?").answer
+    assert (second.turn, [c.source for c in second.citations]) == (
+        "article",
+        ["001_a3f1d0892a604dd0.txt"],
+    )
+    third = session.ask("And the third?").answer
+    assert (third.turn, third.text) == ("article", TREND_OPENS)
+    # The overview is no topic: "What about OpenAI?" straight after it swaps the name before it.
+    history = ["How much did Nscale raise?", "What are these articles about?"]
+    swapped = seeded.ask("What about OpenAI?", history=history)
+    assert swapped.standalone_question == "How much did OpenAI raise?"
+
+
 def test_the_next_article_after_an_article_by_its_place_is_that_article(seeded: Engine) -> None:
     # Before, "Tell me more about the second one" and "What about the third?" were declined.
     session = ChatSession(seeded)
