@@ -43,6 +43,7 @@ from rag.answering.patterns import (
     GENERIC,
     INSTRUCTION,
     LIST_Q,
+    NAME_QUESTION,
     NOT_PLURAL,
     PLURAL_ASK,
     POINTS_BACK,
@@ -145,6 +146,9 @@ class Evidence:
     # The names a reply tells no passage mentions: the missing ones and a name opening the
     # question that no passage mentions either.
     unnamed: tuple[str, ...] = ()
+    # A question that is only a name no passage mentions whole ("What is Orbital Compute?"),
+    # however many mention its words apart: declined whatever the model says.
+    absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -326,6 +330,7 @@ def choose(
     )
     off_topic = (
         not asked
+        or evidence.absent
         or (unfocused and (best.cosine < t.min_cosine_unfocused or silent))
         or off_measure(evidence, best.candidate)
     )
@@ -449,6 +454,9 @@ def gather_evidence(
     if opening and opening not in names and not name_found(opening, found, found_words):
         lacked = [opening, *lacked]
     unnamed = tuple(dict.fromkeys(name_phrase(question, name) for name in lacked))
+    absent = absent_names(question, joined)
+    if absent:
+        unnamed = tuple(dict.fromkeys([*unnamed, *absent]))
     # A decline names three at most, so no more are looked up: a question of 300 made-up names
     # costs three lookups.
     respelled = tuple((name, meant) for name in lacked[:3] if (meant := spelled_like(name, joined)))
@@ -464,7 +472,48 @@ def gather_evidence(
         tuple(slip for slip in misspelt_words(question, joined) if slip[0] not in lacked),
         question,
         unnamed,
+        bool(absent),
     )
+
+
+def absent_names(question: str, text: str) -> list[str]:
+    """The names a question that only names them asks of, which the text does not write."""
+    match = NAME_QUESTION.match(question)
+    if match is None:
+        return []
+    if re.search(r"['’]s\s", match.group("name")):
+        # "Who was Guy's Rival?" asks of Guy, whose rival need not be a name.
+        return []
+    # A word alone is read as any name is ("Purpose of Telnet": "purpose" need not open a name):
+    # only words written together as one name must be found together.
+    names = re.split(r"\s+(?:and|of|&)\s+", match.group("name"), flags=re.IGNORECASE)
+    lower = text.lower()
+    return [n for n in names if " " in n and not _written_as_names(n.split(), text, lower)]
+
+
+def _written_as_names(words: list[str], text: str, lower: str) -> bool:
+    # "Anthropic Wall Street" is two names the text writes, "Orbital Compute" none: "orbiting"
+    # and "compute" are other words. Longest parts first; at most 21 searches for six words.
+    start = 0
+    while start < len(words):
+        for end in range(len(words), start, -1):
+            part = words[start:end]
+            if _written(part, text, lower, alone=end - start == 1):
+                break
+        else:
+            return False
+        start = end
+    return True
+
+
+def _written(words: list[str], text: str, lower: str, alone: bool) -> bool:
+    parts = [re.escape(w) for w in re.sub(r"['’]s$", "", " ".join(words).lower()).split()]
+    # Hyphens or line breaks may join the words ("Bank-of-America"), or nothing ("AppleTalk" for
+    # "Apple Talk"); the last may be inflected.
+    pattern = r"(?<!\w)" + r"[\s‐-―-]*".join(parts) + r"(?:['’]s|s|es)?(?!\w)"
+    found = (text[m.start()] for m in re.finditer(pattern, lower))
+    # A word alone must be written as a name: "orbital data centers" names no Orbital.
+    return any(not alone or not c.isalpha() or c.isupper() for c in found)
 
 
 def _overlaps(citation: Citation, source: str, start: int, end: int) -> bool:

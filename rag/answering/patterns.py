@@ -565,6 +565,14 @@ ABOUT = re.compile(
 )
 # The form every request about a subject is asked in (`on_subject`), or a user's own.
 SUBJECT_REQUEST = re.compile(r"^\s*tell me about\s+\S", re.IGNORECASE)
+# "Tell me about Orbital Compute", "Who is Mara Quinn?": a question that is only a name of two
+# words or more, which a sentence answers only by naming it whole.
+NAME_QUESTION = re.compile(
+    r"^\s*(?:tell me about|(?:what|who)\s+(?:is|are|was|were))\s+(?:the\s+)?"
+    r"(?P<name>(?-i:[A-Z0-9])[\w.&'’-]*(?:\s+(?:(?:of|and|&)\s+)?(?-i:[A-Z0-9])[\w.&'’-]*){1,5})"
+    r"\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
 # "Summarise the Nscale article": the same request, its subject named before the word "article".
 ARTICLE_ON = re.compile(
     r"^\s*((can|could|would|will) you (please )?|please )?"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.answering.citations import check_citations, quote_is_backed
-from rag.answering.extractive import DECLINE_TEXT, is_cut_off, is_list_question
+from rag.answering.extractive import DECLINE_TEXT, absent_names, is_cut_off, is_list_question
 from rag.answering.names import opening_name, question_names
 from rag.engine import Engine
 from rag.errors import QuestionError
@@ -406,6 +406,53 @@ def test_a_decline_names_the_whole_name_the_articles_lack(seeded: Engine) -> Non
     assert answer.text == (
         "The articles don't say: none of the retrieved passages mentions World Cup."
     )
+
+
+def test_a_question_only_naming_a_name_no_passage_writes_whole_is_declined(seeded: Engine) -> None:
+    # Before, "What is Orbital Compute?" quoted "This reworking of its compute deals …" at 0.76:
+    # "orbiting" and "compute" are in the articles, the company is not.
+    for question in (
+        "What is Orbital Compute?",
+        "Tell me about Orbital Compute",
+        "Orbital Compute",
+    ):
+        answer = seeded.ask(question)
+        assert (answer.declined, answer.text) == (
+            True,
+            "The articles don't say: none of the retrieved passages mentions Orbital Compute.",
+        )
+    # A name the articles write whole is answered as before.
+    skyroot = seeded.ask("Tell me about Skyroot Aerospace")
+    assert [c.text for c in skyroot.citations] == [
+        "Companies such as Skyroot Aerospace are pioneering orbiting AI infrastructure with "
+        "upcoming launches of Vikram-1."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("Who are Goldman Sachs and Morgan Stanley?", ["Goldman Sachs", "Morgan Stanley"]),
+        ("What is the Helix Fund?", ["Helix Fund"]),
+        # A word alone must be written as a name: "orbital" is an adjective of the text.
+        ("What is Orbital Compute?", ["Orbital Compute"]),
+        # Names written apart, each as a name, are names the text writes.
+        ("Tell me about Mara Quinn Goldman", []),
+        # Written as one word, hyphenated, or inflected, the name is there.
+        ("What was Apple Talk?", []),
+        ("Tell me about Bank Of-America", []),
+        ("Who is Mara Quinn?", []),
+        # Words alone are read as any name is; a possessive asks of its owner.
+        ("Purpose of Telnet", []),
+        ("Who was Guy's Rival?", []),
+        ("What did Orbital Compute raise?", []),
+    ],
+)
+def test_the_names_a_name_question_asks_of_must_be_written_whole(
+    question: str, absent: list[str]
+) -> None:
+    text = "AppleTalk and Bank-of-America; Mara Quinn’s Helix; Goldman; the fund’s rival orbital"
+    assert absent_names(question, text) == absent
 
 
 def test_a_misspelt_name_is_declined_with_the_spelling_the_articles_use(seeded: Engine) -> None:
