@@ -12,6 +12,7 @@ from rag.answering.patterns import (
     ACKNOWLEDGEMENT,
     ARTICLE_ON,
     AUXILIARIES,
+    BARE_WH,
     DUMMY_IT,
     EMBEDDED_ASK,
     EVENT_NOUN,
@@ -24,6 +25,7 @@ from rag.answering.patterns import (
     SWAP,
     SWAP_PREPOSITION,
     THE_ARTICLE,
+    WH_OPENING,
     WHICH_DOC,
 )
 
@@ -121,6 +123,19 @@ def resolved(question: str, topic: str) -> str | None:
     return text[:1].upper() + text[1:] if text else None
 
 
+def asked_with(question: str, topic: str) -> str | None:
+    """The topic asked with a bare question word ("When?"), or None if it can't be."""
+    # Joined to the topic, "How much did Nscale raise? When?" was answered with the amount again.
+    bare = BARE_WH.match(question)
+    # A request ("What do the documents say about Anthropic?") asks for no fact to ask again.
+    opening = WH_OPENING.match(topic) if bare and on_subject(topic) is None else None
+    if bare is None or opening is None:
+        return None
+    wh = " ".join(bare.group("wh").lower().split())
+    verb = (opening.group("aux") or opening.group("copula") or opening.group("progressive")).lower()
+    return f"{wh[:1].upper()}{wh[1:]} {verb}{opening.group('rest')}"
+
+
 def without_lead_in(question: str) -> str:
     """The question without an acknowledgement before it ("Thanks! What about OpenAI?")."""
     rest = ACKNOWLEDGEMENT.sub("", question, count=1)
@@ -162,6 +177,9 @@ def standalone(question: str, earlier: Sequence[str]) -> str:
     if other:
         # "What about OpenAI?" after "What do the documents say about Anthropic?" is such a request.
         return on_subject(other) or other
+    again = asked_with(asked, topic)
+    if again:
+        return again
     alone = resolved(asked, topic)
     if alone:
         # "What do the articles say about it?" after a question on Nscale asks about Nscale.

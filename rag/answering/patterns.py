@@ -424,6 +424,23 @@ SWAP = re.compile(
     re.IGNORECASE,
 )
 
+# "When?", "And where exactly?" after a question: the same question, asked with that word.
+BARE_WH = re.compile(
+    r"^\s*(?:and|so|but|ok|okay)?[\s,]*(?P<wh>when|where|why|how much|how many|how)"
+    r"(?:\s+(?:exactly|then|so))?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+# The question it is asked of, with its question word before an auxiliary the new word can take
+# ("How much did Nscale raise?" → "When did Nscale raise?"); a copula only after a word that is
+# no subject ("When is the act enforced?", not "Who is the CEO?"), or before a verb in -ing ("How
+# much is Amazon investing …?", not "How much is Nscale's valuation?").
+WH_OPENING = re.compile(
+    r"^\s*(?:(?:how\s+much|how\s+many|what|who|whom|which|when|where|why|how)\s+"
+    r"(?P<aux>do|does|did|will|would|can|could|should|has|have|had)"
+    r"|(?:when|where|why|how)\s+(?P<copula>is|are|was|were)"
+    r"|how\s+(?:much|many)\s+(?P<progressive>is|are|was|were)(?=\s.*\w{3}ing\b))\b(?P<rest>.*)$",
+    re.IGNORECASE,
+)
 # "And in OpenAI?" after "How much did Nvidia invest in Nebius?": the name after the same
 # preposition is the one swapped.
 SWAP_PREPOSITION = re.compile(

@@ -542,6 +542,33 @@ def test_what_about_asks_the_question_before_of_another_name() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("before", "asked", "meant"),
+    [
+        ("How much did Nscale raise?", "When?", "When did Nscale raise?"),
+        ("How much did Nscale raise?", "And where exactly?", "Where did Nscale raise?"),
+        ("When is the EU AI Act enforced?", "why?", "Why is the EU AI Act enforced?"),
+        ("How much is Amazon investing in OpenAI?", "Why?", "Why is Amazon investing in OpenAI?"),
+        # A question word that is the subject, or a copula before a noun, takes no other word:
+        # the follow-up is asked with the question, as before.
+        ("Who is the CEO of Nscale?", "When?", "Who is the CEO of Nscale? When?"),
+        ("How much is Nscale's valuation?", "When?", "How much is Nscale's valuation? When?"),
+        ("How many users does OpenAI have?", "Why?", "How many users does OpenAI have? Why?"),
+    ],
+)
+def test_a_bare_question_word_asks_the_question_before_with_it(
+    before: str, asked: str, meant: str
+) -> None:
+    assert standalone(asked, [before]) == meant
+
+
+def test_when_after_an_amount_says_the_quote_gives_no_date(seeded: Engine) -> None:
+    # Before, "When?" asked "How much did Nscale raise? When?" and got the amount again, unnoted.
+    answer = seeded.ask("When?", history=["How much did Nscale raise?"])
+    assert answer.standalone_question == "When did Nscale raise?"
+    assert answer.notices == ["The quote gives no date: the articles may not say when."]
+
+
 def test_a_pronoun_for_the_one_name_before_is_that_name() -> None:
     earlier = ["How much did Nscale raise?"]
     assert standalone("Who backs it?", earlier) == "Who backs Nscale?"
@@ -574,7 +601,7 @@ def test_a_pronoun_for_the_one_name_before_is_that_name() -> None:
     )
     # A follow-up a pronoun made self-contained moves the conversation on, as a swap does.
     adani = ["Which article mentions Adani?", "How much will they invest?"]
-    assert standalone("When?", adani) == "How much will Adani invest? When?"
+    assert standalone("When?", adani) == "When will Adani invest?"
     # Unless its name can't be told ("Nscale's valuation?" opens with it): the topic stays.
     assert standalone("When did it rise?", [*earlier, "And its valuation?"]) == (
         "When did Nscale rise?"
