@@ -27,6 +27,7 @@ from rag.answering.conversation import (
 )
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.first_turns import (
+    NO_SOURCES,
     Lead,
     Turn,
     agrees,
@@ -37,6 +38,7 @@ from rag.answering.first_turns import (
     overview,
     refuses,
     reply_text,
+    sources_text,
 )
 from rag.answering.generative import GenerativeAnswerer
 from rag.answering.named_articles import (
@@ -653,6 +655,9 @@ class Engine:
             meant = offer.meant if offer is not None else None
             # A yes or no that answers no offer is an acknowledgement, or doubt.
             turn = classify(cleaned) if replying and meant is None else None
+        if turn is not None and turn.kind == "sources":
+            yield self._cited_before(question, history, top_k, source)
+            return
         if turn is not None:
             # A greeting, thanks or a request for an overview is no question to search for, and
             # never a follow-up to the one before it.
@@ -890,6 +895,34 @@ class Engine:
         else:
             text, citations = reply_text(kind, self.collection, documents, leads), []
         return self._reply(asked, notices, kind, text, citations, leads, started)
+
+    def _cited_before(
+        self, question: str, history: Sequence[str], top_k: int | None, source: str | None
+    ) -> Answer:
+        """The articles the answer before quoted ("Which article is that from?")."""
+        started = time.perf_counter()
+        asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
+        earlier, _ = prepare_history(history, self.settings.answer)
+        at = next(
+            (i for i in range(len(earlier) - 1, -1, -1) if classify(earlier[i]) is None), None
+        )
+        if at is None:
+            return self._reply(asked, notices, "sources", NO_SOURCES, [], [], started)
+        # No answer is kept between questions: the question before is answered again, as asked
+        # then, and the same passages give the same quotes.
+        before = self.ask(earlier[at], top_k=top_k, source=source, history=earlier[:at])
+        titles = {d.source: d.title for d in self.documents()}
+        text = sources_text(earlier[at], before.citations, titles)
+        total = (time.perf_counter() - started) * 1000
+        return replace(
+            before,
+            question=asked,
+            text=text,
+            declined=False,
+            notices=notices,
+            timings_ms={"retrieve": total, "answer": 0.0, "total": total},
+            turn="sources",
+        )
 
     def _named_article(
         self, asked: str, notices: list[str], source: str | None, history: Sequence[str]

@@ -22,6 +22,7 @@ from rag.answering.patterns import (
     INVENTORY_KIND,
     OVERVIEW,
     REFUSED,
+    SOURCES_ASKED,
     THANKS,
     THE_ONE_ARTICLE,
 )
@@ -73,6 +74,7 @@ def classify(message: str) -> Turn | None:
         ("acknowledgement", ACKNOWLEDGED),
         ("doubt", DOUBT),
         ("help", HELP),
+        ("sources", SOURCES_ASKED),
         ("overview", OVERVIEW),
         ("overview", COUNT_DOCS),
     ):
@@ -228,6 +230,29 @@ def reply_text(kind: str, collection: str, documents: int, leads: Sequence[Lead]
             f"Please ask again in English. {about}"
         )
     return about
+
+
+# "Which article is that from?" with no answer before it to name the articles of.
+NO_SOURCES = (
+    "There is no answer before this to name the sources of. Ask a question about the documents: "
+    "each answer's numbered citations name the article every quote comes from."
+)
+
+
+def sources_text(question: str, citations: Sequence[Citation], titles: dict[str, str]) -> str:
+    """The articles the answer to `question` quoted, each with the numbers of its quotes."""
+    asked = f"The answer to “{question.strip()}”"
+    if not citations:
+        return f"{asked} quoted no article: the documents did not answer it."
+    cited: dict[str, list[int]] = {}
+    for citation in citations:
+        cited.setdefault(citation.source, []).append(citation.n)
+    named = [
+        f"“{titles.get(source, source)}” " + "".join(f"[{n}]" for n in numbers)
+        for source, numbers in cited.items()
+    ]
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return f"{asked} quotes {listed}."
 
 
 def not_meant_text(names: Sequence[str], words: Sequence[str] = ()) -> str:

@@ -492,6 +492,22 @@ DOUBT = re.compile(
     r"|(you are|youre) wrong|wrong( answer)?|incorrect|bad answer|not helpful|are you sure"
     r"|really|no|nope)$"
 )
+# "Which article is that from?", "Source?", "Where did you get that?": the articles the answer
+# before quoted (read on the plain message; "what are your sources" is the overview).
+SOURCES_ASKED = re.compile(
+    r"^((ok|okay|thanks|and|so|but) )*("
+    r"(which|what) (article|document|doc|source|story|piece|report|file)s? (is|was|are|were|did"
+    r"|does|do) (that|this|it|they|these|those|the answer|that answer|this answer) (from|in"
+    r"|come from|quoted?|cited?|say that|say so)"
+    r"|(whats|what is) (the|your|its|that|this) source( for (that|this|it))?"
+    r"|sources?( please)?|(your |the )?source for (that|this)"
+    r"|where (did|do|does) (you|that|this|it) (get (that|this|it)( from)?|come from"
+    r"|read (that|this|it)|say (that|so|this))"
+    r"|where (is|was) (that|this) from|wheres (that|this) from"
+    r"|(can you |could you |please )?(cite|name|show( me)?|give( me)?) (your|the|a|that) source"
+    r"|(in )?which (article|document|story) (is|was) (that|this|it)( in)?"
+    r")$"
+)
 # Asking what the bot is or does: the reply says what it covers, with example questions.
 # "u" is "you" as people type it in a chat ("what can u do").
 _YOU = r"(you|u|ya)"

@@ -14,7 +14,7 @@ from rag.answering.conversation import (
     swapped_in,
     without_lead_in,
 )
-from rag.answering.first_turns import classify
+from rag.answering.first_turns import Turn, classify
 from rag.engine import Engine
 from rag.errors import IndexEmptyError
 from rag.session import ChatSession
@@ -725,3 +725,47 @@ def test_a_misspelt_word_is_offered_in_its_question_and_a_yes_or_no_answers_it(
         "Then the articles I searched don't use the word “rasie”. Ask again with other words, or "
         "ask “What are these articles about?” for an overview."
     )
+
+
+SURGE_TITLE = (
+    "The 2026 AI Infrastructure Surge: Regional Ecosystems, Custom Silicon, and Decentralized "
+    "Powerhouses"
+)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Which article is that from?", "source?", "Where did you get that?", "What's your source?"],
+)
+def test_which_article_is_that_from_names_the_articles_the_answer_quoted(
+    seeded: Engine, message: str
+) -> None:
+    # Before, it was searched as words and got the Nscale quotes again, with no article named.
+    session = ChatSession(seeded)
+    answer = session.ask("How much did Nscale raise?").answer
+    sources = session.ask(message).answer
+    assert (sources.turn, sources.text) == (
+        "sources",
+        f"The answer to “How much did Nscale raise?” quotes “{SURGE_TITLE}” [1][2].",
+    )
+    assert sources.citations == answer.citations
+    # It is no topic: "tell me more" after it says more about Nscale's raise.
+    assert session.questions == ["How much did Nscale raise?"]
+
+
+def test_the_sources_of_a_decline_or_of_nothing_say_so(seeded: Engine) -> None:
+    declined = seeded.ask("source?", history=["How much did CoreWeave raise?", "thanks"])
+    assert declined.text == (
+        "The answer to “How much did CoreWeave raise?” quoted no article: the documents did not "
+        "answer it."
+    )
+    assert declined.citations == []
+    alone = seeded.ask("Which article is that from?")
+    assert (alone.turn, alone.text) == (
+        "sources",
+        "There is no answer before this to name the sources of. Ask a question about the "
+        "documents: each answer's numbered citations name the article every quote comes from.",
+    )
+    # "What are your sources?" lists every document; a question about a source is a question.
+    assert classify("What are your sources?") == Turn("overview")
+    assert classify("What is the source of Nscale's funding?") is None
