@@ -132,7 +132,7 @@ def asked_with(question: str, topic: str) -> str | None:
     if bare is None or opening is None:
         return None
     wh = " ".join(bare.group("wh").lower().split())
-    verb = (opening.group("aux") or opening.group("copula") or opening.group("progressive")).lower()
+    verb = next(v for v in opening.group("aux", "copula", "progressive", "polar") if v).lower()
     return f"{wh[:1].upper()}{wh[1:]} {verb}{opening.group('rest')}"
 
 

@@ -438,7 +438,10 @@ WH_OPENING = re.compile(
     r"^\s*(?:(?:how\s+much|how\s+many|what|who|whom|which|when|where|why|how)\s+"
     r"(?P<aux>do|does|did|will|would|can|could|should|has|have|had)"
     r"|(?:when|where|why|how)\s+(?P<copula>is|are|was|were)"
-    r"|how\s+(?:much|many)\s+(?P<progressive>is|are|was|were)(?=\s.*\w{3}ing\b))\b(?P<rest>.*)$",
+    r"|how\s+(?:much|many)\s+(?P<progressive>is|are|was|were)(?=\s.*\w{3}ing\b)"
+    # A yes-or-no question takes one before it: "Does Amazon invest in OpenAI?", "How much?".
+    r"|(?P<polar>do|does|did|will|would|can|could|should|has|have|had|is|are|was|were))"
+    r"\b(?P<rest>.*)$",
     re.IGNORECASE,
 )
 # "And in OpenAI?" after "How much did Nvidia invest in Nebius?": the name after the same

@@ -549,6 +549,7 @@ def test_what_about_asks_the_question_before_of_another_name() -> None:
         ("How much did Nscale raise?", "And where exactly?", "Where did Nscale raise?"),
         ("When is the EU AI Act enforced?", "why?", "Why is the EU AI Act enforced?"),
         ("How much is Amazon investing in OpenAI?", "Why?", "Why is Amazon investing in OpenAI?"),
+        ("Does Amazon invest in OpenAI?", "How much?", "How much does Amazon invest in OpenAI?"),
         # A question word that is the subject, or a copula before a noun, takes no other word:
         # the follow-up is asked with the question, as before.
         ("Who is the CEO of Nscale?", "When?", "Who is the CEO of Nscale? When?"),
