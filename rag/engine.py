@@ -902,7 +902,8 @@ class Engine:
         """The articles the answer before quoted ("Which article is that from?")."""
         started = time.perf_counter()
         asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
-        earlier, _ = prepare_history(history, self.settings.answer)
+        # After "Did you mean Nscale?" and a "yes", the question answered was Nscale's.
+        earlier, _ = prepare_history(self._settled(history, top_k, source), self.settings.answer)
         at = next(
             (i for i in range(len(earlier) - 1, -1, -1) if classify(earlier[i]) is None), None
         )

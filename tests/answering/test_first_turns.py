@@ -761,6 +761,11 @@ def test_the_sources_of_a_decline_or_of_nothing_say_so(seeded: Engine) -> None:
         "answer it."
     )
     assert declined.citations == []
+    # A "yes" to "Did you mean Nscale?" answered Nscale's question: its sources are named.
+    accepted = seeded.ask("source?", history=["How much did Nscael raise?", "yes"])
+    assert accepted.text == (
+        f"The answer to “How much did Nscale raise?” quotes “{SURGE_TITLE}” [1][2]."
+    )
     alone = seeded.ask("Which article is that from?")
     assert (alone.turn, alone.text) == (
         "sources",
