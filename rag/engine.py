@@ -912,8 +912,7 @@ class Engine:
         # No answer is kept between questions: the question before is answered again, as asked
         # then, and the same passages give the same quotes.
         before = self.ask(earlier[at], top_k=top_k, source=source, history=earlier[:at])
-        titles = {d.source: d.title for d in self.documents()}
-        text = sources_text(earlier[at], before.citations, titles)
+        text = sources_text(earlier[at], before.citations)
         total = (time.perf_counter() - started) * 1000
         return replace(
             before,

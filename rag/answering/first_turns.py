@@ -239,17 +239,18 @@ NO_SOURCES = (
 )
 
 
-def sources_text(question: str, citations: Sequence[Citation], titles: dict[str, str]) -> str:
+def sources_text(question: str, citations: Sequence[Citation]) -> str:
     """The articles the answer to `question` quoted, each with the numbers of its quotes."""
     asked = f"The answer to “{question.strip()}”"
     if not citations:
         return f"{asked} quoted no article: the documents did not answer it."
-    cited: dict[str, list[int]] = {}
+    cited: dict[tuple[str, str], list[int]] = {}
     for citation in citations:
-        cited.setdefault(citation.source, []).append(citation.n)
+        cited.setdefault((citation.source, citation.title or citation.source), []).append(
+            citation.n
+        )
     named = [
-        f"“{titles.get(source, source)}” " + "".join(f"[{n}]" for n in numbers)
-        for source, numbers in cited.items()
+        f"“{title}” " + "".join(f"[{n}]" for n in numbers) for (_, title), numbers in cited.items()
     ]
     listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
     return f"{asked} quotes {listed}."
