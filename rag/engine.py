@@ -1079,8 +1079,9 @@ class Engine:
         return Answer(
             question=asked,
             text=text,
-            # A question in another language is not answered; the others are what was asked for.
-            declined=kind == "language",
+            # A question in another language is not answered, nor is a text to write; the others
+            # are what was asked for.
+            declined=kind in ("language", "task"),
             citations=citations,
             retrieved=[lead.passage for lead in leads] if citations else [],
             mode=self.mode,

@@ -237,7 +237,8 @@ class Answer:
             "'acknowledgement' (\"ok\"), 'doubt' (\"that's wrong\"), 'help', 'overview', "
             "'inventory' (\"Which companies are mentioned?\": why no list, and the overview), "
             "'article' (one article's opening, asked by its title), 'sources' (the articles the "
-            "answer before quoted: \"Which article is that from?\"), 'language' (asked in "
+            'answer before quoted: "Which article is that from?"), \'task\' ("Write a poem …": '
+            "no text is written), 'language' (asked in "
             'another language) or \'not_meant\' ("no" to "Did you mean …?") for a turn that is '
             "not one"
         ),

@@ -23,6 +23,7 @@ from rag.answering.patterns import (
     OVERVIEW,
     REFUSED,
     SOURCES_ASKED,
+    TASK,
     THANKS,
     THE_ONE_ARTICLE,
 )
@@ -75,6 +76,7 @@ def classify(message: str) -> Turn | None:
         ("doubt", DOUBT),
         ("help", HELP),
         ("sources", SOURCES_ASKED),
+        ("task", TASK),
         ("overview", OVERVIEW),
         ("overview", COUNT_DOCS),
     ):
@@ -220,6 +222,8 @@ def reply_text(kind: str, collection: str, documents: int, leads: Sequence[Lead]
             "Ask “What are these articles about?” for an overview."
         )
     about = covers(collection, documents, leads)
+    if kind == "task":
+        return f"I don't write, translate or rewrite text: I only quote the documents. {about}"
     if kind == "greeting":
         return f"Hello! {about}"
     if kind == "thanks":

@@ -511,6 +511,12 @@ SOURCES_ASKED = re.compile(
     r"|(in )?which (article|document|story) (is|was) (that|this|it)( in)?"
     r")$"
 )
+# "Write a poem about Nscale", "Translate it into French": new text to write, which no quote is
+# (read on the plain message).
+TASK = re.compile(
+    r"^((please|pls|can you|could you|would you|will you|now) )*(write|compose|draft|generate"
+    r"|translate|rewrite|paraphrase|rephrase|code|program)\b"
+)
 # Asking what the bot is or does: the reply says what it covers, with example questions.
 # "u" is "you" as people type it in a chat ("what can u do").
 _YOU = r"(you|u|ya)"

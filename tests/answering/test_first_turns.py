@@ -198,6 +198,26 @@ def test_a_request_to_list_what_the_documents_mention_says_why_not(seeded: Engin
     assert classify("Which companies are mentioned as partners of Anthropic?") is None
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Write a poem about Nscale",
+        "Can you translate that into French?",
+        "Draft an email about OpenAI's funding",
+    ],
+)
+def test_a_text_to_write_is_declined_with_what_the_bot_does(seeded: Engine, message: str) -> None:
+    # Before, each was searched: "The articles don't say: none of the retrieved passages
+    # mentions French."
+    answer = seeded.ask(message)
+    assert (answer.turn, answer.declined, answer.text) == (
+        "task",
+        True,
+        f"I don't write, translate or rewrite text: I only quote the documents. {COVERS}",
+    )
+    assert classify("Who wrote the first article?") is None
+
+
 def test_a_question_in_another_language_is_asked_again_in_english(seeded: Engine) -> None:
     answer = seeded.ask("¿Cuánto recaudó Nscale?")
     assert (answer.turn, answer.declined, answer.text) == (
