@@ -21,6 +21,7 @@ from rag.answering.conversation import (
     is_follow_up,
     more_of,
     of_article,
+    overview_shown,
     standalone,
     swapped_in,
     without_lead_in,
@@ -93,6 +94,8 @@ MAX_MORE = 5
 MOST_READ = 500
 # Earlier questions typed in lower case searched for their names' capitals, at most, per question.
 MAX_CASED = 3
+# Documents the overview lists at a time; "tell me more" lists the next ones.
+OVERVIEW_PAGE = 10
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -663,6 +666,11 @@ class Engine:
             # never a follow-up to the one before it.
             yield self._first_turn(question, turn)
             return
+        shown = overview_shown(cleaned, prepare_history(history, self.settings.answer)[0])
+        if shown is not None:
+            # "Tell me more" after the overview: the next ten documents.
+            yield self._first_turn(question, Turn("overview"), skip=shown * OVERVIEW_PAGE)
+            return
         # Before any other work: a 19 MB question costs a few milliseconds.
         asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
         # The question answered is the respelled one: a follow-up leans on it, not on the slip.
@@ -865,9 +873,13 @@ class Engine:
             return self.retriever.retrieve(text, embedding.tolist(), k, source)
 
     def leads(
-        self, limit: int = 10, source: str | None = None, among: Collection[str] | None = None
+        self,
+        limit: int = 10,
+        source: str | None = None,
+        among: Collection[str] | None = None,
+        skip: int = 0,
     ) -> list[Lead]:
-        """The first `limit` documents' titles (or one's, or those `among`), each with its start."""
+        """`limit` documents' titles past the first `skip` (or one's, or `among`), with starts."""
         with self._lock:
             files = self.store.files()
             by_source: dict[str, list[IndexedFile]] = {}
@@ -875,21 +887,23 @@ class Engine:
                 if source in (None, f.source) and (among is None or f.source in among):
                     by_source.setdefault(f.source, []).append(f)
             found: list[Lead] = []
-            for _source, named in sorted(by_source.items())[:limit]:
+            for _source, named in sorted(by_source.items())[skip : skip + limit]:
                 nodes = self.store.vector_store.get_nodes(node_ids=sorted(named[0].ids))
                 if nodes:
                     first = min(nodes, key=lambda n: int(n.metadata.get("start", 0)))
                     found.append(Lead(named[0].title, as_passage(len(found) + 1, first)))
         return found
 
-    def _first_turn(self, question: str, turn: Turn) -> Answer:
+    def _first_turn(self, question: str, turn: Turn, skip: int = 0) -> Answer:
         started = time.perf_counter()
         asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
         documents = len(self.documents())
         kind = turn.kind
-        leads = self.leads(limit=10 if kind in ("overview", "inventory") else 5)
+        leads = self.leads(
+            limit=OVERVIEW_PAGE if kind in ("overview", "inventory") else 5, skip=skip
+        )
         if kind == "overview":
-            text, citations = overview(self.collection, documents, leads)
+            text, citations = overview(self.collection, documents, leads, first=skip + 1)
         elif kind == "inventory":
             text, citations = inventory(self.collection, documents, leads, turn.things)
         else:

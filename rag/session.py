@@ -116,7 +116,8 @@ class ChatSession:
         answer = reply.answer
         assert answer is not None
         reply = replace(reply, key=key or uuid.uuid4().hex)
-        if answer.turn in ("answer", "overview") or (answer.turn == "article" and answer.citations):
+        listed = answer.turn in ("overview", "inventory")
+        if answer.turn == "answer" or listed or (answer.turn == "article" and answer.citations):
             # A greeting or thanks is no topic a follow-up could lean on; one article summarised
             # is ("What does it say about Wall Street?"), and the overview is the list "What
             # about the second one?" picks from.

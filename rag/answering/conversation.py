@@ -216,6 +216,22 @@ def asks_more(question: str) -> bool:
     return MORE.match(without_lead_in(question)) is not None
 
 
+def overview_shown(question: str, earlier: Sequence[str]) -> int | None:
+    """For "tell me more" after the overview: how many of its pages were shown; else None."""
+    if not asks_more(question):
+        return None
+    shown = 1
+    for before in reversed(earlier):
+        turn = classify(before)
+        if turn is not None and turn.kind in ("overview", "inventory"):
+            return shown
+        if asks_more(before):
+            shown += 1
+        elif turn is None:
+            return None
+    return None
+
+
 def more_of(question: str, earlier: Sequence[str]) -> tuple[str, int] | None:
     """For "tell me more": the question to say more about, and how many answers it has had."""
     if not earlier or not asks_more(question):

@@ -278,14 +278,24 @@ def not_meant_text(names: Sequence[str], words: Sequence[str] = ()) -> str:
     )
 
 
-def overview(collection: str, documents: int, leads: Sequence[Lead]) -> tuple[str, list[Citation]]:
-    """Each document's title with its lead sentence, cited; the text and its citations."""
+def overview(
+    collection: str, documents: int, leads: Sequence[Lead], first: int = 1
+) -> tuple[str, list[Citation]]:
+    """Each document's title with its lead sentence, cited, from the `first`; text, citations."""
     if documents == 0:
         return covers(collection, 0, leads), []
+    if first > documents:
+        return (
+            f"That is every document: the collection “{collection}” holds {counted(documents)}.",
+            [],
+        )
     lines = [f"The collection “{collection}” holds {counted(documents)}:"]
+    if first > 1:
+        last = first + len(leads) - 1
+        lines = [f"Documents {first}–{last} of the {documents} in the collection “{collection}”:"]
     citations: list[Citation] = []
     # Numbered, so that "What is the second article about?" can name one by its place.
-    for n, lead in enumerate(leads, start=1):
+    for n, lead in enumerate(leads, start=first):
         span = lead_sentence(lead.passage)
         if span is None:
             lines.append(f"{n}. {lead.title}")
@@ -295,8 +305,8 @@ def overview(collection: str, documents: int, leads: Sequence[Lead]) -> tuple[st
         citations.append(citation)
         told = citation.text if restates(citation.text, lead.title) else None
         lines.append(f"{n}. {told or lead.title + ': ' + citation.text} [{citation.n}]")
-    if documents > len(leads):
-        lines.append(f"… and {documents - len(leads)} more.")
+    if documents > first - 1 + len(leads):
+        lines.append(f"… and {documents - first + 1 - len(leads)} more (ask “tell me more”).")
     return "\n".join(lines), citations
 
 

@@ -70,7 +70,7 @@ def next_article(question: str, earlier: Sequence[str]) -> Named | None:
     # last one?" may mean a last something).
     for before in reversed(earlier):
         turn = classify(before)
-        if turn is not None and turn.kind == "overview":
+        if turn is not None and turn.kind in ("overview", "inventory"):
             # The overview lists every article: "What about the second one?" picks from it.
             return at
         named = named_article(before)

@@ -795,3 +795,33 @@ def test_the_sources_of_a_decline_or_of_nothing_say_so(seeded: Engine) -> None:
     # "What are your sources?" lists every document; a question about a source is a question.
     assert classify("What are your sources?") == Turn("overview")
     assert classify("What is the source of Nscale's funding?") is None
+
+
+def test_tell_me_more_after_the_overview_lists_the_next_documents(
+    engine: Engine, tmp_path: Path
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for n in range(1, 13):
+        (folder / f"note{n:02d}.txt").write_text(
+            f"Harbour note {n}\n\nThe ledger of pier {n} records {n + 40} crates of tea.\n", "utf-8"
+        )
+    assert engine.ingest(sorted(folder.glob("*.txt"))).ok
+    session = ChatSession(engine)
+    first = session.ask("What are these articles about?").answer
+    assert first.text.splitlines()[-1] == "… and 2 more (ask “tell me more”)."
+    # Before, "tell me more" was searched as words and declined.
+    more = session.ask("tell me more").answer
+    assert (more.turn, more.text) == (
+        "overview",
+        "Documents 11–12 of the 12 in the collection “articles”:\n"
+        "11. Harbour note 11: The ledger of pier 11 records 51 crates of tea. [1]\n"
+        "12. Harbour note 12: The ledger of pier 12 records 52 crates of tea. [2]",
+    )
+    assert [c.source for c in more.citations] == ["note11.txt", "note12.txt"]
+    assert session.ask("more").answer.text == (
+        "That is every document: the collection “articles” holds 12 documents."
+    )
+    # Its numbers name the articles as the first page's do.
+    twelfth = session.ask("What about the 12th one?").answer
+    assert (twelfth.turn, [c.source for c in twelfth.citations]) == ("article", ["note12.txt"])
