@@ -414,6 +414,9 @@ MORE = re.compile(
     r"|keep going|continue|what else|anything else|give me more( details)?|more details"
     # Sent alone, "Who else?" asks for the next answer, not the one just given.
     r"|(who|where|when|which) else|any(one|body) else|(any|which|what) others?"
+    # "What other companies?" alone: the next ones of what the question before asked for.
+    r"|(any|which|what) other (ones|companies|firms|names|people|examples|deals|investors"
+    r"|countries|chips|figures|numbers)"
     r"|what else do (the )?(documents|articles) say)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )

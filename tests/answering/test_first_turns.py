@@ -498,9 +498,13 @@ def test_tell_me_more_quotes_what_the_answers_before_did_not(seeded: Engine) -> 
     assert more_of("tell me more", []) is None
     assert more_of("Tell me more about Nscale", earlier) is None
     # Sent alone, "Who else?" asks for the answer after the one given; before, it repeated it.
-    for other in ("Who else?", "anyone else", "Any others?", "Which others?"):
+    for other in ("Who else?", "anyone else", "Any others?", "Which others?", "What other ones?"):
         assert more_of(other, earlier) == ("How much did Nscale raise?", 1)
     assert more_of("Who else invested in Nscale?", earlier) is None
+    # Before, "What other companies?" was joined to the question and repeated its answer.
+    companies = ["Which companies are investing in AI infrastructure?"]
+    assert more_of("What other companies?", companies) == (companies[0], 1)
+    assert more_of("What other companies does Nvidia back?", companies) is None
     # Before, "tell me more" was joined to the question before and repeated its answer.
     session = ChatSession(seeded)
     first = session.ask("How much did Nscale raise?").answer
