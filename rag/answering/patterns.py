@@ -410,8 +410,13 @@ EMBEDDED_ASK = re.compile(
 )
 # "Tell me more": the question before, answered by the sentences its answers have not quoted.
 MORE = re.compile(
-    r"^\s*(and\s+)?(tell me more|tell me more about (it|that|this)|more|more please|go on"
+    r"^\s*(and\s+)?((can|could|would|will) you (please )?|please )?"
+    r"(tell me more|tell me more about (it|that|this)|more|more please|go on"
     r"|keep going|continue|what else|anything else|give me more( details)?|more details"
+    # "Can you elaborate?", "Expand on that", "More info please": the same request.
+    r"|elaborate( on (it|that|this))?|expand( on (it|that|this))?|say more|go deeper"
+    r"|explain( (it|that|this))?( more| further| in more detail)|more (detail|details|info"
+    r"|information)( please)?|details|anything more|is there (any )?more"
     # Sent alone, "Who else?" asks for the next answer, not the one just given.
     r"|(who|where|when|which) else|any(one|body) else|(any|which|what) others?"
     # "What other companies?" alone: the next ones of what the question before asked for.

@@ -501,6 +501,11 @@ def test_tell_me_more_quotes_what_the_answers_before_did_not(seeded: Engine) -> 
     for other in ("Who else?", "anyone else", "Any others?", "Which others?", "What other ones?"):
         assert more_of(other, earlier) == ("How much did Nscale raise?", 1)
     assert more_of("Who else invested in Nscale?", earlier) is None
+    # Asked politely or in other words, it is the same request; before, each was searched.
+    for polite in ("Can you elaborate?", "Could you tell me more?", "More details please"):
+        assert more_of(polite, earlier) == ("How much did Nscale raise?", 1)
+    assert more_of("Expand on that", earlier) == ("How much did Nscale raise?", 1)
+    assert more_of("Can you explain how Nscale raised money?", earlier) is None
     # Before, "What other companies?" was joined to the question and repeated its answer.
     companies = ["Which companies are investing in AI infrastructure?"]
     assert more_of("What other companies?", companies) == (companies[0], 1)
