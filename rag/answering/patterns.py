@@ -463,15 +463,15 @@ SWAP_PREPOSITION = re.compile(
 
 # What a person says to open or close a conversation; the whole message, give or take a word.
 GREETING = re.compile(
-    r"^(?=\w)((hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day)|whats up)"
-    r"( there| everyone| all| bot)?)?"
+    r"^(?=\w)((hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day)|whats up"
+    r"|sup|are you there|anyone there|start)( there| everyone| all| bot)?)?"
     # "Hey, how are you?" asks after the bot, not the documents: it was searched and answered.
     r"( ?(how are you( doing)?( today)?|hows it going|how is it going|how are things))?$"
 )
 # Leaving: a short goodbye, not a question to search for.
 FAREWELL = re.compile(
     r"^((ok|okay|thanks|thank you|great)[, ]+)?(bye|bye bye|goodbye|good bye|see you( later)?"
-    r"|see ya|thats all( for now)?|that is all( for now)?|good night)$"
+    r"|see ya|thats all( for now)?|that is all( for now)?|good night|no thanks|no thank you)$"
 )
 # Thanks closes a turn; it is never a follow-up to the answer before it.
 THANKS = re.compile(
@@ -482,7 +482,8 @@ THANKS = re.compile(
 ACKNOWLEDGED = re.compile(
     r"^((ok|okay) (then|cool)|ok|okay|k|kk|yes|yeah|yep|yup|cool|great|nice|perfect|awesome"
     r"|good|fine|sure|alright|all right|got it|i see|understood|noted|makes sense|sounds good"
-    r"|interesting|wow|oh|ah|hm+)$"
+    r"|interesting|wow|oh|ah|hm+|lol|good job|well done|that makes sense|never mind|nevermind"
+    r"|nvm)$"
 )
 # A yes to the reply before: after "Did you mean Nscale?", the question asked again, respelled.
 AGREED = re.compile(
@@ -529,7 +530,9 @@ TASK = re.compile(
 # "u" is "you" as people type it in a chat ("what can u do").
 _YOU = r"(you|u|ya)"
 HELP = re.compile(
-    rf"^(help|help me|\?|what can {_YOU} do|what do {_YOU} do|what can i ask( {_YOU})?( about)?"
+    rf"^(help|help me|\?|menu|what can {_YOU} do|who (made|built|created) {_YOU}"
+    rf"|(hi |hello |hey )?i have a question|can i ask {_YOU}( something| a question)?"
+    rf"|what do {_YOU} do|what can i ask( {_YOU})?( about)?"
     rf"|how does this work|how do i use (this|{_YOU})|who are {_YOU}|what are {_YOU}( for)?"
     r"|(whats|what is) your name|test|testing"
     rf"|what is this( bot| tool| app| chat)?|what do {_YOU} know( about)?"
