@@ -40,6 +40,7 @@ from rag.answering.first_turns import (
     refuses,
     reply_text,
     sources_text,
+    turn_of,
 )
 from rag.answering.generative import GenerativeAnswerer
 from rag.answering.named_articles import (
@@ -844,7 +845,7 @@ class Engine:
         # Back to the last question that stands alone: the ones before it are no topic. Each
         # costs a search, so a long history typed in lower case costs three at most.
         for i in range(len(items) - 1, -1, -1):
-            if searches < MAX_CASED and uncased(items[i]) and classify(items[i]) is None:
+            if searches < MAX_CASED and uncased(items[i]) and turn_of(items[i]) is None:
                 items[i] = self._cased(items[i], top_k, source).question
                 searches += 1
             if not is_follow_up(without_lead_in(items[i])):
@@ -918,9 +919,7 @@ class Engine:
         asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
         # After "Did you mean Nscale?" and a "yes", the question answered was Nscale's.
         earlier, _ = prepare_history(self._settled(history, top_k, source), self.settings.answer)
-        at = next(
-            (i for i in range(len(earlier) - 1, -1, -1) if classify(earlier[i]) is None), None
-        )
+        at = next((i for i in range(len(earlier) - 1, -1, -1) if turn_of(earlier[i]) is None), None)
         if at is None:
             return self._reply(asked, notices, "sources", NO_SOURCES, [], [], started)
         # No answer is kept between questions: the question before is answered again, as asked
@@ -1060,7 +1059,7 @@ class Engine:
         after: list[str] = []
         for before in reversed(earlier[at + 1 :]):
             after.insert(0, of_article(before) or before)
-            if not asks_more(before) and classify(before) is None:
+            if not asks_more(before) and turn_of(before) is None:
                 break
         return question, after, found[0]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.answering.first_turns import classify
+from rag.answering.first_turns import turn_of
 from rag.answering.names import name_phrase, opening_name, question_names, required_names
 from rag.answering.patterns import (
     ABOUT,
@@ -198,7 +198,7 @@ def _topic(earlier: Sequence[str]) -> str:
         if not is_follow_up(asked):
             # The overview a chat keeps is no topic: "What about OpenAI?" after "How much did
             # Nscale raise?" and "What are these articles about?" asks of Nscale's.
-            if classify(question) is None:
+            if turn_of(question) is None:
                 topic = question
         elif topic is not None:
             # "What about OpenAI?" moved the conversation on: "When did it raise money?" after
@@ -222,7 +222,7 @@ def overview_shown(question: str, earlier: Sequence[str]) -> int | None:
         return None
     shown = 1
     for before in reversed(earlier):
-        turn = classify(before)
+        turn = turn_of(before)
         if turn is not None and turn.kind in ("overview", "inventory"):
             return shown
         if asks_more(before):
@@ -242,7 +242,7 @@ def more_of(question: str, earlier: Sequence[str]) -> tuple[str, int] | None:
     i = len(earlier)
     while i:
         more = asks_more(earlier[i - 1])
-        if not more and classify(earlier[i - 1]) is None:
+        if not more and turn_of(earlier[i - 1]) is None:
             break
         rounds += more
         i -= 1
