@@ -919,7 +919,15 @@ class Engine:
         asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
         # After "Did you mean Nscale?" and a "yes", the question answered was Nscale's.
         earlier, _ = prepare_history(self._settled(history, top_k, source), self.settings.answer)
-        at = next((i for i in range(len(earlier) - 1, -1, -1) if turn_of(earlier[i]) is None), None)
+        # The last reply that quoted: an answer, or the overview (a greeting or thanks quotes none).
+        at = next(
+            (
+                i
+                for i in range(len(earlier) - 1, -1, -1)
+                if (turn := turn_of(earlier[i])) is None or turn.kind in ("overview", "inventory")
+            ),
+            None,
+        )
         if at is None:
             return self._reply(asked, notices, "sources", NO_SOURCES, [], [], started)
         # No answer is kept between questions: the question before is answered again, as asked

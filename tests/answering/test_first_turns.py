@@ -806,6 +806,16 @@ def test_the_sources_of_a_decline_or_of_nothing_say_so(seeded: Engine) -> None:
     assert accepted.text == (
         f"The answer to “How much did Nscale raise?” quotes “{SURGE_TITLE}” [1][2]."
     )
+    # After the overview, its sources are every document it quoted; a "thanks" quotes none.
+    listed = seeded.ask(
+        "source?",
+        history=["How much did Nscale raise?", "What are these articles about?", "thanks"],
+    )
+    assert listed.text.startswith(
+        "The answer to “What are these articles about?” quotes “AI infrastructure growth is "
+        "accelerating in 2026 as Anthropic nears a major Wall Street-backed venture” [1], "
+    )
+    assert [c.n for c in listed.citations] == [1, 2, 3, 4, 5]
     alone = seeded.ask("Which article is that from?")
     assert (alone.turn, alone.text) == (
         "sources",
