@@ -28,6 +28,7 @@ from rag.answering.conversation import (
 )
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.first_turns import (
+    LISTING,
     NO_SOURCES,
     Lead,
     Turn,
@@ -900,9 +901,7 @@ class Engine:
         asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
         documents = len(self.documents())
         kind = turn.kind
-        leads = self.leads(
-            limit=OVERVIEW_PAGE if kind in ("overview", "inventory") else 5, skip=skip
-        )
+        leads = self.leads(limit=OVERVIEW_PAGE if kind in LISTING else 5, skip=skip)
         if kind == "overview":
             text, citations = overview(self.collection, documents, leads, first=skip + 1)
         elif kind == "inventory":
@@ -924,7 +923,7 @@ class Engine:
             (
                 i
                 for i in range(len(earlier) - 1, -1, -1)
-                if (turn := turn_of(earlier[i])) is None or turn.kind in ("overview", "inventory")
+                if (turn := turn_of(earlier[i])) is None or turn.kind in LISTING
             ),
             None,
         )

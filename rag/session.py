@@ -8,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from rag.answering.first_turns import LISTING
 from rag.engine import Engine
 from rag.errors import QuestionError, RagError
 from rag.feedback import FeedbackLog, Vote
@@ -116,8 +117,11 @@ class ChatSession:
         answer = reply.answer
         assert answer is not None
         reply = replace(reply, key=key or uuid.uuid4().hex)
-        listed = answer.turn in ("overview", "inventory")
-        if answer.turn == "answer" or listed or (answer.turn == "article" and answer.citations):
+        if (
+            answer.turn == "answer"
+            or answer.turn in LISTING
+            or (answer.turn == "article" and answer.citations)
+        ):
             # A greeting or thanks is no topic a follow-up could lean on; one article summarised
             # is ("What does it say about Wall Street?"), and the overview is the list "What
             # about the second one?" picks from.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.answering.first_turns import turn_of
+from rag.answering.first_turns import LISTING, turn_of
 from rag.answering.names import name_phrase, opening_name, question_names, required_names
 from rag.answering.patterns import (
     ABOUT,
@@ -223,7 +223,7 @@ def overview_shown(question: str, earlier: Sequence[str]) -> int | None:
     shown = 1
     for before in reversed(earlier):
         turn = turn_of(before)
-        if turn is not None and turn.kind in ("overview", "inventory"):
+        if turn is not None and turn.kind in LISTING:
             return shown
         if asks_more(before):
             shown += 1

@@ -62,6 +62,9 @@ def refuses(message: str) -> bool:
     return len(message) <= 40 and REFUSED.match(_plain(message)) is not None
 
 
+# The turns that list the documents, numbered: "What about the second one?" after one picks from
+# it, and "tell me more" lists the next ones.
+LISTING = frozenset({"overview", "inventory"})
 # No turn but a question runs longer: "hi", "What are these articles about?", "source?".
 MOST_TURN_CHARS = 200
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from rag.answering.conversation import of_article
-from rag.answering.first_turns import counted, restates, turn_of
+from rag.answering.first_turns import LISTING, counted, restates, turn_of
 from rag.answering.patterns import (
     ARTICLE_AT,
     ARTICLE_NOUN,
@@ -70,7 +70,7 @@ def next_article(question: str, earlier: Sequence[str]) -> Named | None:
     # last one?" may mean a last something).
     for before in reversed(earlier):
         turn = turn_of(before)
-        if turn is not None and turn.kind in ("overview", "inventory"):
+        if turn is not None and turn.kind in LISTING:
             # The overview lists every article: "What about the second one?" picks from it.
             return at
         named = named_article(before)

@@ -689,16 +689,19 @@ PLACE = re.compile(
     r"(?P<number>[1-9]\d{0,2}))(?:\s+one)?$",
     re.IGNORECASE,
 )
+# What a question calls one document of the collection (not "report", which more often names a
+# source's own papers).
+_ONE_DOCUMENT = r"(?:article|document|story|piece)"
 # "When was the second article published?": a question about one article by its place, asked of
 # it. Not "article 34" (a treaty's).
 ARTICLE_AT = re.compile(
     rf"\b(?:the|that|this)\s+(?P<phrase>(?:{'|'.join(ORDINAL_WORDS)}|last)|[1-9]\d{{0,2}}"
-    r"(?:st|nd|rd|th))\s+(?:article|document|story|piece)\b",
+    rf"(?:st|nd|rd|th))\s+{_ONE_DOCUMENT}\b",
     re.IGNORECASE,
 )
 # A question naming two ("in the first article and the second") speaks of articles of its own,
 # not of one in the collection.
-ARTICLE_WORD = re.compile(r"\b(?:article|document|story|piece)s?\b", re.IGNORECASE)
+ARTICLE_WORD = re.compile(rf"\b{_ONE_DOCUMENT}s?\b", re.IGNORECASE)
 # "What about the third?", "And the last one?", "What about the Nscale one?" after a request for
 # one article: another.
 NEXT_ARTICLE = re.compile(
