@@ -668,7 +668,9 @@ class Engine:
             # never a follow-up to the one before it.
             yield self._first_turn(question, turn)
             return
-        shown = overview_shown(cleaned, prepare_history(history, self.settings.answer)[0])
+        # Cleaned once for the routing below; the search cleans its own and says what it cut.
+        earlier, _ = prepare_history(history, self.settings.answer)
+        shown = overview_shown(cleaned, earlier)
         if shown is not None:
             # "Tell me more" after the overview: the next ten documents.
             yield self._first_turn(question, Turn("overview"), skip=shown * OVERVIEW_PAGE)
@@ -679,13 +681,15 @@ class Engine:
         asked = meant or asked
         searched = meant
         if meant is None:
-            named = self._named_article(asked, notices, source, history)
+            named = self._named_article(asked, notices, source, earlier)
             if named is not None:
                 yield named
                 return
             searched, source = self._scoped(asked, notices, source)
             if searched is None:
-                searched, history, source = self._after_article(asked, history, notices, source)
+                after = self._after_article(asked, earlier, notices, source)
+                if after is not None:
+                    searched, history, source = after
             if searched is not None and source is not None and asks_names(searched):
                 # "Which companies does it mention?" of one article: the names it writes.
                 yield self._names(asked, notices, source)
@@ -945,11 +949,10 @@ class Engine:
         )
 
     def _named_article(
-        self, asked: str, notices: list[str], source: str | None, history: Sequence[str]
+        self, asked: str, notices: list[str], source: str | None, earlier: Sequence[str]
     ) -> Answer | None:
         """The reply to a request about one article named by its title; None for a question."""
         started = time.perf_counter()
-        earlier, _ = prepare_history(history, self.settings.answer)
         named = named_article(asked) or next_article(asked, earlier)
         if named is None:
             return None
@@ -1026,13 +1029,12 @@ class Engine:
         return question, sources[0]
 
     def _after_article(
-        self, asked: str, history: Sequence[str], notices: list[str], source: str | None
-    ) -> tuple[str | None, Sequence[str], str | None]:
-        """A question leaning on the one article a request before named: asked of it alone."""
+        self, asked: str, earlier: Sequence[str], notices: list[str], source: str | None
+    ) -> tuple[str, Sequence[str], str] | None:
+        """A question leaning on a requested article: (question, history, article); else None."""
         question = of_article(asked)
         if question is None or source is not None:
-            return None, history, source
-        earlier, _ = prepare_history(history, self.settings.answer)
+            return None
         # The request, and after it only questions that lean on its article as this one does.
         searches = 0
         for at in range(len(earlier) - 1, -1, -1):
@@ -1045,19 +1047,19 @@ class Engine:
                 before = self._cased(before, None, None).question
                 searches += 1
             if of_article(before) is None:
-                return None, history, source
+                return None
         else:
-            return None, history, source
+            return None
         titles = {d.source: d.title for d in self.documents()}
         found, _ = requested(named, titles)
         if len(found) != 1:
-            return None, history, source
+            return None
         if uncased(asked):
             # "anthropic wall street" names Anthropic, which only its capitals would tell: read
             # from what it finds, as `_retrieve` reads them, it is asked of every article.
             question = of_article(self._cased(asked, None, None).question)
             if question is None:
-                return None, history, source
+                return None
         notices.append(f"Only “{titles[found[0]]}” was searched.")
         if not asks_more(question):
             # Asked alone: the questions before it name the article by "it", no name to resolve.
