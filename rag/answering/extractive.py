@@ -456,7 +456,7 @@ def gather_evidence(
     unnamed = tuple(dict.fromkeys(name_phrase(question, name) for name in lacked))
     absent = absent_names(question, joined)
     if absent:
-        unnamed = tuple(dict.fromkeys([*unnamed, *absent]))
+        unnamed = _widest(tuple(dict.fromkeys([*unnamed, *absent])))
     # A decline names three at most, so no more are looked up: a question of 300 made-up names
     # costs three lookups.
     respelled = tuple((name, meant) for name in lacked[:3] if (meant := spelled_like(name, joined)))
@@ -489,6 +489,15 @@ def absent_names(question: str, text: str) -> list[str]:
     names = re.split(r"\s+(?:and|of|&)\s+", match.group("name"), flags=re.IGNORECASE)
     lower = text.lower()
     return [n for n in names if " " in n and not _written_as_names(n.split(), text, lower)]
+
+
+def _widest(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names, less each that another of them holds ("Orbital Compute" in "… Series B")."""
+    return tuple(
+        n
+        for n in names
+        if not any(n != o and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", o) for o in names)
+    )
 
 
 def _written_as_names(words: list[str], text: str, lower: str) -> bool:

@@ -421,6 +421,13 @@ def test_a_question_only_naming_a_name_no_passage_writes_whole_is_declined(seede
             True,
             "The articles don't say: none of the retrieved passages mentions Orbital Compute.",
         )
+    # A name within another is told once, as the longer: before, "… mentions Orbital Compute
+    # Series or Orbital Compute Series B."
+    series = seeded.ask("Orbital Compute Series B")
+    assert (series.declined, series.text) == (
+        True,
+        "The articles don't say: none of the retrieved passages mentions Orbital Compute Series B.",
+    )
     # A name the articles write whole is answered as before.
     skyroot = seeded.ask("Tell me about Skyroot Aerospace")
     assert [c.text for c in skyroot.citations] == [
