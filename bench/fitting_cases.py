@@ -20,6 +20,7 @@ from rag.answering.extractive import Choice, Tuning, choose, gather_evidence
 from rag.config import Settings
 from rag.engine import Engine, prepare_question
 from rag.evaluation.questions import TestQuestion, load_questions
+from rag.search.embeddings import CachedEncoder, build_embedding
 from rag.types import Passage
 
 BENCHMARKS = Path(os.environ.get("RAG_BENCHMARKS") or "../shared/benchmarks")
@@ -59,6 +60,11 @@ class CaseSet:
 
     def cosines(self, question: str, sentences: list[str]) -> list[float]:
         """The cosine of each sentence to the question (unit vectors, so a dot product)."""
+        # A text the answerer embeds since the cache was made (a sentence read with the one
+        # before it) is embedded now, as the engine would.
+        missing = [s for s in dict.fromkeys(sentences) if s not in self.vectors]
+        if missing:
+            self.vectors.update(zip(missing, _encoder()(missing), strict=True))
         q = self.vectors[question]
         return [float(self.vectors[s] @ q) for s in sentences]
 
@@ -117,6 +123,11 @@ def _group(q: TestQuestion, paragraph: str, name: str) -> str:
     if paragraph.startswith("squad_"):
         return "squad:" + paragraph.split("_")[1]
     return f"{name}:{q.id}"
+
+
+@functools.cache
+def _encoder() -> CachedEncoder:
+    return CachedEncoder(build_embedding(Settings(_env_file=None).embedding))  # type: ignore[call-arg]
 
 
 def collect(name: str, docs: list[Path], questions_path: Path) -> CaseSet:

@@ -18,7 +18,14 @@ import sys
 from dataclasses import asdict, replace
 
 from bench.fitting_cases import Case, CaseSet, fitting_set
-from rag.answering.extractive import TUNING_PATH, Evidence, Tuning, choose, gather_evidence
+from rag.answering.extractive import (
+    TUNING_PATH,
+    Evidence,
+    Tuning,
+    choose,
+    gather_evidence,
+    in_context,
+)
 
 GRID = {
     "candidates": [12, 24],
@@ -43,7 +50,7 @@ def scored(found: CaseSet) -> list[Scored]:
         if not case.question.answerable:
             continue
         evidence = gather_evidence(case.text, case.passages)
-        texts = [c.text for c in evidence.candidates]
+        texts = list(dict.fromkeys(t.text for c in evidence.candidates for t in (c, in_context(c))))
         out.append((case, evidence, dict(zip(texts, found.cosines(case.text, texts), strict=True))))
     return out
 

@@ -48,6 +48,7 @@ from rag.answering.patterns import (
     PLURAL_ASK,
     POINTS_BACK,
     POLAR,
+    PRONOUN_SUBJECT,
     SUBJECT_REQUEST,
     TITLE_ACRONYMS,
 )
@@ -285,11 +286,10 @@ def choose(
     shortlist = sorted(evidence.candidates, key=lambda c: -prelim_score(t, c))[: t.candidates]
     if not shortlist:
         return Choice([], [], {})
+    read = cosines([in_context(c) for c in shortlist])
     scored = titled_first(
         evidence,
-        measured_first(
-            evidence, fuller_first(t, rank_candidates(t, shortlist, cosines(shortlist)))
-        ),
+        measured_first(evidence, fuller_first(t, rank_candidates(t, shortlist, read))),
     )
     best = scored[0]
     chosen = [with_antecedent(s) for s in select(t, evidence, scored, limit)]
@@ -338,7 +338,9 @@ def choose(
     actor = asked_actor(question)
     other = acted_by_another(actor, best.candidate.text, reading.passages)
     acted = (other, actor) if other and actor else None
-    return Choice(scored, chosen, features(reading), off_topic, acted)
+    # A sentence another quotes with its lead-in is not quoted twice; the features, fitted on
+    # quotes that could repeat one, still read both.
+    return Choice(scored, unrepeated(chosen), features(reading), off_topic, acted)
 
 
 def related(asked: Collection[str], stated: Collection[str]) -> bool:
@@ -369,18 +371,46 @@ def fuller_first(t: Tuning, scored: list[ScoredSentence]) -> list[ScoredSentence
 
 def with_antecedent(scored: ScoredSentence) -> ScoredSentence:
     """The sentence, led by the one before it in its paragraph when it opens by pointing back."""
-    c = scored.candidate
-    # "The company now forecasts …" says whose forecast only with the sentence before it.
-    if c.block or not (POINTS_BACK.match(c.text) or ANAPHORIC_SUBJECT.match(c.text)):
-        return scored
+    led = in_context(scored.candidate)
+    return scored if led is scored.candidate else replace(scored, candidate=led)
+
+
+def unrepeated(chosen: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The quoted sentences, less each that another one quotes with its lead-in sentence."""
+    spans = [_span(s.candidate) for s in chosen]
+    return [
+        s
+        for s, (source, start, end) in zip(chosen, spans, strict=True)
+        if not any(
+            (o_start, o_end) != (start, end)
+            and o_source == source
+            and o_start <= start
+            and end <= o_end
+            for o_source, o_start, o_end in spans
+        )
+    ]
+
+
+def _span(c: Candidate) -> tuple[str, int, int]:
+    return c.passage.source, c.passage.start + c.start, c.passage.start + c.end
+
+
+def in_context(c: Candidate) -> Candidate:
+    """The candidate led by the sentence before it when it opens by pointing back to it."""
+    # "The company now forecasts …" says whose forecast only with the sentence before it, and "It
+    # was first established in 1988" whose founding: both are embedded and quoted with it.
+    if c.block or not any(
+        p.match(c.text) for p in (POINTS_BACK, ANAPHORIC_SUBJECT, PRONOUN_SUBJECT)
+    ):
+        return c
     before = [(start, end) for start, end in sentence_spans(c.passage.text) if end <= c.start]
     if not before or "\n" in c.passage.text[before[-1][1] : c.start]:
-        return scored
+        return c
     start, end = before[-1]
     # The hard rule holds here too: text addressed to an AI is never quoted.
     if INSTRUCTION.search(c.passage.text[start:end]):
-        return scored
-    return replace(scored, candidate=replace(c, start=start, text=c.passage.text[start : c.end]))
+        return c
+    return replace(c, start=start, text=c.passage.text[start : c.end])
 
 
 def _quote(chosen: list[ScoredSentence]) -> str:

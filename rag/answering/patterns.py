@@ -255,6 +255,8 @@ ANAPHORIC_SUBJECT = re.compile(
     r"|fund|investor)\b)",
     re.IGNORECASE,
 )
+# A sentence about whatever the one before it names: "It was established in 1988 …".
+PRONOUN_SUBJECT = re.compile(r"^\s*(?:it|he|she|they|its|his|her|their)\b", re.IGNORECASE)
 # Capitalised words in a row, joined by single spaces: the parts of one name.
 NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]")
 # A name run with the letter or number that ends it: "Series B", "Vikram 1".

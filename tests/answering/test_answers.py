@@ -478,15 +478,24 @@ def test_a_misspelt_name_is_declined_with_the_spelling_the_articles_use(seeded: 
 
 
 def test_an_answer_although_no_passage_names_what_was_asked_says_so(seeded: Engine) -> None:
-    # The decision may still quote a sentence about building when the name is misspelt; the
-    # reader is told that no passage names "Terrafab", and what the articles do name.
-    answer = seeded.ask("Who is building Terrafab?")
+    # The decision may still quote when the name is misspelt; the reader is told that no passage
+    # names "Nscael", and what the articles do name.
+    answer = seeded.ask("What is Nscael's valuation?")
     assert not answer.declined
     assert answer.notices == [
-        "None of the retrieved passages mentions Terrafab, so the quote may be about something "
-        "else. Did you mean Terafab?"
+        "None of the retrieved passages mentions Nscael, so the quote may be about something "
+        "else. Did you mean Nscale?"
     ]
     assert seeded.ask(NSCALE).notices == []
+    # When it declines, the decline names it and offers the spelling instead. ("Who is building
+    # Terrafab?" was quoted a sentence on Fluidstack, with the note, before the decision was
+    # refitted for sentences read with the one before them.)
+    declined = seeded.ask("Who is building Terrafab?")
+    assert (declined.declined, declined.text) == (
+        True,
+        "The articles don't say: none of the retrieved passages mentions Terrafab. Did you mean "
+        "Terafab?",
+    )
 
 
 def test_a_misspelt_name_opening_the_question_is_told_like_any_other(seeded: Engine) -> None:
@@ -641,13 +650,13 @@ def test_who_reported_a_story_is_not_required_in_its_text() -> None:
 def test_a_quote_that_points_back_brings_the_sentence_it_points_to(seeded: Engine) -> None:
     answer = seeded.ask("Why did Amazon buy the George Washington University campus?")
     assert not answer.declined
-    first = answer.citations[0]
-    assert first.text.startswith(
+    led = [c for c in answer.citations if "In response, Amazon is acquiring" in c.text]
+    assert [c.n for c in led] == [2]
+    assert led[0].text.startswith(
         "Major outages, such as Amazon’s recent disruptions, have underscored vulnerabilities"
     )
-    assert "In response, Amazon is acquiring the George Washington University campus" in first.text
-    source_text = (SEEDS / first.source).read_text(encoding="utf-8")
-    assert source_text[first.start : first.end] == first.text
+    source_text = (SEEDS / led[0].source).read_text(encoding="utf-8")
+    assert source_text[led[0].start : led[0].end] == led[0].text
 
 
 def test_the_sentence_before_is_taken_only_from_the_same_paragraph() -> None:
@@ -672,6 +681,31 @@ def test_the_sentence_before_is_taken_only_from_the_same_paragraph() -> None:
     assert with_antecedent(plain) is plain
 
 
+def test_a_pronoun_sentence_is_read_with_the_one_before_it(engine: Engine, tmp_path: Path) -> None:
+    # Before, "It was first established in 2009 …" named nothing asked, ranked under the opening
+    # sentence (which states no founding), and the question was declined.
+    note = tmp_path / "grid.txt"
+    note.write_text(
+        "Regional grid bodies\n\n"
+        "The Northern Grid Council (NGC) is a regional body that coordinates power supply for data"
+        " centers across four provinces. It was first established in 2009 by three utilities,"
+        " Aldmoor Power, Fenwick Energy and Crestline Utilities.\n\n"
+        "The NGC publishes a yearly outlook of demand from computing sites. Hundreds of engineers"
+        " contribute to its planning studies.\n",
+        "utf-8",
+    )
+    assert engine.ingest([note]).ok
+    answer = engine.ask("Who established the NGC?")
+    # Quoted once, with the sentence that says what "it" is; not again as a runner-up.
+    assert (answer.declined, answer.text) == (
+        False,
+        "The Northern Grid Council (NGC) is a regional body that coordinates power supply for data"
+        " centers across four provinces. It was first established in 2009 by three utilities,"
+        " Aldmoor Power, Fenwick Energy and Crestline Utilities. [1]",
+    )
+    assert [c.source for c in answer.citations] == ["grid.txt"]
+
+
 def test_the_sentence_before_is_never_text_addressed_to_an_ai() -> None:
     from rag.answering.extractive import Candidate, ScoredSentence, with_antecedent
 
@@ -692,7 +726,7 @@ def test_a_one_sentence_document_answers_its_question(engine: Engine, tmp_path: 
     assert engine.ingest([note]).ok
     answer = engine.ask("How much did Osprey Capital lend?")
     assert answer.text == "Osprey Capital lent $2 billion to a data-center builder in 2026. [1]"
-    assert answer.confidence is not None and round(answer.confidence, 2) == 0.57
+    assert answer.confidence is not None and round(answer.confidence, 2) == 0.59
     assert engine.ask("Who runs Osprey Capital?").declined
 
 

@@ -306,18 +306,18 @@ def test_anthropic_mode_against_a_recording_fake(
         assert answer.notices == ["Removed citations to sources that don't exist: [9]."]
 
 
-TERRAFAB_NOTE = (
-    "None of the retrieved passages mentions Terrafab, so the quote may be about something else. "
-    "Did you mean Terafab?"
+NSCAEL_NOTE = (
+    "None of the retrieved passages mentions Nscael, so the quote may be about something else. "
+    "Did you mean Nscale?"
 )
 
 
 @pytest.mark.parametrize(
     ("canned", "grounding", "notices"),
     [
-        ("Tesla is building the Terafab plant, Elon Musk announced [1].", "passed", []),
+        ("Nscale is raising funds at a $7.5 billion valuation [2].", "passed", []),
         (
-            "Tesla is building the $9 billion Terafab plant [1].",
+            "Nscale is valued at $9 billion [2].",
             "replaced",
             [
                 "The language model's answer was not used (figures not in its cited sources: 9); "
@@ -330,19 +330,19 @@ def test_a_model_answer_keeps_what_the_passages_lack_of_the_question(
     seeded_copy: Path, embed_model: Any, canned: str, grounding: str, notices: list[str]
 ) -> None:
     # Before, a model's answer (or the extractive one replacing it) dropped the note that no
-    # passage mentions "Terrafab", and its "Did you mean …?".
+    # passage mentions "Nscael", and its "Did you mean …?".
     fake = FakeAnthropic(answer=canned)
     url = fake.start()
     try:
         with engine_for(
             seeded_copy, embed_model, mode="anthropic", base_url=url, api_key="sk-ant-sentinel"
         ) as engine:
-            answer = engine.ask("Who is building Terrafab?")
+            answer = engine.ask("What is Nscael's valuation?")
     finally:
         fake.stop()
     assert answer.grounding == grounding
-    assert answer.notices == [*notices, TERRAFAB_NOTE]
-    assert answer.did_you_mean == "Who is building Terafab?"
+    assert answer.notices == [*notices, NSCAEL_NOTE]
+    assert answer.did_you_mean == "What is Nscale's valuation?"
     if grounding == "passed":
         assert answer.text == canned
 
