@@ -62,6 +62,7 @@ from rag.text import (
     list_spans,
     paragraph_spans,
     sentence_spans,
+    stem,
     terms,
     words,
 )
@@ -455,6 +456,7 @@ def gather_evidence(
     # A title asked for is checked on the whole quote (choose), not as one predicate word among
     # others: "the current CEO and chairman of Goldman Sachs" is not answered by Microsoft's CEO.
     predicate = focus - TITLE_ACRONYMS.keys()
+    asked_verbs = with_verbs(predicate)
     candidates = [
         Candidate(
             p,
@@ -463,7 +465,7 @@ def gather_evidence(
             text,
             lexical=sum(weights[q] for q in q_terms & st) / total,
             cue=kind.present(text),
-            focus=bool(predicate & (st | said)) or not predicate,
+            focus=bool(asked_verbs & with_verbs(st | said)) or not predicate,
             block=block,
             terms=frozenset(st),
             stated=frozenset(said),
@@ -756,6 +758,11 @@ def is_cut_off(text: str) -> bool:
     # A teaser cut to length or a chunk's ragged end; "[who?]" after a word is a mark, no cut.
     last = re.search(r"([A-Za-z]+)$", text)
     return last is not None and last.group(1).lower() in CUT_OFF_WORDS
+
+
+def with_verbs(stems: Collection[str]) -> set[str]:
+    """The stems, with the verb of each noun in -ment: "investment" states "invest"."""
+    return set(stems) | {stem(s[:-4]) for s in stems if s.endswith("ment") and len(s) >= 8}
 
 
 def title_terms(text: str) -> set[str]:

@@ -681,6 +681,17 @@ def test_the_sentence_before_is_taken_only_from_the_same_paragraph() -> None:
     assert with_antecedent(plain) is plain
 
 
+def test_a_noun_in_ment_states_its_verb(seeded: Engine) -> None:
+    # Before, "investment" did not state "invested": the sentence was taken for one about Nebius
+    # that says nothing of investing, and the question was declined.
+    answer = seeded.ask("Who invested in Nebius?")
+    assert (answer.declined, answer.text) == (
+        False,
+        "Nvidia’s commitment of up to $30 billion to broaden its AI ecosystem includes a "
+        "noteworthy $2 billion investment in Nebius, a hyperscale cloud provider. [1]",
+    )
+
+
 def test_a_pronoun_sentence_is_read_with_the_one_before_it(engine: Engine, tmp_path: Path) -> None:
     # Before, "It was first established in 2009 …" named nothing asked, ranked under the opening
     # sentence (which states no founding), and the question was declined.
