@@ -290,7 +290,9 @@ def choose(
     read = cosines([in_context(c) for c in shortlist])
     scored = titled_first(
         evidence,
-        measured_first(evidence, fuller_first(t, rank_candidates(t, shortlist, read))),
+        measured_first(
+            evidence, continued_first(t, fuller_first(t, rank_candidates(t, shortlist, read)))
+        ),
     )
     best = scored[0]
     chosen = [with_antecedent(s) for s in select(t, evidence, scored, limit)]
@@ -368,6 +370,26 @@ def fuller_first(t: Tuning, scored: list[ScoredSentence]) -> list[ScoredSentence
         and len(other.candidate.terms) > len(told)
     )
     return [other, best, *scored[2:]] if fuller else scored
+
+
+def continued_first(t: Tuning, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The best first, unless it states nothing asked and a close runner-up it leads in does."""
+    # "Chamber … introduces an AI teammate …" names what "What does Chamber automate?" asks of,
+    # and the sentence after it, "It automates provisioning, …", says what is asked.
+    best = scored[0]
+    if best.candidate.focus:
+        return scored
+    for other in scored[1:]:
+        if other.score < best.score - t.margin:
+            break
+        led = in_context(other.candidate)
+        if (
+            other.candidate.focus
+            and led is not other.candidate
+            and _span(led)[:2] == _span(best.candidate)[:2]
+        ):
+            return [other, *(s for s in scored if s is not other)]
+    return scored
 
 
 def with_antecedent(scored: ScoredSentence) -> ScoredSentence:

@@ -681,6 +681,23 @@ def test_the_sentence_before_is_taken_only_from_the_same_paragraph() -> None:
     assert with_antecedent(plain) is plain
 
 
+def test_a_sentence_naming_the_subject_gives_way_to_the_one_after_it_that_answers(
+    seeded: Engine,
+) -> None:
+    # "Chamber … introduces an AI teammate …" ranked first and states no automating; the
+    # sentence after it, "It automates …", does. Before, the question was declined.
+    answer = seeded.ask("What does Chamber automate?")
+    assert (answer.declined, [c.text for c in answer.citations]) == (
+        False,
+        [
+            "Chamber, a recent startup featured on Hacker News, introduces an AI teammate for GPU "
+            "infrastructure management. It automates provisioning, scaling, and optimizing GPU "
+            "resources, making high-performance AI compute more accessible and efficient for "
+            "diverse users."
+        ],
+    )
+
+
 def test_a_noun_in_ment_states_its_verb(seeded: Engine) -> None:
     # Before, "investment" did not state "invested": the sentence was taken for one about Nebius
     # that says nothing of investing, and the question was declined.
