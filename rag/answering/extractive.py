@@ -782,9 +782,25 @@ def is_cut_off(text: str) -> bool:
     return last is not None and last.group(1).lower() in CUT_OFF_WORDS
 
 
+# The past forms of the verbs news reports speech with, which no suffix rule reaches.
+REPORTED = {
+    "said": "say",
+    "told": "tell",
+    "wrot": "writ",
+    "written": "writ",
+    "spok": "speak",
+    "spoken": "speak",
+}
+
+
 def with_verbs(stems: Collection[str]) -> set[str]:
-    """The stems, with the verb of each noun in -ment: "investment" states "invest"."""
-    return set(stems) | {stem(s[:-4]) for s in stems if s.endswith("ment") and len(s) >= 8}
+    """The stems, with the verb of each noun in -ment ("investment") and reported past ("said")."""
+    found = set(stems)
+    return (
+        found
+        | {stem(s[:-4]) for s in found if s.endswith("ment") and len(s) >= 8}
+        | {REPORTED[s] for s in found & REPORTED.keys()}
+    )
 
 
 def title_terms(text: str) -> set[str]:

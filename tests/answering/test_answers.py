@@ -681,6 +681,24 @@ def test_the_sentence_before_is_taken_only_from_the_same_paragraph() -> None:
     assert with_antecedent(plain) is plain
 
 
+def test_an_irregular_past_of_a_reporting_verb_states_it(engine: Engine, tmp_path: Path) -> None:
+    # Before, "written" did not state "wrote" (the stems are "written" and "wrot"), and the
+    # question was declined.
+    note = tmp_path / "grid.txt"
+    note.write_text(
+        "Grid studies\n\nThe 2025 edition of the Grid Outlook, written by the economist Mara Lind,"
+        " forecast a doubling of data-center demand. The report runs to 90 pages.\n",
+        "utf-8",
+    )
+    assert engine.ingest([note]).ok
+    answer = engine.ask("Who wrote the Grid Outlook?")
+    assert (answer.declined, answer.text) == (
+        False,
+        "The 2025 edition of the Grid Outlook, written by the economist Mara Lind, forecast a"
+        " doubling of data-center demand. [1]",
+    )
+
+
 def test_a_sentence_naming_the_subject_gives_way_to_the_one_after_it_that_answers(
     seeded: Engine,
 ) -> None:
