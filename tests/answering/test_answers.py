@@ -15,6 +15,12 @@ from rag.types import Citation, Draft, Passage
 from tests.fixtures import NSCALE, NSCALE_SOURCE, OPENAI_RAISE, SEEDS, assert_declined
 
 
+def ingest_note(engine: Engine, path: Path, text: str) -> None:
+    """Write one short article and ingest it, as a user adding a file would."""
+    path.write_text(text, "utf-8")
+    assert engine.ingest([path]).ok
+
+
 def test_nscale_answer_cites_the_passage_with_both_figures(seeded: Engine) -> None:
     answer = seeded.ask(NSCALE)
     assert not answer.declined
@@ -59,13 +65,12 @@ def test_a_title_asked_as_an_acronym_is_declined_like_the_spelled_title(seeded: 
 
 
 def test_a_title_spelled_out_answers_its_acronym(engine: Engine, tmp_path: Path) -> None:
-    note = tmp_path / "osprey.txt"
-    note.write_text(
+    ingest_note(
+        engine,
+        tmp_path / "osprey.txt",
         "Osprey Capital lent $2 billion to a data-center builder in 2026. "
         "Osprey Capital's chief executive, Dana Reyes, said more loans would follow.\n",
-        "utf-8",
     )
-    assert engine.ingest([note]).ok
     # Before, "CEO" was a name the text lacked: "none of the retrieved passages mentions CEO".
     answer = engine.ask("Who is the CEO of Osprey Capital?")
     assert answer.text == (
@@ -684,13 +689,12 @@ def test_the_sentence_before_is_taken_only_from_the_same_paragraph() -> None:
 def test_an_irregular_past_of_a_reporting_verb_states_it(engine: Engine, tmp_path: Path) -> None:
     # Before, "written" did not state "wrote" (the stems are "written" and "wrot"), and the
     # question was declined.
-    note = tmp_path / "grid.txt"
-    note.write_text(
+    ingest_note(
+        engine,
+        tmp_path / "grid.txt",
         "Grid studies\n\nThe 2025 edition of the Grid Outlook, written by the economist Mara Lind,"
         " forecast a doubling of data-center demand. The report runs to 90 pages.\n",
-        "utf-8",
     )
-    assert engine.ingest([note]).ok
     answer = engine.ask("Who wrote the Grid Outlook?")
     assert (answer.declined, answer.text) == (
         False,
@@ -730,17 +734,16 @@ def test_a_noun_in_ment_states_its_verb(seeded: Engine) -> None:
 def test_a_pronoun_sentence_is_read_with_the_one_before_it(engine: Engine, tmp_path: Path) -> None:
     # Before, "It was first established in 2009 …" named nothing asked, ranked under the opening
     # sentence (which states no founding), and the question was declined.
-    note = tmp_path / "grid.txt"
-    note.write_text(
+    ingest_note(
+        engine,
+        tmp_path / "grid.txt",
         "Regional grid bodies\n\n"
         "The Northern Grid Council (NGC) is a regional body that coordinates power supply for data"
         " centers across four provinces. It was first established in 2009 by three utilities,"
         " Aldmoor Power, Fenwick Energy and Crestline Utilities.\n\n"
         "The NGC publishes a yearly outlook of demand from computing sites. Hundreds of engineers"
         " contribute to its planning studies.\n",
-        "utf-8",
     )
-    assert engine.ingest([note]).ok
     answer = engine.ask("Who established the NGC?")
     # Quoted once, with the sentence that says what "it" is; not again as a runner-up.
     assert (answer.declined, answer.text) == (
@@ -767,9 +770,11 @@ def test_the_sentence_before_is_never_text_addressed_to_an_ai() -> None:
 def test_a_one_sentence_document_answers_its_question(engine: Engine, tmp_path: Path) -> None:
     # With no other sentence, how far the best stands out is unknown, not zero: before, the
     # plain answer below scored 0.23 and was declined.
-    note = tmp_path / "ledger.txt"
-    note.write_text("Osprey Capital lent $2 billion to a data-center builder in 2026.\n", "utf-8")
-    assert engine.ingest([note]).ok
+    ingest_note(
+        engine,
+        tmp_path / "ledger.txt",
+        "Osprey Capital lent $2 billion to a data-center builder in 2026.\n",
+    )
     answer = engine.ask("How much did Osprey Capital lend?")
     assert answer.text == "Osprey Capital lent $2 billion to a data-center builder in 2026. [1]"
     assert answer.confidence is not None and round(answer.confidence, 2) == 0.59
