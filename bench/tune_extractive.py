@@ -22,9 +22,9 @@ from rag.answering.extractive import (
     TUNING_PATH,
     Evidence,
     Tuning,
+    as_read,
     choose,
     gather_evidence,
-    in_context,
 )
 
 GRID = {
@@ -50,7 +50,7 @@ def scored(found: CaseSet) -> list[Scored]:
         if not case.question.answerable:
             continue
         evidence = gather_evidence(case.text, case.passages)
-        texts = list(dict.fromkeys(t.text for c in evidence.candidates for t in (c, in_context(c))))
+        texts = list(dict.fromkeys(t.text for c in evidence.candidates for t in (c, as_read(c))))
         out.append((case, evidence, dict(zip(texts, found.cosines(case.text, texts), strict=True))))
     return out
 

@@ -287,7 +287,7 @@ def choose(
     shortlist = sorted(evidence.candidates, key=lambda c: -prelim_score(t, c))[: t.candidates]
     if not shortlist:
         return Choice([], [], {})
-    read = cosines([in_context(c) for c in shortlist])
+    read = cosines([as_read(c) for c in shortlist])
     scored = titled_first(
         evidence,
         measured_first(
@@ -418,13 +418,26 @@ def _span(c: Candidate) -> tuple[str, int, int]:
     return c.passage.source, c.passage.start + c.start, c.passage.start + c.end
 
 
+def as_read(c: Candidate) -> Candidate:
+    """The candidate as its meaning is embedded: with what it points back to, or its title."""
+    led = in_context(c)
+    if led is not c or not _points_back(c) or not c.passage.title:
+        return led
+    # "The company was founded in 1998" opening a paragraph is about the article's subject.
+    return replace(c, text=f"{c.passage.title}. {c.text}")
+
+
+def _points_back(c: Candidate) -> bool:
+    return not c.block and any(
+        p.match(c.text) for p in (POINTS_BACK, ANAPHORIC_SUBJECT, PRONOUN_SUBJECT)
+    )
+
+
 def in_context(c: Candidate) -> Candidate:
     """The candidate led by the sentence before it when it opens by pointing back to it."""
     # "The company now forecasts …" says whose forecast only with the sentence before it, and "It
     # was first established in 1988" whose founding: both are embedded and quoted with it.
-    if c.block or not any(
-        p.match(c.text) for p in (POINTS_BACK, ANAPHORIC_SUBJECT, PRONOUN_SUBJECT)
-    ):
+    if not _points_back(c):
         return c
     before = [(start, end) for start, end in sentence_spans(c.passage.text) if end <= c.start]
     if not before or "\n" in c.passage.text[before[-1][1] : c.start]:
