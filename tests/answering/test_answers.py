@@ -493,8 +493,8 @@ def test_an_answer_although_no_passage_names_what_was_asked_says_so(seeded: Engi
     ]
     assert seeded.ask(NSCALE).notices == []
     # When it declines, the decline names it and offers the spelling instead. ("Who is building
-    # Terrafab?" was quoted a sentence on Fluidstack, with the note, before the decision was
-    # refitted for sentences read with the one before them.)
+    # Terrafab?" got a sentence on Fluidstack, with the note, before the decision was refitted
+    # for sentences read with the one before them.)
     declined = seeded.ask("Who is building Terrafab?")
     assert (declined.declined, declined.text) == (
         True,
