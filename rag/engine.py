@@ -18,6 +18,7 @@ from rag.answering.casing import cased, uncased
 from rag.answering.citations import check_citations
 from rag.answering.conversation import (
     asks_more,
+    else_of,
     is_follow_up,
     more_of,
     of_article,
@@ -776,7 +777,15 @@ class Engine:
                 more = more and more_of(question, earlier)
             text, rounds = more or (standalone(question, earlier), 0)
             about = () if more else swapped_in(question, earlier)
-            return self._retrieve_in_turn(asked, text, notices, top_k, source, rounds, about, found)
+            other = None if more else else_of(question, earlier)
+            prior = None
+            if other is not None:
+                # Before, "Who else invested?" was answered as "Who invested?" and repeated the
+                # answer before it: it is answered past what that answer quoted.
+                text, prior, rounds = other
+            return self._retrieve_in_turn(
+                asked, text, notices, top_k, source, rounds, about, found, prior
+            )
         finally:
             with self._asking_cond:
                 self._asking -= 1
@@ -792,6 +801,7 @@ class Engine:
         rounds: int = 0,
         about: Sequence[str] = (),
         found: _Found | None = None,
+        prior: str | None = None,
     ) -> _Retrieved:
         with self._lock:
             # Loading the models for the first question is start-up, not time spent retrieving.
@@ -828,16 +838,23 @@ class Engine:
             text = cased(text, passages)
             extractive = self.extractive.draft(text, passages, about=about)
             told: list[Citation] = []
+            # What the answer before quoted: this question's own answer for "tell me more", the
+            # `prior` question's for "Who else …?", searched again as it was asked.
+            quoted = extractive
+            if prior is not None and not extractive.declined:
+                before = self._search(prior, top_k, source)
+                quoted = self.extractive.draft(cased(prior, before), before)
             # "Tell me more", `rounds` times: what the answers before quoted is told, so the next
             # best sentences are quoted, or none when no other answers well enough.
             for _ in range(min(rounds, MAX_MORE)):
-                if extractive.declined:
+                if extractive.declined or quoted.declined:
                     break
-                told += extractive.citations
-                extractive = self.extractive.draft(text, passages, told)
+                told += quoted.citations
+                extractive = quoted = self.extractive.draft(text, passages, told)
                 if extractive.declined:
                     # The reply no longer holds the decline's "Did you mean …?".
-                    extractive = replace(extractive, text=nothing_more(text), offer=None)
+                    said = nothing_more(prior or text)
+                    extractive = replace(extractive, text=said, offer=None)
             release_free_memory()
         return _Retrieved(asked, text, notices, passages, extractive, started, retrieved)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rag.answering.first_turns import LISTING, turn_of
 from rag.answering.names import name_phrase, opening_name, question_names, required_names
@@ -14,6 +14,7 @@ from rag.answering.patterns import (
     AUXILIARIES,
     BARE_WH,
     DUMMY_IT,
+    ELSE,
     EMBEDDED_ASK,
     EVENT_NOUN,
     FOLLOW_UP_OPENING,
@@ -236,16 +237,46 @@ def more_of(question: str, earlier: Sequence[str]) -> tuple[str, int] | None:
     """For "tell me more": the question to say more about, and how many answers it has had."""
     if not earlier or not asks_more(question):
         return None
+    gone_past = _gone_past(earlier, asks_more)
+    if gone_past is None:
+        return None
+    before, rounds = gone_past
+    return standalone(earlier[before], earlier[:before]), rounds
+
+
+def without_else(question: str) -> str | None:
+    """The question "Who else invested?" asks without "else" ("Who invested?"), or None."""
+    match = ELSE.match(question)
+    if match is None:
+        return None
+    # Its "And" goes too: "And who backs Nscale?" would be read as "What about who …?".
+    wh = match.group("wh") or match.group("kind")
+    return f"{wh[:1].upper()}{wh[1:].strip()} {question[match.end() :]}"
+
+
+def else_of(question: str, earlier: Sequence[str]) -> tuple[str, str, int] | None:
+    """For "Who else invested?": the question searched, the one it goes past, and its answers."""
+    asked = without_else(question)
+    if not earlier or asked is None:
+        return None
+    # "Who else invested?" twice goes past two answers.
+    gone_past = _gone_past(earlier, lambda q: asks_more(q) or without_else(q) is not None)
+    if gone_past is None:
+        return None
+    before, rounds = gone_past
+    return standalone(asked, earlier), standalone(earlier[before], earlier[:before]), rounds
+
+
+def _gone_past(earlier: Sequence[str], more: Callable[[str], bool]) -> tuple[int, int] | None:
+    """Where the question that the `more` turns ending `earlier` go past is, and its answers."""
     # Earlier "more" requests count as rounds; an "ok" between them (an API's history keeps
     # every message) neither counts nor is the question.
     rounds = 1
     i = len(earlier)
     while i:
-        more = asks_more(earlier[i - 1])
-        if not more and turn_of(earlier[i - 1]) is None:
+        again = more(earlier[i - 1])
+        if not again and turn_of(earlier[i - 1]) is None:
             break
-        rounds += more
+        rounds += again
         i -= 1
-    if not i:
-        return None
-    return standalone(earlier[i - 1], earlier[: i - 1]), rounds
+    return (i - 1, rounds) if i else None

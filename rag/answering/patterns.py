@@ -427,6 +427,13 @@ MORE = re.compile(
     r"|what else do (the )?(documents|articles) say)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+# "Who else invested?", "Which other companies raised money?": the question without "else" or
+# "other", answered past what the answer before quoted. Sent alone, "Who else?" is MORE.
+ELSE = re.compile(
+    r"^\s*(?:and\s+)?(?P<wh>(?:who|whom|what|where|when|which)\s+)else\s+(?=\w)"
+    r"|^\s*(?:and\s+)?(?P<kind>(?:which|what)\s+)other\s+(?=\w)",
+    re.IGNORECASE,
+)
 # "What about OpenAI?", "And for Microsoft?": the question before, asked of something else.
 SWAP = re.compile(
     r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<a>.+?)\s*[?.!]*\s*$"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.answering.conversation import (
+    else_of,
     asked_directly,
     more_of,
     on_subject,
@@ -545,6 +546,55 @@ def test_tell_me_more_quotes_what_the_answers_before_did_not(seeded: Engine) -> 
         "The articles say nothing more that answers “How much did Nscale raise?”.",
         [],
     )
+
+
+def test_who_else_quotes_what_the_answer_before_did_not(seeded: Engine) -> None:
+    earlier = ["Who invested in Nebius?"]
+    assert else_of("Who else invested?", earlier) == (
+        "Who invested in Nebius? Who invested?",
+        "Who invested in Nebius?",
+        1,
+    )
+    # Its "And" goes with "else": "And who backs Nscale?" would ask "What about who …?".
+    assert else_of("And who else backs Nscale?", earlier) == (
+        "Who backs Nscale?",
+        "Who invested in Nebius?",
+        1,
+    )
+    assert else_of("Which other  chips does Amazon make?", earlier) == (
+        "Which chips does Amazon make?",
+        "Who invested in Nebius?",
+        1,
+    )
+    twice = [*earlier, "Who else invested?", "thanks"]
+    assert else_of("Who else invested?", twice) == (
+        "Who invested in Nebius? Who invested?",
+        "Who invested in Nebius?",
+        2,
+    )
+    # Alone, "Who else?" is "tell me more"; with nothing before, "else" goes past nothing.
+    assert else_of("Who else?", earlier) is None
+    assert else_of("Who else invested?", []) is None
+    assert else_of("Where is Elsewhere Labs?", earlier) is None
+    # Before, "Who else invested?" repeated Nvidia's $2 billion investment in Nebius.
+    session = ChatSession(seeded)
+    first = session.ask("Who invested in Nebius?").answer
+    other = session.ask("Who else invested?").answer
+    third = session.ask("Who else invested?").answer
+    assert first is not None and other is not None and third is not None
+    assert first.text == (
+        "Nvidia’s commitment of up to $30 billion to broaden its AI ecosystem includes a "
+        "noteworthy $2 billion investment in Nebius, a hyperscale cloud provider. [1]"
+    )
+    assert (other.declined, other.text) == (
+        False,
+        "Financial institutions are increasingly investing directly in artificial intelligence "
+        "infrastructure. [1] Anthropic operates within a highly competitive ecosystem that "
+        "includes OpenAI and Google, both of which are investing heavily in infrastructure and "
+        "AI development. [2]",
+    )
+    quoted = {c.text for c in first.citations} | {c.text for c in other.citations}
+    assert third.citations and not quoted & {c.text for c in third.citations}
 
 
 def test_a_sum_is_no_question_for_the_documents(seeded: Engine) -> None:
