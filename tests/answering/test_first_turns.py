@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from rag.answering.conversation import (
-    else_of,
     asked_directly,
+    else_of,
     more_of,
     on_subject,
     standalone,
