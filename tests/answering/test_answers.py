@@ -12,13 +12,14 @@ from rag.answering.names import opening_name, question_names
 from rag.engine import Engine
 from rag.errors import QuestionError
 from rag.types import Citation, Draft, Passage
-from tests.fixtures import NSCALE, NSCALE_SOURCE, OPENAI_RAISE, SEEDS, assert_declined
-
-
-def ingest_note(engine: Engine, path: Path, text: str) -> None:
-    """Write one short article and ingest it, as a user adding a file would."""
-    path.write_text(text, "utf-8")
-    assert engine.ingest([path]).ok
+from tests.fixtures import (
+    NSCALE,
+    NSCALE_SOURCE,
+    OPENAI_RAISE,
+    SEEDS,
+    assert_declined,
+    ingest_note,
+)
 
 
 def test_nscale_answer_cites_the_passage_with_both_figures(seeded: Engine) -> None:
