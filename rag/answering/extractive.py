@@ -19,6 +19,7 @@ from rag.answering.confidence import (
     features,
     load_model,
 )
+from rag.answering.events import other_event
 from rag.answering.measures import (
     asked_measures,
     measure_clash,
@@ -174,11 +175,14 @@ class Choice:
     # Who the best sentence says acted and who the question asks about, when they differ: a veto
     # over the decision, not a row it is fitted without (so it moves no fitted weight).
     acted: tuple[str, str] | None = None
+    # The kind of event the best sentence tells of and the one asked, when the quote tells of no
+    # event of the kind asked: a veto too.
+    event: tuple[str, str] | None = None
 
     @property
     def vetoed(self) -> bool:
         """True when a hard rule declines whatever the model says."""
-        return self.off_topic or self.acted is not None
+        return self.off_topic or self.acted is not None or self.event is not None
 
 
 class ExtractiveAnswerer:
@@ -229,7 +233,7 @@ class ExtractiveAnswerer:
         elsewhere = bool(about) and not any(names_share((name,), lead) == 1.0 for name in about)
         if not decided or unsure or elsewhere:
             offer = offer_of(evidence, declined=True)
-            said = decline_text(evidence, choice.acted, offer)
+            said = decline_text(evidence, choice.acted, offer, choice.event)
             if decided and not unsure and not evidence.unnamed:
                 named = " or ".join(about[:3])
                 said = f"The articles don't say: the passages I found on this don't name {named}."
@@ -341,9 +345,11 @@ def choose(
     actor = asked_actor(question)
     other = acted_by_another(actor, best.candidate.text, reading.passages)
     acted = (other, actor) if other and actor else None
+    # "Who acquired Acme Robotics?" is not answered by its founding, however close in meaning.
+    event = other_event(question, [s.candidate.text for s in chosen])
     # A sentence another quotes with its lead-in is not quoted twice; the features, fitted on
     # quotes that could repeat one, still read both.
-    return Choice(scored, unrepeated(chosen), features(reading), off_topic, acted)
+    return Choice(scored, unrepeated(chosen), features(reading), off_topic, acted, event)
 
 
 def related(asked: Collection[str], stated: Collection[str]) -> bool:
@@ -669,7 +675,10 @@ def _repeats(told: frozenset[str], seen: set[str]) -> bool:
 
 
 def decline_text(
-    evidence: Evidence, acted: tuple[str, str] | None = None, offer: Offer | None = None
+    evidence: Evidence,
+    acted: tuple[str, str] | None = None,
+    offer: Offer | None = None,
+    event: tuple[str, str] | None = None,
 ) -> str:
     """The plain statement that the articles hold no answer, naming what they lack."""
     if evidence.unnamed:
@@ -678,6 +687,9 @@ def decline_text(
     elif acted is not None:
         other, actor = acted
         said = f"The articles don't say: the closest passage is about {other}, not {actor}."
+    elif event is not None:
+        told, asked = event
+        said = f"The articles don't say: the closest passage tells of {told}, not {asked}."
     else:
         said = DECLINE_TEXT
     return said + _meant(offer)

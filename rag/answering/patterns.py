@@ -238,6 +238,25 @@ OPPOSITE = dict(PAIRS) | {b: a for a, b in PAIRS}
 NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
 
 
+# --- Kinds of corporate event (events.py): a veto outside the decision ---
+# Pinned by tests/answering/test_events.py. A sentence telling of one kind of event doesn't say
+# who did another: "Who acquired Acme Robotics?" is not answered by its founding. A kind holds
+# both sides of an event ("sold to" answers "Who bought …?"), and raising money is investing.
+# A bare "found" is "find" as often as "establish", so only "founded" and its forms count.
+EVENT_KINDS = {
+    "a founding": r"(?:co-?)?found(?:ed|ing|ers?)|establish(?:ed|es|ing|ment)?",
+    "an acquisition": r"acquir(?:e|ed|es|ing)|acquisitions?|bought|buy(?:s|ing)?"
+    r"|purchas(?:e|ed|es|ing)|takeovers?|sold|sell(?:s|ing)?|divest(?:ed|s|ing|iture)?",
+    "a merger": r"merg(?:e|ed|es|ing|ers?)",
+    "a launch": r"launch(?:ed|es|ing)?|unveil(?:ed|s|ing)?",
+    "an appointment": r"hir(?:e|ed|es|ing)|appoint(?:ed|s|ing|ment)?",
+    "a lawsuit": r"sue[ds]?|suing|lawsuits?",
+    "an investment": r"invest(?:ed|s|ing|ments?|ors?)?|fund(?:ed|ing|s)?|rais(?:e|ed|es|ing)"
+    r"|financ(?:e|ed|ing)",
+}
+EVENTS = {kind: re.compile(rf"\b(?:{form})\b", re.IGNORECASE) for kind, form in EVENT_KINDS.items()}
+
+
 # --- Names, lists, injected instructions and credits (extractive.py, names.py) ---
 # Measured: the card's "names" row (QUESTION_NAME, NAME_RUN, CREDIT) and "generic words" row.
 # LIST_Q, PLURAL_ASK, INSTRUCTION and POINTS_BACK shape what is quoted, not the decision: pinned by

@@ -1,0 +1,63 @@
+"""A quote telling of another kind of event than the one asked is declined, and says which."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.answering.events import kinds, other_event
+from rag.engine import Engine
+from tests.fixtures import ingest_note
+
+PROFILE = (
+    "Acme Robotics profile\n\n"
+    "Acme Robotics was founded in 2015 by Mara Quinn in Pittsburgh. The company employs 400 "
+    "people and builds warehouse robots.\n\n"
+    "In 2025 Acme Robotics raised $120 million from Granite Ventures to expand its factory.\n"
+)
+
+
+def test_kinds_hold_both_sides_of_an_event() -> None:
+    assert kinds("Who acquired Acme Robotics?") == {"an acquisition"}
+    # "Sold to GTE" answers "Who bought Telenet?"; raising money is being invested in.
+    assert kinds("It went public in 1979 and was then sold to GTE.") == {"an acquisition"}
+    assert kinds("Nscale raised $2 billion from investors.") == {"an investment"}
+    assert kinds("Acme was co-founded in 2015 and launched its robot in 2019.") == {
+        "a founding",
+        "a launch",
+    }
+    # "Found" is "find" as often as "establish".
+    assert kinds("Researchers found that the robots were faster.") == set()
+
+
+def test_other_event_reads_the_whole_quote() -> None:
+    founded = "Acme Robotics was founded in 2015 by Mara Quinn."
+    raised = "Acme Robotics raised $120 million from Granite Ventures."
+    assert other_event("Who acquired Acme Robotics?", [founded, raised]) == (
+        "a founding",
+        "an acquisition",
+    )
+    assert other_event("Who invested in Acme Robotics?", [founded, raised]) is None
+    # A quote telling of no event, or a question of two kinds, is left to the decision.
+    assert other_event("Who acquired Acme Robotics?", ["Acme builds robots."]) is None
+    assert other_event("Who bought the company Mara Quinn founded?", [founded]) is None
+
+
+def test_a_founding_does_not_answer_who_acquired(engine: Engine, tmp_path: Path) -> None:
+    ingest_note(engine, tmp_path / "acme.txt", PROFILE)
+    # Before, the founding sentence was quoted at confidence 0.84.
+    for question, event in (
+        ("Who acquired Acme Robotics?", "an acquisition"),
+        ("Who bought Acme Robotics?", "an acquisition"),
+        ("When did Acme Robotics launch its robot?", "a launch"),
+    ):
+        answer = engine.ask(question)
+        assert (answer.declined, answer.text) == (
+            True,
+            f"The articles don't say: the closest passage tells of a founding, not {event}.",
+        )
+    assert engine.ask("Who founded Acme Robotics?").text == (
+        "Acme Robotics was founded in 2015 by Mara Quinn in Pittsburgh. [1]"
+    )
+    assert engine.ask("How much did Acme Robotics raise?").text == (
+        "In 2025 Acme Robotics raised $120 million from Granite Ventures to expand its factory. [1]"
+    )
