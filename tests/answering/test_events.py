@@ -6,14 +6,7 @@ from pathlib import Path
 
 from rag.answering.events import kinds, other_event
 from rag.engine import Engine
-from tests.fixtures import ingest_note
-
-PROFILE = (
-    "Acme Robotics profile\n\n"
-    "Acme Robotics was founded in 2015 by Mara Quinn in Pittsburgh. The company employs 400 "
-    "people and builds warehouse robots.\n\n"
-    "In 2025 Acme Robotics raised $120 million from Granite Ventures to expand its factory.\n"
-)
+from tests.fixtures import ACME_PROFILE, ingest_note
 
 
 def test_kinds_hold_both_sides_of_an_event() -> None:
@@ -43,7 +36,7 @@ def test_other_event_reads_the_whole_quote() -> None:
 
 
 def test_a_founding_does_not_answer_who_acquired(engine: Engine, tmp_path: Path) -> None:
-    ingest_note(engine, tmp_path / "acme.txt", PROFILE)
+    ingest_note(engine, tmp_path / "acme.txt", ACME_PROFILE)
     # Before, the founding sentence was quoted at confidence 0.84.
     for question, event in (
         ("Who acquired Acme Robotics?", "an acquisition"),
