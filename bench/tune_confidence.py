@@ -284,12 +284,13 @@ sentence must state the question's predicate (and a title it asks in capitals, "
 giving another money measure than the amount asked (a valuation for "How much revenue …?"), or
 from a passage naming none of the question's names when another passage names one (OpenAI's
 valuation for "What is Anthropic's valuation?"), is declined unless a sentence giving the one
-asked steps up, and every `[n]` is verified against the passage it cites. Two vetoes stay outside
-the fit too: a best sentence that opens on another name as its subject and never names the one the
-question says acted ("Amazon is investing …" for "How much is Microsoft investing …?") is declined,
-and so is a quote telling of another kind of corporate event and never the one asked (a founding
-for "Who acquired …?"; `rag/answering/events.py`); the model is fitted with those rows, so the
-vetoes move no weight. One rule answers below
+asked steps up, and every `[n]` is verified against the passage it cites. Three vetoes stay
+outside the fit too: a best sentence that opens on another name as its subject and never names the
+one the question says acted ("Amazon is investing …" for "How much is Microsoft investing …?") is
+declined, and so is a quote telling of another kind of corporate event and never the one asked (a
+founding for "Who acquired …?"; `rag/answering/events.py`), or stating years and never the one
+asked (2008 for "… in 2011?"; `rag/answering/years.py`); the model is fitted with those rows, so
+the vetoes move no weight. One rule answers below
 the threshold: "Tell me about X" (the form every request about a subject is asked in) is answered
 when its best sentence names every name of X, since any sentence on SoftBank tells about SoftBank;
 no fitting or measuring question takes that form.

@@ -54,6 +54,7 @@ from rag.answering.patterns import (
     TITLE_ACRONYMS,
 )
 from rag.answering.spelling import english, misspelt_words, respelled
+from rag.answering.years import other_year
 from rag.text import (
     BULLET,
     QUESTION_WORDS,
@@ -176,13 +177,14 @@ class Choice:
     # over the decision, not a row it is fitted without (so it moves no fitted weight).
     acted: tuple[str, str] | None = None
     # The kind of event the best sentence tells of and the one asked, when the quote tells of no
-    # event of the kind asked: a veto too.
+    # event of the kind asked: a veto too. So is a year the quote states when it states none asked.
     event: tuple[str, str] | None = None
+    year: tuple[str, str] | None = None
 
     @property
     def vetoed(self) -> bool:
         """True when a hard rule declines whatever the model says."""
-        return self.off_topic or self.acted is not None or self.event is not None
+        return self.off_topic or any(v is not None for v in (self.acted, self.event, self.year))
 
 
 class ExtractiveAnswerer:
@@ -233,7 +235,7 @@ class ExtractiveAnswerer:
         elsewhere = bool(about) and not any(names_share((name,), lead) == 1.0 for name in about)
         if not decided or unsure or elsewhere:
             offer = offer_of(evidence, declined=True)
-            said = decline_text(evidence, choice.acted, offer, choice.event)
+            said = decline_text(evidence, choice.acted or choice.year, offer, choice.event)
             if decided and not unsure and not evidence.unnamed:
                 named = " or ".join(about[:3])
                 said = f"The articles don't say: the passages I found on this don't name {named}."
@@ -346,10 +348,13 @@ def choose(
     other = acted_by_another(actor, best.candidate.text, reading.passages)
     acted = (other, actor) if other and actor else None
     # "Who acquired Acme Robotics?" is not answered by its founding, however close in meaning.
-    event = other_event(question, [s.candidate.text for s in chosen])
+    quoted = [s.candidate.text for s in chosen]
+    event = other_event(question, quoted)
+    # "What was the endowment in 2011?" is not answered by what it was in 2008.
+    year = other_year(question, quoted)
     # A sentence another quotes with its lead-in is not quoted twice; the features, fitted on
     # quotes that could repeat one, still read both.
-    return Choice(scored, unrepeated(chosen), features(reading), off_topic, acted, event)
+    return Choice(scored, unrepeated(chosen), features(reading), off_topic, acted, event, year)
 
 
 def related(asked: Collection[str], stated: Collection[str]) -> bool:
@@ -685,6 +690,7 @@ def decline_text(
         names = " or ".join(evidence.unnamed[:3])
         said = f"The articles don't say: none of the retrieved passages mentions {names}."
     elif acted is not None:
+        # Another actor, or another year: "… is about 2008, not 2011."
         other, actor = acted
         said = f"The articles don't say: the closest passage is about {other}, not {actor}."
     elif event is not None:

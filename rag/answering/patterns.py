@@ -257,6 +257,13 @@ EVENT_KINDS = {
 EVENTS = {kind: re.compile(rf"\b(?:{form})\b", re.IGNORECASE) for kind, form in EVENT_KINDS.items()}
 
 
+# --- Years asked against years quoted (years.py): a veto outside the decision ---
+# Pinned by tests/answering/test_years.py. A year, a decade ("1960s"), a century in figures
+# ("1600s") or in words ("17th century"): the stretch of time a text names.
+YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})(s?)\b")
+CENTURY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)[- ]century\b", re.IGNORECASE)
+
+
 # --- Names, lists, injected instructions and credits (extractive.py, names.py) ---
 # Measured: the card's "names" row (QUESTION_NAME, NAME_RUN, CREDIT) and "generic words" row.
 # LIST_Q, PLURAL_ASK, INSTRUCTION and POINTS_BACK shape what is quoted, not the decision: pinned by

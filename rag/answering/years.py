@@ -1,0 +1,46 @@
+"""The years a question asks about against the years its quote states."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.answering.patterns import CENTURY, YEAR
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of years as a text writes it: "2011", "the 1960s", "17th century"."""
+
+    written: str
+    first: int
+    last: int
+
+    def meets(self, other: Stretch) -> bool:
+        """True when the two stretches share a year."""
+        return self.first <= other.last and other.first <= self.last
+
+
+def stretches(text: str) -> list[Stretch]:
+    """The years, decades and centuries a text names, in its order."""
+    found = []
+    for match in YEAR.finditer(text):
+        year = int(match.group(1))
+        # "1600s" is a century, "1960s" a decade.
+        width = (100 if year % 100 == 0 else 10) if match.group(2) else 1
+        found.append((match.start(), Stretch(match.group(0), year, year + width - 1)))
+    for match in CENTURY.finditer(text):
+        start = (int(match.group(1)) - 1) * 100
+        found.append((match.start(), Stretch(match.group(0), start, start + 99)))
+    return [stretch for _, stretch in sorted(found, key=lambda pair: pair[0])]
+
+
+def other_year(question: str, quoted: Sequence[str]) -> tuple[str, str] | None:
+    """The year the quote states first and the one asked, when it states none asked."""
+    # SQuAD's unanswerable questions often change a passage's year ("in 2011" of a passage on
+    # 2008): a quote that dates itself otherwise does not answer. One stating no year may.
+    asked = stretches(question)
+    stated = [s for text in quoted for s in stretches(text)]
+    if not asked or not stated or any(a.meets(s) for a in asked for s in stated):
+        return None
+    return stated[0].written, asked[0].written

@@ -1,0 +1,46 @@
+"""A quote dated otherwise than the year asked is declined, and says which year it is about."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.answering.years import Stretch, other_year, stretches
+from rag.engine import Engine
+from tests.fixtures import ACME_PROFILE, ingest_note
+
+
+def test_stretches_read_years_decades_and_centuries() -> None:
+    assert stretches("From the 1960s to 1972, and in the 17th century; 1600s.") == [
+        Stretch("1960s", 1960, 1969),
+        Stretch("1972", 1972, 1972),
+        Stretch("17th century", 1600, 1699),
+        Stretch("1600s", 1600, 1699),
+    ]
+    # Thousands written with a comma are no years.
+    assert stretches("2,000 buildings and 300 blocks") == []
+
+
+def test_other_year_needs_a_quote_dated_otherwise() -> None:
+    endowment = "In December 2008, Harvard announced that its endowment had lost 22%."
+    assert other_year("What was the Harvard endowment in 2011?", [endowment]) == ("2008", "2011")
+    assert other_year("What did the endowment lose in 2008?", [endowment]) is None
+    # A decade or a century asked meets a year within it.
+    assert other_year("What did Harvard announce in the 2000s?", [endowment]) is None
+    mayors = "Huguenots served as mayors in Dublin in the 17th and 18th centuries, as in 1696."
+    assert other_year("Which cities had Huguenot mayors in the 1600s?", [mayors]) is None
+    # A quote stating no year, or a question asking none, is left to the decision.
+    assert other_year("What was the endowment in 2011?", ["Harvard's endowment is large."]) is None
+    assert other_year("What did Harvard announce?", [endowment]) is None
+
+
+def test_a_year_the_quote_does_not_state_is_declined(engine: Engine, tmp_path: Path) -> None:
+    ingest_note(engine, tmp_path / "acme.txt", ACME_PROFILE)
+    # Before, the 2025 raise answered "in 2023" as it answers "in 2025".
+    answer = engine.ask("How much did Acme Robotics raise in 2023?")
+    assert (answer.declined, answer.text) == (
+        True,
+        "The articles don't say: the closest passage is about 2025, not 2023.",
+    )
+    assert engine.ask("How much did Acme Robotics raise in 2025?").text == (
+        "In 2025 Acme Robotics raised $120 million from Granite Ventures to expand its factory. [1]"
+    )
