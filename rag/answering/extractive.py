@@ -176,8 +176,8 @@ class Choice:
     # Who the best sentence says acted and who the question asks about, when they differ: a veto
     # over the decision, not a row it is fitted without (so it moves no fitted weight).
     acted: tuple[str, str] | None = None
-    # The kind of event the best sentence tells of and the one asked, when the quote tells of no
-    # event of the kind asked: a veto too. So is a year the quote states when it states none asked.
+    # The kind of event the quote tells of first and the one asked, when it tells of none of the
+    # kind asked: a veto too. So is the year it states first, when it states none asked.
     event: tuple[str, str] | None = None
     year: tuple[str, str] | None = None
 
