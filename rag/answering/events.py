@@ -1,4 +1,4 @@
-"""Which kind of corporate event a question asks about, against the one a sentence tells of."""
+"""Which kind of corporate event a question asks about, against the kinds a quote tells of."""
 
 from __future__ import annotations
 
