@@ -251,6 +251,9 @@ EVENT_KINDS = {
     "a launch": r"launch(?:ed|es|ing)?|unveil(?:ed|s|ing)?",
     "an appointment": r"hir(?:e|ed|es|ing)|appoint(?:ed|s|ing|ment)?",
     "a lawsuit": r"sue[ds]?|suing|lawsuits?",
+    "a partnership": r"partner(?:ed|ing|s|ships?)?|collaborat(?:e|ed|es|ing|ions?)|alliances?"
+    r"|joint ventures?|teamed up",
+    "a public listing": r"ipos?|(?:go|goes|going|went|gone) public|initial public offerings?",
     "an investment": r"invest(?:ed|s|ing|ments?|ors?)?|fund(?:ed|ing|s)?|rais(?:e|ed|es|ing)"
     r"|financ(?:e|ed|ing)",
 }

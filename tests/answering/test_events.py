@@ -12,12 +12,16 @@ from tests.fixtures import ACME_PROFILE, ingest_note
 def test_kinds_hold_both_sides_of_an_event() -> None:
     assert kinds("Who acquired Acme Robotics?") == {"an acquisition"}
     # "Sold to GTE" answers "Who bought Telenet?"; raising money is being invested in.
-    assert kinds("It went public in 1979 and was then sold to GTE.") == {"an acquisition"}
+    assert kinds("Telenet was then sold to GTE.") == {"an acquisition"}
     assert kinds("Nscale raised $2 billion from investors.") == {"an investment"}
     assert kinds("Acme was co-founded in 2015 and launched its robot in 2019.") == {
         "a founding",
         "a launch",
     }
+    assert kinds("Anthropic announced a collaboration with Google and Broadcom.") == {
+        "a partnership"
+    }
+    assert kinds("When did Acme go public?") == {"a public listing"}
     # "Found" is "find" as often as "establish".
     assert kinds("Researchers found that the robots were faster.") == set()
 
@@ -42,6 +46,8 @@ def test_a_founding_does_not_answer_who_acquired(engine: Engine, tmp_path: Path)
         ("Who acquired Acme Robotics?", "an acquisition"),
         ("Who bought Acme Robotics?", "an acquisition"),
         ("When did Acme Robotics launch its robot?", "a launch"),
+        ("Who did Acme Robotics partner with?", "a partnership"),
+        ("When did Acme Robotics go public?", "a public listing"),
     ):
         answer = engine.ask(question)
         assert (answer.declined, answer.text) == (
