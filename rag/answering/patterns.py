@@ -254,6 +254,9 @@ EVENT_KINDS = {
     "a partnership": r"partner(?:ed|ing|s|ships?)?|collaborat(?:e|ed|es|ing|ions?)|alliances?"
     r"|joint ventures?|teamed up",
     "a public listing": r"ipos?|(?:go|goes|going|went|gone) public|initial public offerings?",
+    "a resignation": r"resign(?:ed|s|ing|ations?)?|(?:step|steps|stepped|stepping) down",
+    "a layoff": r"lay(?:s|ing)? off|laid off|layoffs?|job cuts",
+    "a bankruptcy": r"bankrupt(?:cy|cies)?|insolven(?:t|cy)",
     "an investment": r"invest(?:ed|s|ing|ments?|ors?)?|fund(?:ed|ing|s)?|rais(?:e|ed|es|ing)"
     r"|financ(?:e|ed|ing)",
 }

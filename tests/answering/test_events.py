@@ -22,6 +22,11 @@ def test_kinds_hold_both_sides_of_an_event() -> None:
         "a partnership"
     }
     assert kinds("When did Acme go public?") == {"a public listing"}
+    assert kinds("Its chief executive stepped down after the layoffs.") == {
+        "a resignation",
+        "a layoff",
+    }
+    assert kinds("Volt Grid filed for bankruptcy.") == {"a bankruptcy"}
     # "Found" is "find" as often as "establish".
     assert kinds("Researchers found that the robots were faster.") == set()
 
