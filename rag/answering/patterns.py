@@ -268,6 +268,12 @@ EVENTS = {kind: re.compile(rf"\b(?:{form})\b", re.IGNORECASE) for kind, form in 
 # ("1600s") or in words ("17th century"): the stretch of time a text names.
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})(s?)\b")
 CENTURY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)[- ]century\b", re.IGNORECASE)
+# "Between 2020 and 2025", "from 1988 to 1995", "2003–04": every year between is named too.
+YEAR_RANGE = re.compile(
+    r"\b(?:between\s+(1[0-9]{3}|20[0-9]{2})\s+and|from\s+(1[0-9]{3}|20[0-9]{2})\s+(?:to|until|through)"
+    r"|(1[0-9]{3}|20[0-9]{2})\s*[-–]\s*)\s*(1[0-9]{3}|20[0-9]{2}|[0-9]{2})\b",
+    re.IGNORECASE,
+)
 
 
 # --- Names, lists, injected instructions and credits (extractive.py, names.py) ---

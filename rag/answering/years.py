@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.answering.patterns import CENTURY, YEAR
+from rag.answering.patterns import CENTURY, YEAR, YEAR_RANGE
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,13 @@ def stretches(text: str) -> list[Stretch]:
     for match in CENTURY.finditer(text):
         start = (int(match.group(1)) - 1) * 100
         found.append((match.start(), Stretch(match.group(0), start, start + 99)))
+    for match in YEAR_RANGE.finditer(text):
+        first = int(match.group(1) or match.group(2) or match.group(3))
+        end = match.group(4)
+        # "2003–04" ends in the century it starts in.
+        last = int(end) if len(end) == 4 else first // 100 * 100 + int(end)
+        if first < last:
+            found.append((match.start(), Stretch(match.group(0), first, last)))
     return [stretch for _, stretch in sorted(found, key=lambda pair: pair[0])]
 
 

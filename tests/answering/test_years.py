@@ -16,6 +16,13 @@ def test_stretches_read_years_decades_and_centuries() -> None:
         Stretch("17th century", 1600, 1699),
         Stretch("1600s", 1600, 1699),
     ]
+    assert stretches("between 2020 and 2025; 2003–04") == [
+        Stretch("between 2020 and 2025", 2020, 2025),
+        Stretch("2020", 2020, 2020),
+        Stretch("2025", 2025, 2025),
+        Stretch("2003", 2003, 2003),
+        Stretch("2003–04", 2003, 2004),
+    ]
     # Thousands written with a comma are no years.
     assert stretches("2,000 buildings and 300 blocks") == []
 
@@ -28,6 +35,13 @@ def test_other_year_needs_a_quote_dated_otherwise() -> None:
     assert other_year("What did Harvard announce in the 2000s?", [endowment]) is None
     mayors = "Huguenots served as mayors in Dublin in the 17th and 18th centuries, as in 1696."
     assert other_year("Which cities had Huguenot mayors in the 1600s?", [mayors]) is None
+    # A year within a range asked meets it.
+    invested = ["In 2023, Acme invested $5 billion."]
+    assert other_year("How much did Acme invest between 2020 and 2025?", invested) is None
+    assert other_year("How much did Acme invest from 2024 to 2026?", invested) == (
+        "2023",
+        "from 2024 to 2026",
+    )
     # A quote stating no year, or a question asking none, is left to the decision.
     assert other_year("What was the endowment in 2011?", ["Harvard's endowment is large."]) is None
     assert other_year("What did Harvard announce?", [endowment]) is None
