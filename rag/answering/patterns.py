@@ -266,12 +266,14 @@ EVENTS = {kind: re.compile(rf"\b(?:{form})\b", re.IGNORECASE) for kind, form in 
 # --- Years asked against years quoted (years.py): a veto outside the decision ---
 # Pinned by tests/answering/test_years.py. A year, a decade ("1960s"), a century in figures
 # ("1600s") or in words ("17th century"): the stretch of time a text names.
-YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})(s?)\b")
+# An amount ("$1500", "1200%") is no year.
+YEAR = re.compile(r"(?<![$€£.,\d])\b(1[0-9]{3}|20[0-9]{2})(s?)\b(?![%.,]\d|%)")
 CENTURY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)[- ]century\b", re.IGNORECASE)
 # "Between 2020 and 2025", "from 1988 to 1995", "2003–04": every year between is named too.
+_A_YEAR = r"(1[0-9]{3}|20[0-9]{2})"
 YEAR_RANGE = re.compile(
-    r"\b(?:between\s+(1[0-9]{3}|20[0-9]{2})\s+and|from\s+(1[0-9]{3}|20[0-9]{2})\s+(?:to|until|through)"
-    r"|(1[0-9]{3}|20[0-9]{2})\s*[-–]\s*)\s*(1[0-9]{3}|20[0-9]{2}|[0-9]{2})\b",
+    rf"\b(?:between\s+{_A_YEAR}\s+and|from\s+{_A_YEAR}\s+(?:to|until|through)"
+    rf"|{_A_YEAR}\s*[-–]\s*)\s*(1[0-9]{{3}}|20[0-9]{{2}}|[0-9]{{2}})\b",
     re.IGNORECASE,
 )
 

@@ -23,8 +23,8 @@ def test_stretches_read_years_decades_and_centuries() -> None:
         Stretch("2003", 2003, 2003),
         Stretch("2003–04", 2003, 2004),
     ]
-    # Thousands written with a comma are no years.
-    assert stretches("2,000 buildings and 300 blocks") == []
+    # Thousands written with a comma, and amounts, are no years.
+    assert stretches("2,000 buildings, 300 blocks, $1500 and 1200% more") == []
 
 
 def test_other_year_needs_a_quote_dated_otherwise() -> None:
