@@ -117,6 +117,14 @@ POLAR = re.compile(
 ARITHMETIC = re.compile(r"\d\s*[+*/×÷^]\s*\d")
 # "What is Nscale's revenue?" asks an amount though no "how much" says so.
 WHAT_IS = re.compile(r"\s*what(?:['’]s| is| was| are| were)\b", re.IGNORECASE)
+# Words typed as a search ("openai revenue"): no question or request word opens them, and they
+# ask the measure they name as "What is OpenAI's revenue?" does.
+KEYWORDS = re.compile(
+    r"^(?!\s*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|will"
+    r"|would|can|could|should|has|have|had|tell|list|show|give|explain|describe|summari[sz]e"
+    r"|compare)\b)\s*\S+(?:\s+\S+){0,4}\s*\??\s*$",
+    re.IGNORECASE,
+)
 # Where what such a question asks ends: a measure in a clause after it qualifies something else
 # ("What is the term for those who profit from odds?" asks a term, not a profit).
 CLAUSE_BREAK = re.compile(r"\b(?:that|which|who|whom|whose|where|when|while|if|because)\b|[,;:]")

@@ -163,6 +163,12 @@ def test_an_amount_of_another_measure_is_not_the_answer(seeded: Engine) -> None:
     )
     # The valuation ranks first for "raise": sentences giving OpenAI's money, not Nscale's, step up.
     assert seeded.ask("How much did OpenAI raise?").text == OPENAI_RAISE
+    # Typed as a search, the same: before, "openai revenue" got the valuation at 0.27.
+    assert_declined(seeded, "openai revenue", "OpenAI revenue?")
+    assert seeded.ask("openai valuation").text == (
+        "Recent financial activity has propelled OpenAI’s valuation to a range between $730 "
+        "billion and $840 billion. [1]"
+    )
 
 
 def test_an_amount_from_another_companys_passage_is_not_the_answer(seeded: Engine) -> None:
@@ -388,6 +394,9 @@ def test_a_what_question_asks_the_measure_its_opening_names() -> None:
     }
     assert asked("What is the revenue of the company that Nvidia backs?") == {"revenue"}
     assert asked("How much revenue and profit did Broadcom report?") == {"revenue", "profit"}
+    # Words typed as a search ask the measure they name; a sentence does not.
+    assert asked("openai revenue") == {"revenue"}
+    assert asked("Revenue of the company that Nvidia backs grew fast") == frozenset()
     # A measure in a clause of a "what" question qualifies what it asks, a term here.
     assert (
         asked(
