@@ -314,6 +314,11 @@ def choose(
         quote_terms=frozenset().union(*(s.candidate.terms for s in chosen)),
         passage=best.candidate.passage.text,
         passages="\n".join(dict.fromkeys(c.passage.text for c in evidence.candidates)),
+        titles=tuple(
+            dict.fromkeys(
+                [best.candidate.passage.title, *(c.passage.title for c in evidence.candidates)]
+            )
+        ),
         names=evidence.names,
         focus=evidence.focus,
         expects_type=evidence.asked.kind is not None,
@@ -351,7 +356,10 @@ def choose(
     quoted = [s.candidate.text for s in chosen]
     event = other_event(question, quoted)
     # "What was the endowment in 2011?" is not answered by what it was in 2008.
-    year = other_year(question, quoted)
+    around = dict.fromkeys(
+        t for s in chosen for t in (s.candidate.passage.text, s.candidate.passage.title)
+    )
+    year = other_year(question, quoted, list(around))
     # A sentence another quotes with its lead-in is not quoted twice; the features, fitted on
     # quotes that could repeat one, still read both.
     return Choice(scored, unrepeated(chosen), features(reading), off_topic, acted, event, year)

@@ -42,12 +42,17 @@ def stretches(text: str) -> list[Stretch]:
     return [stretch for _, stretch in sorted(found, key=lambda pair: pair[0])]
 
 
-def other_year(question: str, quoted: Sequence[str]) -> tuple[str, str] | None:
+def other_year(
+    question: str, quoted: Sequence[str], around: Sequence[str] = ()
+) -> tuple[str, str] | None:
     """The year the quote states first and the one asked, when it states none asked."""
     # SQuAD's unanswerable questions often change a passage's year ("in 2011" of a passage on
-    # 2008): a quote that dates itself otherwise does not answer. One stating no year may.
+    # 2008): a quote that dates itself otherwise does not answer.
     asked = stretches(question)
     stated = [s for text in quoted for s in stretches(text)]
+    # One stating no year is dated by its passage and article title, when they state years.
+    if not stated:
+        stated = [s for text in around for s in stretches(text)]
     if not asked or not stated or any(a.meets(s) for a in asked for s in stated):
         return None
     return stated[0].written, asked[0].written

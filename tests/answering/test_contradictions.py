@@ -79,6 +79,7 @@ def test_features_read_contradictions_and_the_whole_quote() -> None:
         quote_terms=frozenset(terms("Normans gained")),
         passage=NORMANS,
         passages=NORMANS,
+        titles=("Normans",),
         names=("Normans",),
         focus=frozenset({"gain"}),
         expects_type=False,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rag.answering.years import Stretch, other_year, stretches
 from rag.engine import Engine
-from tests.fixtures import ACME_PROFILE, ingest_note
+from tests.fixtures import ACME_PROFILE, NSCALE_SOURCE, ingest_note
 
 
 def test_stretches_read_years_decades_and_centuries() -> None:
@@ -42,8 +42,15 @@ def test_other_year_needs_a_quote_dated_otherwise() -> None:
         "2023",
         "from 2024 to 2026",
     )
-    # A quote stating no year, or a question asking none, is left to the decision.
-    assert other_year("What was the endowment in 2011?", ["Harvard's endowment is large."]) is None
+    # A quote stating no year is dated by its passage and article title, else left to the
+    # decision; so is a question asking none.
+    large = ["Harvard's endowment is large."]
+    assert other_year("What was the endowment in 2011?", large) is None
+    assert other_year("What was the endowment in 2011?", large, ["Harvard in 2008"]) == (
+        "2008",
+        "2011",
+    )
+    assert other_year("What was the endowment in 2008?", large, ["Harvard in 2008"]) is None
     assert other_year("What did Harvard announce?", [endowment]) is None
 
 
@@ -57,4 +64,21 @@ def test_a_year_the_quote_does_not_state_is_declined(engine: Engine, tmp_path: P
     )
     assert engine.ask("How much did Acme Robotics raise in 2025?").text == (
         "In 2025 Acme Robotics raised $120 million from Granite Ventures to expand its factory. [1]"
+    )
+
+
+def test_a_year_only_the_article_title_states_dates_the_quote(seeded: Engine) -> None:
+    # 004's title opens "The 2026 AI Infrastructure Surge"; the sentence says no year. Before,
+    # "in 2026" was declined (a number asked that no passage held) and "in 2019" answered.
+    answer = seeded.ask("How much did Nscale raise in 2026?")
+    assert (answer.declined, answer.citations[0].source, answer.citations[0].text) == (
+        False,
+        NSCALE_SOURCE,
+        "Nscale, a startup backed by Nvidia, has raised $2 billion—bringing its valuation to "
+        "$14.6 billion—to scale AI deployment pipelines at both data center and edge levels.",
+    )
+    answer = seeded.ask("How much did Nscale raise in 2019?")
+    assert (answer.declined, answer.text) == (
+        True,
+        "The articles don't say: the closest passage is about 2026, not 2019.",
     )
