@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from rag.answering.names import spelled_like
-from rag.answering.patterns import QUESTION_NAME, STARTS_SENTENCE
+from rag.answering.patterns import KEYWORDS, QUESTION_NAME, STARTS_SENTENCE
 from rag.answering.spelling import is_english
 from rag.text import STOPWORDS, is_heading
 from rag.types import Passage
@@ -103,6 +103,17 @@ def cased(question: str, passages: Sequence[Passage]) -> str:
         if name is not None:
             spelled[match.start()] = name
     return QUESTION_NAME.sub(lambda m: spelled.get(m.start(), m.group(0)), question)
+
+
+def searched_name(question: str, passages: Sequence[Passage]) -> str | None:
+    """The first word of words typed as a search, when the passages write it as a name."""
+    # A question's first word is capitalised whatever it is, so names are read from its second;
+    # but "Anthropic valuation" is about Anthropic, and was answered with OpenAI's valuation.
+    first = QUESTION_NAME.search(question)
+    if first is None or question[: first.start()].strip() or not KEYWORDS.match(question):
+        return None
+    word = first.group(0)
+    return word if _name(word.lower(), written(passages)) == word else None
 
 
 def _name(word: str, seen: Written) -> str | None:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from rag.answering.answer_types import AnswerType, answer_type, lacking, leading, unit_present
+from rag.answering.casing import searched_name
 from rag.answering.confidence import (
     ConfidenceModel,
     Reading,
@@ -532,6 +533,9 @@ def gather_evidence(
     found = joined.lower()
     found_words = set(words(found))
     names = tuple(required_names(question))
+    searched = searched_name(question, passages)
+    if searched and searched not in names:
+        names = (searched, *names)
     lacked = [name for name in names if not name_found(name, found, found_words)]
     missing = list(dict.fromkeys(name_phrase(question, name) for name in lacked))
     # A name opening the question is told of, not decided on: read as a name by the decision it

@@ -177,6 +177,9 @@ def test_an_amount_from_another_companys_passage_is_not_the_answer(seeded: Engin
     assert_declined(
         seeded, "What is Anthropic's valuation?", "What is the current valuation of Anthropic?"
     )
+    # Typed as a search, the first word is a name when the passages write it as one: before,
+    # "anthropic valuation" named nothing and got OpenAI's valuation at 0.63.
+    assert_declined(seeded, "anthropic valuation", "Anthropic valuation")
     # The same sentence answers for OpenAI, whose passage names it.
     assert seeded.ask("What was OpenAI's valuation in late 2025?").text == (
         "Recent financial activity has propelled OpenAI’s valuation to a range between $730 "

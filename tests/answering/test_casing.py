@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.casing import cased, uncased
+from rag.answering.casing import cased, searched_name, uncased
 from rag.engine import Engine
 from rag.session import ChatSession
 from rag.types import Passage
@@ -107,3 +107,11 @@ def test_a_misspelt_name_typed_in_lower_case_is_offered_its_spelling(seeded: Eng
     yes = session.ask("yes").answer
     assert yes is not None
     assert yes.citations[0].text.startswith("Nscale, a startup backed by Nvidia, has raised")
+
+
+def test_a_search_opens_with_a_name_only_when_the_passages_write_one(seeded: Engine) -> None:
+    passages = seeded.ask("Anthropic valuation").retrieved
+    assert searched_name("Anthropic valuation", passages) == "Anthropic"
+    # "Valuation" is written in lower case by the passages; six words or more are no search.
+    assert searched_name("Valuation anthropic", passages) is None
+    assert searched_name("Anthropic is valued at how much today?", passages) is None
