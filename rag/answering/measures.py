@@ -6,7 +6,7 @@ import re
 
 from rag.answering.answer_types import AnswerType
 from rag.answering.names import name_found, sentence_subject
-from rag.answering.patterns import CLAUSE_BREAK, KEYWORDS, MEASURES, OWNED, WHAT_IS
+from rag.answering.patterns import CLAUSE_BREAK, KEYWORDS, MEASURES, OWNED, POLAR, WHAT_IS
 from rag.text import terms, words
 
 
@@ -16,8 +16,8 @@ def measures(text: str) -> set[str]:
 
 
 def asked_measures(asked: AnswerType, question: str) -> frozenset[str]:
-    """The measures a question asks an amount of ("how much …", "what is X's revenue?")."""
-    if asked.kind == "quantity" or KEYWORDS.match(question):
+    """The measures a question asks of ("how much …", "what is X's revenue?", "is X raising …?")."""
+    if asked.kind == "quantity" or KEYWORDS.match(question) or POLAR.match(question):
         return frozenset(measures(question))
     opening = WHAT_IS.match(question)
     if opening is None:

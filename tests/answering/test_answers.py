@@ -146,6 +146,14 @@ def test_a_yes_or_no_question_is_answered_only_by_a_sentence_stating_what_it_ask
         "Nvidia’s commitment of up to $30 billion to broaden its AI ecosystem includes a "
         "noteworthy $2 billion investment in Nebius, a hyperscale cloud provider. [1]"
     )
+    # A money measure asked is stated in whatever words: before, "funding round" did not state
+    # "raising", and this was declined.
+    answer = seeded.ask("Is OpenAI raising money?")
+    assert (answer.declined, answer.citations[0].text) == (
+        False,
+        "OpenAI’s $110 billion funding round stands as a testament to the staggering costs "
+        "required to sustain next-generation generative models.",
+    )
 
 
 def test_an_amount_of_another_measure_is_not_the_answer(seeded: Engine) -> None:
