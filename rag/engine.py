@@ -56,6 +56,7 @@ from rag.answering.named_articles import (
     scoped,
     summary,
 )
+from rag.answering.names import asked_actor
 from rag.config import AnswerSettings, QdrantSettings, Settings
 from rag.errors import (
     DocumentConflictError,
@@ -841,16 +842,22 @@ class Engine:
             # What the answer before quoted: this question's own answer for "tell me more", the
             # `prior` question's for "Who else …?", searched again as it was asked.
             quoted = extractive
+            past: tuple[str, ...] = ()
             if prior is not None and not extractive.declined:
                 before = self._search(prior, top_k, source)
-                quoted = self.extractive.draft(cased(prior, before), before)
+                prior = cased(prior, before)
+                quoted = self.extractive.draft(prior, before)
+                # "Who else raised money?" after "How much did Nscale raise?" asks beyond Nscale:
+                # its other sentences ("Companies like Nscale … secured $2 billion") are no answer.
+                actor = asked_actor(prior)
+                past = (actor,) if actor else ()
             # "Tell me more", `rounds` times: what the answers before quoted is told, so the next
             # best sentences are quoted, or none when no other answers well enough.
             for _ in range(min(rounds, MAX_MORE)):
                 if extractive.declined or quoted.declined:
                     break
                 told += quoted.citations
-                extractive = quoted = self.extractive.draft(text, passages, told)
+                extractive = quoted = self.extractive.draft(text, passages, told, past=past)
                 if extractive.declined:
                     # The reply no longer holds the decline's "Did you mean …?".
                     said = nothing_more(prior or text)

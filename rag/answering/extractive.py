@@ -213,13 +213,15 @@ class ExtractiveAnswerer:
         passages: list[Passage],
         told: Sequence[Citation] = (),
         about: Sequence[str] = (),
+        past: Sequence[str] = (),
     ) -> Draft:
         """Quote the top sentences when the model is confident they answer; else decline.
 
-        Sentences overlapping a passage already `told` (quoted by earlier answers) are left out.
+        Sentences overlapping a passage already `told` (quoted by earlier answers) are left out,
+        and so are those naming a name gone `past` (the one "Who else …?" asks beyond).
         The first quoted sentence must name one of the names `about` (a "What about X?" asks of).
         """
-        evidence = gather_evidence(question, passages, told)
+        evidence = gather_evidence(question, passages, told, past)
         choice = choose(
             self.tuning,
             question,
@@ -474,7 +476,10 @@ def _quote(chosen: list[ScoredSentence]) -> str:
 
 
 def gather_evidence(
-    question: str, passages: list[Passage], told: Sequence[Citation] = ()
+    question: str,
+    passages: list[Passage],
+    told: Sequence[Citation] = (),
+    past: Sequence[str] = (),
 ) -> Evidence:
     """The distinct full sentences of the passages, with term overlap and answer-type cue."""
     pool: dict[tuple[str, int, int], tuple[Passage, int, int, bool]] = {}
@@ -529,6 +534,9 @@ def gather_evidence(
             entries, sentence_terms, stated, strict=True
         )
     ]
+    if past:
+        # As quoted: "Its focus on …" comes with the sentence on Nscale before it.
+        candidates = [c for c in candidates if not _names_any(past, in_context(c).text)]
     joined = "\n".join(p.text for p in passages)
     found = joined.lower()
     found_words = set(words(found))
@@ -579,6 +587,12 @@ def absent_names(question: str, text: str) -> list[str]:
     names = re.split(r"\s+(?:and|of|&)\s+", match.group("name"), flags=re.IGNORECASE)
     lower = text.lower()
     return [n for n in names if " " in n and not _written_as_names(n.split(), text, lower)]
+
+
+def _names_any(names: Sequence[str], text: str) -> bool:
+    lower = text.lower()
+    found = set(words(lower))
+    return any(name_found(name, lower, found) for name in names)
 
 
 def _widest(names: tuple[str, ...]) -> tuple[str, ...]:

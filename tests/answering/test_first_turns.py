@@ -597,6 +597,22 @@ def test_who_else_quotes_what_the_answer_before_did_not(seeded: Engine) -> None:
     assert third.citations and not quoted & {c.text for c in third.citations}
 
 
+def test_who_else_asks_beyond_who_the_question_before_named(seeded: Engine) -> None:
+    # Before, "Who else raised money?" after Nscale's raise quoted another sentence on Nscale
+    # ("Companies like Nscale … secured $2 billion"): "else" goes past Nscale, not only past
+    # the sentences quoted.
+    session = ChatSession(seeded)
+    session.ask("How much did Nscale raise?")
+    other = session.ask("Who else raised money?").answer
+    assert other is not None and not other.declined
+    assert other.citations[0].text == (
+        "Meanwhile, startups like Together AI, which rents Nvidia chips for AI cloud workloads, "
+        "continue to attract over $1 billion in funding, expanding their scalable compute "
+        "infrastructure."
+    )
+    assert not any("Nscale" in c.text for c in other.citations)
+
+
 def test_a_sum_is_no_question_for_the_documents(seeded: Engine) -> None:
     # Before, "What's 2+2?" quoted TPU v6's "2× HBM capacity" at confidence 0.21.
     assert_declined(seeded, "What's 2+2?", "What is 5 * 3?")
