@@ -25,6 +25,7 @@ from rag.answering.conversation import (
     overview_shown,
     standalone,
     swapped_in,
+    without_else,
     without_lead_in,
 )
 from rag.answering.extractive import ExtractiveAnswerer
@@ -860,7 +861,9 @@ class Engine:
                 extractive = quoted = self.extractive.draft(text, passages, told, past=past)
                 if extractive.declined:
                     # The reply no longer holds the decline's "Did you mean …?".
-                    said = nothing_more(prior or text)
+                    # "Which other companies secured funding?" gets "… nothing more that answers
+                    # “Which companies secured funding?”", not the question it went past.
+                    said = nothing_more((prior and without_else(asked)) or text)
                     extractive = replace(extractive, text=said, offer=None)
             release_free_memory()
         return _Retrieved(asked, text, notices, passages, extractive, started, retrieved)

@@ -595,6 +595,13 @@ def test_who_else_quotes_what_the_answer_before_did_not(seeded: Engine) -> None:
     )
     quoted = {c.text for c in first.citations} | {c.text for c in other.citations}
     assert third.citations and not quoted & {c.text for c in third.citations}
+    # With nothing left, the reply names the question asked, not the one it went past.
+    last = session.ask("Who else invested?").answer
+    assert last is not None
+    assert (last.declined, last.text) == (
+        True,
+        "The articles say nothing more that answers “Who invested?”.",
+    )
 
 
 def test_who_else_asks_beyond_who_the_question_before_named(seeded: Engine) -> None:
