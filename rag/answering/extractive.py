@@ -300,7 +300,7 @@ def choose(
     scored = titled_first(
         evidence,
         measured_first(
-            evidence, continued_first(t, fuller_first(t, rank_candidates(t, shortlist, read)))
+            evidence, continued_first(fuller_first(t, rank_candidates(t, shortlist, read)))
         ),
     )
     best = scored[0]
@@ -394,16 +394,16 @@ def fuller_first(t: Tuning, scored: list[ScoredSentence]) -> list[ScoredSentence
     return [other, best, *scored[2:]] if fuller else scored
 
 
-def continued_first(t: Tuning, scored: list[ScoredSentence]) -> list[ScoredSentence]:
-    """The best first, unless it states nothing asked and a close runner-up it leads in does."""
+def continued_first(scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The best first, unless it states nothing asked and a runner-up it leads in does."""
     # "Chamber … introduces an AI teammate …" names what "What does Chamber automate?" asks of,
     # and the sentence after it, "It automates provisioning, …", says what is asked.
     best = scored[0]
     if best.candidate.focus:
         return scored
+    # However far behind: quoted with its lead-in, the runner-up quotes the best sentence too
+    # ("When was the Northern Grid Council established?" ranks the sentence naming it first).
     for other in scored[1:]:
-        if other.score < best.score - t.margin:
-            break
         led = in_context(other.candidate)
         if (
             other.candidate.focus

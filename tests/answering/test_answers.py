@@ -795,6 +795,10 @@ def test_a_pronoun_sentence_is_read_with_the_one_before_it(engine: Engine, tmp_p
         " Aldmoor Power, Fenwick Energy and Crestline Utilities. [1]",
     )
     assert [c.source for c in answer.citations] == ["grid.txt"]
+    # Named in full, the question ranks the opening sentence first, which states no founding:
+    # before, it was declined although the sentence it leads in does, whatever the margin.
+    named = engine.ask("When was the Northern Grid Council established?")
+    assert (named.declined, named.text) == (False, answer.text)
 
 
 def test_the_sentence_before_is_never_text_addressed_to_an_ai() -> None:
