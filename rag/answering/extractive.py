@@ -23,6 +23,7 @@ from rag.answering.confidence import (
 from rag.answering.events import other_event
 from rag.answering.measures import (
     asked_measures,
+    how_stated,
     measure_clash,
     measure_terms,
     measures,
@@ -509,7 +510,12 @@ def gather_evidence(
     kind = answer_type(question)
     sentence_terms = [set(terms(e[3])) | title_terms(e[3]) for e in entries]
     wanted = asked_measures(kind, question)
-    stated = [measure_terms(question, wanted, e[3]) for e in entries]
+    # A sentence giving the measure asked states the question's word for it: "funding round"
+    # says "raise", "speeds" says "fast".
+    stated = [
+        measure_terms(question, wanted, e[3]) | how_stated(question, st)
+        for e, st in zip(entries, sentence_terms, strict=True)
+    ]
     weights = _idf(q_terms, sentence_terms)
     total = sum(weights.values()) or 1.0
     focus = focus_terms(question)

@@ -1,12 +1,22 @@
-"""Money measures (revenue, valuation …): one a question asks an amount of, those a text gives."""
+"""Measures asked: money (revenue, valuation …) a question asks an amount of, "how fast" a speed."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from rag.answering.answer_types import AnswerType
 from rag.answering.names import name_found, sentence_subject
-from rag.answering.patterns import CLAUSE_BREAK, KEYWORDS, MEASURES, OWNED, POLAR, WHAT_IS
+from rag.answering.patterns import (
+    CLAUSE_BREAK,
+    HOW_ADJECTIVE,
+    HOW_NOUNS,
+    KEYWORDS,
+    MEASURES,
+    OWNED,
+    POLAR,
+    WHAT_IS,
+)
 from rag.text import terms, words
 
 
@@ -39,6 +49,15 @@ def measure_terms(question: str, wanted: frozenset[str], sentence: str) -> set[s
         for match in MEASURES[name].finditer(question)
         for term in terms(match.group(0))
     }
+
+
+def how_stated(question: str, sentence_terms: Collection[str]) -> set[str]:
+    """The adjective "how" asks ("fast") when the sentence gives its measure ("speeds")."""
+    match = HOW_ADJECTIVE.search(question)
+    asked = terms(match.group(1)) if match else []
+    if not asked or asked[0] not in HOW_NOUNS:
+        return set()
+    return {asked[0]} if HOW_NOUNS[asked[0]] & set(sentence_terms) else set()
 
 
 def owned_by_another(names: tuple[str, ...], wanted: frozenset[str], sentence: str) -> bool:

@@ -76,6 +76,25 @@ MEASURES = {
         "spending": r"spend(?:s|ing)?|spent|capex|capital expenditures?|budget",
     }.items()
 }
+# "How fast is the HC1?" is stated by a sentence giving a speed: each adjective a "how" question
+# asks, as a stem, and the stems of the nouns that measure it ("speeds" stems to "spe", "prices"
+# to "pric"). "How much" and "how many" ask an amount, not a word.
+HOW_ADJECTIVE = re.compile(r"\bhow\s+(\w+)", re.IGNORECASE)
+HOW_NOUNS = {
+    "fast": frozenset({"speed", "spe"}),
+    "quick": frozenset({"speed", "spe"}),
+    "big": frozenset({"size", "siz"}),
+    "larg": frozenset({"size", "siz"}),
+    "tall": frozenset({"height"}),
+    "high": frozenset({"height"}),
+    "long": frozenset({"length"}),
+    "old": frozenset({"age"}),
+    "far": frozenset({"distanc"}),
+    "heavy": frozenset({"weight"}),
+    "deep": frozenset({"depth"}),
+    "wide": frozenset({"width"}),
+    "expensiv": frozenset({"cost", "pric"}),
+}
 # Measures a company has (its revenue, profit, value): a sentence gives them of its subject. Funding
 # and spending are not among them: "Amazon is investing $50 billion in OpenAI" tells OpenAI's raise.
 OWNED = frozenset({"revenue", "profit", "valuation"})

@@ -392,6 +392,21 @@ def test_the_measures_a_text_names() -> None:
     assert measures("Broadcom and Google reached a long-term agreement.") == set()
 
 
+def test_how_fast_is_stated_by_a_speed(seeded: Engine) -> None:
+    from rag.answering.measures import how_stated
+    from rag.text import terms
+
+    speeds = terms("Chips deliver inference speeds of 16,960 tokens/sec.")
+    assert how_stated("How fast is the Taalas HC1?", speeds) == {"fast"}
+    assert how_stated("How big is the Taalas HC1?", speeds) == set()
+    assert how_stated("How much does it cost?", terms("It costs $5.")) == set()
+    # Before, no sentence said "fast", and the question was declined.
+    assert seeded.ask("How fast is the Taalas HC1?").text == (
+        "Chips like Taalas HC1 are delivering inference speeds of 16,960 tokens/sec for models "
+        "such as Llama 3.1 8B, enabling real-time, large-scale AI applications. [1]"
+    )
+
+
 def test_a_what_question_asks_the_measure_its_opening_names() -> None:
     from rag.answering.answer_types import answer_type
     from rag.answering.measures import asked_measures
