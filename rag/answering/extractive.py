@@ -214,7 +214,7 @@ class ExtractiveAnswerer:
         passages: list[Passage],
         told: Sequence[Citation] = (),
         about: Sequence[str] = (),
-        past: Sequence[str] = (),
+        past: tuple[str, ...] = (),
     ) -> Draft:
         """Quote the top sentences when the model is confident they answer; else decline.
 
@@ -480,7 +480,7 @@ def gather_evidence(
     question: str,
     passages: list[Passage],
     told: Sequence[Citation] = (),
-    past: Sequence[str] = (),
+    past: tuple[str, ...] = (),
 ) -> Evidence:
     """The distinct full sentences of the passages, with term overlap and answer-type cue."""
     pool: dict[tuple[str, int, int], tuple[Passage, int, int, bool]] = {}
@@ -542,7 +542,7 @@ def gather_evidence(
     ]
     if past:
         # As quoted: "Its focus on …" comes with the sentence on Nscale before it.
-        candidates = [c for c in candidates if not _names_any(past, in_context(c).text)]
+        candidates = [c for c in candidates if names_share(past, in_context(c).text) == 0.0]
     joined = "\n".join(p.text for p in passages)
     found = joined.lower()
     found_words = set(words(found))
@@ -593,12 +593,6 @@ def absent_names(question: str, text: str) -> list[str]:
     names = re.split(r"\s+(?:and|of|&)\s+", match.group("name"), flags=re.IGNORECASE)
     lower = text.lower()
     return [n for n in names if " " in n and not _written_as_names(n.split(), text, lower)]
-
-
-def _names_any(names: Sequence[str], text: str) -> bool:
-    lower = text.lower()
-    found = set(words(lower))
-    return any(name_found(name, lower, found) for name in names)
 
 
 def _widest(names: tuple[str, ...]) -> tuple[str, ...]:
