@@ -19,7 +19,7 @@ from rag.answering.first_turns import Turn, classify
 from rag.engine import Engine
 from rag.errors import IndexEmptyError
 from rag.session import ChatSession
-from tests.fixtures import OPENAI_RAISE, assert_declined
+from tests.fixtures import OPENAI_RAISE, assert_declined, turns
 
 COVERS = (
     "I answer questions about the 5 documents in the collection “articles”, quoting the passages "
@@ -523,11 +523,9 @@ def test_tell_me_more_quotes_what_the_answers_before_did_not(seeded: Engine) -> 
     assert more_of("What other companies?", companies) == (companies[0], 1)
     assert more_of("What other companies does Nvidia back?", companies) is None
     # Before, "tell me more" was joined to the question before and repeated its answer.
-    session = ChatSession(seeded)
-    first = session.ask("How much did Nscale raise?").answer
-    more = session.ask("tell me more").answer
-    last = session.ask("more").answer
-    assert first is not None and more is not None and last is not None
+    first, more, last = turns(
+        ChatSession(seeded), "How much did Nscale raise?", "tell me more", "more"
+    )
     assert [c.text for c in first.citations] == [
         "Nscale, a startup backed by Nvidia, has raised $2 billion—bringing its valuation to "
         "$14.6 billion—to scale AI deployment pipelines at both data center and edge levels.",
@@ -577,11 +575,9 @@ def test_who_else_quotes_what_the_answer_before_did_not(seeded: Engine) -> None:
     assert else_of("Who else invested?", []) is None
     assert else_of("Where is Elsewhere Labs?", earlier) is None
     # Before, "Who else invested?" repeated Nvidia's $2 billion investment in Nebius.
-    session = ChatSession(seeded)
-    first = session.ask("Who invested in Nebius?").answer
-    other = session.ask("Who else invested?").answer
-    third = session.ask("Who else invested?").answer
-    assert first is not None and other is not None and third is not None
+    first, other, third, last = turns(
+        ChatSession(seeded), "Who invested in Nebius?", *["Who else invested?"] * 3
+    )
     assert first.text == (
         "Nvidia’s commitment of up to $30 billion to broaden its AI ecosystem includes a "
         "noteworthy $2 billion investment in Nebius, a hyperscale cloud provider. [1]"
@@ -596,8 +592,6 @@ def test_who_else_quotes_what_the_answer_before_did_not(seeded: Engine) -> None:
     quoted = {c.text for c in first.citations} | {c.text for c in other.citations}
     assert third.citations and not quoted & {c.text for c in third.citations}
     # With nothing left, the reply names the question asked, not the one it went past.
-    last = session.ask("Who else invested?").answer
-    assert last is not None
     assert (last.declined, last.text) == (
         True,
         "The articles say nothing more that answers “Who invested?”.",
@@ -608,10 +602,8 @@ def test_who_else_asks_beyond_who_the_question_before_named(seeded: Engine) -> N
     # Before, "Who else raised money?" after Nscale's raise quoted another sentence on Nscale
     # ("Companies like Nscale … secured $2 billion"): "else" goes past Nscale, not only past
     # the sentences quoted.
-    session = ChatSession(seeded)
-    session.ask("How much did Nscale raise?")
-    other = session.ask("Who else raised money?").answer
-    assert other is not None and not other.declined
+    _, other = turns(ChatSession(seeded), "How much did Nscale raise?", "Who else raised money?")
+    assert not other.declined
     assert other.citations[0].text == (
         "Meanwhile, startups like Together AI, which rents Nvidia chips for AI cloud workloads, "
         "continue to attract over $1 billion in funding, expanding their scalable compute "
