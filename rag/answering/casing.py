@@ -9,7 +9,7 @@ from itertools import pairwise
 
 from rag.answering.names import spelled_like
 from rag.answering.patterns import KEYWORDS, QUESTION_NAME, STARTS_SENTENCE
-from rag.answering.spelling import is_english
+from rag.answering.spelling import is_coined, is_english
 from rag.text import STOPWORDS, is_heading
 from rag.types import Passage
 
@@ -20,6 +20,8 @@ from rag.types import Passage
 MOSTLY = 2
 # Words of a lower-case question looked up as slips of a name, at most.
 MOST_SLIPS = 3
+# A made-up word the passages never write is read as a name from this many letters.
+COINED_LETTERS = 5
 
 
 @dataclass
@@ -100,6 +102,10 @@ def cased(question: str, passages: Sequence[Passage]) -> str:
             slips += 1
             meant = spelled_like(word, "\n".join(p.text for p in passages))
             name = word.capitalize() if meant and _name(meant.lower(), seen) else None
+            if name is None and meant is None and _unwritten_coinage(word, seen):
+                # "how much did zephyrai raise" names a company as "ZephyrAI" would: read as no
+                # name, it was answered with Nscale's raise.
+                name = word.capitalize()
         if name is not None:
             spelled[match.start()] = name
     return QUESTION_NAME.sub(lambda m: spelled.get(m.start(), m.group(0)), question)
@@ -114,6 +120,14 @@ def searched_name(question: str, passages: Sequence[Passage]) -> str | None:
         return None
     word = first.group(0)
     return word if _name(word.lower(), written(passages)) == word else None
+
+
+def _unwritten_coinage(word: str, seen: Written) -> bool:
+    """True for a made-up word of five letters or more that the passages never write."""
+    # "tpus" is the plural of "TPU", which they do write; chat's short words ("thx") are no names.
+    forms = {word, word[:-1]} if word.endswith("s") else {word}
+    unwritten = not any(form in seen.alone or form in seen.capitalised for form in forms)
+    return len(word) >= COINED_LETTERS and unwritten and is_coined(word)
 
 
 def _name(word: str, seen: Written) -> str | None:

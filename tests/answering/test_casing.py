@@ -15,7 +15,7 @@ TEXT = (
     "Recent deals have propelled OpenAI’s valuation past $730 billion, and OpenAI plans more.\n"
     "Forecasts from ARK Invest’s Cathie Wood predict a boom, as investors invest in chips.\n"
     "The company plans a vault in Norway by 2028, chief executive Mara Quinn said.\n"
-    "Tesla announced its “Terafab” plant. Growth in funding continues.\n"
+    "Tesla announced its “Terafab” plant. Growth in funding continues as each hyperscaler builds.\n"
 )
 
 
@@ -42,6 +42,11 @@ def passages() -> list[Passage]:
         ("how fast is funding growth?", "how fast is funding growth?"),
         # Typed with a capital: the typing is trusted.
         ("What is openai's valuation?", "What is openai's valuation?"),
+        # A made-up word the passages never write is a name, as it would be typed with capitals;
+        # not a plural of one they write, nor a word of chat ("thx").
+        ("how much did zephyrai raise", "how much did Zephyrai raise"),
+        ("what do hyperscalers plan", "what do hyperscalers plan"),
+        ("thx, what did mara quinn say", "thx, what did Mara Quinn say"),
     ],
 )
 def test_a_lower_case_question_gets_the_capitals_its_passages_write(
@@ -107,6 +112,15 @@ def test_a_misspelt_name_typed_in_lower_case_is_offered_its_spelling(seeded: Eng
     yes = session.ask("yes").answer
     assert yes is not None
     assert yes.citations[0].text.startswith("Nscale, a startup backed by Nvidia, has raised")
+
+
+def test_a_made_up_name_typed_in_lower_case_is_declined(seeded: Engine) -> None:
+    # Before, "zephyrai" was no name: Nscale's raise was quoted at 0.51.
+    answer = seeded.ask("how much did zephyrai raise")
+    assert (answer.standalone_question, answer.text) == (
+        "how much did Zephyrai raise",
+        "The articles don't say: none of the retrieved passages mentions Zephyrai.",
+    )
 
 
 def test_a_search_opens_with_a_name_only_when_the_passages_write_one(seeded: Engine) -> None:
