@@ -16,6 +16,7 @@ from rag.answering.patterns import (
     DOUBT,
     FAREWELL,
     FOREIGN,
+    FOREIGN_OPENING,
     GREETING,
     HELP,
     INVENTORY,
@@ -145,6 +146,9 @@ def other_language(message: str) -> bool:
     # many runs of another script as of Latin, with no English word, is no English question.
     runs = [key for word in found for key, _ in itertools.groupby(map(_is_latin, word))]
     if not english and runs.count(False) >= max(1, runs.count(True)):
+        return True
+    opening = FOREIGN_OPENING.match(message)
+    if opening and opening.group("next").lower() in FOREIGN - STOPWORDS:
         return True
     lower = [w.lower() for w in found]
     foreign = sum(w in FOREIGN and w not in STOPWORDS for w in lower)

@@ -629,6 +629,7 @@ OVERVIEW = re.compile(
     rf"|are in the (collection|index))"
     rf"|(what is|whats) in (the |this |your )?(collection|index)|whats in here"
     rf"|(what )?topics do (the |these )?{DOCS} cover"
+    rf"|what (topics|subjects) (are|do you) (covered|cover|discussed)( in (the |these )?{DOCS})?"
     rf"|what do (the |these |those |your )?{DOCS} (cover|say)"
     # As people ask for the gist of everything at once.
     r"|(please )?(summari[sz]e|sum up) (everything|it all|all of (it|this|them))"
@@ -839,6 +840,13 @@ QUESTION_WORDS_ABROAD = (
     " quem onde porque são foi tem têm uma não com os da do em",
 )
 FOREIGN = frozenset(word for line in QUESTION_WORDS_ABROAD for word in line.split())
+# A question word of another language that English writes too ("Was ist Nscale?", "Que es …?"),
+# read as foreign only when the word after it is of that language: "Was Nscale founded …?" is
+# English.
+FOREIGN_OPENING = re.compile(
+    r"^\W*(?:was|wer|wie|wo|que|qui|quel|come|cosa|che|chi|dove|quando|o\s+que)\s+(?P<next>\w+)",
+    re.IGNORECASE,
+)
 
 # Letters only: "H100", "x86" and "e-mail" are no words to respell.
 LETTERS_ONLY = re.compile(r"(?<![\w'’-])[A-Za-z]+(?![\w'’-])")
