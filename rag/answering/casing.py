@@ -124,7 +124,7 @@ def searched_name(question: str, passages: Sequence[Passage]) -> str | None:
 
 def _unwritten_coinage(word: str, seen: Written) -> bool:
     """True for a made-up word of five letters or more that the passages never write."""
-    # "tpus" is the plural of "TPU", which they do write; chat's short words ("thx") are no names.
+    # "hyperscalers" is the plural of a word they write; chat's short words ("thx") are no names.
     forms = {word, word[:-1]} if word.endswith("s") else {word}
     unwritten = not any(form in seen.alone or form in seen.capitalised for form in forms)
     return len(word) >= COINED_LETTERS and unwritten and is_coined(word)

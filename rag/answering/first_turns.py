@@ -147,8 +147,7 @@ def other_language(message: str) -> bool:
     runs = [key for word in found for key, _ in itertools.groupby(map(_is_latin, word))]
     if not english and runs.count(False) >= max(1, runs.count(True)):
         return True
-    opening = FOREIGN_OPENING.match(message)
-    if opening and opening.group("next").lower() in FOREIGN - STOPWORDS:
+    if FOREIGN_OPENING.match(message):
         return True
     lower = [w.lower() for w in found]
     foreign = sum(w in FOREIGN and w not in STOPWORDS for w in lower)

@@ -841,11 +841,12 @@ QUESTION_WORDS_ABROAD = (
 )
 FOREIGN = frozenset(word for line in QUESTION_WORDS_ABROAD for word in line.split())
 # A question word of another language that English writes too ("Was ist Nscale?", "Que es …?"),
-# read as foreign only when the word after it is of that language: "Was Nscale founded …?" is
-# English.
+# read as foreign only when a verb of that language follows it in lower case: "Was Nscale founded
+# …?" and "Was la Liga founded …?" are English.
 FOREIGN_OPENING = re.compile(
-    r"^\W*(?:was|wer|wie|wo|que|qui|quel|come|cosa|che|chi|dove|quando|o\s+que)\s+(?P<next>\w+)",
-    re.IGNORECASE,
+    r"^\W*(?i:was|wer|wie|wo|que|qui|quel|come|cosa|che|chi|dove|quando|o\s+que)\s+"
+    r"(?:ist|sind|hat|haben|war|waren|wird|werden|kostet|macht|bedeutet|es|son|fue|fueron|está"
+    r"|están|tiene|tienen|hay|est|sont|fait|ont|è|sono|ha|hanno|fa|fanno|foi|são|tem|têm)\b"
 )
 
 # Letters only: "H100", "x86" and "e-mail" are no words to respell.

@@ -133,6 +133,7 @@ def test_turns_that_are_not_questions_are_told_apart(message: str, kind: str) ->
         "Was the deal closed in 2025?",
         "Was Nscale founded in 2020?",
         "Que sera sera?",
+        "Was la Liga founded in 1929?",
         "What is La Liga?",
         "Help desk software: which company bought Zendesk?",
         "Which company said goodbye to Nvidia?",
