@@ -269,6 +269,22 @@ class Answer:
         """The one JSON object `rag ask --json` prints."""
         return to_json(self)
 
+    def searched_as(self) -> str:
+        """The question searched in place of a follow-up ("and Anthropic?"), else ""."""
+        searched = self.standalone_question
+        if self.turn != "answer" or not searched:
+            return ""
+        # Capitals read from the passages change no words; questions joined for the search
+        # ("Who backs Nscale? when?") are how it searches, not a question anyone asked.
+        if _WORDS.findall(searched.casefold()) == _WORDS.findall(self.question.casefold()):
+            return ""
+        return "" if _JOINED.search(searched) else searched
+
+
+# Words only, to compare two questions; and a question joined to another.
+_WORDS = re.compile(r"\w+")
+_JOINED = re.compile(r"[?!.]\s+\S")
+
 
 @dataclass(frozen=True)
 class Offer:

@@ -641,6 +641,21 @@ def test_follow_up_is_asked_with_the_question_before(seeded: Engine) -> None:
     assert alone.standalone_question == "How much will Adani invest?"
 
 
+def test_a_rewritten_follow_up_says_what_was_searched(seeded: Engine) -> None:
+    swapped = seeded.ask("and Anthropic?", history=["What is OpenAI's valuation?"])
+    assert swapped.searched_as() == "What is Anthropic's valuation?"
+    pointed = seeded.ask("who backs it?", history=["How much did Nscale raise?"])
+    assert pointed.searched_as() == "Who backs Nscale?"
+    # Questions joined for the search, capitals read from the passages, a question asked as
+    # typed and a first turn are no rewrite to show.
+    joined = seeded.ask("And at what valuation?", history=["How much did Nscale raise?"])
+    cased = seeded.ask("what is openai's valuation")
+    plain = seeded.ask(NSCALE)
+    hello = seeded.ask("hi")
+    assert (cased.standalone_question, hello.turn) == ("what is OpenAI's valuation", "greeting")
+    assert [a.searched_as() for a in (joined, cased, plain, hello)] == ["", "", "", ""]
+
+
 def test_stream_yields_pieces_then_the_answer(seeded: Engine) -> None:
     from rag.types import Answer
 

@@ -97,7 +97,9 @@ def chat(args: argparse.Namespace, engine: Engine) -> int:
 
 def render(answer: Answer) -> str:
     """An answer for the terminal: text with [n] markers, then the numbered sources."""
-    lines = [f"Note: {notice}" for notice in answer.notices]
+    searched = answer.searched_as()
+    lines = [f"Searched as: “{searched}”"] if searched else []
+    lines += [f"Note: {notice}" for notice in answer.notices]
     # Line by line: an overview lists one document a line.
     lines += [textwrap.fill(line, width=100) for line in answer.text.splitlines()]
     if answer.citations:

@@ -56,7 +56,9 @@ def answer_blocks(
 ) -> list[dict[str, Any]]:
     """The reply: answer sections, "Sources", one section per source, context, buttons."""
     blocks = [_section(piece) for piece in split(mrkdwn_escape(answer.text))]
-    for notice in answer.notices:
+    searched = answer.searched_as()
+    searched_line = [f"Searched as “{searched}”"] if searched else []
+    for notice in [*answer.notices, *searched_line]:
         blocks.insert(
             0,
             {

@@ -74,6 +74,8 @@ def sources_html(answer: Answer) -> str:
 def answer_html(answer: Answer) -> str:
     """The whole chat message: notices, the answer with its [n] markers, then the sources."""
     notices = "".join(f"<p><em>{escape(n)}</em></p>" for n in answer.notices)
+    if searched := answer.searched_as():
+        notices = f"<p><small>Searched as “{escape(searched)}”</small></p>{notices}"
     body = f"{notices}<p>{escape(answer.text)}</p>"
     if answer.citations:
         body += f"<p><strong>Sources</strong></p>{sources_html(answer)}"

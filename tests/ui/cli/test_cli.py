@@ -289,6 +289,23 @@ def test_terminal_chat_answers_follow_ups(
     assert "Follow-up questions continue the conversation" in result.stderr
 
 
+def test_terminal_chat_says_what_a_follow_up_searched(
+    rag: Rag, seeded_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("What is OpenAI's valuation?\nand Anthropic?\n\n"))
+    result = rag(["chat"], seeded_copy)
+    asked, swapped, _ = result.stdout.split("You: ")[1:]
+    assert "Searched as" not in asked
+    assert swapped.splitlines()[:3] == [
+        "and Anthropic?",
+        "Searched as: “What is Anthropic's valuation?”",
+        "The articles don't say. None of the retrieved passages answers this question, so I won't "
+        "guess.",
+    ]
+
+
 def test_terminal_chat_says_how_to_take_a_did_you_mean(
     rag: Rag, seeded_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

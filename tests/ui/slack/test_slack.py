@@ -166,36 +166,53 @@ def test_direct_message_is_answered_in_its_thread(slack_env: Any) -> None:
     assert replies_in(fake, "D1", "200.2") == [] and replies_in(fake, "D1", "200.3") == []
 
 
-def test_thread_follow_up_uses_the_thread(slack_env: Any) -> None:
+def thread_reply(slack_env: Any, thread: str, turns: list[str], event_id: str) -> dict[str, Any]:
+    """The bot's reply to the last of a thread's turns (the user's and the bot's, alternately)."""
     fake, _, url, _ = slack_env
-    fake.threads["300.1"] = [
-        {"ts": "300.1", "user": "U1", "text": "<@UBOT> How much did Nscale raise?"},
-        {"ts": "300.2", "bot_id": "BBOT", "text": "Nscale raised $2 billion [1]"},
-        {"ts": "300.3", "user": "U1", "text": "<@UBOT> And at what valuation?"},
-    ]
-    before = fake.count("conversations.replies")
-    body = event_body(mention("And at what valuation?", "300.3", thread_ts="300.1"), "Ev-thread")
+    base = int(float(thread))
+    messages = []
+    for i, text in enumerate(turns):
+        ts = f"{base}.{i + 1}"
+        who = {"user": "U1", "text": f"<@UBOT> {text}"} if i % 2 == 0 else {"bot_id": "BBOT"}
+        messages.append({"ts": ts, "text": text, **who})
+    fake.threads[thread] = messages
+    last = messages[-1]["ts"]
+    body = event_body(mention(turns[-1], last, thread_ts=thread), event_id)
     assert signed_post(url, body).status_code == 200
-    wait_for(lambda: len(replies_in(fake, "C1", "300.1")) == 1)
+    wait_for(lambda: len(replies_in(fake, "C1", thread)) == 1)
+    reply: dict[str, Any] = replies_in(fake, "C1", thread)[0]
+    return reply
+
+
+def test_thread_follow_up_uses_the_thread(slack_env: Any) -> None:
+    fake = slack_env[0]
+    before = fake.count("conversations.replies")
+    turns = ["How much did Nscale raise?", "Nscale raised $2 billion [1]", "And at what valuation?"]
+    reply = thread_reply(slack_env, "300.1", turns, "Ev-thread")
     assert fake.count("conversations.replies") == before + 1
-    assert "$14.6 billion" in replies_in(fake, "C1", "300.1")[0]["text"]
+    assert "$14.6 billion" in reply["text"]
+
+
+def test_a_rewritten_thread_follow_up_says_what_was_searched(slack_env: Any) -> None:
+    turns = ["How much did Nscale raise?", "Nscale raised $2 billion [1]", "Who backs it?"]
+    reply = thread_reply(slack_env, "305.1", turns, "Ev-searched")
+    assert posted(reply, "blocks")[0] == {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": "Searched as “Who backs Nscale?”"}],
+    }
 
 
 def test_a_thread_follow_up_after_yes_uses_the_spelling_accepted(slack_env: Any) -> None:
     # A thread's messages come back as typed: before, "Nscael" stayed the topic after the yes,
     # and the follow-up got "Did you mean Nscale?" again.
-    fake, _, url, _ = slack_env
-    fake.threads["310.1"] = [
-        {"ts": "310.1", "user": "U1", "text": "<@UBOT> How much did Nscael raise?"},
-        {"ts": "310.2", "bot_id": "BBOT", "text": "The articles don't say … Did you mean Nscale?"},
-        {"ts": "310.3", "user": "U1", "text": "<@UBOT> yes"},
-        {"ts": "310.4", "bot_id": "BBOT", "text": "Nscale raised $2 billion [1]"},
-        {"ts": "310.5", "user": "U1", "text": "<@UBOT> And at what valuation?"},
+    turns = [
+        "How much did Nscael raise?",
+        "The articles don't say … Did you mean Nscale?",
+        "yes",
+        "Nscale raised $2 billion [1]",
+        "And at what valuation?",
     ]
-    body = event_body(mention("And at what valuation?", "310.5", thread_ts="310.1"), "Ev-yes")
-    assert signed_post(url, body).status_code == 200
-    wait_for(lambda: len(replies_in(fake, "C1", "310.1")) == 1)
-    text = replies_in(fake, "C1", "310.1")[0]["text"]
+    text = thread_reply(slack_env, "310.1", turns, "Ev-yes")["text"]
     assert "$14.6 billion" in text and "Nscael" not in text and "Did you mean" not in text
 
 

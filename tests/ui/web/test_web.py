@@ -80,6 +80,17 @@ def test_a_note_on_what_the_quote_lacks_shows_above_the_answer(served: tuple[str
     )
 
 
+def test_a_rewritten_follow_up_shows_what_was_searched(served: tuple[str, Engine]) -> None:
+    client = Client(served[0], verbose=False)
+    chat, _ = client.predict("How much did Nscale raise?", [], "All articles", api_name="/ask")
+    chat, _ = client.predict("Who backs it?", chat, "All articles", api_name="/ask")
+    assert text_of(chat[-1]).startswith(
+        "<p><small>Searched as “Who backs Nscale?”</small></p>"
+        "<p>Nscale, a startup backed by Nvidia, has raised $2 billion"
+    )
+    assert "Searched as" not in text_of(chat[1])
+
+
 def test_article_filter_and_bad_input(served: tuple[str, Engine]) -> None:
     client = Client(served[0], verbose=False)
     chat, box = client.predict("   ", [], "All articles", api_name="/ask")
