@@ -71,7 +71,10 @@ MEASURES = {
         "revenue": r"revenues?|sales|turnover",
         "profit": r"profits?|earnings|net income|net loss(?:es)?",
         "valuation": r"valuations?|valued|worth|market (?:cap|capitali[sz]ation|value)",
-        "funding": r"rais(?:e|ed|es|ing)|funding|funds?|round|financing",
+        "funding": r"rais(?:e|ed|es|ing)|funding|funds?|round|financing"
+        # "secured $15 million": an amount a company gets, with no word for funding.
+        r"|(?:secur|receiv|obtain|attract|land)(?:e|ed|es|ing|s)?\s+(?:(?:a|an|over|about"
+        r"|around|nearly|almost|roughly|some|another|more\s+than|up\s+to)\s+)*[$€£]\d+",
         "debt": r"debts?|loans?|borrow\w*|bonds?",
         "spending": r"spend(?:s|ing)?|spent|capex|capital expenditures?|budget",
     }.items()

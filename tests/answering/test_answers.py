@@ -390,6 +390,18 @@ def test_the_measures_a_text_names() -> None:
         "revenue",
     }
     assert measures("Broadcom and Google reached a long-term agreement.") == set()
+    # An amount a company secures or receives is funding; securing rights is not.
+    assert measures("Portkey secured $15 million to develop pipelines.") == {"funding"}
+    assert measures("It received more than €2.5 billion.") == {"funding"}
+    assert measures("Amazon aims to secure exclusive distribution rights.") == set()
+
+
+def test_an_amount_secured_answers_how_much_was_raised(seeded: Engine) -> None:
+    # Before, "secured" stated no raise, and the question was declined.
+    assert seeded.ask("How much did Portkey raise?").text == (
+        "Similarly, Portkey, specializing in LLM deployment orchestration, secured $15 million to "
+        "develop model management pipelines. [1]"
+    )
 
 
 def test_how_fast_is_stated_by_a_speed(seeded: Engine) -> None:
