@@ -13,6 +13,7 @@ from rag.answering.patterns import (
     ARTICLE_AT,
     ARTICLE_NOUN,
     ARTICLE_REQUESTS,
+    ARTICLE_SAYS,
     ARTICLE_WORD,
     NEXT_ARTICLE,
     ONE_NOUN,
@@ -102,6 +103,10 @@ def scoped(question: str) -> tuple[str, Named] | None:
             if "end" in match.groupdict():
                 asked += match.group("end") or "?"
             return asked[:1].upper() + asked[1:], Named(match.group("phrase").strip(), True)
+    says = ARTICLE_SAYS.match(question)
+    if says and terms(says.group("phrase")):
+        asked = f"{says.group('wh')} {says.group('aux')} it {says.group('rest')}?"
+        return asked[:1].upper() + asked[1:], Named(says.group("phrase").strip(), True)
     at = ARTICLE_AT.search(question)
     if at is None:
         return None

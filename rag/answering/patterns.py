@@ -748,6 +748,15 @@ SCOPED = tuple(
         r"\s*,\s*(?P<question>\S.*?)\s*$",
     )
 )
+# "What does the Anthropic joint-venture article say about Wall Street?": asked of that article as
+# "What does it say about Wall Street?".
+ARTICLE_SAYS = re.compile(
+    r"^\s*(?P<wh>what|how|why|when|who|whom|where|which\s+\w+)\s+(?P<aux>does|did|do)\s+"
+    r"(?:the|that|this)\s+(?P<phrase>[^,;:?!]{1,80}?)\s+(?:article|piece|story)\s+"
+    r"(?P<rest>(?:say|report|write|mention|tell\s+\w+|claim|argue|predict|conclude|suggest)\b.*?)"
+    r"\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
 # "the second article", "the 3rd document", "the last story", "article 2": a document by its place
 # in the overview's list (ordered by file name), not by its title. The phrase is what a request
 # names an article by once "the" and "article" are gone.

@@ -326,6 +326,15 @@ ANTHROPIC_TITLE = (
             "In the Trend Analysis story, who leads?",
             ("Who leads?", Named("Trend Analysis", True)),
         ),
+        # "What does the … article say about …?" asks it of that article.
+        (
+            "What does the Anthropic joint-venture article say about Wall Street?",
+            ("What does it say about Wall Street?", Named("Anthropic joint-venture", True)),
+        ),
+        (
+            "What did the Trend Analysis story report on Amazon?",
+            ("What did it report on Amazon?", Named("Trend Analysis", True)),
+        ),
         ("What does the article say about Nscale?", None),
         # A report or a document is no news article: "in the 2007 report" is asked as it is.
         ("What was found in the 2007 report?", None),
@@ -373,6 +382,20 @@ def test_a_question_asked_of_one_article_searches_only_that_one(seeded: Engine) 
     titled = seeded.ask("In the Trend Analysis article, what chips is OpenAI integrating?")
     assert titled.notices == [f"Only “{TREND_TITLE}” was searched."]
     assert [(c.n, c.source, c.start) for c in titled.citations] == [(1, TREND, 1434)]
+
+
+def test_what_an_article_named_by_its_title_says_is_asked_of_it_alone(seeded: Engine) -> None:
+    # Before, it was searched as words in every article, with no notice.
+    answer = seeded.ask("What does the Anthropic joint-venture article say about Wall Street?")
+    assert answer.standalone_question == "What does it say about Wall Street?"
+    assert answer.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
+    assert {p.source for p in answer.retrieved} == {ANTHROPIC}
+    assert answer.text == (
+        "The involvement of Wall Street firms in AI infrastructure projects reflects a growing "
+        "convergence between finance and technology. [1] Traditionally focused on equities and "
+        "fixed income, Wall Street firms are now targeting direct involvement in AI "
+        "infrastructure projects. [2]"
+    )
 
 
 def test_a_question_asked_of_an_article_by_its_place_searches_only_that_one(
