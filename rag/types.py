@@ -274,9 +274,12 @@ class Answer:
         searched = self.standalone_question
         if self.turn != "answer" or not searched:
             return ""
-        # Capitals read from the passages change no words; questions joined for the search
-        # ("Who backs Nscale? when?") are how it searches, not a question anyone asked.
-        if _WORDS.findall(searched.casefold()) == _WORDS.findall(self.question.casefold()):
+        # Capitals read from the passages change no words, and a question asked of one article
+        # only loses the words naming it ("What does it say about …?", told by a notice);
+        # questions joined for the search ("Who backs Nscale? when?") are how it searches, not a
+        # question anyone asked.
+        typed = set(_WORDS.findall(self.question.casefold()))
+        if set(_WORDS.findall(searched.casefold())) - {"it"} <= typed:
             return ""
         return "" if _JOINED.search(searched) else searched
 

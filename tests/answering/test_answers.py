@@ -658,14 +658,17 @@ def test_a_rewritten_follow_up_says_what_was_searched(seeded: Engine) -> None:
     assert swapped.searched_as() == "What is Anthropic's valuation?"
     pointed = seeded.ask("who backs it?", history=["How much did Nscale raise?"])
     assert pointed.searched_as() == "Who backs Nscale?"
-    # Questions joined for the search, capitals read from the passages, a question asked as
-    # typed and a first turn are no rewrite to show.
+    # Questions joined for the search, capitals read from the passages, a question asked of one
+    # article (its notice names it), a question asked as typed and a first turn are no rewrite
+    # to show.
     joined = seeded.ask("And at what valuation?", history=["How much did Nscale raise?"])
     cased = seeded.ask("what is openai's valuation")
+    scoped = seeded.ask("What does the Anthropic joint-venture article say about Wall Street?")
     plain = seeded.ask(NSCALE)
     hello = seeded.ask("hi")
     assert (cased.standalone_question, hello.turn) == ("what is OpenAI's valuation", "greeting")
-    assert [a.searched_as() for a in (joined, cased, plain, hello)] == ["", "", "", ""]
+    assert scoped.standalone_question == "What does it say about Wall Street?"
+    assert [a.searched_as() for a in (joined, cased, scoped, plain, hello)] == [""] * 5
 
 
 def test_stream_yields_pieces_then_the_answer(seeded: Engine) -> None:
