@@ -1064,8 +1064,13 @@ class Engine:
             return None
         # The request, and after it only questions that lean on its article as this one does.
         searches = 0
+        asked_of: Named | None = None
         for at in range(len(earlier) - 1, -1, -1):
             named = named_article(earlier[at]) or next_article(earlier[at], earlier[:at])
+            # "What does the Anthropic joint-venture article say about Wall Street?" names its
+            # article as a request does: "What does it say about risks?" after it is asked of it.
+            asked_of = None if named else (scoped(earlier[at]) or (None, None))[1]
+            named = named or asked_of
             if named is not None:
                 break
             before = earlier[at]
@@ -1079,6 +1084,8 @@ class Engine:
             return None
         titles = {d.source: d.title for d in self.documents()}
         found, _ = requested(named, titles)
+        if asked_of is not None and not found:
+            found = self._described(named)
         if len(found) != 1:
             return None
         if uncased(asked):

@@ -398,6 +398,21 @@ def test_what_an_article_named_by_its_title_says_is_asked_of_it_alone(seeded: En
     )
 
 
+def test_a_follow_up_after_a_question_asked_of_an_article_is_asked_of_it(seeded: Engine) -> None:
+    session = ChatSession(seeded)
+    session.ask("What does the Anthropic joint-venture article say about Wall Street?")
+    # Before, "it" was read as no article, and every article was searched.
+    risks = session.ask("What does it say about risks?").answer
+    assert risks is not None
+    assert risks.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
+    assert {p.source for p in risks.retrieved} == {ANTHROPIC}
+    other = session.ask("What about Nvidia?").answer
+    assert other is not None
+    swapped = "What does it say about Nvidia?"
+    assert (other.standalone_question, other.searched_as()) == (swapped, swapped)
+    assert other.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
+
+
 def test_a_question_asked_of_an_article_by_its_place_searches_only_that_one(
     seeded: Engine,
 ) -> None:
