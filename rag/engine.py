@@ -1036,11 +1036,10 @@ class Engine:
         titles = {d.source: d.title for d in self.documents()}
         if not titles:
             return None, source
-        sources, at = requested(named, titles)
+        sources, at = self._asked_of(named, titles)
         if at is not None and not sources:
             notices.append(no_such(at, self.collection, len(titles)))
             return None, source
-        sources = sources or self._described(named)
         if not sources:
             notices.append(
                 f"No article’s title or opening matches “{named.phrase}”: "
@@ -1069,7 +1068,8 @@ class Engine:
             named = named_article(earlier[at]) or next_article(earlier[at], earlier[:at])
             # "What does the Anthropic joint-venture article say about Wall Street?" names its
             # article as a request does: "What does it say about risks?" after it is asked of it.
-            asked_of = None if named else (scoped(earlier[at]) or (None, None))[1]
+            question_of = scoped(earlier[at]) if named is None else None
+            asked_of = question_of[1] if question_of else None
             named = named or asked_of
             if named is not None:
                 break
@@ -1083,9 +1083,8 @@ class Engine:
         else:
             return None
         titles = {d.source: d.title for d in self.documents()}
-        found, _ = requested(named, titles)
-        if asked_of is not None and not found:
-            found = self._described(named)
+        # A request names its article by title or place; a question, by its opening too.
+        found, _ = self._asked_of(named, titles) if asked_of else requested(named, titles)
         if len(found) != 1:
             return None
         if uncased(asked):
@@ -1105,6 +1104,13 @@ class Engine:
             if not asks_more(before) and turn_of(before) is None:
                 break
         return question, after, found[0]
+
+    def _asked_of(self, named: Named, titles: dict[str, str]) -> tuple[list[str], int | None]:
+        """The articles a question names, by title or place, else by title and first passage."""
+        sources, at = requested(named, titles)
+        if sources or at is not None:
+            return sources, at
+        return self._described(named), None
 
     def _described(self, named: Named) -> list[str]:
         """The articles whose title and first passage hold the name, among those a search finds."""
