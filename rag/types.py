@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, TypeVar
 
+from rag.text import words
+
 # A citation marker, with the space before it: "… billion [1]."
 MARKER = re.compile(r"\s?\[(\d+)\]")
 
@@ -278,14 +280,12 @@ class Answer:
         # only loses the words naming it ("What does it say about …?", told by a notice);
         # questions joined for the search ("Who backs Nscale? when?") are how it searches, not a
         # question anyone asked.
-        typed = set(_WORDS.findall(self.question.casefold()))
-        if set(_WORDS.findall(searched.casefold())) - {"it"} <= typed:
+        if set(words(searched)) - {"it"} <= set(words(self.question)):
             return ""
         return "" if _JOINED.search(searched) else searched
 
 
-# Words only, to compare two questions; and a question joined to another.
-_WORDS = re.compile(r"\w+")
+# A question joined to another.
 _JOINED = re.compile(r"[?!.]\s+\S")
 
 
