@@ -16,6 +16,7 @@ from rag.answering.named_articles import (
 )
 from rag.engine import Engine
 from rag.session import ChatSession
+from tests.fixtures import turns
 
 TREND = "002_c3ddb7734e976afc.txt"
 TREND_TITLE = "Trend Analysis: Artificial Intelligence Infrastructure Funding"
@@ -399,15 +400,15 @@ def test_what_an_article_named_by_its_title_says_is_asked_of_it_alone(seeded: En
 
 
 def test_a_follow_up_after_a_question_asked_of_an_article_is_asked_of_it(seeded: Engine) -> None:
-    session = ChatSession(seeded)
-    session.ask("What does the Anthropic joint-venture article say about Wall Street?")
     # Before, "it" was read as no article, and every article was searched.
-    risks = session.ask("What does it say about risks?").answer
-    assert risks is not None
+    _, risks, other = turns(
+        ChatSession(seeded),
+        "What does the Anthropic joint-venture article say about Wall Street?",
+        "What does it say about risks?",
+        "What about Nvidia?",
+    )
     assert risks.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
     assert {p.source for p in risks.retrieved} == {ANTHROPIC}
-    other = session.ask("What about Nvidia?").answer
-    assert other is not None
     swapped = "What does it say about Nvidia?"
     assert (other.standalone_question, other.searched_as()) == (swapped, swapped)
     assert other.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
