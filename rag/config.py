@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -188,10 +189,28 @@ class AccessSettings(BaseModel):
     allowed_hosts: str = ""
     # Failed logins a client may make in 5 minutes before it must wait.
     login_attempts: int = Field(default=5, ge=1, le=1000)
+    # Addresses or networks of reverse proxies (comma-separated) whose X-Forwarded-For names the
+    # client. None by default: anyone can send the header, so it names no one unless a proxy does.
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
 
     def host_list(self) -> list[str]:
         """The configured host names, lower-case, without blanks."""
         return [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+
+    def proxy_list(self) -> list[str]:
+        """The trusted proxies as networks ("10.0.0.5" as "10.0.0.5/32")."""
+        items = filter(None, (part.strip() for part in self.trusted_proxies.split(",")))
+        return [str(ipaddress.ip_network(item, strict=False)) for item in items]
 
 
 class HistorySettings(BaseModel):

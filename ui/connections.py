@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 from typing import Any, ClassVar
 
@@ -38,6 +39,8 @@ class TimedH11Protocol(H11Protocol):
     per_client = 0
     held: ClassVar[dict[str, set[asyncio.BaseTransport]]] = {}
     told: ClassVar[set[str]] = set()
+    # Trusted reverse proxies: every user's connections arrive from them, so they are not capped.
+    proxies: ClassVar[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]] = ()
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Refuse a connection over its address's cap; else start the first request's deadline."""
@@ -75,7 +78,7 @@ class TimedH11Protocol(H11Protocol):
         super().connection_lost(exc)
 
     def _admitted(self, transport: asyncio.Transport) -> bool:
-        if not self.per_client or not self._address:
+        if not self.per_client or not self._address or self._from_proxy():
             return True
         held = self.held.setdefault(self._address, set())
         # A connection upgraded to another protocol (a websocket) no longer reports its end here.
@@ -84,6 +87,13 @@ class TimedH11Protocol(H11Protocol):
             held.add(transport)
             return True
         return False
+
+    def _from_proxy(self) -> bool:
+        try:
+            address = ipaddress.ip_address(self._address)
+        except ValueError:
+            return False
+        return any(address in network for network in self.proxies)
 
     def _refuse(self, transport: asyncio.Transport) -> None:
         if self._address not in self.told:
@@ -130,8 +140,16 @@ class TimedH11Protocol(H11Protocol):
         self.transport.close()
 
 
-def timed_protocol(head_seconds: float, per_client: int = 0) -> type[TimedH11Protocol]:
+def timed_protocol(
+    head_seconds: float, per_client: int = 0, proxies: list[str] | None = None
+) -> type[TimedH11Protocol]:
     """The protocol class with its deadline and cap: uvicorn makes one instance per connection."""
     # Each server counts its own connections: a class of its own, with its own tallies.
-    fields = {"head_seconds": head_seconds, "per_client": per_client, "held": {}, "told": set()}
+    fields = {
+        "head_seconds": head_seconds,
+        "per_client": per_client,
+        "held": {},
+        "told": set(),
+        "proxies": tuple(ipaddress.ip_network(p) for p in proxies or ()),
+    }
     return type("TimedH11Protocol", (TimedH11Protocol,), fields)

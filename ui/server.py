@@ -15,6 +15,7 @@ import gradio as gr
 import uvicorn
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from rag.access import AccessStore
 from rag.access.login import Authenticator
@@ -126,6 +127,11 @@ def build_server(
     app.state.stopping = threading.Event()
     app.state.cut = [0]
     app.add_middleware(Stopping, stopping=app.state.stopping, cut=app.state.cut)
+    proxies = settings.access.proxy_list()
+    if proxies:
+        # Outermost: the login's failure count and every log line name the proxy's client.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+        lines.append(f"Clients named by X-Forwarded-For from {', '.join(proxies)}")
     return app, lines
 
 
@@ -241,8 +247,12 @@ def serve(
         # Gradio's event streams stay open; don't wait for them longer than this on shutdown.
         timeout_graceful_shutdown=3,
         http=timed_protocol(
-            engine.settings.web.request_timeout_s, engine.settings.web.max_connections_per_client
+            engine.settings.web.request_timeout_s,
+            engine.settings.web.max_connections_per_client,
+            engine.settings.access.proxy_list(),
         ),
+        # uvicorn's own reading trusts loopback's X-Forwarded-For: only the app's, configured.
+        proxy_headers=False,
     )
     server = uvicorn.Server(config)
     quiet = _QuietWhileStopping(app.state.stopping)

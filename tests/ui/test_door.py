@@ -262,3 +262,34 @@ def test_failed_logins_are_limited_per_client(app: tuple[FastAPI, AccessStore, E
     limited = client.post("/login", data={"username": "ed", "password": PASSWORD})
     assert limited.status_code == 429 and 0 < int(limited.headers["retry-after"]) <= 300
     assert "Too many failed logins from this address: try again in" in limited.text
+
+
+def test_a_trusted_proxy_names_the_client_and_no_one_else_can(
+    tmp_path: Path, embed_model: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Behind a proxy every login came from its address: one guesser locked every user out.
+    access = {"trusted_proxies": "10.0.0.5, 2001:db8::/32"}
+    settings = make_settings(tmp_path / "index", access=access)
+    with Engine.open(settings, embed_model) as engine:
+        AccessStore(settings.access_path()).add_user("ed", PASSWORD, {"articles": Role.EDITOR})
+        app, lines = build_server(engine, "127.0.0.1")
+        assert lines[-1] == "Clients named by X-Forwarded-For from 10.0.0.5/32, 2001:db8::/32"
+        proxy = TestClient(app, base_url=BASE, client=("10.0.0.5", 40000))
+
+        def guess(client: TestClient, forwarded: str) -> int:
+            data = {"username": "ed", "password": "a guess"}
+            headers = {"x-forwarded-for": forwarded}
+            return client.post("/login", data=data, headers=headers).status_code
+
+        with caplog.at_level(logging.WARNING, logger="ui.door"):
+            assert [guess(proxy, "203.0.113.7") for _ in range(6)] == [401] * 5 + [429]
+            # Another client behind the same proxy has its own count; a spoofed hop is skipped.
+            assert guess(proxy, "203.0.113.7, 203.0.113.8") == 401
+        assert caplog.messages[-2:] == [
+            "refused: too many failed logins from 203.0.113.7",
+            "refused: failed login for 'ed' from 203.0.113.8",
+        ]
+        # A client that is no proxy cannot escape its count by naming others.
+        direct = TestClient(app, base_url=BASE, client=("198.51.100.9", 40000))
+        statuses = [guess(direct, f"203.0.113.{n}") for n in range(20, 26)]
+        assert statuses == [401] * 5 + [429]

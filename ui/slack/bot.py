@@ -423,9 +423,14 @@ def serve_http(bot: SlackBot, host: str, port: int) -> None:
     """Serve the events endpoint until interrupted."""
     import uvicorn
 
-    web = bot.engine.settings.web
-    protocol = timed_protocol(web.request_timeout_s, web.max_connections_per_client)
-    uvicorn.run(http_app(bot), host=host, port=port, log_level="warning", http=protocol)
+    settings = bot.engine.settings
+    proxies = settings.access.proxy_list()
+    web = settings.web
+    protocol = timed_protocol(web.request_timeout_s, web.max_connections_per_client, proxies)
+    # Slack's requests are signed: a client's address matters only to the connection cap.
+    uvicorn.run(
+        http_app(bot), host=host, port=port, log_level="warning", http=protocol, proxy_headers=False
+    )
 
 
 def socket_handler(bot: SlackBot) -> SocketModeHandler:

@@ -784,6 +784,34 @@ def test_an_address_over_its_connection_cap_is_answered_429_and_closed(
             assert status == b"HTTP/1.1 200 OK\r\n"
             for client in held:
                 client.close()
+            # uvicorn believes loopback's X-Forwarded-For by default; this server believes none.
+            statuses = [
+                httpx.post(
+                    f"{running.url}/login",
+                    data={"username": "ed", "password": "a guess"},
+                    headers={"x-forwarded-for": f"203.0.113.{n}"},
+                ).status_code
+                for n in range(6)
+            ]
+            assert statuses == [401] * 5 + [429]
+        finally:
+            running.close()
+
+
+def test_a_trusted_proxy_may_hold_more_connections_than_a_client(
+    tmp_path: Path, copy_seeded: CopyIndex, embed_model: Any
+) -> None:
+    # Every user's connections arrive from the proxy: capping it would cap them all together.
+    settings = api_settings(tmp_path, copy_seeded, max_connections_per_client=2)
+    settings.access.trusted_proxies = "127.0.0.1"
+    with Engine.open(settings, embed_model) as engine:
+        running = serve(engine, "127.0.0.1", free_port())
+        try:
+            address = ("127.0.0.1", int(running.url.rsplit(":", 1)[1]))
+            held = [socket.create_connection(address, timeout=30) for _ in range(4)]
+            assert [_status_of(client) for client in held] == [b"HTTP/1.1 200 OK\r\n"] * 4
+            for client in held:
+                client.close()
         finally:
             running.close()
 

@@ -226,6 +226,16 @@ def test_invalid_setting_names_the_variable(rag: Rag, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_trusted_proxy_that_is_no_address_is_named(rag: Rag, tmp_path: Path) -> None:
+    proxies = {"RAG_ACCESS__TRUSTED_PROXIES": "127.0.0.1, nginx"}
+    result = rag(["status"], tmp_path / "index", tmp_path, **proxies)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "error: invalid setting (RAG_ACCESS__TRUSTED_PROXIES: Value error, 'nginx' is not an IP "
+        "address or network); see .env.example\n",
+    )
+
+
 def test_unreachable_server_names_the_url(rag: Rag, tmp_path: Path) -> None:
     result = rag(["status"], tmp_path / "index", tmp_path, RAG_QDRANT__URL="http://127.0.0.1:9")
     assert result.returncode == 1
