@@ -42,6 +42,7 @@ from rag.answering.names import (
 from rag.answering.patterns import (
     ANAPHORIC_SUBJECT,
     ARITHMETIC,
+    ATTRIBUTION,
     CUT_OFF_WORDS,
     GENERIC,
     INSTRUCTION,
@@ -52,6 +53,7 @@ from rag.answering.patterns import (
     POINTS_BACK,
     POLAR,
     PRONOUN_SUBJECT,
+    SAID_QUESTION,
     SUBJECT_REQUEST,
     TITLE_ACRONYMS,
 )
@@ -232,17 +234,24 @@ class ExtractiveAnswerer:
         )
         decided = bool(choice.chosen) and not choice.vetoed
         confidence = self.model.probability(choice.values) if decided else 0.0
-        unsure = confidence < self.min_confidence and not subject_named(question, evidence, choice)
+        named = subject_named(question, evidence, choice)
+        unsure = confidence < self.min_confidence and not named
+        # "What did Nscale say?" is not answered by its raise, however sure the decision is.
+        speaker = SAID_QUESTION.match(question)
+        unheard = decided and not named and speaker is not None
         # "What about Google?" after a question on Anthropic and Wall Street is answered by a
         # sentence on Google, not by one on Wall Street that the question's other words found.
         lead = choice.chosen[0].candidate.text if choice.chosen else ""
         elsewhere = bool(about) and not any(names_share((name,), lead) == 1.0 for name in about)
-        if not decided or unsure or elsewhere:
+        if not decided or unsure or elsewhere or unheard:
             offer = offer_of(evidence, declined=True)
             said = decline_text(evidence, choice.acted or choice.year, offer, choice.event)
-            if decided and not unsure and not evidence.unnamed:
-                named = " or ".join(about[:3])
-                said = f"The articles don't say: the passages I found on this don't name {named}."
+            if unheard and speaker and not evidence.unnamed:
+                who = speaker.group("name")
+                said = f"The articles don't say: no passage I found reports what {who} said."
+            elif decided and not unsure and not evidence.unnamed:
+                others = " or ".join(about[:3])
+                said = f"The articles don't say: the passages I found on this don't name {others}."
             return Draft(
                 text=said,
                 citations=[],
@@ -689,14 +698,18 @@ def select(
 
 
 def subject_named(question: str, evidence: Evidence, choice: Choice) -> bool:
-    """True for "Tell me about X" when the best sentence names every name of X."""
+    """The best sentence names all of X ("Tell me about X"), reporting words ("What did X say?")."""
     # Any sentence on SoftBank tells about SoftBank: the decision, fitted on questions that ask
     # for one fact, declined "$30 billion commitments from NVIDIA and SoftBank …" at 0.19.
-    return bool(
-        SUBJECT_REQUEST.match(question)
-        and evidence.names
-        and choice.chosen
-        and names_share(evidence.names, choice.chosen[0].candidate.text) == 1.0
+    if not (evidence.names and choice.chosen):
+        return False
+    lead = choice.chosen[0].candidate.text
+    if names_share(evidence.names, lead) < 1.0:
+        return False
+    # "What did Cathie Wood say?" shares no word but her name with "Forecasts from … Cathie Wood
+    # predict a boom …" (0.14): the question's words are all in the name.
+    return bool(SUBJECT_REQUEST.match(question)) or bool(
+        SAID_QUESTION.match(question) and ATTRIBUTION.search(lead)
     )
 
 

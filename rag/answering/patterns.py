@@ -698,6 +698,26 @@ ABOUT = re.compile(
 )
 # The form every request about a subject is asked in (`on_subject`), or a user's own.
 SUBJECT_REQUEST = re.compile(r"^\s*tell me about\s+\S", re.IGNORECASE)
+# "What did Cathie Wood say?", "What does ARK Invest predict?": what a name said, and no more;
+# any sentence naming it that reports its words answers, though it shares no other word.
+SAID_QUESTION = re.compile(
+    r"^\s*what\s+(?:did|does|do|has|have|had)\s+(?:the\s+)?"
+    r"(?P<name>(?-i:[A-Z0-9])[\w.&'’-]*(?:\s+(?:(?:of|and|&)\s+)?(?-i:[A-Z0-9])[\w.&'’-]*){0,5})"
+    r"\s+(?:say|said|think|thought|predict|forecast|expect|argue|claim|believe|warn|write|wrote"
+    r"|written|suggest|estimate|project|state|stated|tell|told)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+# A sentence reporting what someone said, forecast or thinks: a verb of saying, or a quotation
+# (a phrase: "a “sleeping giant”" quotes no one).
+ATTRIBUTION = re.compile(
+    r"[“\"]\w[^”\"]{24,}[”\"]"
+    # "States" and "notes" are often nouns ("the United States"): those only before "that".
+    r"|\b(?:says?|said|saying|told|tells?|stated|noted|(?:states|notes) that|wr(?:ote|ites)"
+    r"|(?:predict|forecast|warn|argu|claim|believ|expect|estimat|suggest|remark|comment|announc"
+    r"|articulat|explain)\w*|projections?|project(?:s|ed) that|statements?|according to"
+    r"|thinks?|thought)\b",
+    re.IGNORECASE,
+)
 # "Tell me about Orbital Compute", "Who is Mara Quinn?": a question that is only a name of two
 # words or more, which a sentence answers only by naming it whole.
 NAME_QUESTION = re.compile(

@@ -489,6 +489,33 @@ def test_a_question_only_naming_a_name_no_passage_writes_whole_is_declined(seede
     ]
 
 
+def test_what_a_name_said_is_answered_by_a_sentence_reporting_its_words(seeded: Engine) -> None:
+    # Before, "What did Cathie Wood say?" was declined at 0.14 (it shares no word but her name
+    # with the forecast), and "What did Nscale say?" quoted Nscale's raise at 0.70.
+    wood = (
+        "Forecasts from ARK Invest’s Cathie Wood predict a boom in custom silicon development by "
+        "2030, as more companies seek tailored hardware to challenge Nvidia’s current dominance."
+    )
+    for question, quoted in (
+        ("What did Cathie Wood say?", wood),
+        ("what did cathie wood say", wood),
+        ("What has ARK Invest said?", wood),
+        (
+            "What did TrendForce say?",
+            "TrendForce projects that custom ASIC shipments will grow at 44.6% in 2026, compared "
+            "to just 16.1% for merchant GPU shipments.",
+        ),
+    ):
+        answer = seeded.ask(question)
+        assert (answer.declined, [c.text for c in answer.citations]) == (False, [quoted])
+    for question, name in (("What did Nscale say?", "Nscale"), ("What did Amazon say?", "Amazon")):
+        answer = seeded.ask(question)
+        assert (answer.declined, answer.text) == (
+            True,
+            f"The articles don't say: no passage I found reports what {name} said.",
+        )
+
+
 @pytest.mark.parametrize(
     ("question", "absent"),
     [

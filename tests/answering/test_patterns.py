@@ -5,9 +5,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from rag.answering.answer_types import answer_type
 from rag.answering.grounding import ground
-from rag.answering.patterns import numbers
+from rag.answering.patterns import ATTRIBUTION, SAID_QUESTION, numbers
 from rag.types import Passage
 
 ANSWERING = Path(__file__).parents[2] / "rag" / "answering"
@@ -50,3 +52,36 @@ def test_no_other_answering_module_compiles_a_pattern_of_its_own() -> None:
             if isinstance(value, ast.Call) and ast.unparse(value.func) == "re.compile":
                 compiled.append(f"{path.name}:{node.lineno}")
     assert compiled == []
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("What did Cathie Wood say?", "Cathie Wood"),
+        ("What has the Bank of England said", "Bank of England"),
+        ("what does ARK Invest predict?", "ARK Invest"),
+        ("What did Houghton say is necessary for any changes?", None),
+        ("What did the analysts say?", None),
+    ],
+)
+def test_a_question_asking_only_what_a_name_said(question: str, name: str | None) -> None:
+    match = SAID_QUESTION.match(question)
+    assert (match.group("name") if match else None) == name
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reports"),
+    [
+        ("Cathie Wood’s forecasts predict a boom.", True),
+        ("TrendForce projects that shipments will grow.", True),
+        ("Pichai articulated: “Over time, AI will be the biggest shift.”", True),
+        ("The report states that costs rose.", True),
+        ('Amazon is emerging as a "sleeping giant" in this domain.', False),
+        ("The notes were sold across the United States.", False),
+        ("Nscale raised $2 billion from Nvidia.", False),
+    ],
+)
+def test_a_sentence_reports_words_by_a_verb_of_saying_or_a_quotation(
+    sentence: str, reports: bool
+) -> None:
+    assert bool(ATTRIBUTION.search(sentence)) is reports
