@@ -697,7 +697,13 @@ ABOUT = re.compile(
     re.IGNORECASE,
 )
 # The form every request about a subject is asked in (`on_subject`), or a user's own.
-SUBJECT_REQUEST = re.compile(r"^\s*tell me about\s+\S", re.IGNORECASE)
+SUBJECT_REQUEST = re.compile(r"^\s*tell me about\s+(?P<subject>\S.*?)\s*[?.!]*\s*$", re.IGNORECASE)
+# "What does it say about risks?" asked of one article (its "it"): a request about risks there.
+ARTICLE_SUBJECT = re.compile(
+    r"^\s*what\s+(?:does|did)\s+it\s+(?:say|report|write|mention|tell\s+us)\s+"
+    r"(?:about|on|regarding)\s+(?P<subject>\S.*?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
 # "What did Cathie Wood say?", "What does ARK Invest predict?": what a name said, and no more;
 # any sentence naming it that reports its words answers, though it shares no other word.
 SAID_QUESTION = re.compile(

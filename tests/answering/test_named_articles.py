@@ -414,6 +414,26 @@ def test_a_follow_up_after_a_question_asked_of_an_article_is_asked_of_it(seeded:
     assert other.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
 
 
+def test_what_an_article_says_about_a_subject_is_any_sentence_stating_it(seeded: Engine) -> None:
+    # Before, "… say about challenges?" was declined at 0.13 ("say" and "it" are in no sentence)
+    # while "Tell me about challenges" is answered.
+    challenges, risks, chips = turns(
+        ChatSession(seeded),
+        "What does the Anthropic joint-venture article say about challenges?",
+        "What does it say about risks?",
+        "What does it say about AI chips?",
+    )
+    assert [c.text for c in challenges.citations] == [
+        "Addressing these challenges will be essential for sustaining long-term growth."
+    ]
+    assert [c.text for c in risks.citations] == [
+        "Financial institutions are leveraging AI to enhance operations, from risk analysis to "
+        "automated trading."
+    ]
+    # A sentence naming AI is no answer about AI chips: the article states no chips.
+    assert (chips.declined, chips.notices) == (True, [f"Only “{ANTHROPIC_TITLE}” was searched."])
+
+
 def test_a_question_asked_of_an_article_by_its_place_searches_only_that_one(
     seeded: Engine,
 ) -> None:
