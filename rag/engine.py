@@ -689,7 +689,11 @@ class Engine:
                 yield named
                 return
             searched, source = self._scoped(asked, notices, source)
-            if searched is None:
+            if searched is not None:
+                # Asked of the article it names, its "it" is that article: "What does the Nscale
+                # article say about Europe?" after a question on Anthropic was asked of Anthropic.
+                history = ()
+            else:
                 after = self._after_article(asked, earlier, notices, source)
                 if after is not None:
                     searched, history, source = after

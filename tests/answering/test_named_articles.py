@@ -414,6 +414,29 @@ def test_a_follow_up_after_a_question_asked_of_an_article_is_asked_of_it(seeded:
     assert other.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
 
 
+def test_a_question_naming_its_article_leans_on_no_question_before_it(seeded: Engine) -> None:
+    # Before, its "it" was read as the name asked of before: "What does the Nscale article say
+    # about Europe?" after a question on Anthropic was searched as "What does the Anthropic say
+    # about Europe?" and declined, and the next question was joined to it.
+    boom = "001_a3f1d0892a604dd0.txt"
+    boom_title = "The 2026 AI Infrastructure Boom: Capital, Technology, and Strategic Resilience"
+    _, europe, funding = turns(
+        ChatSession(seeded),
+        "What does the Anthropic joint-venture article say about Wall Street?",
+        "What does the Nscale article say about Europe?",
+        "What does the Nscale article say about funding?",
+    )
+    for answer, subject in ((europe, "Europe"), (funding, "funding")):
+        assert answer.standalone_question == f"What does it say about {subject}?"
+        assert answer.notices == [f"Only “{boom_title}” was searched."]
+        assert {p.source for p in answer.retrieved} == {boom}
+    assert [c.text for c in europe.citations] == [
+        "Supported by Nvidia, Nscale is aggressively expanding into Europe and Asia, emphasizing "
+        "hardware sovereignty and supply chain resilience—key priorities amid geopolitical "
+        "uncertainties."
+    ]
+
+
 def test_what_an_article_says_about_a_subject_is_any_sentence_stating_it(seeded: Engine) -> None:
     # Before, "… say about challenges?" was declined at 0.13 ("say" and "it" are in no sentence)
     # while "Tell me about challenges" is answered.
