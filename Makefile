@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 # Material for MkDocs prints an end-of-life notice on every build.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test test-fast docs measure install install-dev lint browser bench audit tune tune-check antonyms clean-index
+.PHONY: run test test-fast docs measure install install-dev lint browser proxy bench audit tune tune-check antonyms clean-index
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -65,6 +65,11 @@ MULTIHOP_GATES := --min accuracy=0.74 --min key_fact_accuracy=0.575 --min declin
 browser:
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
+# The reverse-proxy test puts Debian's nginx in front of the server, as docs/security.md says.
+proxy:
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+		{ apt-get update -qq && apt-get install -y -qq nginx-light; }
+
 # The documentation site; --strict fails on a broken link or a page left out of the nav.
 docs: $(VENV)/.installed-dev
 	$(VENV)/bin/mkdocs build --strict --quiet
@@ -73,7 +78,7 @@ docs: $(VENV)/.installed-dev
 test-fast: $(VENV)/.installed-dev
 	$(VENV)/bin/pytest -m "not slow" -q
 
-test: lint docs browser
+test: lint docs browser proxy
 	$(VENV)/bin/pytest
 	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) ingest seeds tests/eval/docs
 	RAG_QDRANT__PATH=$(EVAL_INDEX) $(RAG) eval tests/eval/questions.jsonl --out build/eval $(GATES)
