@@ -1,4 +1,4 @@
-"""The server behind a real nginx, configured as docs/security.md says: one client is one client."""
+"""The server behind a real nginx configured as docs/security.md says: clients, origin, the page."""
 
 from __future__ import annotations
 
@@ -103,3 +103,17 @@ def test_behind_nginx_the_page_is_its_own_origin(proxied: str) -> None:
     asked = browser.post("/api/ask", json={"question": "How much did Nscale raise?"})
     assert asked.status_code == 200
     assert "raised $2 billion" in asked.json()["answer"]
+
+
+def test_behind_nginx_the_chat_page_logs_in_and_answers(proxied: str, page: Any) -> None:
+    # The page's answer streams through nginx as server-sent events.
+    page.goto(proxied)
+    assert page.url.startswith(f"{proxied}/login?next=")
+    page.locator("input[name=username]").fill(LOGIN["username"])
+    page.locator("input[name=password]").fill(LOGIN["password"])
+    page.locator("button[type=submit]").click()
+    box = page.locator("#question textarea")
+    box.fill("How much did Nscale raise?")
+    box.press("Enter")
+    answer = page.locator("#chat").get_by_text("has raised $2 billion", exact=False).first
+    answer.wait_for(timeout=60_000)
