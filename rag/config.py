@@ -196,21 +196,22 @@ class AccessSettings(BaseModel):
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: str) -> str:
+        # Written as networks ("10.0.0.5" as "10.0.0.5/32"), as uvicorn's proxy reading takes them.
+        networks = []
         for item in filter(None, (part.strip() for part in value.split(","))):
             try:
-                ipaddress.ip_network(item, strict=False)
+                networks.append(str(ipaddress.ip_network(item, strict=False)))
             except ValueError:
                 raise ValueError(f"{item!r} is not an IP address or network") from None
-        return value
+        return ",".join(networks)
 
     def host_list(self) -> list[str]:
         """The configured host names, lower-case, without blanks."""
         return [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
 
     def proxy_list(self) -> list[str]:
-        """The trusted proxies as networks ("10.0.0.5" as "10.0.0.5/32")."""
-        items = filter(None, (part.strip() for part in self.trusted_proxies.split(",")))
-        return [str(ipaddress.ip_network(item, strict=False)) for item in items]
+        """The trusted proxies' networks."""
+        return [p for p in self.trusted_proxies.split(",") if p]
 
 
 class HistorySettings(BaseModel):

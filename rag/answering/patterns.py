@@ -696,6 +696,8 @@ ABOUT = re.compile(
     rf" (?P<subject>\S.*?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+# A word written with a capital (or a digit) first, as a name's words are, whatever the flags.
+NAME_WORD = r"(?-i:[A-Z0-9])[\w.&'’-]*"
 # The form every request about a subject is asked in (`on_subject`), or a user's own.
 SUBJECT_REQUEST = re.compile(r"^\s*tell me about\s+(?P<subject>\S.*?)\s*[?.!]*\s*$", re.IGNORECASE)
 # "What does it say about risks?" asked of one article (its "it"): a request about risks there.
@@ -708,7 +710,7 @@ ARTICLE_SUBJECT = re.compile(
 # any sentence naming it that reports its words answers, though it shares no other word.
 SAID_QUESTION = re.compile(
     r"^\s*what\s+(?:did|does|do|has|have|had)\s+(?:the\s+)?"
-    r"(?P<name>(?-i:[A-Z0-9])[\w.&'’-]*(?:\s+(?:(?:of|and|&)\s+)?(?-i:[A-Z0-9])[\w.&'’-]*){0,5})"
+    rf"(?P<name>{NAME_WORD}(?:\s+(?:(?:of|and|&)\s+)?{NAME_WORD}){{0,5}})"
     r"\s+(?:say|said|think|thought|predict|forecast|expect|argue|claim|believe|warn|write|wrote"
     r"|written|suggest|estimate|project|state|stated|tell|told)\s*[?.!]*\s*$",
     re.IGNORECASE,
@@ -728,7 +730,7 @@ ATTRIBUTION = re.compile(
 # words or more, which a sentence answers only by naming it whole.
 NAME_QUESTION = re.compile(
     r"^\s*(?:tell me about|(?:what|who)\s+(?:is|are|was|were))\s+(?:the\s+)?"
-    r"(?P<name>(?-i:[A-Z0-9])[\w.&'’-]*(?:\s+(?:(?:of|and|&)\s+)?(?-i:[A-Z0-9])[\w.&'’-]*){1,5})"
+    rf"(?P<name>{NAME_WORD}(?:\s+(?:(?:of|and|&)\s+)?{NAME_WORD}){{1,5}})"
     r"\s*[?.!]*\s*$",
     re.IGNORECASE,
 )

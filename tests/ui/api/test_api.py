@@ -802,8 +802,9 @@ def test_a_trusted_proxy_may_hold_more_connections_than_a_client(
     tmp_path: Path, copy_seeded: CopyIndex, embed_model: Any
 ) -> None:
     # Every user's connections arrive from the proxy: capping it would cap them all together.
-    settings = api_settings(tmp_path, copy_seeded, max_connections_per_client=2)
-    settings.access.trusted_proxies = "127.0.0.1"
+    web = {"uploads_dir": tmp_path / "uploads", "max_connections_per_client": 2}
+    access = {"trusted_proxies": "127.0.0.1"}
+    settings = make_settings(copy_seeded(tmp_path), api={"keys": KEYS}, web=web, access=access)
     with Engine.open(settings, embed_model) as engine:
         running = serve(engine, "127.0.0.1", free_port())
         try:
