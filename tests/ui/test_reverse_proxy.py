@@ -36,31 +36,32 @@ def documented_location(upstream: int) -> str:
 @pytest.fixture
 def proxied(tmp_path: Path, seeded_copy: Path, embed_model: Any) -> Iterator[str]:
     """The address of nginx in front of a server that trusts it, with one user."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    assert nginx, "nginx is not installed: `make proxy` installs Debian's nginx-light"
+    folder = tmp_path / "nginx"
+    folder.mkdir()
+    temps = " ".join(
+        f"{kind}_temp_path {folder / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    # Run as root (CI), nginx's workers would become "nobody", who cannot enter tmp_path.
+    user = "user root;" if os.geteuid() == 0 else ""
+    command = [nginx, "-p", str(folder), "-e", str(folder / "error.log")]
+    command += ["-c", str(folder / "nginx.conf"), "-g", "daemon off;"]
     web = {**LOGIN, "uploads_dir": tmp_path / "up"}
     settings = make_settings(seeded_copy, web=web, access={"trusted_proxies": "127.0.0.1"})
     with Engine.open(settings, embed_model) as engine:
-        upstream = free_port()
-        running = serve(engine, "127.0.0.1", upstream)
-        front = free_port()
-        folder = tmp_path / "nginx"
-        folder.mkdir()
-        temps = " ".join(
-            f"{kind}_temp_path {folder / kind};"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-        )
-        # Run as root (CI), nginx's workers would become "nobody", who cannot enter tmp_path.
-        user = "user root;" if os.geteuid() == 0 else ""
+        upstream, front = free_port(), free_port()
         (folder / "nginx.conf").write_text(
             f"{user} worker_processes 1; pid {folder / 'nginx.pid'};\n"
             "events { worker_connections 64; }\n"
             f"http {{ access_log off; {temps}\n"
             f"server {{ listen 127.0.0.1:{front};\n{documented_location(upstream)}}} }}\n"
         )
-        command = [nginx, "-p", str(folder), "-e", str(folder / "error.log")]
-        command += ["-c", str(folder / "nginx.conf"), "-g", "daemon off;"]
-        process = subprocess.Popen(command)
+        running = serve(engine, "127.0.0.1", upstream)
+        process = None
         try:
+            process = subprocess.Popen(command)
             deadline = time.monotonic() + 20
             while True:
                 try:
@@ -72,8 +73,9 @@ def proxied(tmp_path: Path, seeded_copy: Path, embed_model: Any) -> Iterator[str
                     time.sleep(0.1)
             yield f"http://127.0.0.1:{front}"
         finally:
-            process.terminate()
-            process.wait(timeout=20)
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=20)
             running.close()
 
 
