@@ -666,6 +666,13 @@ class Engine:
         if turn is not None and turn.kind == "sources":
             yield self._cited_before(question, history, top_k, source)
             return
+        if (
+            turn is not None
+            and turn.kind == "inventory"
+            and self._of_article_before(cleaned, history)
+        ):
+            # "Which companies does the article mention?" after a summary: that article's names.
+            turn = None
         if turn is not None:
             # A greeting, thanks or a request for an overview is no question to search for, and
             # never a follow-up to the one before it.
@@ -1108,6 +1115,14 @@ class Engine:
             if not asks_more(before) and turn_of(before) is None:
                 break
         return question, after, found[0]
+
+    def _of_article_before(self, question: str, history: Sequence[str]) -> bool:
+        """True when a request for names leans on an article the conversation named."""
+        if not history:
+            return False
+        earlier, _ = prepare_history(history, self.settings.answer)
+        after = self._after_article(question, earlier, [], None)
+        return after is not None and asks_names(after[0])
 
     def _asked_of(self, named: Named, titles: dict[str, str]) -> tuple[list[str], int | None]:
         """The articles a question names, by title or place, else by title and first passage."""

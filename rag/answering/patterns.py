@@ -664,8 +664,8 @@ _ASKED = (
     rf"((which|what) {KINDS}|(what|who) are( all)? the {KINDS})"
     rf"( ((are|were|get|got|have been|are being) )?{_NAMED}{_IN_DOCS}?"
     rf"|( are| were)( there)?{_IN_DOCS}|{_IN_DOCS})"
-    rf"|(which|what) {KINDS} (do|does) (the |these |those |your )?{DOCS} (mention|name|cover"
-    rf"|discuss|talk about|feature|reference|cite)"
+    rf"|((which|what) {KINDS}|who(m)?) (do|does) (the |these |those |your )?{DOCS} (mention|name"
+    rf"|cover|discuss|talk about|feature|reference|cite)"
 )
 INVENTORY = re.compile(rf"^({_LISTED}|{_ASKED}|who (is|are|gets|get) {_NAMED}{_IN_DOCS}?)$")
 # "Which companies does it mention?" asked of one article: its "it" read as the documents.

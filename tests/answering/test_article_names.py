@@ -45,8 +45,10 @@ def test_a_request_for_names_of_one_article_is_told_from_a_question() -> None:
     assert asks_names("Which companies does it mention?")
     assert asks_names("Who is mentioned in the article?")
     assert asks_names("Which people are named in this story?")
+    assert asks_names("Who does it mention?")
     assert not asks_names("Which companies does it invest in?")
     assert not asks_names("Who leads it?")
+    assert not asks_names("Who does it mention as its chief executive?")
 
 
 def test_the_names_an_article_mentions_are_listed_with_citations(seeded: Engine) -> None:
@@ -74,3 +76,24 @@ def test_the_names_an_article_mentions_are_listed_with_citations(seeded: Engine)
         (6, 4956),
     ]
     assert {c.source for c in answer.citations} == {"002_c3ddb7734e976afc.txt"}
+
+
+def test_a_request_for_names_after_a_summary_is_of_that_article(seeded: Engine) -> None:
+    # Before, "Who does it mention?" was searched and declined, and "Which companies does the
+    # article mention?" (or "… are mentioned?") got the collection's list of documents.
+    trend = "The names “Trend Analysis: Artificial Intelligence Infrastructure Funding” mentions"
+    for follow_up in (
+        "Who does it mention?",
+        "Which companies does the article mention?",
+        "Which companies are mentioned?",
+    ):
+        session = ChatSession(seeded)
+        session.ask("What is the third article about?")
+        answer = session.ask(follow_up).answer
+        assert answer is not None
+        assert (answer.turn, answer.text.startswith(trend)) == ("article", True), follow_up
+    # With no article before it, the request is the whole collection's, as before.
+    session = ChatSession(seeded)
+    session.ask("How much did Nscale raise?")
+    answer = session.ask("Which companies are mentioned?").answer
+    assert answer is not None and answer.turn == "inventory"
