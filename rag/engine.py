@@ -1114,6 +1114,10 @@ class Engine:
             after.insert(0, of_article(before) or before)
             if not asks_more(before) and turn_of(before) is None:
                 break
+        else:
+            if question_of is not None:
+                # Right after "What does the … article say about X?", it re-asks that question.
+                after.insert(0, question_of[0])
         return question, after, found[0]
 
     def _of_article_before(self, question: str, history: Sequence[str]) -> bool:

@@ -414,6 +414,21 @@ def test_a_follow_up_after_a_question_asked_of_an_article_is_asked_of_it(seeded:
     assert other.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
 
 
+def test_tell_me_more_after_a_question_asked_of_an_article_asks_it_again(seeded: Engine) -> None:
+    # Before, "tell me more" right after it was searched as those words and declined.
+    _, more = turns(
+        ChatSession(seeded),
+        "What does the Anthropic joint-venture article say about Wall Street?",
+        "tell me more",
+    )
+    assert more.standalone_question == "What does it say about Wall Street?"
+    assert more.notices == [f"Only “{ANTHROPIC_TITLE}” was searched."]
+    assert [(c.n, c.source, c.start, c.end) for c in more.citations] == [
+        (1, ANTHROPIC, 0, 103),
+        (2, ANTHROPIC, 300, 511),
+    ]
+
+
 def test_a_question_naming_its_article_leans_on_no_question_before_it(seeded: Engine) -> None:
     # Before, its "it" was read as the name asked of before: "What does the Nscale article say
     # about Europe?" after a question on Anthropic was searched as "What does the Anthropic say
