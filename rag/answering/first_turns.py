@@ -21,6 +21,7 @@ from rag.answering.patterns import (
     HELP,
     INVENTORY,
     INVENTORY_KIND,
+    OTHER_ONES,
     OVERVIEW,
     REFUSED,
     SOURCES_ASKED,
@@ -49,7 +50,8 @@ def _plain(message: str) -> str:
 
 def asks_names(question: str) -> bool:
     """True for "Which companies does it mention?", asked of one article."""
-    return INVENTORY.match(THE_ONE_ARTICLE.sub("the documents", _plain(question))) is not None
+    plain = OTHER_ONES.sub("", _plain(question))
+    return INVENTORY.match(THE_ONE_ARTICLE.sub("the documents", plain)) is not None
 
 
 def agrees(message: str) -> bool:

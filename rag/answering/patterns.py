@@ -668,6 +668,8 @@ _ASKED = (
     rf"|cover|discuss|talk about|feature|reference|cite)"
 )
 INVENTORY = re.compile(rf"^({_LISTED}|{_ASKED}|who (is|are|gets|get) {_NAMED}{_IN_DOCS}?)$")
+# "Who else does it mention?", "Which other companies …?": the same request, past a name asked.
+OTHER_ONES = re.compile(r"(?<=\w) (?:else|other)\b")
 # "Which companies does it mention?" asked of one article: its "it" read as the documents.
 THE_ONE_ARTICLE = re.compile(r"\b(?:it|(?:this|the|that) (?:article|story|piece|one))\b")
 # The kind of thing an inventory request asks for, to name it in the reply.

@@ -46,6 +46,9 @@ def test_a_request_for_names_of_one_article_is_told_from_a_question() -> None:
     assert asks_names("Who is mentioned in the article?")
     assert asks_names("Which people are named in this story?")
     assert asks_names("Who does it mention?")
+    assert asks_names("Who else does it mention?")
+    assert asks_names("Which other companies does it mention?")
+    assert not asks_names("Who else invested?")
     assert not asks_names("Which companies does it invest in?")
     assert not asks_names("Who leads it?")
     assert not asks_names("Who does it mention as its chief executive?")
@@ -79,11 +82,12 @@ def test_the_names_an_article_mentions_are_listed_with_citations(seeded: Engine)
 
 
 def test_a_request_for_names_after_a_summary_is_of_that_article(seeded: Engine) -> None:
-    # Before, "Who does it mention?" was searched and declined, and "Which companies does the
-    # article mention?" (or "… are mentioned?") got the collection's list of documents.
+    # Before, "Who (else) does it mention?" was searched and declined, and "Which companies does
+    # the article mention?" (or "… are mentioned?") got the collection's list of documents.
     trend = "The names “Trend Analysis: Artificial Intelligence Infrastructure Funding” mentions"
     for follow_up in (
         "Who does it mention?",
+        "Who else does it mention?",
         "Which companies does the article mention?",
         "Which companies are mentioned?",
     ):
