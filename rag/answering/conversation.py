@@ -174,6 +174,9 @@ def standalone(question: str, earlier: Sequence[str]) -> str:
     if not earlier or not is_follow_up(asked):
         return question
     topic = _topic(earlier)
+    if topic is None:
+        # Only greetings and requests before it ("help"): nothing to lean on.
+        return question
     other = swapped(asked, topic)
     if other:
         # "What about OpenAI?" after "What do the documents say about Anthropic?" is such a request.
@@ -190,7 +193,7 @@ def standalone(question: str, earlier: Sequence[str]) -> str:
     return f"{subject + '.' if subject else topic.strip()} {asked.strip()}"
 
 
-def _topic(earlier: Sequence[str]) -> str:
+def _topic(earlier: Sequence[str]) -> str | None:
     """The question a follow-up leans on: the last self-contained one, or a swap of it."""
     topic: str | None = None
     # Forward, once over the history: a long one costs one pass, not one pass per swap.
@@ -209,7 +212,10 @@ def _topic(earlier: Sequence[str]) -> str:
                 topic = swapped(asked, topic) or topic
             elif (alone := resolved(asked, topic)) and required_names(alone):
                 topic = alone
-    return topic if topic is not None else earlier[0]
+    if topic is not None:
+        return topic
+    # Only follow-ups before it: the first of them, unless it was a greeting or a request.
+    return next((q for q in earlier if turn_of(q) is None), None)
 
 
 def asks_more(question: str) -> bool:

@@ -626,6 +626,15 @@ def test_a_sum_is_no_question_for_the_documents(seeded: Engine) -> None:
     assert_declined(seeded, "What's 2+2?", "What is 5 * 3?")
 
 
+def test_a_question_after_greetings_only_leans_on_nothing() -> None:
+    # Before, a greeting was the topic when no question came before: "Show me the sources" after
+    # "help" was searched as "help Show me the sources".
+    assert standalone("What valuation?", ["help", "What can you do?"]) == "What valuation?"
+    assert standalone("Who backs it?", ["hi"]) == "Who backs it?"
+    # A follow-up after only follow-ups still leans on the first of them.
+    assert standalone("When?", ["hi", "What valuation?"]) == "What valuation? When?"
+
+
 def test_what_about_asks_the_question_before_of_another_name() -> None:
     earlier = ["How much did Nscale raise?"]
     assert standalone("What about OpenAI?", earlier) == "How much did OpenAI raise?"
@@ -850,7 +859,12 @@ SURGE_TITLE = (
 
 @pytest.mark.parametrize(
     "message",
-    ["Which article is that from?", "source?", "Where did you get that?", "What's your source?"],
+    [
+        "Which article is that from?",
+        "source?",
+        "Where did you get that?",
+        "What's your source?",
+    ],
 )
 def test_which_article_is_that_from_names_the_articles_the_answer_quoted(
     seeded: Engine, message: str
