@@ -595,7 +595,8 @@ SOURCES_ASKED = re.compile(
     r"|where (did|do|does) (you|that|this|it) (get (that|this|it)( from)?|come from"
     r"|read (that|this|it)|say (that|so|this))"
     r"|where (is|was) (that|this) from|wheres (that|this) from"
-    r"|(can you |could you |please )?(cite|name|show( me)?|give( me)?) (your|the|a|that) source"
+    r"|(can you |could you |please )?(cite|name|show( me)?|give( me)?) (your|the|a|that|its"
+    r"|those|these) sources?"
     r"|(in )?which (article|document|story) (is|was) (that|this|it)( in)?"
     r")$"
 )

@@ -864,6 +864,9 @@ SURGE_TITLE = (
         "source?",
         "Where did you get that?",
         "What's your source?",
+        # Before, plural, these were searched as words.
+        "Show me the sources",
+        "Can you cite your sources?",
     ],
 )
 def test_which_article_is_that_from_names_the_articles_the_answer_quoted(
