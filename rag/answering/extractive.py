@@ -699,7 +699,7 @@ def select(
 
 
 def subject_named(question: str, evidence: Evidence, choice: Choice) -> bool:
-    """The best sentence names all of X ("Tell me about X"), reporting words ("What did X say?")."""
+    """Whether the best sentence answers "Tell me about X" or "What did X say?" by naming X."""
     if not choice.chosen:
         return False
     lead = choice.chosen[0].candidate
