@@ -666,13 +666,12 @@ class Engine:
         if turn is not None and turn.kind == "sources":
             yield self._cited_before(question, history, top_k, source)
             return
-        if (
-            turn is not None
-            and turn.kind == "inventory"
-            and self._of_article_before(cleaned, history)
-        ):
+        if turn is not None and turn.kind == "inventory":
             # "Which companies does the article mention?" after a summary: that article's names.
-            turn = None
+            names = self._names_before(question, history)
+            if names is not None:
+                yield names
+                return
         if turn is not None:
             # A greeting, thanks or a request for an overview is no question to search for, and
             # never a follow-up to the one before it.
@@ -1074,14 +1073,12 @@ class Engine:
             return None
         # The request, and after it only questions that lean on its article as this one does.
         searches = 0
-        asked_of: Named | None = None
         for at in range(len(earlier) - 1, -1, -1):
             named = named_article(earlier[at]) or next_article(earlier[at], earlier[:at])
             # "What does the Anthropic joint-venture article say about Wall Street?" names its
             # article as a request does: "What does it say about risks?" after it is asked of it.
             question_of = scoped(earlier[at]) if named is None else None
-            asked_of = question_of[1] if question_of else None
-            named = named or asked_of
+            named = named or (question_of[1] if question_of else None)
             if named is not None:
                 break
             before = earlier[at]
@@ -1095,7 +1092,7 @@ class Engine:
             return None
         titles = {d.source: d.title for d in self.documents()}
         # A request names its article by title or place; a question, by its opening too.
-        found, _ = self._asked_of(named, titles) if asked_of else requested(named, titles)
+        found, _ = self._asked_of(named, titles) if question_of else requested(named, titles)
         if len(found) != 1:
             return None
         if uncased(asked):
@@ -1120,13 +1117,16 @@ class Engine:
                 after.insert(0, question_of[0])
         return question, after, found[0]
 
-    def _of_article_before(self, question: str, history: Sequence[str]) -> bool:
-        """True when a request for names leans on an article the conversation named."""
+    def _names_before(self, question: str, history: Sequence[str]) -> Answer | None:
+        """The names of the article a conversation named, for a request leaning on it; else None."""
         if not history:
-            return False
+            return None
         earlier, _ = prepare_history(history, self.settings.answer)
-        after = self._after_article(question, earlier, [], None)
-        return after is not None and asks_names(after[0])
+        asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
+        after = self._after_article(asked, earlier, notices, None)
+        if after is None or not asks_names(after[0]):
+            return None
+        return self._names(asked, notices, after[2])
 
     def _asked_of(self, named: Named, titles: dict[str, str]) -> tuple[list[str], int | None]:
         """The articles a question names, by title or place, else by title and first passage."""
