@@ -238,8 +238,7 @@ class ExtractiveAnswerer:
         named = subject_named(question, evidence, choice)
         unsure = confidence < self.min_confidence and not named
         # "What did Nscale say?" is not answered by its raise, however sure the decision is.
-        speaker = SAID_QUESTION.match(question)
-        unheard = decided and not named and speaker is not None
+        unheard = SAID_QUESTION.match(question) if decided and not named else None
         # "What about Google?" after a question on Anthropic and Wall Street is answered by a
         # sentence on Google, not by one on Wall Street that the question's other words found.
         lead = choice.chosen[0].candidate.text if choice.chosen else ""
@@ -247,8 +246,8 @@ class ExtractiveAnswerer:
         if not decided or unsure or elsewhere or unheard:
             offer = offer_of(evidence, declined=True)
             said = decline_text(evidence, choice.acted or choice.year, offer, choice.event)
-            if unheard and speaker and not evidence.unnamed:
-                who = speaker.group("name")
+            if unheard and not evidence.unnamed:
+                who = unheard.group("name")
                 said = f"The articles don't say: no passage I found reports what {who} said."
             elif decided and not unsure and not evidence.unnamed:
                 others = " or ".join(about[:3])
