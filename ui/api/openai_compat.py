@@ -217,7 +217,11 @@ def _events(
             yield chunk(Delta(content=f"\n\n{piece.message}"), finish_reason="stop")
             break
         tail = sources_text(piece.answer)
-        if streamed.strip() != piece.answer.text.strip():
+        if not streamed:
+            # A turn answered whole (a greeting, the overview, the sources asked): no draft went
+            # out that the answer could correct.
+            tail = piece.answer.text + tail
+        elif streamed.strip() != piece.answer.text.strip():
             # An LLM answer the grounding check corrected or replaced: the checked text follows.
             tail = f"\n\nChecked against the sources, the answer is:\n{piece.answer.text}{tail}"
         citations, answer_facts = facts(piece)
