@@ -79,6 +79,9 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 
 # The letters two words' stems must share, from their start, to be read as one root.
 ROOT = 4
+# A quotation opens with one of these; the line naming its speaker is a lead-in, not a paragraph.
+QUOTE_OPENS = ("“", '"')
+SPEAKER_CHARS = 200
 
 DECLINE_TEXT = (
     "The articles don't say. None of the retrieved passages answers this question, "
@@ -247,7 +250,7 @@ class ExtractiveAnswerer:
             offer = offer_of(evidence, declined=True)
             said = decline_text(evidence, choice.acted or choice.year, offer, choice.event)
             if unheard and not evidence.unnamed:
-                who = unheard.group("name")
+                who = unheard.group("who")
                 said = f"The articles don't say: no passage I found reports what {who} said."
             elif decided and not unsure and not evidence.unnamed:
                 others = " or ".join(about[:3])
@@ -307,10 +310,13 @@ def choose(
     if not shortlist:
         return Choice([], [], {})
     read = cosines([as_read(c) for c in shortlist])
-    scored = titled_first(
+    scored = said_first(
         evidence,
-        measured_first(
-            evidence, continued_first(fuller_first(t, rank_candidates(t, shortlist, read)))
+        titled_first(
+            evidence,
+            measured_first(
+                evidence, continued_first(fuller_first(t, rank_candidates(t, shortlist, read)))
+            ),
         ),
     )
     best = scored[0]
@@ -497,7 +503,7 @@ def gather_evidence(
     for passage in passages:
         spans = [
             (start, end, False)
-            for start, end in sentence_spans(passage.text)
+            for start, end in spoken(passage.text, sentence_spans(passage.text))
             if not is_heading(passage.text[start:end])
             and not is_cut_off(passage.text[start:end])
             and not INSTRUCTION.search(passage.text[start:end])
@@ -715,11 +721,16 @@ def subject_named(question: str, evidence: Evidence, choice: Choice) -> bool:
         )
         stated = words <= lead.terms | lead.stated
         return bool(evidence.names or words) and named and stated
+    said = SAID_QUESTION.match(question)
+    if said and said.group("role"):
+        # "What did the financial strategist say?" is answered by the quotation the strategist is
+        # named before, though the decision reads only the role's words in common.
+        return set(terms(said.group("role"))) <= lead.terms and bool(ATTRIBUTION.search(lead.text))
     if not evidence.names or not named:
         return False
     # "What did Cathie Wood say?" shares no word but her name with "Forecasts from … Cathie Wood
     # predict a boom …" (0.14): the question's words are all in the name.
-    return bool(SAID_QUESTION.match(question) and ATTRIBUTION.search(lead.text))
+    return bool(said and ATTRIBUTION.search(lead.text))
 
 
 def _repeats(told: frozenset[str], seen: set[str]) -> bool:
@@ -854,6 +865,27 @@ def titled_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Score
     return [*titled, *(s for s in named if s not in titled)]
 
 
+def said_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """For "What did X say?", the best sentence naming X and reporting words first, if any."""
+    # "Industry analysts warn that …" answers "What do analysts expect?" though a sentence on
+    # the spending it forecasts, without the analysts, ranked first.
+    said = SAID_QUESTION.match(evidence.question)
+    if said is None:
+        return scored
+    role = set(terms(said.group("role") or ""))
+    if not role and not evidence.names:
+        return scored
+
+    def speaks(c: Candidate) -> bool:
+        named = role <= c.terms if role else names_share(evidence.names, c.text) == 1.0
+        return named and bool(ATTRIBUTION.search(c.text))
+
+    speaking = next((s for s in scored if speaks(s.candidate)), None)
+    if speaking is None or speaking is scored[0]:
+        return scored
+    return [speaking, *(s for s in scored if s is not speaking)]
+
+
 def is_cut_off(text: str) -> bool:
     """True for a sentence that stops on a word no sentence ends with ("… overhaul at")."""
     # A teaser cut to length or a chunk's ragged end; "[who?]" after a word is a mark, no cut.
@@ -891,16 +923,43 @@ def is_list_question(question: str) -> bool:
     """True when a question asks for several things (which companies, what obstacles, list …)."""
     if LIST_Q.search(question):
         return True
+    # "What did the analysts say?" asks for what they said, not for a list of analysts.
+    if SAID_QUESTION.match(question):
+        return False
     match = PLURAL_ASK.search(question)
     return match is not None and match.group(1).lower() not in NOT_PLURAL
+
+
+def spoken(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sentence spans, a quotation opening a line led by the line naming its speaker."""
+    # "A financial strategist commented:" ends in a colon and reads as a heading, and the
+    # quotation on the next line says nothing of who spoke it without that line.
+    led = []
+    for start, end in spans:
+        if text.startswith(QUOTE_OPENS, start):
+            newline = text.rfind("\n", 0, start)
+            line_start = text.rfind("\n", 0, max(newline, 0)) + 1
+            line = text[line_start:newline].strip()
+            if (
+                newline > 0
+                and not text[newline:start].strip()
+                and line.endswith(":")
+                and len(line) <= SPEAKER_CHARS
+                and ATTRIBUTION.search(line)
+            ):
+                start = text.index(line, line_start)
+        led.append((start, end))
+    return led
 
 
 def _as_sentence(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     items = [BULLET.sub("", line, count=1) for line in lines if BULLET.match(line)]
+    # A quoted list reads as one sentence, "intro: first; second; third.", without its heading;
+    # so does a quotation led by its speaker's line.
     if items:
-        # A quoted list reads as one sentence, "intro: first; second; third.", without its heading.
-        text = lines[len(lines) - len(items) - 1] + " " + "; ".join(items)
+        lines = [lines[len(lines) - len(items) - 1], "; ".join(items)]
+    text = " ".join(lines)
     return text if text[-1] in SENTENCE_CLOSE else text + "."
 
 

@@ -709,11 +709,21 @@ ARTICLE_SUBJECT = re.compile(
     r"(?:about|on|regarding)\s+(?P<subject>\S.*?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+# A role in lower case ("the financial strategist") as SAID_QUESTION reads it: no pronoun, and no
+# word for the documents themselves ("What does the article say?" asks for a summary).
+ROLE_WORD = (
+    r"(?!(?:i|you|we|they|he|she|it|this|that|these|those|article|articles|document|documents"
+    r"|text|story|stories|report|reports|piece|passage|passages|source|sources|collection)\b)"
+    r"(?-i:[a-z][a-z'’-]*)"
+)
 # "What did Cathie Wood say?", "What does ARK Invest predict?": what a name said, and no more;
-# any sentence naming it that reports its words answers, though it shares no other word.
+# any sentence naming it that reports its words answers, though it shares no other word. So does
+# one naming a role ("What did the financial strategist say?") by all its words.
 SAID_QUESTION = re.compile(
-    r"^\s*what\s+(?:did|does|do|has|have|had)\s+(?:the\s+)?"
-    rf"(?P<name>{NAME_WORD}(?:\s+(?:(?:of|and|&)\s+)?{NAME_WORD}){{0,5}})"
+    r"^\s*what\s+(?:did|does|do|has|have|had)\s+"
+    r"(?P<who>(?:(?:the|an?)\s+)?"
+    rf"(?:(?P<name>{NAME_WORD}(?:\s+(?:(?:of|and|&)\s+)?{NAME_WORD}){{0,5}})"
+    rf"|(?P<role>{ROLE_WORD}(?:\s+{ROLE_WORD}){{0,2}})))"
     r"\s+(?:say|said|think|thought|predict|forecast|expect|argue|claim|believe|warn|write|wrote"
     r"|written|suggest|estimate|project|state|stated|tell|told)\s*[?.!]*\s*$",
     re.IGNORECASE,

@@ -516,6 +516,38 @@ def test_what_a_name_said_is_answered_by_a_sentence_reporting_its_words(seeded: 
         )
 
 
+def test_what_a_role_said_is_answered_by_the_quotation_its_speaker_line_leads(
+    seeded: Engine,
+) -> None:
+    # Before, "A financial strategist commented:" was read as a heading, and the question quoted
+    # three sentences on financial institutions at 0.39; the analysts got a whole paragraph.
+    strategist = seeded.ask("What did the financial strategist say?")
+    assert (strategist.declined, strategist.text) == (
+        False,
+        "A financial strategist commented: “This level of investment shows that AI infrastructure "
+        "is becoming as critical as traditional energy or telecommunications.” [1]",
+    )
+    assert (strategist.citations[0].source, strategist.citations[0].text) == (
+        "000_b421b52a77080e52.txt",
+        "A financial strategist commented:\n“This level of investment shows that AI "
+        "infrastructure is becoming as critical as traditional energy or telecommunications.”",
+    )
+    analysts = seeded.ask("What did the analysts say?")
+    assert analysts.citations[0].text == (
+        "A technology analyst noted:\n“The real competition is not just in algorithms, but in the "
+        "infrastructure that powers them.”"
+    )
+    expect = seeded.ask("What do analysts expect?")
+    assert expect.citations[0].text.startswith(
+        "Industry analysts warn that AI compute spending could reach $600 billion by 2030"
+    )
+    experts = seeded.ask("What do experts say?")
+    assert (experts.declined, experts.text) == (
+        True,
+        "The articles don't say: no passage I found reports what experts said.",
+    )
+
+
 @pytest.mark.parametrize(
     ("question", "absent"),
     [

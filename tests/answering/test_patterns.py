@@ -55,18 +55,28 @@ def test_no_other_answering_module_compiles_a_pattern_of_its_own() -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "name"),
+    ("question", "said"),
     [
-        ("What did Cathie Wood say?", "Cathie Wood"),
-        ("What has the Bank of England said", "Bank of England"),
-        ("what does ARK Invest predict?", "ARK Invest"),
+        ("What did Cathie Wood say?", ("Cathie Wood", "Cathie Wood", None)),
+        ("What has the Bank of England said", ("the Bank of England", "Bank of England", None)),
+        ("what does ARK Invest predict?", ("ARK Invest", "ARK Invest", None)),
         ("What did Houghton say is necessary for any changes?", None),
-        ("What did the analysts say?", None),
+        ("What did the analysts say?", ("the analysts", None, "analysts")),
+        ("What did a financial strategist comment?", None),
+        (
+            "What did the financial strategist say?",
+            ("the financial strategist", None, "financial strategist"),
+        ),
+        ("What does the article say?", None),
+        ("What did they say?", None),
+        ("What did you say?", None),
     ],
 )
-def test_a_question_asking_only_what_a_name_said(question: str, name: str | None) -> None:
+def test_a_question_asking_only_what_a_name_or_role_said(
+    question: str, said: tuple[str, str | None, str | None] | None
+) -> None:
     match = SAID_QUESTION.match(question)
-    assert (match.group("name") if match else None) == name
+    assert (match.group("who", "name", "role") if match else None) == said
 
 
 @pytest.mark.parametrize(
