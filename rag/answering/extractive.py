@@ -281,13 +281,14 @@ class ExtractiveAnswerer:
         # Answered, but without the date or number asked: the reader is told, not left to notice.
         offer = offer_of(evidence, declined=False)
         dateless = lacking(evidence.asked, question, quote)
+        apart = apart_note(evidence, chosen[0].candidate.text)
         unnamed_told = unnamed_note(evidence, offer)
         return Draft(
             text=text,
             citations=citations,
             declined=False,
             confidence=confidence,
-            notices=[dateless] if dateless else [],
+            notices=[note for note in (dateless, apart) if note],
             offer=offer,
             question_notices=[unnamed_told] if unnamed_told else [],
         )
@@ -769,6 +770,21 @@ def unnamed_note(evidence: Evidence, offer: Offer | None = None) -> str | None:
         f"None of the retrieved passages mentions {names}, so the quote may be about something "
         f"else.{_meant(offer)}"
     )
+
+
+def apart_note(evidence: Evidence, lead: str) -> str | None:
+    """A note for a yes-or-no answer whose first quote leaves out a name it asks of, else None."""
+    # "Did Nvidia invest in Adani?" asks how two names the passages mention are related, and
+    # Adani's own investment does not say. Declined, such quotes cost a right answer on the
+    # fitting sets ("the Treaty of European Union" quoted as "The TEU …") and won none.
+    if not POLAR.match(evidence.question):
+        return None
+    passages = "\n".join(dict.fromkeys(c.passage.text for c in evidence.candidates))
+    mentioned = [name for name in evidence.names if names_share((name,), passages) == 1.0]
+    left = [name for name in mentioned if names_share((name,), lead) < 1.0]
+    if len(mentioned) < 2 or not left:
+        return None
+    return f"The quote doesn't name {' or '.join(left)}, so it may not say what the question asks."
 
 
 def offer_of(evidence: Evidence, declined: bool) -> Offer | None:

@@ -294,6 +294,25 @@ def test_whose_value_a_sentence_gives() -> None:
     )
 
 
+def test_a_yes_or_no_answer_whose_quote_leaves_out_a_name_asked_says_so(seeded: Engine) -> None:
+    # Before, Adani's own investment answered "Did Nvidia invest in Adani?" at 0.77, and
+    # Amazon's collaboration with Cerebras "Did Amazon team up with Nvidia?", with no word.
+    adani = seeded.ask("Did Nvidia invest in Adani?")
+    assert adani.citations[0].text.startswith("Adani Group, India's industrial giant, announced")
+    assert adani.notices == [
+        "The quote doesn't name Nvidia, so it may not say what the question asks."
+    ]
+    cerebras = seeded.ask("Did Amazon team up with Nvidia?")
+    assert cerebras.citations[0].text.startswith("In a significant industry collaboration, Amazon")
+    assert cerebras.notices == [
+        "The quote doesn't name Nvidia, so it may not say what the question asks."
+    ]
+    # A quote naming both carries no note.
+    for question in ("Did Nvidia invest in Nebius?", "Did Amazon team up with Cerebras?"):
+        answer = seeded.ask(question)
+        assert (answer.declined, answer.notices) == (False, [])
+
+
 def test_an_answer_that_lacks_the_date_or_number_asked_says_so(seeded: Engine) -> None:
     # Before, the raise answered "when" with no word of a date, and nothing told the reader.
     answer = seeded.ask("When did Nscale raise its $2 billion?")
