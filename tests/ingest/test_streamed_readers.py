@@ -80,6 +80,17 @@ def test_broken_docx_xml_is_refused_by_name(tmp_path: Path) -> None:
     assert str(caught.value).startswith("cut.docx: not a readable .docx file (")
 
 
+NEWS_PAGE = (
+    "<html><head><title>Orbit Labs raises $300 million | Daily Wire</title></head><body>"
+    "<header><a href='/'>Daily Wire</a><nav><a>Home</a> | <a>Tech</a></nav></header>"
+    "<main><article><header><h1>Orbit Labs raises $300 million</h1></header>"
+    "<p>Orbit Labs raised $300 million in a round led by Helios Capital.</p>"
+    "<aside>Related: <a>Chip stocks fall</a></aside>"
+    "<p>Chief executive Dana Reyes said: “Space is the next frontier.”</p>"
+    "<form><button>Subscribe now!</button></form></article></main>"
+    "<footer>© 2026 Daily Wire. All rights reserved.</footer></body></html>"
+)
+
 PAGES = [
     "<html><head><title> The  title </title><script>var a = '<p>no</p>';</script>"
     "<style>p {}</style></head><body><h1>Big <b>news</b></h1><p>Para &amp; one&nbsp;x</p>"
@@ -89,6 +100,7 @@ PAGES = [
     "<h5>Small print</h5><p>under it</p><h6>Smaller</h6>",
     "<div><h2>Outer <h3>inner</h3> tail</h2><p>Unclosed <b>bold<p>next</div>text &copy; 2026",
     "<p>" + "word " * 20_000 + "</p><h3>" + "long heading " * 50 + "</h3>",
+    NEWS_PAGE,
 ]
 
 
@@ -111,3 +123,37 @@ def test_html_text_title_and_sections(tmp_path: Path) -> None:
     assert doc.title == "The  title"
     assert doc.text == "Big\nnews\nPara & one\xa0x\nSub\nx\ny\nz\nsecond title"
     assert doc.sections == ((22, "Sub"),)
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        (
+            NEWS_PAGE,
+            "Orbit Labs raises $300 million\n"
+            "Orbit Labs raised $300 million in a round led by Helios Capital.\n"
+            "Chief executive Dana Reyes said: “Space is the next frontier.”",
+        ),
+        # No <main> or <article>: only the furniture is left out.
+        (
+            "<nav>Home | Tech</nav><h1>Grid deal</h1><p>Helion signed a deal.</p>"
+            "<footer>Subscribe</footer>",
+            "Grid deal\nHelion signed a deal.",
+        ),
+        # An element never closed marks nothing: a stray <nav> loses no article.
+        (
+            "<h1>Grid deal</h1><nav>Home<p>Helion signed a deal.</p>",
+            "Grid deal\nHome\nHelion signed a deal.",
+        ),
+        # A page that is all furniture keeps its text.
+        ("<nav>Home | Tech</nav><footer>Contact us</footer>", "Home | Tech\nContact us"),
+    ],
+)
+def test_html_leaves_out_a_pages_menus_footer_and_forms(
+    tmp_path: Path, markup: str, text: str
+) -> None:
+    # Before, a saved news page's "Subscribe now!" and its menu were indexed with the article,
+    # and "Subscribe" was answered by quoting the footer.
+    path = tmp_path / "page.html"
+    path.write_text(markup, encoding="utf-8")
+    assert load_document(path).text == text
