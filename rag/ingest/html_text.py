@@ -3,7 +3,7 @@
 # The text is what BeautifulSoup's "html.parser" gave (the same tokenizer, the strings outside
 # script, style, noscript and template and outside the first title, one line each), at a fifth of
 # the time and with no tree kept. A saved news page also holds menus, a footer, sidebars and
-# forms ("Subscribe now!"): their text is left out, and so is all text outside the page's <main>
+# buttons ("Subscribe now!"): their text is left out, and so is all text outside the page's <main>
 # or <article> when it marks one.
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from html.parser import HTMLParser
 from rag.ingest.limits import TextBudget
 
 _SKIPPED = frozenset({"script", "style", "noscript", "template"})
-# A page's furniture, not its article: menus, the page's footer, sidebars, forms and buttons.
-_FURNITURE = frozenset({"nav", "footer", "aside", "form", "button", "dialog"})
+# A page's furniture, not its article: menus, the page's footer, sidebars, buttons, dialogs.
+# Not <form>: some sites wrap the whole page in one.
+_FURNITURE = frozenset({"nav", "footer", "aside", "button", "dialog"})
 # Where a page marks its content: with one, the text outside it is furniture too.
 _CONTENT = frozenset({"main", "article"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})

@@ -145,11 +145,16 @@ def test_html_text_title_and_sections(tmp_path: Path) -> None:
             "<h1>Grid deal</h1><nav>Home<p>Helion signed a deal.</p>",
             "Grid deal\nHome\nHelion signed a deal.",
         ),
+        # A page wrapped in one form (as some sites are) keeps its article.
+        (
+            "<form><p>Site</p><main><p>Helion signed a deal.</p></main><button>Go</button></form>",
+            "Helion signed a deal.",
+        ),
         # A page that is all furniture keeps its text.
         ("<nav>Home | Tech</nav><footer>Contact us</footer>", "Home | Tech\nContact us"),
     ],
 )
-def test_html_leaves_out_a_pages_menus_footer_and_forms(
+def test_html_leaves_out_a_pages_menus_footer_and_buttons(
     tmp_path: Path, markup: str, text: str
 ) -> None:
     # Before, a saved news page's "Subscribe now!" and its menu were indexed with the article,
