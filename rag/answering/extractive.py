@@ -59,6 +59,7 @@ from rag.answering.patterns import (
     TITLE_ACRONYMS,
 )
 from rag.answering.spelling import english, misspelt_words, respelled
+from rag.answering.titles import title_of_another
 from rag.answering.years import other_year
 from rag.text import (
     BULLET,
@@ -372,6 +373,11 @@ def choose(
     actor = asked_actor(question)
     other = acted_by_another(actor, best.candidate.text, reading.passages)
     acted = (other, actor) if other and actor else None
+    # "Who is Helion's CEO?" is not answered by OpenAI's chief executive.
+    titles = evidence.focus & TITLE_ACRONYMS.keys()
+    holder = title_of_another(evidence.names, titles, best.candidate.text)
+    if acted is None and holder is not None:
+        acted = (holder, next(n for n in evidence.names if n.lower() not in TITLE_ACRONYMS))
     # "Who acquired Acme Robotics?" is not answered by its founding, however close in meaning.
     quoted = [s.candidate.text for s in chosen]
     event = other_event(question, quoted)
@@ -871,12 +877,19 @@ def titled_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Score
     # ranked first stated no title and was declined. Broadcom's CEO, in an article that never
     # names Orbital Compute, is not moved up.
     titles = evidence.focus & TITLE_ACRONYMS.keys()
-    if not titles or titles <= scored[0].candidate.terms:
+
+    def another(s: ScoredSentence) -> bool:
+        # "OpenAI chief executive Sam Altman" states OpenAI's title, not Helion's.
+        return title_of_another(evidence.names, titles, s.candidate.text) is not None
+
+    stated = bool(titles) and titles <= scored[0].candidate.terms
+    if not titles or (stated and not another(scored[0])):
         return scored
-    # Only sentences in passages on the names asked may lead the quote or join it.
+    # Only sentences in passages on the names asked may lead the quote or join it; those stating
+    # another's title only after the others.
     named = [s for s in scored if names_share(evidence.names, s.candidate.passage.text) == 1.0]
-    titled = [s for s in named if titles <= s.candidate.terms]
-    if not titled:
+    titled = sorted((s for s in named if titles <= s.candidate.terms), key=another)
+    if not titled or (stated and another(titled[0])):
         return scored
     return [*titled, *(s for s in named if s not in titled)]
 

@@ -347,6 +347,23 @@ TITLE_ACRONYMS = {
         r"\binitial public offering|\b(?:stock market|public) (?:debut|listing)", re.IGNORECASE
     ),
 }
+# A title asked for, spelled out or as its acronym ("chief executive", "CEO").
+TITLE_MENTIONS = {
+    title: re.compile(rf"{spelled.pattern}|\b{title}\b", re.IGNORECASE)
+    for title, spelled in TITLE_ACRONYMS.items()
+}
+# A run of capitalised words, as a title's holder is written before or after the title.
+_TITLE_HOLDER = r"[A-Z][\w&.-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w&.-]*)*"
+# "OpenAI chief executive", "OpenAI's CEO": the holder just before the title.
+TITLE_HOLDER_BEFORE = re.compile(rf"(?P<holder>{_TITLE_HOLDER})(?:['’]s)?\s+$")
+# "chief executive of OpenAI", "CEO at Helion": the holder just after it.
+TITLE_HOLDER_AFTER = re.compile(
+    rf"^(?:\s+officer)?\s+(?:of|at)\s+(?:the\s+)?(?P<holder>{_TITLE_HOLDER})"
+)
+# Capitalised words before a title that hold none: a rank, or a pronoun opening the sentence.
+NO_TITLE_HOLDER = frozenset(
+    {"former", "new", "interim", "acting", "then", "its", "their", "his", "her"}
+)
 # A question that asks for several things: the whole list or paragraph may be quoted.
 LIST_Q = re.compile(
     r"\b(list|name (the|some|all|three|four|five)|enumerate|what are|which are)\b", re.IGNORECASE
