@@ -26,6 +26,7 @@ from rag.answering.patterns import (
     SWAP,
     SWAP_PREPOSITION,
     THE_ARTICLE,
+    TITLE_ACRONYMS,
     WH_OPENING,
     WHICH_DOC,
 )
@@ -91,7 +92,8 @@ def _named(topic: str) -> list[str]:
     """The names of the question a follow-up leans on, its opening word too when it is one."""
     # "Nscale raised how much?" (or the "yes" to "Did you mean Nscale?" that asks it) names Nscale:
     # "What is its valuation?" after it asks of Nscale.
-    names = required_names(topic)
+    # A title asked ("Who is Helion's CEO?") is no name an "its" stands for.
+    names = [name for name in required_names(topic) if name.lower() not in TITLE_ACRONYMS]
     opening = opening_name(topic, slips=True)
     return [opening, *names] if opening and opening not in names else names
 

@@ -176,6 +176,29 @@ def test_greeting_thanks_and_help_say_what_the_bot_covers(seeded: Engine) -> Non
     assert session.questions == []
 
 
+def test_the_examples_name_what_a_news_lead_is_about_not_its_dateline(
+    engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "helion.txt").write_text(
+        "Helion signs power deal\nSEATTLE, March 3 (Newswire) - Fusion startup Helion Energy "
+        "said on Tuesday it will supply 50 megawatts to a Microsoft data center.\n",
+        "utf-8",
+    )
+    (tmp_path / "coreweave.txt").write_text(
+        "CoreWeave prices IPO\nNEW YORK, March 28 (Newswire) - CoreWeave, the cloud provider, "
+        "priced its initial public offering at $40 per share.\n",
+        "utf-8",
+    )
+    assert engine.ingest([tmp_path / "helion.txt", tmp_path / "coreweave.txt"]).ok
+    # Before: "What do the documents say about March? or … about Newswire?"
+    assert engine.ask("What can you do?").text == (
+        "I answer questions about the 2 documents in the collection “articles”, quoting the "
+        "passages I use with a citation for each. Try for example: What do the documents say "
+        "about CoreWeave? or What do the documents say about Helion Energy? Ask “What are these "
+        "articles about?” for an overview."
+    )
+
+
 def test_overview_gives_each_document_its_lead_sentence_cited(seeded: Engine) -> None:
     answer = seeded.ask("What are these articles about?")
     assert (answer.turn, answer.declined, answer.text) == ("overview", False, OVERVIEW)
@@ -730,6 +753,12 @@ def test_a_pronoun_for_the_one_name_before_is_that_name() -> None:
     assert standalone("When did it rise?", [*earlier, "And its valuation?"]) == (
         "When did Nscale rise?"
     )
+    # A title asked is no second name: before, "What was its revenue?" after "Who is
+    # CoreWeave's CEO?" was joined to it, and "And its loss?" after that declined.
+    assert standalone("What was its revenue?", ["Who is CoreWeave's CEO?"]) == (
+        "What was CoreWeave's revenue?"
+    )
+    assert standalone("And Microsoft's?", ["Who is Helion's CEO?"]) == "Who is Microsoft's CEO?"
     # A request is joined as its subject, without its own words ("documents", "say").
     assert standalone("Why?", ["What do the documents say about Anthropic?"]) == (
         "Tell me about Anthropic. Why?"
