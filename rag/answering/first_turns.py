@@ -12,7 +12,9 @@ from rag.answering.names import name_phrase, question_names
 from rag.answering.patterns import (
     ACKNOWLEDGED,
     AGREED,
+    CALENDAR,
     COUNT_DOCS,
+    DATELINE,
     DOUBT,
     FAREWELL,
     FOREIGN,
@@ -192,8 +194,12 @@ def _examples(leads: Sequence[Lead]) -> list[str]:
     for lead in leads:
         span = lead_sentence(lead.passage)
         text = lead.passage.text[span[0] : span[1]] if span else lead.title
+        # Its dateline's city, day and agency ("SEATTLE, March 3 (Newswire) -") are no subject.
+        text = DATELINE.sub("", text, count=1)
         for name in question_names(text):
             phrase = name_phrase(text, name)
+            if phrase.lower() in CALENDAR:
+                continue
             if len(phrase) > 2 and not phrase.isupper() and phrase not in found:
                 found.append(phrase)
                 break

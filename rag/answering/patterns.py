@@ -56,6 +56,18 @@ DATE = re.compile(
 )
 # A capitalised word past a sentence's first: a name, for who/which questions.
 CAPITALISED = re.compile(r"(?<=\s)[A-Z][\w'’-]+")
+# A news dateline opening a lead: "SEATTLE, March 3 (Newswire) - ", "LONDON (AP) — ".
+DATELINE = re.compile(
+    r"^[A-Z][A-Z .'’-]*[A-Z](?:,[^()\n–—-]{0,40}?)?\s*(?:\([^()\n]{1,40}\)\s*)?[–—-]+\s+"
+)
+# The calendar's names: capitalised, but no subject a collection is about.
+CALENDAR = frozenset(
+    {
+        *("january", "february", "march", "april", "may", "june", "july", "august"),
+        *("september", "october", "november", "december", "monday", "tuesday", "wednesday"),
+        *("thursday", "friday", "saturday", "sunday"),
+    }
+)
 # "How many megawatts": the unit the answer is counted in ("how much money" names none).
 UNIT = re.compile(r"\bhow many\s+([a-z]{3,})\b", re.IGNORECASE)
 NOT_UNIT = frozenset({"did", "does", "do", "was", "were", "is", "are", "has", "have", "had"})
