@@ -16,6 +16,12 @@ _TRAIL = re.compile(r"(?<=[.!?\"”’)])[\s\-–—•*·]+$")
 _ABBREVIATION = re.compile(
     r"\b(vs|e\.g|i\.e|etc|approx|est|Inc|Corp|Ltd|Co|Mr|Ms|Dr|St|No|U\.S|U\.K)\.$"
 )
+# A sentence span ending on a name's initials ("C.C."), and the name's next word after it.
+_INITIALS_END = re.compile(r"(?<![\w.])(?:[A-Z]\.)+$")
+_NAME_NEXT = re.compile(
+    r"[ \t]+(?!(?:The|A|An|It|Its|This|That|These|Those|He|She|They|We|I|In|On|At|But|And)\b)"
+    r"[A-Z][\w'’-]*[.!?]?[\"'”’)\]]*(?:\s|$)"
+)
 # A list item's mark: a dash or dot, or a number with a full stop or bracket.
 BULLET = re.compile(r"\s*(?:[-–•*·]|\d{1,2}[.)])\s+(?=\S)")
 SENTENCE_CLOSE = frozenset('.!?"”’)')
@@ -204,7 +210,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def closed(text: str, start: int, end: int) -> int:
-    """The end of a sentence span, past the closing marks of quotes or brackets it opens."""
+    """The end of a sentence span, past a name cut at its initials and the marks it opens."""
+    # sentence_spans ends "… said TSMC chairman C.C." before "Wei." (read as a sentence end, the
+    # initials are what the answer decision was fitted on): the quote shows the name whole.
+    for _ in range(3):
+        if not (_INITIALS_END.search(text, start, end) and _NAME_NEXT.match(text, end)):
+            break
+        following = _SENTENCE_END.search(text, end + 1)
+        end = following.start() if following else len(text.rstrip())
     # sentence_spans leaves "”" after "lifetimes." to the gap between sentences (the spans are
     # what the answer decision was fitted on), so a quote of "… said: “Over time, AI …
     # lifetimes." would show an opening mark never closed.

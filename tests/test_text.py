@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rag.search import sparse
-from rag.text import list_spans, paragraph_spans, sentence_spans, stem, terms
+from rag.text import closed, list_spans, paragraph_spans, sentence_spans, stem, terms
 
 
 def spans_text(text: str, spans: list[tuple[int, int]]) -> list[str]:
@@ -26,6 +26,25 @@ def test_sentences_split_on_stops_and_lines_not_abbreviations() -> None:
     assert spans_text(text, sentence_spans(text)) == [
         "Amazon bought a campus to bolster resilience.",
         "Capacity grew 10 - 20%.",
+    ]
+
+
+def test_a_quote_cut_at_a_names_initials_shows_the_name_whole() -> None:
+    # Spans end at "C.C." (the decision was fitted on them); before, the quote did too.
+    text = (
+        '"We need capacity," said TSMC chairman C.C. Wei. They chose plan B. The firm agreed. '
+        "J. R. Smith wrote."
+    )
+    quotes = [text[start : closed(text, start, end)] for start, end in sentence_spans(text)]
+    assert quotes == [
+        '"We need capacity," said TSMC chairman C.C. Wei.',
+        "Wei.",
+        # A sentence ending on a letter is no name's initials when "The", "It" … follows.
+        "They chose plan B.",
+        "The firm agreed.",
+        "J. R. Smith wrote.",
+        "R. Smith wrote.",
+        "Smith wrote.",
     ]
 
 
