@@ -363,8 +363,14 @@ def choose(
     silent = bool(POLAR.match(question)) and not related(
         evidence.focus - TITLE_ACRONYMS.keys(), best.candidate.terms | best.candidate.stated
     )
+    # "Who is Kenji Sato?" is not answered by a sentence that never names him, though a byline
+    # does, as the passages must write the name whole for it (absent_names), so must the quote.
+    led = in_context(best.candidate)
+    shown = led.passage.text[led.start : closed(led.passage.text, led.start, led.end)]
+    unnamed = bool(absent_names(question, shown))
     off_topic = (
         not asked
+        or unnamed
         or evidence.absent
         or (unfocused and (best.cosine < t.min_cosine_unfocused or silent))
         or off_measure(evidence, best.candidate)

@@ -480,6 +480,27 @@ def test_a_decline_names_the_whole_name_the_articles_lack(seeded: Engine) -> Non
     )
 
 
+def test_a_question_only_naming_a_name_no_quote_writes_is_declined(
+    engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "tsmc.md").write_text(
+        "# TSMC to build third Arizona fab\n\n*By Kenji Sato — April 14, 2026*\n\n"
+        "TSMC will spend $25 billion on a third chip factory in Phoenix, Arizona.\n\n"
+        '"Our customers need more capacity," said TSMC chairman C.C. Wei.\n',
+        "utf-8",
+    )
+    assert engine.ingest([tmp_path / "tsmc.md"]).ok
+    # Before, only the byline named Kenji Sato, and the factory sentence answered at 0.70.
+    sato = engine.ask("Who is Kenji Sato?")
+    assert (sato.declined, sato.text) == (True, DECLINE_TEXT)
+    # A name its sentence's span cuts at the initials is written whole in the quote shown.
+    wei = engine.ask("Who is C.C. Wei?")
+    assert (wei.declined, wei.citations[0].text) == (
+        False,
+        '"Our customers need more capacity," said TSMC chairman C.C. Wei.',
+    )
+
+
 def test_a_question_only_naming_a_name_no_passage_writes_whole_is_declined(seeded: Engine) -> None:
     # Before, "What is Orbital Compute?" quoted "This reworking of its compute deals …" at 0.76:
     # "orbiting" and "compute" are in the articles, the company is not.
