@@ -57,6 +57,7 @@ from rag.answering.patterns import (
     SAID_QUESTION,
     SUBJECT_REQUEST,
     TITLE_ACRONYMS,
+    WHO_IS,
 )
 from rag.answering.spelling import english, misspelt_words, respelled
 from rag.answering.titles import title_of_another
@@ -364,10 +365,10 @@ def choose(
         evidence.focus - TITLE_ACRONYMS.keys(), best.candidate.terms | best.candidate.stated
     )
     # "Who is Kenji Sato?" is not answered by a sentence that never names him, though a byline
-    # does, as the passages must write the name whole for it (absent_names), so must the quote.
+    # does: as the passages must write the name whole for it (absent_names), so must the quote.
     led = in_context(best.candidate)
     shown = led.passage.text[led.start : closed(led.passage.text, led.start, led.end)]
-    unnamed = bool(absent_names(question, shown))
+    unnamed = bool(WHO_IS.match(question)) and bool(absent_names(question, shown))
     off_topic = (
         not asked
         or unnamed

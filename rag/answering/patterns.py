@@ -768,6 +768,11 @@ ATTRIBUTION = re.compile(
     r"|thinks?|thought)\b",
     re.IGNORECASE,
 )
+# "Who is Kenji Sato?": a question asking who one person is, not "who is the CEO of …".
+WHO_IS = re.compile(
+    rf"^\s*who\s+(?:is|was)\s+(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,4}})\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
 # "Tell me about Orbital Compute", "Who is Mara Quinn?": a question that is only a name of two
 # words or more, which a sentence answers only by naming it whole.
 NAME_QUESTION = re.compile(
