@@ -356,19 +356,18 @@ def choose(
         asked = set()
     # A title asked for ("CEO") must be stated by some sentence of the quote, as "chief executive"
     # or its acronym; one part of a long question may be answered by a runner-up.
-    untitled = bool((evidence.focus & TITLE_ACRONYMS.keys()) - reading.quote_terms)
+    titles = evidence.focus & TITLE_ACRONYMS.keys()
+    untitled = bool(titles - reading.quote_terms)
     unfocused = not best.candidate.focus or untitled
     # A yes-or-no question is answered only by a sentence stating what it asks, however close in
     # meaning: Nscale's funding says nothing on whether Nscale is profitable. A word of the same
     # root states it ("investing" and "investment": "Is Nvidia investing in Nebius?").
     silent = bool(POLAR.match(question)) and not related(
-        evidence.focus - TITLE_ACRONYMS.keys(), best.candidate.terms | best.candidate.stated
+        evidence.focus - titles, best.candidate.terms | best.candidate.stated
     )
     # "Who is Kenji Sato?" is not answered by a sentence that never names him, though a byline
     # does: as the passages must write the name whole for it (absent_names), so must the quote.
-    led = in_context(best.candidate)
-    shown = led.passage.text[led.start : closed(led.passage.text, led.start, led.end)]
-    unnamed = bool(WHO_IS.match(question)) and bool(absent_names(question, shown))
+    unnamed = bool(WHO_IS.match(question)) and bool(absent_names(question, _shown(best)))
     off_topic = (
         not asked
         or unnamed
@@ -379,12 +378,9 @@ def choose(
     # "How much is Microsoft investing …?" is not answered by what Amazon is investing.
     actor = asked_actor(question)
     other = acted_by_another(actor, best.candidate.text, reading.passages)
-    acted = (other, actor) if other and actor else None
     # "Who is Helion's CEO?" is not answered by OpenAI's chief executive.
-    titles = evidence.focus & TITLE_ACRONYMS.keys()
-    holder = title_of_another(evidence.names, titles, best.candidate.text)
-    if acted is None and holder is not None:
-        acted = (holder, next(n for n in evidence.names if n.lower() not in TITLE_ACRONYMS))
+    acted = (other, actor) if other and actor else None
+    acted = acted or title_of_another(evidence.names, titles, best.candidate.text)
     # "Who acquired Acme Robotics?" is not answered by its founding, however close in meaning.
     quoted = [s.candidate.text for s in chosen]
     event = other_event(question, quoted)
@@ -396,6 +392,12 @@ def choose(
     # A sentence another quotes with its lead-in is not quoted twice; the features, fitted on
     # quotes that could repeat one, still read both.
     return Choice(scored, unrepeated(chosen), features(reading), off_topic, acted, event, year)
+
+
+def _shown(scored: ScoredSentence) -> str:
+    """The sentence as its quote shows it: with its lead-in, and past a name's initials."""
+    led = in_context(scored.candidate)
+    return led.passage.text[led.start : closed(led.passage.text, led.start, led.end)]
 
 
 def related(asked: Collection[str], stated: Collection[str]) -> bool:

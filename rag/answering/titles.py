@@ -38,18 +38,21 @@ def _holder(match: re.Match[str] | None) -> str | None:
     return " ".join(kept) or None
 
 
-def title_of_another(names: tuple[str, ...], titles: Collection[str], sentence: str) -> str | None:
-    """The other name whose title every mention in the sentence is, when none is the name asked.
+def title_of_another(
+    names: tuple[str, ...], titles: Collection[str], sentence: str
+) -> tuple[str, str] | None:
+    """The other name whose title every mention in the sentence is, and the name asked; else None.
 
     "Who is Helion's CEO?" against "… OpenAI chief executive Sam Altman, who chairs the
-    company's board": OpenAI. A title written with no name ("the company's chief executive")
-    may be anyone's, so it makes no other's.
+    company's board": OpenAI, and Helion. A title written with no name ("the company's chief
+    executive") may be anyone's, so it makes no other's.
     """
     # "CEO" in "Who is Helion's CEO?" reads as a name too: the title is no holder.
     holding = tuple(name for name in names if name.lower() not in TITLE_ACRONYMS)
     if len(holding) != 1 or not titles:
         return None
     holders = title_holders(titles, sentence)
-    if not holders or any(h is None or names_share(holding, h) == 1.0 for h in holders):
+    first = holders[0] if holders else None
+    if first is None or any(h is None or names_share(holding, h) == 1.0 for h in holders):
         return None
-    return holders[0]
+    return first, holding[0]

@@ -43,7 +43,7 @@ def test_a_title_is_held_by_the_name_written_with_it(
 
 
 def test_a_title_of_another_is_one_no_mention_gives_the_name_asked() -> None:
-    assert title_of_another(("Helion", "CEO"), {"ceo"}, ALTMAN) == "OpenAI"
+    assert title_of_another(("Helion", "CEO"), {"ceo"}, ALTMAN) == ("OpenAI", "Helion")
     assert title_of_another(("Helion", "CEO"), {"ceo"}, KIRTLEY) is None
     assert title_of_another(("OpenAI",), {"ceo"}, ALTMAN) is None
     # Two names asked, or a title of no one: nothing to tell apart.
