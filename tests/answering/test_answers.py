@@ -116,6 +116,27 @@ def test_a_title_stated_of_the_company_answers_for_the_company_named(
     assert engine.ask("Who is the CEO of Osprey Power?").text == DECLINE_TEXT
 
 
+def test_a_title_answer_quotes_sentences_without_the_title_only_to_name_the_company(
+    engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "oracle.txt").write_text(
+        "Oracle signs $30 billion cloud deal as data center spending climbs\n\n"
+        "Oracle said on Wednesday it had signed a cloud contract worth more than $30 billion a "
+        "year, starting in its 2028 fiscal year.\n\n"
+        "Oracle's capital expenditure rose to $21.2 billion in the fiscal year ended May 31, up "
+        "from $6.9 billion a year earlier. Chief executive Safra Catz said spending would exceed "
+        "$25 billion in fiscal 2027.\n\n"
+        "Oracle plans to open 37 new data centers over the next 12 months.\n",
+        "utf-8",
+    )
+    assert engine.ingest([tmp_path / "oracle.txt"]).ok
+    # Before, the capital expenditure followed as a third quote.
+    assert engine.ask("Who is Oracle's CEO?").text == (
+        "Chief executive Safra Catz said spending would exceed $25 billion in fiscal 2027. [1] "
+        "Oracle signs $30 billion cloud deal as data center spending climbs. [2]"
+    )
+
+
 def test_a_quote_of_what_the_company_does_opens_with_the_sentence_naming_it(
     seeded: Engine,
 ) -> None:
