@@ -22,6 +22,18 @@ _TITLE_WORDS = 16
 _TITLE_CHARS = 120
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _HEADING_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+# A news story's byline or date line ("By Maria Lopez | July 2, 2026", "Updated: 3 March 2026")
+# is capitalised like a Title Case headline, but names its writer or day, not its subject.
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE = (
+    r"(?:[A-Z][a-z]+day,?\s+)?(?:" + _MONTH + r"\s+\d{1,2}\b|\d{1,2}\s+" + _MONTH + r"\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2}\b)"
+)
+_NAMES = r"[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*)+"
+_BYLINE = re.compile(
+    r"^(?:(?i:(?:written |posted |reported )?by)\s+" + _NAMES + r"\s*(?:$|[|,;•·–—-])"
+    r"|(?i:(?:last )?(?:published|updated|posted)(?:\s+on)?):?\s+" + _DATE + "|" + _DATE + ")"
+)
 
 
 @dataclass(frozen=True)
@@ -256,7 +268,8 @@ def capped_title(title: str) -> str:
 
 def derive_title(text: str) -> str:
     """The headline of an article: a title-like line near the top, else its first words."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()][:3]
+    top = [line.strip() for line in text.splitlines() if line.strip()][:6]
+    lines = [line for line in top if not _BYLINE.match(line)][:3] or top[:1]
     best, best_score = "", 0.0
     for line in lines:
         tokens = line.split()

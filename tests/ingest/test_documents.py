@@ -118,6 +118,31 @@ def test_long_first_line_title_is_cut() -> None:
     assert derive_title(text) == " ".join(f"word{i}" for i in range(16)) + "…"
 
 
+@pytest.mark.parametrize(
+    "top",
+    [
+        "By Maria Lopez | July 2, 2026",
+        "By Jo Ann Smith and Li Wei",
+        "July 2, 2026",
+        "Monday, March 3, 2026",
+        "Updated: 3 March 2026",
+        "2026-07-02 09:30 UTC",
+    ],
+)
+def test_a_byline_or_date_line_is_not_the_title(top: str) -> None:
+    # Capitalised like a Title Case headline, each outscored the sentence-case one.
+    headline = "Oracle signs $30 billion cloud deal as data center spending climbs"
+    assert derive_title(f"{headline}\n\n{top}\n\nAUSTIN, Texas — Oracle said on Wednesday.") == (
+        headline
+    )
+    assert derive_title(f"{top}\n{headline}\nOracle said on Wednesday.") == headline
+    # A headline opening with "By" and a number is no byline; a text of a byline alone keeps it.
+    assert derive_title("By 2030, Data Centers Will Use 9% of Power\nText.") == (
+        "By 2030, Data Centers Will Use 9% of Power"
+    )
+    assert derive_title("By Maria Lopez\n") == "By Maria Lopez"
+
+
 def test_a_title_is_never_longer_than_a_line(tmp_path: Path) -> None:
     path = tmp_path / "nospace.txt"
     path.write_text("Nospace Corp will invest 7 billion. " + "A" * 50_000, encoding="utf-8")
