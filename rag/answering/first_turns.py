@@ -195,9 +195,19 @@ def _examples(leads: Sequence[Lead]) -> list[str]:
         span = lead_sentence(lead.passage)
         text = lead.passage.text[span[0] : span[1]] if span else lead.title
         # Its dateline's city, day and agency ("SEATTLE, March 3 (Newswire) -") are no subject.
-        text = DATELINE.sub("", text, count=1)
+        # The word after it opens the sentence: a name when the title has it too ("Oracle signs
+        # …", then "AUSTIN, Texas — Oracle said …"), unless written in lower case as well.
+        dateline = DATELINE.match(text)
+        rest = text[dateline.end() :] if dateline else text
         for name in question_names(text):
-            phrase = name_phrase(text, name)
+            if name not in rest:
+                continue
+            if rest.startswith(name) and (
+                name not in lead.title.split()
+                or re.search(rf"\b{re.escape(name.lower())}\b", lead.passage.text)
+            ):
+                continue
+            phrase = name_phrase(rest, name)
             if phrase.lower() in CALENDAR:
                 continue
             if len(phrase) > 2 and not phrase.isupper() and phrase not in found:

@@ -176,14 +176,16 @@ def test_greeting_thanks_and_help_say_what_the_bot_covers(seeded: Engine) -> Non
     assert session.questions == []
 
 
+HELION_WIRE = (
+    "Helion signs power deal\nSEATTLE, March 3 (Newswire) - Fusion startup Helion Energy said on "
+    "Tuesday it will supply 50 megawatts to a Microsoft data center.\n"
+)
+
+
 def test_the_examples_name_what_a_news_lead_is_about_not_its_dateline(
     engine: Engine, tmp_path: Path
 ) -> None:
-    (tmp_path / "helion.txt").write_text(
-        "Helion signs power deal\nSEATTLE, March 3 (Newswire) - Fusion startup Helion Energy "
-        "said on Tuesday it will supply 50 megawatts to a Microsoft data center.\n",
-        "utf-8",
-    )
+    (tmp_path / "helion.txt").write_text(HELION_WIRE, "utf-8")
     (tmp_path / "coreweave.txt").write_text(
         "CoreWeave prices IPO\nNEW YORK, March 28 (Newswire) - CoreWeave, the cloud provider, "
         "priced its initial public offering at $40 per share.\n",
@@ -195,6 +197,28 @@ def test_the_examples_name_what_a_news_lead_is_about_not_its_dateline(
         "I answer questions about the 2 documents in the collection “articles”, quoting the "
         "passages I use with a citation for each. Try for example: What do the documents say "
         "about CoreWeave? or What do the documents say about Helion Energy? Ask “What are these "
+        "articles about?” for an overview."
+    )
+
+
+def test_the_name_opening_a_lead_after_its_dateline_is_an_example_when_the_title_has_it(
+    engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "oracle.txt").write_text(
+        "Oracle signs $30 billion cloud deal as data center spending climbs\n\n"
+        "By Maria Lopez | July 2, 2026\n\n"
+        "AUSTIN, Texas — Oracle said on Wednesday it had signed a cloud contract worth more than "
+        "$30 billion a year.\n",
+        "utf-8",
+    )
+    (tmp_path / "helion.txt").write_text(HELION_WIRE, "utf-8")
+    assert engine.ingest([tmp_path / "oracle.txt", tmp_path / "helion.txt"]).ok
+    # Before: one example, and the byline as the title: "What does “By Maria Lopez | July 2,
+    # 2026” report?" "Fusion" opens its lead too, but the title leaves it out.
+    assert engine.ask("hi").text == (
+        "Hello! I answer questions about the 2 documents in the collection “articles”, quoting "
+        "the passages I use with a citation for each. Try for example: What do the documents say "
+        "about Helion Energy? or What do the documents say about Oracle? Ask “What are these "
         "articles about?” for an overview."
     )
 
