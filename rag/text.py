@@ -1,9 +1,11 @@
-"""Word terms, stop words and sentence spans shared by sparse vectors and answer scoring."""
+"""Word terms, stop words, sentence spans and table rows shared by sparse vectors and answers."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import zip_longest
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*", re.IGNORECASE)
 # A sentence ends at . ! ? (optionally closed by a quote or bracket) before a capital, digit,
@@ -12,6 +14,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[A-Z0-9\"“‘$€�
 _LEAD = re.compile(r"[\s\-–—•*·]+")
 # A stray bullet or dash after a sentence's full stop ("… resilience. -") belongs to no sentence.
 _TRAIL = re.compile(r"(?<=[.!?\"”’)])[\s\-–—•*·]+$")
+# A Markdown table: rows of cells between pipes, its header row ruled off by dashes.
+_TABLE_ROW = re.compile(r"[ \t]*\|.*\|[ \t]*")
+_TABLE_RULE = re.compile(r"[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*")
+_EMPHASIS = re.compile(r"\*\*|__|`")
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATION = re.compile(
     r"\b(vs|e\.g|i\.e|etc|approx|est|Inc|Corp|Ltd|Co|Mr|Ms|Dr|St|No|U\.S|U\.K)\.$"
@@ -255,6 +261,64 @@ def list_spans(text: str) -> list[tuple[int, int]]:
                 (start + len(text[start:end]) - len(text[start:end].lstrip()), lines[last][1])
             )
     return spans
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """A row of a Markdown table: its span, and its cells read under their column names."""
+
+    start: int
+    end: int
+    read: str
+    # The span of the whole table, header to last row, and the heading or caption above it.
+    table: tuple[int, int]
+    caption: str = ""
+
+    @property
+    def text(self) -> str:
+        """The row as a sentence: "Chips — Buyer: xAI; Seller: Nvidia; …"."""
+        return f"{self.caption} — {self.read}" if self.caption else self.read
+
+
+def _cells(line: str) -> list[str]:
+    return [_EMPHASIS.sub("", c).strip() for c in line.strip().strip("|").split("|")]
+
+
+def table_rows(text: str) -> list[TableRow]:
+    """The rows of the Markdown tables in a text ("| xAI | Nvidia |" under "| Buyer | Seller |")."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    rows: list[TableRow] = []
+    i = 0
+    while i + 1 < len(lines):
+        header, rule = (text[a:b] for a, b in lines[i : i + 2])
+        if not (_TABLE_ROW.fullmatch(header) and _TABLE_RULE.fullmatch(rule)):
+            i += 1
+            continue
+        names = _cells(header)
+        # The heading or caption right above a table says what its rows are ("## Chips").
+        above = text[slice(*lines[i - 1])].strip().lstrip("#").strip() if i else ""
+        caption = _EMPHASIS.sub("", above) if above and _is_title(above) else ""
+        last = i + 1
+        while last + 1 < len(lines) and _TABLE_ROW.fullmatch(text[slice(*lines[last + 1])]):
+            last += 1
+        for start, end in lines[i + 2 : last + 1]:
+            # "Value: $18 billion": a cell says what it is only with its column's name.
+            read = "; ".join(
+                f"{name}: {cell}" if name else cell
+                for name, cell in zip_longest(names, _cells(text[start:end]), fillvalue="")
+                if cell
+            )
+            offset = len(text[start:end]) - len(text[start:end].lstrip())
+            table = (lines[i][0], lines[last][1])
+            rows.append(TableRow(start + offset, end, f"{read}.", table, caption))
+        i = last + 1
+    return rows
+
+
+def table_text(rows: list[TableRow]) -> str:
+    """A table's rows as one text, under its heading once."""
+    read = " ".join(r.read for r in rows)
+    return f"{rows[0].caption} — {read}" if rows and rows[0].caption else read
 
 
 def _is_title(line: str) -> bool:

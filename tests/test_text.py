@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from rag.search import sparse
-from rag.text import closed, list_spans, paragraph_spans, sentence_spans, stem, terms
+from rag.text import (
+    TableRow,
+    closed,
+    list_spans,
+    paragraph_spans,
+    sentence_spans,
+    stem,
+    table_rows,
+    table_text,
+    terms,
+)
 
 
 def spans_text(text: str, spans: list[tuple[int, int]]) -> list[str]:
@@ -58,6 +68,35 @@ def test_list_span_takes_heading_intro_and_bullets() -> None:
         "Drivers are:\n- Cloud demand\n- Data growth\n- Chips"
     ]
     assert list_spans("Only one:\n- item\nThen prose.") == []
+
+
+def test_a_markdown_tables_rows_are_read_under_their_column_names() -> None:
+    text = (
+        "Intro.\n\n## Chips\n\n| Buyer | **Seller** | Value |\n|---|:---:|--:|\n"
+        "| OpenAI | Broadcom | $10 billion |\n  | xAI | Nvidia | |\nAfter the table.\n"
+        "| not | a table |\n| no | rule |\n"
+    )
+    table = (text.index("| Buyer"), text.index(" |\nAfter") + 2)
+    assert table_rows(text) == [
+        TableRow(
+            text.index("| OpenAI"),
+            text.index("\n  | xAI"),
+            "Buyer: OpenAI; Seller: Broadcom; Value: $10 billion.",
+            table,
+            "Chips",
+        ),
+        TableRow(text.index("| xAI"), table[1], "Buyer: xAI; Seller: Nvidia.", table, "Chips"),
+    ]
+    rows = table_rows(text)
+    assert rows[1].text == "Chips — Buyer: xAI; Seller: Nvidia."
+    assert table_text(rows) == (
+        "Chips — Buyer: OpenAI; Seller: Broadcom; Value: $10 billion. Buyer: xAI; Seller: Nvidia."
+    )
+    # Under a sentence, not a heading, a table has no caption; a row with more cells than the
+    # header keeps the rest unnamed.
+    assert [r.text for r in table_rows("Deals:\n| A | B |\n| --- | --- |\n| 1 | 2 | 3 |")] == [
+        "A: 1; B: 2; 3."
+    ]
 
 
 def test_paragraph_spans_need_two_sentences() -> None:

@@ -72,6 +72,8 @@ from rag.text import (
     paragraph_spans,
     sentence_spans,
     stem,
+    table_rows,
+    table_text,
     terms,
     words,
 )
@@ -131,6 +133,9 @@ class Candidate:
     focus: bool
     block: bool = False
     terms: frozenset[str] = frozenset()
+    # A table row is read, and shown, as its cells under their column names ("Buyer: xAI; Seller:
+    # Nvidia; …"): `text` is that reading, not the span's "| xAI | Nvidia | …".
+    row: bool = False
     # The question's words for a measure the sentence gives in its own ("raise" for "funding
     # round"): for the predicate rule and what a quote covers; the decision reads `terms` only.
     stated: frozenset[str] = frozenset()
@@ -279,7 +284,10 @@ class ExtractiveAnswerer:
             )
             for n, s in enumerate(chosen, start=1)
         ]
-        text = " ".join(f"{_as_sentence(c.text)} [{c.n}]" for c in citations)
+        text = " ".join(
+            f"{_as_sentence(s.candidate.text if s.candidate.row else c.text)} [{c.n}]"
+            for s, c in zip(chosen, citations, strict=True)
+        )
         # Answered, but without the date or number asked: the reader is told, not left to notice.
         offer = offer_of(evidence, declined=False)
         dateless = lacking(evidence.asked, question, quote)
@@ -539,29 +547,39 @@ def gather_evidence(
     past: tuple[str, ...] = (),
 ) -> Evidence:
     """The distinct full sentences of the passages, with term overlap and answer-type cue."""
-    pool: dict[tuple[str, int, int], tuple[Passage, int, int, bool]] = {}
+    pool: dict[tuple[str, int, int], tuple[Passage, int, int, bool, str | None]] = {}
     wants_list = is_list_question(question)
     for passage in passages:
-        spans = [
-            (start, end, False)
+        rows = table_rows(passage.text)
+        tables = sorted({r.table for r in rows})
+        spans: list[tuple[int, int, bool, str | None]] = [
+            (start, end, False, None)
             for start, end in spoken(passage.text, sentence_spans(passage.text))
             if not is_heading(passage.text[start:end])
             and not is_cut_off(passage.text[start:end])
             and not INSTRUCTION.search(passage.text[start:end])
+            and not any(a <= start < b for a, b in tables)
         ]
+        spans += [(r.start, r.end, False, r.text) for r in rows]
         if wants_list:
             # A list is answered by the whole list or the paragraph that enumerates it.
             blocks = list_spans(passage.text) + paragraph_spans(passage.text)
             spans += [
-                (start, end, True)
+                (start, end, True, None)
                 for start, end in blocks
                 if not INSTRUCTION.search(passage.text[start:end])
             ]
-        for start, end, block in spans:
+            spans += [
+                (a, b, True, table_text([r for r in rows if r.table == (a, b)])) for a, b in tables
+            ]
+        for start, end, block, read in spans:
             key = (passage.source, passage.start + start, passage.start + end)
             if not any(_overlaps(c, *key) for c in told):
-                pool.setdefault(key, (passage, start, end, block))
-    entries = [(p, start, end, p.text[start:end], block) for p, start, end, block in pool.values()]
+                pool.setdefault(key, (passage, start, end, block, read))
+    entries = [
+        (p, start, end, p.text[start:end] if read is None else read, block, read is not None)
+        for p, start, end, block, read in pool.values()
+    ]
     q_terms = set(terms(question)) - QUESTION_WORDS
     kind = answer_type(question)
     sentence_terms = [set(terms(e[3])) | title_terms(e[3]) for e in entries]
@@ -591,8 +609,9 @@ def gather_evidence(
             block=block,
             terms=frozenset(st),
             stated=frozenset(said),
+            row=row,
         )
-        for (p, start, end, text, block), st, said in zip(
+        for (p, start, end, text, block, row), st, said in zip(
             entries, sentence_terms, stated, strict=True
         )
     ]
@@ -1022,7 +1041,9 @@ def _as_sentence(text: str) -> str:
     # so does a quotation led by its speaker's line.
     if items:
         lines = [lines[len(lines) - len(items) - 1], "; ".join(items)]
-    text = " ".join(lines)
+    # Markdown's bold marks are markup, not words; a quote cut after "- **" would show only the
+    # closing pair ("Microsoft and Nebius**: a five-year …").
+    text = " ".join(lines).replace("**", "")
     return text if text[-1] in SENTENCE_CLOSE else text + "."
 
 

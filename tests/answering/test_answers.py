@@ -137,6 +137,37 @@ def test_a_title_answer_quotes_sentences_without_the_title_only_to_name_the_comp
     )
 
 
+def test_a_markdown_table_row_answers_read_under_its_column_names(
+    engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "deals.md").write_text(
+        "# The biggest AI infrastructure deals of 2026 so far\n\n"
+        "Spending on data centers and chips kept climbing.\n\n"
+        "- **Microsoft and Nebius**: a five-year GPU capacity deal worth $17.4 billion.\n\n"
+        "## Chips\n\n"
+        "| Buyer | Seller | Value | Announced |\n|---|---|---|---|\n"
+        "| OpenAI | Broadcom | $10 billion | February |\n"
+        "| xAI | Nvidia | $18 billion | April |\n",
+        "utf-8",
+    )
+    assert engine.ingest([tmp_path / "deals.md"]).ok
+    # Before, every row was passed over as a heading (its cells are capitalised), and the answer
+    # quoted the spending sentence.
+    answer = engine.ask("Who did OpenAI buy chips from?")
+    assert answer.text == (
+        "Chips — Buyer: OpenAI; Seller: Broadcom; Value: $10 billion; Announced: February. [1]"
+    )
+    # The citation quotes the row as the article has it.
+    assert answer.citations[0].text == "| OpenAI | Broadcom | $10 billion | February |"
+    assert engine.ask("How much did xAI spend on Nvidia chips?").text == (
+        "Chips — Buyer: xAI; Seller: Nvidia; Value: $18 billion; Announced: April. [1]"
+    )
+    # Bold marks are markup: a quote cut after "- **" showed "Microsoft and Nebius**: …".
+    assert engine.ask("How much is the Microsoft Nebius deal worth?").text == (
+        "Microsoft and Nebius: a five-year GPU capacity deal worth $17.4 billion. [1]"
+    )
+
+
 def test_a_quote_of_what_the_company_does_opens_with_the_sentence_naming_it(
     seeded: Engine,
 ) -> None:
