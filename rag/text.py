@@ -289,19 +289,22 @@ def table_rows(text: str) -> list[TableRow]:
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
     rows: list[TableRow] = []
     i = 0
-    while i + 1 < len(lines):
-        header, rule = (text[a:b] for a, b in lines[i : i + 2])
-        if not (_TABLE_ROW.fullmatch(header) and _TABLE_RULE.fullmatch(rule)):
-            i += 1
+    while i < len(lines):
+        last = i - 1
+        while last + 1 < len(lines) and _TABLE_ROW.fullmatch(text[slice(*lines[last + 1])]):
+            last += 1
+        ruled = i + 1 <= last and bool(_TABLE_RULE.fullmatch(text[slice(*lines[i + 1])]))
+        # Two rows or more: a header ruled off names the columns; without one, all are values.
+        body = lines[i + 2 : last + 1] if ruled else lines[i : last + 1]
+        if last - i < 1 or not body:
+            i = max(i, last) + 1
             continue
-        names = _cells(header)
+        names = _cells(text[slice(*lines[i])]) if ruled else []
         # The heading or caption right above a table says what its rows are ("## Chips").
         above = text[slice(*lines[i - 1])].strip().lstrip("#").strip() if i else ""
         caption = _EMPHASIS.sub("", above) if above and _is_title(above) else ""
-        last = i + 1
-        while last + 1 < len(lines) and _TABLE_ROW.fullmatch(text[slice(*lines[last + 1])]):
-            last += 1
-        for start, end in lines[i + 2 : last + 1]:
+        table = (lines[i][0], lines[last][1])
+        for start, end in body:
             # "Value: $18 billion": a cell says what it is only with its column's name.
             read = "; ".join(
                 f"{name}: {cell}" if name else cell
@@ -309,7 +312,6 @@ def table_rows(text: str) -> list[TableRow]:
                 if cell
             )
             offset = len(text[start:end]) - len(text[start:end].lstrip())
-            table = (lines[i][0], lines[last][1])
             rows.append(TableRow(start + offset, end, f"{read}.", table, caption))
         i = last + 1
     return rows

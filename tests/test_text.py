@@ -74,7 +74,6 @@ def test_a_markdown_tables_rows_are_read_under_their_column_names() -> None:
     text = (
         "Intro.\n\n## Chips\n\n| Buyer | **Seller** | Value |\n|---|:---:|--:|\n"
         "| OpenAI | Broadcom | $10 billion |\n  | xAI | Nvidia | |\nAfter the table.\n"
-        "| not | a table |\n| no | rule |\n"
     )
     table = (text.index("| Buyer"), text.index(" |\nAfter") + 2)
     assert table_rows(text) == [
@@ -97,6 +96,13 @@ def test_a_markdown_tables_rows_are_read_under_their_column_names() -> None:
     assert [r.text for r in table_rows("Deals:\n| A | B |\n| --- | --- |\n| 1 | 2 | 3 |")] == [
         "A: 1; B: 2; 3."
     ]
+    # Rows not ruled off under a header are values only (an HTML table without <th> cells); one
+    # line between pipes is no table.
+    assert [r.text for r in table_rows("Terms\n| ctxt | the context |\n| attrs | the first |")] == [
+        "Terms — ctxt; the context.",
+        "Terms — attrs; the first.",
+    ]
+    assert table_rows("| a lone line |\nText.") == []
 
 
 def test_paragraph_spans_need_two_sentences() -> None:
