@@ -20,7 +20,11 @@ _FURNITURE = frozenset({"nav", "footer", "aside", "button", "dialog"})
 # Where a page marks its content: with one, the text outside it is furniture too.
 _CONTENT = frozenset({"main", "article"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_CELLS = frozenset({"td", "th"})
 _FEED = 64 * 1024
+# A table of data, not of layout: no table inside it, two rows or more with text, two cells or
+# more in the first, and no cell longer than this. Older pages lay whole articles out in tables.
+CELL_CHARS = 300
 
 
 @dataclass
@@ -62,11 +66,20 @@ class _Reader(HTMLParser):
         self.starts: dict[str, list[int]] = {tag: [] for tag in _FURNITURE | _CONTENT}
         self.furniture: list[tuple[int, int]] = []
         self.content: list[tuple[int, int]] = []
+        # Tables: each line's cell (-1: none), each cell's table and row, the tables open.
+        self.line_cells: list[int] = []
+        self.cells: list[tuple[int, int]] = []
+        # The header cells (<th>) by id.
+        self.heads: set[int] = set()
+        self.tables: list[_Table] = []
+        self.open_tables: list[int] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._flush()
         if tag in self.starts:
             self.starts[tag].append(len(self.found.lines))
+        if not self.skipping:
+            self._table_tag(tag)
         if tag in _SKIPPED:
             self.skipping += 1
         elif tag == "title" and not self.titled and not self.skipping:
@@ -84,6 +97,12 @@ class _Reader(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         self._flush()
+        if self.skipping or not self.open_tables:
+            pass
+        elif tag in _CELLS | {"tr"}:
+            self.tables[self.open_tables[-1]].cell = -1
+        elif tag == "table":
+            self.open_tables.pop()
         if self.starts.get(tag):
             marked = self.furniture if tag in _FURNITURE else self.content
             marked.append((self.starts[tag].pop(), len(self.found.lines)))
@@ -114,7 +133,31 @@ class _Reader(HTMLParser):
         self.open.clear()
         if self.h1 is not None:
             self.found.h1 = self.found.headings[self.h1]
-        self.found.lines = _article(self.found.lines, self.furniture, self.content)
+        kept = _article(len(self.found.lines), self.furniture, self.content)
+        self.found.lines = _tabled(
+            [(self.found.lines[i], self.line_cells[i]) for i in kept],
+            self.cells,
+            self.heads,
+            self.tables,
+        )
+
+    def _table_tag(self, tag: str) -> None:
+        """Follow a table's rows and cells as their tags open."""
+        if tag == "table":
+            if self.open_tables:
+                self.tables[self.open_tables[-1]].nested = True
+            self.open_tables.append(len(self.tables))
+            self.tables.append(_Table())
+        elif self.open_tables and tag in _CELLS | {"tr"}:
+            table = self.tables[self.open_tables[-1]]
+            table.cell = -1
+            if tag == "tr" or table.rows == 0:
+                table.rows += 1
+            if tag in _CELLS:
+                table.cell = len(self.cells)
+                self.cells.append((self.open_tables[-1], table.rows - 1))
+                if tag == "th":
+                    self.heads.add(table.cell)
 
     def _flush(self) -> None:
         if not self.pending:
@@ -130,22 +173,95 @@ class _Reader(HTMLParser):
         for _, _, words in self.open:
             if string.strip():
                 words.append(string.strip())
+        cell = self.tables[self.open_tables[-1]].cell if self.open_tables else -1
         for line in string.splitlines():
             if line := line.strip():
                 self.found.lines.append(self.budget.take(line))
+                self.line_cells.append(cell)
+                if cell >= 0:
+                    self.tables[self.cells[cell][0]].chars(cell, len(line))
+
+
+@dataclass
+class _Table:
+    """A table as its tags go by: rows so far, the cell open, and what tells data from layout."""
+
+    rows: int = 0
+    cell: int = -1
+    nested: bool = False
+    # The characters of each cell's text.
+    sizes: dict[int, int] = field(default_factory=dict)
+
+    def chars(self, cell: int, count: int) -> None:
+        """Count a line of a cell's text."""
+        self.sizes[cell] = self.sizes.get(cell, 0) + count + 1
+
+    def of_data(self, first_row_cells: int) -> bool:
+        """Whether the table holds data to be read row by row."""
+        return (
+            not self.nested
+            and first_row_cells >= 2
+            and max(self.sizes.values(), default=0) <= CELL_CHARS + 1
+        )
 
 
 def _article(
-    lines: list[str], furniture: list[tuple[int, int]], content: list[tuple[int, int]]
-) -> list[str]:
-    """The lines of the page's content without its furniture, else the page's without it."""
-    dropped = _within(len(lines), furniture)
-    inside = _within(len(lines), content)
+    count: int, furniture: list[tuple[int, int]], content: list[tuple[int, int]]
+) -> list[int]:
+    """The indexes of the page's content lines without its furniture, else the page's without it."""
+    dropped = _within(count, furniture)
+    inside = _within(count, content)
     kept = [
-        line for line, out, main in zip(lines, dropped, inside, strict=True) if main and not out
+        i for i, (out, main) in enumerate(zip(dropped, inside, strict=True)) if main and not out
     ]
     # A page all furniture (or marked oddly) keeps its text: a menu is better than nothing.
-    return kept or [line for line, out in zip(lines, dropped, strict=True) if not out] or lines
+    return kept or [i for i, out in enumerate(dropped) if not out] or list(range(count))
+
+
+def _tabled(
+    lines: list[tuple[str, int]],
+    cells: list[tuple[int, int]],
+    heads: set[int],
+    tables: list[_Table],
+) -> list[str]:
+    """The lines, each data table's cells written as Markdown rows where its first cell is."""
+    # Each table's rows, their cells' kept text. A cell left empty keeps its place in its row,
+    # so that each value stays under its column's name.
+    rows: dict[int, dict[int, dict[int, list[str]]]] = {}
+    for cell, (table, row) in enumerate(cells):
+        rows.setdefault(table, {}).setdefault(row, {})[cell] = []
+    for line, cell in lines:
+        if cell >= 0:
+            table, row = cells[cell]
+            rows[table][row][cell].append(line)
+    written: dict[int, list[str] | None] = {}
+    out: list[str] = []
+    for line, cell in lines:
+        if cell < 0:
+            out.append(line)
+            continue
+        table = cells[cell][0]
+        if table not in written:
+            written[table] = _rows(tables[table], rows[table], heads)
+            out.extend(written[table] or [])
+        if written[table] is None:
+            out.append(line)
+    return out
+
+
+def _rows(
+    table: _Table, rows: dict[int, dict[int, list[str]]], heads: set[int]
+) -> list[str] | None:
+    """A data table's rows with text as Markdown, a header row ruled off; None for layout."""
+    kept = [row for row in rows.values() if any(row.values())]
+    texts = [[" ".join(parts).replace("|", "/") for parts in row.values()] for row in kept]
+    if len(texts) < 2 or not table.of_data(len(texts[0])):
+        return None
+    lines = ["| " + " | ".join(row) + " |" for row in texts]
+    # Only a row of <th> cells names the columns; a table without one is rows of values.
+    if set(kept[0]) <= heads:
+        lines.insert(1, "|" + "---|" * len(texts[0]))
+    return lines
 
 
 def _within(count: int, spans: list[tuple[int, int]]) -> list[bool]:

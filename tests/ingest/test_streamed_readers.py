@@ -91,6 +91,18 @@ NEWS_PAGE = (
     "<footer>© 2026 Daily Wire. All rights reserved.</footer></body></html>"
 )
 
+TABLES_PAGE = (
+    "<html><body><h2>Chips</h2><table><caption>Chip deals</caption><thead><tr><th>Buyer</th>"
+    "<th>Seller</th><th>Value</th></tr></thead><tbody><tr><td>OpenAI</td><td>Broad<b>com</b></td>"
+    "<td>$10 billion</td></tr><tr><td>xAI</td><td></td><td>$18 | billion</td></tr>"
+    "<tr><td><button>Buy</button></td></tr></tbody></table>"
+    "<table><tr><td>ctxt</td><td>the context</td></tr><tr><td>attrs</td><td>the first</td></tr>"
+    "</table><table><tr><td>" + "long text " * 40 + "</td><td>x</td></tr><tr><td>a</td><td>b</td>"
+    "</tr></table><table><tr><td><table><tr><td>in</td><td>ner</td></tr><tr><td>c</td><td>d</td>"
+    "</tr></table></td><td>outer</td></tr><tr><td>e</td><td>f</td></tr></table>"
+    "<table><tr><td>one row</td><td>only</td></tr></table></body></html>"
+)
+
 PAGES = [
     "<html><head><title> The  title </title><script>var a = '<p>no</p>';</script>"
     "<style>p {}</style></head><body><h1>Big <b>news</b></h1><p>Para &amp; one&nbsp;x</p>"
@@ -101,6 +113,7 @@ PAGES = [
     "<div><h2>Outer <h3>inner</h3> tail</h2><p>Unclosed <b>bold<p>next</div>text &copy; 2026",
     "<p>" + "word " * 20_000 + "</p><h3>" + "long heading " * 50 + "</h3>",
     NEWS_PAGE,
+    TABLES_PAGE,
 ]
 
 
@@ -162,3 +175,31 @@ def test_html_leaves_out_a_pages_menus_footer_and_buttons(
     path = tmp_path / "page.html"
     path.write_text(markup, encoding="utf-8")
     assert load_document(path).text == text
+
+
+def test_html_tables_of_data_are_read_as_markdown_rows(tmp_path: Path) -> None:
+    path = tmp_path / "tables.html"
+    path.write_text(TABLES_PAGE, encoding="utf-8")
+    # A header of <th> cells is ruled off; a table without one is rows of values; a cell too
+    # long, a table inside a table or a single row lays a page out and is read line by line.
+    assert load_document(path).text.split("\n") == [
+        "Chips",
+        "Chip deals",
+        "| Buyer | Seller | Value |",
+        "|---|---|---|",
+        "| OpenAI | Broad com | $10 billion |",
+        "| xAI |  | $18 / billion |",
+        "| ctxt | the context |",
+        "| attrs | the first |",
+        ("long text " * 40).strip(),
+        "x",
+        "a",
+        "b",
+        "| in | ner |",
+        "| c | d |",
+        "outer",
+        "e",
+        "f",
+        "one row",
+        "only",
+    ]
