@@ -382,7 +382,10 @@ LIST_Q = re.compile(
 )
 # "Which companies …": a plural asked for is a list too, unless the plural is a verb or
 # a word that only looks plural (NOT_PLURAL).
-PLURAL_ASK = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?([a-z-]{3,}s)\b", re.IGNORECASE)
+# A name ending in s that owns what is asked ("What was Nebius's revenue?") asks for no list.
+PLURAL_ASK = re.compile(
+    r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?([a-z-]{3,}s)\b(?!['’]s\b)", re.IGNORECASE
+)
 NOT_PLURAL = frozenset(
     {"does", "has", "this", "its", "was", "less", "business", "process", "plans"}
 )

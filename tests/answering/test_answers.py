@@ -168,6 +168,28 @@ def test_a_markdown_table_row_answers_read_under_its_column_names(
     )
 
 
+def test_an_html_table_row_answers_read_under_its_column_names(
+    engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "nebius.html").write_text(
+        "<html><head><title>Nebius posts record quarter</title></head><body><main>"
+        "<p>Nebius Group said on Tuesday its second-quarter revenue more than tripled.</p>"
+        "<table><tr><th>Metric</th><th>Q2 2026</th><th>Q2 2025</th></tr>"
+        "<tr><td>Revenue</td><td>$412 million</td><td>$105 million</td></tr>"
+        "<tr><td>Adjusted EBITDA</td><td>$58 million</td><td>-$60 million</td></tr></table>"
+        "</main></body></html>",
+        "utf-8",
+    )
+    assert engine.ingest([tmp_path / "nebius.html"]).ok
+    # Before, each cell was a line of its own, and the question was declined.
+    answer = engine.ask("What was Nebius's adjusted EBITDA?")
+    assert answer.text == (
+        "Metric: Adjusted EBITDA; Q2 2026: $58 million; Q2 2025: -$60 million. [1] Nebius Group "
+        "said on Tuesday its second-quarter revenue more than tripled. [2]"
+    )
+    assert answer.citations[0].text == "| Adjusted EBITDA | $58 million | -$60 million |"
+
+
 def test_a_quote_of_what_the_company_does_opens_with_the_sentence_naming_it(
     seeded: Engine,
 ) -> None:
@@ -793,6 +815,10 @@ def test_question_helpers() -> None:
     assert opening_name("Microsoft invested how much?") is None
     assert is_list_question("Which companies backed OpenAI?")
     assert not is_list_question("What is OpenAI's valuation?")
+    # A name ending in s that owns what is asked is no plural; a plural owning it still is.
+    assert not is_list_question("What was Nebius's revenue?")
+    assert not is_list_question("What was Nebius’s revenue?")
+    assert is_list_question("What were the companies' revenues?")
 
 
 def test_follow_up_is_asked_with_the_question_before(seeded: Engine) -> None:
