@@ -269,7 +269,8 @@ def capped_title(title: str) -> str:
 def derive_title(text: str) -> str:
     """The headline of an article: a title-like line near the top, else its first words."""
     top = [line.strip() for line in text.splitlines() if line.strip()][:6]
-    lines = [line for line in top if not _BYLINE.match(line)][:3] or top[:1]
+    # Markdown sets a byline in italics or bold ("*By Kenji Sato — April 14, 2026*").
+    lines = [line for line in top if not _BYLINE.match(line.strip("*_ "))][:3] or top[:1]
     best, best_score = "", 0.0
     for line in lines:
         tokens = line.split()

@@ -127,6 +127,7 @@ def test_long_first_line_title_is_cut() -> None:
         "Monday, March 3, 2026",
         "Updated: 3 March 2026",
         "2026-07-02 09:30 UTC",
+        "*By Kenji Sato — April 14, 2026*",
     ],
 )
 def test_a_byline_or_date_line_is_not_the_title(top: str) -> None:
