@@ -23,7 +23,12 @@ from llama_index.core.schema import TextNode
 from rag.config import ChunkSettings
 from rag.errors import DocumentError
 from rag.ingest.limits import ReadLimits
-from rag.ingest.loaders import SUPPORTED_SUFFIXES, SourceDocument, load_document
+from rag.ingest.loaders import (
+    READER_VERSION,
+    SUPPORTED_SUFFIXES,
+    SourceDocument,
+    load_document,
+)
 from rag.ingest.token_counts import TokenCounter
 from rag.locking import ReadWriteLock
 from rag.search.backend import StoreBackend
@@ -48,6 +53,7 @@ _METADATA_KEYS = [
     "start",
     "end",
     "file_sha256",
+    "reader",
     "chunk_count",
     "pages",
     "sections",
@@ -215,7 +221,12 @@ class Ingestor:
                 "path": path,
                 "root": root,
             }
-            metadata |= {"start": start, "end": end, "file_sha256": doc.sha256}
+            metadata |= {
+                "start": start,
+                "end": end,
+                "file_sha256": doc.sha256,
+                "reader": READER_VERSION,
+            }
             metadata |= {
                 "pages": _touching(doc.pages, start, end),
                 "sections": _touching(doc.sections, start, end),
@@ -348,6 +359,7 @@ class Ingestor:
             if (
                 before is not None
                 and before.complete
+                and before.reader == READER_VERSION
                 and (before.size, before.mtime_ns) == (st.st_size, st.st_mtime_ns)
             ):
                 report.unchanged.append(before.source)
@@ -376,7 +388,13 @@ class Ingestor:
             report.failed.append((target.path.name, str(exc).removeprefix(f"{target.path.name}: ")))
             return None
         before = indexed.get(path)
-        if before is not None and before.sha256 == doc.sha256 and before.complete:
+        # A file an older reader read is read and embedded again: its text or title may differ.
+        if (
+            before is not None
+            and before.reader == READER_VERSION
+            and before.sha256 == doc.sha256
+            and before.complete
+        ):
             report.unchanged.append(doc.source)
             # Read anyway: record the page count an older manifest may lack.
             touched.append(
@@ -399,6 +417,7 @@ class Ingestor:
             mtime_ns=st[1],
             # Every PDF page has a start, empty pages included; other formats have none.
             pages=len(doc.pages) or None,
+            reader=READER_VERSION,
         )
         return _Pending(entry, before, nodes)
 

@@ -18,6 +18,10 @@ from rag.text import capitalised_share
 from rag.types import PageStarts, SectionStarts
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
+# Raised whenever a reader gives another text or title for the same file (1: HTML tables as rows,
+# bylines no titles). The index records the version each file was read with, and `rag ingest`
+# reads again what an older one read, though the file is unchanged.
+READER_VERSION = 1
 _TITLE_WORDS = 16
 _TITLE_CHARS = 120
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)

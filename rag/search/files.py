@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # Payload fields kept for every chunk besides what llama-index stores.
-MANIFEST_FIELDS = ["path", "root", "file_sha256", "chunk_count", "source", "title"]
+MANIFEST_FIELDS = ["path", "root", "file_sha256", "chunk_count", "source", "title", "reader"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class IndexedFile:
     pages: int | None = None
     # When the file's current content was ingested, as ISO 8601 UTC ("" when not recorded).
     ingested_at: str = ""
+    # The version of the readers that read it (0: one from before versions were recorded).
+    reader: int = 0
 
     @classmethod
     def from_payload(cls, path: str, entry: dict[str, Any]) -> IndexedFile:
@@ -39,6 +41,7 @@ class IndexedFile:
             sha256=str(entry.get("file_sha256", "")),
             chunk_count=int(entry.get("chunk_count", -1)),
             ids=frozenset(entry["ids"]),
+            reader=int(entry.get("reader", 0)),
         )
 
     @property

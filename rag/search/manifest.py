@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS files (
     chunk_count INTEGER NOT NULL,
     ingested_at TEXT NOT NULL,
     pages INTEGER,
+    reader INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (collection, path)
 );
 CREATE TABLE IF NOT EXISTS chunks (
@@ -81,6 +82,9 @@ class Manifest:
         if "pages" not in columns:
             # Files ingested before pages were recorded show none until ingested again.
             self._db.execute("ALTER TABLE files ADD COLUMN pages INTEGER")
+        if "reader" not in columns:
+            # Files read before reader versions were recorded are read again by the next ingest.
+            self._db.execute("ALTER TABLE files ADD COLUMN reader INTEGER NOT NULL DEFAULT 0")
 
     def files(self) -> dict[str, IndexedFile]:
         """Every file with at least one chunk, by path."""
@@ -93,7 +97,7 @@ class Manifest:
             found = {}
             for row in self._db.execute(
                 "SELECT path, root, source, title, sha256, chunk_count, size, mtime_ns, pages, "
-                "ingested_at FROM files WHERE collection = ?",
+                "ingested_at, reader FROM files WHERE collection = ?",
                 (self.collection,),
             ):
                 path = row[0]
@@ -110,6 +114,7 @@ class Manifest:
                         mtime_ns=row[7],
                         pages=row[8],
                         ingested_at=row[9],
+                        reader=row[10],
                     )
             return found
 
@@ -202,7 +207,8 @@ class Manifest:
     def _put(self, f: IndexedFile, chunk_count: int) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO files (collection, path, root, source, title, sha256, size, "
-            "mtime_ns, chunk_count, ingested_at, pages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "mtime_ns, chunk_count, ingested_at, pages, reader) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self.collection,
                 f.path,
@@ -216,6 +222,7 @@ class Manifest:
                 # A file read again unchanged (a new mtime only) keeps its first time.
                 f.ingested_at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 f.pages,
+                f.reader,
             ),
         )
 

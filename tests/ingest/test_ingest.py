@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,30 @@ def test_changed_file_is_replaced_and_removed_file_dropped(engine: Engine, tmp_p
     ]
     assert a_texts == ["Acme Compute raised $5 billion instead."]
     assert len(after) == len(before) - 1
+
+
+def test_files_an_older_reader_read_are_read_again(engine: Engine, tmp_path: Path) -> None:
+    folder = make_corpus(tmp_path / "docs")
+    (folder / "f.txt").write_text(
+        "Oracle signs $30 billion cloud deal\n\nBy Maria Lopez | July 2, 2026\n\nOracle said.\n",
+        "utf-8",
+    )
+    engine.ingest([folder])
+    # As an index written before this version of the readers holds them: the byline read as
+    # the title, and no reader version recorded (an older manifest gains the column as 0).
+    with sqlite3.connect(tmp_path / "index" / "manifest.sqlite") as db:
+        db.execute(
+            "UPDATE files SET reader = 0, title = 'By Maria Lopez | July 2, 2026' "
+            "WHERE source = 'f.txt'"
+        )
+    report = engine.ingest([folder])
+    assert (report.updated, report.chunks_embedded) == (["f.txt"], 1)
+    assert report.unchanged == ["a.txt", "b.md", "c.html", "d.pdf", "e.docx"]
+    assert [d.title for d in engine.documents() if d.source == "f.txt"] == [
+        "Oracle signs $30 billion cloud deal"
+    ]
+    again = engine.ingest([folder])
+    assert (again.updated, again.chunks_embedded) == ([], 0)
 
 
 def test_bad_files_are_reported_and_the_rest_ingested(engine: Engine, tmp_path: Path) -> None:
@@ -245,5 +270,5 @@ PINNED_SPANS = [
     ("d.pdf", 0, 49),
     ("e.docx", 0, 37),
 ]
-PINNED_PAYLOADS = "e5795ec9a6cd763b82b7a95b5d941b3d30f22d1c6534092672730ee469415a16"
+PINNED_PAYLOADS = "c697cc369102d6abd700ce16cfa3e1fd11aaee8248024f1225159ecc64fb7ec1"
 PINNED_SPARSE = "e4cf5913fed8b9aa275a060a357700c11237fb8f25a0134cd7cf223708d04eb7"
