@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -25,6 +26,8 @@ _FEED = 64 * 1024
 # A table of data, not of layout: no table inside it, two rows or more with text, two cells or
 # more in the first, and no cell longer than this. Older pages lay whole articles out in tables.
 CELL_CHARS = 300
+# Nor more cells than this: a page of a million empty cells keeps no record of each.
+CELL_LIMIT = 5_000
 
 
 @dataclass
@@ -66,10 +69,10 @@ class _Reader(HTMLParser):
         self.starts: dict[str, list[int]] = {tag: [] for tag in _FURNITURE | _CONTENT}
         self.furniture: list[tuple[int, int]] = []
         self.content: list[tuple[int, int]] = []
-        # Tables: each line's cell (-1: none), each cell's table and row, the tables open.
-        self.line_cells: list[int] = []
-        self.cells: list[tuple[int, int]] = []
-        # The header cells (<th>) by id.
+        # Tables: each line's cell (-1: none), each cell's table, the header cells (<th>), the
+        # tables open. Arrays of machine integers: a page of 150,000 tables stays small.
+        self.line_cells = array("q")
+        self.cell_tables = array("q")
         self.heads: set[int] = set()
         self.tables: list[_Table] = []
         self.open_tables: list[int] = []
@@ -100,9 +103,9 @@ class _Reader(HTMLParser):
         if self.skipping or not self.open_tables:
             pass
         elif tag in _CELLS | {"tr"}:
-            self.tables[self.open_tables[-1]].cell = -1
+            self.tables[self.open_tables[-1]].close_cell()
         elif tag == "table":
-            self.open_tables.pop()
+            self._end_table(self.open_tables.pop())
         if self.starts.get(tag):
             marked = self.furniture if tag in _FURNITURE else self.content
             marked.append((self.starts[tag].pop(), len(self.found.lines)))
@@ -134,28 +137,44 @@ class _Reader(HTMLParser):
         if self.h1 is not None:
             self.found.h1 = self.found.headings[self.h1]
         kept = _article(len(self.found.lines), self.furniture, self.content)
+        for table in self.open_tables:
+            self._end_table(table)
         self.found.lines = _tabled(
             [(self.found.lines[i], self.line_cells[i]) for i in kept],
-            self.cells,
+            self.cell_tables,
             self.heads,
             self.tables,
         )
+
+    def _end_table(self, index: int) -> None:
+        table = self.tables[index]
+        table.end()
+        if table.rows is None:
+            # One layout stands for all: a page of 150,000 one-cell tables keeps none of them.
+            self.tables[index] = _LAYOUT
 
     def _table_tag(self, tag: str) -> None:
         """Follow a table's rows and cells as their tags open."""
         if tag == "table":
             if self.open_tables:
-                self.tables[self.open_tables[-1]].nested = True
+                self.tables[self.open_tables[-1]].drop()
             self.open_tables.append(len(self.tables))
             self.tables.append(_Table())
         elif self.open_tables and tag in _CELLS | {"tr"}:
             table = self.tables[self.open_tables[-1]]
-            table.cell = -1
-            if tag == "tr" or table.rows == 0:
-                table.rows += 1
-            if tag in _CELLS:
-                table.cell = len(self.cells)
-                self.cells.append((self.open_tables[-1], table.rows - 1))
+            table.close_cell()
+            if tag == "tr":
+                table.new_row()
+                return
+            table.count += 1
+            if table.count > CELL_LIMIT:
+                table.drop()
+            if table.rows is not None:
+                if not table.rows:
+                    table.new_row()
+                table.cell = len(self.cell_tables)
+                self.cell_tables.append(self.open_tables[-1])
+                table.rows[-1].append(table.cell)
                 if tag == "th":
                     self.heads.add(table.cell)
 
@@ -173,36 +192,51 @@ class _Reader(HTMLParser):
         for _, _, words in self.open:
             if string.strip():
                 words.append(string.strip())
-        cell = self.tables[self.open_tables[-1]].cell if self.open_tables else -1
+        table = self.tables[self.open_tables[-1]] if self.open_tables else None
+        cell = table.cell if table is not None else -1
         for line in string.splitlines():
             if line := line.strip():
                 self.found.lines.append(self.budget.take(line))
                 self.line_cells.append(cell)
-                if cell >= 0:
-                    self.tables[self.cells[cell][0]].chars(cell, len(line))
+                if table is not None and cell >= 0:
+                    table.size += len(line) + 1
 
 
-@dataclass
+@dataclass(slots=True)
 class _Table:
-    """A table as its tags go by: rows so far, the cell open, and what tells data from layout."""
+    """A table as its tags go by: its rows of cell ids, the cell open, data or layout."""
 
-    rows: int = 0
+    # None once it lays the page out: a table inside it, a cell too long, too many cells, or
+    # fewer than two rows. Its cells' lines are then read as lines.
+    rows: list[list[int]] | None = field(default_factory=list)
     cell: int = -1
-    nested: bool = False
-    # The characters of each cell's text.
-    sizes: dict[int, int] = field(default_factory=dict)
+    count: int = 0
+    # The characters of the open cell's text so far, and of its longest.
+    size: int = 0
+    longest: int = 0
 
-    def chars(self, cell: int, count: int) -> None:
-        """Count a line of a cell's text."""
-        self.sizes[cell] = self.sizes.get(cell, 0) + count + 1
+    def new_row(self) -> None:
+        """A <tr> opens."""
+        if self.rows is not None:
+            self.rows.append([])
 
-    def of_data(self, first_row_cells: int) -> bool:
-        """Whether the table holds data to be read row by row."""
-        return (
-            not self.nested
-            and first_row_cells >= 2
-            and max(self.sizes.values(), default=0) <= CELL_CHARS + 1
-        )
+    def close_cell(self) -> None:
+        """The cell open, if any, ends (its tag, its row's or the next cell's)."""
+        self.longest = max(self.longest, self.size)
+        self.size, self.cell = 0, -1
+
+    def drop(self) -> None:
+        """It lays the page out: its rows are let go."""
+        self.rows = None
+
+    def end(self) -> None:
+        """The table ends: it holds data only with two rows or more and no cell too long."""
+        self.close_cell()
+        if self.rows is not None and (len(self.rows) < 2 or self.longest > CELL_CHARS + 1):
+            self.drop()
+
+
+_LAYOUT = _Table(rows=None)
 
 
 def _article(
@@ -219,48 +253,41 @@ def _article(
 
 
 def _tabled(
-    lines: list[tuple[str, int]],
-    cells: list[tuple[int, int]],
-    heads: set[int],
-    tables: list[_Table],
+    lines: list[tuple[str, int]], cell_tables: array[int], heads: set[int], tables: list[_Table]
 ) -> list[str]:
     """The lines, each data table's cells written as Markdown rows where its first cell is."""
-    # Each table's rows, their cells' kept text. A cell left empty keeps its place in its row,
-    # so that each value stays under its column's name.
-    rows: dict[int, dict[int, dict[int, list[str]]]] = {}
-    for cell, (table, row) in enumerate(cells):
-        rows.setdefault(table, {}).setdefault(row, {})[cell] = []
+    texts: dict[int, list[str]] = {}
     for line, cell in lines:
-        if cell >= 0:
-            table, row = cells[cell]
-            rows[table][row][cell].append(line)
-    written: dict[int, list[str] | None] = {}
+        if cell >= 0 and tables[cell_tables[cell]].rows is not None:
+            texts.setdefault(cell, []).append(line)
+    written: dict[int, bool] = {}
     out: list[str] = []
     for line, cell in lines:
-        if cell < 0:
+        table = cell_tables[cell] if cell >= 0 else -1
+        rows = tables[table].rows if table >= 0 else None
+        if rows is None:
             out.append(line)
-            continue
-        table = cells[cell][0]
-        if table not in written:
-            written[table] = _rows(tables[table], rows[table], heads)
-            out.extend(written[table] or [])
-        if written[table] is None:
+        elif table not in written:
+            markdown = _markdown(rows, texts, heads)
+            written[table] = markdown is not None
+            out.extend(markdown or [line])
+        elif not written[table]:
             out.append(line)
     return out
 
 
-def _rows(
-    table: _Table, rows: dict[int, dict[int, list[str]]], heads: set[int]
+def _markdown(
+    rows: list[list[int]], texts: dict[int, list[str]], heads: set[int]
 ) -> list[str] | None:
-    """A data table's rows with text as Markdown, a header row ruled off; None for layout."""
-    kept = [row for row in rows.values() if any(row.values())]
-    texts = [[" ".join(parts).replace("|", "/") for parts in row.values()] for row in kept]
-    if len(texts) < 2 or not table.of_data(len(texts[0])):
+    """A data table's rows with text, a header row of <th> cells ruled off; None if too few."""
+    # A cell left empty keeps its place in its row, so that each value stays under its column.
+    kept = [row for row in rows if any(cell in texts for cell in row)]
+    cells = [[" ".join(texts.get(c, [])).replace("|", "/") for c in row] for row in kept]
+    if len(cells) < 2 or len(cells[0]) < 2:
         return None
-    lines = ["| " + " | ".join(row) + " |" for row in texts]
-    # Only a row of <th> cells names the columns; a table without one is rows of values.
+    lines = ["| " + " | ".join(row) + " |" for row in cells]
     if set(kept[0]) <= heads:
-        lines.insert(1, "|" + "---|" * len(texts[0]))
+        lines.insert(1, "|" + "---|" * len(cells[0]))
     return lines
 
 
