@@ -25,12 +25,19 @@ _STYLES = "/officeDocument/2006/relationships/styles"
 _CORE = "/package/2006/relationships/metadata/core-properties"
 _READ = 64 * 1024
 _DOCUMENT, _BODY, _P, _R, _LINK = (f"{_W}{t}" for t in ("document", "body", "p", "r", "hyperlink"))
+_TBL, _TR, _TC, _TRPR, _TBLHEADER = (f"{_W}{t}" for t in ("tbl", "tr", "tc", "trPr", "tblHeader"))
 _T, _BR, _CR, _HYPHEN, _PPR = (f"{_W}{t}" for t in ("t", "br", "cr", "noBreakHyphen", "pPr"))
 _TABS = frozenset({f"{_W}tab", f"{_W}ptab"})
 _PSTYLE, _VAL, _TYPE = f"{_W}pStyle", f"{_W}val", f"{_W}type"
 # python-docx names a few built-in styles differently from styles.xml (BabelFish).
 _UI_NAMES = {f"heading {n}": f"Heading {n}" for n in range(1, 10)}
 _ON = frozenset({"1", "true", "on"})
+# A table of data, not of layout: no table inside it, two rows or more with text, two cells or
+# more in the first, and no cell longer than this (as the HTML reader tells them).
+CELL_CHARS = 300
+# Nor more rows and cells than this: a table of a million empty cells is read as it streams,
+# kept nowhere.
+CELL_LIMIT = 5_000
 
 
 @dataclass
@@ -204,6 +211,24 @@ class _Styles(_Handler):
                 self.default = name
 
 
+def table_lines(rows: list[list[str]], header: bool, nested: bool) -> list[str]:
+    """A body table's paragraphs: Markdown rows for a table of data, else its cells' paragraphs.
+
+    `rows` holds each row's cells, each cell's paragraphs joined by a line break; `header` says
+    the first row repeats as a header (w:tblHeader), which names the columns.
+    """
+    cells = [[" ".join(cell.split()).replace("|", "/") for cell in row] for row in rows]
+    kept = [(row, n) for n, row in enumerate(cells) if any(row)]
+    longest = max((len(c) for row in cells for c in row), default=0)
+    many = len(rows) + sum(len(row) for row in rows) > CELL_LIMIT
+    if nested or many or len(kept) < 2 or len(kept[0][0]) < 2 or longest > CELL_CHARS:
+        return [p for row in rows for cell in row for p in cell.split("\n")]
+    lines = ["| " + " | ".join(row) + " |" for row, _ in kept]
+    if header and kept[0][1] == 0:
+        lines.insert(1, "|" + "---|" * len(kept[0][0]))
+    return lines
+
+
 def _paragraphs(
     archive: zipfile.ZipFile,
     part: str,
@@ -238,6 +263,16 @@ class _Body:
         self.in_text = False
         self.pieces: list[str] = []
         self.style: str | None = None
+        # The depth of the paragraph being read: 3 in the body, 6 in a body table's cell.
+        self.base = 3
+        # The body table being read: its rows of cells of paragraphs, whether its first row is a
+        # header, whether a table sits inside it.
+        self.rows: list[list[list[str]]] | None = None
+        self.header = False
+        self.nested = False
+        # Past CELL_LIMIT rows and cells, a table's paragraphs are read as the body's are.
+        self.cells = 0
+        self.streamed = False
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         path = self.path
@@ -245,12 +280,22 @@ class _Body:
         if not self.in_paragraph:
             depth = len(path)
             if depth == 3:
-                self.in_paragraph = tag == _P and path[1] == _BODY and path[0] == _DOCUMENT
+                body = path[1] == _BODY and path[0] == _DOCUMENT
+                self.in_paragraph = tag == _P and body
+                self.base = 3
+                if tag == _TBL and body:
+                    self.rows, self.header, self.nested = [], False, False
+                    self.cells, self.streamed = 0, False
             elif depth == 2 and tag == _BODY and path[0] == _DOCUMENT:
                 self.seen_body = True
+            elif self.rows is not None:
+                self._table_start(tag, depth, attrib)
             return
         depth = len(path)
-        if (depth == 5 and path[3] == _R) or (depth == 6 and path[4] == _R and path[3] == _LINK):
+        base = self.base
+        if (depth == base + 2 and path[base] == _R) or (
+            depth == base + 3 and path[base + 1] == _R and path[base] == _LINK
+        ):
             # A child of one of the paragraph's runs: python-docx's CT_R.text reads these.
             if tag == _T:
                 self.in_text = True
@@ -263,20 +308,61 @@ class _Body:
                 self.pieces.append(self.budget.take("\n"))
             elif tag == _HYPHEN:
                 self.pieces.append(self.budget.take("-"))
-        elif depth == 5 and tag == _PSTYLE and path[3] == _PPR and self.style is None:
+        elif depth == base + 2 and tag == _PSTYLE and path[base] == _PPR and self.style is None:
             self.style = attrib.get(_VAL, "")
+
+    def _table_start(self, tag: str, depth: int, attrib: dict[str, str]) -> None:
+        """Follow a body table's rows, cells and their own paragraphs as they open."""
+        rows = self.rows
+        assert rows is not None
+        if self.streamed:
+            # Past CELL_LIMIT rows and cells: the paragraphs are read, the rows and cells not kept.
+            if depth == 6 and tag == _P and self.path[4] == _TC:
+                self.in_paragraph, self.base = True, 6
+        elif (depth == 4 and tag == _TR) or (depth == 5 and tag == _TC and rows):
+            if tag == _TR:
+                rows.append([])
+            else:
+                rows[-1].append([])
+            self.cells += 1
+            if self.cells > CELL_LIMIT:
+                self._add_table()
+                self.streamed = True
+        elif depth == 6 and tag == _P and self.path[4] == _TC and rows and rows[-1]:
+            self.in_paragraph, self.base = True, 6
+        elif depth == 6 and tag == _TBLHEADER and self.path[4] == _TRPR and len(rows) == 1:
+            self.header = attrib.get(_VAL, "1") in _ON
+        elif tag == _TBL:
+            self.nested = True
 
     def end(self, tag: str) -> None:
         path = self.path
         if self.in_text:
             self.in_text = False
-        elif self.in_paragraph and len(path) == 3:
-            self.paragraphs.append("".join(self.pieces))
-            self.styles.append(self.style)
+        elif self.in_paragraph and len(path) == self.base:
+            if self.base == 3 or self.streamed:
+                self.paragraphs.append("".join(self.pieces))
+                self.styles.append(self.style if self.base == 3 else None)
+            elif self.rows:
+                self.rows[-1][-1].append("".join(self.pieces))
             self.pieces.clear()
             self.style = None
             self.in_paragraph = False
+        elif self.rows is not None and len(path) == 3 and tag == _TBL:
+            if not self.streamed:
+                self._add_table()
+            self.rows = None
         path.pop()
+
+    def _add_table(self) -> None:
+        """The table's paragraphs so far, as table_lines reads them; its rows are let go."""
+        assert self.rows is not None
+        rows = [["\n".join(cell) for cell in row] for row in self.rows]
+        # Streamed past CELL_LIMIT, the table is a layout's whatever its rows.
+        for line in table_lines(rows, self.header, self.nested or self.cells > CELL_LIMIT):
+            self.paragraphs.append(line)
+            self.styles.append(None)
+        self.rows = []
 
     def data(self, text: str) -> None:
         if self.in_text:

@@ -18,7 +18,7 @@ from rag.text import capitalised_share
 from rag.types import PageStarts, SectionStarts
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
-# Raised whenever a reader gives another text or title for the same file (1: HTML tables as rows,
+# Raised whenever a reader gives another text or title for the same file (1: tables as rows,
 # bylines no titles). The index records the version each file was read with, and `rag ingest`
 # reads again what an older one read, though the file is unchanged.
 READER_VERSION = 1
@@ -273,8 +273,11 @@ def capped_title(title: str) -> str:
 def derive_title(text: str) -> str:
     """The headline of an article: a title-like line near the top, else its first words."""
     top = [line.strip() for line in text.splitlines() if line.strip()][:6]
-    # Markdown sets a byline in italics or bold ("*By Kenji Sato — April 14, 2026*").
-    lines = [line for line in top if not _BYLINE.match(line.strip("*_ "))][:3] or top[:1]
+    # Markdown sets a byline in italics or bold ("*By Kenji Sato — April 14, 2026*"); a table's
+    # row ("| Metric | Q2 2026 |") is no title either.
+    lines = [
+        line for line in top if not _BYLINE.match(line.strip("*_ ")) and not line.startswith("|")
+    ][:3] or top[:1]
     best, best_score = "", 0.0
     for line in lines:
         tokens = line.split()

@@ -47,10 +47,54 @@ def test_docx_reads_as_python_docx_read_it(tmp_path: Path) -> None:
     assert (doc.text, doc.title, doc.sections) == python_docx_reading(path)
     assert doc.text == (
         "Grid upgrades\nUtilities plan 12 GW\tof new capacity.\nWhere the money goes\n"
-        "Line one and more\nafter a line breakafter a page break\nSee the filing\nRisks\n"
-        "Unknown style id\nClosing words."
+        "Line one and more\nafter a line breakafter a page break\nOnly in a table.\n"
+        "See the filing\nRisks\nUnknown style id\nClosing words."
     )
-    assert doc.sections == ((52, "Where the money goes"), (143, "Risks"))
+    assert doc.sections == ((52, "Where the money goes"), (160, "Risks"))
+
+
+def test_docx_tables_of_data_are_read_as_markdown_rows(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("Nebius results.")
+    table = document.add_table(rows=3, cols=3)
+    for r, row in enumerate(
+        [
+            ["Metric", "Q2 2026", "Q2 2025"],
+            ["Revenue", "$412 million", ""],
+            ["EBITDA", "$58", "-$60"],
+        ]
+    ):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    # The first row repeats on each page: Word's mark of a header row.
+    header = OxmlElement("w:tblHeader")
+    table.rows[0]._tr.get_or_add_trPr().append(header)
+    table.cell(2, 0).add_paragraph("adjusted")
+    plain = document.add_table(rows=2, cols=2)
+    for r, row in enumerate([["ctxt", "the context"], ["attrs", "the | first"]]):
+        for c, text in enumerate(row):
+            plain.cell(r, c).text = text
+    layout = document.add_table(rows=2, cols=2)
+    layout.cell(0, 0).text = "word " * 70
+    layout.cell(1, 1).text = "beside"
+    path = tmp_path / "results.docx"
+    document.save(str(path))
+    doc = load_document(path)
+    assert (doc.text, doc.sections) == python_docx_reading(path)[::2]
+    assert doc.title == "Nebius results"
+    # Before, a table's text was not read at all. A cell's paragraphs are read as one line; a
+    # cell too long lays the page out, and its cells are read as paragraphs.
+    assert doc.text.split("\n") == [
+        "Nebius results.",
+        "| Metric | Q2 2026 | Q2 2025 |",
+        "|---|---|---|",
+        "| Revenue | $412 million |  |",
+        "| EBITDA adjusted | $58 | -$60 |",
+        "| ctxt | the context |",
+        "| attrs | the / first |",
+        "word " * 70,
+        "beside",
+    ]
 
 
 def test_docx_core_title_wins_over_the_title_paragraph(tmp_path: Path) -> None:
@@ -203,3 +247,22 @@ def test_html_tables_of_data_are_read_as_markdown_rows(tmp_path: Path) -> None:
         "one row",
         "only",
     ]
+
+
+def test_a_table_of_more_cells_than_the_limit_is_read_as_lines(tmp_path: Path) -> None:
+    # 5,200 cells: recorded one by one, a page of a million empty ones would cost its memory.
+    rows = "".join(f"<tr><td>r{n}</td><td>v{n}</td></tr>" for n in range(2_600))
+    page = tmp_path / "big.html"
+    page.write_text(f"<table>{rows}</table>", encoding="utf-8")
+    text, _, _ = beautiful_soup_reading(page.read_text(encoding="utf-8"))
+    assert load_document(page).text == text
+    assert text.split("\n")[:4] == ["r0", "v0", "r1", "v1"]
+    cell = b"<w:tc><w:p><w:r><w:t>%s%d</w:t></w:r></w:p></w:tc>"
+    # 1,700 rows and 3,400 cells: 5,100 parts of a table, past the limit as it streams.
+    body = b"".join(
+        b"<w:tr>" + cell % (b"r", n) + cell % (b"v", n) + b"</w:tr>" for n in range(1_700)
+    )
+    memo = tmp_path / "big.docx"
+    write_docx(memo, iter([b"<w:tbl>", body, b"</w:tbl>"]))
+    assert load_document(memo).text.split("\n")[:4] == ["r0", "v0", "r1", "v1"]
+    assert load_document(memo).text == python_docx_reading(memo)[0]
