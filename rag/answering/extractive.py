@@ -910,12 +910,14 @@ def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Sco
     wanted = evidence.measures
     if not off_measure(evidence, scored[0].candidate):
         return scored
+    # "The company sold 37.5 million shares, … valuing it at about $23 billion." names CoreWeave
+    # as it is read: with the sentence it points back to, or its article's title.
     named = [
         s
         for s in scored
         if not measure_clash(wanted, s.candidate.text)
         and not owned_by_another(evidence.names, wanted, s.candidate.text)
-        and names_share(evidence.names, s.candidate.text) == 1.0
+        and names_share(evidence.names, as_read(s.candidate).text) == 1.0
     ]
     giving = [s for s in named if wanted & measures(s.candidate.text)]
     if not giving:

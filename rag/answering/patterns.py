@@ -82,7 +82,7 @@ MEASURES = {
     for name, words in {
         "revenue": r"revenues?|sales|turnover",
         "profit": r"profits?|earnings|net income|net loss(?:es)?",
-        "valuation": r"valuations?|valued|worth|market (?:cap|capitali[sz]ation|value)",
+        "valuation": r"valuations?|valued|valuing|worth|market (?:cap|capitali[sz]ation|value)",
         "funding": r"rais(?:e|ed|es|ing)|funding|funds?|round|financing"
         # "secured $15 million": an amount a company gets, with no word for funding.
         r"|(?:secur|receiv|obtain|attract|land)(?:e|ed|es|ing|s)?\s+(?:(?:a|an|over|about"

@@ -497,6 +497,29 @@ def test_an_amount_secured_answers_how_much_was_raised(seeded: Engine) -> None:
     )
 
 
+def test_a_value_the_company_is_given_answers_for_the_company_its_paragraph_follows(
+    engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "coreweave.txt").write_text(
+        "CoreWeave prices IPO at $40 a share, raising $1.5 billion\n"
+        "NEW YORK, March 28 (Newswire) - CoreWeave, the cloud provider that rents Nvidia chips "
+        "to AI developers, priced its initial public offering at $40 per share on Thursday.\n"
+        "The company sold 37.5 million shares, raising $1.5 billion and valuing it at about $23 "
+        "billion.\n"
+        "CoreWeave's revenue jumped to $1.9 billion in 2024 from $229 million a year earlier.\n",
+        "utf-8",
+    )
+    assert engine.ingest([tmp_path / "coreweave.txt"]).ok
+    # Before, "valuing" stated no valuation, and the sentence naming only "the company" could not
+    # step up over the revenue: the question was declined.
+    assert engine.ask("What is CoreWeave's valuation?").text == (
+        "The company sold 37.5 million shares, raising $1.5 billion and valuing it at about $23 "
+        "billion. [1] NEW YORK, March 28 (Newswire) - CoreWeave, the cloud provider that rents "
+        "Nvidia chips to AI developers, priced its initial public offering at $40 per share on "
+        "Thursday. [2]"
+    )
+
+
 def test_how_fast_is_stated_by_a_speed(seeded: Engine) -> None:
     from rag.answering.measures import how_stated
     from rag.text import terms
