@@ -186,6 +186,28 @@ def test_rag_log_lists_and_exports_what_eval_loads(
     assert "questions" in capsys.readouterr().out
 
 
+def test_rag_ask_is_logged_like_a_chat_question(
+    seeded_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = make_settings(seeded_copy)
+    monkeypatch.chdir(seeded_copy.parent)
+    monkeypatch.setenv("RAG_QDRANT__PATH", str(seeded_copy))
+    monkeypatch.setenv("RAG_HISTORY__PATH", str(settings.history.path))
+    assert main(["ask", NSCALE]) == 0
+    assert main(["ask", "How much did CoreWeave raise in 2026?"]) == 0
+    capsys.readouterr()
+    # Before, only `rag chat` among the terminal's commands logged its questions.
+    assert main(["log"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{settings.history.path}: 2 questions, 1 declined, 0 thumbs down, 0 failed"
+    shown = [re.sub(r"^  [\d-]+ [\d:]+  (\w+) +\d+ ms  ", r"  \1  ", line) for line in out[2:5]]
+    assert shown == [
+        "",
+        "Recent questions:",
+        "  cli  How much did CoreWeave raise in 2026? [declined]",
+    ]
+
+
 def test_a_team_admin_reads_only_its_collections_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

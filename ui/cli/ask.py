@@ -26,7 +26,16 @@ def ask(args: argparse.Namespace, engine: Engine) -> int:
     """Print one answer, as text with its sources or as JSON."""
     # Loading the models (and an LLM mode's client) is not the question's time.
     engine.warm_up()
-    answer = engine.ask(args.question, top_k=args.top_k, source=args.source)
+    # Through a session, as `rag chat` asks: the question goes to the query log like any other.
+    reply = ChatSession(engine, source=args.source, top_k=args.top_k, channel="cli").ask(
+        args.question
+    )
+    if reply.error is not None:
+        raise reply.error
+    if reply.answer is None:
+        print(f"error: {reply.message}", file=sys.stderr)
+        return 1
+    answer = reply.answer
     print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
     return 0
 
