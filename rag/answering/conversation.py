@@ -34,14 +34,29 @@ from rag.answering.patterns import (
 
 def is_follow_up(question: str) -> bool:
     """True when a question needs the one before it to make sense."""
-    if LEANS_BACK.search(question):
-        return True
+    leaning = list(LEANS_BACK.finditer(question))
+    if leaning:
+        return not _owns_itself(question, leaning)
     # A short question that names nothing ("What valuation?") continues the conversation; one
     # opening with a word no English word list holds ("Nscale raised how much?") names it.
     return (
         len(question.split()) <= 4
         and not question_names(question)
         and not opening_name(question, slips=True)
+    )
+
+
+def _owns_itself(question: str, leaning: list[re.Match[str]]) -> bool:
+    """True when each word leaning back is a possessive of a name the question gives before it."""
+    # "How much did CoreWeave raise in its IPO?" is CoreWeave's own IPO: a question to lean on,
+    # not one leaning on the last ("And Helion?" after it asks of Helion's). "Did Microsoft invest
+    # in it?" still leans back: "it" is what was asked of before.
+    names = question_names(question)
+    opening = opening_name(question, slips=True)
+    places = [question.find(name) for name in [*names, *([opening] if opening else [])]]
+    first = min((p for p in places if p >= 0), default=-1)
+    return first >= 0 and all(
+        m.group(0).lower() in {"its", "their"} and first < m.start() for m in leaning
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from rag.answering.conversation import (
     asked_directly,
     else_of,
+    is_follow_up,
     more_of,
     on_subject,
     standalone,
@@ -783,6 +784,14 @@ def test_a_pronoun_for_the_one_name_before_is_that_name() -> None:
         "What was CoreWeave's revenue?"
     )
     assert standalone("And Microsoft's?", ["Who is Helion's CEO?"]) == "Who is Microsoft's CEO?"
+    # A possessive of a name the question gives first is that name's: before, "How much did
+    # CoreWeave raise in its IPO?" leaned back itself, so it was no topic, "And Helion?" moved
+    # nothing on, and "Who chairs its board?" asked of CoreWeave.
+    ipo = ["How much did CoreWeave raise in its IPO?", "And Helion?"]
+    assert standalone("Who chairs its board?", ipo) == "Who chairs Helion's board?"
+    assert is_follow_up("How much did CoreWeave raise in its IPO?") is False
+    assert is_follow_up("Did Microsoft invest in it?") is True
+    assert is_follow_up("What about OpenAI and its revenue?") is True
     # A request is joined as its subject, without its own words ("documents", "say").
     assert standalone("Why?", ["What do the documents say about Anthropic?"]) == (
         "Tell me about Anthropic. Why?"
