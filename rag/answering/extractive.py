@@ -406,10 +406,8 @@ def choose(
 def untitled_left_out(
     names: tuple[str, ...], titles: Collection[str], chosen: list[ScoredSentence]
 ) -> list[ScoredSentence]:
-    """The quote, less the runners-up that state no title asked or were passed over for its lead.
-
-    Either is kept only when it names a name the quote so far leaves out.
-    """
+    """The quote, less runners-up stating no title asked or passed over, unless naming more."""
+    # Either kind is kept when it names a name the quote so far leaves out.
     # "Who is Oracle's CEO?" is answered by "Chief executive Safra Catz said …"; the sentences on
     # Oracle's spending and data centers quoted after it, close in meaning, say nothing of a CEO,
     # though the first naming Oracle says whose chief executive she is. A sentence a rule passed

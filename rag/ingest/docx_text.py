@@ -212,11 +212,9 @@ class _Styles(_Handler):
 
 
 def table_lines(rows: list[list[str]], header: bool, nested: bool) -> list[str]:
-    """A body table's paragraphs: Markdown rows for a table of data, else its cells' paragraphs.
-
-    `rows` holds each row's cells, each cell's paragraphs joined by a line break; `header` says
-    the first row repeats as a header (w:tblHeader), which names the columns.
-    """
+    """A body table's paragraphs: Markdown rows for a table of data, else its cells' paragraphs."""
+    # `rows` holds each row's cells, each cell's paragraphs joined by a line break; `header` says
+    # the first row repeats as a header (w:tblHeader), which names the columns.
     cells = [[" ".join(cell.split()).replace("|", "/") for cell in row] for row in rows]
     kept = [(row, n) for n, row in enumerate(cells) if any(row)]
     longest = max((len(c) for row in cells for c in row), default=0)
