@@ -20,6 +20,7 @@ from rag.answering.conversation import (
     asks_more,
     else_of,
     is_follow_up,
+    joined_part,
     more_of,
     of_article,
     overview_shown,
@@ -28,7 +29,7 @@ from rag.answering.conversation import (
     without_else,
     without_lead_in,
 )
-from rag.answering.extractive import ExtractiveAnswerer
+from rag.answering.extractive import ExtractiveAnswerer, part_unanswered
 from rag.answering.first_turns import (
     LISTING,
     NO_SOURCES,
@@ -849,6 +850,8 @@ class Engine:
             # by their capitals, which a question typed in lower case leaves out.
             text = cased(text, passages)
             extractive = self.extractive.draft(text, passages, about=about)
+            if not rounds and prior is None:
+                extractive = part_unanswered(joined_part(asked, text), extractive)
             told: list[Citation] = []
             # What the answer before quoted: this question's own answer for "tell me more", the
             # `prior` question's for "Who else …?", searched again as it was asked.

@@ -60,6 +60,12 @@ def _owns_itself(question: str, leaning: list[re.Match[str]]) -> bool:
     )
 
 
+def joined_part(question: str, searched: str) -> str:
+    """The follow-up a question was searched as, joined to its topic ("Which exchange?"); or ""."""
+    asked = without_lead_in(asked_directly(question)).strip()
+    return asked if searched != asked and searched.endswith(f" {asked}") else ""
+
+
 def of_article(question: str) -> str | None:
     """A question leaning on the article a request just named, as asked of it; else None."""
     # After "What is the second article about?", "it" and "What about …?" mean that article,

@@ -403,6 +403,18 @@ def choose(
     return Choice(scored, unrepeated(shown), features(reading), off_topic, acted, event, year)
 
 
+def part_unanswered(part: str, draft: Draft) -> Draft:
+    """The draft, declined when its quote states none of a joined follow-up's own words."""
+    # "Which exchange?" after "How much did CoreWeave raise in its IPO?" is searched joined to it,
+    # and the IPO's own sentence answered the whole at 0.92, though it names no exchange.
+    asked = set(terms(part)) - QUESTION_WORDS - GENERIC
+    quoted = {t for c in draft.citations for t in terms(c.text)}
+    if draft.declined or not asked or related(asked, quoted):
+        return draft
+    said = f"The articles don't say: the passages I found don't answer “{part}”."
+    return replace(draft, text=said, citations=[], declined=True, notices=[], offer=None)
+
+
 def untitled_left_out(
     names: tuple[str, ...], titles: Collection[str], chosen: list[ScoredSentence]
 ) -> list[ScoredSentence]:

@@ -224,6 +224,30 @@ def test_the_name_opening_a_lead_after_its_dateline_is_an_example_when_the_title
     )
 
 
+def test_a_joined_follow_up_is_declined_when_the_quote_states_none_of_its_words(
+    engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "coreweave.txt").write_text(
+        "CoreWeave prices IPO at $40 a share, raising $1.5 billion\n"
+        "NEW YORK, March 28 (Newswire) - CoreWeave, the cloud provider, priced its initial "
+        "public offering at $40 per share on Thursday.\n",
+        "utf-8",
+    )
+    assert engine.ingest([tmp_path / "coreweave.txt"]).ok
+    ipo = ["How much did CoreWeave raise in its IPO?"]
+    # Searched as "How much did CoreWeave raise in its IPO? Which exchange?", the IPO's sentence
+    # answered before at 0.92, though it names no exchange.
+    exchange = engine.ask("Which exchange?", history=ipo)
+    assert (exchange.declined, exchange.citations) == (True, [])
+    assert (
+        exchange.text
+        == "The articles don't say: the passages I found don't answer “Which exchange?”."
+    )
+    # A follow-up whose word the quote states is answered as before.
+    price = engine.ask("At what price?", history=ipo)
+    assert price.text == "CoreWeave prices IPO at $40 a share, raising $1.5 billion. [1]"
+
+
 def test_overview_gives_each_document_its_lead_sentence_cited(seeded: Engine) -> None:
     answer = seeded.ask("What are these articles about?")
     assert (answer.turn, answer.declined, answer.text) == ("overview", False, OVERVIEW)
