@@ -15,6 +15,7 @@ from lxml import etree
 
 from rag.errors import DocumentError
 from rag.ingest.limits import TextBudget
+from rag.ingest.tables import CELL_CHARS, CELL_LIMIT, markdown_rows
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -32,12 +33,6 @@ _PSTYLE, _VAL, _TYPE = f"{_W}pStyle", f"{_W}val", f"{_W}type"
 # python-docx names a few built-in styles differently from styles.xml (BabelFish).
 _UI_NAMES = {f"heading {n}": f"Heading {n}" for n in range(1, 10)}
 _ON = frozenset({"1", "true", "on"})
-# A table of data, not of layout: no table inside it, two rows or more with text, two cells or
-# more in the first, and no cell longer than this (as the HTML reader tells them).
-CELL_CHARS = 300
-# Nor more rows and cells than this: a table of a million empty cells is read as it streams,
-# kept nowhere.
-CELL_LIMIT = 5_000
 
 
 @dataclass
@@ -215,16 +210,15 @@ def table_lines(rows: list[list[str]], header: bool, nested: bool) -> list[str]:
     """A body table's paragraphs: Markdown rows for a table of data, else its cells' paragraphs."""
     # `rows` holds each row's cells, each cell's paragraphs joined by a line break; `header` says
     # the first row repeats as a header (w:tblHeader), which names the columns.
-    cells = [[" ".join(cell.split()).replace("|", "/") for cell in row] for row in rows]
-    kept = [(row, n) for n, row in enumerate(cells) if any(row)]
+    cells = [[" ".join(cell.split()) for cell in row] for row in rows]
+    kept = [row for row in cells if any(row)]
     longest = max((len(c) for row in cells for c in row), default=0)
+    # A table of a million empty cells is read as it streams, kept nowhere: rows count too.
     many = len(rows) + sum(len(row) for row in rows) > CELL_LIMIT
-    if nested or many or len(kept) < 2 or len(kept[0][0]) < 2 or longest > CELL_CHARS:
-        return [p for row in rows for cell in row for p in cell.split("\n")]
-    lines = ["| " + " | ".join(row) + " |" for row, _ in kept]
-    if header and kept[0][1] == 0:
-        lines.insert(1, "|" + "---|" * len(kept[0][0]))
-    return lines
+    # The header row names the columns only when it is the first row with text.
+    ruled = header and bool(cells) and any(cells[0])
+    data = None if nested or many or longest > CELL_CHARS else markdown_rows(kept, ruled)
+    return data or [p for row in rows for cell in row for p in cell.split("\n")]
 
 
 def _paragraphs(

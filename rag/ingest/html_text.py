@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from rag.ingest.limits import TextBudget
+from rag.ingest.tables import CELL_CHARS, CELL_LIMIT, markdown_rows
 
 _SKIPPED = frozenset({"script", "style", "noscript", "template"})
 # A page's furniture, not its article: menus, the page's footer, sidebars, buttons, dialogs.
@@ -23,11 +24,6 @@ _CONTENT = frozenset({"main", "article"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CELLS = frozenset({"td", "th"})
 _FEED = 64 * 1024
-# A table of data, not of layout: no table inside it, two rows or more with text, two cells or
-# more in the first, and no cell longer than this. Older pages lay whole articles out in tables.
-CELL_CHARS = 300
-# Nor more cells than this: a page of a million empty cells keeps no record of each.
-CELL_LIMIT = 5_000
 
 
 @dataclass
@@ -280,15 +276,9 @@ def _markdown(
     rows: list[list[int]], texts: dict[int, list[str]], heads: set[int]
 ) -> list[str] | None:
     """A data table's rows with text, a header row of <th> cells ruled off; None if too few."""
-    # A cell left empty keeps its place in its row, so that each value stays under its column.
     kept = [row for row in rows if any(cell in texts for cell in row)]
-    cells = [[" ".join(texts.get(c, [])).replace("|", "/") for c in row] for row in kept]
-    if len(cells) < 2 or len(cells[0]) < 2:
-        return None
-    lines = ["| " + " | ".join(row) + " |" for row in cells]
-    if set(kept[0]) <= heads:
-        lines.insert(1, "|" + "---|" * len(cells[0]))
-    return lines
+    cells = [[" ".join(texts.get(c, [])) for c in row] for row in kept]
+    return markdown_rows(cells, bool(kept) and set(kept[0]) <= heads)
 
 
 def _within(count: int, spans: list[tuple[int, int]]) -> list[bool]:
