@@ -26,10 +26,10 @@ from rag.answering.patterns import (
     SWAP,
     SWAP_PREPOSITION,
     THE_ARTICLE,
-    TITLE_ACRONYMS,
     WH_OPENING,
     WHICH_DOC,
 )
+from rag.answering.titles import without_titles
 
 
 def is_follow_up(question: str) -> bool:
@@ -114,7 +114,7 @@ def _named(topic: str) -> list[str]:
     # "Nscale raised how much?" (or the "yes" to "Did you mean Nscale?" that asks it) names Nscale:
     # "What is its valuation?" after it asks of Nscale.
     # A title asked ("Who is Helion's CEO?") is no name an "its" stands for.
-    names = [name for name in required_names(topic) if name.lower() not in TITLE_ACRONYMS]
+    names = without_titles(required_names(topic))
     opening = opening_name(topic, slips=True)
     return [opening, *names] if opening and opening not in names else names
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from rag.answering.names import names_share
 from rag.answering.patterns import (
@@ -14,6 +14,11 @@ from rag.answering.patterns import (
     TITLE_MENTIONS,
 )
 from rag.text import STOPWORDS
+
+
+def without_titles(names: Sequence[str]) -> list[str]:
+    """The names, less the titles among them: "CEO" in "Who is Helion's CEO?" reads as a name."""
+    return [name for name in names if name.lower() not in TITLE_ACRONYMS]
 
 
 def title_holders(titles: Collection[str], sentence: str) -> list[str | None]:
@@ -41,14 +46,12 @@ def _holder(match: re.Match[str] | None) -> str | None:
 def title_of_another(
     names: tuple[str, ...], titles: Collection[str], sentence: str
 ) -> tuple[str, str] | None:
-    """The other name whose title every mention in the sentence is, and the name asked; else None.
-
-    "Who is Helion's CEO?" against "… OpenAI chief executive Sam Altman, who chairs the
-    company's board": OpenAI, and Helion. A title written with no name ("the company's chief
-    executive") may be anyone's, so it makes no other's.
-    """
-    # "CEO" in "Who is Helion's CEO?" reads as a name too: the title is no holder.
-    holding = tuple(name for name in names if name.lower() not in TITLE_ACRONYMS)
+    """The other name whose title every mention in the sentence is, and the name asked; else None."""
+    # "Who is Helion's CEO?" against "… OpenAI chief executive Sam Altman, who chairs the
+    # company's board": OpenAI, and Helion. A title written with no name ("the company's chief
+    # executive") may be anyone's, so it makes no other's.
+    # The title is no holder.
+    holding = tuple(without_titles(names))
     if len(holding) != 1 or not titles:
         return None
     holders = title_holders(titles, sentence)
