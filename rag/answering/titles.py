@@ -46,7 +46,7 @@ def _holder(match: re.Match[str] | None) -> str | None:
 def title_of_another(
     names: tuple[str, ...], titles: Collection[str], sentence: str
 ) -> tuple[str, str] | None:
-    """The other name whose title every mention in the sentence is, and the name asked; else None."""
+    """The other name holding every mention of the title in the sentence, and the name asked."""
     # "Who is Helion's CEO?" against "… OpenAI chief executive Sam Altman, who chairs the
     # company's board": OpenAI, and Helion. A title written with no name ("the company's chief
     # executive") may be anyone's, so it makes no other's.
