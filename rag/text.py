@@ -22,12 +22,16 @@ _EMPHASIS = re.compile(r"\*\*|__|`")
 _ABBREVIATION = re.compile(
     r"\b(vs|e\.g|i\.e|etc|approx|est|Inc|Corp|Ltd|Co|Mr|Ms|Dr|St|No|U\.S|U\.K)\.$"
 )
+# A month's abbreviation before its day or year ("Nov. 20", "Sept. 2026"), no sentence end either.
+_MONTH_ABBREVIATION = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.$")
 # A sentence span ending on a name's initials ("C.C."), and the name's next word after it.
 _INITIALS_END = re.compile(r"(?<![\w.])(?:[A-Z]\.)+$")
 _NAME_NEXT = re.compile(
     r"[ \t]+(?!(?:The|A|An|It|Its|This|That|These|Those|He|She|They|We|I|In|On|At|But|And)\b)"
     r"[A-Z][\w'’-]*[.!?]?[\"'”’)\]]*(?:\s|$)"
 )
+# A Markdown heading's marks ("## Chips"): its line is a heading whatever its words.
+_MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]")
 # A list item's mark: a dash or dot, or a number with a full stop or bracket.
 BULLET = re.compile(r"\s*(?:[-–•*·]|\d{1,2}[.)])\s+(?=\S)")
 SENTENCE_CLOSE = frozenset('.!?"”’)')
@@ -207,7 +211,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        if "\n" not in match.group(0) and _ABBREVIATION.search(text, start, match.start()):
+        if "\n" not in match.group(0) and (
+            _ABBREVIATION.search(text, start, match.start())
+            or (
+                text[match.end() : match.end() + 1].isdigit()
+                and _MONTH_ABBREVIATION.search(text, start, match.start())
+            )
+        ):
             continue
         _add_span(text, start, match.start(), spans)
         start = match.end()
@@ -337,9 +347,9 @@ def capitalised_share(words: list[str], digits: bool = False) -> float:
 
 
 def is_heading(text: str) -> bool:
-    """True for short lines, labels ending in a colon and Title Case lines: they introduce."""
+    """True for short lines, labels ending in a colon, Markdown and Title Case headings."""
     words = text.split()
-    if len(words) < 5 or text.endswith(":"):
+    if len(words) < 5 or text.endswith(":") or _MARKDOWN_HEADING.match(text):
         return True
     if text[-1] in SENTENCE_CLOSE:
         return False

@@ -6,6 +6,7 @@ from rag.search import sparse
 from rag.text import (
     TableRow,
     closed,
+    is_heading,
     list_spans,
     paragraph_spans,
     sentence_spans,
@@ -37,6 +38,29 @@ def test_sentences_split_on_stops_and_lines_not_abbreviations() -> None:
         "Amazon bought a campus to bolster resilience.",
         "Capacity grew 10 - 20%.",
     ]
+
+
+def test_a_months_abbreviation_before_its_day_ends_no_sentence() -> None:
+    # A wire dateline: the story's first sentence was cut to "20 (Wire) — Samsung …".
+    text = (
+        "SEOUL, Nov. 20 (Wire) — Samsung began shipping HBM4. The deal closed in Sept. 2026. "
+        "Shipments began in Nov. They grew fast."
+    )
+    assert spans_text(text, sentence_spans(text)) == [
+        "SEOUL, Nov. 20 (Wire) — Samsung began shipping HBM4.",
+        "The deal closed in Sept. 2026.",
+        # Before a word, the month's full stop still ends its sentence.
+        "Shipments began in Nov.",
+        "They grew fast.",
+    ]
+
+
+def test_a_markdown_heading_is_a_heading_in_sentence_case() -> None:
+    assert is_heading("# Q&A: Crusoe's chief executive on power, permits and the next campus")
+    assert is_heading("## Why the grid is the bottleneck for every new campus")
+    assert not is_heading("Crusoe's chief executive spoke about power, permits and the campus.")
+    # A hash mark without a space is a word, not a heading's mark.
+    assert not is_heading("#1 in the market, Nvidia sold more chips than anyone this year.")
 
 
 def test_a_quote_cut_at_a_names_initials_shows_the_name_whole() -> None:
