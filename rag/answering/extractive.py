@@ -43,10 +43,12 @@ from rag.answering.patterns import (
     ANAPHORIC_SUBJECT,
     ARITHMETIC,
     ARTICLE_SUBJECT,
+    ASKS,
     ATTRIBUTION,
     CUT_OFF_WORDS,
     GENERIC,
     INSTRUCTION,
+    LINE_MARKUP,
     LIST_Q,
     NAME_QUESTION,
     NOT_PLURAL,
@@ -564,7 +566,9 @@ def gather_evidence(
         tables = sorted({r.table for r in rows})
         spans: list[tuple[int, int, bool, str | None]] = [
             (start, end, False, None)
-            for start, end in spoken(passage.text, sentence_spans(passage.text))
+            for start, end in answers(
+                passage.text, spoken(passage.text, sentence_spans(passage.text))
+            )
             if not is_heading(passage.text[start:end])
             and not is_cut_off(passage.text[start:end])
             and not INSTRUCTION.search(passage.text[start:end])
@@ -894,7 +898,7 @@ def focus_terms(question: str) -> set[str]:
 def off_measure(evidence: Evidence, candidate: Candidate) -> bool:
     """True when a sentence gives another measure than the amount asked, or another's.
 
-    Another's: its passage names none of the names asked and another passage does ("What is
+    Another's: its passage and title name none of the names asked and another passage does ("What is
     Anthropic's valuation?" against a passage on OpenAI's that never names Anthropic). A name no
     passage mentions stays evidence for the decision, not a veto, as it is for other questions.
     """
@@ -905,7 +909,9 @@ def off_measure(evidence: Evidence, candidate: Candidate) -> bool:
         or (
             bool(wanted)
             and len(evidence.missing) < len(evidence.names)
-            and names_share(evidence.names, candidate.passage.text) == 0.0
+            # A part of an article whose title names them is the article's ("A: We raised …").
+            and names_share(evidence.names, f"{candidate.passage.title}\n{candidate.passage.text}")
+            == 0.0
         )
     )
 
@@ -1043,6 +1049,27 @@ def spoken(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
             ):
                 start = text.index(line, line_start)
         led.append((start, end))
+    return led
+
+
+def answers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sentence spans but question lines, the first after a question led by the question."""
+    # An interview's or FAQ's question states nothing, and the answer under it often names its
+    # subject only there ("A: We raised $1.38 billion …" after "Q: How are you paying for it?").
+    # A question within a paragraph is prose's ("… how much more time does it take …?"), kept.
+    led = []
+    asked: int | None = None
+    for start, end in spans:
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        if not text[line_start:start].strip(LINE_MARKUP) and ASKS.search(
+            text, start, len(text) if line_end < 0 else line_end
+        ):
+            # Past a heading's marks: the answer it leads is no heading.
+            asked = start + len(text[start:end]) - len(text[start:end].lstrip(LINE_MARKUP))
+            continue
+        led.append((start if asked is None else asked, end))
+        asked = None
     return led
 
 

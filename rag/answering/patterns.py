@@ -760,6 +760,10 @@ SAID_QUESTION = re.compile(
     r"|written|suggest|estimate|project|state|stated|tell|told)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+# A line that asks (an interview's or FAQ's question, bold or quoted): it states nothing.
+ASKS = re.compile(r"\?[*_\"'”’ \t]*$")
+# What may lead a line before its words: a Markdown heading or quote mark, bold, a bullet.
+LINE_MARKUP = " \t#>*_-"
 # A sentence reporting what someone said, forecast or thinks: a verb of saying, or a quotation
 # (a phrase: "a “sleeping giant”" quotes no one).
 ATTRIBUTION = re.compile(

@@ -168,6 +168,52 @@ def test_a_markdown_table_row_answers_read_under_its_column_names(
     )
 
 
+INTERVIEW = (
+    "# Q&A: Crusoe's chief executive on power, permits and the next campus\n\n"
+    "Crusoe Energy builds data centers next to stranded and renewable power. Its chief "
+    "executive, Chase Lochmiller, spoke to us about the company's plans for 2027.\n\n"
+    "**Q: How big is the Abilene campus now?**\n\n"
+    "A: We have 1.2 gigawatts under construction in Abilene, Texas, and the first 200 "
+    "megawatts went live in September. The rest comes online in phases through 2027.\n\n"
+    "**Q: How are you paying for all this?**\n\n"
+    "A: We raised $1.38 billion in a Series E in November, led by Mubadala Capital and Valor "
+    "Equity Partners. We also have a $750 million credit facility with Brookfield.\n\n"
+    "## Where will the next campus be?\n\n"
+    "We announced a site in Wyoming in October. It will start at 1.8 gigawatts.\n"
+)
+
+
+def test_an_interviews_answer_is_quoted_with_its_question(engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / "interview.md").write_text(INTERVIEW, "utf-8")
+    assert engine.ingest([tmp_path / "interview.md"]).ok
+    # Before, the question line itself was quoted as the answer.
+    answer = engine.ask("How big is the Abilene campus?")
+    assert answer.text == (
+        "Q: How big is the Abilene campus now? A: We have 1.2 gigawatts under construction in "
+        "Abilene, Texas, and the first 200 megawatts went live in September. [1]"
+    )
+    assert answer.citations[0].text == (
+        "Q: How big is the Abilene campus now?**\n\nA: We have 1.2 gigawatts under construction "
+        "in Abilene, Texas, and the first 200 megawatts went live in September."
+    )
+    # "We" is the company the article's title names: before, the raise counted as another's.
+    # The quote names no Crusoe, so a sentence that does follows it.
+    assert engine.ask("How much did Crusoe raise?").text == (
+        "Q: How are you paying for all this? A: We raised $1.38 billion in a Series E in "
+        "November, led by Mubadala Capital and Valor Equity Partners. [1] Crusoe Energy builds "
+        "data centers next to stranded and renewable power. [2]"
+    )
+    # A FAQ's question as a Markdown heading leads its answer; the heading's marks are not shown.
+    assert engine.ask("Where will the next campus be?").text == (
+        "Where will the next campus be? We announced a site in Wyoming in October. [1]"
+    )
+    # Before, the sentence-case title was read as a sentence and quoted for the chief executive.
+    assert engine.ask("Who is Crusoe's chief executive?").text == (
+        "Crusoe Energy builds data centers next to stranded and renewable power. Its chief "
+        "executive, Chase Lochmiller, spoke to us about the company's plans for 2027. [1]"
+    )
+
+
 def test_an_html_table_row_answers_read_under_its_column_names(
     engine: Engine, tmp_path: Path
 ) -> None:
