@@ -570,6 +570,7 @@ def gather_evidence(
                 passage.text, spoken(passage.text, sentence_spans(passage.text))
             )
             if not is_heading(passage.text[start:end])
+            and not marked_heading(passage, start, end)
             and not is_cut_off(passage.text[start:end])
             and not INSTRUCTION.search(passage.text[start:end])
             and not any(a <= start < b for a, b in tables)
@@ -1050,6 +1051,15 @@ def spoken(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
                 start = text.index(line, line_start)
         led.append((start, end))
     return led
+
+
+def marked_heading(passage: Passage, start: int, end: int) -> bool:
+    """True for a span alone on a line its article marks a heading (HTML's h1-h6, Word's)."""
+    # "Stargate Michigan: frequently asked questions" reads as a sentence by its words.
+    line_start = passage.text.rfind("\n", 0, start) + 1
+    return "\n" not in passage.text[start:end] and any(
+        offset - passage.start == line_start for offset, _ in passage.sections
+    )
 
 
 def answers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -214,6 +214,32 @@ def test_an_interviews_answer_is_quoted_with_its_question(engine: Engine, tmp_pa
     )
 
 
+def test_a_pages_headings_are_no_answers_and_its_faq_questions_lead_theirs(
+    engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "faq.html").write_text(
+        "<html><head><title>Stargate Michigan FAQ</title></head><body><main>"
+        "<h1>Stargate Michigan: frequently asked questions</h1>"
+        "<p>Related Digital and OpenAI plan a data center campus in Saline Township, Michigan. "
+        "Here are answers to common questions from residents.</p>"
+        "<h3>When will construction start?</h3>"
+        "<p>Site work began in November 2026. The first building is due to open in 2028.</p>"
+        "<h3>How many jobs will it create?</h3>"
+        "<p>About 2,500 construction jobs and 450 permanent jobs, according to the developer.</p>"
+        "</main></body></html>",
+        "utf-8",
+    )
+    assert engine.ingest([tmp_path / "faq.html"]).ok
+    # Before, the h1 (in sentence case, so read as a sentence) was the best match, and declined.
+    assert engine.ask("Where is the Stargate Michigan campus?").text == (
+        "Related Digital and OpenAI plan a data center campus in Saline Township, Michigan. [1]"
+    )
+    assert engine.ask("How many permanent jobs will the data center create?").text == (
+        "How many jobs will it create? About 2,500 construction jobs and 450 permanent jobs, "
+        "according to the developer. [1]"
+    )
+
+
 def test_an_html_table_row_answers_read_under_its_column_names(
     engine: Engine, tmp_path: Path
 ) -> None:
