@@ -13,15 +13,17 @@ from rag.errors import DocumentError
 from rag.ingest.docx_text import read_docx
 from rag.ingest.html_text import read_html
 from rag.ingest.limits import ReadLimits, TextBudget, over
+from rag.ingest.reflow import unwrapped
 from rag.ingest.zipped import RATIO_FLOOR, open_zip
 from rag.text import capitalised_share
 from rag.types import PageStarts, SectionStarts
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
 # Raised whenever a reader gives another text or title for the same file (1: tables as rows,
-# bylines no titles). The index records the version each file was read with, and `rag ingest`
-# reads again what an older one read, though the file is unchanged.
-READER_VERSION = 1
+# bylines no titles; 2: a PDF's wrapped lines rejoined). The index records the version each
+# file was read with, and `rag ingest` reads again what an older one read, though the file is
+# unchanged.
+READER_VERSION = 2
 _TITLE_WORDS = 16
 _TITLE_CHARS = 120
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -181,7 +183,7 @@ def _read_pdf(data: bytes, budget: TextBudget, limits: ReadLimits) -> tuple[str,
                     f"{limits.max_zip_ratio:g}×",
                     "MAX_ZIP_RATIO",
                 )
-            page = _lines(reader.pages[number - 1].extract_text() or "").strip()
+            page = unwrapped(_lines(reader.pages[number - 1].extract_text() or "")).strip()
         except (PyPdfError, ValueError, KeyError, TypeError, OSError):
             # One broken page costs that page, not the document.
             page = ""

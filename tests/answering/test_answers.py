@@ -20,6 +20,7 @@ from tests.fixtures import (
     assert_declined,
     ingest_note,
 )
+from tests.fixtures.documents import MARKET_REPORT, make_wrapped_pdf
 
 
 def test_nscale_answer_cites_the_passage_with_both_figures(seeded: Engine) -> None:
@@ -237,6 +238,17 @@ def test_a_pages_headings_are_no_answers_and_its_faq_questions_lead_theirs(
     assert engine.ask("How many permanent jobs will the data center create?").text == (
         "How many jobs will it create? About 2,500 construction jobs and 450 permanent jobs, "
         "according to the developer. [1]"
+    )
+
+
+def test_a_pdfs_wrapped_sentence_is_quoted_whole(engine: Engine, tmp_path: Path) -> None:
+    make_wrapped_pdf(tmp_path / "report.pdf", "Market report", MARKET_REPORT)
+    assert engine.ingest([tmp_path / "report.pdf"]).ok
+    # Before, the quote began at the line the page wrapped: "on-site gas turbines and fuel
+    # cells; Bloom Energy said it had signed 1.4 gigawatts of fuel-cell orders."
+    assert engine.ask("How many gigawatts of fuel-cell orders did Bloom Energy sign?").text == (
+        "Operators are turning to on-site gas turbines and fuel cells; Bloom Energy said it had "
+        "signed 1.4 gigawatts of fuel-cell orders with data center developers this year. [1]"
     )
 
 

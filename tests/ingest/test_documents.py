@@ -9,8 +9,9 @@ import pytest
 
 from rag.errors import DocumentError
 from rag.ingest.loaders import derive_title, load_document
+from rag.ingest.reflow import unwrapped
 from tests.fixtures import SEEDS
-from tests.fixtures.documents import make_docx, make_pdf
+from tests.fixtures.documents import MARKET_REPORT, make_docx, make_pdf, make_wrapped_pdf
 
 
 def test_seed_titles_are_derived_from_the_text() -> None:
@@ -60,6 +61,48 @@ def test_pdf_text_and_title(tmp_path: Path) -> None:
     doc = load_document(path)
     assert doc.title == "Frostbyte"
     assert "Frostbyte raised $40 million." in doc.text
+
+
+def test_a_pdfs_wrapped_paragraphs_are_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    make_wrapped_pdf(path, "Market report", MARKET_REPORT)
+    # Before, each line as the page wrapped it was a line of the text, and so a sentence's end.
+    assert load_document(path).text == (
+        "Quarterly Data Center Market Report\n"
+        "Global data center construction spending reached $98 billion in the third quarter of "
+        "2026, up 34% from a year earlier. North America accounted for 61% of the total, and "
+        "Asia Pacific for 24%.\n"
+        "Power\n"
+        "Grid connection queues in Northern Virginia now exceed seven years. Operators are "
+        "turning to on-site gas turbines and fuel cells; Bloom Energy said it had signed 1.4 "
+        "gigawatts of fuel-cell orders with data center developers this year."
+    )
+
+
+def test_lines_are_rejoined_only_where_a_paragraph_runs_on() -> None:
+    page = (
+        "Rents for large wholesale deployments rose 12% over the year, the fastest since\n"
+        "2015. Vacancy fell to a record low of 1.6% in primary markets, the report said.\n"
+        "Short last line.\n"
+        "Table cell\n"
+        "lower-case cell\n"
+        "A long line that ends its sentence and its paragraph at the margin, full stop.\n"
+        "Operators turning to power lines of every kind, from gas turbines to fuel-\n"
+        "cells and batteries."
+    )
+    assert unwrapped(page).split("\n") == [
+        "Rents for large wholesale deployments rose 12% over the year, the fastest since 2015. "
+        "Vacancy fell to a record low of 1.6% in primary markets, the report said.",
+        "Short last line.",
+        # A short line ran short of the margin: a lower-case line after it is a line of its own.
+        "Table cell",
+        "lower-case cell",
+        # A full line ending its sentence before a capital ends its paragraph.
+        "A long line that ends its sentence and its paragraph at the margin, full stop.",
+        # A word broken at the margin's hyphen is joined without a space.
+        "Operators turning to power lines of every kind, from gas turbines to fuel-cells and "
+        "batteries.",
+    ]
 
 
 def test_docx_text_and_title(tmp_path: Path) -> None:
