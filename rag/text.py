@@ -32,6 +32,9 @@ _NAME_NEXT = re.compile(
 )
 # A Markdown heading's marks ("## Chips"): its line is a heading whatever its words.
 _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]")
+# A line this long or longer that ends in no stop, before a lower-case one, wraps a sentence.
+_WRAPPED_LINE = 30
+_LINE_CLOSES = (".", "!", "?", ":")
 # A list item's mark: a dash or dot, or a number with a full stop or bracket.
 BULLET = re.compile(r"\s*(?:[-–•*·]|\d{1,2}[.)])\s+(?=\S)")
 SENTENCE_CLOSE = frozenset('.!?"”’)')
@@ -211,6 +214,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
+        if match.group(0) == "\n" and _wrapped(text, match.start(), match.end()):
+            continue
         if "\n" not in match.group(0) and (
             _ABBREVIATION.search(text, start, match.start())
             or (
@@ -223,6 +228,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         start = match.end()
     _add_span(text, start, len(text), spans)
     return spans
+
+
+def _wrapped(text: str, end: int, following: int) -> bool:
+    """True when a line break only wraps a sentence: a full line runs on in lower case."""
+    # A plain-text story hard-wrapped at 72 columns was quoted a line at a time ("wrote in a blog
+    # post on Friday." for who wrote it); a paragraph a line, the usual layout, has no such break.
+    line = text[text.rfind("\n", 0, end) + 1 : end]
+    return (
+        len(line) >= _WRAPPED_LINE
+        and not line.endswith(_LINE_CLOSES)
+        and text[following : following + 1].islower()
+    )
 
 
 def closed(text: str, start: int, end: int) -> int:

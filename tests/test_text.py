@@ -55,6 +55,32 @@ def test_a_months_abbreviation_before_its_day_ends_no_sentence() -> None:
     ]
 
 
+def test_a_sentence_hard_wrapped_across_lines_is_one_sentence() -> None:
+    text = (
+        "Microsoft to spend $80 billion on AI data centers\n\n"
+        "Microsoft plans to spend about $80 billion in\n"
+        "its fiscal year on data centers, vice chair Brad Smith\n"
+        "wrote in a blog post on Friday.\n"
+        "More than half will be in the United States.\n"
+        "Key figures\n"
+        "the spending by region is not broken out in any of the filings\n"
+        "Notes: see below\n"
+        "and the appendix."
+    )
+    assert spans_text(text, sentence_spans(text)) == [
+        "Microsoft to spend $80 billion on AI data centers",
+        # Before, each line was a sentence: "wrote in a blog post on Friday." was quoted for who.
+        "Microsoft plans to spend about $80 billion in\nits fiscal year on data centers, vice "
+        "chair Brad Smith\nwrote in a blog post on Friday.",
+        "More than half will be in the United States.",
+        # A short line (a heading) and a line ending in a colon end their line as before.
+        "Key figures",
+        "the spending by region is not broken out in any of the filings",
+        "Notes: see below",
+        "and the appendix.",
+    ]
+
+
 def test_a_markdown_heading_is_a_heading_in_sentence_case() -> None:
     assert is_heading("# Q&A: Crusoe's chief executive on power, permits and the next campus")
     assert is_heading("## Why the grid is the bottleneck for every new campus")
