@@ -242,6 +242,11 @@ def _wrapped(text: str, end: int, following: int) -> bool:
     )
 
 
+def one_line(text: str) -> str:
+    """The text with each run of spaces and line breaks as one space, for a line of a reply."""
+    return " ".join(text.split())
+
+
 def closed(text: str, start: int, end: int) -> int:
     """The end of a sentence span, past a name cut at its initials and the marks it opens."""
     # sentence_spans ends "… said TSMC chairman C.C." before "Wei." (read as a sentence end, the

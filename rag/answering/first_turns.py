@@ -31,7 +31,15 @@ from rag.answering.patterns import (
     THANKS,
     THE_ONE_ARTICLE,
 )
-from rag.text import SENTENCE_CLOSE, STOPWORDS, closed, is_heading, sentence_spans, words
+from rag.text import (
+    SENTENCE_CLOSE,
+    STOPWORDS,
+    closed,
+    is_heading,
+    one_line,
+    sentence_spans,
+    words,
+)
 from rag.types import Citation, Passage
 
 
@@ -339,7 +347,9 @@ def overview(
         citation = lead.passage.cite(len(citations) + 1, span[0], end, 1.0)
         citations.append(citation)
         told = citation.text if restates(citation.text, lead.title) else None
-        lines.append(f"{n}. {told or lead.title + ': ' + citation.text} [{citation.n}]")
+        # A hard-wrapped lead sentence is shown on its list item's line.
+        shown = one_line(told or f"{lead.title}: {citation.text}")
+        lines.append(f"{n}. {shown} [{citation.n}]")
     if documents > first - 1 + len(leads):
         lines.append(f"… and {documents - first + 1 - len(leads)} more (ask “tell me more”).")
     return "\n".join(lines), citations

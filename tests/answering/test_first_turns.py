@@ -260,6 +260,30 @@ def test_overview_gives_each_document_its_lead_sentence_cited(seeded: Engine) ->
     ]
 
 
+def test_a_hard_wrapped_lead_is_shown_on_one_line(engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / "msft.txt").write_text(
+        "Microsoft to spend $80 billion on AI data centers\n\n"
+        "Microsoft plans to spend about $80 billion in its fiscal year\n"
+        "on data centers, vice chair Brad Smith wrote on Friday.\n",
+        "utf-8",
+    )
+    assert engine.ingest([tmp_path / "msft.txt"]).ok
+    lead = (
+        "Microsoft plans to spend about $80 billion in its fiscal year on data centers, vice "
+        "chair Brad Smith wrote on Friday. [1]"
+    )
+    # Before, the overview's item broke where the file's lines do.
+    assert engine.ask("What are these articles about?").text == (
+        "The collection “articles” holds 1 document:\n"
+        f"1. Microsoft to spend $80 billion on AI data centers: {lead}"
+    )
+    assert engine.ask("What does the Microsoft article say?").text == (
+        f"“Microsoft to spend $80 billion on AI data centers” opens: {lead}"
+    )
+    # The citation still quotes the file as it is.
+    assert "fiscal year\non data centers" in engine.ask("Summarise the documents").citations[0].text
+
+
 def test_how_many_documents_is_answered_by_the_overview(seeded: Engine) -> None:
     # It used to be searched and declined: no passage counts the documents.
     for question in ("How many articles are there?", "how many documents do you have"):
