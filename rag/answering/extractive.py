@@ -573,7 +573,7 @@ def gather_evidence(
             and not marked_heading(passage, start, end)
             and not is_cut_off(passage.text[start:end])
             and not INSTRUCTION.search(passage.text[start:end])
-            and not any(a <= start < b for a, b in tables)
+            and not any(start < b and a < end for a, b in tables)
         ]
         spans += [(r.start, r.end, False, r.text) for r in rows]
         if wants_list:

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from rag.answering.citations import check_citations, quote_is_backed
-from rag.answering.extractive import DECLINE_TEXT, absent_names, is_cut_off, is_list_question
+from rag.answering.extractive import (
+    DECLINE_TEXT,
+    absent_names,
+    gather_evidence,
+    is_cut_off,
+    is_list_question,
+)
 from rag.answering.names import opening_name, question_names
 from rag.engine import Engine
 from rag.errors import QuestionError
@@ -213,6 +219,19 @@ def test_an_interviews_answer_is_quoted_with_its_question(engine: Engine, tmp_pa
         "Crusoe Energy builds data centers next to stranded and renewable power. Its chief "
         "executive, Chase Lochmiller, spoke to us about the company's plans for 2027. [1]"
     )
+
+
+def test_a_question_over_a_table_leads_none_of_its_rows() -> None:
+    text = (
+        "## What are the chip deals?\n\n| buyer | seller | value |\n|---|---|---|\n"
+        "| OpenAI | Broadcom | $10 billion |\n| xAI | Nvidia | $18 billion |\n"
+    )
+    passage = Passage(1, "c1", "deals.md", "Deals", text, 0, len(text), 1.0)
+    # The question would have led the header row into a sentence of its own.
+    assert [c.text for c in gather_evidence("Who sold chips to xAI?", [passage]).candidates] == [
+        "buyer: OpenAI; seller: Broadcom; value: $10 billion.",
+        "buyer: xAI; seller: Nvidia; value: $18 billion.",
+    ]
 
 
 def test_a_pages_headings_are_no_answers_and_its_faq_questions_lead_theirs(
