@@ -20,9 +20,9 @@ from rag.types import PageStarts, SectionStarts
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
 # Raised whenever a reader gives another text or title for the same file (1: tables as rows,
-# bylines no titles; 2: a PDF's wrapped lines rejoined). The index records the version each
-# file was read with, and `rag ingest` reads again what an older one read, though the file is
-# unchanged.
+# bylines no titles; 2: a PDF's wrapped lines rejoined, a label line no title). The index
+# records the version each file was read with, and `rag ingest` reads again what an older one
+# read, though the file is unchanged.
 READER_VERSION = 2
 _TITLE_WORDS = 16
 _TITLE_CHARS = 120
@@ -283,7 +283,9 @@ def derive_title(text: str) -> str:
     best, best_score = "", 0.0
     for line in lines:
         tokens = line.split()
-        if not 3 <= len(tokens) <= 20 or line.endswith("."):
+        # A line ending in a colon introduces what follows ("Colette Kress, Chief Financial
+        # Officer:" over her words in a transcript): a label, not the headline.
+        if not 3 <= len(tokens) <= 20 or line.endswith((".", ":")):
             continue
         score = capitalised_share(tokens, digits=True) + (0.5 if ":" in line else 0.0)
         if score > best_score:

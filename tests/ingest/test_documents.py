@@ -187,6 +187,23 @@ def test_a_byline_or_date_line_is_not_the_title(top: str) -> None:
     assert derive_title("By Maria Lopez\n") == "By Maria Lopez"
 
 
+def test_a_speakers_label_is_not_the_title() -> None:
+    # Capitalised and with a colon, the label outscored the sentence-case headline.
+    assert (
+        derive_title(
+            "Nvidia Q3 fiscal 2027 earnings call transcript\n\n"
+            "Operator: Good afternoon.\n\n"
+            "Colette Kress, Executive Vice President and Chief Financial Officer:\n"
+            "Revenue for the third quarter was $68 billion.\n"
+        )
+        == "Nvidia Q3 fiscal 2027 earnings call transcript"
+    )
+    # A colon inside a headline is still a headline's.
+    assert derive_title("Q&A: Crusoe's Chief Executive On Power\n\nText.") == (
+        "Q&A: Crusoe's Chief Executive On Power"
+    )
+
+
 def test_a_title_is_never_longer_than_a_line(tmp_path: Path) -> None:
     path = tmp_path / "nospace.txt"
     path.write_text("Nospace Corp will invest 7 billion. " + "A" * 50_000, encoding="utf-8")
