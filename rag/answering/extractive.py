@@ -934,7 +934,8 @@ def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Sco
         for s in scored
         if not measure_clash(wanted, s.candidate.text)
         and not owned_by_another(evidence.names, wanted, s.candidate.text)
-        and names_share(evidence.names, as_read(s.candidate).text) == 1.0
+        and names_share(evidence.names, f"{s.candidate.passage.title}\n{as_read(s.candidate).text}")
+        == 1.0
     ]
     giving = [s for s in named if wanted & measures(s.candidate.text)]
     if not giving:

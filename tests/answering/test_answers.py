@@ -260,6 +260,26 @@ def test_a_pages_headings_are_no_answers_and_its_faq_questions_lead_theirs(
     )
 
 
+def test_a_transcripts_figure_is_the_titles_company(engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / "call.txt").write_text(
+        "Nvidia Q3 fiscal 2027 earnings call transcript\n\n"
+        "Operator: Good afternoon. Welcome to Nvidia's third-quarter earnings call.\n\n"
+        "Colette Kress, Executive Vice President and Chief Financial Officer:\n"
+        "Thank you. Revenue for the third quarter was $68 billion, up 62% from a year ago. Data "
+        "center revenue was $61 billion. Gross margins were 73.5%.\n\n"
+        "Jensen Huang, President and Chief Executive Officer:\n"
+        "Thanks, Colette. Demand for Blackwell Ultra continues to exceed supply.\n",
+        "utf-8",
+    )
+    assert engine.ingest([tmp_path / "call.txt"]).ok
+    # Before, the speaker's label was the title, and the revenue, in a sentence that never names
+    # Nvidia, stayed behind the welcome's "earnings" (a profit word): declined. The title names
+    # Nvidia now, and a sentence of an article whose title names the company may step up.
+    assert engine.ask("What was Nvidia revenue in the third quarter?").text == (
+        "Revenue for the third quarter was $68 billion, up 62% from a year ago. [1]"
+    )
+
+
 def test_a_pdfs_wrapped_sentence_is_quoted_whole(engine: Engine, tmp_path: Path) -> None:
     make_wrapped_pdf(tmp_path / "report.pdf", "Market report", MARKET_REPORT)
     assert engine.ingest([tmp_path / "report.pdf"]).ok
