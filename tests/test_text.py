@@ -65,7 +65,9 @@ def test_a_sentence_hard_wrapped_across_lines_is_one_sentence() -> None:
         "Key figures\n"
         "the spending by region is not broken out in any of the filings\n"
         "Notes: see below\n"
-        "and the appendix."
+        "and the appendix.\n"
+        "The agreement covers the following terms for the buyer:\n"
+        "six years, with a renewal."
     )
     assert spans_text(text, sentence_spans(text)) == [
         "Microsoft to spend $80 billion on AI data centers",
@@ -73,11 +75,13 @@ def test_a_sentence_hard_wrapped_across_lines_is_one_sentence() -> None:
         "Microsoft plans to spend about $80 billion in\nits fiscal year on data centers, vice "
         "chair Brad Smith\nwrote in a blog post on Friday.",
         "More than half will be in the United States.",
-        # A short line (a heading) and a line ending in a colon end their line as before.
+        # A short line (a heading, a label) and a full line ending in a colon end their line.
         "Key figures",
         "the spending by region is not broken out in any of the filings",
         "Notes: see below",
         "and the appendix.",
+        "The agreement covers the following terms for the buyer:",
+        "six years, with a renewal.",
     ]
 
 
