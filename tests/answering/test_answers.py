@@ -191,8 +191,7 @@ INTERVIEW = (
 
 
 def test_an_interviews_answer_is_quoted_with_its_question(engine: Engine, tmp_path: Path) -> None:
-    (tmp_path / "interview.md").write_text(INTERVIEW, "utf-8")
-    assert engine.ingest([tmp_path / "interview.md"]).ok
+    ingest_note(engine, tmp_path / "interview.md", INTERVIEW)
     # Before, the question line itself was quoted as the answer.
     answer = engine.ask("How big is the Abilene campus?")
     assert answer.text == (
@@ -237,7 +236,9 @@ def test_a_question_over_a_table_leads_none_of_its_rows() -> None:
 def test_a_pages_headings_are_no_answers_and_its_faq_questions_lead_theirs(
     engine: Engine, tmp_path: Path
 ) -> None:
-    (tmp_path / "faq.html").write_text(
+    ingest_note(
+        engine,
+        tmp_path / "faq.html",
         "<html><head><title>Stargate Michigan FAQ</title></head><body><main>"
         "<h1>Stargate Michigan: frequently asked questions</h1>"
         "<p>Related Digital and OpenAI plan a data center campus in Saline Township, Michigan. "
@@ -247,9 +248,7 @@ def test_a_pages_headings_are_no_answers_and_its_faq_questions_lead_theirs(
         "<h3>How many jobs will it create?</h3>"
         "<p>About 2,500 construction jobs and 450 permanent jobs, according to the developer.</p>"
         "</main></body></html>",
-        "utf-8",
     )
-    assert engine.ingest([tmp_path / "faq.html"]).ok
     # Before, the h1 (in sentence case, so read as a sentence) was the best match, and declined.
     assert engine.ask("Where is the Stargate Michigan campus?").text == (
         "Related Digital and OpenAI plan a data center campus in Saline Township, Michigan. [1]"
@@ -261,7 +260,9 @@ def test_a_pages_headings_are_no_answers_and_its_faq_questions_lead_theirs(
 
 
 def test_a_transcripts_figure_is_the_titles_company(engine: Engine, tmp_path: Path) -> None:
-    (tmp_path / "call.txt").write_text(
+    ingest_note(
+        engine,
+        tmp_path / "call.txt",
         "Nvidia Q3 fiscal 2027 earnings call transcript\n\n"
         "Operator: Good afternoon. Welcome to Nvidia's third-quarter earnings call.\n\n"
         "Colette Kress, Executive Vice President and Chief Financial Officer:\n"
@@ -269,9 +270,7 @@ def test_a_transcripts_figure_is_the_titles_company(engine: Engine, tmp_path: Pa
         "center revenue was $61 billion. Gross margins were 73.5%.\n\n"
         "Jensen Huang, President and Chief Executive Officer:\n"
         "Thanks, Colette. Demand for Blackwell Ultra continues to exceed supply.\n",
-        "utf-8",
     )
-    assert engine.ingest([tmp_path / "call.txt"]).ok
     # Before, the speaker's label was the title, and the revenue, in a sentence that never names
     # Nvidia, stayed behind the welcome's "earnings" (a profit word): declined. The title names
     # Nvidia now, and a sentence of an article whose title names the company may step up.
@@ -623,16 +622,16 @@ def test_an_amount_secured_answers_how_much_was_raised(seeded: Engine) -> None:
 def test_a_value_the_company_is_given_answers_for_the_company_its_paragraph_follows(
     engine: Engine, tmp_path: Path
 ) -> None:
-    (tmp_path / "coreweave.txt").write_text(
+    ingest_note(
+        engine,
+        tmp_path / "coreweave.txt",
         "CoreWeave prices IPO at $40 a share, raising $1.5 billion\n"
         "NEW YORK, March 28 (Newswire) - CoreWeave, the cloud provider that rents Nvidia chips "
         "to AI developers, priced its initial public offering at $40 per share on Thursday.\n"
         "The company sold 37.5 million shares, raising $1.5 billion and valuing it at about $23 "
         "billion.\n"
         "CoreWeave's revenue jumped to $1.9 billion in 2024 from $229 million a year earlier.\n",
-        "utf-8",
     )
-    assert engine.ingest([tmp_path / "coreweave.txt"]).ok
     # Before, "valuing" stated no valuation, and the sentence naming only "the company" could not
     # step up over the revenue: the question was declined.
     assert engine.ask("What is CoreWeave's valuation?").text == (

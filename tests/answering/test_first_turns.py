@@ -20,7 +20,7 @@ from rag.answering.first_turns import Turn, classify
 from rag.engine import Engine
 from rag.errors import IndexEmptyError
 from rag.session import ChatSession
-from tests.fixtures import OPENAI_RAISE, assert_declined, turns
+from tests.fixtures import OPENAI_RAISE, assert_declined, ingest_note, turns
 
 COVERS = (
     "I answer questions about the 5 documents in the collection “articles”, quoting the passages "
@@ -227,13 +227,13 @@ def test_the_name_opening_a_lead_after_its_dateline_is_an_example_when_the_title
 def test_a_joined_follow_up_is_declined_when_the_quote_states_none_of_its_words(
     engine: Engine, tmp_path: Path
 ) -> None:
-    (tmp_path / "coreweave.txt").write_text(
+    ingest_note(
+        engine,
+        tmp_path / "coreweave.txt",
         "CoreWeave prices IPO at $40 a share, raising $1.5 billion\n"
         "NEW YORK, March 28 (Newswire) - CoreWeave, the cloud provider, priced its initial "
         "public offering at $40 per share on Thursday.\n",
-        "utf-8",
     )
-    assert engine.ingest([tmp_path / "coreweave.txt"]).ok
     ipo = ["How much did CoreWeave raise in its IPO?"]
     # Searched as "How much did CoreWeave raise in its IPO? Which exchange?", the IPO's sentence
     # answered before at 0.92, though it names no exchange.
@@ -261,13 +261,13 @@ def test_overview_gives_each_document_its_lead_sentence_cited(seeded: Engine) ->
 
 
 def test_a_hard_wrapped_lead_is_shown_on_one_line(engine: Engine, tmp_path: Path) -> None:
-    (tmp_path / "msft.txt").write_text(
+    ingest_note(
+        engine,
+        tmp_path / "msft.txt",
         "Microsoft to spend $80 billion on AI data centers\n\n"
         "Microsoft plans to spend about $80 billion in its fiscal year\n"
         "on data centers, vice chair Brad Smith wrote on Friday.\n",
-        "utf-8",
     )
-    assert engine.ingest([tmp_path / "msft.txt"]).ok
     lead = (
         "Microsoft plans to spend about $80 billion in its fiscal year on data centers, vice "
         "chair Brad Smith wrote on Friday. [1]"
