@@ -16,6 +16,7 @@ from lxml import etree
 from rag.errors import DocumentError
 from rag.ingest.limits import TextBudget
 from rag.ingest.tables import CELL_CHARS, CELL_LIMIT, markdown_rows
+from rag.text import one_line
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -210,7 +211,7 @@ def table_lines(rows: list[list[str]], header: bool, nested: bool) -> list[str]:
     """A body table's paragraphs: Markdown rows for a table of data, else its cells' paragraphs."""
     # `rows` holds each row's cells, each cell's paragraphs joined by a line break; `header` says
     # the first row repeats as a header (w:tblHeader), which names the columns.
-    cells = [[" ".join(cell.split()) for cell in row] for row in rows]
+    cells = [[one_line(cell) for cell in row] for row in rows]
     kept = [row for row in cells if any(row)]
     longest = max((len(c) for row in cells for c in row), default=0)
     # A table of a million empty cells is read as it streams, kept nowhere: rows count too.

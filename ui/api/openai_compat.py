@@ -16,6 +16,7 @@ from rag.access import Scope
 from rag.errors import QuestionError, UnknownModelError
 from rag.service import ApiService
 from rag.session import Reply
+from rag.text import one_line
 from rag.types import Answer, to_json
 from ui.api.errors import RESPONSES
 from ui.api.models import ANSWER_ID, MAX_QUESTION_CHARS, CitationOut, answer_model
@@ -170,7 +171,7 @@ def sources_text(answer: Answer) -> str:
     if answer.citations:
         lines = ["Sources:"]
         for c in answer.citations:
-            quote = " ".join(c.text.split())
+            quote = one_line(c.text)
             lines.append(f"[{c.n}] {c.title} ({c.source}): “{quote}”")
         parts.append("\n".join(lines))
     return "".join(f"\n\n{part}" for part in parts)

@@ -9,6 +9,7 @@ import textwrap
 
 from rag.engine import Engine
 from rag.session import ChatSession
+from rag.text import one_line
 from rag.types import Answer
 from rag.wording import counted
 from ui.cli.ingest import ingest_first
@@ -116,7 +117,7 @@ def render(answer: Answer) -> str:
         for c in answer.citations:
             where = ", ".join(filter(None, [c.source, c.place, f"characters {c.start}-{c.end}"]))
             lines.append(f"[{c.n}] {c.title} ({where})")
-            quote = " ".join(c.text.split())
+            quote = one_line(c.text)
             lines.append(textwrap.indent(textwrap.fill(f"“{quote}”", width=96), "    "))
     elif answer.retrieved:
         lines.append("\nClosest passages (not used):")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rag.text import one_line
 from rag.types import Answer
 
 SECTION_LIMIT = 3000  # characters in a section's text
@@ -70,7 +71,7 @@ def answer_blocks(
         blocks.append({"type": "divider"})
         blocks.append(_section("*Sources*"))
         for c in answer.citations:
-            quote = trim(" ".join(c.text.split()), QUOTE_LIMIT)
+            quote = trim(one_line(c.text), QUOTE_LIMIT)
             heading = f"*[{c.n}] {mrkdwn_escape(c.title)}* — `{mrkdwn_escape(c.source)}`"
             if c.place:
                 heading += f" · {mrkdwn_escape(c.place)}"
