@@ -911,10 +911,14 @@ def off_measure(evidence: Evidence, candidate: Candidate) -> bool:
             bool(wanted)
             and len(evidence.missing) < len(evidence.names)
             # A part of an article whose title names them is the article's ("A: We raised …").
-            and names_share(evidence.names, f"{candidate.passage.title}\n{candidate.passage.text}")
-            == 0.0
+            and names_share(evidence.names, titled(candidate, candidate.passage.text)) == 0.0
         )
     )
+
+
+def titled(c: Candidate, text: str) -> str:
+    """The text under its article's title, for the names a part of that article is about."""
+    return f"{c.passage.title}\n{text}"
 
 
 def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -934,8 +938,7 @@ def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Sco
         for s in scored
         if not measure_clash(wanted, s.candidate.text)
         and not owned_by_another(evidence.names, wanted, s.candidate.text)
-        and names_share(evidence.names, f"{s.candidate.passage.title}\n{as_read(s.candidate).text}")
-        == 1.0
+        and names_share(evidence.names, titled(s.candidate, as_read(s.candidate).text)) == 1.0
     ]
     giving = [s for s in named if wanted & measures(s.candidate.text)]
     if not giving:

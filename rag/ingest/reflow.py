@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from rag.text import SENTENCE_CLOSE
+
 # A line this share of the page's longest or longer ran to the margin: its paragraph goes on.
 FULL_LINE = 0.7
-_CLOSES = (".", "!", "?", ":", '"', "”", "’", ")")
+_CLOSES = (*SENTENCE_CLOSE, ":")
 
 
 def unwrapped(page: str) -> str:
