@@ -20,12 +20,14 @@ from rag.answering.conversation import (
     asks_more,
     else_of,
     is_follow_up,
+    joined_instead,
     joined_part,
     more_of,
     of_article,
     overview_shown,
     standalone,
     swapped_in,
+    topic_names,
     without_else,
     without_lead_in,
 )
@@ -796,13 +798,56 @@ class Engine:
                 # Before, "Who else invested?" was answered as "Who invested?" and repeated the
                 # answer before it: it is answered past what that answer quoted.
                 text, prior, rounds = other
-            return self._retrieve_in_turn(
+            part = "" if more or other else joined_part(question, text)
+            topic = text[: -len(part)].strip() if part else ""
+            # Joined to its topic, a follow-up is asked of the topic's names: "Who is the CEO?"
+            # after "How much did Nscale raise?" was answered with Broadcom's chief executive.
+            about = about or topic_names(topic)
+            retrieved = self._retrieve_in_turn(
                 asked, text, notices, top_k, source, rounds, about, found, prior
             )
+            if more or other or not retrieved.extractive.declined:
+                return retrieved
+            if part:
+                return self._alone(retrieved, part, topic, notices, top_k, source)
+            instead = joined_instead(question, earlier)
+            if instead is None:
+                return retrieved
+            joined = self._retrieve_in_turn(
+                asked, instead, notices, top_k, source, about=topic_names(instead)
+            )
+            if joined.extractive.declined:
+                return retrieved
+            return replace(joined, started=retrieved.started)
         finally:
             with self._asking_cond:
                 self._asking -= 1
                 self._asking_cond.notify_all()
+
+    def _alone(
+        self,
+        joined: _Retrieved,
+        part: str,
+        topic: str,
+        notices: list[str],
+        top_k: int | None,
+        source: str | None,
+    ) -> _Retrieved:
+        """A declined follow-up asked alone, kept if quoted from the article the topic's is."""
+        # A short question naming nothing is read as a follow-up: "When does construction
+        # start?" after "Who pays for the power lines?" was searched joined to it and declined
+        # at 0.17, though alone the same FAQ page answers it. An answer from another article
+        # would be of another subject ("What is the valuation?" of another company): no answer.
+        alone = self._retrieve_in_turn(joined.asked, part, notices, top_k, source)
+        if alone.extractive.declined:
+            return joined
+        before = self._retrieve_in_turn(topic, topic, [], top_k, source)
+        articles = {c.source for c in before.extractive.citations} or {
+            p.source for p in before.passages[:1]
+        }
+        if {c.source for c in alone.extractive.citations} <= articles:
+            return replace(alone, started=joined.started)
+        return joined
 
     def _retrieve_in_turn(
         self,
@@ -849,9 +894,9 @@ class Engine:
             # The same search finds the same passages whatever the case; the decision reads names
             # by their capitals, which a question typed in lower case leaves out.
             text = cased(text, passages)
-            extractive = self.extractive.draft(text, passages, about=about)
-            if not rounds and prior is None:
-                extractive = part_unanswered(joined_part(asked, text), extractive)
+            part = "" if rounds or prior is not None else joined_part(asked, text)
+            extractive = self.extractive.draft(text, passages, about=about, part=part)
+            extractive = part_unanswered(part, extractive)
             told: list[Citation] = []
             # What the answer before quoted: this question's own answer for "tell me more", the
             # `prior` question's for "Who else …?", searched again as it was asked.

@@ -38,10 +38,11 @@ def is_follow_up(question: str) -> bool:
     if leaning:
         return not _owns_itself(question, leaning)
     # A short question that names nothing ("What valuation?") continues the conversation; one
-    # opening with a word no English word list holds ("Nscale raised how much?") names it.
+    # opening with a word no English word list holds ("Nscale raised how much?") names it. A
+    # title is no name: "Who is the CEO?" after a question on Nscale asks Nscale's.
     return (
         len(question.split()) <= 4
-        and not question_names(question)
+        and not without_titles(question_names(question))
         and not opening_name(question, slips=True)
     )
 
@@ -211,9 +212,32 @@ def standalone(question: str, earlier: Sequence[str]) -> str:
     if alone:
         # "What do the articles say about it?" after a question on Nscale asks about Nscale.
         return on_subject(alone) or alone
+    return _joined(asked, topic)
+
+
+def _joined(asked: str, topic: str) -> str:
+    """The follow-up searched after its topic."""
     # A request's own words ("Which article mentions …") would be searched with the follow-up.
     subject = on_subject(topic)
     return f"{subject + '.' if subject else topic.strip()} {asked.strip()}"
+
+
+def joined_instead(question: str, earlier: Sequence[str]) -> str | None:
+    """A follow-up `standalone` resolved, searched joined to its topic instead; else None."""
+    # "Who led it?" after "How much did Crusoe raise?" was read as "Who led Crusoe?", and
+    # declined: its "it" is the raise, whose sentence the whole conversation's words find.
+    asked = without_lead_in(asked_directly(question))
+    if not earlier or not is_follow_up(asked) or SWAP.match(asked) or BARE_WH.match(asked):
+        return None
+    topic = _topic(earlier)
+    if topic is None or resolved(asked, topic) is None:
+        return None
+    return _joined(asked, topic)
+
+
+def topic_names(searched: str) -> tuple[str, ...]:
+    """The names of the topic a follow-up was searched joined to, which its answer must name."""
+    return tuple(_named(searched)) if searched else ()
 
 
 def _topic(earlier: Sequence[str]) -> str | None:

@@ -230,12 +230,15 @@ class ExtractiveAnswerer:
         told: Sequence[Citation] = (),
         about: Sequence[str] = (),
         past: tuple[str, ...] = (),
+        part: str = "",
     ) -> Draft:
         """Quote the top sentences when the model is confident they answer; else decline.
 
         Sentences overlapping a passage already `told` (quoted by earlier answers) are left out,
         and so are those naming a name gone `past` (the one "Who else …?" asks beyond).
         The first quoted sentence must name one of the names `about` (a "What about X?" asks of).
+        Of a follow-up searched joined to its topic, only sentences stating the follow-up's own
+        words (`part`) are quoted, when any do.
         """
         evidence = gather_evidence(question, passages, told, past)
         choice = choose(
@@ -253,7 +256,9 @@ class ExtractiveAnswerer:
         unheard = SAID_QUESTION.match(question) if decided and not named else None
         # "What about Google?" after a question on Anthropic and Wall Street is answered by a
         # sentence on Google, not by one on Wall Street that the question's other words found.
-        lead = choice.chosen[0].candidate.text if choice.chosen else ""
+        # A sentence of an article whose title names X is on X, though it says "the company".
+        chosen = on_part(part, list(choice.chosen))
+        lead = titled(chosen[0].candidate, chosen[0].candidate.text) if decided else ""
         elsewhere = bool(about) and not any(names_share((name,), lead) == 1.0 for name in about)
         if not decided or unsure or elsewhere or unheard:
             offer = offer_of(evidence, declined=True)
@@ -274,7 +279,6 @@ class ExtractiveAnswerer:
             )
         # Decided on the best sentence; shown with the one giving the date or number asked first,
         # so "How much did Amazon pay …?" opens with the $427 million, not with the purchase.
-        chosen = list(choice.chosen)
         quote = [s.candidate.text for s in chosen]
         chosen.insert(0, chosen.pop(leading(evidence.asked, question, quote)))
         citations = [
@@ -405,13 +409,33 @@ def choose(
     return Choice(scored, unrepeated(shown), features(reading), off_topic, acted, event, year)
 
 
+def on_part(part: str, chosen: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The sentences stating the most of a joined follow-up's own words, or all when none do."""
+    # "When does construction start?" after "How much did Nscale raise?" is searched joined to
+    # it, and the raise, the best match of the whole, was quoted first again: its "startup"
+    # states one word of the two the construction sentence states. None stating any is left to
+    # part_unanswered, which declines.
+    asked = set(terms(part)) - QUESTION_WORDS - GENERIC
+    if not asked:
+        return chosen
+    stated = [sum(_states({a}, set(terms(s.candidate.text))) for a in asked) for s in chosen]
+    most = max(stated, default=0)
+    return [s for s, n in zip(chosen, stated, strict=True) if n == most] if most else chosen
+
+
+def _states(asked: set[str], stated: set[str]) -> bool:
+    """True when a quote states a word asked, or one of its root."""
+    # A word too short for a root is still stated as itself: "Who led it?" by "led by Mubadala".
+    return bool(asked & stated) or related(asked, stated)
+
+
 def part_unanswered(part: str, draft: Draft) -> Draft:
     """The draft, declined when its quote states none of a joined follow-up's own words."""
     # "Which exchange?" after "How much did CoreWeave raise in its IPO?" is searched joined to it,
     # and the IPO's own sentence answered the whole at 0.92, though it names no exchange.
     asked = set(terms(part)) - QUESTION_WORDS - GENERIC
     quoted = {t for c in draft.citations for t in terms(c.text)}
-    if draft.declined or not asked or related(asked, quoted):
+    if draft.declined or not asked or _states(asked, quoted):
         return draft
     said = f"The articles don't say: the passages I found don't answer “{part}”."
     return replace(draft, text=said, citations=[], declined=True, notices=[], offer=None)
