@@ -24,6 +24,14 @@ _ABBREVIATION = re.compile(
 )
 # A month's abbreviation before its day or year ("Nov. 20", "Sept. 2026"), no sentence end either.
 _MONTH_ABBREVIATION = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.$")
+# A US state's abbreviation after its city's comma, before a dateline's agency or dash
+# ("REDMOND, Wash. (Wire) --"): no sentence end either.
+_STATE_ABBREVIATION = re.compile(
+    r",[ \t]*(?:Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss"
+    r"|Mo|Mont|Neb|Nev|N\.H|N\.J|N\.M|N\.Y|N\.C|N\.D|Okla|Ore|Pa|R\.I|S\.C|S\.D|Tenn|Va|Vt"
+    r"|Wash|Wis|W\.Va|Wyo)\.$"
+)
+_DATELINE_NEXT = ("(", "-", "–", "—")
 # A sentence span ending on a name's initials ("C.C."), and the name's next word after it.
 _INITIALS_END = re.compile(r"(?<![\w.])(?:[A-Z]\.)+$")
 _NAME_NEXT = re.compile(
@@ -218,6 +226,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             continue
         if "\n" not in match.group(0) and (
             _ABBREVIATION.search(text, start, match.start())
+            or (
+                text[match.end() : match.end() + 1] in _DATELINE_NEXT
+                and _STATE_ABBREVIATION.search(text, start, match.start())
+            )
             or (
                 text[match.end() : match.end() + 1].isdigit()
                 and _MONTH_ABBREVIATION.search(text, start, match.start())

@@ -55,6 +55,21 @@ def test_a_months_abbreviation_before_its_day_ends_no_sentence() -> None:
     ]
 
 
+def test_a_states_abbreviation_in_a_dateline_ends_no_sentence() -> None:
+    # The story's first sentence was cut to "(Wire) -- Microsoft plans …", its subject's city
+    # left behind as a sentence of its own.
+    text = (
+        "REDMOND, Wash. (Wire) -- Microsoft plans to spend $80 billion. MENLO PARK, Calif. — Meta "
+        "agreed. He moved to Seattle, Wash. Then he left."
+    )
+    assert spans_text(text, sentence_spans(text)) == [
+        "REDMOND, Wash. (Wire) -- Microsoft plans to spend $80 billion.",
+        "MENLO PARK, Calif. — Meta agreed.",
+        # Before a word, the state's full stop still ends its sentence.
+        "He moved to Seattle, Wash.",
+        "Then he left.",
+    ]
+
 def test_a_sentence_hard_wrapped_across_lines_is_one_sentence() -> None:
     text = (
         "Microsoft to spend $80 billion on AI data centers\n\n"
