@@ -70,6 +70,7 @@ def test_a_states_abbreviation_in_a_dateline_ends_no_sentence() -> None:
         "Then he left.",
     ]
 
+
 def test_a_sentence_hard_wrapped_across_lines_is_one_sentence() -> None:
     text = (
         "Microsoft to spend $80 billion on AI data centers\n\n"
