@@ -44,6 +44,7 @@ from rag.answering.patterns import (
     ARITHMETIC,
     ARTICLE_SUBJECT,
     ASKS,
+    ASKS_SAID,
     ATTRIBUTION,
     CUT_OFF_WORDS,
     GENERIC,
@@ -61,6 +62,7 @@ from rag.answering.patterns import (
     TITLE_ACRONYMS,
     WHO_IS,
 )
+from rag.answering.speakers import speaker_at, speaks_in, spoken_by
 from rag.answering.spelling import english, misspelt_words, respelled
 from rag.answering.titles import title_of_another
 from rag.answering.years import other_year
@@ -392,6 +394,7 @@ def choose(
     # "How much is Microsoft investing …?" is not answered by what Amazon is investing.
     actor = asked_actor(question)
     other = acted_by_another(actor, best.candidate.text, reading.passages)
+    other = voiced_by(question, actor, best.candidate, other)
     # "Who is Helion's CEO?" is not answered by OpenAI's chief executive.
     acted = (other, actor) if other and actor else None
     acted = acted or title_of_another(evidence.names, titles, best.candidate.text)
@@ -407,6 +410,22 @@ def choose(
     # A sentence another quotes with its lead-in is not quoted twice; the features, fitted on
     # quotes that could repeat one, still read both.
     return Choice(scored, unrepeated(shown), features(reading), off_topic, acted, event, year)
+
+
+def voiced_by(question: str, actor: str | None, c: Candidate, other: str | None) -> str | None:
+    """The other speaker a sentence is said by, for a question on what a speaker said."""
+    # A transcript's "Our Rubin platform is on track …" is its speaker's: Jensen Huang's, who is
+    # asked of, though it opens on "Our Rubin"; asked what Colette Kress, another speaker, said,
+    # it is no answer. Asked what Nvidia expects, it is: he speaks for the company.
+    if actor is None:
+        return other
+    speaker = speaker_at(c.passage.text, c.start)
+    if speaker is None:
+        return other
+    if names_share((actor,), speaker) == 1.0:
+        return None
+    said = ASKS_SAID.match(question) and names_share((actor,), c.text) < 1.0
+    return speaker if said and speaks_in(actor, c.passage.text) else other
 
 
 def on_part(part: str, chosen: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -825,6 +844,8 @@ def subject_named(question: str, evidence: Evidence, choice: Choice) -> bool:
         # "What did the financial strategist say?" is answered by the quotation the strategist is
         # named before, though the decision reads only the role's words in common.
         return set(terms(said.group("role"))) <= lead.terms and bool(ATTRIBUTION.search(lead.text))
+    if said and spoken_by(evidence.names, lead.passage.text, lead.start):
+        return True
     if not evidence.names or not named:
         return False
     # "What did Cathie Wood say?" shares no word but her name with "Forecasts from … Cathie Wood
@@ -1007,7 +1028,9 @@ def said_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredS
 
     def speaks(c: Candidate) -> bool:
         named = role <= c.terms if role else names_share(evidence.names, c.text) == 1.0
-        return named and bool(ATTRIBUTION.search(c.text))
+        # A transcript's words are its speaker's, said though no verb says so.
+        voiced = not role and spoken_by(evidence.names, c.passage.text, c.start)
+        return (named and bool(ATTRIBUTION.search(c.text))) or voiced
 
     speaking = next((s for s in scored if speaks(s.candidate)), None)
     if speaking is None or speaking is scored[0]:

@@ -733,6 +733,24 @@ ABOUT = re.compile(
 )
 # A word written with a capital (or a digit) first, as a name's words are, whatever the flags.
 NAME_WORD = r"(?-i:[A-Z0-9])[\w.&'’-]*"
+# A transcript's speaker label: a name, maybe a comma and the speaker's role or firm, a colon,
+# alone on its line ("Jensen Huang, President and Chief Executive Officer:"). Leading the
+# speaker's words on the line, only with the role or in capitals ("JENSEN HUANG: Thanks."):
+# "Outlook: …" and "AMD MI300X: …" lead a list's items. A name has no digits, nor one letter
+# alone (an interview's "Q:").
+_SPEAKER_WORD = r"(?-i:[A-Z])(?:[^\W\d_]|[.'’-])"
+SPEAKER_LABEL = re.compile(
+    rf"^[ \t*_]*(?P<name>{_SPEAKER_WORD}+(?:[ \t]+{_SPEAKER_WORD}*){{0,3}})"
+    r"(?P<role>[ \t]*,[^\n:()/\d]{1,150})?[*_]*:[*_]*(?:[ \t]*$|[ \t]+(?P<words>\S))"
+)
+# A line a label leads, whoever it names ("AMD MI300X: …", "Q: …"): a turn ends before it.
+LABELLED_LINE = re.compile(r"^[ \t*_]*(?-i:[A-Z])[^\s:]*(?:[ \t]+[^\s:]+){0,5}[ \t]*:(?:\s|$)")
+# A question asking what someone said, about anything ("What did Jensen Huang say about Rubin?").
+ASKS_SAID = re.compile(
+    r"^\s*what\s+(?:did|does|do|has|have|had)\s+\S.*?\s+(?:say|said|think|thought|tell|told"
+    r"|write|wrote|written|predict|expect|warn|claim|believe)\b",
+    re.IGNORECASE,
+)
 # The form every request about a subject is asked in (`on_subject`), or a user's own.
 SUBJECT_REQUEST = re.compile(r"^\s*tell me about\s+(?P<subject>\S.*?)\s*[?.!]*\s*$", re.IGNORECASE)
 # "What does it say about risks?" asked of one article (its "it"): a request about risks there.

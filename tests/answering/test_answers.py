@@ -15,8 +15,10 @@ from rag.answering.extractive import (
     is_list_question,
 )
 from rag.answering.names import opening_name, question_names
+from rag.answering.speakers import speaker_at
 from rag.engine import Engine
 from rag.errors import QuestionError
+from rag.text import sentence_spans
 from rag.types import Citation, Draft, Passage
 from tests.fixtures import (
     NSCALE,
@@ -329,6 +331,83 @@ def test_a_transcripts_figure_is_the_titles_company(engine: Engine, tmp_path: Pa
     # Nvidia now, and a sentence of an article whose title names the company may step up.
     assert engine.ask("What was Nvidia revenue in the third quarter?").text == (
         "Revenue for the third quarter was $68 billion, up 62% from a year ago. [1]"
+    )
+
+
+EARNINGS_CALL = (
+    "Nvidia Q3 fiscal 2027 earnings call transcript\n\n"
+    "Operator: Good afternoon. Welcome to Nvidia's third-quarter earnings call.\n\n"
+    "Colette Kress, Executive Vice President and Chief Financial Officer:\n"
+    "Thank you. Revenue for the third quarter was $68 billion, up 62% from a year ago. Gross "
+    "margins were 73.5%, and we expect gross margins in the fourth quarter to be in the mid-70s."
+    "\n\nJensen Huang, President and Chief Executive Officer:\n"
+    "Thanks, Colette. Demand for Blackwell Ultra continues to exceed supply. Our Rubin platform "
+    "is on track to ship in the second half of next year, and every major cloud has placed "
+    "orders.\n\n"
+    "Operator: Our first question comes from Vivek Arya with Bank of America.\n\n"
+    "Vivek Arya, Bank of America:\n"
+    "Jensen, how should we think about sovereign AI demand next year?\n\n"
+    "Jensen Huang, President and Chief Executive Officer:\n"
+    "Sovereign AI is a big opportunity. We expect sovereign revenue to exceed $20 billion this "
+    "fiscal year.\n"
+)
+
+
+def test_a_transcripts_sentences_are_their_speakers() -> None:
+    spans = sentence_spans(EARNINGS_CALL)
+    assert [(speaker_at(EARNINGS_CALL, a), EARNINGS_CALL[a:b][:24]) for a, b in spans] == [
+        (None, "Nvidia Q3 fiscal 2027 ea"),
+        # "Operator:" leads the words on its line with no role and not in capitals, as "Outlook:"
+        # leads a list's item: no speaker, and no longer the turn before it.
+        (None, "Operator: Good afternoon"),
+        (None, "Welcome to Nvidia's thir"),
+        ("Colette Kress", "Colette Kress, Executive"),
+        ("Colette Kress", "Thank you."),
+        ("Colette Kress", "Revenue for the third qu"),
+        ("Colette Kress", "Gross margins were 73.5%"),
+        ("Jensen Huang", "Jensen Huang, President "),
+        ("Jensen Huang", "Thanks, Colette."),
+        ("Jensen Huang", "Demand for Blackwell Ult"),
+        ("Jensen Huang", "Our Rubin platform is on"),
+        (None, "Operator: Our first ques"),
+        ("Vivek Arya", "Vivek Arya, Bank of Amer"),
+        ("Vivek Arya", "Jensen, how should we th"),
+        ("Jensen Huang", "Jensen Huang, President "),
+        ("Jensen Huang", "Sovereign AI is a big op"),
+        ("Jensen Huang", "We expect sovereign reve"),
+    ]
+    # A name in capitals leads its words on their line. A list's items under labels are no
+    # one's words, and end the turn before them.
+    text = "JENSEN HUANG: Thanks. We grew.\n\nAMD MI300X: Gaining traction.\nCheap, too."
+    assert [speaker_at(text, a) for a, _ in sentence_spans(text)] == [
+        "JENSEN HUANG",
+        "JENSEN HUANG",
+        None,
+        None,
+    ]
+
+
+def test_a_transcripts_words_are_answered_as_their_speakers(engine: Engine, tmp_path: Path) -> None:
+    ingest_note(engine, tmp_path / "call.txt", EARNINGS_CALL)
+    # Before, the sentence opening on "Our Rubin" was taken for another actor's: declined.
+    assert engine.ask("What did Jensen Huang say about Rubin?").text == (
+        "Our Rubin platform is on track to ship in the second half of next year, and every major "
+        "cloud has placed orders. [1]"
+    )
+    assert engine.ask("What did Jensen Huang say about sovereign AI?").text == (
+        "Sovereign AI is a big opportunity. [1]"
+    )
+    # Another speaker's words are no answer: before, the chief financial officer's margins
+    # answered this at 0.62.
+    assert engine.ask("What did Jensen Huang say about gross margins?").text == (
+        "The articles don't say: the closest passage is about Colette Kress, not Jensen Huang."
+    )
+    assert engine.ask("What did Colette Kress say about Rubin?").text == (
+        "The articles don't say: the closest passage is about Jensen Huang, not Colette Kress."
+    )
+    # A company is no speaker: its chief executive speaks for it.
+    assert engine.ask("What does Nvidia expect sovereign revenue to be?").text.startswith(
+        "We expect sovereign revenue to exceed $20 billion this fiscal year. [1]"
     )
 
 

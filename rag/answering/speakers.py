@@ -1,0 +1,67 @@
+"""Who speaks a transcript's words: the speaker label a sentence is under."""
+
+from __future__ import annotations
+
+from rag.answering.names import names_share
+from rag.answering.patterns import LABELLED_LINE, SPEAKER_LABEL
+
+# How many paragraphs back a speaker's label may be: a turn runs to a few, an article's prose
+# under some earlier "Note:" line is no one's turn.
+TURN_PARAGRAPHS = 3
+
+
+def _labelled(line: str) -> bool:
+    """True for a line a label leads, a speaker's or a list item's."""
+    return bool(SPEAKER_LABEL.match(line) or LABELLED_LINE.match(line))
+
+
+def _label(line: str) -> str | None:
+    """The speaker a line labels, or None."""
+    label = SPEAKER_LABEL.match(line)
+    if label is None:
+        return None
+    name = label.group("name")
+    if label.group("words") and not label.group("role") and not name.isupper():
+        return None
+    return name
+
+
+def speaker_at(text: str, start: int) -> str | None:
+    """The name of the speaker whose turn the text at `start` is in, or None."""
+    # "Our Rubin platform is on track …" under "Jensen Huang, President and Chief Executive
+    # Officer:" is Jensen Huang's, though it never names him.
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    if _labelled(line):
+        # "JENSEN HUANG: Thanks." and the label line itself; "Operator: Our first question …"
+        # is no longer the turn before it, whoever spoke that.
+        return _label(line)
+    paragraphs = 0
+    for line in reversed(text[:line_start].split("\n")[:-1]):
+        if not line.strip():
+            paragraphs += 1
+            if paragraphs >= TURN_PARAGRAPHS:
+                return None
+            continue
+        if line.lstrip().startswith("#"):
+            # A Markdown heading opens a section, no one's turn.
+            return None
+        if _labelled(line):
+            return _label(line)
+    return None
+
+
+def spoken_by(names: tuple[str, ...], text: str, start: int) -> bool:
+    """True when the text at `start` is in the turn of a speaker the names all name."""
+    speaker = speaker_at(text, start)
+    return bool(names) and speaker is not None and names_share(names, speaker) == 1.0
+
+
+def speaks_in(name: str, text: str) -> bool:
+    """True when a name is one of a transcript's speakers, labelling some turn of the text."""
+    return any(
+        (label := _label(line)) is not None and names_share((name,), label) == 1.0
+        for line in text.split("\n")
+        if SPEAKER_LABEL.match(line)
+    )
