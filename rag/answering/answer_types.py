@@ -13,6 +13,8 @@ from rag.answering.patterns import (
     DATE_Q,
     ENTITY_Q,
     HOW_MUCH,
+    MONEY,
+    MONEY_ASKED,
     MORE_COUNTS,
     MORE_DATES,
     NOT_UNIT,
@@ -74,12 +76,22 @@ def answer_type(question: str) -> AnswerType:
 LACKING = "The quote gives no "
 
 
-def _plainly_asked(asked: AnswerType, question: str) -> tuple[str, re.Pattern[str], str] | None:
+def _plainly_asked(
+    asked: AnswerType, question: str
+) -> tuple[str, Callable[[str], bool], str] | None:
+    """What a plainly asked date or number is called, how a sentence gives one, and the ask."""
     # Only the plain forms: "When do treaties apply?" asks a condition, "what rate" may be words.
     if asked.kind == "date" and DATE_ASKED.search(question):
-        return "date", MORE_DATES, "when"
+        return "date", lambda s: asked.present(s) or bool(MORE_DATES.search(s)), "when"
     if asked.kind == "quantity" and (how := HOW_MUCH.search(question)):
-        return "number", MORE_COUNTS, how.group(0).lower()
+        if asked.unit is None and MONEY_ASKED.search(question):
+            # "How much did Meta pay for the solar power?" is not answered by its "1-gigawatt".
+            return "sum of money", lambda s: bool(MONEY.search(s)), "how much"
+        return (
+            "number",
+            lambda s: asked.present(s) or bool(MORE_COUNTS.search(s)),
+            how.group(0).lower(),
+        )
     return None
 
 
@@ -88,14 +100,15 @@ def lacking(asked: AnswerType, question: str, quote: list[str]) -> str | None:
     plain = _plainly_asked(asked, question)
     if plain is None:
         return None
-    wanted, more, note = plain
-    if any(asked.present(s) or more.search(s) for s in quote):
+    wanted, gives, note = plain
+    if any(gives(s) for s in quote):
         return None
     return f"{LACKING}{wanted}: the articles may not say {note}."
 
 
 def leading(asked: AnswerType, question: str, quote: list[str]) -> int:
     """Which quoted sentence to show first: the first giving the date or number asked, else 0."""
-    if _plainly_asked(asked, question) is None:
+    plain = _plainly_asked(asked, question)
+    if plain is None:
         return 0
-    return next((i for i, sentence in enumerate(quote) if asked.present(sentence)), 0)
+    return next((i for i, sentence in enumerate(quote) if plain[1](sentence)), 0)

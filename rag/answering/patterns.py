@@ -183,6 +183,19 @@ MORE_DATES = re.compile(
 # "How much …?" and "How many …?" are answered by a number, in figures or words; "what rate of …"
 # or "what kind of …" may be answered in words, so only these forms count.
 HOW_MUCH = re.compile(r"\bhow (?:much|many)\b", re.IGNORECASE)
+# "How much" asked of money: a sum paid, raised, spent or worth ("How much did Meta pay …?").
+MONEY_ASKED = re.compile(
+    r"\bhow much\s+(?:(?:money|cash|funding|capital)\b|(?:did|does|do|is|was|were|will|would"
+    r"|has|have|had|could|can)\b(?=.*\b(?:pay|paid|cost|spend|spent|raise|raised|invest|invested"
+    r"|worth|valued|charge|charged|sell|sold|buy|bought|fund|funded)\b))",
+    re.IGNORECASE,
+)
+# A sum of money as news copy writes it: "$2 billion", "€40m", "1.2 billion euros", "USD 5".
+MONEY = re.compile(
+    r"[$€£¥]\s?\d|\b(?:USD|EUR|GBP|US\$)\s?\d|\b\d[\d.,]*\s*(?:(?:thousand|million|billion|trillion"
+    r"|bn|m)\s+)?(?:dollars|euros|pounds|yen|yuan|rupees|francs)\b",
+    re.IGNORECASE,
+)
 # Counts the spelled numbers leave out ("a single Maia 200"), read for the note only.
 MORE_COUNTS = re.compile(
     r"\b(?:zero|none|single|(?:thir|four|six|seven|eigh|nine)teen)\b", re.IGNORECASE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.answer_types import answer_type, unit_present
+from rag.answering.answer_types import answer_type, lacking, unit_present
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,30 @@ def test_the_unit_of_a_count_must_be_in_the_sentence() -> None:
     assert unit_present("megawatts", "A 300-megawatt campus.")
     assert not unit_present("megawatts", "Adani will invest $100 billion.")
     assert unit_present(None, "Anything at all.")
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "note"),
+    [
+        # A sum asked is not given by the deal's size in gigawatts.
+        (
+            "How much did Meta pay for the solar power?",
+            "Meta agreed to buy the output of a 1-gigawatt solar farm.",
+            "The quote gives no sum of money: the articles may not say how much.",
+        ),
+        ("How much did Meta pay for the solar power?", "Meta paid $40 million for it.", None),
+        ("How much is the deal worth?", "It is valued at 1.2 billion euros.", None),
+        ("How much money did Nscale raise?", "Nscale raised €40m from Aker.", None),
+        # A number, not money, is asked: any new number gives it.
+        ("How much power will Hyperion draw?", "It will draw up to 5 gigawatts.", None),
+        (
+            "How much power will Hyperion draw?",
+            "It will draw power from the grid.",
+            "The quote gives no number: the articles may not say how much.",
+        ),
+    ],
+)
+def test_a_sum_of_money_asked_needs_a_sum_in_the_quote(
+    question: str, quote: str, note: str | None
+) -> None:
+    assert lacking(answer_type(question), question, [quote]) == note
