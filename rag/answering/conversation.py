@@ -135,7 +135,13 @@ def resolved(question: str, topic: str) -> str | None:
     if len(phrases) != 1 or DUMMY_IT.search(question) or not STANDS_FOR.search(question):
         return None
     name = phrases[0]
-    if re.search(rf"\bthe {re.escape(name)}", topic, re.IGNORECASE):
+    # "Tell me about Meta's solar deal" then "Who is building it?": "it" is the deal, not Meta.
+    owned = re.search(
+        rf"\b{re.escape(name)}['’]s\s+((?:[\w-]+\s+){{0,2}}(?:{EVENT_NOUN}))\b", topic
+    )
+    if owned:
+        name = f"{name}'s {owned.group(1)}"
+    elif re.search(rf"\bthe {re.escape(name)}", topic, re.IGNORECASE):
         name = f"the {name}"
         # "How big is the Anthropic deal?" then "Who is it with?": "it" is the deal, not Anthropic.
         noun = re.search(rf"(\w+)\s+{re.escape(name)}\s+({EVENT_NOUN})\b", topic)

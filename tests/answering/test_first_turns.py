@@ -811,6 +811,10 @@ def test_a_pronoun_for_the_one_name_before_is_that_name() -> None:
     assert standalone("When does it take effect?", ["What does the EU AI Act deal with?"]) == (
         "When does the EU AI Act take effect?"
     )
+    # So does a possessive: before, "Who is building Meta?" quoted a sentence on Meta's factories.
+    solar = ["Tell me about Meta's solar deal"]
+    assert standalone("Who is building it?", solar) == "Who is building Meta's solar deal?"
+    assert standalone("Who backs it?", ["What is Nscale's valuation?"]) == "Who backs Nscale?"
     # "What about its …?" asks of the same name: resolved, not swapped for "its CPU revenue".
     assert standalone(
         "What about its CPU revenue forecast?", ["Tell me about Broadcom", "And Nvidia?"]
