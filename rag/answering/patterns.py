@@ -89,6 +89,11 @@ MEASURES = {
         r"|around|nearly|almost|roughly|some|another|more\s+than|up\s+to)\s+)*[$€£]\d+",
         "debt": r"debts?|loans?|borrow\w*|bonds?",
         "spending": r"spend(?:s|ing)?|spent|capex|capital expenditures?|budget",
+        # What one pays another for a thing: "How much did Meta pay?" is not answered by a raise.
+        # As a noun, "pay" is wages ("leveled pay have"): only the verb's forms count. A share's
+        # price ("priced its offering at $40 per share") tells of the company's value too.
+        "price": r"pa(?:ys|id|ying)|pay(?!\s+(?:ha(?:s|ve|d)|is|are|was|were|gaps?|rises?|cuts?"
+        r"|scales?|levels?|grades?))|payments?",
     }.items()
 }
 # "How fast is the HC1?" is stated by a sentence giving a speed: each adjective a "how" question
@@ -444,6 +449,8 @@ POINTS_BACK = re.compile(
 )
 # Words every article is about; sharing them says nothing about answering.
 GENERIC = frozenset({"ai", "company", "firm", "article", "report", "new"})
+# Verbs that say nothing of what happened ("How many GPUs does Poolside get?"): no predicate.
+LIGHT_VERBS = frozenset({"get", "got", "gett", "gotten"})
 
 
 # --- The grounding check of LLM answers (grounding.py) ---

@@ -741,6 +741,36 @@ def test_the_measures_a_text_names() -> None:
     assert measures("Portkey secured $15 million to develop pipelines.") == {"funding"}
     assert measures("It received more than €2.5 billion.") == {"funding"}
     assert measures("Amazon aims to secure exclusive distribution rights.") == set()
+    # A price paid is its own measure; wages ("leveled pay") are none.
+    assert measures("Amazon paid $427 million for the campus.") == {"price"}
+    assert measures("How much did Meta pay?") == {"price"}
+    assert measures("Leveled pay has effects on higher earners.") == set()
+
+
+def test_a_price_asked_is_not_answered_by_a_raise_nor_a_verb_by_get(
+    engine: Engine, tmp_path: Path
+) -> None:
+    ingest_note(engine, tmp_path / "interview.md", INTERVIEW)
+    ingest_note(
+        engine,
+        tmp_path / "meta.txt",
+        "Meta signs solar deal\n\nMeta Platforms has agreed to buy the output of a 1-gigawatt "
+        "solar farm to be built by Entergy in Louisiana. Financial terms were not disclosed.\n",
+    )
+    ingest_note(
+        engine,
+        tmp_path / "release.txt",
+        "CoreWeave and Poolside sign compute agreement\n\nCoreWeave today announced a multi-year "
+        "agreement to provide Poolside with more than 40,000 Nvidia GB300 GPUs.\n",
+    )
+    # Before, Crusoe's "We raised $1.38 billion …" (an interview's answer to "How are you paying
+    # for all this?") answered this at 0.87.
+    assert engine.ask("How much did Meta pay?").text == DECLINE_TEXT
+    # "get" says nothing of what happened: before, its absence from every sentence declined this.
+    assert engine.ask("How many GPUs does Poolside get?").text == (
+        "CoreWeave today announced a multi-year agreement to provide Poolside with more than "
+        "40,000 Nvidia GB300 GPUs. [1]"
+    )
 
 
 def test_an_amount_secured_answers_how_much_was_raised(seeded: Engine) -> None:
