@@ -330,12 +330,15 @@ def choose(
     if not shortlist:
         return Choice([], [], {})
     read = cosines([as_read(c) for c in shortlist])
-    scored = said_first(
+    scored = voiced_first(
         evidence,
-        titled_first(
+        said_first(
             evidence,
-            measured_first(
-                evidence, continued_first(fuller_first(t, rank_candidates(t, shortlist, read)))
+            titled_first(
+                evidence,
+                measured_first(
+                    evidence, continued_first(fuller_first(t, rank_candidates(t, shortlist, read)))
+                ),
             ),
         ),
     )
@@ -1037,6 +1040,28 @@ def said_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredS
     if speaking is None or speaking is scored[0]:
         return scored
     return [speaking, *(s for s in scored if s is not speaking)]
+
+
+def voiced_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """For "What did X say about Y?", X's own words first when they name all asked, with X."""
+    # Over the seeds and an earnings call, "What did Jensen Huang say about Rubin?" quoted a
+    # seed's "… tech influencers like Jensen Huang …" over his own "Our Rubin platform is on
+    # track …", which names Rubin but, under his label, never him.
+    actor = asked_actor(evidence.question) if ASKS_SAID.match(evidence.question) else None
+    if actor is None or spoken_by(
+        (actor,), scored[0].candidate.passage.text, scored[0].candidate.start
+    ):
+        return scored
+
+    def named(c: Candidate) -> float:
+        return names_share(evidence.names, f"{speaker_at(c.passage.text, c.start) or ''} {c.text}")
+
+    most = named(scored[0].candidate)
+    for other in scored[1:]:
+        c = other.candidate
+        if spoken_by((actor,), c.passage.text, c.start) and named(c) == 1.0 > most:
+            return [other, *(s for s in scored if s is not other)]
+    return scored
 
 
 def is_cut_off(text: str) -> bool:

@@ -399,15 +399,25 @@ def test_a_transcripts_words_are_answered_as_their_speakers(engine: Engine, tmp_
     )
     # Another speaker's words are no answer: before, the chief financial officer's margins
     # answered this at 0.62.
-    assert engine.ask("What did Jensen Huang say about gross margins?").text == (
-        "The articles don't say: the closest passage is about Colette Kress, not Jensen Huang."
-    )
+    # His own words come first, and say nothing of margins.
+    assert engine.ask("What did Jensen Huang say about gross margins?").text == DECLINE_TEXT
     assert engine.ask("What did Colette Kress say about Rubin?").text == (
         "The articles don't say: the closest passage is about Jensen Huang, not Colette Kress."
     )
     # A company is no speaker: its chief executive speaks for it.
     assert engine.ask("What does Nvidia expect sovereign revenue to be?").text.startswith(
         "We expect sovereign revenue to exceed $20 billion this fiscal year. [1]"
+    )
+    # Another article naming him: before, its sentence came first, naming him but not Rubin.
+    ingest_note(
+        engine,
+        tmp_path / "chips.txt",
+        "Chip leaders bet on faster networks\n\nOne of the reasons given by tech influencers like "
+        "Jensen Huang is that great networks are available in the market for every data center.\n",
+    )
+    assert engine.ask("What did Jensen Huang say about Rubin?").text.startswith(
+        "Our Rubin platform is on track to ship in the second half of next year, and every major "
+        "cloud has placed orders. [1]"
     )
 
 
