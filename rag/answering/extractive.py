@@ -61,6 +61,7 @@ from rag.answering.patterns import (
     SAID_QUESTION,
     SUBJECT_REQUEST,
     TITLE_ACRONYMS,
+    WHAT_IS_NAME,
     WHO_IS,
 )
 from rag.answering.speakers import speaker_at, speaks_in, spoken_by
@@ -388,6 +389,11 @@ def choose(
     # "Who is Kenji Sato?" is not answered by a sentence that never names him, though a byline
     # does: as the passages must write the name whole for it (absent_names), so must the quote.
     unnamed = bool(WHO_IS.match(question)) and bool(absent_names(question, _shown(best)))
+    # So is "What is Stargate?" by a sentence that, with its article's title, never writes it.
+    one = WHAT_IS_NAME.match(question)
+    unnamed = unnamed or bool(
+        one and names_share((one.group("name"),), titled(best.candidate, _shown(best))) < 1.0
+    )
     off_topic = (
         not asked
         or unnamed

@@ -818,6 +818,10 @@ WHO_IS = re.compile(
     rf"^\s*who\s+(?:is|was)\s+(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,4}})\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+# "What is Stargate?": a question that is only one name, which a quote answers only by writing it.
+WHAT_IS_NAME = re.compile(
+    rf"^\s*what\s+(?:is|are|was|were)\s+(?P<name>{NAME_WORD})\s*[?.!]*\s*$", re.IGNORECASE
+)
 # "Tell me about Orbital Compute", "Who is Mara Quinn?": a question that is only a name of two
 # words or more, which a sentence answers only by naming it whole.
 NAME_QUESTION = re.compile(

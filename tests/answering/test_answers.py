@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,7 @@ from tests.fixtures import (
     SEEDS,
     assert_declined,
     ingest_note,
+    make_settings,
 )
 from tests.fixtures.documents import MARKET_REPORT, make_wrapped_pdf
 
@@ -249,6 +251,19 @@ STARGATE_FAQ = (
     "<p>About 2,500 construction jobs and 450 permanent jobs, according to the developer.</p>"
     "</main></body></html>"
 )
+
+
+def test_what_is_a_name_needs_a_quote_writing_it(
+    seeded_copy: Path, embed_model: Any, tmp_path: Path
+) -> None:
+    with Engine.open(make_settings(seeded_copy), embed_model) as engine:
+        ingest_note(engine, tmp_path / "faq.html", STARGATE_FAQ)
+        # Before, a seed's sentence on the "ecosystem" answered this at 0.88: the FAQ names
+        # Stargate, so no name was missing, but the quote never wrote it.
+        assert engine.ask("What is Stargate?").text == DECLINE_TEXT
+        assert engine.ask("What is Nscale?").text.startswith(
+            "Nscale, a startup backed by Nvidia, has raised $2 billion"
+        )
 
 
 def test_a_pages_headings_are_no_answers_and_its_faq_questions_lead_theirs(
