@@ -26,6 +26,7 @@ from rag.answering.patterns import (
     SWAP,
     SWAP_PREPOSITION,
     THE_ARTICLE,
+    THE_NOUN,
     WH_OPENING,
     WHICH_DOC,
 )
@@ -265,10 +266,23 @@ def _topic(earlier: Sequence[str]) -> str | None:
                 topic = swapped(asked, topic) or topic
             elif (alone := resolved(asked, topic)) and required_names(alone):
                 topic = alone
+            elif owned := _owned(asked, topic):
+                # "Who is the CEO?" after a question on Nscale asks Nscale's: "And OpenAI?"
+                # after it asks OpenAI's CEO, not how much OpenAI raised.
+                topic = owned
     if topic is not None:
         return topic
     # Only follow-ups before it: the first of them, unless it was a greeting or a request.
     return next((q for q in earlier if turn_of(q) is None), None)
+
+
+def _owned(question: str, topic: str) -> str | None:
+    """A follow-up's "the …" as the topic's one name's ("Who is Nscale's CEO?"), or None."""
+    names = list(dict.fromkeys(name_phrase(topic, name) for name in _named(topic)))
+    match = THE_NOUN.search(question)
+    if len(names) != 1 or match is None:
+        return None
+    return f"{question[: match.start()]}{names[0]}'s {question[match.end() :]}"
 
 
 def asks_more(question: str) -> bool:

@@ -765,6 +765,8 @@ SPEAKER_LABEL = re.compile(
 )
 # A line a label leads, whoever it names ("AMD MI300X: …", "Q: …"): a turn ends before it.
 LABELLED_LINE = re.compile(r"^[ \t*_]*(?-i:[A-Z])[^\s:]*(?:[ \t]+[^\s:]+){0,5}[ \t]*:(?:\s|$)")
+# A short follow-up's definite noun, which is the topic's ("Who is the CEO?" of Nscale's).
+THE_NOUN = re.compile(r"\bthe\s+(?=(?:[a-z][\w-]*|CEO|CFO|CTO|COO|IPO)\s*[?.!]*\s*$)")
 # A question asking what someone said, about anything ("What did Jensen Huang say about Rubin?").
 ASKS_SAID = re.compile(
     r"^\s*what\s+(?:did|does|do|has|have|had)\s+\S.*?\s+(?:say|said|think|thought|tell|told"

@@ -815,6 +815,12 @@ def test_a_pronoun_for_the_one_name_before_is_that_name() -> None:
     solar = ["Tell me about Meta's solar deal"]
     assert standalone("Who is building it?", solar) == "Who is building Meta's solar deal?"
     assert standalone("Who backs it?", ["What is Nscale's valuation?"]) == "Who backs Nscale?"
+    # A follow-up's "the CEO" is the topic's: a swap after it asks the other's CEO, where before
+    # "And OpenAI?" asked how much OpenAI raised.
+    ceo = ["How much did Nscale raise?", "Who is the CEO?"]
+    assert standalone("And OpenAI?", ceo) == "Who is OpenAI's CEO?"
+    valuation = ["How much did Nscale raise?", "What is the valuation?"]
+    assert standalone("What about OpenAI?", valuation) == "What is OpenAI's valuation?"
     # "What about its …?" asks of the same name: resolved, not swapped for "its CPU revenue".
     assert standalone(
         "What about its CPU revenue forecast?", ["Tell me about Broadcom", "And Nvidia?"]
