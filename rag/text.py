@@ -288,18 +288,21 @@ def closed(text: str, start: int, end: int) -> int:
 
 
 def list_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of lists: a line ending in a colon and the two or more bullet lines after it."""
+    """Spans of lists: a line ending in a colon or a full stop, and two or more items after it."""
     spans = []
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
     for i, (start, end) in enumerate(lines):
-        if not text[start:end].rstrip().endswith(":"):
+        # "These were the biggest agreements …." over a numbered list introduces it too.
+        if not text[start:end].rstrip().endswith((":", ".")) or BULLET.match(text, start, end):
             continue
         last = i
         while last + 1 < len(lines) and BULLET.match(text, *lines[last + 1]):
             last += 1
         if last - i >= 2:
             # A heading right above the intro names what the list is of; keep it in the quote.
-            if i > 0 and _is_title(text[lines[i - 1][0] : lines[i - 1][1]]):
+            # Above a sentence, the line is a byline or a paragraph of its own.
+            colon = text[start:end].rstrip().endswith(":")
+            if colon and i > 0 and _is_title(text[lines[i - 1][0] : lines[i - 1][1]]):
                 start = lines[i - 1][0]
             spans.append(
                 (start + len(text[start:end]) - len(text[start:end].lstrip()), lines[last][1])

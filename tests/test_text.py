@@ -138,6 +138,16 @@ def test_list_span_takes_heading_intro_and_bullets() -> None:
         "Drivers are:\n- Cloud demand\n- Data growth\n- Chips"
     ]
     assert list_spans("Only one:\n- item\nThen prose.") == []
+    # A sentence introduces a numbered list as a colon's line does; the byline above it is no
+    # heading of the list.
+    text = (
+        "*By Lena Ortiz*\nThese were the biggest deals.\n\n1. **OpenAI and Oracle.** A cloud "
+        "contract.\n2. **Meta and Blue Owl.** A venture.\n"
+    )
+    assert spans_text(text, list_spans(text)) == [
+        "These were the biggest deals.\n\n1. **OpenAI and Oracle.** A cloud contract.\n"
+        "2. **Meta and Blue Owl.** A venture."
+    ]
 
 
 def test_a_markdown_tables_rows_are_read_under_their_column_names() -> None:

@@ -1171,8 +1171,14 @@ def _as_sentence(text: str) -> str:
     items = [BULLET.sub("", line, count=1) for line in lines if BULLET.match(line)]
     # A quoted list reads as one sentence, "intro: first; second; third.", without its heading;
     # so does a quotation led by its speaker's line.
+    # A list item quoted alone ("3. **xAI and Nvidia, …**") has no intro: before, the item was
+    # shown twice, its line read as the intro.
     if items:
-        lines = [lines[len(lines) - len(items) - 1], "; ".join(items)]
+        # Items that are sentences ("… on record.") run on as sentences do, not after a ";".
+        joined = (
+            " ".join(items) if all(i[-1] in SENTENCE_CLOSE for i in items) else "; ".join(items)
+        )
+        lines = [*lines[: len(lines) - len(items)][-1:], joined]
     # Markdown's bold marks are markup, not words; a quote cut after "- **" would show only the
     # closing pair ("Microsoft and Nebius**: a five-year …").
     text = " ".join(lines).replace("**", "")

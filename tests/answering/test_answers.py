@@ -224,6 +224,26 @@ def test_an_interviews_answer_is_quoted_with_its_question(engine: Engine, tmp_pa
     )
 
 
+DEALS_LIST = (
+    "# The largest AI infrastructure deals of 2026\n\n*By Lena Ortiz, June 30, 2026*\n\n"
+    "These were the biggest agreements announced between January and June.\n\n"
+    "1. **OpenAI and Oracle, $300 billion.** A five-year cloud contract starting in 2027.\n"
+    "2. **Meta and Blue Owl, $27 billion.** A joint venture to finance the Hyperion campus.\n"
+    "3. **xAI and Nvidia, $18 billion.** Chips for the Colossus 2 cluster in Memphis, Tennessee.\n"
+)
+
+
+def test_a_numbered_lists_items_are_quoted_once(engine: Engine, tmp_path: Path) -> None:
+    ingest_note(engine, tmp_path / "deals.md", DEALS_LIST)
+    # Before, an item quoted alone was shown twice: its own line was taken for the list's intro.
+    assert engine.ask("Where is the Colossus 2 cluster?").text == (
+        "xAI and Nvidia, $18 billion. Chips for the Colossus 2 cluster in Memphis, Tennessee. [1]"
+    )
+    assert engine.ask("Who is financing the Hyperion campus?").text == (
+        "Meta and Blue Owl, $27 billion. A joint venture to finance the Hyperion campus. [1]"
+    )
+
+
 def test_a_question_over_a_table_leads_none_of_its_rows() -> None:
     text = (
         "## What are the chip deals?\n\n| buyer | seller | value |\n|---|---|---|\n"
