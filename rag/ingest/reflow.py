@@ -24,7 +24,9 @@ def unwrapped(page: str) -> str:
         after = line.lstrip()
         full = len(last.strip()) >= FULL_LINE * longest
         continues = after[:1].islower() or not last.endswith(_CLOSES)
-        if pieces and last and after and full and continues:
+        # A table's row (pdf_tables rebuilt it) is a line of its own, before and after.
+        row = after.startswith("|") or last.lstrip().startswith("|")
+        if pieces and last and after and full and continues and not row:
             # "fuel-" then "cell orders": a word the margin broke at its hyphen is one word.
             pieces[-1] = pieces[-1].rstrip()
             pieces.append(after if last.endswith("-") and last[-2:-1].isalpha() else " " + after)
