@@ -49,7 +49,6 @@ from rag.answering.patterns import (
     CUT_OFF_WORDS,
     GENERIC,
     INSTRUCTION,
-    LIGHT_VERBS,
     LINE_MARKUP,
     LIST_Q,
     NAME_QUESTION,
@@ -948,7 +947,7 @@ def focus_terms(question: str) -> set[str]:
         plain = TITLE_ACRONYMS[title].sub(" ", plain)
     lower = " ".join(w for w in plain.split() if w[:1].islower())
     titles = (set(terms(question)) & TITLE_ACRONYMS.keys()) | spelled
-    return (set(terms(lower)) | titles) - QUESTION_WORDS - GENERIC - LIGHT_VERBS
+    return (set(terms(lower)) | titles) - QUESTION_WORDS - GENERIC
 
 
 def off_measure(evidence: Evidence, candidate: Candidate) -> bool:

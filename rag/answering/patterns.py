@@ -449,8 +449,6 @@ POINTS_BACK = re.compile(
 )
 # Words every article is about; sharing them says nothing about answering.
 GENERIC = frozenset({"ai", "company", "firm", "article", "report", "new"})
-# Verbs that say nothing of what happened ("How many GPUs does Poolside get?"): no predicate.
-LIGHT_VERBS = frozenset({"get", "got", "gett", "gotten"})
 
 
 # --- The grounding check of LLM answers (grounding.py) ---

@@ -801,9 +801,7 @@ def test_the_measures_a_text_names() -> None:
     assert measures("Leveled pay has effects on higher earners.") == set()
 
 
-def test_a_price_asked_is_not_answered_by_a_raise_nor_a_verb_by_get(
-    engine: Engine, tmp_path: Path
-) -> None:
+def test_a_price_asked_is_not_answered_by_a_raise(engine: Engine, tmp_path: Path) -> None:
     ingest_note(engine, tmp_path / "interview.md", INTERVIEW)
     ingest_note(
         engine,
@@ -811,20 +809,9 @@ def test_a_price_asked_is_not_answered_by_a_raise_nor_a_verb_by_get(
         "Meta signs solar deal\n\nMeta Platforms has agreed to buy the output of a 1-gigawatt "
         "solar farm to be built by Entergy in Louisiana. Financial terms were not disclosed.\n",
     )
-    ingest_note(
-        engine,
-        tmp_path / "release.txt",
-        "CoreWeave and Poolside sign compute agreement\n\nCoreWeave today announced a multi-year "
-        "agreement to provide Poolside with more than 40,000 Nvidia GB300 GPUs.\n",
-    )
     # Before, Crusoe's "We raised $1.38 billion …" (an interview's answer to "How are you paying
     # for all this?") answered this at 0.87.
     assert engine.ask("How much did Meta pay?").text == DECLINE_TEXT
-    # "get" says nothing of what happened: before, its absence from every sentence declined this.
-    assert engine.ask("How many GPUs does Poolside get?").text == (
-        "CoreWeave today announced a multi-year agreement to provide Poolside with more than "
-        "40,000 Nvidia GB300 GPUs. [1]"
-    )
 
 
 def test_an_amount_secured_answers_how_much_was_raised(seeded: Engine) -> None:
