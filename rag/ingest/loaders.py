@@ -23,12 +23,12 @@ from rag.types import PageStarts, SectionStarts
 if TYPE_CHECKING:
     from pypdf import PageObject
 
+log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
 # Raised whenever a reader gives another text or title for the same file (1: tables as rows,
 # bylines no titles; 2: a PDF's wrapped lines rejoined, a label line no title; 3: a PDF's
-# tables as Markdown rows). The index
-# records the version each file was read with, and `rag ingest` reads again what an older one
-# read, though the file is unchanged.
+# tables as Markdown rows). The index records the version each file was read with, and `rag
+# ingest` reads again what an older one read, though the file is unchanged.
 READER_VERSION = 3
 # How far off its paper a page's text may lie and the page still be laid out, in points.
 OFF_PAPER = 72
@@ -219,8 +219,8 @@ def _page_text(page: PageObject) -> str:
 
     text = _lines(page.extract_text(visitor_text=placed) or "")
     box = page.mediabox
-    # Laid out, a line runs to the farthest text on it, in spaces: a page whose text lies far off
-    # its paper (x at 10 million points) was laid out to 20 million characters in 0.9 s.
+    # Laid out, a line runs to the farthest text on it, in spaces: a page of 2,000 letters
+    # 100,000 points apart, off its paper, was laid out to 20 million characters in 0.9 s.
     on_paper = all(
         box.left - OFF_PAPER <= x <= box.right + OFF_PAPER
         and box.bottom - OFF_PAPER <= y <= box.top + OFF_PAPER
@@ -228,7 +228,12 @@ def _page_text(page: PageObject) -> str:
     )
 
     def layout() -> str:
-        return _lines(page.extract_text(extraction_mode="layout") or "")
+        try:
+            return _lines(page.extract_text(extraction_mode="layout") or "")
+        except Exception:
+            # The layout only finds the rows: its failure costs the page its tables, not its text.
+            log.debug("laying out a PDF page failed", exc_info=True)
+            return ""
 
     return unwrapped(with_tables(text, layout if on_paper else None)).strip()
 
