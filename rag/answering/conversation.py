@@ -111,6 +111,12 @@ def swapped(question: str, topic: str) -> str | None:
     return re.sub(rf"\b(?:the\s+)?{re.escape(old)}", lambda _: new, topic, count=1, flags=re.I)
 
 
+def _one_name(topic: str) -> str | None:
+    """The topic's name, whole ("World Cup"), when it names one; else None."""
+    phrases = list(dict.fromkeys(name_phrase(topic, name) for name in _named(topic)))
+    return phrases[0] if len(phrases) == 1 else None
+
+
 def _named(topic: str) -> list[str]:
     """The names of the question a follow-up leans on, its opening word too when it is one."""
     # "Nscale raised how much?" (or the "yes" to "Did you mean Nscale?" that asks it) names Nscale:
@@ -132,10 +138,9 @@ def swapped_in(question: str, earlier: Sequence[str]) -> tuple[str, ...]:
 
 def resolved(question: str, topic: str) -> str | None:
     """The follow-up with its pronouns replaced by the topic's one name, or None if it can't be."""
-    phrases = list(dict.fromkeys(name_phrase(topic, name) for name in _named(topic)))
-    if len(phrases) != 1 or DUMMY_IT.search(question) or not STANDS_FOR.search(question):
+    name = _one_name(topic)
+    if name is None or DUMMY_IT.search(question) or not STANDS_FOR.search(question):
         return None
-    name = phrases[0]
     # "Tell me about Meta's solar deal" then "Who is building it?": "it" is the deal, not Meta.
     owned = re.search(
         rf"\b{re.escape(name)}['’]s\s+((?:[\w-]+\s+){{0,2}}(?:{EVENT_NOUN}))\b", topic
@@ -278,11 +283,11 @@ def _topic(earlier: Sequence[str]) -> str | None:
 
 def _owned(question: str, topic: str) -> str | None:
     """A follow-up's "the …" as the topic's one name's ("Who is Nscale's CEO?"), or None."""
-    names = list(dict.fromkeys(name_phrase(topic, name) for name in _named(topic)))
+    name = _one_name(topic)
     match = THE_NOUN.search(question)
-    if len(names) != 1 or match is None:
+    if name is None or match is None:
         return None
-    return f"{question[: match.start()]}{names[0]}'s {question[match.end() :]}"
+    return f"{question[: match.start()]}{name}'s {question[match.end() :]}"
 
 
 def asks_more(question: str) -> bool:

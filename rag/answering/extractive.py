@@ -443,12 +443,18 @@ def on_part(part: str, chosen: list[ScoredSentence]) -> list[ScoredSentence]:
     # it, and the raise, the best match of the whole, was quoted first again: its "startup"
     # states one word of the two the construction sentence states. None stating any is left to
     # part_unanswered, which declines.
-    asked = set(terms(part)) - QUESTION_WORDS - GENERIC
+    asked = _own_words(part)
     if not asked:
         return chosen
-    stated = [sum(_states({a}, set(terms(s.candidate.text))) for a in asked) for s in chosen]
+    sentences = [set(terms(s.candidate.text)) for s in chosen]
+    stated = [sum(_states({a}, words) for a in asked) for words in sentences]
     most = max(stated, default=0)
     return [s for s, n in zip(chosen, stated, strict=True) if n == most] if most else chosen
+
+
+def _own_words(part: str) -> set[str]:
+    """The words a joined follow-up asks with, past question words and generic ones."""
+    return set(terms(part)) - QUESTION_WORDS - GENERIC
 
 
 def _states(asked: set[str], stated: set[str]) -> bool:
@@ -461,7 +467,7 @@ def part_unanswered(part: str, draft: Draft) -> Draft:
     """The draft, declined when its quote states none of a joined follow-up's own words."""
     # "Which exchange?" after "How much did CoreWeave raise in its IPO?" is searched joined to it,
     # and the IPO's own sentence answered the whole at 0.92, though it names no exchange.
-    asked = set(terms(part)) - QUESTION_WORDS - GENERIC
+    asked = _own_words(part)
     quoted = {t for c in draft.citations for t in terms(c.text)}
     if draft.declined or not asked or _states(asked, quoted):
         return draft

@@ -63,5 +63,4 @@ def speaks_in(name: str, text: str) -> bool:
     return any(
         (label := _label(line)) is not None and names_share((name,), label) == 1.0
         for line in text.split("\n")
-        if SPEAKER_LABEL.match(line)
     )
