@@ -287,6 +287,21 @@ def closed(text: str, start: int, end: int) -> int:
     return end
 
 
+def emphasised(text: str, start: int, end: int) -> tuple[int, int]:
+    """A quote's span widened to the bold marks it holds one of, so none is shown unpaired."""
+    # sentence_spans trims a line's leading "**" with its bullet (the spans are what the answer
+    # decision was fitted on), so "- **June 2025** — Construction begins …" was quoted as
+    # "June 2025** — Construction begins …".
+    for mark in ("**", "__"):
+        if text.count(mark, start, end) % 2 == 0:
+            continue
+        if text.startswith(mark, start - len(mark)):
+            start -= len(mark)
+        elif text.startswith(mark, end):
+            end += len(mark)
+    return start, end
+
+
 def list_spans(text: str) -> list[tuple[int, int]]:
     """Spans of lists: a line ending in a colon or a full stop, and two or more items after it."""
     spans = []
@@ -386,7 +401,11 @@ def capitalised_share(words: list[str], digits: bool = False) -> float:
 def is_heading(text: str) -> bool:
     """True for short lines, labels ending in a colon, Markdown and Title Case headings."""
     words = text.split()
-    if len(words) < 5 or text.endswith(":") or _MARKDOWN_HEADING.match(text):
+    # A short labelled line closed like a sentence states what its label asks ("Absent:
+    # Councillor Joan Pike."); other short sentences ("He died.") were fitted on as headings.
+    labelled = ":" in text[:-1] and text[-1] in ".!"
+    short = len(words) < 5 and not labelled
+    if short or text.endswith(":") or _MARKDOWN_HEADING.match(text):
         return True
     if text[-1] in SENTENCE_CLOSE:
         return False

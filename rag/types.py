@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, TypeVar
 
-from rag.text import words
+from rag.text import emphasised, words
 
 # A citation marker, with the space before it: "… billion [1]."
 MARKER = re.compile(r"\s?\[(\d+)\]")
@@ -136,6 +136,7 @@ class Passage:
 
     def cite(self, n: int, start: int, end: int, score: float) -> Citation:
         """The citation [n] of the text between two offsets of this passage (relative to it)."""
+        start, end = emphasised(self.text, start, end)
         return Citation(
             n=n,
             source=self.source,

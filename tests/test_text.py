@@ -6,6 +6,7 @@ from rag.search import sparse
 from rag.text import (
     TableRow,
     closed,
+    emphasised,
     is_heading,
     list_spans,
     paragraph_spans,
@@ -215,3 +216,20 @@ def test_sparse_vectors_are_stable_bm25_weights() -> None:
     assert sparse.term_id("chip") == 707378363  # crc32: the same in every process
     q_indices, q_values = sparse.encode_queries(["chips and chips?"])
     assert q_indices == [[sparse.term_id("chip")]] and q_values == [[1.0]]
+
+
+def test_a_short_labelled_sentence_is_no_heading() -> None:
+    assert not is_heading("Absent: Councillor Joan Pike.")
+    assert is_heading("He died.")
+    assert is_heading("Best regards,")
+
+
+def test_a_quote_is_widened_to_the_bold_marks_it_holds_one_of() -> None:
+    text = "- **June 2025** — Construction begins.\n- **Hyperscaler.** A cloud."
+    start = text.index("June")
+    assert text[slice(*emphasised(text, start, text.index("\n")))] == (
+        "**June 2025** — Construction begins."
+    )
+    # A quote holding both marks, or none, keeps its span.
+    assert emphasised(text, 2, 14) == (2, 14)
+    assert emphasised(text, text.index("A cloud"), len(text)) == (text.index("A cloud"), len(text))

@@ -57,6 +57,7 @@ from rag.answering.patterns import (
     POINTS_BACK,
     POLAR,
     PRONOUN_SUBJECT,
+    REPORTS_ASKING,
     SAID_QUESTION,
     SUBJECT_REQUEST,
     TITLE_ACRONYMS,
@@ -1155,9 +1156,15 @@ def answers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     # An interview's or FAQ's question states nothing, and the answer under it often names its
     # subject only there ("A: We raised $1.38 billion …" after "Q: How are you paying for it?").
     # A question within a paragraph is prose's ("… how much more time does it take …?"), kept.
+    # So does a question reported in prose ("Councillor Okafor asked how much water the campus
+    # would use."), answered by the sentence after it in its paragraph, with the words it asked in.
     led = []
     asked: int | None = None
+    reported: tuple[int, int] | None = None
     for start, end in spans:
+        if reported and "\n" in text[reported[1] : start]:
+            led.append(reported)
+            reported = None
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
         if not text[line_start:start].strip(LINE_MARKUP) and ASKS.search(
@@ -1166,9 +1173,12 @@ def answers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
             # Past a heading's marks: the answer it leads is no heading.
             asked = start + len(text[start:end]) - len(text[start:end].lstrip(LINE_MARKUP))
             continue
-        led.append((start if asked is None else asked, end))
-        asked = None
-    return led
+        if asked is None and reported is None and REPORTS_ASKING.search(text, start, end):
+            reported = (start, end)
+            continue
+        led.append((asked if asked is not None else reported[0] if reported else start, end))
+        asked = reported = None
+    return [*led, *([reported] if reported else [])]
 
 
 def _as_sentence(text: str) -> str:

@@ -357,6 +357,13 @@ ANAPHORIC_SUBJECT = re.compile(
 )
 # A sentence about whatever the one before it names: "It was established in 1988 …".
 PRONOUN_SUBJECT = re.compile(r"^\s*(?:it|he|she|they|its|his|her|their)\b", re.IGNORECASE)
+# A sentence reporting a question ("Councillor Okafor asked how much water the campus would
+# use."): it states nothing, and the sentence after it answers with the words it asked in.
+REPORTS_ASKING = re.compile(
+    r"\b(?:asked|wondered|queried)\s+(?:[\w'’-]+\s+){0,3}?"
+    r"(?:how|what|whether|if|why|when|where|who|which)\b[^?]*[.!]$",
+    re.IGNORECASE,
+)
 # Capitalised words in a row, joined by single spaces: the parts of one name.
 NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]")
 # A name run with the letter or number that ends it: "Series B", "Vikram 1".

@@ -1460,3 +1460,46 @@ def test_a_cut_off_teaser_is_never_quoted(seeded: Engine) -> None:
         "Financial institutions are leveraging AI to enhance operations, from risk analysis to "
         "automated trading.",
     ]
+
+
+MINUTES = (
+    "# Minutes of the Lakeview Town Council, 3 November 2026\n\n"
+    "Present: Mayor Tom Ellery, Councillors Ruth Okafor, Ben Salazar and Ming Zhou. "
+    "Absent: Councillor Joan Pike.\n\n"
+    "## Item 1: Data center rezoning\n\n"
+    "The council considered the application by Brightwater Digital to rezone 240 acres on "
+    "Route 9 for a data center campus.\n\n"
+    "Councillor Okafor asked how much water the campus would use. The representative said it "
+    "would use air cooling and need about 20,000 gallons a day, mostly for offices.\n"
+)
+
+
+def test_a_reported_question_leads_its_reply(engine: Engine, tmp_path: Path) -> None:
+    ingest_note(engine, tmp_path / "minutes.md", MINUTES)
+    # Before, the question reported was quoted as the answer, and the reply, which names no
+    # water, was passed over.
+    assert engine.ask("How much water will the campus use?").text == (
+        "Councillor Okafor asked how much water the campus would use. The representative said "
+        "it would use air cooling and need about 20,000 gallons a day, mostly for offices. [1]"
+    )
+    # Before, a labelled line of four words was read as a heading and never quoted.
+    assert engine.ask("Who was absent?").text == "Absent: Councillor Joan Pike. [1]"
+
+
+TIMELINE = (
+    "# A timeline of the Helios data center campus\n\n## 2025\n\n"
+    "- **January 2025** — Vantor signs a 20-year power purchase agreement with Sonoran Solar.\n"
+    "- **June 2025** — Construction begins on the first two data halls of the Helios campus.\n"
+)
+
+
+def test_a_quote_shows_the_bold_marks_it_holds_in_pairs(engine: Engine, tmp_path: Path) -> None:
+    ingest_note(engine, tmp_path / "timeline.md", TIMELINE)
+    answer = engine.ask("When did construction begin on the Helios campus?")
+    assert answer.text == (
+        "June 2025 — Construction begins on the first two data halls of the Helios campus. [1]"
+    )
+    # Before, the quote began past the opening marks: "June 2025** — Construction …".
+    assert [c.text for c in answer.citations] == [
+        "**June 2025** — Construction begins on the first two data halls of the Helios campus."
+    ]
