@@ -13,6 +13,7 @@ from rag.answering.patterns import (
     ARTICLE_ON,
     AUXILIARIES,
     BARE_WH,
+    DEFINITION,
     DUMMY_IT,
     ELSE,
     EMBEDDED_ASK,
@@ -41,8 +42,10 @@ def is_follow_up(question: str) -> bool:
     # A short question that names nothing ("What valuation?") continues the conversation; one
     # opening with a word no English word list holds ("Nscale raised how much?") names it. A
     # title is no name: "Who is the CEO?" after a question on Nscale asks Nscale's.
+    # One asking what a word means ("What is a neocloud?") is whole, whatever it names.
     return (
         len(question.split()) <= 4
+        and not DEFINITION.match(question)
         and not without_titles(question_names(question))
         and not opening_name(question, slips=True)
     )

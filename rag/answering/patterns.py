@@ -496,6 +496,15 @@ LEANS_BACK = re.compile(
     r"|the deal|the round|the investment)\b",
     re.IGNORECASE,
 )
+# A question asking what a word means ("What is a neocloud?", "What does PPA stand for?", "Define
+# capex"): it needs no question before it, as "What is the valuation?" does.
+DEFINITION = re.compile(
+    r"^\s*(?:what(?:['’]s|\s+is|\s+are)\s+(?:an?\s+)?(?!(?:the|its|it|their|this|that|these|those"
+    r"|his|her|they|he|she|next|new|else|more|left|up|wrong|missing)\b)[\w-]+(?:\s+[\w-]+)?"
+    r"|what\s+does\s+[\w-]+(?:\s+[\w-]+)?\s+(?:mean|stand\s+for)"
+    r"|define\s+[\w-]+(?:\s+[\w-]+)?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
 # A pronoun or "the company" that stands for the one name of the question before: "Who backs it?"
 # after "How much did Nscale raise?" is asked as "Who backs Nscale?". Possessives first.
 STANDS_FOR = re.compile(

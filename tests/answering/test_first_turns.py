@@ -1066,3 +1066,34 @@ def test_tell_me_more_after_the_overview_lists_the_next_documents(
     # Its numbers name the articles as the first page's do.
     twelfth = session.ask("What about the 12th one?").answer
     assert (twelfth.turn, [c.source for c in twelfth.citations]) == ("article", ["note12.txt"])
+
+
+GLOSSARY = (
+    "# AI infrastructure terms, explained\n\n"
+    "**Neocloud.** A newer cloud provider that rents out GPUs for AI work, such as CoreWeave.\n\n"
+    "**Capex.** Capital expenditure: money a company spends on buildings, chips and servers.\n"
+)
+
+
+def test_a_question_asking_what_a_word_means_follows_up_nothing(
+    engine: Engine, tmp_path: Path
+) -> None:
+    assert [
+        is_follow_up(q)
+        for q in (
+            "What is a neocloud?",
+            "What's capex?",
+            "What does PPA stand for?",
+            "Define capex",
+            "What is the valuation?",
+            "What is it?",
+            "What is next?",
+        )
+    ] == [False, False, False, False, True, True, True]
+    ingest_note(engine, tmp_path / "glossary.md", GLOSSARY)
+    ingest_note(engine, tmp_path / "raise.md", OPENAI_RAISE)
+    # Before, it was joined to the question before it, and the whole was declined.
+    _, second = turns(ChatSession(engine), "How much did OpenAI raise?", "What is a neocloud?")
+    assert second.text == (
+        "Neocloud. A newer cloud provider that rents out GPUs for AI work, such as CoreWeave. [1]"
+    )
