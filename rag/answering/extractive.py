@@ -1156,8 +1156,8 @@ def answers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     # An interview's or FAQ's question states nothing, and the answer under it often names its
     # subject only there ("A: We raised $1.38 billion …" after "Q: How are you paying for it?").
     # A question within a paragraph is prose's ("… how much more time does it take …?"), kept.
-    # So does a question reported in prose ("Councillor Okafor asked how much water the campus
-    # would use."), answered by the sentence after it in its paragraph, with the words it asked in.
+    # One reported in prose ("Councillor Okafor asked how much water the campus would use.")
+    # leads the sentence after it in its paragraph: the reply names what was asked only there.
     led = []
     asked: int | None = None
     reported: tuple[int, int] | None = None
