@@ -490,10 +490,13 @@ OPENINGS = r"and|also|plus|but|so|then|what about|how about"
 # Words that stand for the one name of the question before (resolved below); each also makes a
 # question lean back, or the follow-up that holds it would never be resolved.
 NAMING = r"it|they|them|the company|the firm|the startup"
+# A possessive before "own" is the clause's own subject's: "Which companies are building their
+# own chips?" leans on nothing.
 LEANS_BACK = re.compile(
     rf"^\s*({OPENINGS}|same for)\b"
-    rf"|\b({NAMING}|its|it's|their|theirs|this|that|these|those|he|she|his|her"
-    r"|the deal|the round|the investment)\b",
+    rf"|\b({NAMING}|it's|theirs|this|that|these|those|he|she"
+    r"|the deal|the round|the investment)\b"
+    r"|\b(its|their|his|her)\b(?!\s+own\b)",
     re.IGNORECASE,
 )
 # A question asking what a word means ("What is a neocloud?", "What does PPA stand for?", "Define

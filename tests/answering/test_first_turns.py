@@ -1097,3 +1097,15 @@ def test_a_question_asking_what_a_word_means_follows_up_nothing(
     assert second.text == (
         "Neocloud. A newer cloud provider that rents out GPUs for AI work, such as CoreWeave. [1]"
     )
+
+
+def test_a_possessive_before_own_is_the_questions_own_subjects() -> None:
+    # Before, "their" read as leaning back, and the question was joined to the one before.
+    power = ["How much power do data centers need?"]
+    assert standalone("Which companies are building their own chips?", power) == (
+        "Which companies are building their own chips?"
+    )
+    assert [
+        is_follow_up(q)
+        for q in ("Are they building their own chips?", "Does it have its own chips?")
+    ] == [True, True]
