@@ -403,7 +403,7 @@ def is_heading(text: str) -> bool:
     words = text.split()
     # A short labelled line closed like a sentence states what its label asks ("Absent:
     # Councillor Joan Pike."); other short sentences ("He died.") were fitted on as headings.
-    labelled = ":" in text[:-1] and text[-1] in ".!"
+    labelled = ":" in text[:-1] and text[-1] in ".!" and len(words) >= 3
     short = len(words) < 5 and not labelled
     if short or text.endswith(":") or _MARKDOWN_HEADING.match(text):
         return True

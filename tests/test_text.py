@@ -221,6 +221,7 @@ def test_sparse_vectors_are_stable_bm25_weights() -> None:
 def test_a_short_labelled_sentence_is_no_heading() -> None:
     assert not is_heading("Absent: Councillor Joan Pike.")
     assert is_heading("He died.")
+    assert is_heading("Politics: U.N.")
     assert is_heading("Best regards,")
 
 
