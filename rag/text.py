@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import zip_longest
@@ -302,13 +303,20 @@ def emphasised(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def list_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of lists: a line ending in a colon or a full stop, and two or more items after it."""
+def list_spans(text: str, headings: Collection[int] = ()) -> list[tuple[int, int]]:
+    """Spans of lists: an intro line (a colon or full stop at its end, or a heading), two items on.
+
+    `headings` are the offsets of the lines the article marks as headings (Word's, HTML's).
+    """
     spans = []
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
     for i, (start, end) in enumerate(lines):
-        # "These were the biggest agreements …." over a numbered list introduces it too.
-        if not text[start:end].rstrip().endswith((":", ".")) or BULLET.match(text, start, end):
+        # "These were the biggest agreements …." over a numbered list introduces it too, and so
+        # does a heading right over the items ("Priorities for 2027" in a Word letter); a plain
+        # line without a stop over them may be a page's keywords ("AI Infrastructure Growth").
+        line = text[start:end].rstrip()
+        headed = start in headings or _MARKDOWN_HEADING.match(line) is not None
+        if BULLET.match(text, start, end) or not (line.endswith((":", ".")) or headed):
             continue
         last = i
         while last + 1 < len(lines) and BULLET.match(text, *lines[last + 1]):

@@ -149,6 +149,14 @@ def test_list_span_takes_heading_intro_and_bullets() -> None:
         "These were the biggest deals.\n\n1. **OpenAI and Oracle.** A cloud contract.\n"
         "2. **Meta and Blue Owl.** A venture."
     ]
+    # A heading right over the items introduces them: a Markdown one, or a line the article
+    # marks (a Word heading, at its offset); a plain line is a page's keywords as often.
+    text = "## Priorities\n- Finish Laramie\n- Start Ohio\nPriorities\n- Cut water\n- Hire\n"
+    assert spans_text(text, list_spans(text)) == ["## Priorities\n- Finish Laramie\n- Start Ohio"]
+    assert spans_text(text, list_spans(text, {text.rindex("Priorities\n-")})) == [
+        "## Priorities\n- Finish Laramie\n- Start Ohio",
+        "Priorities\n- Cut water\n- Hire",
+    ]
 
 
 def test_a_markdown_tables_rows_are_read_under_their_column_names() -> None:

@@ -637,7 +637,8 @@ def gather_evidence(
         spans += [(r.start, r.end, False, r.text) for r in rows]
         if wants_list:
             # A list is answered by the whole list or the paragraph that enumerates it.
-            blocks = list_spans(passage.text) + paragraph_spans(passage.text)
+            headings = {offset - passage.start for offset, _ in passage.sections}
+            blocks = list_spans(passage.text, headings) + paragraph_spans(passage.text)
             spans += [
                 (start, end, True, None)
                 for start, end in blocks
@@ -1193,7 +1194,11 @@ def _as_sentence(text: str) -> str:
         joined = (
             " ".join(items) if all(i[-1] in SENTENCE_CLOSE for i in items) else "; ".join(items)
         )
-        lines = [*lines[: len(lines) - len(items)][-1:], joined]
+        intro = lines[: len(lines) - len(items)][-1:]
+        # A heading introducing the items ("## Priorities for 2027") reads as "Priorities for
+        # 2027: …", without its marks.
+        intro = [f"{i.lstrip('#').strip()}:" if i[-1] not in ".:!?" else i for i in intro]
+        lines = [*intro, joined]
     # Markdown's bold marks are markup, not words; a quote cut after "- **" would show only the
     # closing pair ("Microsoft and Nebius**: a five-year …").
     text = " ".join(lines).replace("**", "")

@@ -27,9 +27,11 @@ log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
 # Raised whenever a reader gives another text or title for the same file (1: tables as rows,
 # bylines no titles; 2: a PDF's wrapped lines rejoined, a label line no title; 3: a PDF's
-# tables as Markdown rows). The index records the version each file was read with, and `rag
-# ingest` reads again what an older one read, though the file is unchanged.
-READER_VERSION = 3
+# tables as Markdown rows; 4: a Word or HTML table's unmarked first row of words over a column
+# of numbers names its columns; a paragraph in a Word List style is a "- " item, one in its
+# Title style a section's heading). The index records the version each file was read with, and
+# `rag ingest` reads again what an older one read, though the file is unchanged.
+READER_VERSION = 4
 # How far off its paper a page's text may lie and the page still be laid out, in points.
 OFF_PAPER = 72
 _TITLE_WORDS = 16
@@ -260,8 +262,14 @@ def _docx(data: bytes, budget: TextBudget, limits: ReadLimits) -> tuple[str, str
         text = _lines(raw)
         if not text.strip():
             continue
-        if style.startswith("Heading"):
+        # Word's Title is a heading too: read as a sentence, "Orion Grid Partners annual letter
+        # to shareholders, 2026" was quoted for the company's chief executive.
+        if style.startswith("Heading") or style == "Title":
             sections.append((offset, text.strip()))
+        elif style.startswith("List"):
+            # Word's bullets are numbering, not text: an item is marked as Markdown marks one, so
+            # that "Priorities for 2027" over three items reads as a list.
+            text = f"- {text}"
         paragraphs.append(text)
         offset += len(text) + 1
     heading = next(

@@ -50,7 +50,8 @@ def test_docx_reads_as_python_docx_read_it(tmp_path: Path) -> None:
         "Line one and more\nafter a line breakafter a page break\nOnly in a table.\n"
         "See the filing\nRisks\nUnknown style id\nClosing words."
     )
-    assert doc.sections == ((52, "Where the money goes"), (160, "Risks"))
+    # Word's Title heads the text as a Heading does.
+    assert doc.sections == ((0, "Grid upgrades"), (52, "Where the money goes"), (160, "Risks"))
 
 
 def test_docx_tables_of_data_are_read_as_markdown_rows(tmp_path: Path) -> None:
@@ -95,6 +96,59 @@ def test_docx_tables_of_data_are_read_as_markdown_rows(tmp_path: Path) -> None:
         "word " * 70,
         "beside",
     ]
+
+
+def test_an_unmarked_first_row_of_words_over_numbers_names_the_columns(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("Our sites.")
+    sites = [["Site", "Capacity (MW)", "Status"], ["Reno", "210", "Operating"], ["Ohio", "", "TBD"]]
+    pairs = [["Chief executive", "Maya Lindqvist"], ["Founded", "2019"]]
+    for rows in (sites, pairs):
+        table = document.add_table(rows=len(rows), cols=len(rows[0]))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                table.cell(r, c).text = text
+    path = tmp_path / "sites.docx"
+    document.save(str(path))
+    # Before, with no w:tblHeader mark, the rows were read with no column names: "Reno; 210;
+    # Operating". A first row holding a number, over no column of numbers or of two cells (a
+    # label and its value) names nothing.
+    assert load_document(path).text.split("\n") == [
+        "Our sites.",
+        "| Site | Capacity (MW) | Status |",
+        "|---|---|---|",
+        "| Reno | 210 | Operating |",
+        "| Ohio |  | TBD |",
+        "| Chief executive | Maya Lindqvist |",
+        "| Founded | 2019 |",
+    ]
+    page = tmp_path / "sites.html"
+    page.write_text(
+        "<table><tr><td>Year</td><td>Revenue</td><td>Margin</td></tr><tr><td>2025</td>"
+        "<td>$1.9 billion</td><td>43%</td></tr><tr><td>2024</td><td>n/a</td><td>38%</td></tr>"
+        "</table>",
+        encoding="utf-8",
+    )
+    assert load_document(page).text.split("\n") == [
+        "| Year | Revenue | Margin |",
+        "|---|---|---|",
+        "| 2025 | $1.9 billion | 43% |",
+        "| 2024 | n/a | 38% |",
+    ]
+
+
+def test_a_word_lists_items_are_marked_as_markdowns_are(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_heading("Priorities", 1)
+    document.add_paragraph("Finish Laramie.", style="List Bullet")
+    document.add_paragraph("Start Ohio.", style="List Number")
+    document.add_paragraph("Thank you.")
+    path = tmp_path / "list.docx"
+    document.save(str(path))
+    doc = load_document(path)
+    # Before, Word's bullets, which are numbering and not text, left the items plain lines.
+    assert doc.text == "Priorities\n- Finish Laramie.\n- Start Ohio.\nThank you."
+    assert (doc.text, doc.sections) == python_docx_reading(path)[::2]
 
 
 def test_docx_core_title_wins_over_the_title_paragraph(tmp_path: Path) -> None:
