@@ -59,6 +59,7 @@ from rag.answering.patterns import (
     PRONOUN_SUBJECT,
     REPORTS_ASKING,
     SAID_QUESTION,
+    SIGNATURE_NAME,
     SUBJECT_REQUEST,
     TITLE_ACRONYMS,
     WHAT_IS_NAME,
@@ -66,7 +67,7 @@ from rag.answering.patterns import (
 )
 from rag.answering.speakers import speaker_at, speaks_in, spoken_by
 from rag.answering.spelling import english, misspelt_words, respelled
-from rag.answering.titles import title_of_another
+from rag.answering.titles import title_of_another, without_titles
 from rag.answering.years import other_year
 from rag.text import (
     BULLET,
@@ -628,7 +629,7 @@ def gather_evidence(
             for start, end in answers(
                 passage.text, spoken(passage.text, sentence_spans(passage.text))
             )
-            if not is_heading(passage.text[start:end])
+            if (not is_heading(passage.text[start:end]) or signed(passage.text[start:end]))
             and not marked_heading(passage, start, end)
             and not is_cut_off(passage.text[start:end])
             and not INSTRUCTION.search(passage.text[start:end])
@@ -991,7 +992,12 @@ def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Sco
     the measure asked, the order stays and the best is declined.
     """
     wanted = evidence.measures
-    if not off_measure(evidence, scored[0].candidate):
+    best = scored[0].candidate
+    # So is one that gives no measure and states nothing asked ("This was the year Orion Grid
+    # Partners became a power company …" for "What was Orion's revenue?", over "Revenue rose 74%
+    # to $1.9 billion." in the letter Orion's title names).
+    idle = bool(wanted) and not best.focus and not wanted & measures(best.text)
+    if not (idle or off_measure(evidence, best)):
         return scored
     # "The company sold 37.5 million shares, … valuing it at about $23 billion." names CoreWeave
     # as it is read: with the sentence it points back to, or its article's title.
@@ -1025,11 +1031,19 @@ def titled_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Score
         return scored
     # Only sentences in passages on the names asked may lead the quote or join it; those stating
     # another's title only after the others.
-    named = [s for s in scored if names_share(evidence.names, s.candidate.passage.text) == 1.0]
-    titled = sorted((s for s in named if titles <= s.candidate.terms), key=another)
-    if not titled or (stated and another(titled[0])):
+    # The title asked is no name the passage must write, and a part of an article whose title
+    # names them is on them: a letter's last part, signed "Maya Lindqvist, Chief Executive
+    # Officer", writes neither "Orion" nor "CEO".
+    names = tuple(without_titles(evidence.names))
+    named = [
+        s
+        for s in scored
+        if names_share(names, titled(s.candidate, s.candidate.passage.text)) == 1.0
+    ]
+    stating = sorted((s for s in named if titles <= s.candidate.terms), key=another)
+    if not stating or (stated and another(stating[0])):
         return scored
-    return [*titled, *(s for s in named if s not in titled)]
+    return [*stating, *(s for s in named if s not in stating)]
 
 
 def said_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -1141,6 +1155,14 @@ def spoken(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
                 start = text.index(line, line_start)
         led.append((start, end))
     return led
+
+
+def signed(line: str) -> bool:
+    """True for a signature: a name of two words or more, a comma, then the title it holds."""
+    # "Maya Lindqvist, Chief Executive Officer" under a letter is short and capitalised like a
+    # heading, but is the one line saying who its chief executive is.
+    name, comma, title = line.partition(",")
+    return bool(comma) and bool(SIGNATURE_NAME.fullmatch(name)) and bool(title_terms(title))
 
 
 def marked_heading(passage: Passage, start: int, end: int) -> bool:

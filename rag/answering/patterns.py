@@ -364,6 +364,8 @@ REPORTS_ASKING = re.compile(
     r"(?:how|what|whether|if|why|when|where|who|which)\b[^?]*[.!]$",
     re.IGNORECASE,
 )
+# A signature's name: two to four capitalised words ("Maya Lindqvist", "C.C. Wei").
+SIGNATURE_NAME = re.compile(r"\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){1,3}\s*")
 # Capitalised words in a row, joined by single spaces: the parts of one name.
 NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]")
 # A name run with the letter or number that ends it: "Series B", "Vikram 1".

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 
 from rag.answering.citations import check_citations, quote_is_backed
@@ -1503,3 +1504,63 @@ def test_a_quote_shows_the_bold_marks_it_holds_in_pairs(engine: Engine, tmp_path
     assert [c.text for c in answer.citations] == [
         "**June 2025** — Construction begins on the first two data halls of the Helios campus."
     ]
+
+
+def write_letter(path: Path) -> None:
+    """A shareholder letter as Word writes one: a Title, sections, a table and a signature."""
+    document = docx.Document()
+    document.add_heading("Orion Grid Partners annual letter to shareholders, 2026", 0)
+    document.add_paragraph(
+        "This was the year Orion Grid Partners became a power company as much as a data center "
+        "company. We brought 610 megawatts of capacity online, up from 240 megawatts in 2025."
+    )
+    document.add_heading("Results", 1)
+    document.add_paragraph(
+        "Revenue rose 74% to $1.9 billion. Adjusted EBITDA was $820 million, a margin of 43%."
+    )
+    table = document.add_table(rows=3, cols=3)
+    for r, row in enumerate(
+        [
+            ["Site", "Capacity (MW)", "Status"],
+            ["Laramie", "400", "Building"],
+            ["Reno", "210", "Live"],
+        ]
+    ):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    document.add_heading("Priorities for 2027", 1)
+    for item in ("Finish the Laramie campus by the third quarter.", "Start building in Ohio."):
+        document.add_paragraph(item, style="List Bullet")
+    document.add_paragraph("Thank you for your support.")
+    document.add_paragraph("Maya Lindqvist, Chief Executive Officer")
+    document.save(str(path))
+
+
+def test_a_word_letters_title_table_and_signature(engine: Engine, tmp_path: Path) -> None:
+    write_letter(tmp_path / "letter.docx")
+    assert engine.ingest([tmp_path / "letter.docx"]).ok
+    # Before, the letter's Title was read as a sentence and quoted for its chief executive at
+    # 0.85, and the signature, short like a heading, was never read.
+    orion = "This was the year Orion Grid Partners became a power company as much as a data center "
+    assert engine.ask("Who is Orion's CEO?").text == (
+        f"Maya Lindqvist, Chief Executive Officer. [1] {orion}company. [2]"
+    )
+    # Before, the sentence naming Orion, which gives no measure, was declined for the revenue.
+    assert engine.ask("What was Orion's revenue?").text == (
+        f"Revenue rose 74% to $1.9 billion. [1] {orion}company. [2]"
+    )
+    # Before, the items were plain lines, no list, and the quote was declined as about 2025.
+    priorities = engine.ask("What are Orion's priorities for 2027?")
+    assert priorities.text == (
+        "Priorities for 2027: Finish the Laramie campus by the third quarter. Start building in "
+        f"Ohio. [1] {orion}company. We brought 610 megawatts of capacity online, up from 240 "
+        "megawatts in 2025. [2]"
+    )
+    assert priorities.citations[0].text == (
+        "Priorities for 2027\n- Finish the Laramie campus by the third quarter.\n- Start building "
+        "in Ohio."
+    )
+    # Before, the table's first row, unmarked as a header in Word, named no column.
+    assert engine.ask("What is the capacity of the Reno site?").text == (
+        "Site: Reno; Capacity (MW): 210; Status: Live. [1]"
+    )
