@@ -1564,3 +1564,26 @@ def test_a_word_letters_title_table_and_signature(engine: Engine, tmp_path: Path
     assert engine.ask("What is the capacity of the Reno site?").text == (
         "Site: Reno; Capacity (MW): 210; Status: Live. [1]"
     )
+
+
+PLANS_PAGE = (
+    "<html><head><title>Orion plans</title></head><body><h1>Orion plans</h1><p>Orion said it "
+    'will <b>expand</b> in 2027, <a href="/q3">its chief executive</a> said. It has three '
+    "priorities:</p><ul><li>Finish <b>Laramie</b> by the third quarter.</li><li>Start Ohio."
+    "</li><li>Cut water use.</li></ul></body></html>"
+)
+
+
+def test_a_pages_inline_tags_part_no_sentence(engine: Engine, tmp_path: Path) -> None:
+    ingest_note(engine, tmp_path / "plans.html", PLANS_PAGE)
+    # Before, each string between two tags was a line: "Orion said it will", "expand", "in
+    # 2027, …", and the question was declined.
+    assert engine.ask("When will Orion expand?").text == (
+        "Orion said it will expand in 2027, its chief executive said. [1]"
+    )
+    # Before, the items were plain lines, and their intro's line was quoted alone, ending in
+    # "priorities:.".
+    assert engine.ask("What are Orion's priorities?").text == (
+        "Orion said it will expand in 2027, its chief executive said. It has three priorities: "
+        "Finish Laramie by the third quarter. Start Ohio. Cut water use. [1]"
+    )
