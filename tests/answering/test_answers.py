@@ -203,9 +203,10 @@ def test_an_interviews_answer_is_quoted_with_its_question(engine: Engine, tmp_pa
         "Q: How big is the Abilene campus now? A: We have 1.2 gigawatts under construction in "
         "Abilene, Texas, and the first 200 megawatts went live in September. [1]"
     )
+    # The quote holds the question's bold marks in pairs (before, "… campus now?**").
     assert answer.citations[0].text == (
-        "Q: How big is the Abilene campus now?**\n\nA: We have 1.2 gigawatts under construction "
-        "in Abilene, Texas, and the first 200 megawatts went live in September."
+        "**Q: How big is the Abilene campus now?**\n\nA: We have 1.2 gigawatts under "
+        "construction in Abilene, Texas, and the first 200 megawatts went live in September."
     )
     # "We" is the company the article's title names: before, the raise counted as another's.
     # The quote names no Crusoe, so a sentence that does follows it.
