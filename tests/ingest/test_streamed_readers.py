@@ -151,6 +151,31 @@ def test_a_word_lists_items_are_marked_as_markdowns_are(tmp_path: Path) -> None:
     assert (doc.text, doc.sections) == python_docx_reading(path)[::2]
 
 
+def test_a_pages_lines_are_its_blocks_not_its_source_lines(tmp_path: Path) -> None:
+    markup = (
+        "<h2>Cheap power,\n  cold air</h2><p>Vela has\n   raised <b>$600</b>\n"
+        "million.<br>New line&nbsp;here.</p><pre>keep\n  these lines</pre>"
+        "<ul><li><p>First item</p><p>its second line</p></li><li>Second</li></ul>"
+    )
+    path = tmp_path / "wrapped.html"
+    path.write_text(markup, encoding="utf-8")
+    doc = load_document(path)
+    # Before, each source line was a line: "Vela has", "raised", "$600", "million.".
+    assert doc.text.split("\n") == [
+        "Cheap power, cold air",
+        "Vela has raised $600 million.",
+        "New line\xa0here.",
+        "keep",
+        "these lines",
+        "- First item",
+        "its second line",
+        "- Second",
+    ]
+    assert doc.sections == ((0, "Cheap power, cold air"),)
+    text, _, headings = beautiful_soup_reading(markup)
+    assert (doc.text, [h for _, h in doc.sections]) == (text, headings)
+
+
 def test_docx_core_title_wins_over_the_title_paragraph(tmp_path: Path) -> None:
     document = docx.Document()
     document.core_properties.title = "Filed title"
