@@ -82,7 +82,9 @@ MEASURES = {
     for name, words in {
         "revenue": r"revenues?|sales|turnover",
         "profit": r"profits?|earnings|net income|net loss(?:es)?",
-        "valuation": r"valuations?|valued|valuing|worth|market (?:cap|capitali[sz]ation|value)",
+        # "The round values Vela at $3.2 billion": the verb, with the figure it sets.
+        "valuation": r"valuations?|valued|valuing|worth|market (?:cap|capitali[sz]ation|value)"
+        r"|values(?=\s[^.]{1,40}?\sat\s+(?:about\s+|nearly\s+|roughly\s+)?[$€£]?\d)",
         "funding": r"rais(?:e|ed|es|ing)|funding|funds?|round|financing"
         # "secured $15 million": an amount a company gets, with no word for funding.
         r"|(?:secur|receiv|obtain|attract|land)(?:e|ed|es|ing|s)?\s+(?:(?:a|an|over|about"

@@ -1588,3 +1588,29 @@ def test_a_pages_inline_tags_part_no_sentence(engine: Engine, tmp_path: Path) ->
         "Orion said it will expand in 2027, its chief executive said. It has three priorities: "
         "Finish Laramie by the third quarter. Start Ohio. Cut water use. [1]"
     )
+
+
+STORY_PAGE = """<html><head><title>Vela Compute raises $600 million | NordTech</title></head>
+<body><main><article>
+  <h1>Vela Compute raises $600 million to build GPU clusters in Finland</h1>
+  <p>
+    <a href="/companies/vela">Vela Compute</a>, a Helsinki-based GPU cloud startup, has raised
+    <strong>$600 million</strong> in a Series B round led by
+    <a href="/investors/north-sea">North Sea Capital</a>, the company said on Thursday.
+  </p>
+  <p>The round values Vela at $3.2 billion.</p>
+</article></main></body></html>
+"""
+
+
+def test_a_pages_paragraph_wrapped_in_its_source_is_one(engine: Engine, tmp_path: Path) -> None:
+    ingest_note(engine, tmp_path / "story.html", STORY_PAGE)
+    # Before, a source line was a line: "… has raised" was quoted without its amount.
+    assert engine.ask("How much did Vela raise?").text == (
+        "Vela Compute, a Helsinki-based GPU cloud startup, has raised $600 million in a Series B "
+        "round led by North Sea Capital, the company said on Thursday. [1]"
+    )
+    # Before, "values … at" stated no valuation, and the round's word made it a raise: declined.
+    assert (
+        engine.ask("What is Vela valued at?").text == "The round values Vela at $3.2 billion. [1]"
+    )
