@@ -1160,9 +1160,15 @@ def spoken(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def signed(line: str) -> bool:
     """True for a signature: a name of two words or more, a comma, then the title it holds."""
     # "Maya Lindqvist, Chief Executive Officer" under a letter is short and capitalised like a
-    # heading, but is the one line saying who its chief executive is.
+    # heading, but is the one line saying who its chief executive is. A transcript's label
+    # ("Jensen Huang, President and Chief Executive Officer:") leads words, and states none.
     name, comma, title = line.partition(",")
-    return bool(comma) and bool(SIGNATURE_NAME.fullmatch(name)) and bool(title_terms(title))
+    return (
+        bool(comma)
+        and not line.rstrip().endswith(":")
+        and bool(SIGNATURE_NAME.fullmatch(name))
+        and bool(title_terms(title))
+    )
 
 
 def marked_heading(passage: Passage, start: int, end: int) -> bool:
