@@ -296,7 +296,8 @@ def emphasised(text: str, start: int, end: int) -> tuple[int, int]:
     for mark in ("**", "__"):
         if text.count(mark, start, end) % 2 == 0:
             continue
-        if text.startswith(mark, start - len(mark)):
+        # Never before the text's start: a negative offset would read from its end.
+        if start >= len(mark) and text.startswith(mark, start - len(mark)):
             start -= len(mark)
         elif text.startswith(mark, end):
             end += len(mark)

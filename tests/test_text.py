@@ -239,6 +239,8 @@ def test_a_quote_is_widened_to_the_bold_marks_it_holds_one_of() -> None:
     assert text[slice(*emphasised(text, start, text.index("\n")))] == (
         "**June 2025** — Construction begins."
     )
+    # At the text's start there is nothing before it to take, though the text ends in marks.
+    assert emphasised("A** b **c**", 0, 5) == (0, 5)
     # A quote holding both marks, or none, keeps its span.
     assert emphasised(text, 2, 14) == (2, 14)
     assert emphasised(text, text.index("A cloud"), len(text)) == (text.index("A cloud"), len(text))
