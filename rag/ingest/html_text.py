@@ -2,10 +2,11 @@
 
 # The text is what BeautifulSoup's "html.parser" gave (the same tokenizer, the strings outside
 # script, style, noscript and template and outside the first title, one line each, but strings
-# only inline tags part run on as one, a line break outside <pre> a space, and a list item's
-# first line marked "- "), at a fifth of the time and with no tree kept. A saved news page also
-# holds menus, a footer, sidebars and buttons ("Subscribe now!"): their text is left out, and so
-# is all text outside the page's <main> or <article> when it marks one.
+# only inline tags part run on as one, a line break outside <pre> a space, a list item's first
+# line marked "- " and a description's led by its term), at a fifth of the time and with no
+# tree kept. A saved news page also holds menus, a footer, sidebars and buttons ("Subscribe
+# now!"): their text is left out, and so is all text outside the page's <main> or <article> when
+# it marks one.
 
 from __future__ import annotations
 
@@ -71,6 +72,12 @@ class _Reader(HTMLParser):
         self.item = False
         # Inside <pre> a line break is one; elsewhere it is a space, as a browser shows it.
         self.pre = 0
+        # A description list's term, read as the label of the line its description opens
+        # ("Investment: $12 billion over six years"): the term's line, once its <dt> has given
+        # exactly one, the first line of a <dt> open, and a <dd> whose first line is to come.
+        self.term: int | None = None
+        self.term_start = -1
+        self.defining = False
         self.title: list[str] = []
         self.h1: int | None = None
         # Open headings: tag, place in the list of headings, and the stripped strings so far.
@@ -107,6 +114,10 @@ class _Reader(HTMLParser):
             self.item = True
         elif tag == "pre":
             self.pre += 1
+        elif tag == "dt":
+            self.term, self.term_start = None, len(self.found.lines)
+        elif tag == "dd":
+            self.defining = True
         elif tag in _HEADINGS and not self.skipping:
             # Listed where it starts, as a tree lists it; its text is known where it ends.
             self.open.append((tag, len(self.found.headings), []))
@@ -138,6 +149,11 @@ class _Reader(HTMLParser):
             self.item = False
         elif tag == "pre":
             self.pre = max(0, self.pre - 1)
+        elif tag == "dt":
+            lines = len(self.found.lines)
+            self.term = lines - 1 if lines == self.term_start + 1 else None
+        elif tag == "dd":
+            self.term, self.defining = None, False
         elif tag == "title" and self.in_title:
             self.in_title, self.titled = False, True
             self.found.title = " ".join(self.title)
@@ -227,6 +243,18 @@ class _Reader(HTMLParser):
             if line := line.strip():
                 if self.item:
                     line, self.item = f"- {line}", False
+                if (
+                    self.defining
+                    and self.term == len(self.found.lines) - 1
+                    and self.line_cells[-1] == cell
+                ):
+                    self.defining, self.term = False, None
+                    joined = f"{self.found.lines[-1]}: {self.budget.take(line)}"
+                    if table is not None and cell >= 0:
+                        table.size += len(joined) - len(self.found.lines[-1])
+                    self.found.lines[-1] = joined
+                    continue
+                self.defining = False
                 self.found.lines.append(self.budget.take(line))
                 self.line_cells.append(cell)
                 if table is not None and cell >= 0:

@@ -29,9 +29,9 @@ SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".p
 # bylines no titles; 2: a PDF's wrapped lines rejoined, a label line no title; 3: a PDF's
 # tables as Markdown rows; 4: a Word or HTML table's unmarked first row of words over a column
 # of numbers names its columns; a paragraph in a Word List style or an HTML <li> is a "- "
-# item, Word's Title a section's heading, and HTML's inline tags and source line breaks part
-# no line). The index records the version each file was read with, and `rag ingest` reads again
-# what an older one read, though the file is unchanged.
+# item, Word's Title a section's heading, HTML's inline tags and source line breaks part no
+# line, and a <dd> is led by its <dt>). The index records the version each file was read with,
+# and `rag ingest` reads again what an older one read, though the file is unchanged.
 READER_VERSION = 4
 # How far off its paper a page's text may lie and the page still be laid out, in points.
 OFF_PAPER = 72

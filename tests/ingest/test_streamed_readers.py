@@ -176,6 +176,28 @@ def test_a_pages_lines_are_its_blocks_not_its_source_lines(tmp_path: Path) -> No
     assert (doc.text, [h for _, h in doc.sections]) == (text, headings)
 
 
+def test_a_descriptions_first_line_is_led_by_its_term(tmp_path: Path) -> None:
+    markup = (
+        "<dl><dt>Investment</dt>\n<dd>$12 billion\n over <b>six</b> years</dd><dd>in stages</dd>"
+        "<dt>First<br>power</dt><dd>Late 2027</dd><dt>Cooling</dt> stray <dd>Liquid</dd></dl>"
+    )
+    path = tmp_path / "facts.html"
+    path.write_text(markup, encoding="utf-8")
+    # Before, a fact sheet's term and its description were lines apart: "Investment", "$12
+    # billion". A term of two lines, or one parted from its description, leads nothing.
+    assert load_document(path).text.split("\n") == [
+        "Investment: $12 billion over six years",
+        "in stages",
+        "First",
+        "power",
+        "Late 2027",
+        "Cooling",
+        "stray",
+        "Liquid",
+    ]
+    assert load_document(path).text == beautiful_soup_reading(markup)[0]
+
+
 def test_docx_core_title_wins_over_the_title_paragraph(tmp_path: Path) -> None:
     document = docx.Document()
     document.core_properties.title = "Filed title"
