@@ -30,8 +30,9 @@ SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".p
 # tables as Markdown rows; 4: a Word or HTML table's unmarked first row of words over a column
 # of numbers names its columns; a paragraph in a Word List style or an HTML <li> is a "- "
 # item, Word's Title a section's heading, HTML's inline tags and source line breaks part no
-# line, and a <dd> is led by its <dt>). The index records the version each file was read with,
-# and `rag ingest` reads again what an older one read, though the file is unchanged.
+# line, a <dd> is led by its <dt>, and a text's "Subject:" line is its title). The index
+# records the version each file was read with, and `rag ingest` reads again what an older one
+# read, though the file is unchanged.
 READER_VERSION = 4
 # How far off its paper a page's text may lie and the page still be laid out, in points.
 OFF_PAPER = 72
@@ -47,6 +48,8 @@ _DATE = (
     r"|\d{4}-\d{2}-\d{2}\b)"
 )
 _NAMES = r"[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*)+"
+# An e-mail's or memo's subject line.
+_SUBJECT = re.compile(r"^(?i:subject|subj|re):[ \t]+(?P<subject>\S.*?)[ \t]*$")
 _BYLINE = re.compile(
     r"^(?:(?i:(?:written |posted |reported )?by)\s+" + _NAMES + r"\s*(?:$|[|,;•·–—-])"
     r"|(?i:(?:last )?(?:published|updated|posted)(?:\s+on)?):?\s+" + _DATE + "|" + _DATE + ")"
@@ -322,6 +325,10 @@ def capped_title(title: str) -> str:
 def derive_title(text: str) -> str:
     """The headline of an article: a title-like line near the top, else its first words."""
     top = [line.strip() for line in text.splitlines() if line.strip()][:6]
+    # An e-mail or memo is titled by its subject, not by "To: Investment Committee".
+    subject = next((m for line in top if (m := _SUBJECT.match(line))), None)
+    if subject is not None:
+        return subject.group("subject")
     # Markdown sets a byline in italics or bold ("*By Kenji Sato — April 14, 2026*"); a table's
     # row ("| Metric | Q2 2026 |") is no title either.
     lines = [
