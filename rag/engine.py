@@ -35,6 +35,7 @@ from rag.answering.extractive import ExtractiveAnswerer, part_unanswered
 from rag.answering.first_turns import (
     LISTING,
     NO_SOURCES,
+    NO_WRITERS,
     Lead,
     Turn,
     agrees,
@@ -47,6 +48,7 @@ from rag.answering.first_turns import (
     reply_text,
     sources_text,
     turn_of,
+    writers_text,
 )
 from rag.answering.generative import GenerativeAnswerer
 from rag.answering.named_articles import (
@@ -666,8 +668,8 @@ class Engine:
             meant = offer.meant if offer is not None else None
             # A yes or no that answers no offer is an acknowledgement, or doubt.
             turn = classify(cleaned) if replying and meant is None else None
-        if turn is not None and turn.kind == "sources":
-            yield self._cited_before(question, history, top_k, source)
+        if turn is not None and turn.kind in ("sources", "author"):
+            yield self._cited_before(question, history, top_k, source, turn.kind)
             return
         if turn is not None and turn.kind == "inventory":
             # "Which companies does the article mention?" after a summary: that article's names.
@@ -1000,9 +1002,14 @@ class Engine:
         return self._reply(asked, notices, kind, text, citations, leads, started)
 
     def _cited_before(
-        self, question: str, history: Sequence[str], top_k: int | None, source: str | None
+        self,
+        question: str,
+        history: Sequence[str],
+        top_k: int | None,
+        source: str | None,
+        kind: str = "sources",
     ) -> Answer:
-        """The articles the answer before quoted ("Which article is that from?")."""
+        """The articles the answer before quoted, or who wrote them ("Who wrote the article?")."""
         started = time.perf_counter()
         asked, notices = prepare_question(question, self.settings.answer.max_question_chars)
         # After "Did you mean Nscale?" and a "yes", the question answered was Nscale's.
@@ -1017,20 +1024,27 @@ class Engine:
             None,
         )
         if at is None:
-            return self._reply(asked, notices, "sources", NO_SOURCES, [], [], started)
+            said = NO_SOURCES if kind == "sources" else NO_WRITERS
+            return self._reply(asked, notices, kind, said, [], [], started)
         # No answer is kept between questions: the question before is answered again, as asked
         # then, and the same passages give the same quotes.
         before = self.ask(earlier[at], top_k=top_k, source=source, history=earlier[:at])
-        text = sources_text(earlier[at], before.citations)
+        text, citations = sources_text(earlier[at], before.citations), before.citations
+        if kind == "author":
+            # A byline opens an article: each quoted article's first passage is read for it.
+            cited = dict.fromkeys(c.source for c in before.citations)
+            leads = [lead.passage for s in cited for lead in self.leads(limit=1, source=s)]
+            text, citations = writers_text(earlier[at], before.citations, leads)
         total = (time.perf_counter() - started) * 1000
         return replace(
             before,
             question=asked,
             text=text,
+            citations=citations,
             declined=False,
             notices=notices,
             timings_ms={"retrieve": total, "answer": 0.0, "total": total},
-            turn="sources",
+            turn=kind,
         )
 
     def _named_article(

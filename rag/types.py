@@ -240,7 +240,8 @@ class Answer:
             "'acknowledgement' (\"ok\"), 'doubt' (\"that's wrong\"), 'help', 'overview', "
             "'inventory' (\"Which companies are mentioned?\": why no list, and the overview), "
             "'article' (one article's opening, asked by its title), 'sources' (the articles the "
-            'answer before quoted: "Which article is that from?"), \'task\' ("Write a poem …": '
+            "answer before quoted: \"Which article is that from?\"), 'author' (who wrote them, "
+            'by their bylines: "Who wrote the article?"), \'task\' ("Write a poem …": '
             "no text is written), 'language' (asked in "
             'another language) or \'not_meant\' ("no" to "Did you mean …?") for a turn that is '
             "not one"

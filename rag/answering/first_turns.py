@@ -12,6 +12,7 @@ from rag.answering.names import name_phrase, question_names
 from rag.answering.patterns import (
     ACKNOWLEDGED,
     AGREED,
+    AUTHOR_ASKED,
     CALENDAR,
     COUNT_DOCS,
     DATELINE,
@@ -30,6 +31,7 @@ from rag.answering.patterns import (
     TASK,
     THANKS,
     THE_ONE_ARTICLE,
+    WRITER_LINE,
 )
 from rag.text import (
     SENTENCE_CLOSE,
@@ -103,6 +105,7 @@ def classify(message: str) -> Turn | None:
         ("doubt", DOUBT),
         ("help", HELP),
         ("sources", SOURCES_ASKED),
+        ("author", AUTHOR_ASKED),
         ("task", TASK),
         ("overview", OVERVIEW),
         ("overview", COUNT_DOCS),
@@ -280,6 +283,10 @@ def reply_text(kind: str, collection: str, documents: int, leads: Sequence[Lead]
 
 
 # "Which article is that from?" with no answer before it to name the articles of.
+NO_WRITERS = (
+    "There is no answer before this to name the writers of. Ask a question about the documents: "
+    "then “Who wrote the article?” names who wrote the articles its answer quotes."
+)
 NO_SOURCES = (
     "There is no answer before this to name the sources of. Ask a question about the documents: "
     "each answer's numbered citations name the article every quote comes from."
@@ -301,6 +308,40 @@ def sources_text(question: str, citations: Sequence[Citation]) -> str:
     ]
     listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
     return f"{asked} quotes {listed}."
+
+
+def writers_text(
+    question: str, citations: Sequence[Citation], leads: Sequence[Passage]
+) -> tuple[str, list[Citation]]:
+    """Who wrote each article the answer to `question` quoted, by its byline, each line cited."""
+    asked = f"The answer to “{question.strip()}”"
+    if not citations:
+        return f"{asked} quoted no article, so there is no writer to name.", []
+    said: list[str] = []
+    cited: list[Citation] = []
+    for lead in leads:
+        title = f"“{lead.title or lead.source}”"
+        line = WRITER_LINE.search(lead.text)
+        if line is None:
+            said.append(f"{title} does not say who wrote it.")
+            continue
+        # The line without the italics or bold it is often set in ("*By Lena Ortiz*").
+        start = line.start("line")
+        end = start + len(line.group("line").rstrip(" \t*_"))
+        citation = lead.cite(len(cited) + 1, start, end, 1.0)
+        cited.append(citation)
+        said.append(f"{title} is by {_writers(line.group('names'))} [{citation.n}].")
+    return " ".join(said), cited
+
+
+def _writers(names: str) -> str:
+    """A byline's names, up to the date written after them ("Anna Virtanen, October 2")."""
+    kept = []
+    for part in names.split(","):
+        if part.split() and part.split()[0].lower().rstrip(".") in CALENDAR:
+            break
+        kept.append(part.strip())
+    return ", ".join(kept)
 
 
 def not_meant_text(names: Sequence[str], words: Sequence[str] = ()) -> str:

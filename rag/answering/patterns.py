@@ -673,6 +673,28 @@ SOURCES_ASKED = re.compile(
     r"|(in )?which (article|document|story) (is|was) (that|this|it)( in)?"
     r")$"
 )
+# "Who wrote the article?", "Who is the author?": who wrote the articles the answer before
+# quoted (read on the plain message, as SOURCES_ASKED is). "Who wrote the memo?" names a kind of
+# document the answer before may not have quoted: it is searched.
+_WRITTEN = (
+    r"(it|that|this|them|those|these"
+    r"|the (article|story|piece|post|document)s?)"
+)
+AUTHOR_ASKED = re.compile(
+    r"^((ok|okay|thanks|and|so|but) )*("
+    rf"who (wrote|writes|authored|penned|reported) {_WRITTEN}"
+    r"|who (is|was|are|were|s) (the|its|their) (author|writer|reporter)s?"
+    rf"( of {_WRITTEN})?"
+    rf"|(whos|who is) {_WRITTEN} by"
+    r")$"
+)
+# A line naming who wrote an article: a byline ("By Anna Virtanen, October 2, 2026"), or an
+# e-mail memo's sender ("From: Dana Whitfield <dana@…>").
+WRITER_LINE = re.compile(
+    r"^[ \t>*_#-]*(?P<line>(?:(?i:(?:written|posted|reported)\s+)?(?i:by)\s+|(?i:from):\s+)"
+    r"(?P<names>[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*)+)[^\n]*)",
+    re.MULTILINE,
+)
 # "Write a poem about Nscale", "Translate it into French": new text to write, which no quote is
 # (read on the plain message).
 TASK = re.compile(

@@ -1109,3 +1109,49 @@ def test_a_possessive_before_own_is_the_questions_own_subjects() -> None:
         is_follow_up(q)
         for q in ("Are they building their own chips?", "Does it have its own chips?")
     ] == [True, True]
+
+
+VELA_STORY = (
+    "<html><head><title>Vela Compute raises $600 million | NordTech</title></head><body>"
+    "<h1>Vela Compute raises $600 million</h1><p><em>By <a href='/a'>Anna Virtanen</a>, October"
+    " 2, 2026</em></p><p>Vela Compute, a Helsinki-based GPU cloud startup, has raised $600 "
+    "million in a Series B round led by North Sea Capital.</p></body></html>"
+)
+KESTREL_MEMO = (
+    "From: Dana Whitfield <dana@northgate.example>\nTo: Investment Committee\n"
+    "Subject: Recommendation on the Kestrel Compute term sheet\n\nTeam,\n\nI recommend we lead "
+    "Kestrel Compute's Series C at a pre-money valuation of $2.1 billion.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "message", ["Who wrote the article?", "who is the author", "Who wrote it?", "so who wrote that"]
+)
+def test_who_wrote_it_names_the_writer_of_each_article_quoted(message: str) -> None:
+    assert classify(message) == Turn("author")
+
+
+def test_who_wrote_the_article_reads_its_byline(engine: Engine, tmp_path: Path) -> None:
+    ingest_note(engine, tmp_path / "story.html", VELA_STORY)
+    ingest_note(engine, tmp_path / "memo.txt", KESTREL_MEMO)
+    # Before, it was searched as words, and declined.
+    alone = engine.ask("Who wrote the article?")
+    assert (alone.turn, alone.text, alone.citations) == (
+        "author",
+        "There is no answer before this to name the writers of. Ask a question about the "
+        "documents: then “Who wrote the article?” names who wrote the articles its answer quotes.",
+        [],
+    )
+    story = engine.ask("Who wrote the article?", history=["How much did Vela raise?"])
+    assert (story.turn, story.text, [c.text for c in story.citations]) == (
+        "author",
+        "“Vela Compute raises $600 million | NordTech” is by Anna Virtanen [1].",
+        ["By Anna Virtanen, October 2, 2026"],
+    )
+    # A memo's writer is its sender, and its title its subject (before, "To: Investment
+    # Committee").
+    memo = engine.ask("Who wrote it?", history=["What valuation does Dana recommend?"])
+    assert (memo.text, [c.text for c in memo.citations]) == (
+        "“Recommendation on the Kestrel Compute term sheet” is by Dana Whitfield [1].",
+        ["From: Dana Whitfield <dana@northgate.example>"],
+    )
