@@ -321,7 +321,8 @@ def writers_text(
     cited: list[Citation] = []
     for lead in leads:
         title = f"“{lead.title or lead.source}”"
-        line = WRITER_LINE.search(lead.text)
+        # "By Friday, Microsoft had …" opening a line names a day, not a writer.
+        line = next((m for m in WRITER_LINE.finditer(lead.text) if _writers(m["names"])), None)
         if line is None:
             said.append(f"{title} does not say who wrote it.")
             continue

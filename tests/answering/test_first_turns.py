@@ -1113,7 +1113,8 @@ def test_a_possessive_before_own_is_the_questions_own_subjects() -> None:
 
 VELA_STORY = (
     "<html><head><title>Vela Compute raises $600 million | NordTech</title></head><body>"
-    "<h1>Vela Compute raises $600 million</h1><p><em>By <a href='/a'>Anna Virtanen</a>, October"
+    "<h1>Vela Compute raises $600 million</h1><p>By Friday, Vela had hired 90 people.</p>"
+    "<p><em>By <a href='/a'>Anna Virtanen</a>, October"
     " 2, 2026</em></p><p>Vela Compute, a Helsinki-based GPU cloud startup, has raised $600 "
     "million in a Series B round led by North Sea Capital.</p></body></html>"
 )
@@ -1142,6 +1143,7 @@ def test_who_wrote_the_article_reads_its_byline(engine: Engine, tmp_path: Path) 
         "documents: then “Who wrote the article?” names who wrote the articles its answer quotes.",
         [],
     )
+    # "By Friday, Vela had …" opening a line names a day, no writer: the byline after it does.
     story = engine.ask("Who wrote the article?", history=["How much did Vela raise?"])
     assert (story.turn, story.text, [c.text for c in story.citations]) == (
         "author",
