@@ -283,13 +283,14 @@ def reply_text(kind: str, collection: str, documents: int, leads: Sequence[Lead]
 
 
 # "Which article is that from?" with no answer before it to name the articles of.
-NO_WRITERS = (
-    "There is no answer before this to name the writers of. Ask a question about the documents: "
-    "then “Who wrote the article?” names who wrote the articles its answer quotes."
-)
 NO_SOURCES = (
     "There is no answer before this to name the sources of. Ask a question about the documents: "
     "each answer's numbered citations name the article every quote comes from."
+)
+# "Who wrote the article?" with no answer before it to name the writers of.
+NO_WRITERS = (
+    "There is no answer before this to name the writers of. Ask a question about the documents: "
+    "then “Who wrote the article?” names who wrote the articles its answer quotes."
 )
 
 
