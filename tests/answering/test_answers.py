@@ -31,7 +31,7 @@ from tests.fixtures import (
     ingest_note,
     make_settings,
 )
-from tests.fixtures.documents import MARKET_REPORT, MARKETS, make_wrapped_pdf
+from tests.fixtures.documents import MARKET_REPORT, MARKETS, add_docx_table, make_wrapped_pdf
 
 
 def test_nscale_answer_cites_the_passage_with_both_figures(seeded: Engine) -> None:
@@ -1519,16 +1519,14 @@ def write_letter(path: Path) -> None:
     document.add_paragraph(
         "Revenue rose 74% to $1.9 billion. Adjusted EBITDA was $820 million, a margin of 43%."
     )
-    table = document.add_table(rows=3, cols=3)
-    for r, row in enumerate(
+    add_docx_table(
+        document,
         [
             ["Site", "Capacity (MW)", "Status"],
             ["Laramie", "400", "Building"],
             ["Reno", "210", "Live"],
-        ]
-    ):
-        for c, text in enumerate(row):
-            table.cell(r, c).text = text
+        ],
+    )
     document.add_heading("Priorities for 2027", 1)
     for item in ("Finish the Laramie campus by the third quarter.", "Start building in Ohio."):
         document.add_paragraph(item, style="List Bullet")

@@ -12,6 +12,7 @@ from docx.oxml import OxmlElement
 
 from rag.errors import DocumentError
 from rag.ingest.loaders import load_document
+from tests.fixtures.documents import add_docx_table
 from tests.fixtures.hostile import write_docx
 from tests.fixtures.reference_readers import beautiful_soup_reading, python_docx_reading
 
@@ -57,24 +58,19 @@ def test_docx_reads_as_python_docx_read_it(tmp_path: Path) -> None:
 def test_docx_tables_of_data_are_read_as_markdown_rows(tmp_path: Path) -> None:
     document = docx.Document()
     document.add_paragraph("Nebius results.")
-    table = document.add_table(rows=3, cols=3)
-    for r, row in enumerate(
+    table = add_docx_table(
+        document,
         [
             ["Metric", "Q2 2026", "Q2 2025"],
             ["Revenue", "$412 million", ""],
             ["EBITDA", "$58", "-$60"],
-        ]
-    ):
-        for c, text in enumerate(row):
-            table.cell(r, c).text = text
+        ],
+    )
     # The first row repeats on each page: Word's mark of a header row.
     header = OxmlElement("w:tblHeader")
     table.rows[0]._tr.get_or_add_trPr().append(header)
     table.cell(2, 0).add_paragraph("adjusted")
-    plain = document.add_table(rows=2, cols=2)
-    for r, row in enumerate([["ctxt", "the context"], ["attrs", "the | first"]]):
-        for c, text in enumerate(row):
-            plain.cell(r, c).text = text
+    add_docx_table(document, [["ctxt", "the context"], ["attrs", "the | first"]])
     layout = document.add_table(rows=2, cols=2)
     layout.cell(0, 0).text = "word " * 70
     layout.cell(1, 1).text = "beside"
@@ -104,10 +100,7 @@ def test_an_unmarked_first_row_of_words_over_numbers_names_the_columns(tmp_path:
     sites = [["Site", "Capacity (MW)", "Status"], ["Reno", "210", "Operating"], ["Ohio", "", "TBD"]]
     pairs = [["Chief executive", "Maya Lindqvist"], ["Founded", "2019"]]
     for rows in (sites, pairs):
-        table = document.add_table(rows=len(rows), cols=len(rows[0]))
-        for r, row in enumerate(rows):
-            for c, text in enumerate(row):
-                table.cell(r, c).text = text
+        add_docx_table(document, rows)
     path = tmp_path / "sites.docx"
     document.save(str(path))
     # Before, with no w:tblHeader mark, the rows were read with no column names: "Reno; 210;
