@@ -1029,12 +1029,13 @@ class Engine:
         # No answer is kept between questions: the question before is answered again, as asked
         # then, and the same passages give the same quotes.
         before = self.ask(earlier[at], top_k=top_k, source=source, history=earlier[:at])
-        text, citations = sources_text(earlier[at], before.citations), before.citations
         if kind == "author":
             # A byline opens an article: each quoted article's first passage is read for it.
             cited = dict.fromkeys(c.source for c in before.citations)
             leads = [lead.passage for s in cited for lead in self.leads(limit=1, source=s)]
             text, citations = writers_text(earlier[at], before.citations, leads)
+        else:
+            text, citations = sources_text(earlier[at], before.citations), before.citations
         total = (time.perf_counter() - started) * 1000
         return replace(
             before,

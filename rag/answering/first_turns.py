@@ -323,16 +323,24 @@ def writers_text(
     for lead in leads:
         title = f"“{lead.title or lead.source}”"
         # "By Friday, Microsoft had …" opening a line names a day, not a writer.
-        line = next((m for m in WRITER_LINE.finditer(lead.text) if _writers(m["names"])), None)
-        if line is None:
+        found = next(
+            (
+                (m, names)
+                for m in WRITER_LINE.finditer(lead.text)
+                if (names := _writers(m["names"]))
+            ),
+            None,
+        )
+        if found is None:
             said.append(f"{title} does not say who wrote it.")
             continue
+        line, names = found
         # The line without the italics or bold it is often set in ("*By Lena Ortiz*").
         start = line.start("line")
         end = start + len(line.group("line").rstrip(" \t*_"))
         citation = lead.cite(len(cited) + 1, start, end, 1.0)
         cited.append(citation)
-        said.append(f"{title} is by {_writers(line.group('names'))} [{citation.n}].")
+        said.append(f"{title} is by {names} [{citation.n}].")
     return " ".join(said), cited
 
 

@@ -232,14 +232,15 @@ class _Reader(HTMLParser):
             if string.strip():
                 self.title.append(string.strip())
             return
-        for _, _, words in self.open:
-            if string.strip():
-                words.append(_SPACES.sub(" ", string).strip() if not self.pre else string.strip())
-        table = self.tables[self.open_tables[-1]] if self.open_tables else None
-        cell = table.cell if table is not None else -1
         # A paragraph wrapped over lines in the page's source is one line: read a source line a
         # line, "has raised" and "$600 million in a Series B round led by" were two sentences.
-        for line in string.splitlines() if self.pre else [_SPACES.sub(" ", string)]:
+        spaced = string if self.pre else _SPACES.sub(" ", string)
+        for _, _, words in self.open:
+            if string.strip():
+                words.append(spaced.strip())
+        table = self.tables[self.open_tables[-1]] if self.open_tables else None
+        cell = table.cell if table is not None else -1
+        for line in spaced.splitlines() if self.pre else [spaced]:
             if line := line.strip():
                 if self.item:
                     line, self.item = f"- {line}", False
