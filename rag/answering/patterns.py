@@ -352,13 +352,23 @@ QUESTION_NAME = re.compile(r"\b[^\W\d_][\w&.-]*[^\W_]")
 STARTS_SENTENCE = re.compile(r"(?:^|[.!?:;\n•*–—-])[\s“\"‘'(\[]*$")
 # A sentence whose subject stands for a name of the sentences before it: "The company now
 # forecasts $20 billion in CPU revenue", after one on NVIDIA.
-ANAPHORIC_SUBJECT = re.compile(
-    r"^\s*(?:(?:the|this|that)\s+(?:company|firm|startup|group|business|chipmaker|lab|bank"
-    r"|fund|investor)\b)",
-    re.IGNORECASE,
+# Either may follow an opening participle phrase: "Founded in 2011 and headquartered in San
+# Jose, the company employs about 5,200 people."
+OPENING_PARTICIPLE = (
+    r"(?:(?:[A-Z][a-z]+(?:ed|en)|Born|Built)\b[^,.;:!?\"“”]{0,80},\s*"
+    r"(?:[A-Z][\w .'’-]{0,30},\s*)?)?"
 )
-# A sentence about whatever the one before it names: "It was established in 1988 …".
-PRONOUN_SUBJECT = re.compile(r"^\s*(?:it|he|she|they|its|his|her|their)\b", re.IGNORECASE)
+ANAPHORIC_SUBJECT = re.compile(
+    rf"^\s*{OPENING_PARTICIPLE}(?:(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?:company|firm|startup|group"
+    r"|business|chipmaker|lab|bank|fund|investor)\b)"
+)
+# A sentence about whatever the one before it names: "It was established in 1988 …"; so is a
+# quote opening "We", whose speaker the sentence before names ("… said Priya Raman, Tessera's
+# chief executive. "We shipped more than 9,000 racks …").
+PRONOUN_SUBJECT = re.compile(
+    rf"^\s*(?:{OPENING_PARTICIPLE}(?:[Ii]t|[Hh]e|[Ss]he|[Tt]hey|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)"
+    r"|[\"“](?:We|Our))\b"
+)
 # A sentence reporting a question ("Councillor Okafor asked how much water the campus would
 # use."): it states nothing, and the sentence after it answers with the words it asked in.
 REPORTS_ASKING = re.compile(

@@ -1373,6 +1373,42 @@ def test_a_pronoun_sentence_is_read_with_the_one_before_it(engine: Engine, tmp_p
     assert (named.declined, named.text) == (False, answer.text)
 
 
+def test_a_sentence_after_an_opening_phrase_or_a_quote_of_we_is_read_with_the_one_before(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # A press release's "About" paragraph: "Founded in 2011 and headquartered in San Jose,
+    # California, the company …" was embedded alone (cosine 0.24 to "When was Tessera founded?"),
+    # ranked fifth, and all three questions below were declined.
+    ingest_note(
+        engine,
+        tmp_path / "release.txt",
+        "Tessera Systems reports record revenue\n\n"
+        "Tessera Systems raised its full-year revenue forecast to between $6.6 billion and $6.8"
+        " billion.\n\n"
+        '"Demand for our liquid-cooled racks has never been stronger," said Priya Raman, Tessera\'s'
+        ' chief executive officer. "We shipped more than 9,000 racks in the quarter."\n\n'
+        "About Tessera Systems\n\n"
+        "Tessera Systems Inc. designs and manufactures liquid-cooled servers for AI data centers."
+        " Founded in 2011 and headquartered in San Jose, California, the company employs about"
+        " 5,200 people.\n",
+    )
+    about = (
+        "Tessera Systems Inc. designs and manufactures liquid-cooled servers for AI data centers."
+        " Founded in 2011 and headquartered in San Jose, California, the company employs about"
+        " 5,200 people. [1]"
+    )
+    for question in ("When was Tessera founded?", "Where is Tessera headquartered?"):
+        answer = engine.ask(question)
+        assert (answer.declined, answer.text) == (False, about), question
+    # The quote's "We" is the company its speaker leads: read with the sentence naming him.
+    shipped = engine.ask("How many racks did Tessera ship?")
+    assert (shipped.declined, shipped.text) == (
+        False,
+        '"Demand for our liquid-cooled racks has never been stronger," said Priya Raman, Tessera\'s'
+        ' chief executive officer. "We shipped more than 9,000 racks in the quarter." [1]',
+    )
+
+
 def test_the_sentence_before_is_never_text_addressed_to_an_ai() -> None:
     from rag.answering.extractive import Candidate, ScoredSentence, with_antecedent
 
