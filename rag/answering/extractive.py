@@ -379,7 +379,17 @@ def choose(
     # A title asked for ("CEO") must be stated by some sentence of the quote, as "chief executive"
     # or its acronym; one part of a long question may be answered by a runner-up.
     titles = evidence.focus & TITLE_ACRONYMS.keys()
-    untitled = bool(titles - reading.quote_terms)
+    # Stated in an article on the names asked: "Who is Lumen's CEO?" is not answered by another
+    # article's "Chief executive Dana Whitfield said …", quoted after a sentence on Lumen.
+    owners = tuple(without_titles(evidence.names))
+    titled_terms = frozenset().union(
+        *(
+            s.candidate.terms
+            for s in chosen
+            if names_share(owners, titled(s.candidate, s.candidate.passage.text)) == 1.0
+        )
+    )
+    untitled = bool(titles - titled_terms)
     unfocused = not best.candidate.focus or untitled
     # A yes-or-no question is answered only by a sentence stating what it asks, however close in
     # meaning: Nscale's funding says nothing on whether Nscale is profitable. A word of the same
@@ -629,7 +639,11 @@ def gather_evidence(
             for start, end in answers(
                 passage.text, spoken(passage.text, sentence_spans(passage.text))
             )
-            if (not is_heading(passage.text[start:end]) or signed(passage.text[start:end]))
+            if (
+                not is_heading(passage.text[start:end])
+                or signed(passage.text[start:end])
+                or figure_in_prose(passage.text, start, end)
+            )
             and not marked_heading(passage, start, end)
             and not is_cut_off(passage.text[start:end])
             and not INSTRUCTION.search(passage.text[start:end])
@@ -1168,6 +1182,22 @@ def signed(line: str) -> bool:
         and not line.rstrip().endswith(":")
         and bool(SIGNATURE_NAME.fullmatch(name))
         and bool(title_terms(title))
+    )
+
+
+def figure_in_prose(text: str, start: int, end: int) -> bool:
+    """True for a short sentence giving a figure within a paragraph ("Lumen has 240 employees.")."""
+    # A short line is a heading, as a short sentence is fitted on as one ("He died."); one with
+    # a figure, sharing its line with another sentence, closes a paragraph with a fact.
+    sentence = text[start:end]
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    rest = text[line_start:start] + text[end : len(text) if line_end < 0 else line_end]
+    return (
+        len(sentence.split()) >= 3
+        and sentence[-1] in ".!"
+        and any(c.isdigit() for c in sentence)
+        and bool(rest.strip())
     )
 
 

@@ -10,6 +10,7 @@ from rag.answering.patterns import (
     ACTOR,
     AUXILIARY,
     CREDIT,
+    NAME_PART,
     NAME_RUN,
     NOT_A_NAME,
     QUESTION_NAME,
@@ -27,6 +28,10 @@ def question_names(question: str) -> list[str]:
         word = match.group(0)
         inner_capital = word[1:] != word[1:].lower()
         named = word[0].isupper() and match.start() > 0
+        # "Series D" is no "Series C": the letter is part of the name asked.
+        part = NAME_PART.match(question, match.end())
+        if part and word[0].isupper():
+            word += part.group(0)
         if (named or inner_capital) and word.lower() not in STOPWORDS and word not in found:
             found.append(word)
     return found
@@ -71,6 +76,9 @@ def required_names(question: str) -> list[str]:
 def name_found(name: str, text_lower: str, text_words: set[str]) -> bool:
     """True when a text mentions a name, inflected ("Indian" ~ "India's") or a title spelled out."""
     lowered = name.lower()
+    if NAME_PART.search(name):
+        # Only as written: "series c" holds no "series d" however its words begin.
+        return re.search(rf"\b{re.escape(lowered)}\b", text_lower) is not None
     if lowered in text_lower:
         return True
     spelled = TITLE_ACRONYMS.get(lowered)
@@ -99,7 +107,7 @@ def spelled_like(name: str, text: str) -> str | None:
     # Short names sit a letter away from too much ("Cup" from "CPU"): only a longer name's slip
     # of one letter (two from eight letters) is read as a misspelling. No name runs past 40
     # letters, and comparing longer words would cost time for nothing.
-    if not 5 <= len(name) <= 40:
+    if not 5 <= len(name) <= 40 or NAME_PART.search(name):
         return None
     wanted = _unaccented(name).lower()
     limit = 1 if len(name) < 8 else 2

@@ -384,6 +384,8 @@ NAME_RUN = re.compile(r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*|[A-Z]
 NAME_WITH_PART = re.compile(
     r"[A-Z][\w&.'’-]*[\w&](?: [A-Z][\w&.'’-]*[\w&])*(?: [A-Z0-9](?![\w&'’-]))?"
 )
+# The letter a name is one of ("Series D", "Class A"), after the name in a question.
+NAME_PART = re.compile(r" [A-Z](?![\w&'’.-])")
 # Titles and corporate events written in capitals are what a question asks, not whom it is about:
 # "Who is the CEO of Nscale?" asks for a chief executive, and a passage may spell the title out.
 # Each is a predicate word like "acquired", matched by its acronym or by these words.
