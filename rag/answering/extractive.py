@@ -44,9 +44,11 @@ from rag.answering.patterns import (
     ARITHMETIC,
     ARTICLE_SUBJECT,
     ASKS,
+    ASKS_AHEAD,
     ASKS_SAID,
     ATTRIBUTION,
     CUT_OFF_WORDS,
+    FORECAST,
     GENERIC,
     INSTRUCTION,
     LINE_MARKUP,
@@ -1011,7 +1013,12 @@ def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Sco
     # Partners became a power company …" for "What was Orion's revenue?", over "Revenue rose 74%
     # to $1.9 billion." in the letter Orion's title names).
     idle = bool(wanted) and not best.focus and not wanted & measures(best.text)
-    if not (idle or off_measure(evidence, best)):
+    # So is a forecast of the measure when the question asks what it was or is: "What was
+    # Tessera's revenue?" over "Tessera raised its full-year revenue forecast to …".
+    question = evidence.question
+    ahead = FORECAST.search(question) or ASKS_AHEAD.search(question)
+    forecast = bool(wanted) and not ahead and bool(FORECAST.search(best.text))
+    if not (idle or forecast or off_measure(evidence, best)):
         return scored
     # "The company sold 37.5 million shares, … valuing it at about $23 billion." names CoreWeave
     # as it is read: with the sentence it points back to, or its article's title.
@@ -1022,7 +1029,12 @@ def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Sco
         and not owned_by_another(evidence.names, wanted, s.candidate.text)
         and names_share(evidence.names, titled(s.candidate, as_read(s.candidate).text)) == 1.0
     ]
-    giving = [s for s in named if wanted & measures(s.candidate.text)]
+    giving = [
+        s
+        for s in named
+        if wanted & measures(s.candidate.text)
+        and not (forecast and FORECAST.search(s.candidate.text))
+    ]
     if not giving:
         return scored
     return [giving[0], *(s for s in named if s is not giving[0])]

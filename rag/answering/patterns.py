@@ -376,6 +376,14 @@ REPORTS_ASKING = re.compile(
     r"(?:how|what|whether|if|why|when|where|who|which)\b[^?]*[.!]$",
     re.IGNORECASE,
 )
+# A forecast of a measure ("raised its full-year revenue forecast to …"), which does not give what
+# the measure was; and a question asking for one.
+FORECAST = re.compile(
+    r"\b(?:forecast(?:s|ed|ing)?|outlook|guidance|projected|projections?|predict(?:s|ed|ing|ions?)?"
+    r"|expect(?:s|ed|ing|ations?)?)\b",
+    re.IGNORECASE,
+)
+ASKS_AHEAD = re.compile(r"\b(?:will|going to|plans?|next|future)\b", re.IGNORECASE)
 # A signature's name: two to four capitalised words ("Maya Lindqvist", "C.C. Wei").
 SIGNATURE_NAME = re.compile(r"\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){1,3}\s*")
 # Capitalised words in a row, joined by single spaces: the parts of one name.

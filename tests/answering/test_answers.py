@@ -1468,6 +1468,29 @@ def test_a_name_asked_with_its_letter_is_that_name(engine: Engine, tmp_path: Pat
     )
 
 
+def test_what_a_measure_was_is_answered_before_its_forecast(engine: Engine, tmp_path: Path) -> None:
+    # The forecast names Tessera and "revenue" and ranked first; the quarter's revenue, which
+    # never names Tessera (its title does), was not quoted.
+    ingest_note(
+        engine,
+        tmp_path / "release.txt",
+        "Tessera Systems Reports Record Third-Quarter Revenue\n\n"
+        "Third-quarter revenue was $1.84 billion, up 62% from $1.14 billion a year earlier.\n\n"
+        "Tessera raised its full-year revenue forecast to between $6.6 billion and $6.8 billion,"
+        " from a previous range of $6.0 billion to $6.4 billion.\n",
+    )
+    was = engine.ask("What was Tessera's revenue?")
+    assert [c.text for c in was.citations][:1] == [
+        "Third-quarter revenue was $1.84 billion, up 62% from $1.14 billion a year earlier."
+    ]
+    # Asked for, the forecast leads.
+    ahead = engine.ask("What revenue does Tessera expect?")
+    assert [c.text for c in ahead.citations][:1] == [
+        "Tessera raised its full-year revenue forecast to between $6.6 billion and $6.8 billion,"
+        " from a previous range of $6.0 billion to $6.4 billion."
+    ]
+
+
 def test_the_sentence_before_is_never_text_addressed_to_an_ai() -> None:
     from rag.answering.extractive import Candidate, ScoredSentence, with_antecedent
 
