@@ -352,8 +352,8 @@ QUESTION_NAME = re.compile(r"\b[^\W\d_][\w&.-]*[^\W_]")
 STARTS_SENTENCE = re.compile(r"(?:^|[.!?:;\n•*–—-])[\s“\"‘'(\[]*$")
 # A sentence whose subject stands for a name of the sentences before it: "The company now
 # forecasts $20 billion in CPU revenue", after one on NVIDIA.
-# Either may follow an opening participle phrase: "Founded in 2011 and headquartered in San
-# Jose, the company employs about 5,200 people."
+# It, and the pronoun subject below, may follow an opening participle phrase: "Founded in 2011
+# and headquartered in San Jose, the company employs about 5,200 people."
 OPENING_PARTICIPLE = (
     r"(?:(?:[A-Z][a-z]+(?:ed|en)|Born|Built)\b[^,.;:!?\"“”]{0,80},\s*"
     r"(?:[A-Z][\w .'’-]{0,30},\s*)?)?"
@@ -377,12 +377,13 @@ REPORTS_ASKING = re.compile(
     re.IGNORECASE,
 )
 # A forecast of a measure ("raised its full-year revenue forecast to …"), which does not give what
-# the measure was; and a question asking for one.
+# the measure was.
 FORECAST = re.compile(
     r"\b(?:forecast(?:s|ed|ing)?|outlook|guidance|projected|projections?|predict(?:s|ed|ing|ions?)?"
     r"|expect(?:s|ed|ing|ations?)?)\b",
     re.IGNORECASE,
 )
+# A question asking what is ahead ("Will revenue grow next year?"), which a forecast answers.
 ASKS_AHEAD = re.compile(r"\b(?:will|going to|plans?|next|future)\b", re.IGNORECASE)
 # A signature's name: two to four capitalised words ("Maya Lindqvist", "C.C. Wei").
 SIGNATURE_NAME = re.compile(r"\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){1,3}\s*")
