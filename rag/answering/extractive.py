@@ -67,7 +67,13 @@ from rag.answering.patterns import (
     WHAT_IS_NAME,
     WHO_IS,
 )
-from rag.answering.speakers import speaker_at, speaks_in, spoken_by
+from rag.answering.speakers import (
+    speaker_at,
+    speaks_in,
+    spoken_by,
+    turn_labels,
+    without_turn_label,
+)
 from rag.answering.spelling import english, misspelt_words, respelled
 from rag.answering.titles import title_of_another, without_titles
 from rag.answering.years import other_year
@@ -674,7 +680,11 @@ def gather_evidence(
     ]
     q_terms = set(terms(question)) - QUESTION_WORDS
     kind = answer_type(question)
-    sentence_terms = [set(terms(e[3])) | title_terms(e[3]) for e in entries]
+    # A speaker's label says who speaks, not what is said: "Arjun Mehta: Transformers." is no
+    # sentence about Arjun Mehta.
+    labels = {id(p): turn_labels(p.text) for p in passages}
+    stated_texts = [without_turn_label(e[3], labels[id(e[0])]) for e in entries]
+    sentence_terms = [set(terms(t)) | title_terms(t) for t in stated_texts]
     wanted = asked_measures(kind, question)
     # A sentence giving the measure asked states the question's word for it: "funding round"
     # says "raise", "speeds" says "fast".
@@ -1101,18 +1111,29 @@ def voiced_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Score
     # seed's "… tech influencers like Jensen Huang …" over his own "Our Rubin platform is on
     # track …", which names Rubin but, under his label, never him.
     actor = asked_actor(evidence.question) if ASKS_SAID.match(evidence.question) else None
-    if actor is None or spoken_by(
-        (actor,), scored[0].candidate.passage.text, scored[0].candidate.start
-    ):
+    best = scored[0].candidate
+
+    if actor is None:
+        return scored
+    asked = (actor,)
+
+    def voiced(c: Candidate) -> bool:
+        # An interview's question leads its answer: the quote ends in X's turn.
+        text = c.passage.text
+        return spoken_by(asked, text, c.start) or spoken_by(asked, text, c.end - 1)
+
+    if voiced(best):
         return scored
 
     def named(c: Candidate) -> float:
         return names_share(evidence.names, f"{speaker_at(c.passage.text, c.start) or ''} {c.text}")
 
-    most = named(scored[0].candidate)
+    # A sentence naming X that says nothing asked is not X's words on it: "My guest today is
+    # Arjun Mehta, …" ranked over his "We'd rather not rely on the grid alone.".
+    most = named(best)
     for other in scored[1:]:
         c = other.candidate
-        if spoken_by((actor,), c.passage.text, c.start) and named(c) == 1.0 > most:
+        if voiced(c) and named(c) == 1.0 and (most < 1.0 or (c.focus and not best.focus)):
             return [other, *(s for s in scored if s is not other)]
     return scored
 

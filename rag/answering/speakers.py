@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection
+from functools import lru_cache
+
 from rag.answering.names import names_share
 from rag.answering.patterns import LABELLED_LINE, SPEAKER_LABEL
 
@@ -15,13 +19,14 @@ def _labelled(line: str) -> bool:
     return bool(SPEAKER_LABEL.match(line) or LABELLED_LINE.match(line))
 
 
-def _label(line: str) -> str | None:
-    """The speaker a line labels, or None."""
+def _label(line: str, turns: Collection[str] = ()) -> str | None:
+    """The speaker a line labels, or None; a label of `turns` is a speaker's wherever it is."""
     label = SPEAKER_LABEL.match(line)
     if label is None:
         return None
     name = label.group("name")
-    if label.group("words") and not label.group("role") and not name.isupper():
+    taken = f"{name}:" in turns
+    if label.group("words") and not label.group("role") and not name.isupper() and not taken:
         return None
     return name
 
@@ -33,10 +38,12 @@ def speaker_at(text: str, start: int) -> str | None:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
     line = text[line_start : len(text) if line_end < 0 else line_end]
+    # "Arjun Mehta: We'd rather …" is a turn when the label opens his other turns too.
+    turns = turn_labels(text)
     if _labelled(line):
         # "JENSEN HUANG: Thanks." and the label line itself; "Operator: Our first question …"
         # is no longer the turn before it, whoever spoke that.
-        return _label(line)
+        return _label(line, turns)
     paragraphs = 0
     for line in reversed(text[:line_start].split("\n")[:-1]):
         if not line.strip():
@@ -48,7 +55,7 @@ def speaker_at(text: str, start: int) -> str | None:
             # A Markdown heading opens a section, no one's turn.
             return None
         if _labelled(line):
-            return _label(line)
+            return _label(line, turns)
     return None
 
 
@@ -64,3 +71,24 @@ def speaks_in(name: str, text: str) -> bool:
         (label := _label(line)) is not None and names_share((name,), label) == 1.0
         for line in text.split("\n")
     )
+
+
+@lru_cache(maxsize=64)
+def turn_labels(text: str) -> frozenset[str]:
+    """The labels of two words or more that open two lines or more of a text: its speakers'."""
+    # "Arjun Mehta:" opens each of his turns; "Vector Databases:" opens one fact line.
+    found = Counter(
+        label.group(0).strip(" \t*_")
+        for line in text.split("\n")
+        if (label := LABELLED_LINE.match(line)) and len(label.group(0).split()) >= 2
+    )
+    return frozenset(label for label, count in found.items() if count >= 2)
+
+
+def without_turn_label(sentence: str, labels: Collection[str]) -> str:
+    """The sentence past the speaker's label it opens with, if one of `labels`."""
+    bare = sentence.lstrip(" \t*_")
+    for label in labels:
+        if bare.startswith(label):
+            return bare[len(label) :]
+    return sentence

@@ -458,6 +458,39 @@ def test_a_transcripts_words_are_answered_as_their_speakers(engine: Engine, tmp_
     )
 
 
+PODCAST = (
+    "Compute Weekly, Episode 42\n\n"
+    "Maria Santos: Welcome back to Compute Weekly. My guest today is Arjun Mehta, head of"
+    " infrastructure at Kestrel AI.\n\n"
+    "Arjun Mehta: Thanks for having me, Maria.\n\n"
+    "Maria Santos: Who is supplying the power?\n\n"
+    "Arjun Mehta: American Electric Power is the utility, and we've signed a separate agreement"
+    " for two gas turbines on site as a backup. We'd rather not rely on the grid alone.\n\n"
+    "Maria Santos: What keeps you up at night?\n\n"
+    "Arjun Mehta: Transformers. Lead times for large transformers are now over three years.\n"
+)
+
+
+def test_a_label_opening_each_turn_is_its_speakers(engine: Engine, tmp_path: Path) -> None:
+    # "Arjun Mehta:" leads words, with no role and not in capitals, as "Vector Databases:" does a
+    # fact line; opening each of his turns, it is his label.
+    spans = sentence_spans(PODCAST)
+    grid = PODCAST.index("We'd rather")
+    assert speaker_at(PODCAST, grid) == "Arjun Mehta"
+    assert [speaker_at(PODCAST, a) for a, _ in spans][:3] == [None, "Maria Santos", "Maria Santos"]
+    ingest_note(engine, tmp_path / "podcast.txt", PODCAST)
+    # Before, his label line "Arjun Mehta: Transformers." was quoted first, on the label's name.
+    who = engine.ask("Who is Arjun Mehta?")
+    assert (who.declined, who.text) == (
+        False,
+        "My guest today is Arjun Mehta, head of infrastructure at Kestrel AI. [1]",
+    )
+    # Before, the host's sentence naming him ranked first and was declined: it says nothing of
+    # the grid, and is not his.
+    grid_answer = engine.ask("What did Arjun Mehta say about the grid?")
+    assert grid_answer.text.startswith("We'd rather not rely on the grid alone. [1]")
+
+
 def test_a_pdfs_wrapped_sentence_is_quoted_whole(engine: Engine, tmp_path: Path) -> None:
     make_wrapped_pdf(tmp_path / "report.pdf", "Market report", MARKET_REPORT)
     assert engine.ingest([tmp_path / "report.pdf"]).ok
