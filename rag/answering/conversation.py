@@ -30,6 +30,8 @@ from rag.answering.patterns import (
     THE_NOUN,
     WH_OPENING,
     WHICH_DOC,
+    YEAR,
+    YEAR_SWAP,
 )
 from rag.answering.titles import without_titles
 
@@ -112,6 +114,19 @@ def swapped(question: str, topic: str) -> str | None:
     # The topic's "the" goes with its name: "What does the EU AI Act require?" asked of OpenAI is
     # "What does OpenAI require?"; the new name keeps the "the" it was asked with, if any.
     return re.sub(rf"\b(?:the\s+)?{re.escape(old)}", lambda _: new, topic, count=1, flags=re.I)
+
+
+def year_swapped(question: str, topic: str) -> str | None:
+    """The topic question asked of the year an "And in 2025?" names, or None if it names none."""
+    match = YEAR_SWAP.match(question)
+    if match is None:
+        return None
+    year = match.group("year")
+    # "How much did Alphabet spend in 2026?" then "And in 2025?": the year asked is the one to
+    # change; a topic without one is asked of the year.
+    if YEAR.search(topic):
+        return YEAR.sub(lambda _: year, topic, count=1)
+    return f"{topic.rstrip(' ?.!')} in {year}?"
 
 
 def _one_name(topic: str) -> str | None:
@@ -216,7 +231,7 @@ def standalone(question: str, earlier: Sequence[str]) -> str:
     if topic is None:
         # Only greetings and requests before it ("help"): nothing to lean on.
         return question
-    other = swapped(asked, topic)
+    other = swapped(asked, topic) or year_swapped(asked, topic)
     if other:
         # "What about OpenAI?" after "What do the documents say about Anthropic?" is such a request.
         return on_subject(other) or other
@@ -270,8 +285,8 @@ def _topic(earlier: Sequence[str]) -> str | None:
             # "What about OpenAI?" moved the conversation on: "When did it raise money?" after
             # it asks about OpenAI, not about the name before. So did "How much will they
             # invest?": a "When?" after it asks when they will invest.
-            if SWAP.match(asked):
-                topic = swapped(asked, topic) or topic
+            if SWAP.match(asked) or YEAR_SWAP.match(asked):
+                topic = swapped(asked, topic) or year_swapped(asked, topic) or topic
             elif (alone := resolved(asked, topic)) and required_names(alone):
                 topic = alone
             elif owned := _owned(asked, topic):

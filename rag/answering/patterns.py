@@ -627,6 +627,12 @@ WH_OPENING = re.compile(
 )
 # "And in OpenAI?" after "How much did Nvidia invest in Nebius?": the name after the same
 # preposition is the one swapped.
+# "And in 2025?", "What about 2024?" after a question: the same question, of that year.
+YEAR_SWAP = re.compile(
+    r"^\s*(?:and\s+)?(?:(?:what|how)\s+about\s+)?(?:(?:in|for|during)\s+)?"
+    r"(?P<year>(?:19|20)\d{2})\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
 SWAP_PREPOSITION = re.compile(
     r"^(?P<prep>in|into|at|to|with|from|on|by|of)\s+(?P<rest>\S.*)$", re.IGNORECASE
 )
@@ -738,7 +744,10 @@ HELP = re.compile(
     rf"|are {_YOU} (a |an )?(real )?(bot|chatbot|ai|robot|human|person|machine|llm|computer))$"
 )
 # A request for what the collection holds, as a whole ("What are these articles about?").
-DOCS = r"(documents?|articles?|docs|files|texts|sources|collection|index|corpus)"
+DOCS = (
+    r"(documents?|articles?|docs|files|texts|sources|collection|index|corpus|reports?|papers?"
+    r"|memos?|stor(y|ies))"
+)
 OVERVIEW = re.compile(
     rf"^((please )?(summari[sz]e|give( me)? an overview of|give( me)? a summary of|overview of"
     rf"|list|tell me about) (the |these |those |all( the)? |your |my )?{DOCS}"

@@ -877,6 +877,32 @@ def test_only_an_acknowledgement_set_off_by_punctuation_is_read_past() -> None:
     assert without_lead_in("Thanks!") == "Thanks!"
 
 
+def test_and_in_a_year_asks_the_question_before_of_that_year() -> None:
+    # Before, "And in 2025?" was searched alone, and quoted Oracle's 2025 growth.
+    earlier = ["How much did Microsoft spend in 2026?", "What about Alphabet?"]
+    assert standalone("And in 2025?", earlier) == "How much did Alphabet spend in 2025?"
+    assert standalone("What about 2024?", earlier) == "How much did Alphabet spend in 2024?"
+    # A question without a year is asked of it; a name after the year swap keeps the year.
+    assert standalone("And for 2027?", ["How much did Nscale raise?"]) == (
+        "How much did Nscale raise in 2027?"
+    )
+    assert standalone("And Oracle?", [*earlier, "And in 2025?"]) == (
+        "How much did Oracle spend in 2025?"
+    )
+
+
+def test_a_report_or_a_story_asked_for_as_a_whole_gets_the_overview() -> None:
+    # Before, "summarize the report" was searched, joined to the question before it.
+    for request in (
+        "summarize the report",
+        "What is the report about?",
+        "What are the stories about?",
+    ):
+        assert classify(request) == Turn("overview"), request
+    # A report asked about is searched, as any question.
+    assert classify("What does the report say about water?") is None
+
+
 def test_what_about_searches_for_the_new_name(tmp_path: Path, seeded: Engine) -> None:
     session = ChatSession(seeded)
     session.ask("How much did Nscale raise?")
