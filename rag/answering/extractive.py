@@ -1111,10 +1111,9 @@ def voiced_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Score
     # seed's "… tech influencers like Jensen Huang …" over his own "Our Rubin platform is on
     # track …", which names Rubin but, under his label, never him.
     actor = asked_actor(evidence.question) if ASKS_SAID.match(evidence.question) else None
-    best = scored[0].candidate
-
     if actor is None:
         return scored
+    best = scored[0].candidate
     asked = (actor,)
 
     def voiced(c: Candidate) -> bool:

@@ -12,6 +12,8 @@ from rag.answering.patterns import LABELLED_LINE, SPEAKER_LABEL
 # How many paragraphs back a speaker's label may be: a turn runs to a few, an article's prose
 # under some earlier "Note:" line is no one's turn.
 TURN_PARAGRAPHS = 3
+# What a turn's words end with: a sentence's close, or a quotation's.
+TURN_ENDS = (".", "!", "?", '"', "”", "’", ")")
 
 
 def _labelled(line: str) -> bool:
@@ -73,22 +75,32 @@ def speaks_in(name: str, text: str) -> bool:
     )
 
 
+def _turn_label(line: str) -> str | None:
+    """The label of two words or more opening a line, without its bold marks; else None."""
+    match = LABELLED_LINE.match(line)
+    if match is None:
+        return None
+    label = " ".join(match.group(0).replace("*", " ").replace("_", " ").split())
+    return label if len(label.split()) >= 2 else None
+
+
 @lru_cache(maxsize=64)
 def turn_labels(text: str) -> frozenset[str]:
-    """The labels of two words or more that open two lines or more of a text: its speakers'."""
-    # "Arjun Mehta:" opens each of his turns; "Vector Databases:" opens one fact line.
+    """The labels of two words or more that open two turns or more of a text: its speakers'."""
+    # "Arjun Mehta:" opens each of his turns; "Vector Databases:" opens one fact line, and
+    # "Trend Analysis: Immersive E-commerce Solutions" heads sections, saying no sentence.
     found = Counter(
-        label.group(0).strip(" \t*_")
+        label
         for line in text.split("\n")
-        if (label := LABELLED_LINE.match(line)) and len(label.group(0).split()) >= 2
+        if (label := _turn_label(line))
+        and (line.rstrip(" \t*_").endswith(TURN_ENDS) or line.rstrip(" \t*_").endswith(":"))
     )
     return frozenset(label for label, count in found.items() if count >= 2)
 
 
 def without_turn_label(sentence: str, labels: Collection[str]) -> str:
     """The sentence past the speaker's label it opens with, if one of `labels`."""
-    bare = sentence.lstrip(" \t*_")
-    for label in labels:
-        if bare.startswith(label):
-            return bare[len(label) :]
-    return sentence
+    match = LABELLED_LINE.match(sentence)
+    if match is None or _turn_label(sentence) not in labels:
+        return sentence
+    return sentence[match.end() :]

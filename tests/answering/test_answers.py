@@ -474,6 +474,14 @@ PODCAST = (
 def test_a_label_opening_each_turn_is_its_speakers(engine: Engine, tmp_path: Path) -> None:
     # "Arjun Mehta:" leads words, with no role and not in capitals, as "Vector Databases:" does a
     # fact line; opening each of his turns, it is his label.
+    from rag.answering.speakers import turn_labels
+
+    assert turn_labels(PODCAST) == {"Maria Santos:", "Arjun Mehta:"}
+    # A label heading sections ("Trend Analysis: …", no sentence after it) is no speaker's.
+    headed = (
+        "Trend Analysis: AI Funding\n\nMoney flows.\n\nTrend Analysis: 6G Networks\n\nRadios.\n"
+    )
+    assert turn_labels(headed) == frozenset()
     spans = sentence_spans(PODCAST)
     grid = PODCAST.index("We'd rather")
     assert speaker_at(PODCAST, grid) == "Arjun Mehta"
