@@ -1229,7 +1229,8 @@ def figure_in_prose(text: str, start: int, end: int) -> bool:
         len(sentence.split()) >= 3
         and sentence[-1] in ".!"
         and any(c.isdigit() for c in sentence)
-        and bool(rest.strip())
+        # A bullet's mark is no other sentence: "- Up 12% in 2025." is alone on its line.
+        and any(c.isalnum() for c in rest)
     )
 
 

@@ -1474,6 +1474,12 @@ def test_a_short_sentence_giving_a_figure_in_a_paragraph_is_a_sentence(
     ingest_note(engine, tmp_path / "lumen.txt", LUMEN)
     answer = engine.ask("How many employees does Lumen have?")
     assert (answer.declined, answer.text) == (False, "Lumen has 240 employees. [1]")
+    from rag.answering.extractive import figure_in_prose
+
+    # Alone on its line, with only a bullet's mark beside it, it is still read as a heading.
+    bullet = "Staff\n- Lumen has 240.\n"
+    assert figure_in_prose(bullet, bullet.index("Lumen"), len(bullet) - 1) is False
+    assert figure_in_prose(LUMEN, LUMEN.index("Lumen has"), len(LUMEN) - 1) is True
 
 
 def test_a_title_stated_only_in_another_article_does_not_answer(
