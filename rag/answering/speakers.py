@@ -69,8 +69,9 @@ def spoken_by(names: tuple[str, ...], text: str, start: int) -> bool:
 
 def speaks_in(name: str, text: str) -> bool:
     """True when a name is one of a transcript's speakers, labelling some turn of the text."""
+    turns = turn_labels(text)
     return any(
-        (label := _label(line)) is not None and names_share((name,), label) == 1.0
+        (label := _label(line, turns)) is not None and names_share((name,), label) == 1.0
         for line in text.split("\n")
     )
 
@@ -80,7 +81,7 @@ def _turn_label(line: str) -> str | None:
     match = LABELLED_LINE.match(line)
     if match is None:
         return None
-    label = " ".join(match.group(0).replace("*", " ").replace("_", " ").split())
+    label = " ".join(match.group(0).replace("*", "").replace("_", "").split())
     return label if len(label.split()) >= 2 else None
 
 

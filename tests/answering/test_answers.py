@@ -477,6 +477,10 @@ def test_a_label_opening_each_turn_is_its_speakers(engine: Engine, tmp_path: Pat
     from rag.answering.speakers import turn_labels
 
     assert turn_labels(PODCAST) == {"Maria Santos:", "Arjun Mehta:"}
+    assert turn_labels(PODCAST.replace("Arjun Mehta:", "**Arjun Mehta**:")) == {
+        "Maria Santos:",
+        "Arjun Mehta:",
+    }
     # A label heading sections ("Trend Analysis: …", no sentence after it) is no speaker's.
     headed = (
         "Trend Analysis: AI Funding\n\nMoney flows.\n\nTrend Analysis: 6G Networks\n\nRadios.\n"
@@ -497,6 +501,8 @@ def test_a_label_opening_each_turn_is_its_speakers(engine: Engine, tmp_path: Pat
     # the grid, and is not his.
     grid_answer = engine.ask("What did Arjun Mehta say about the grid?")
     assert grid_answer.text.startswith("We'd rather not rely on the grid alone. [1]")
+    # His words are no answer to what the host said.
+    assert engine.ask("What did Maria Santos say about the grid?").text == DECLINE_TEXT
 
 
 def test_a_pdfs_wrapped_sentence_is_quoted_whole(engine: Engine, tmp_path: Path) -> None:
