@@ -389,13 +389,8 @@ def choose(
     titles = evidence.focus & TITLE_ACRONYMS.keys()
     # Stated in an article on the names asked: "Who is Lumen's CEO?" is not answered by another
     # article's "Chief executive Dana Whitfield said …", quoted after a sentence on Lumen.
-    owners = tuple(without_titles(evidence.names))
     titled_terms = frozenset().union(
-        *(
-            s.candidate.terms
-            for s in chosen
-            if names_share(owners, titled(s.candidate, s.candidate.passage.text)) == 1.0
-        )
+        *(s.candidate.terms for s in chosen if on_names(evidence.names, s.candidate))
     )
     untitled = bool(titles - titled_terms)
     unfocused = not best.candidate.focus or untitled
@@ -1010,6 +1005,14 @@ def titled(c: Candidate, text: str) -> str:
     return f"{c.passage.title}\n{text}"
 
 
+def on_names(names: tuple[str, ...], c: Candidate) -> bool:
+    """True when a sentence's article, title included, names every name asked but titles."""
+    # The title asked is no name the passage must write, and a part of an article whose title
+    # names them is on them: a letter's last part, signed "Maya Lindqvist, Chief Executive
+    # Officer", writes neither "Orion" nor "CEO".
+    return names_share(tuple(without_titles(names)), titled(c, c.passage.text)) == 1.0
+
+
 def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
     """When the best sentence gives another measure, or another's, the best giving the one asked.
 
@@ -1067,15 +1070,7 @@ def titled_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Score
         return scored
     # Only sentences in passages on the names asked may lead the quote or join it; those stating
     # another's title only after the others.
-    # The title asked is no name the passage must write, and a part of an article whose title
-    # names them is on them: a letter's last part, signed "Maya Lindqvist, Chief Executive
-    # Officer", writes neither "Orion" nor "CEO".
-    names = tuple(without_titles(evidence.names))
-    named = [
-        s
-        for s in scored
-        if names_share(names, titled(s.candidate, s.candidate.passage.text)) == 1.0
-    ]
+    named = [s for s in scored if on_names(evidence.names, s.candidate)]
     stating = sorted((s for s in named if titles <= s.candidate.terms), key=another)
     if not stating or (stated and another(stating[0])):
         return scored
