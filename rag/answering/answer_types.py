@@ -11,6 +11,9 @@ from rag.answering.patterns import (
     DATE,
     DATE_ASKED,
     DATE_Q,
+    DEFINES,
+    DEFINITION,
+    DEFINITION_WORDS,
     ENTITY_Q,
     HOW_MUCH,
     MONEY,
@@ -52,7 +55,7 @@ def _new(pattern: re.Pattern[str], question: str) -> Callable[[str], bool]:
 
 
 def answer_type(question: str) -> AnswerType:
-    """The expected answer type of a question: quantity, date, entity, or None."""
+    """The expected answer type of a question: quantity, date, entity, definition, or None."""
     unit_match = UNIT.search(question)
     unit = unit_match.group(1).lower() if unit_match else None
     if unit in NOT_UNIT:
@@ -69,7 +72,18 @@ def answer_type(question: str) -> AnswerType:
             lambda s: any(_bare(m.group(0)) not in asked for m in CAPITALISED.finditer(s)),
             None,
         )
+    if DEFINITION.match(question):
+        return AnswerType("definition", _defines(DEFINITION_WORDS.sub(" ", question)), None)
     return AnswerType(None, lambda s: False, None)
+
+
+def _defines(term: str) -> Callable[[str], bool]:
+    # A sentence using the word is no definition of it: "neoclouds rent GPUs" is one.
+    words = r"\s+".join(re.escape(w) for w in term.split())
+    if not words:
+        return lambda s: False
+    shaped = re.compile(rf"\b{words}\b{DEFINES}|\({words}\)", re.IGNORECASE)
+    return lambda s: bool(shaped.search(s))
 
 
 # How a note on what a quote lacks opens: the evaluator counts the answers that carry one.

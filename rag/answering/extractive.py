@@ -347,7 +347,11 @@ def choose(
             titled_first(
                 evidence,
                 measured_first(
-                    evidence, continued_first(fuller_first(t, rank_candidates(t, shortlist, read)))
+                    evidence,
+                    named_first(
+                        evidence,
+                        continued_first(fuller_first(t, rank_candidates(t, shortlist, read))),
+                    ),
                 ),
             ),
         ),
@@ -1011,6 +1015,26 @@ def on_names(names: tuple[str, ...], c: Candidate) -> bool:
     # names them is on them: a letter's last part, signed "Maya Lindqvist, Chief Executive
     # Officer", writes neither "Orion" nor "CEO".
     return names_share(tuple(without_titles(names)), titled(c, c.passage.text)) == 1.0
+
+
+def named_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """When the best sentence's article names none of the names asked, those of one that does."""
+    # "How big is the Ashburn Gateway campus?" was answered at 0.95 with a sentence on the Erie
+    # campus, from an article that never names Ashburn Gateway; the permit naming it ranked second.
+    # Only when the passages name some name asked: one none mention is the decision's to weigh.
+    names = tuple(without_titles(evidence.names))
+    if not names or len(evidence.missing) >= len(evidence.names):
+        return scored
+    if names_share(names, titled(scored[0].candidate, scored[0].candidate.passage.text)) > 0.0:
+        return scored
+    # Only one stating something asked: an FAQ's "The first building is due to open in 2028." is
+    # no answer to "What is Stargate?" for its article's title naming Stargate.
+    named = [
+        s for s in scored if s.candidate.lexical > 0.0 and on_names(evidence.names, s.candidate)
+    ]
+    if not named:
+        return scored
+    return [*named, *(s for s in scored if s not in named)]
 
 
 def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:

@@ -533,6 +533,13 @@ DEFINITION = re.compile(
     r"|define\s+[\w-]+(?:\s+[\w-]+)?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+# The words of a DEFINITION question that are not the word asked about.
+DEFINITION_WORDS = re.compile(
+    r"\b(?:what(?:['’]s)?|is|are|an?|does|mean|stand\s+for|define)\b|[?.!]", re.IGNORECASE
+)
+# How a sentence defines a word: a label's stop or colon ("**Neocloud.** A newer …"), a verb of
+# being or meaning, an appositive ("Nscale, a startup …"), or the word spelled out "(PPA)".
+DEFINES = r"(?:\**\s*[.:—–(]|,\s+(?:an?|the)\b|\s+(?:is|are|was|were|means?|refers?|stands?)\b)"
 # A pronoun or "the company" that stands for the one name of the question before: "Who backs it?"
 # after "How much did Nscale raise?" is asked as "Who backs Nscale?". Possessives first.
 STANDS_FOR = re.compile(

@@ -1566,7 +1566,7 @@ def test_a_one_sentence_document_answers_its_question(engine: Engine, tmp_path: 
     )
     answer = engine.ask("How much did Osprey Capital lend?")
     assert answer.text == "Osprey Capital lent $2 billion to a data-center builder in 2026. [1]"
-    assert answer.confidence is not None and round(answer.confidence, 2) == 0.56
+    assert answer.confidence is not None and round(answer.confidence, 2) == 0.55
     assert engine.ask("Who runs Osprey Capital?").declined
 
 
@@ -1783,3 +1783,34 @@ def test_a_pages_paragraph_wrapped_in_its_source_is_one(engine: Engine, tmp_path
     assert (
         engine.ask("What is Vela valued at?").text == "The round values Vela at $3.2 billion. [1]"
     )
+
+
+CAMPUSES = (
+    "Northwind Compute operates three campuses: New Albany, Ohio; Fort Wayne, Indiana; and Erie,"
+    " Pennsylvania. The Erie campus, which opened in October 2026, is the largest, with 320"
+    " megawatts of capacity.\n"
+)
+PERMIT = (
+    "Application: SPEX 2026-0042, Ashburn Gateway Data Center\n"
+    "Applicant: Meridian Digital Realty LLC\n\n"
+    "The Planning Commission voted 7-2 to approve the special exception for a 1.2 million square"
+    " foot data center campus on 84 acres at the intersection of Route 7 and Belmont Ridge Road.\n"
+)
+
+
+def test_a_sentence_in_the_article_naming_what_was_asked_leads_one_that_never_does(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: the Erie campus, from an article that never names Ashburn Gateway, at 0.95.
+    ingest_note(engine, tmp_path / "campuses.txt", CAMPUSES)
+    ingest_note(engine, tmp_path / "permit.txt", PERMIT)
+    answer = engine.ask("How big is the Ashburn Gateway campus?")
+    assert (answer.declined, [c.source for c in answer.citations], answer.citations[0].text) == (
+        False,
+        ["permit.txt"],
+        "The Planning Commission voted 7-2 to approve the special exception for a 1.2 million"
+        " square foot data center campus on 84 acres at the intersection of Route 7 and Belmont"
+        " Ridge Road.",
+    )
+    erie = engine.ask("How big is the Erie campus?")
+    assert (erie.declined, erie.citations[0].source) == (False, "campuses.txt")
