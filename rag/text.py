@@ -41,6 +41,8 @@ _NAME_NEXT = re.compile(
 )
 # A Markdown heading's marks ("## Chips"): its line is a heading whatever its words.
 _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]")
+# A mail's or memo's subject line ("Subject: Re: Kestrel site selection") titles what follows.
+_SUBJECT_LINE = re.compile(r"(?:subject|re|fwd?)\s*:", re.IGNORECASE)
 # A line this long or longer that ends in no stop, before a lower-case one, wraps a sentence.
 _WRAPPED_LINE = 30
 _LINE_CLOSES = (".", "!", "?", ":")
@@ -408,13 +410,13 @@ def capitalised_share(words: list[str], digits: bool = False) -> float:
 
 
 def is_heading(text: str) -> bool:
-    """True for short lines, labels ending in a colon, Markdown and Title Case headings."""
+    """True for short lines, labels ending in a colon, subject lines, Markdown and Title Case."""
     words = text.split()
     # A short labelled line closed like a sentence states what its label asks ("Absent:
     # Councillor Joan Pike."); other short sentences ("He died.") were fitted on as headings.
     labelled = ":" in text[:-1] and text[-1] in ".!" and len(words) >= 3
     short = len(words) < 5 and not labelled
-    if short or text.endswith(":") or _MARKDOWN_HEADING.match(text):
+    if short or text.endswith(":") or _MARKDOWN_HEADING.match(text) or _SUBJECT_LINE.match(text):
         return True
     if text[-1] in SENTENCE_CLOSE:
         return False

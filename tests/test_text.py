@@ -110,6 +110,12 @@ def test_a_markdown_heading_is_a_heading_in_sentence_case() -> None:
     assert not is_heading("#1 in the market, Nvidia sold more chips than anyone this year.")
 
 
+def test_a_subject_line_is_a_heading() -> None:
+    assert is_heading("Subject: Re: Kestrel site selection")
+    assert is_heading("RE: Capex plan for the Reno campus, revised after the board meeting")
+    assert not is_heading("Subject to approval, the Reno campus opens in June next year.")
+
+
 def test_a_quote_cut_at_a_names_initials_shows_the_name_whole() -> None:
     # Spans end at "C.C." (the decision was fitted on them); before, the quote did too.
     text = (

@@ -53,6 +53,7 @@ from rag.answering.patterns import (
     INSTRUCTION,
     LINE_MARKUP,
     LIST_Q,
+    MONTH,
     NAME_QUESTION,
     NOT_PLURAL,
     PLURAL_ASK,
@@ -1237,9 +1238,10 @@ def signed(line: str) -> bool:
 
 
 def figure_in_prose(text: str, start: int, end: int) -> bool:
-    """True for a short sentence giving a figure within a paragraph ("Lumen has 240 employees.")."""
+    """True for a short sentence giving a figure or month in a paragraph ("It opens in June.")."""
     # A short line is a heading, as a short sentence is fitted on as one ("He died."); one with
-    # a figure, sharing its line with another sentence, closes a paragraph with a fact.
+    # a figure or a month ("Lumen has 240 employees."), sharing its line with another sentence,
+    # closes a paragraph with a fact.
     sentence = text[start:end]
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
@@ -1247,7 +1249,7 @@ def figure_in_prose(text: str, start: int, end: int) -> bool:
     return (
         len(sentence.split()) >= 3
         and sentence[-1] in ".!"
-        and any(c.isdigit() for c in sentence)
+        and (any(c.isdigit() for c in sentence) or bool(MONTH.search(sentence)))
         # A bullet's mark is no other sentence: "- Up 12% in 2025." is alone on its line.
         and any(c.isalnum() for c in rest)
     )

@@ -54,6 +54,11 @@ DATE = re.compile(
     r"|\b(century|centuries|decade|quarter|Q[1-4]|BC|AD|BCE|ago|spring|summer|autumn|winter)\b",
     re.IGNORECASE,
 )
+# A month written as one (capitalised, so "may" the verb is none): a date as a figure is one.
+MONTH = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)\b"
+)
 # A capitalised word past a sentence's first: a name, for who/which questions.
 CAPITALISED = re.compile(r"(?<=\s)[A-Z][\w'’-]+")
 # A news dateline opening a lead: "SEATTLE, March 3 (Newswire) - ", "LONDON (AP) — ".

@@ -12,6 +12,7 @@ from rag.answering.citations import check_citations, quote_is_backed
 from rag.answering.extractive import (
     DECLINE_TEXT,
     absent_names,
+    figure_in_prose,
     gather_evidence,
     is_cut_off,
     is_list_question,
@@ -1480,12 +1481,40 @@ def test_a_short_sentence_giving_a_figure_in_a_paragraph_is_a_sentence(
     ingest_note(engine, tmp_path / "lumen.txt", LUMEN)
     answer = engine.ask("How many employees does Lumen have?")
     assert (answer.declined, answer.text) == (False, "Lumen has 240 employees. [1]")
-    from rag.answering.extractive import figure_in_prose
-
     # Alone on its line, with only a bullet's mark beside it, it is still read as a heading.
     bullet = "Staff\n- Lumen has 240.\n"
     assert figure_in_prose(bullet, bullet.index("Lumen"), len(bullet) - 1) is False
     assert figure_in_prose(LUMEN, LUMEN.index("Lumen has"), len(LUMEN) - 1) is True
+
+
+KESTREL_MAIL = (
+    "Subject: Re: Kestrel site selection\n\n"
+    "We have decided to go with the Reno site for the Kestrel cluster.\n\n"
+    "Construction starts in June. The budget is $2.4 billion, and first racks should be live by"
+    " March 2027.\n"
+)
+
+
+def test_a_short_sentence_giving_a_month_in_a_paragraph_is_a_sentence(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Four words and no digit, it was read as a heading, and the question was declined.
+    ingest_note(engine, tmp_path / "mail.txt", KESTREL_MAIL)
+    answer = engine.ask("When does construction start?")
+    assert (answer.declined, answer.text) == (False, "Construction starts in June. [1]")
+    # "may" the verb is no month.
+    note = "Prices may rise. The board meets next week.\n"
+    assert figure_in_prose(note, 0, note.index(".") + 1) is False
+
+
+def test_a_mails_subject_line_is_its_title_not_an_answer(engine: Engine, tmp_path: Path) -> None:
+    # Before: "Subject: Re: Kestrel site selection. [1]", at 0.89: it repeats the question's words.
+    ingest_note(engine, tmp_path / "mail.txt", KESTREL_MAIL)
+    answer = engine.ask("Which site was chosen for Kestrel?")
+    assert (answer.declined, answer.text) == (
+        False,
+        "We have decided to go with the Reno site for the Kestrel cluster. [1]",
+    )
 
 
 def test_a_title_stated_only_in_another_article_does_not_answer(
