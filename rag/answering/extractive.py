@@ -213,6 +213,11 @@ class Choice:
     year: tuple[str, str] | None = None
 
     @property
+    def told_why(self) -> bool:
+        """True when a veto's decline says why: another actor, event or year."""
+        return bool(self.acted or self.event or self.year)
+
+    @property
     def vetoed(self) -> bool:
         """True when a hard rule declines whatever the model says."""
         return self.off_topic or any(v is not None for v in (self.acted, self.event, self.year))
@@ -261,6 +266,7 @@ class ExtractiveAnswerer:
             evidence,
             lambda found: self.cosines(question, found),
             self.max_sentences,
+            part,
         )
         decided = bool(choice.chosen) and not choice.vetoed
         confidence = self.model.probability(choice.values) if decided else 0.0
@@ -272,7 +278,7 @@ class ExtractiveAnswerer:
         # sentence on Google, not by one on Wall Street that the question's other words found.
         # A sentence of an article whose title names X is on X, though it says "the company".
         chosen = on_part(part, list(choice.chosen))
-        lead = titled(chosen[0].candidate, chosen[0].candidate.text) if decided else ""
+        lead = titled(chosen[0].candidate, chosen[0].candidate.text) if chosen else ""
         elsewhere = bool(about) and not any(names_share((name,), lead) == 1.0 for name in about)
         if not decided or unsure or elsewhere or unheard:
             offer = offer_of(evidence, declined=True)
@@ -280,7 +286,8 @@ class ExtractiveAnswerer:
             if unheard and not evidence.unnamed:
                 who = unheard.group("who")
                 said = f"The articles don't say: no passage I found reports what {who} said."
-            elif decided and not unsure and not evidence.unnamed:
+            elif chosen and elsewhere and not evidence.unnamed and not choice.told_why:
+                # However the lead was declined, the reader is told it misses what was asked about.
                 others = " or ".join(about[:3])
                 said = f"The articles don't say: the passages I found on this don't name {others}."
             return Draft(
@@ -335,28 +342,17 @@ def choose(
     evidence: Evidence,
     cosines: Callable[[list[Candidate]], list[float]],
     limit: int,
+    part: str = "",
 ) -> Choice:
     """A shortlist by the cheap score, ranked by meaning, the answer's sentences and features."""
     shortlist = sorted(evidence.candidates, key=lambda c: -prelim_score(t, c))[: t.candidates]
     if not shortlist:
         return Choice([], [], {})
     read = cosines([as_read(c) for c in shortlist])
-    scored = voiced_first(
-        evidence,
-        said_first(
-            evidence,
-            titled_first(
-                evidence,
-                measured_first(
-                    evidence,
-                    named_first(
-                        evidence,
-                        continued_first(fuller_first(t, rank_candidates(t, shortlist, read))),
-                    ),
-                ),
-            ),
-        ),
-    )
+    scored = continued_first(fuller_first(t, rank_candidates(t, shortlist, read)))
+    for first in (named_first, measured_first, titled_first, said_first, voiced_first):
+        scored = first(evidence, scored)
+    scored = on_part(part, scored, ranked=True)
     best = scored[0]
     chosen = [with_antecedent(s) for s in select(t, evidence, scored, limit)]
     reading = Reading(
@@ -457,19 +453,29 @@ def voiced_by(question: str, actor: str | None, c: Candidate, other: str | None)
     return speaker if said and speaks_in(actor, c.passage.text) else other
 
 
-def on_part(part: str, chosen: list[ScoredSentence]) -> list[ScoredSentence]:
-    """The sentences stating the most of a joined follow-up's own words, or all when none do."""
+def on_part(part: str, chosen: list[ScoredSentence], ranked: bool = False) -> list[ScoredSentence]:
+    """The sentences stating the most of a joined follow-up's own words, or all when none do.
+
+    Of a `ranked` list, the others follow them, for the decision and the quote to choose from.
+    """
     # "When does construction start?" after "How much did Nscale raise?" is searched joined to
     # it, and the raise, the best match of the whole, was quoted first again: its "startup"
     # states one word of the two the construction sentence states. None stating any is left to
-    # part_unanswered, which declines.
+    # part_unanswered, which declines. Ranked, before the quote is chosen: "What must customers
+    # disclose?" after "How much is the study fee?" was answered at 0.92 with the fee, the
+    # disclosure rule third and never quoted.
     asked = _own_words(part)
     if not asked:
         return chosen
     sentences = [set(terms(s.candidate.text)) for s in chosen]
     stated = [sum(_states({a}, words) for a in asked) for words in sentences]
     most = max(stated, default=0)
-    return [s for s, n in zip(chosen, stated, strict=True) if n == most] if most else chosen
+    if not most:
+        return chosen
+    first = [s for s, n in zip(chosen, stated, strict=True) if n == most]
+    return (
+        [*first, *(s for s, n in zip(chosen, stated, strict=True) if n < most)] if ranked else first
+    )
 
 
 def _own_words(part: str) -> set[str]:

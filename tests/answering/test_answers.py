@@ -21,6 +21,7 @@ from rag.answering.names import opening_name, question_names
 from rag.answering.speakers import speaker_at
 from rag.engine import Engine
 from rag.errors import QuestionError
+from rag.session import ChatSession
 from rag.text import sentence_spans
 from rag.types import Citation, Draft, Passage
 from tests.fixtures import (
@@ -31,6 +32,7 @@ from tests.fixtures import (
     assert_declined,
     ingest_note,
     make_settings,
+    turns,
 )
 from tests.fixtures.documents import MARKET_REPORT, MARKETS, add_docx_table, make_wrapped_pdf
 
@@ -327,11 +329,11 @@ def test_a_follow_up_is_answered_on_its_topic_or_declined(engine: Engine, tmp_pa
         "according to the developer. [1]"
     )
     # After a question on Nscale they ask Nscale's, which no article gives: before, the page's
-    # construction was quoted after Nscale's raise, the best match of the whole.
-    assert ask("How many jobs?", "How much did Nscale raise?") == DECLINE_TEXT
-    assert ask("When does construction start?", "How much did Nscale raise?") == (
-        "The articles don't say: the passages I found on this don't name Nscale."
-    )
+    # construction was quoted after Nscale's raise, the best match of the whole. Both declines
+    # say why, however the page's sentence was declined.
+    unnamed = "The articles don't say: the passages I found on this don't name Nscale."
+    assert ask("How many jobs?", "How much did Nscale raise?") == unnamed
+    assert ask("When does construction start?", "How much did Nscale raise?") == unnamed
     # A title is no name: before, "CEO" made this a question of its own, and another company's
     # chief executive answered it.
     assert ask("Who is the CEO?", "How much did Crusoe raise?") == (
@@ -1514,6 +1516,36 @@ def test_a_mails_subject_line_is_its_title_not_an_answer(engine: Engine, tmp_pat
     assert (answer.declined, answer.text) == (
         False,
         "We have decided to go with the Reno site for the Kestrel cluster. [1]",
+    )
+
+
+RULE = (
+    "Section 2. Disclosure. A large-load customer must disclose any on-site backup generation.\n\n"
+    "Section 3. Curtailment. Customers that fail to comply face penalties of up to $25,000 per"
+    " day.\n\n"
+    "Section 4. Costs. The customer shall pay a study fee of $100,000 for each interconnection"
+    " request.\n"
+)
+
+
+def test_a_follow_up_joined_to_its_topic_is_answered_by_what_it_asks(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: searched joined to the question before, the fee answered it at 0.92, and the
+    # disclosure rule, ranked third, was never quoted.
+    ingest_note(engine, tmp_path / "rule.txt", RULE)
+    fee, disclose = turns(
+        ChatSession(engine), "How much is the study fee?", "What must customers disclose?"
+    )
+    assert fee.citations[0].text == (
+        "The customer shall pay a study fee of $100,000 for each interconnection request."
+    )
+    assert (disclose.declined, [c.text for c in disclose.citations]) == (
+        False,
+        [
+            "Section 2. Disclosure. A large-load customer must disclose any on-site backup"
+            " generation."
+        ],
     )
 
 
