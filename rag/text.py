@@ -418,7 +418,9 @@ def is_heading(text: str) -> bool:
     short = len(words) < 5 and not labelled
     if short or text.endswith(":") or _MARKDOWN_HEADING.match(text) or _SUBJECT_LINE.match(text):
         return True
-    if text[-1] in SENTENCE_CLOSE:
+    # A bracket or quote closes a sentence only after a stop: "… Rule (Project No. 58317)" is a
+    # title, "(… as planned.)" a sentence.
+    if text[-1] in ".!?" or (text[-1] in SENTENCE_CLOSE and text[-2:-1] in SENTENCE_CLOSE):
         return False
     return capitalised_share(words) >= 0.6
 

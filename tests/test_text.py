@@ -116,6 +116,15 @@ def test_a_subject_line_is_a_heading() -> None:
     assert not is_heading("Subject to approval, the Reno campus opens in June next year.")
 
 
+def test_a_title_closing_on_a_bracket_is_a_heading() -> None:
+    # Before, the closing bracket read as a sentence's close, and "When does the large load rule
+    # take effect?" was answered with this title at 0.43.
+    assert is_heading("Texas Utility Commission — Large Load Interconnection Rule (No. 58317)")
+    assert is_heading("Nvidia Sells More Chips Than Anyone (Reuters)")
+    assert not is_heading("He Said It Would Work (And It Did.)")
+    assert not is_heading("The plant opened in 2024 (two years late)")
+
+
 def test_a_quote_cut_at_a_names_initials_shows_the_name_whole() -> None:
     # Spans end at "C.C." (the decision was fitted on them); before, the quote did too.
     text = (
