@@ -403,7 +403,12 @@ def choose(
     )
     # "Who is Kenji Sato?" is not answered by a sentence that never names him, though a byline
     # does: as the passages must write the name whole for it (absent_names), so must the quote.
-    unnamed = bool(WHO_IS.match(question)) and bool(absent_names(question, _shown(best)))
+    # A later sentence of the article writing the name whole names him by his last name: "She
+    # later earned a doctorate …" after "Okafor grew up …" answers "Who is Hana Okafor?" further.
+    article = titled(best.candidate, best.candidate.passage.text)
+    unnamed = bool(WHO_IS.match(question)) and any(
+        not surnamed(name, _shown(best), article) for name in absent_names(question, _shown(best))
+    )
     # So is "What is Stargate?" by a sentence that, with its article's title, never writes it.
     one = WHAT_IS_NAME.match(question)
     unnamed = unnamed or bool(
@@ -776,6 +781,14 @@ def absent_names(question: str, text: str) -> list[str]:
     names = re.split(r"\s+(?:and|of|&)\s+", match.group("name"), flags=re.IGNORECASE)
     lower = text.lower()
     return [n for n in names if " " in n and not _written_as_names(n.split(), text, lower)]
+
+
+def surnamed(name: str, text: str, around: str) -> bool:
+    """True when a text writes a name's last word as a name, and the text around it the name."""
+    last = name.split()[-1]
+    return bool(re.search(rf"(?<!\w){re.escape(last)}(?!\w)", text)) and bool(
+        re.search(rf"(?<!\w){re.escape(name)}(?!\w)", around, flags=re.IGNORECASE)
+    )
 
 
 def _widest(names: tuple[str, ...]) -> tuple[str, ...]:

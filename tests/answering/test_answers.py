@@ -16,6 +16,7 @@ from rag.answering.extractive import (
     gather_evidence,
     is_cut_off,
     is_list_question,
+    surnamed,
 )
 from rag.answering.names import opening_name, question_names
 from rag.answering.speakers import speaker_at
@@ -1547,6 +1548,33 @@ def test_a_follow_up_joined_to_its_topic_is_answered_by_what_it_asks(
             " generation."
         ],
     )
+
+
+BIO = (
+    "Hana Okafor (born 1979 in Lagos) is an engineer and the chief technology officer of Vantage"
+    " Grid.\n\n"
+    "After Stanford, Okafor spent eleven years at Pacific Gas and Electric, where she led the"
+    " utility's first grid-scale battery project.\n"
+)
+
+
+def test_more_on_a_person_is_told_by_sentences_naming_her_by_her_last_name(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: "The articles say nothing more that answers “Who is Hana Okafor?”": a sentence had
+    # to write her name whole.
+    ingest_note(engine, tmp_path / "bio.md", BIO)
+    who, more = turns(ChatSession(engine), "Who is Hana Okafor?", "Tell me more")
+    assert [c.text for c in who.citations + more.citations] == [
+        "Hana Okafor (born 1979 in Lagos) is an engineer and the chief technology officer of"
+        " Vantage Grid.",
+        "After Stanford, Okafor spent eleven years at Pacific Gas and Electric, where she led the"
+        " utility's first grid-scale battery project.",
+    ]
+    # The last word must be written as a name, and the whole name around it.
+    assert surnamed("Hana Okafor", "Okafor spent eleven years", BIO) is True
+    assert surnamed("Orbital Compute", "Compute costs rose.", "Compute costs rose.") is False
+    assert surnamed("Orbital Compute", "compute costs rose", "Orbital Compute said") is False
 
 
 def test_a_title_stated_only_in_another_article_does_not_answer(
