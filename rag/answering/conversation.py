@@ -23,6 +23,7 @@ from rag.answering.patterns import (
     MORE,
     NAME_ALONE,
     NEWS_OF,
+    PREPOSITIONS,
     STANDS_FOR,
     SWAP,
     SWAP_PREPOSITION,
@@ -168,8 +169,9 @@ def resolved(question: str, topic: str) -> str | None:
     elif re.search(rf"\bthe {re.escape(name)}", topic, re.IGNORECASE):
         name = f"the {name}"
         # "How big is the Anthropic deal?" then "Who is it with?": "it" is the deal, not Anthropic.
-        noun = re.search(rf"(\w+)\s+{re.escape(name)}\s+({EVENT_NOUN})\b", topic)
-        if noun and noun.group(1).lower() not in AUXILIARIES:
+        noun = re.search(rf"(\w+)\s+{re.escape(name)}\s+({EVENT_NOUN})\b(?:\s+(\w+))?", topic)
+        verb_after = noun is not None and (noun.group(3) or "with").lower() not in PREPOSITIONS
+        if noun and (noun.group(1).lower() not in AUXILIARIES or verb_after):
             name = f"{name} {noun.group(2)}"
     # Asked alone, it is searched and judged as any question; joined to the topic, the topic's
     # own words ("valuation") split the match: "How many users does it have?" was declined.

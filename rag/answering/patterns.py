@@ -555,11 +555,17 @@ STANDS_FOR = re.compile(
 EVENT_NOUN = (
     r"deal|round|investment|(?:joint )?venture|partnership|agreement|acquisition|merger|contract"
     r"|offering|IPO|launch|project|plant|campus|facility|fund|stake|loan|bid|lawsuit|raise"
+    r"|rule|law|regulation|bill|policy|permit|plan|program|programme|report|study|chip|model"
+    r"|site|cluster"
 )
 # After these the next word may be the verb ("What does the Nscale deal with?", "When did the
-# Anthropic venture?"), not a noun the name qualifies.
+# Anthropic venture?"), not a noun the name qualifies, unless a verb follows it ("What does the
+# Texas rule require?"): a word other than a preposition.
 AUXILIARIES = frozenset(
     {"do", "does", "did", "will", "would", "can", "could", "should", "shall", "may", "might"}
+)
+PREPOSITIONS = frozenset(
+    {"with", "to", "in", "on", "for", "at", "by", "of", "from", "into", "over", "about", "against"}
 )
 # "Is it true that …?", "it is likely …": an "it" that stands for no name.
 DUMMY_IT = re.compile(

@@ -811,6 +811,10 @@ def test_a_pronoun_for_the_one_name_before_is_that_name() -> None:
     assert standalone("When does it take effect?", ["What does the EU AI Act deal with?"]) == (
         "When does the EU AI Act take effect?"
     )
+    # A verb after the noun: "rule" is the noun. Before: "Who does the Texas apply to?".
+    assert standalone("Who does it apply to?", ["What does the Texas rule require?"]) == (
+        "Who does the Texas rule apply to?"
+    )
     # So does a possessive: before, "Who is building Meta?" quoted a sentence on Meta's factories.
     solar = ["Tell me about Meta's solar deal"]
     assert standalone("Who is building it?", solar) == "Who is building Meta's solar deal?"
