@@ -90,7 +90,8 @@ MEASURES = {
         # "The round values Vela at $3.2 billion": the verb, with the figure it sets.
         "valuation": r"valuations?|valued|valuing|worth|market (?:cap|capitali[sz]ation|value)"
         r"|values(?=\s[^.]{1,40}?\sat\s+(?:about\s+|nearly\s+|roughly\s+)?[$€£]?\d)",
-        "funding": r"rais(?:e|ed|es|ing)|funding|funds?|round|financing"
+        # "closed a $1.5 billion Series E": a lettered round, written as one.
+        "funding": r"rais(?:e|ed|es|ing)|funding|funds?|round|financing|(?-i:Series [A-H])"
         # "secured $15 million": an amount a company gets, with no word for funding.
         r"|(?:secur|receiv|obtain|attract|land)(?:e|ed|es|ing|s)?\s+(?:(?:a|an|over|about"
         r"|around|nearly|almost|roughly|some|another|more\s+than|up\s+to)\s+)*[$€£]\d+",

@@ -1577,6 +1577,24 @@ def test_more_on_a_person_is_told_by_sentences_naming_her_by_her_last_name(
     assert surnamed("Orbital Compute", "compute costs rose", "Orbital Compute said") is False
 
 
+def test_a_lettered_round_states_a_raise(engine: Engine, tmp_path: Path) -> None:
+    # Before: declined, the sentence stating neither "raise" nor any word for funding.
+    ingest_note(
+        engine,
+        tmp_path / "roundup.md",
+        "## Deals\n\n**Lambda** closed a $1.5 billion Series E led by TWG Global, valuing the GPU"
+        " cloud at $9 billion. The company plans to use the money for new capacity.\n",
+    )
+    answer = engine.ask("How much did Lambda raise?")
+    assert (answer.declined, [c.text for c in answer.citations]) == (
+        False,
+        [
+            "**Lambda** closed a $1.5 billion Series E led by TWG Global, valuing the GPU cloud at"
+            " $9 billion."
+        ],
+    )
+
+
 def test_a_title_stated_only_in_another_article_does_not_answer(
     engine: Engine, tmp_path: Path
 ) -> None:
