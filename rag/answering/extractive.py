@@ -738,12 +738,12 @@ def gather_evidence(
     searched = searched_name(question, passages)
     if searched and searched not in names:
         names = (searched, *names)
-    lacked = [name for name in names if not name_found(name, found, found_words)]
+    lacked = [name for name in names if not name_found(name, found, found_words, joined)]
     missing = list(dict.fromkeys(name_phrase(question, name) for name in lacked))
     # A name opening the question is told of, not decided on: read as a name by the decision it
     # cost right answers (docs/quality.md, "A name opening the question").
     opening = opening_name(question)
-    if opening and opening not in names and not name_found(opening, found, found_words):
+    if opening and opening not in names and not name_found(opening, found, found_words, joined):
         lacked = [opening, *lacked]
     unnamed = tuple(dict.fromkeys(name_phrase(question, name) for name in lacked))
     absent = absent_names(question, joined)

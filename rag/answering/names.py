@@ -73,8 +73,12 @@ def required_names(question: str) -> list[str]:
     return [name for name in question_names(question) if name not in credited]
 
 
-def name_found(name: str, text_lower: str, text_words: set[str]) -> bool:
-    """True when a text mentions a name, inflected ("Indian" ~ "India's") or a title spelled out."""
+def name_found(name: str, text_lower: str, text_words: set[str], text: str = "") -> bool:
+    """True when a text mentions a name, inflected ("Indian" ~ "India's") or a title spelled out.
+
+    Given the `text` as written, an acronym it spells out counts too ("PG&E", "Pacific Gas and
+    Electric").
+    """
     lowered = name.lower()
     if NAME_PART.search(name):
         # Only as written: "series c" holds no "series d" however its words begin.
@@ -87,10 +91,23 @@ def name_found(name: str, text_lower: str, text_words: set[str]) -> bool:
     # An acronym's plural ("CPUs") is mentioned by its singular: "CPU revenue".
     if len(name) > 2 and name[-1] == "s" and name[:-1].isupper() and lowered[:-1] in text_words:
         return True
+    if text and spelled_out(name, text):
+        return True
     if len(lowered) < 5:
         return False
     prefix = lowered[: max(5, len(lowered) - 3)]
     return any(word.startswith(prefix) for word in text_words)
+
+
+def spelled_out(name: str, text: str) -> bool:
+    """True when a text writes the capitalised words of an acronym ("Amazon Web Services")."""
+    letters = name.replace("&", "")
+    if not (2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()):
+        return False
+    # Each letter opens a capitalised word; "and", "of", "the" and "&" may come between them.
+    joiner = r"(?:\s+(?:and|of|the|for|&))*\s+"
+    words_for = joiner.join(rf"{letter}[a-z]+" for letter in letters)
+    return re.search(rf"(?<![\w-]){words_for}(?![\w-])", text) is not None
 
 
 def names_share(names: tuple[str, ...], text: str) -> float:
@@ -99,7 +116,7 @@ def names_share(names: tuple[str, ...], text: str) -> float:
         return 1.0
     lower = text.lower()
     found = set(words(lower))
-    return sum(name_found(n, lower, found) for n in names) / len(names)
+    return sum(name_found(n, lower, found, text) for n in names) / len(names)
 
 
 def spelled_like(name: str, text: str) -> str | None:

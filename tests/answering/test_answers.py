@@ -18,7 +18,7 @@ from rag.answering.extractive import (
     is_list_question,
     surnamed,
 )
-from rag.answering.names import opening_name, question_names
+from rag.answering.names import opening_name, question_names, spelled_out
 from rag.answering.speakers import speaker_at
 from rag.engine import Engine
 from rag.errors import QuestionError
@@ -1593,6 +1593,21 @@ def test_a_lettered_round_states_a_raise(engine: Engine, tmp_path: Path) -> None
             " $9 billion."
         ],
     )
+
+
+def test_an_acronym_is_mentioned_by_the_words_it_stands_for(engine: Engine, tmp_path: Path) -> None:
+    # Before: "The articles don't say: none of the retrieved passages mentions PG&E."
+    ingest_note(engine, tmp_path / "bio.md", BIO)
+    answer = engine.ask("Who led PG&E's first grid-scale battery project?")
+    assert (answer.declined, answer.text) == (
+        False,
+        "After Stanford, Okafor spent eleven years at Pacific Gas and Electric, where she led the"
+        " utility's first grid-scale battery project. [1]",
+    )
+    assert spelled_out("AWS", "a commitment to Amazon Web Services over eight years") is True
+    # Capitalised words only, each opening with its letter.
+    assert spelled_out("AWS", "as we see it") is False
+    assert spelled_out("AWS", "Amazon Services") is False
 
 
 def test_a_title_stated_only_in_another_article_does_not_answer(
