@@ -429,8 +429,10 @@ def choose(
     acted = (other, actor) if other and actor else None
     acted = acted or title_of_another(evidence.names, titles, best.candidate.text)
     # "Who acquired Acme Robotics?" is not answered by its founding, however close in meaning.
+    # A follow-up joined to its topic asks its own event: "What approvals are needed?" after "When
+    # was GridWorks founded?" asks of no founding.
     quoted = [s.candidate.text for s in chosen]
-    event = other_event(question, quoted)
+    event = other_event(part or question, quoted)
     # "What was the endowment in 2011?" is not answered by what it was in 2008.
     around = dict.fromkeys(
         t for s in chosen for t in (s.candidate.passage.text, s.candidate.passage.title)

@@ -1610,6 +1610,48 @@ def test_an_acronym_is_mentioned_by_the_words_it_stands_for(engine: Engine, tmp_
     assert spelled_out("AWS", "Amazon Services") is False
 
 
+GRIDWORKS = (
+    "# Helix Power agrees to buy GridWorks for $3.1 billion to feed AI data centres\n\n"
+    "By Tomasz Nowak, 14 September 2026\n\n"
+    "Helix Power, the Texas utility, said on Monday it would acquire GridWorks, a "
+    "developer of battery storage projects, for $3.1 billion in cash, betting that "
+    "demand from AI data centres will keep rising for a decade.\n\n"
+    "The deal values GridWorks at about 14 times its expected 2027 earnings. Helix "
+    "will pay $42 a share, a 31% premium to GridWorks' closing price on Friday.\n\n"
+    "GridWorks, based in Denver, operates 2.3 gigawatts of battery storage across six "
+    "states and has another 5 gigawatts in development. It was founded in 2016 by "
+    "former Tesla engineers Laura Kim and Ben Ortiz.\n\n"
+    '"Data centres need power around the clock, and batteries let us deliver it when '
+    'the wind drops and the sun sets," Helix chief executive Ramon Ellis said on a '
+    "call with analysts. He said the combined company would be able to offer 24-hour "
+    "clean power contracts to hyperscalers by 2028.\n\n"
+    "The acquisition is expected to close in the first half of 2027, subject to "
+    "approval by the Federal Energy Regulatory Commission and GridWorks shareholders. "
+    "Helix will fund the purchase with $1.8 billion of new debt and $1.3 billion of "
+    "cash on hand.\n\n"
+    "Shares of Helix fell 4% in early trading, while GridWorks jumped 27%.\n\n"
+    "Analysts at Morgan Stanley said the price was high but the strategy made sense, "
+    "noting that three of Helix's five largest customers are data centre operators. "
+    "Last year Helix signed a 15-year contract to supply 800 megawatts to a Microsoft "
+    "campus near Abilene.\n\n"
+    "The deal is Helix's second this year. In March it bought a gas turbine "
+    "maintenance firm, Coastal Turbine Services, for $410 million.\n\n"
+)
+
+
+def test_a_follow_up_joined_to_its_topic_asks_its_own_event(engine: Engine, tmp_path: Path) -> None:
+    # Before: "The articles don't say: the closest passage tells of an acquisition, not a
+    # founding." The founding was the topic's event, not the follow-up's.
+    ingest_note(engine, tmp_path / "deal.md", GRIDWORKS)
+    _, approvals = turns(
+        ChatSession(engine), "When was GridWorks founded?", "What approvals are needed?"
+    )
+    assert approvals.text.startswith(
+        "The acquisition is expected to close in the first half of 2027, subject to approval by"
+        " the Federal Energy Regulatory Commission and GridWorks shareholders."
+    ), approvals.text
+
+
 def test_a_title_stated_only_in_another_article_does_not_answer(
     engine: Engine, tmp_path: Path
 ) -> None:
