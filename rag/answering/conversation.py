@@ -20,6 +20,7 @@ from rag.answering.patterns import (
     EVENT_NOUN,
     FOLLOW_UP_OPENING,
     LEANS_BACK,
+    MONTH,
     MORE,
     NAME_ALONE,
     NEWS_OF,
@@ -269,7 +270,9 @@ def joined_instead(question: str, earlier: Sequence[str]) -> str | None:
 
 def topic_names(searched: str) -> tuple[str, ...]:
     """The names of the topic a follow-up was searched joined to, which its answer must name."""
-    return tuple(_named(searched)) if searched else ()
+    # A month is no name to find: "What happened in 2025?" after "What happened in April 2026?"
+    # was declined as passages that "don't name April".
+    return tuple(n for n in _named(searched) if not MONTH.fullmatch(n)) if searched else ()
 
 
 def _topic(earlier: Sequence[str]) -> str | None:

@@ -14,6 +14,7 @@ from rag.answering.conversation import (
     on_subject,
     standalone,
     swapped_in,
+    topic_names,
     without_lead_in,
 )
 from rag.answering.first_turns import Turn, classify
@@ -1187,3 +1188,9 @@ def test_who_wrote_the_article_reads_its_byline(engine: Engine, tmp_path: Path) 
         "“Recommendation on the Kestrel Compute term sheet” is by Dana Whitfield [1].",
         ["From: Dana Whitfield <dana@northgate.example>"],
     )
+
+
+def test_a_month_is_no_name_a_joined_follow_up_must_find() -> None:
+    # Before: "What happened in 2025?" after it was declined as passages that "don't name April".
+    assert topic_names("What happened in April 2026?") == ()
+    assert topic_names("How much did Nscale raise in May?") == ("Nscale",)
