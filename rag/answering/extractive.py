@@ -461,16 +461,13 @@ def voiced_by(question: str, actor: str | None, c: Candidate, other: str | None)
 
 
 def on_part(part: str, chosen: list[ScoredSentence], ranked: bool = False) -> list[ScoredSentence]:
-    """The sentences stating the most of a joined follow-up's own words, or all when none do.
-
-    Of a `ranked` list, the others follow them, for the decision and the quote to choose from.
-    """
+    """The sentences stating the most of a joined follow-up's own words (the rest after, ranked)."""
     # "When does construction start?" after "How much did Nscale raise?" is searched joined to
     # it, and the raise, the best match of the whole, was quoted first again: its "startup"
     # states one word of the two the construction sentence states. None stating any is left to
-    # part_unanswered, which declines. Ranked, before the quote is chosen: "What must customers
-    # disclose?" after "How much is the study fee?" was answered at 0.92 with the fee, the
-    # disclosure rule third and never quoted.
+    # part_unanswered, which declines. A `ranked` list keeps the rest after them, for the decision
+    # and the quote to choose from: "What must customers disclose?" after "How much is the study
+    # fee?" was answered at 0.92 with the fee, the disclosure rule third and never quoted.
     asked = _own_words(part)
     if not asked:
         return chosen

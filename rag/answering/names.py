@@ -74,11 +74,8 @@ def required_names(question: str) -> list[str]:
 
 
 def name_found(name: str, text_lower: str, text_words: set[str], text: str = "") -> bool:
-    """True when a text mentions a name, inflected ("Indian" ~ "India's") or a title spelled out.
-
-    Given the `text` as written, an acronym it spells out counts too ("PG&E", "Pacific Gas and
-    Electric").
-    """
+    """True when a text mentions a name, inflected ("India's") or a title or acronym written out."""
+    # An acronym is read in the `text` as written, by its capitals ("Pacific Gas and Electric").
     lowered = name.lower()
     if NAME_PART.search(name):
         # Only as written: "series c" holds no "series d" however its words begin.
