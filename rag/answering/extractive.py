@@ -350,7 +350,7 @@ def choose(
         return Choice([], [], {})
     read = cosines([as_read(c) for c in shortlist])
     scored = continued_first(fuller_first(t, rank_candidates(t, shortlist, read)))
-    for first in (named_first, measured_first, titled_first, said_first, voiced_first):
+    for first in (row_first, named_first, measured_first, titled_first, said_first, voiced_first):
         scored = first(evidence, scored)
     scored = on_part(part, scored, ranked=True)
     best = scored[0]
@@ -574,6 +574,23 @@ def continued_first(scored: list[ScoredSentence]) -> list[ScoredSentence]:
             other.candidate.focus
             and led is not other.candidate
             and _span(led)[:2] == _span(best.candidate)[:2]
+        ):
+            return [other, *(s for s in scored if s is not other)]
+    return scored
+
+
+def row_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The best first, unless it states nothing asked and a table's row on the names does."""
+    # "How many employees does Northwind have?" ranked a sentence on its campuses over the
+    # profile's "Employees | 1,150 (2026)", terse as rows are, and declined it.
+    if scored[0].candidate.focus:
+        return scored
+    for other in scored[1:]:
+        if (
+            other.candidate.row
+            and other.candidate.focus
+            and other.candidate.lexical > 0.0
+            and on_names(evidence.names, other.candidate)
         ):
             return [other, *(s for s in scored if s is not other)]
     return scored

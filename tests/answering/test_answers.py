@@ -1652,6 +1652,30 @@ def test_a_follow_up_joined_to_its_topic_asks_its_own_event(engine: Engine, tmp_
     ), approvals.text
 
 
+PROFILE = (
+    "# Northwind Compute\n\n"
+    "**Northwind Compute** is an American operator of data centers for artificial intelligence"
+    " workloads.\n\n"
+    "| | |\n|---|---|\n| Founded | 2019 |\n| Headquarters | Columbus, Ohio |\n"
+    "| Employees | 1,150 (2026) |\n\n"
+    "As of 2026, Northwind operates three campuses: New Albany, Ohio; Fort Wayne, Indiana; and"
+    " Erie, Pennsylvania.\n"
+)
+
+
+def test_a_tables_row_stating_what_was_asked_leads_a_sentence_stating_none_of_it(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: declined, the sentence on the campuses ranked over the terse row and stated no
+    # "employ".
+    ingest_note(engine, tmp_path / "profile.md", PROFILE)
+    answer = engine.ask("How many employees does Northwind have?")
+    assert answer.text.startswith("Employees; 1,150 (2026). [1]"), answer.text
+    assert answer.citations[0].text == "| Employees | 1,150 (2026) |"
+    where = engine.ask("Where is Northwind headquartered?")
+    assert where.text.startswith("Headquarters; Columbus, Ohio. [1]"), where.text
+
+
 def test_a_title_stated_only_in_another_article_does_not_answer(
     engine: Engine, tmp_path: Path
 ) -> None:
