@@ -118,6 +118,11 @@ def swapped(question: str, topic: str) -> str | None:
     return re.sub(rf"\b(?:the\s+)?{re.escape(old)}", lambda _: new, topic, count=1, flags=re.I)
 
 
+def swapped_any(question: str, topic: str) -> str | None:
+    """The topic question asked of the name or year a "What about X?" or "And in 2025?" names."""
+    return swapped(question, topic) or year_swapped(question, topic)
+
+
 def year_swapped(question: str, topic: str) -> str | None:
     """The topic question asked of the year an "And in 2025?" names, or None if it names none."""
     match = YEAR_SWAP.match(question)
@@ -234,7 +239,7 @@ def standalone(question: str, earlier: Sequence[str]) -> str:
     if topic is None:
         # Only greetings and requests before it ("help"): nothing to lean on.
         return question
-    other = swapped(asked, topic) or year_swapped(asked, topic)
+    other = swapped_any(asked, topic)
     if other:
         # "What about OpenAI?" after "What do the documents say about Anthropic?" is such a request.
         return on_subject(other) or other
@@ -291,7 +296,7 @@ def _topic(earlier: Sequence[str]) -> str | None:
             # it asks about OpenAI, not about the name before. So did "How much will they
             # invest?": a "When?" after it asks when they will invest.
             if SWAP.match(asked) or YEAR_SWAP.match(asked):
-                topic = swapped(asked, topic) or year_swapped(asked, topic) or topic
+                topic = swapped_any(asked, topic) or topic
             elif (alone := resolved(asked, topic)) and required_names(alone):
                 topic = alone
             elif owned := _owned(asked, topic):

@@ -215,12 +215,12 @@ class Choice:
     @property
     def told_why(self) -> bool:
         """True when a veto's decline says why: another actor, event or year."""
-        return bool(self.acted or self.event or self.year)
+        return any(v is not None for v in (self.acted, self.event, self.year))
 
     @property
     def vetoed(self) -> bool:
         """True when a hard rule declines whatever the model says."""
-        return self.off_topic or any(v is not None for v in (self.acted, self.event, self.year))
+        return self.off_topic or self.told_why
 
 
 class ExtractiveAnswerer:
@@ -405,14 +405,15 @@ def choose(
     # does: as the passages must write the name whole for it (absent_names), so must the quote.
     # A later sentence of the article writing the name whole names him by his last name: "She
     # later earned a doctorate …" after "Okafor grew up …" answers "Who is Hana Okafor?" further.
-    article = titled(best.candidate, best.candidate.passage.text)
-    unnamed = bool(WHO_IS.match(question)) and any(
-        not surnamed(name, _shown(best), article) for name in absent_names(question, _shown(best))
+    who, one = WHO_IS.match(question), WHAT_IS_NAME.match(question)
+    best_shown = _shown(best) if who or one else ""
+    article = titled(best.candidate, best.candidate.passage.text) if who else ""
+    unnamed = bool(who) and any(
+        not surnamed(name, best_shown, article) for name in absent_names(question, best_shown)
     )
     # So is "What is Stargate?" by a sentence that, with its article's title, never writes it.
-    one = WHAT_IS_NAME.match(question)
     unnamed = unnamed or bool(
-        one and names_share((one.group("name"),), titled(best.candidate, _shown(best))) < 1.0
+        one and names_share((one.group("name"),), titled(best.candidate, best_shown)) < 1.0
     )
     off_topic = (
         not asked
@@ -477,9 +478,7 @@ def on_part(part: str, chosen: list[ScoredSentence], ranked: bool = False) -> li
     if not most:
         return chosen
     first = [s for s, n in zip(chosen, stated, strict=True) if n == most]
-    return (
-        [*first, *(s for s, n in zip(chosen, stated, strict=True) if n < most)] if ranked else first
-    )
+    return led_by(first, chosen) if ranked else first
 
 
 def _own_words(part: str) -> set[str]:
@@ -559,6 +558,12 @@ def fuller_first(t: Tuning, scored: list[ScoredSentence]) -> list[ScoredSentence
     return [other, best, *scored[2:]] if fuller else scored
 
 
+def led_by(lead: list[ScoredSentence], scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The `lead` sentences first, then the others of `scored` in their order."""
+    moved = {id(s) for s in lead}
+    return [*lead, *(s for s in scored if id(s) not in moved)]
+
+
 def continued_first(scored: list[ScoredSentence]) -> list[ScoredSentence]:
     """The best first, unless it states nothing asked and a runner-up it leads in does."""
     # "Chamber … introduces an AI teammate …" names what "What does Chamber automate?" asks of,
@@ -575,7 +580,7 @@ def continued_first(scored: list[ScoredSentence]) -> list[ScoredSentence]:
             and led is not other.candidate
             and _span(led)[:2] == _span(best.candidate)[:2]
         ):
-            return [other, *(s for s in scored if s is not other)]
+            return led_by([other], scored)
     return scored
 
 
@@ -592,7 +597,7 @@ def row_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSe
             and other.candidate.lexical > 0.0
             and on_names(evidence.names, other.candidate)
         ):
-            return [other, *(s for s in scored if s is not other)]
+            return led_by([other], scored)
     return scored
 
 
@@ -1070,7 +1075,7 @@ def named_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Scored
     ]
     if not named:
         return scored
-    return [*named, *(s for s in scored if s not in named)]
+    return led_by(named, scored)
 
 
 def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -1110,7 +1115,7 @@ def measured_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Sco
     ]
     if not giving:
         return scored
-    return [giving[0], *(s for s in named if s is not giving[0])]
+    return led_by(giving[:1], named)
 
 
 def titled_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -1134,7 +1139,7 @@ def titled_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Score
     stating = sorted((s for s in named if titles <= s.candidate.terms), key=another)
     if not stating or (stated and another(stating[0])):
         return scored
-    return [*stating, *(s for s in named if s not in stating)]
+    return led_by(stating, named)
 
 
 def said_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -1157,7 +1162,7 @@ def said_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredS
     speaking = next((s for s in scored if speaks(s.candidate)), None)
     if speaking is None or speaking is scored[0]:
         return scored
-    return [speaking, *(s for s in scored if s is not speaking)]
+    return led_by([speaking], scored)
 
 
 def voiced_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -1188,7 +1193,7 @@ def voiced_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Score
     for other in scored[1:]:
         c = other.candidate
         if voiced(c) and named(c) == 1.0 and (most < 1.0 or (c.focus and not best.focus)):
-            return [other, *(s for s in scored if s is not other)]
+            return led_by([other], scored)
     return scored
 
 
