@@ -306,6 +306,15 @@ def emphasised(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def headed_lists(text: str, headings: Collection[int] = ()) -> list[tuple[int, int]]:
+    """Spans of lists led by a heading: a section of items ("## Version 4.1", its changes)."""
+    return [
+        (start, end)
+        for start, end in list_spans(text, headings)
+        if start in headings or _MARKDOWN_HEADING.match(text, start) is not None
+    ]
+
+
 def list_spans(text: str, headings: Collection[int] = ()) -> list[tuple[int, int]]:
     """Spans of lists: an intro line (a colon or full stop at its end, or a heading), two items on.
 

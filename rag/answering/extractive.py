@@ -83,6 +83,7 @@ from rag.text import (
     QUESTION_WORDS,
     SENTENCE_CLOSE,
     closed,
+    headed_lists,
     is_heading,
     list_spans,
     paragraph_spans,
@@ -629,11 +630,27 @@ def _span(c: Candidate) -> tuple[str, int, int]:
 
 def as_read(c: Candidate) -> Candidate:
     """The candidate as its meaning is embedded: with what it points back to, or its title."""
+    if heading := section_heading(c):
+        # A section's items under "## Version 4.1 (August 2026)" are what its heading names; the
+        # items' meaning, far from "What changed in version 4.1?", would decline it.
+        return replace(c, text=heading)
     led = in_context(c)
     if led is not c or not _points_back(c) or not c.passage.title:
         return led
     # "The company was founded in 1998" opening a paragraph is about the article's subject.
     return replace(c, text=f"{c.passage.title}. {c.text}")
+
+
+def section_heading(c: Candidate) -> str:
+    """The heading line leading a section's items quoted together, or "" for a sentence."""
+    line_end = c.text.find("\n")
+    items = c.text[line_end + 1 :].splitlines()
+    # An FAQ's question heading leads its answer's prose, quoted as a sentence is.
+    if c.block or line_end < 0 or not all(BULLET.match(item) for item in items):
+        return ""
+    marked = c.passage.start + c.start in {offset for offset, _ in c.passage.sections}
+    heading = c.text[:line_end]
+    return heading.lstrip("#").strip() if marked or heading.startswith("#") else ""
 
 
 def _points_back(c: Candidate) -> bool:
@@ -658,6 +675,16 @@ def in_context(c: Candidate) -> Candidate:
     return replace(c, start=start, text=c.passage.text[start : c.end])
 
 
+def named_by_heading(asked: set[str], text: str, start: int, end: int) -> bool:
+    """True when a list's heading holds a word asked that none of its items holds."""
+    line_end = text.find("\n", start, end)
+    heading = set(terms(text[start:line_end]))
+    # A number asked is the heading's to hold: "When was version 3.9 released?" is not answered
+    # by the section on version 4.1 whose item drops Python 3.9.
+    numbers = {a for a in asked if a[0].isdigit()}
+    return numbers <= heading and bool(asked & heading - set(terms(text[line_end:end])))
+
+
 def _quote(chosen: list[ScoredSentence]) -> str:
     return " ".join(_as_sentence(s.candidate.text) for s in chosen)
 
@@ -671,6 +698,7 @@ def gather_evidence(
     """The distinct full sentences of the passages, with term overlap and answer-type cue."""
     pool: dict[tuple[str, int, int], tuple[Passage, int, int, bool, str | None]] = {}
     wants_list = is_list_question(question)
+    asked = set(terms(question)) - QUESTION_WORDS
     for passage in passages:
         rows = table_rows(passage.text)
         tables = sorted({r.table for r in rows})
@@ -690,9 +718,18 @@ def gather_evidence(
             and not any(start < b and a < end for a, b in tables)
         ]
         spans += [(r.start, r.end, False, r.text) for r in rows]
+        headings = {offset - passage.start for offset, _ in passage.sections}
+        if not wants_list:
+            # A section's items under a heading naming what was asked answer it together:
+            # release notes' "## Version 4.1 (August 2026)" over its changes, which never say
+            # "version 4.1", answers "What changed in version 4.1?" and "When was it released?".
+            spans += [
+                (start, end, False, None)
+                for start, end in headed_lists(passage.text, headings)
+                if named_by_heading(asked, passage.text, start, end)
+            ]
         if wants_list:
             # A list is answered by the whole list or the paragraph that enumerates it.
-            headings = {offset - passage.start for offset, _ in passage.sections}
             blocks = list_spans(passage.text, headings) + paragraph_spans(passage.text)
             spans += [
                 (start, end, True, None)
@@ -710,7 +747,7 @@ def gather_evidence(
         (p, start, end, p.text[start:end] if read is None else read, block, read is not None)
         for p, start, end, block, read in pool.values()
     ]
-    q_terms = set(terms(question)) - QUESTION_WORDS
+    q_terms = asked
     kind = answer_type(question)
     # A speaker's label says who speaks, not what is said: "Arjun Mehta: Transformers." is no
     # sentence about Arjun Mehta.

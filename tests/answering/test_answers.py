@@ -2002,3 +2002,43 @@ def test_a_sentence_in_the_article_naming_what_was_asked_leads_one_that_never_do
     )
     erie = engine.ask("How big is the Erie campus?")
     assert (erie.declined, erie.citations[0].source) == (False, "campuses.txt")
+
+
+RELEASE_NOTES = """# Tessellate Scheduler release notes
+
+## Version 4.2 (November 2026)
+- Added gang scheduling for multi-node training jobs of up to 4,096 GPUs.
+- Preemption now waits up to 90 seconds for a checkpoint before stopping a job.
+
+## Version 4.1 (August 2026)
+- Added support for AMD MI355X accelerators.
+- The default queue timeout was raised from 24 hours to 72 hours.
+- Dropped support for Python 3.9.
+
+## Version 4.0 (May 2026)
+- New web dashboard showing utilization per team.
+- Scheduling decisions are now 3 times faster on clusters of over 10,000 GPUs.
+"""
+
+
+def test_a_sections_items_answer_what_its_heading_names(engine: Engine, tmp_path: Path) -> None:
+    # Before: no item says "version 4.1", and both questions were declined at confidence 0.0.
+    ingest_note(engine, tmp_path / "changelog.md", RELEASE_NOTES)
+    changed = engine.ask("What changed in version 4.1?")
+    assert (changed.declined, changed.text, [c.text for c in changed.citations]) == (
+        False,
+        "Version 4.1 (August 2026): Added support for AMD MI355X accelerators. The default queue"
+        " timeout was raised from 24 hours to 72 hours. Dropped support for Python 3.9. [1]",
+        [
+            RELEASE_NOTES[
+                RELEASE_NOTES.index("## Version 4.1") : RELEASE_NOTES.index("\n\n## Version 4.0")
+            ]
+        ],
+    )
+    released = engine.ask("When was version 4.0 released?")
+    assert (released.declined, released.citations[0].text.splitlines()[0]) == (
+        False,
+        "## Version 4.0 (May 2026)",
+    )
+    # The number asked is the heading's: Python 3.9 in 4.1's items is no version 3.9.
+    assert engine.ask("When was version 3.9 released?").declined
