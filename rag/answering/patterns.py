@@ -769,16 +769,16 @@ DOCS = (
 )
 OVERVIEW = re.compile(
     rf"^((please )?(summari[sz]e|give( me)? an overview of|give( me)? a summary of|overview of"
-    rf"|list|tell me about) (the |these |those |all( the)? |your |my )?{DOCS}"
+    rf"|list|tell me about) (the |this |that |these |those |all( the)? |your |my )?{DOCS}"
     rf"|(please )?(summari[sz]e|overview|summary|give( me)? (an overview|a summary))"
-    rf"|what (are|is) (the |these |those |all( the)? |your )?{DOCS} about"
+    rf"|what (are|is) (the |this |that |these |those |all( the)? |your )?{DOCS} about"
     rf"|what are (the |these |those |all( the)? |your )?(documents|articles|docs|files|sources)"
     rf"|(what|which) (documents|articles|docs|files|sources) (do you have|are there"
     rf"|are in the (collection|index))"
     rf"|(what is|whats) in (the |this |your )?(collection|index)|whats in here"
     rf"|(what )?topics do (the |these )?{DOCS} cover"
     rf"|what (topics|subjects) (are|do you) (covered|cover|discussed)( in (the |these )?{DOCS})?"
-    rf"|what do (the |these |those |your )?{DOCS} (cover|say)"
+    rf"|what (do|does) (the |this |that |these |those |your )?{DOCS} (cover|say)"
     # As people ask for the gist of everything at once.
     r"|(please )?(summari[sz]e|sum up) (everything|it all|all of (it|this|them))"
     r"|(give me |what are )?(the )?(key|main) (takeaways|points|highlights)"

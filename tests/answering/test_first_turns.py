@@ -902,6 +902,10 @@ def test_a_report_or_a_story_asked_for_as_a_whole_gets_the_overview() -> None:
         "summarize the report",
         "What is the report about?",
         "What are the stories about?",
+        # Before, "this" was no determiner the overview knew: the request was searched.
+        "What is this collection about?",
+        "What is this document about?",
+        "What does this collection cover?",
     ):
         assert classify(request) == Turn("overview"), request
     # A report asked about is searched, as any question.
