@@ -23,6 +23,12 @@ _EMPHASIS = re.compile(r"\*\*|__|`")
 _ABBREVIATION = re.compile(
     r"\b(vs|e\.g|i\.e|etc|approx|est|Inc|Corp|Ltd|Co|Mr|Ms|Dr|St|No|U\.S|U\.K)\.$"
 )
+# A bare reply ("Yes." under an FAQ's "Is there a noise limit?") states nothing alone: the
+# sentence after it, on the same line, says what it affirms, and is quoted with it.
+_BARE_REPLY = re.compile(
+    r"[*_\s]*(?:yes|yeah|yep|nope|correct|exactly|indeed|absolutely|certainly|not yet)[.!]$",
+    re.IGNORECASE,
+)
 # A month's abbreviation before its day or year ("Nov. 20", "Sept. 2026"), no sentence end either.
 _MONTH_ABBREVIATION = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.$")
 # A US state's abbreviation after its city's comma, before a dateline's agency or dash
@@ -229,6 +235,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             continue
         if "\n" not in match.group(0) and (
             _ABBREVIATION.search(text, start, match.start())
+            or _BARE_REPLY.match(text, start, match.start())
             or (
                 text[match.end() : match.end() + 1] in _DATELINE_NEXT
                 and _STATE_ABBREVIATION.search(text, start, match.start())

@@ -41,6 +41,23 @@ def test_sentences_split_on_stops_and_lines_not_abbreviations() -> None:
     ]
 
 
+def test_a_bare_reply_runs_on_into_the_sentence_saying_what_it_affirms() -> None:
+    text = "**Is there a noise limit?**\nYes. The county caps noise at 55 decibels. Correct."
+    assert spans_text(text, sentence_spans(text)) == [
+        "Is there a noise limit?",
+        "Yes. The county caps noise at 55 decibels.",
+        "Correct.",
+    ]
+    # A reply ending its line, or a word in a sentence, is no bare reply run on.
+    text = "Yes.\nThe county caps noise. He said yes. Then he left."
+    assert spans_text(text, sentence_spans(text)) == [
+        "Yes.",
+        "The county caps noise.",
+        "He said yes.",
+        "Then he left.",
+    ]
+
+
 def test_a_months_abbreviation_before_its_day_ends_no_sentence() -> None:
     # A wire dateline: the story's first sentence was cut to "20 (Wire) — Samsung …".
     text = (

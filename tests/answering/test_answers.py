@@ -2042,3 +2042,25 @@ def test_a_sections_items_answer_what_its_heading_names(engine: Engine, tmp_path
     )
     # The number asked is the heading's: Python 3.9 in 4.1's items is no version 3.9.
     assert engine.ask("When was version 3.9 released?").declined
+
+
+FAQ = """# Frequently asked questions: the Brightwater Data Center
+
+**How many jobs will it create?**
+About 1,500 construction jobs at peak and 120 permanent positions, most of them technicians.
+
+**Is there a noise limit?**
+Yes. The county's conditions cap noise at 55 decibels at the property line during the day and 50 \
+decibels at night.
+"""
+
+
+def test_an_faqs_bare_yes_is_quoted_with_what_it_affirms(engine: Engine, tmp_path: Path) -> None:
+    # Before: "Is there a noise limit? Yes." was the whole answer, at 0.98.
+    ingest_note(engine, tmp_path / "faq.md", FAQ)
+    answer = engine.ask("Is there a noise limit?")
+    assert (answer.declined, answer.text) == (
+        False,
+        "Is there a noise limit? Yes. The county's conditions cap noise at 55 decibels at the"
+        " property line during the day and 50 decibels at night. [1]",
+    )
