@@ -60,6 +60,7 @@ from rag.answering.patterns import (
     POINTS_BACK,
     POLAR,
     PRONOUN_SUBJECT,
+    REPORTED_POINTER,
     REPORTS_ASKING,
     SAID_QUESTION,
     SIGNATURE_NAME,
@@ -655,7 +656,7 @@ def section_heading(c: Candidate) -> str:
 
 def _points_back(c: Candidate) -> bool:
     return not c.block and any(
-        p.match(c.text) for p in (POINTS_BACK, ANAPHORIC_SUBJECT, PRONOUN_SUBJECT)
+        p.match(c.text) for p in (POINTS_BACK, ANAPHORIC_SUBJECT, PRONOUN_SUBJECT, REPORTED_POINTER)
     )
 
 

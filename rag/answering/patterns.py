@@ -375,6 +375,12 @@ PRONOUN_SUBJECT = re.compile(
     rf"^\s*(?:{OPENING_PARTICIPLE}(?:[Ii]t|[Hh]e|[Ss]he|[Tt]hey|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)"
     r"|[\"“](?:We|Our))\b"
 )
+# A sentence reporting what its pronoun's antecedent will do: "A county spokesperson said that
+# could happen as early as February." after "The board must hold a new hearing."
+REPORTED_POINTER = re.compile(
+    r"^\s*[A-Z][^.,;:\n]{0,60}?\b(?:said|says|added|noted|expects?|expected)\s+(?:that\s+)?"
+    r"(?:it|this|that|they)\s+(?:could|would|will|may|might|should|can|was|is|were|are)\b"
+)
 # A sentence reporting a question ("Councillor Okafor asked how much water the campus would
 # use."): it states nothing, and the sentence after it answers with the words it asked in.
 REPORTS_ASKING = re.compile(

@@ -2064,3 +2064,28 @@ def test_an_faqs_bare_yes_is_quoted_with_what_it_affirms(engine: Engine, tmp_pat
         "Is there a noise limit? Yes. The county's conditions cap noise at 55 decibels at the"
         " property line during the day and 50 decibels at night. [1]",
     )
+
+
+RULING = """# Court blocks Maricopa data center rezoning
+
+A Maricopa County Superior Court judge on Tuesday voided the rezoning that would have allowed
+Sandline Partners to build a 1.2-gigawatt data center campus near Buckeye, Arizona.
+
+Sandline said it would appeal. The company had planned to invest $8 billion in the site.
+
+The ruling means the board must hold a new hearing. A county spokesperson said that could happen
+as early as February.
+"""
+
+
+def test_a_reported_pronoun_is_quoted_with_the_sentence_it_points_back_to(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: "The ruling means the board must hold a new hearing." alone, saying no time.
+    ingest_note(engine, tmp_path / "ruling.md", RULING)
+    answer = engine.ask("When could a new hearing happen?")
+    assert (answer.declined, answer.text) == (
+        False,
+        "The ruling means the board must hold a new hearing. A county spokesperson said that could"
+        " happen as early as February. [1]",
+    )
