@@ -53,6 +53,7 @@ _SUBJECT_LINE = re.compile(r"(?:subject|re|fwd?)\s*:", re.IGNORECASE)
 _WRAPPED_LINE = 30
 _LINE_CLOSES = (".", "!", "?", ":")
 # A list item's mark: a dash or dot, or a number with a full stop or bracket.
+_UNDERLINE = re.compile(r"[ \t]*(?:={3,}|-{3,})[ \t]*")
 BULLET = re.compile(r"\s*(?:[-–•*·]|\d{1,2}[.)])\s+(?=\S)")
 SENTENCE_CLOSE = frozenset('.!?"”’)')
 
@@ -315,11 +316,31 @@ def emphasised(text: str, start: int, end: int) -> tuple[int, int]:
 
 def headed_lists(text: str, headings: Collection[int] = ()) -> list[tuple[int, int]]:
     """Spans of lists led by a heading: a section of items ("## Version 4.1", its changes)."""
+    # Plain text heads its sections with a title and a colon ("Version 4.1 (August 2026):").
     return [
         (start, end)
         for start, end in list_spans(text, headings)
-        if start in headings or _MARKDOWN_HEADING.match(text, start) is not None
+        if start in headings
+        or _MARKDOWN_HEADING.match(text, start) is not None
+        or titled_intro(text[start : text.find("\n", start)])
+        or is_underline(text[start:end].split("\n")[1])
     ]
+
+
+def is_underline(line: str) -> bool:
+    """True for the line of "=" or "-" under a Markdown heading (a setext heading's)."""
+    return _UNDERLINE.fullmatch(line) is not None
+
+
+def titled_intro(line: str) -> bool:
+    """True for a list's intro that is a title and a colon ("Requirements:"), not a sentence."""
+    # "The growth of data centers is being driven by:" is a sentence however short.
+    title = line[:-1].split()
+    return (
+        line.endswith(":")
+        and _is_title(line[:-1])
+        and (len(title) <= 3 or capitalised_share(title, digits=True) >= 0.6)
+    )
 
 
 def list_spans(text: str, headings: Collection[int] = ()) -> list[tuple[int, int]]:
@@ -334,18 +355,27 @@ def list_spans(text: str, headings: Collection[int] = ()) -> list[tuple[int, int
         # does a heading right over the items ("Priorities for 2027" in a Word letter); a plain
         # line without a stop over them may be a page's keywords ("AI Infrastructure Growth").
         line = text[start:end].rstrip()
-        headed = start in headings or _MARKDOWN_HEADING.match(line) is not None
+        # A Markdown heading may be underlined instead ("Phase 1\n-------").
+        underlined = i + 1 < len(lines) and is_underline(text[slice(*lines[i + 1])])
+        headed = start in headings or _MARKDOWN_HEADING.match(line) is not None or underlined
         if BULLET.match(text, start, end) or not (line.endswith((":", ".")) or headed):
             continue
-        last = i
+        first = last = i + underlined
         while last + 1 < len(lines) and BULLET.match(text, *lines[last + 1]):
             last += 1
-        if last - i >= 2:
+        if last - first >= 2:
             # A heading right above the intro names what the list is of; keep it in the quote.
-            # Above a sentence, the line is a byline or a paragraph of its own.
+            # Above a sentence, the line is a byline or a paragraph of its own; past a blank
+            # line, the document's title or another section's.
             colon = text[start:end].rstrip().endswith(":")
-            if colon and i > 0 and _is_title(text[lines[i - 1][0] : lines[i - 1][1]]):
-                start = lines[i - 1][0]
+            above = lines[i - 1] if i > 0 else (0, 0)
+            if (
+                colon
+                and i > 0
+                and "\n\n" not in text[above[1] : start]
+                and _is_title(text[above[0] : above[1]])
+            ):
+                start = above[0]
             spans.append(
                 (start + len(text[start:end]) - len(text[start:end].lstrip()), lines[last][1])
             )

@@ -7,6 +7,7 @@ from rag.text import (
     TableRow,
     closed,
     emphasised,
+    headed_lists,
     is_heading,
     list_spans,
     paragraph_spans,
@@ -224,6 +225,22 @@ def test_a_markdown_tables_rows_are_read_under_their_column_names() -> None:
         "Terms — attrs; the first.",
     ]
     assert table_rows("| a lone line |\nText.") == []
+
+
+def test_a_plain_texts_title_and_colon_head_a_list_but_not_across_a_blank_line() -> None:
+    text = (
+        "Release notes\n\nVersion 4.2 (November 2026):\n- Gang scheduling.\n- Preemption waits."
+        "\n\nVersion 4.1 (August 2026):\n- MI355X support.\n- Longer timeouts.\n"
+    )
+    # Before, "Release notes", past a blank line, was taken for the first list's heading.
+    assert spans_text(text, headed_lists(text)) == [
+        "Version 4.2 (November 2026):\n- Gang scheduling.\n- Preemption waits.",
+        "Version 4.1 (August 2026):\n- MI355X support.\n- Longer timeouts.",
+    ]
+    # A sentence introducing a list is no heading.
+    text = "The board set out what it wants from the county before the vote on Tuesday in Lakeview:"
+    text += "\n- A.\n- B."
+    assert headed_lists(text) == []
 
 
 def test_paragraph_spans_need_two_sentences() -> None:

@@ -86,6 +86,7 @@ from rag.text import (
     closed,
     headed_lists,
     is_heading,
+    is_underline,
     list_spans,
     paragraph_spans,
     sentence_spans,
@@ -93,6 +94,7 @@ from rag.text import (
     table_rows,
     table_text,
     terms,
+    titled_intro,
     words,
 )
 from rag.types import Citation, Draft, Offer, Passage
@@ -645,12 +647,14 @@ def as_read(c: Candidate) -> Candidate:
 def section_heading(c: Candidate) -> str:
     """The heading line leading a section's items quoted together, or "" for a sentence."""
     line_end = c.text.find("\n")
-    items = c.text[line_end + 1 :].splitlines()
+    items = [line for line in c.text[line_end + 1 :].splitlines() if not is_underline(line)]
     # An FAQ's question heading leads its answer's prose, quoted as a sentence is.
     if c.block or line_end < 0 or not all(BULLET.match(item) for item in items):
         return ""
     marked = c.passage.start + c.start in {offset for offset, _ in c.passage.sections}
     heading = c.text[:line_end]
+    if titled_intro(heading):
+        return heading[:-1]
     return heading.lstrip("#").strip() if marked or heading.startswith("#") else ""
 
 
@@ -1373,7 +1377,7 @@ def answers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _as_sentence(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not is_underline(line)]
     items = [BULLET.sub("", line, count=1) for line in lines if BULLET.match(line)]
     # A quoted list reads as one sentence, "intro: first; second; third.", without its heading;
     # so does a quotation led by its speaker's line.

@@ -38,7 +38,13 @@ READER_VERSION = 4
 OFF_PAPER = 72
 _TITLE_WORDS = 16
 _TITLE_CHARS = 120
-_MD_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+# A Markdown heading: "## Title", or a title underlined with "=" or "-" (a setext heading).
+_MD_HEADING = re.compile(
+    r"^#{1,6}[ \t]+(.+?)[ \t#]*$"
+    # Not a list's item over a rule: "- last item\n---".
+    r"|^(?![ \t]*(?:[-*+]|\d+[.)])[ \t])([^\n]*\S[^\n]*)\n[ \t]*(?:={3,}|-{3,})[ \t]*$",
+    re.MULTILINE,
+)
 _HEADING_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 # A news story's byline or date line ("By Maria Lopez | July 2, 2026", "Updated: 3 March 2026")
 # is capitalised like a Title Case headline, but names its writer or day, not its subject.
@@ -304,12 +310,15 @@ def _find_lines(text: str, wanted: list[str]) -> SectionStarts:
 
 
 def _markdown_sections(text: str) -> SectionStarts:
-    return tuple((m.start(), m.group(1).strip()) for m in _MD_HEADING.finditer(text))
+    return tuple(
+        (m.start(), (m.group(1) or m.group(2)).strip()) for m in _MD_HEADING.finditer(text)
+    )
 
 
 def _markdown_title(text: str) -> str:
-    match = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
-    return match.group(1) if match else ""
+    # "# Title", or a title underlined with "=".
+    match = re.search(r"^#\s+(.+)$|^([^\n]*\S[^\n]*)\n[ \t]*={3,}[ \t]*$", text, re.MULTILINE)
+    return (match.group(1) or match.group(2).strip()) if match else ""
 
 
 def capped_title(title: str) -> str:

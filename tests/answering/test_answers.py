@@ -2089,3 +2089,36 @@ def test_a_reported_pronoun_is_quoted_with_the_sentence_it_points_back_to(
         "The ruling means the board must hold a new hearing. A county spokesperson said that could"
         " happen as early as February. [1]",
     )
+
+
+def test_a_plain_texts_section_titled_with_a_colon_answers_what_it_names(
+    engine: Engine, tmp_path: Path
+) -> None:
+    notes = RELEASE_NOTES.replace("## ", "").replace(")\n-", "):\n-").lstrip("# ")
+    ingest_note(engine, tmp_path / "notes.txt", notes)
+    answer = engine.ask("When was version 4.2 released?")
+    assert (answer.declined, answer.text) == (
+        False,
+        "Version 4.2 (November 2026): Added gang scheduling for multi-node training jobs of up to"
+        " 4,096 GPUs. Preemption now waits up to 90 seconds for a checkpoint before stopping a"
+        " job. [1]",
+    )
+
+
+def test_an_underlined_headings_section_answers_what_it_names(
+    engine: Engine, tmp_path: Path
+) -> None:
+    plan = (
+        "Kestrel Cluster upgrade plan\n============================\n\n"
+        "Phase 1 (Q1 2027)\n-----------------\n- Replace 1,200 H100 nodes with B300 nodes.\n"
+        "- Upgrade the spine switches to 800G.\n\n"
+        "Phase 2 (Q3 2027)\n-----------------\n- Add 40 megawatts of liquid cooling.\n"
+        "- Bring the total to 24,000 GPUs.\n"
+    )
+    ingest_note(engine, tmp_path / "plan.md", plan)
+    answer = engine.ask("What happens in phase 2?")
+    assert (answer.declined, answer.text) == (
+        False,
+        "Phase 2 (Q3 2027): Add 40 megawatts of liquid cooling. Bring the total to 24,000"
+        " GPUs. [1]",
+    )

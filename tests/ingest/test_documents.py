@@ -50,6 +50,21 @@ def test_markdown_title_from_heading(tmp_path: Path) -> None:
     assert load_document(path).title == "Fusion power for data centers"
 
 
+def test_an_underlined_markdown_heading_is_a_title_and_a_section(tmp_path: Path) -> None:
+    path = tmp_path / "plan.md"
+    text = (
+        "Kestrel upgrade plan\n====================\n\nPhase 1 (Q1 2027)\n-----------------\n"
+        "- Replace the H100 nodes.\n- Upgrade the spine.\n---\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    doc = load_document(path)
+    # An item over a rule ("- Upgrade the spine.\n---") heads no section.
+    assert (doc.title, doc.sections) == (
+        "Kestrel upgrade plan",
+        ((0, "Kestrel upgrade plan"), (text.index("Phase 1"), "Phase 1 (Q1 2027)")),
+    )
+
+
 def test_html_text_and_title(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text(
