@@ -52,8 +52,9 @@ _SUBJECT_LINE = re.compile(r"(?:subject|re|fwd?)\s*:", re.IGNORECASE)
 # A line this long or longer that ends in no stop, before a lower-case one, wraps a sentence.
 _WRAPPED_LINE = 30
 _LINE_CLOSES = (".", "!", "?", ":")
-# A list item's mark: a dash or dot, or a number with a full stop or bracket.
+# The line under a Markdown heading written the other way ("Phase 1" over "-------").
 _UNDERLINE = re.compile(r"[ \t]*(?:={3,}|-{3,})[ \t]*")
+# A list item's mark: a dash or dot, or a number with a full stop or bracket.
 BULLET = re.compile(r"\s*(?:[-–•*·]|\d{1,2}[.)])\s+(?=\S)")
 SENTENCE_CLOSE = frozenset('.!?"”’)')
 

@@ -653,9 +653,9 @@ def section_heading(c: Candidate) -> str:
         return ""
     marked = c.passage.start + c.start in {offset for offset, _ in c.passage.sections}
     heading = c.text[:line_end]
-    if titled_intro(heading):
-        return heading[:-1]
-    return heading.lstrip("#").strip() if marked or heading.startswith("#") else ""
+    if not (marked or heading.startswith("#") or titled_intro(heading)):
+        return ""
+    return heading.lstrip("#").strip().removesuffix(":")
 
 
 def _points_back(c: Candidate) -> bool:
