@@ -53,7 +53,8 @@ _SUBJECT_LINE = re.compile(r"(?:subject|re|fwd?)\s*:", re.IGNORECASE)
 _WRAPPED_LINE = 30
 _LINE_CLOSES = (".", "!", "?", ":")
 # The line under a Markdown heading written the other way ("Phase 1" over "-------").
-_UNDERLINE = re.compile(r"[ \t]*(?:={3,}|-{3,})[ \t]*")
+UNDERLINE = r"[ \t]*(?:={3,}|-{3,})[ \t]*"
+_UNDERLINE = re.compile(UNDERLINE)
 # A list item's mark: a dash or dot, or a number with a full stop or bracket.
 BULLET = re.compile(r"\s*(?:[-–•*·]|\d{1,2}[.)])\s+(?=\S)")
 SENTENCE_CLOSE = frozenset('.!?"”’)')

@@ -647,12 +647,14 @@ def as_read(c: Candidate) -> Candidate:
 def section_heading(c: Candidate) -> str:
     """The heading line leading a section's items quoted together, or "" for a sentence."""
     line_end = c.text.find("\n")
+    if c.block or line_end < 0:
+        return ""
     items = [line for line in c.text[line_end + 1 :].splitlines() if not is_underline(line)]
     # An FAQ's question heading leads its answer's prose, quoted as a sentence is.
-    if c.block or line_end < 0 or not all(BULLET.match(item) for item in items):
+    if not all(BULLET.match(item) for item in items):
         return ""
-    marked = c.passage.start + c.start in {offset for offset, _ in c.passage.sections}
     heading = c.text[:line_end]
+    marked = marked_heading(c.passage, c.start, c.start + line_end)
     if not (marked or heading.startswith("#") or titled_intro(heading)):
         return ""
     return heading.lstrip("#").strip().removesuffix(":")

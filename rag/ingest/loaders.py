@@ -17,7 +17,7 @@ from rag.ingest.limits import ReadLimits, TextBudget, over
 from rag.ingest.pdf_tables import with_tables
 from rag.ingest.reflow import unwrapped
 from rag.ingest.zipped import RATIO_FLOOR, open_zip
-from rag.text import capitalised_share
+from rag.text import UNDERLINE, capitalised_share
 from rag.types import PageStarts, SectionStarts
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ _TITLE_CHARS = 120
 _MD_HEADING = re.compile(
     r"^#{1,6}[ \t]+(.+?)[ \t#]*$"
     # Not a list's item over a rule: "- last item\n---".
-    r"|^(?![ \t]*(?:[-*+]|\d+[.)])[ \t])([^\n]*\S[^\n]*)\n[ \t]*(?:={3,}|-{3,})[ \t]*$",
+    rf"|^(?![ \t]*(?:[-*+]|\d+[.)])[ \t])([^\n]*\S[^\n]*)\n{UNDERLINE}$",
     re.MULTILINE,
 )
 _HEADING_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
