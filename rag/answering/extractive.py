@@ -733,7 +733,7 @@ def gather_evidence(
             spans += [
                 (start, end, False, None)
                 for start, end in headed_lists(passage.text, headings)
-                if named_by_heading(asked, passage.text, start, end)
+                if named_by_heading(asked - GENERIC, passage.text, start, end)
             ]
         if wants_list:
             # A list is answered by the whole list or the paragraph that enumerates it.

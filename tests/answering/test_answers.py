@@ -2122,3 +2122,18 @@ def test_an_underlined_headings_section_answers_what_it_names(
         "Phase 2 (Q3 2027): Add 40 megawatts of liquid cooling. Bring the total to 24,000"
         " GPUs. [1]",
     )
+
+
+def test_a_generic_word_in_a_heading_does_not_make_its_list_an_answer() -> None:
+    # "Who bought the company?" quoted a whole timeline at 0.23 for its heading's "company".
+    text = (
+        "## Helix Compute: company timeline\n"
+        "- 2019: Founded in Austin by Dana Whitfield.\n"
+        "- 2024: Raised a $310 million Series B.\n"
+    )
+    passage = Passage(1, "c1", "helix.md", "Helix Compute", text, 0, len(text), 1.0)
+    found = [c.text for c in gather_evidence("Who bought the company?", [passage]).candidates]
+    assert found == [
+        "2019: Founded in Austin by Dana Whitfield.",
+        "2024: Raised a $310 million Series B.",
+    ]
