@@ -20,7 +20,7 @@ from rag.answering.confidence import (
     features,
     load_model,
 )
-from rag.answering.events import other_event
+from rag.answering.events import kinds, other_event
 from rag.answering.measures import (
     asked_measures,
     how_stated,
@@ -354,7 +354,15 @@ def choose(
         return Choice([], [], {})
     read = cosines([as_read(c) for c in shortlist])
     scored = continued_first(fuller_first(t, rank_candidates(t, shortlist, read)))
-    for first in (row_first, named_first, measured_first, titled_first, said_first, voiced_first):
+    for first in (
+        row_first,
+        named_first,
+        measured_first,
+        titled_first,
+        said_first,
+        voiced_first,
+        event_first,
+    ):
         scored = first(evidence, scored)
     scored = on_part(part, scored, ranked=True)
     best = scored[0]
@@ -1184,6 +1192,29 @@ def titled_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[Score
     if not stating or (stated and another(stating[0])):
         return scored
     return led_by(stating, named)
+
+
+def event_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """When the best sentence tells of another kind of event, the best telling of the one asked."""
+    # "Who bought Osei Power Systems?" ranked its founding first, by its name, over "She sold it
+    # to Schneider Electric …" in the same article; the founding was then declined (other_event).
+    # Only then: "What did Old Norse traditions merge with?" is left to the order by meaning.
+    asked, told = kinds(evidence.question), kinds(scored[0].candidate.text)
+    if len(asked) != 1 or not told or asked & told:
+        return scored
+    telling = next(
+        (
+            s
+            for s in scored
+            if asked & kinds(s.candidate.text) and on_names(evidence.names, s.candidate)
+        ),
+        None,
+    )
+    if telling is None:
+        return scored
+    # Its verb states what was asked, though not in the question's word ("sold" for "bought").
+    told_asked = replace(telling, candidate=replace(telling.candidate, focus=True))
+    return [told_asked, *(s for s in scored if s is not telling)]
 
 
 def said_first(evidence: Evidence, scored: list[ScoredSentence]) -> list[ScoredSentence]:

@@ -65,3 +65,25 @@ def test_a_founding_does_not_answer_who_acquired(engine: Engine, tmp_path: Path)
     assert engine.ask("How much did Acme Robotics raise?").text == (
         "In 2025 Acme Robotics raised $120 million from Granite Ventures to expand its factory. [1]"
     )
+
+
+BIOGRAPHY = (
+    "Marguerite Osei: a short biography\n\n"
+    "Marguerite Osei was born in Kumasi, Ghana, in 1961. After a decade at Siemens, she founded"
+    " Osei Power Systems in 1999 in Leeds. The company designed cooling equipment for data centres"
+    " and grew to 1,400 employees by 2015. She sold it to Schneider Electric in 2018 for a reported"
+    " £620 million.\n"
+)
+
+
+def test_a_sentence_telling_of_the_event_asked_leads_one_of_another(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: the founding ranked first by its name, and was declined as another event.
+    ingest_note(engine, tmp_path / "osei.txt", BIOGRAPHY)
+    bought = engine.ask("Who bought Osei Power Systems?")
+    assert (bought.declined, bought.citations[0].text) == (
+        False,
+        "The company designed cooling equipment for data centres and grew to 1,400 employees by"
+        " 2015. She sold it to Schneider Electric in 2018 for a reported £620 million.",
+    )
