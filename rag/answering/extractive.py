@@ -645,6 +645,9 @@ def as_read(c: Candidate) -> Candidate:
         # A section's items under "## Version 4.1 (August 2026)" are what its heading names; the
         # items' meaning, far from "What changed in version 4.1?", would decline it.
         return replace(c, text=heading)
+    if c.passage.title and labelled_item(c.passage.text, c.start, c.end):
+        # A fact sheet's "Capacity: 1.2 GW" is about what its title names, and says so only there.
+        return replace(c, text=f"{c.passage.title}. {c.text}")
     led = in_context(c)
     if led is not c or not _points_back(c) or not c.passage.title:
         return led
@@ -714,6 +717,8 @@ def gather_evidence(
     pool: dict[tuple[str, int, int], tuple[Passage, int, int, bool, str | None]] = {}
     wants_list = is_list_question(question)
     asked = set(terms(question)) - QUESTION_WORDS
+    focus = focus_terms(question)
+    kind = answer_type(question)
     for passage in passages:
         rows = table_rows(passage.text)
         tables = sorted({r.table for r in rows})
@@ -726,6 +731,15 @@ def gather_evidence(
                 not is_heading(passage.text[start:end])
                 or signed(passage.text[start:end])
                 or figure_in_prose(passage.text, start, end)
+                # Only one stating a word asked, and the kind of answer asked: a fact sheet's
+                # other items would crowd out the sentences worth embedding ("Regional Leaders:
+                # United States, China, Europe" for "When do Europe's AI rules become binding?"),
+                # and "Capacity: 1.2 GW" says nothing of when full capacity is reached.
+                or (
+                    stated_item(passage.text, start, end)
+                    and focus & set(terms(passage.text[start:end]))
+                    and (kind.kind is None or kind.present(passage.text[start:end]))
+                )
             )
             and not marked_heading(passage, start, end)
             and not is_cut_off(passage.text[start:end])
@@ -763,7 +777,6 @@ def gather_evidence(
         for p, start, end, block, read in pool.values()
     ]
     q_terms = asked
-    kind = answer_type(question)
     # A speaker's label says who speaks, not what is said: "Arjun Mehta: Transformers." is no
     # sentence about Arjun Mehta.
     labels = {id(p): turn_labels(p.text) for p in passages}
@@ -776,9 +789,14 @@ def gather_evidence(
         measure_terms(question, wanted, e[3]) | how_stated(question, st)
         for e, st in zip(entries, sentence_terms, strict=True)
     ]
+    # A fact sheet's item states of what its title names: "Permanent jobs: 1,500" under "Project
+    # Bluebonnet fact sheet" holds "Project Bluebonnet" as its reading does (as_read).
+    labelled = [
+        set(terms(p.title)) if p.title and labelled_item(p.text, start, end) else set()
+        for p, start, end, *_ in entries
+    ]
     weights = _idf(q_terms, sentence_terms)
     total = sum(weights.values()) or 1.0
-    focus = focus_terms(question)
     # A title asked for is checked on the whole quote (choose), not as one predicate word among
     # others: "the current CEO and chairman of Goldman Sachs" is not answered by Microsoft's CEO.
     predicate = focus - TITLE_ACRONYMS.keys()
@@ -789,7 +807,7 @@ def gather_evidence(
             start,
             end,
             text,
-            lexical=sum(weights[q] for q in q_terms & st) / total,
+            lexical=sum(weights[q] for q in q_terms & (st | labelled[i])) / total,
             cue=kind.present(text),
             focus=bool(asked_verbs & with_verbs(st | said)) or not predicate,
             block=block,
@@ -797,8 +815,8 @@ def gather_evidence(
             stated=frozenset(said),
             row=row,
         )
-        for (p, start, end, text, block, row), st, said in zip(
-            entries, sentence_terms, stated, strict=True
+        for i, ((p, start, end, text, block, row), st, said) in enumerate(
+            zip(entries, sentence_terms, stated, strict=True)
         )
     ]
     if past:
@@ -1368,6 +1386,52 @@ def figure_in_prose(text: str, start: int, end: int) -> bool:
         # A bullet's mark is no other sentence: "- Up 12% in 2025." is alone on its line.
         and any(c.isalnum() for c in rest)
     )
+
+
+# A label is a few words ("First building online"); more before a colon is a sentence's.
+LABEL_WORDS = 4
+
+
+def stated_item(text: str, start: int, end: int) -> bool:
+    """True for a short list item or field giving a value: "Capacity: 1.2 GW", "10 g salt"."""
+    # A fact sheet's or recipe's items are short like headings, and the only lines stating their
+    # facts; a bullet's short item naming no figure or value ("- Transformers") stays a heading.
+    return labelled_item(text, start, end) or (
+        _item(text, start) and any(c.isdigit() for c in text[start:end])
+    )
+
+
+def labelled_item(text: str, start: int, end: int) -> bool:
+    """True for a short item or field of a label and its value ("Community liaison: Jo Park")."""
+    # Only one short enough to read as a heading: a longer value says more of what it is about
+    # ("Regional Leaders: United States, China, Europe"), and read under its article's title it
+    # drew questions on that title's subject.
+    return (
+        is_heading(text[start:end])
+        and _labelled(text[start:end])
+        and (_item(text, start) or _among_fields(text, start, end))
+    )
+
+
+def _labelled(line: str) -> bool:
+    label, colon, value = line.partition(":")
+    return bool(colon and value.strip()) and 0 < len(label.split()) <= LABEL_WORDS
+
+
+def _item(text: str, start: int) -> bool:
+    mark = BULLET.match(text, text.rfind("\n", 0, start) + 1)
+    return mark is not None and mark.end() == start
+
+
+def _among_fields(text: str, start: int, end: int) -> bool:
+    # A line of its own beside another labelled line: a fact sheet's fields without bullets, as
+    # HTML's definition list and bold labels ("<strong>Water:</strong> …") read.
+    lines = text.split("\n")
+    row = text.count("\n", 0, start)
+    if lines[row].strip() != text[start:end].strip():
+        return False
+    beside = lines[max(row - 1, 0) : row] + lines[row + 1 : row + 2]
+    return any(_labelled(line.strip()) for line in beside)
 
 
 def marked_heading(passage: Passage, start: int, end: int) -> bool:

@@ -2137,3 +2137,85 @@ def test_a_generic_word_in_a_heading_does_not_make_its_list_an_answer() -> None:
         "2019: Founded in Austin by Dana Whitfield.",
         "2024: Raised a $310 million Series B.",
     ]
+
+
+FACT_SHEET = """# Project Bluebonnet fact sheet
+
+Project Bluebonnet is a data center campus planned by Helix Compute outside Abilene, Texas.
+
+## Key facts
+
+- Location: Taylor County, Texas
+- Capacity: 1.2 GW
+- Investment: $15 billion
+- Permanent jobs: 1,500
+
+## Contacts
+
+- Press: press@helixcompute.example
+- Community liaison: Maria Gonzales
+"""
+
+
+def test_a_fact_sheets_short_items_state_their_values(engine: Engine, tmp_path: Path) -> None:
+    # Before: "Capacity: 1.2 GW" read as a heading, never quoted; both were declined at 0.0.
+    ingest_note(engine, tmp_path / "bluebonnet.md", FACT_SHEET)
+    capacity = engine.ask("What is the capacity of Project Bluebonnet?")
+    assert (capacity.declined, capacity.text) == (False, "Capacity: 1.2 GW. [1]")
+    liaison = engine.ask("Who is the community liaison?")
+    assert (liaison.declined, liaison.text) == (False, "Community liaison: Maria Gonzales. [1]")
+
+
+def test_a_short_item_is_a_candidate_only_stating_a_word_and_the_kind_asked() -> None:
+    passage = Passage(1, "c1", "sheet.md", "Bluebonnet", FACT_SHEET, 0, len(FACT_SHEET), 1.0)
+    shorts = {"Capacity: 1.2 GW", "Permanent jobs: 1,500", "Investment: $15 billion"}
+
+    def candidates(question: str) -> set[str]:
+        return {c.text for c in gather_evidence(question, [passage]).candidates} & shorts
+
+    assert candidates("What is the capacity of Project Bluebonnet?") == {"Capacity: 1.2 GW"}
+    # No word asked: the items would crowd out the sentences worth embedding.
+    assert candidates("Who leads Project Bluebonnet?") == set()
+    # A capacity is no date.
+    assert candidates("When will Project Bluebonnet reach full capacity?") == set()
+
+
+FIELDS_PAGE = (
+    "<html><head><title>Project Bluebonnet at a glance</title></head><body>"
+    "<h1>Project Bluebonnet at a glance</h1>"
+    "<p>Project Bluebonnet is a data center campus planned by Helix Compute outside Abilene.</p>"
+    "<h2>Key facts</h2><dl><dt>Capacity</dt><dd>1.2 GW</dd><dt>Permanent jobs</dt><dd>1,500</dd>"
+    "</dl></body></html>"
+)
+
+
+def test_a_pages_fields_without_bullets_state_their_values(engine: Engine, tmp_path: Path) -> None:
+    # A definition list reads as "Capacity: 1.2 GW" lines, without bullets; declined at 0.0 before.
+    ingest_note(engine, tmp_path / "bluebonnet.html", FIELDS_PAGE)
+    jobs = engine.ask("How many jobs will Project Bluebonnet create?")
+    assert (jobs.declined, jobs.text) == (False, "Permanent jobs: 1,500. [1]")
+
+
+RECIPE = """# Overnight Sourdough Loaf
+
+## Ingredients
+
+- 500 g bread flour
+- 375 g water
+- 10 g salt
+
+## Method
+
+1. Mix the flour and 350 g of the water and leave to rest for one hour.
+2. Add the salt and remaining water, and squeeze together until combined.
+"""
+
+
+def test_a_recipes_short_items_give_their_amounts(engine: Engine, tmp_path: Path) -> None:
+    # Before: "10 g salt" read as a heading; the method's step was quoted at 0.26.
+    ingest_note(engine, tmp_path / "bread.md", RECIPE)
+    salt = engine.ask("How much salt do I need?")
+    assert (salt.declined, salt.text) == (
+        False,
+        "10 g salt. [1] Add the salt and remaining water, and squeeze together until combined. [2]",
+    )
