@@ -1426,12 +1426,15 @@ def _item(text: str, start: int) -> bool:
 def _among_fields(text: str, start: int, end: int) -> bool:
     # A line of its own beside another labelled line: a fact sheet's fields without bullets, as
     # HTML's definition list and bold labels ("<strong>Water:</strong> …") read.
-    lines = text.split("\n")
-    row = text.count("\n", 0, start)
-    if lines[row].strip() != text[start:end].strip():
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = len(text) if (found := text.find("\n", end)) < 0 else found
+    if text[line_start:line_end].strip() != text[start:end].strip():
         return False
-    beside = lines[max(row - 1, 0) : row] + lines[row + 1 : row + 2]
-    return any(_labelled(line.strip()) for line in beside)
+    above = text[text.rfind("\n", 0, max(line_start - 1, 0)) + 1 : max(line_start - 1, 0)]
+    below = text[
+        line_end + 1 : len(text) if (after := text.find("\n", line_end + 1)) < 0 else after
+    ]
+    return any(_labelled(line.strip()) for line in (above, below))
 
 
 def marked_heading(passage: Passage, start: int, end: int) -> bool:
