@@ -50,6 +50,7 @@ from rag.answering.patterns import (
     CUT_OFF_WORDS,
     FORECAST,
     GENERIC,
+    HEADER_STATES,
     INSTRUCTION,
     LINE_MARKUP,
     LIST_Q,
@@ -737,7 +738,7 @@ def gather_evidence(
                 # and "Capacity: 1.2 GW" says nothing of when full capacity is reached.
                 or (
                     stated_item(passage.text, start, end)
-                    and focus & set(terms(passage.text[start:end]))
+                    and with_verbs(focus) & field_terms(passage.text, start, end, kind.kind)
                     and (kind.kind is None or kind.present(passage.text[start:end]))
                 )
             )
@@ -786,13 +787,17 @@ def gather_evidence(
     # A sentence giving the measure asked states the question's word for it: "funding round"
     # says "raise", "speeds" says "fast".
     stated = [
-        measure_terms(question, wanted, e[3]) | how_stated(question, st)
+        measure_terms(question, wanted, e[3])
+        | how_stated(question, st)
+        | (field_terms(e[0].text, e[1], e[2], kind.kind) - st)
         for e, st in zip(entries, sentence_terms, strict=True)
     ]
     # A fact sheet's item states of what its title names: "Permanent jobs: 1,500" under "Project
     # Bluebonnet fact sheet" holds "Project Bluebonnet" as its reading does (as_read).
+    # So does a header line of what its label means ("From:" who sent it).
     labelled = [
-        set(terms(p.title)) if p.title and labelled_item(p.text, start, end) else set()
+        (set(terms(p.title)) if p.title and labelled_item(p.text, start, end) else set())
+        | field_terms(p.text, start, end, kind.kind)
         for p, start, end, *_ in entries
     ]
     weights = _idf(q_terms, sentence_terms)
@@ -1416,6 +1421,16 @@ def labelled_item(text: str, start: int, end: int) -> bool:
 def _labelled(line: str) -> bool:
     label, colon, value = line.partition(":")
     return bool(colon and value.strip()) and 0 < len(label.split()) <= LABEL_WORDS
+
+
+def field_terms(text: str, start: int, end: int, kind: str | None) -> set[str]:
+    """The terms of a span, with what a message's header label states ("From:" who sent it)."""
+    span = text[start:end]
+    label, colon, _ = span.partition(":")
+    header = HEADER_STATES.get((label.strip().lower(), kind or ""), frozenset())
+    if not (colon and header and (_item(text, start) or _among_fields(text, start, end))):
+        header = frozenset()
+    return set(terms(span)) | header
 
 
 def _item(text: str, start: int) -> bool:

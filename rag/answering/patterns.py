@@ -491,6 +491,15 @@ POINTS_BACK = re.compile(
     r"|For (?:this|that|these) reasons?|To (?:this|that) end|Because of (?:this|that|these|those)"
     r"|Due to (?:this|that))\b"
 )
+# A message's header line states what its label means, for the kind of answer its value gives
+# (stemmed, as terms are): "From: Dana Whitfield" who sent or wrote it, "Date: March 3" when.
+_SENT = frozenset({"sent", "send", "writ", "wrot", "written"})
+HEADER_STATES = {
+    ("from", "entity"): _SENT | {"author", "sender"},
+    ("to", "entity"): frozenset({"receiv", "recipient", "address"}),
+    ("date", "date"): _SENT,
+    ("sent", "date"): _SENT,
+}
 # Words every article is about; sharing them says nothing about answering.
 GENERIC = frozenset({"ai", "company", "firm", "article", "report", "new"})
 

@@ -12,6 +12,7 @@ from rag.answering.citations import check_citations, quote_is_backed
 from rag.answering.extractive import (
     DECLINE_TEXT,
     absent_names,
+    field_terms,
     figure_in_prose,
     gather_evidence,
     is_cut_off,
@@ -2219,3 +2220,40 @@ def test_a_recipes_short_items_give_their_amounts(engine: Engine, tmp_path: Path
         False,
         "10 g salt. [1] Add the salt and remaining water, and squeeze together until combined. [2]",
     )
+
+
+MEMO = (
+    "To: Investment Committee\n"
+    "From: Dana Whitfield, Chief Financial Officer\n"
+    "Date: March 3, 2027\n"
+    "Subject: Abilene expansion financing\n\n"
+    "We propose to finance the second Abilene building with a $1.2 billion construction loan"
+    " from a group of five banks led by JPMorgan.\n"
+)
+
+
+def test_a_messages_header_lines_say_who_sent_it_and_when(engine: Engine, tmp_path: Path) -> None:
+    # Before: both declined at 0.0; the header lines read as headings and say "sent" or "wrote"
+    # only by their labels.
+    ingest_note(engine, tmp_path / "memo.txt", MEMO)
+    sent = engine.ask("Who sent the memo?")
+    assert (sent.declined, sent.text) == (
+        False,
+        "From: Dana Whitfield, Chief Financial Officer. [1]",
+    )
+    written = engine.ask("When was the memo written?")
+    assert (written.declined, written.text) == (False, "Date: March 3, 2027. [1]")
+
+
+def test_a_header_label_states_its_meaning_only_for_the_kind_it_gives() -> None:
+    start = MEMO.index("Date:")
+    end = MEMO.index("\n", start)
+    assert field_terms(MEMO, start, end, "date") == {"date", "march", "3", "2027"} | {
+        "sent",
+        "send",
+        "writ",
+        "wrot",
+        "written",
+    }
+    # A date says nothing of who sent the memo.
+    assert field_terms(MEMO, start, end, "entity") == {"date", "march", "3", "2027"}
