@@ -720,7 +720,11 @@ def gather_evidence(
     asked = set(terms(question)) - QUESTION_WORDS
     focus = focus_terms(question)
     kind = answer_type(question)
+    subjects = tuple(without_titles(required_names(question)))
     for passage in passages:
+        # A short item is about its article's subject, so only an article naming every name
+        # asked answers with one: "Capacity: 1.2 GW" is no capacity of Stargate.
+        on_article = names_share(subjects, f"{passage.title}\n{passage.text}") == 1.0
         rows = table_rows(passage.text)
         tables = sorted({r.table for r in rows})
         spans: list[tuple[int, int, bool, str | None]] = [
@@ -732,14 +736,16 @@ def gather_evidence(
                 not is_heading(passage.text[start:end])
                 or signed(passage.text[start:end])
                 or figure_in_prose(passage.text, start, end)
-                # Only one stating a word asked, and the kind of answer asked: a fact sheet's
-                # other items would crowd out the sentences worth embedding ("Regional Leaders:
-                # United States, China, Europe" for "When do Europe's AI rules become binding?"),
-                # and "Capacity: 1.2 GW" says nothing of when full capacity is reached.
+                # Only one stating a word asked, and the kind of answer asked, in an article on
+                # the names asked: a fact sheet's other items would crowd out the sentences
+                # worth embedding ("Regional Leaders: United States, China, Europe" for "When do
+                # Europe's AI rules become binding?"), and "Capacity: 1.2 GW" says nothing of
+                # when full capacity is reached.
                 or (
                     stated_item(passage.text, start, end)
                     and with_verbs(focus) & field_terms(passage.text, start, end, kind.kind)
                     and (kind.kind is None or kind.present(passage.text[start:end]))
+                    and on_article
                 )
             )
             and not marked_heading(passage, start, end)

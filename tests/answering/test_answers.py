@@ -2179,6 +2179,8 @@ def test_a_short_item_is_a_candidate_only_stating_a_word_and_the_kind_asked() ->
     assert candidates("Who leads Project Bluebonnet?") == set()
     # A capacity is no date.
     assert candidates("When will Project Bluebonnet reach full capacity?") == set()
+    # An item is about its article's subject: the sheet never names Stargate.
+    assert candidates("What is the capacity of Stargate?") == set()
 
 
 FIELDS_PAGE = (
