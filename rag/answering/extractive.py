@@ -742,10 +742,9 @@ def gather_evidence(
                 # Europe's AI rules become binding?"), and "Capacity: 1.2 GW" says nothing of
                 # when full capacity is reached.
                 or (
-                    stated_item(passage.text, start, end)
-                    and with_verbs(focus) & field_terms(passage.text, start, end, kind.kind)
-                    and (kind.kind is None or kind.present(passage.text[start:end]))
-                    and on_article
+                    on_article
+                    and stated_item(passage.text, start, end)
+                    and item_states(focus, kind, passage.text, start, end)
                 )
             )
             and not marked_heading(passage, start, end)
@@ -795,7 +794,7 @@ def gather_evidence(
     stated = [
         measure_terms(question, wanted, e[3])
         | how_stated(question, st)
-        | (field_terms(e[0].text, e[1], e[2], kind.kind) - st)
+        | header_terms(e[0].text, e[1], e[2], kind.kind)
         for e, st in zip(entries, sentence_terms, strict=True)
     ]
     # A fact sheet's item states of what its title names: "Permanent jobs: 1,500" under "Project
@@ -803,7 +802,7 @@ def gather_evidence(
     # So does a header line of what its label means ("From:" who sent it).
     labelled = [
         (set(terms(p.title)) if p.title and labelled_item(p.text, start, end) else set())
-        | field_terms(p.text, start, end, kind.kind)
+        | header_terms(p.text, start, end, kind.kind)
         for p, start, end, *_ in entries
     ]
     weights = _idf(q_terms, sentence_terms)
@@ -1429,14 +1428,19 @@ def _labelled(line: str) -> bool:
     return bool(colon and value.strip()) and 0 < len(label.split()) <= LABEL_WORDS
 
 
-def field_terms(text: str, start: int, end: int, kind: str | None) -> set[str]:
-    """The terms of a span, with what a message's header label states ("From:" who sent it)."""
-    span = text[start:end]
-    label, colon, _ = span.partition(":")
+def item_states(focus: set[str], kind: AnswerType, text: str, start: int, end: int) -> bool:
+    """True for a short item holding a word asked and the kind of answer asked, if one is."""
+    said = set(terms(text[start:end])) | header_terms(text, start, end, kind.kind)
+    return bool(with_verbs(focus) & said) and (kind.kind is None or kind.present(text[start:end]))
+
+
+def header_terms(text: str, start: int, end: int, kind: str | None) -> frozenset[str]:
+    """What a message's header line states by its label ("From:" who sent it), else nothing."""
+    label, colon, _ = text[start:end].partition(":")
     header = HEADER_STATES.get((label.strip().lower(), kind or ""), frozenset())
-    if not (colon and header and (_item(text, start) or _among_fields(text, start, end))):
-        header = frozenset()
-    return set(terms(span)) | header
+    if colon and header and (_item(text, start) or _among_fields(text, start, end)):
+        return header
+    return frozenset()
 
 
 def _item(text: str, start: int) -> bool:
