@@ -2251,7 +2251,7 @@ def test_a_header_label_states_its_meaning_only_for_the_kind_it_gives() -> None:
     start = MEMO.index("Date:")
     end = MEMO.index("\n", start)
     assert header_terms(MEMO, start, end, "date") == {"sent", "send", "writ", "wrot", "written"}
-    # A date says nothing of who sent the memo, and a sentence's colon is no header's.
+    # A date says nothing of who sent the memo, and a line of prose is no header.
     assert header_terms(MEMO, start, end, "entity") == set()
     sentence = MEMO.index("We propose")
     assert header_terms(MEMO, sentence, len(MEMO) - 1, "date") == set()
