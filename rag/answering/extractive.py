@@ -782,7 +782,6 @@ def gather_evidence(
         (p, start, end, p.text[start:end] if read is None else read, block, read is not None)
         for p, start, end, block, read in pool.values()
     ]
-    q_terms = asked
     # A speaker's label says who speaks, not what is said: "Arjun Mehta: Transformers." is no
     # sentence about Arjun Mehta.
     labels = {id(p): turn_labels(p.text) for p in passages}
@@ -791,21 +790,19 @@ def gather_evidence(
     wanted = asked_measures(kind, question)
     # A sentence giving the measure asked states the question's word for it: "funding round"
     # says "raise", "speeds" says "fast".
+    headers = [header_terms(p.text, start, end, kind.kind) for p, start, end, *_ in entries]
     stated = [
-        measure_terms(question, wanted, e[3])
-        | how_stated(question, st)
-        | header_terms(e[0].text, e[1], e[2], kind.kind)
-        for e, st in zip(entries, sentence_terms, strict=True)
+        measure_terms(question, wanted, e[3]) | how_stated(question, st) | header
+        for e, st, header in zip(entries, sentence_terms, headers, strict=True)
     ]
     # A fact sheet's item states of what its title names: "Permanent jobs: 1,500" under "Project
     # Bluebonnet fact sheet" holds "Project Bluebonnet" as its reading does (as_read).
     # So does a header line of what its label means ("From:" who sent it).
     labelled = [
-        (set(terms(p.title)) if p.title and labelled_item(p.text, start, end) else set())
-        | header_terms(p.text, start, end, kind.kind)
-        for p, start, end, *_ in entries
+        (set(terms(p.title)) if p.title and labelled_item(p.text, start, end) else set()) | header
+        for (p, start, end, *_), header in zip(entries, headers, strict=True)
     ]
-    weights = _idf(q_terms, sentence_terms)
+    weights = _idf(asked, sentence_terms)
     total = sum(weights.values()) or 1.0
     # A title asked for is checked on the whole quote (choose), not as one predicate word among
     # others: "the current CEO and chairman of Goldman Sachs" is not answered by Microsoft's CEO.
@@ -817,7 +814,7 @@ def gather_evidence(
             start,
             end,
             text,
-            lexical=sum(weights[q] for q in q_terms & (st | labelled[i])) / total,
+            lexical=sum(weights[q] for q in asked & (st | labelled[i])) / total,
             cue=kind.present(text),
             focus=bool(asked_verbs & with_verbs(st | said)) or not predicate,
             block=block,
@@ -859,7 +856,7 @@ def gather_evidence(
         missing,
         kind,
         frozenset(focus),
-        frozenset(q_terms - GENERIC),
+        frozenset(asked - GENERIC),
         wanted,
         respelled,
         tuple(slip for slip in misspelt_words(question, joined) if slip[0] not in lacked),
@@ -1380,15 +1377,20 @@ def signed(line: str) -> bool:
     )
 
 
+def line_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The start and end of the line (or lines) a span stands on."""
+    line_end = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
+
+
 def figure_in_prose(text: str, start: int, end: int) -> bool:
     """True for a short sentence giving a figure or month in a paragraph ("It opens in June.")."""
     # A short line is a heading, as a short sentence is fitted on as one ("He died."); one with
     # a figure or a month ("Lumen has 240 employees."), sharing its line with another sentence,
     # closes a paragraph with a fact.
     sentence = text[start:end]
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    rest = text[line_start:start] + text[end : len(text) if line_end < 0 else line_end]
+    line_start, line_end = line_around(text, start, end)
+    rest = text[line_start:start] + text[end:line_end]
     return (
         len(sentence.split()) >= 3
         and sentence[-1] in ".!"
@@ -1451,14 +1453,14 @@ def _item(text: str, start: int) -> bool:
 def _among_fields(text: str, start: int, end: int) -> bool:
     # A line of its own beside another labelled line: a fact sheet's fields without bullets, as
     # HTML's definition list and bold labels ("<strong>Water:</strong> …") read.
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = len(text) if (found := text.find("\n", end)) < 0 else found
+    line_start, line_end = line_around(text, start, end)
     if text[line_start:line_end].strip() != text[start:end].strip():
         return False
-    above = text[text.rfind("\n", 0, max(line_start - 1, 0)) + 1 : max(line_start - 1, 0)]
-    below = text[
-        line_end + 1 : len(text) if (after := text.find("\n", line_end + 1)) < 0 else after
-    ]
+    before = max(line_start - 1, 0)
+    above = text[slice(*line_around(text, before, before))] if line_start else ""
+    below = (
+        text[slice(*line_around(text, line_end + 1, line_end + 1))] if line_end < len(text) else ""
+    )
     return any(_labelled(line.strip()) for line in (above, below))
 
 
@@ -1485,11 +1487,8 @@ def answers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         if reported and "\n" in text[reported[1] : start]:
             led.append(reported)
             reported = None
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        if not text[line_start:start].strip(LINE_MARKUP) and ASKS.search(
-            text, start, len(text) if line_end < 0 else line_end
-        ):
+        line_start, line_end = line_around(text, start, end)
+        if not text[line_start:start].strip(LINE_MARKUP) and ASKS.search(text, start, line_end):
             # Past a heading's marks: the answer it leads is no heading.
             asked = start + len(text[start:end]) - len(text[start:end].lstrip(LINE_MARKUP))
             continue
