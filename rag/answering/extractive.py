@@ -1454,7 +1454,8 @@ def _among_fields(text: str, start: int, end: int) -> bool:
     # A line of its own beside another labelled line: a fact sheet's fields without bullets, as
     # HTML's definition list and bold labels ("<strong>Water:</strong> …") read.
     line_start, line_end = line_around(text, start, end)
-    if text[line_start:line_end].strip() != text[start:end].strip():
+    # Markdown's bold label ("**Severity:** SEV-1") opens its line, though the span starts past it.
+    if text[line_start:line_end].strip().strip("*_") != text[start:end].strip().strip("*_"):
         return False
     before = max(line_start - 1, 0)
     above = text[slice(*line_around(text, before, before))] if line_start else ""

@@ -2255,3 +2255,31 @@ def test_a_header_label_states_its_meaning_only_for_the_kind_it_gives() -> None:
     assert header_terms(MEMO, start, end, "entity") == set()
     sentence = MEMO.index("We propose")
     assert header_terms(MEMO, sentence, len(MEMO) - 1, "date") == set()
+
+
+INCIDENT = (
+    "# Incident report: cooling outage at the Reno data hall\n\n"
+    "**Status:** resolved\n"
+    "**Severity:** SEV-1\n"
+    "**Incident commander:** Priya Raman\n\n"
+    "## Summary\n\n"
+    "On September 14, 2026, a chiller controller at the Reno data hall of Tahoe Compute failed"
+    " during a firmware update. The automated protection shut down 1,240 GPU servers.\n\n"
+    "## Root cause\n\n"
+    "The firmware update reset the controller's setpoint to a factory default of 18 °C with the"
+    " pumps disabled.\n\n"
+    "## Impact\n\n"
+    "Tahoe Compute issued service credits of $410,000 under its service level agreement.\n"
+)
+
+
+def test_a_markdown_bold_label_states_its_value(engine: Engine, tmp_path: Path) -> None:
+    # Before: declined at 0.0; the span starts past the line's "**", so the line was not read as
+    # a field among others.
+    ingest_note(engine, tmp_path / "incident.md", INCIDENT)
+    commander = engine.ask("Who was the incident commander?")
+    assert (commander.declined, commander.text) == (False, "Incident commander: Priya Raman. [1]")
+    assert [c.text for c in commander.citations] == ["**Incident commander:** Priya Raman"]
+    severity = engine.ask("What is the severity of the incident?")
+    assert (severity.declined, severity.text) == (False, "Severity: SEV-1. [1]")
+
