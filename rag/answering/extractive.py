@@ -98,7 +98,7 @@ from rag.text import (
     titled_intro,
     words,
 )
-from rag.types import Citation, Draft, Offer, Passage
+from rag.types import Citation, Draft, Offer, Passage, at_offset
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -160,6 +160,9 @@ class Candidate:
     # The question's words for a measure the sentence gives in its own ("raise" for "funding
     # round"): for the predicate rule and what a quote covers; the decision reads `terms` only.
     stated: frozenset[str] = frozenset()
+    # The heading of its section when that holds a word asked no sentence does ("## Root cause"
+    # over what caused it): the sentence is read under it.
+    heading: str = ""
 
 
 @dataclass(frozen=True)
@@ -376,8 +379,8 @@ def choose(
         lexical=best.candidate.lexical,
         question=question,
         sentence=best.candidate.text,
-        sentence_terms=best.candidate.terms,
-        quote_terms=frozenset().union(*(s.candidate.terms for s in chosen)),
+        sentence_terms=read_terms(best.candidate),
+        quote_terms=frozenset().union(*(read_terms(s.candidate) for s in chosen)),
         passage=best.candidate.passage.text,
         passages="\n".join(dict.fromkeys(c.passage.text for c in evidence.candidates)),
         titles=tuple(
@@ -650,6 +653,9 @@ def as_read(c: Candidate) -> Candidate:
         # A fact sheet's "Capacity: 1.2 GW" is about what its title names, and says so only there.
         return replace(c, text=f"{c.passage.title}. {c.text}")
     led = in_context(c)
+    if led is c and c.heading:
+        # "The firmware update reset the setpoint …" under "## Root cause" tells what caused it.
+        return replace(c, text=f"{c.heading.rstrip('.:?!')}. {c.text}")
     if led is not c or not _points_back(c) or not c.passage.title:
         return led
     # "The company was founded in 1998" opening a paragraph is about the article's subject.
@@ -692,6 +698,22 @@ def in_context(c: Candidate) -> Candidate:
     if INSTRUCTION.search(c.passage.text[start:end]):
         return c
     return replace(c, start=start, text=c.passage.text[start : c.end])
+
+
+def read_terms(c: Candidate) -> frozenset[str]:
+    """A sentence's terms as it is read: under its section's heading when that is read with it."""
+    return c.terms | with_verbs(terms(c.heading)) if c.heading else c.terms
+
+
+def section_of(passage: Passage, start: int) -> str:
+    """The heading of the section a span of a passage is under, or "" under its article's title."""
+    heading = at_offset(passage.sections, passage.start + start)
+    return "" if not heading or heading == passage.title else heading
+
+
+def section_terms(passage: Passage, start: int) -> frozenset[str]:
+    """The terms of the section heading a span of a passage is under, but its article's title."""
+    return frozenset(with_verbs(terms(section_of(passage, start))) - GENERIC)
 
 
 def named_by_heading(asked: set[str], text: str, start: int, end: int) -> bool:
@@ -798,9 +820,22 @@ def gather_evidence(
     # A fact sheet's item states of what its title names: "Permanent jobs: 1,500" under "Project
     # Bluebonnet fact sheet" holds "Project Bluebonnet" as its reading does (as_read).
     # So does a header line of what its label means ("From:" who sent it).
+    # A report's "## Root cause" says what the sentences under it give, when none says "cause":
+    # a word some sentence holds is that sentence's to match, not every one under its heading.
+    # Only a predicate word: a name is matched as names are, and a heading's number must be the
+    # one asked ("When was version 3.9 released?" is not on the section "Version 4.1").
+    written = with_verbs(set().union(*sentence_terms))
+    unsaid = with_verbs({f for f in focus if not with_verbs({f}) & written})
+    asked_numbers = {a for a in asked if a[0].isdigit()}
+    sections = [
+        held & unsaid if asked_numbers <= held else frozenset()
+        for held in (section_terms(p, start) for p, start, *_ in entries)
+    ]
     labelled = [
-        (set(terms(p.title)) if p.title and labelled_item(p.text, start, end) else set()) | header
-        for (p, start, end, *_), header in zip(entries, headers, strict=True)
+        (set(terms(p.title)) if p.title and labelled_item(p.text, start, end) else set())
+        | header
+        | section
+        for (p, start, end, *_), header, section in zip(entries, headers, sections, strict=True)
     ]
     weights = _idf(asked, sentence_terms)
     total = sum(weights.values()) or 1.0
@@ -816,11 +851,12 @@ def gather_evidence(
             text,
             lexical=sum(weights[q] for q in asked & (st | labelled[i])) / total,
             cue=kind.present(text),
-            focus=bool(asked_verbs & with_verbs(st | said)) or not predicate,
+            focus=bool(asked_verbs & with_verbs(st | said | sections[i])) or not predicate,
             block=block,
             terms=frozenset(st),
             stated=frozenset(said),
             row=row,
+            heading=section_of(p, start) if sections[i] else "",
         )
         for i, ((p, start, end, text, block, row), st, said) in enumerate(
             zip(entries, sentence_terms, stated, strict=True)

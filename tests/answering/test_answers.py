@@ -2283,3 +2283,44 @@ def test_a_markdown_bold_label_states_its_value(engine: Engine, tmp_path: Path) 
     severity = engine.ask("What is the severity of the incident?")
     assert (severity.declined, severity.text) == (False, "Severity: SEV-1. [1]")
 
+
+def test_a_section_heading_says_what_its_sentences_give(engine: Engine, tmp_path: Path) -> None:
+    # Before: declined at 0.0; no sentence says "cause", "cooling" or "outage", only the heading
+    # and the title do.
+    ingest_note(engine, tmp_path / "incident.md", INCIDENT)
+    answer = engine.ask("What caused the cooling outage?")
+    assert (answer.declined, [c.text for c in answer.citations][:1]) == (
+        False,
+        [
+            "The firmware update reset the controller's setpoint to a factory default of 18 °C"
+            " with the pumps disabled."
+        ],
+    )
+
+
+def test_a_heading_is_read_only_for_a_word_no_sentence_holds() -> None:
+    sections = tuple(
+        (INCIDENT.index(f"## {name}"), name) for name in ("Summary", "Root cause", "Impact")
+    )
+    title = "Incident report: cooling outage at the Reno data hall"
+    passage = Passage(1, "c1", "incident.md", title, INCIDENT, 0, len(INCIDENT), 1.0, (), sections)
+
+    def headings(question: str) -> set[tuple[str, str]]:
+        evidence = gather_evidence(question, [passage])
+        return {(c.heading, c.text[:22]) for c in evidence.candidates if c.heading}
+
+    assert headings("What caused the cooling outage?") == {("Root cause", "The firmware update re")}
+    assert headings("What was the impact?") == {("Impact", "Tahoe Compute issued s")}
+    # A heading's number must be the one asked.
+    assert headings("What was the root cause of outage 2?") == set()
+    # A word some sentence holds is that sentence's to match, not every one under its heading;
+    # "agreement" held is "agree" held too (its verb). Before, "Motion to approve: …" was read
+    # under "1. Data center water agreement" and quoted with the answer.
+    minutes = (
+        "## 1. Data center water agreement\n"
+        "The council considered the water supply agreement with Northpoint Compute.\n\n"
+        "Motion to approve: Councillor Hartley. Vote: 4-1.\n"
+    )
+    heading = ((0, "1. Data center water agreement"),)
+    passage = Passage(1, "c1", "minutes.md", "Minutes", minutes, 0, len(minutes), 1.0, (), heading)
+    assert headings("Did the council approve the water agreement?") == set()
