@@ -56,6 +56,11 @@ _DATE = (
 _NAMES = r"[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*)+"
 # An e-mail's or memo's subject line.
 _SUBJECT = re.compile(r"^(?i:subject|subj|re):[ \t]+(?P<subject>\S.*?)[ \t]*$")
+# An invitation's or a notice's fields ("When: Thursday, January 14, 2027, 10:00") say when and
+# where, not what it is: their figures read as a title's capitals. So does any "Label: value"
+# line beside another ("Organizer: Maya Lindqvist, corporate secretary" under "Where: …").
+_FIELD = re.compile(r"^(?i:when|where|date|time|location|venue):")
+_LABELLED = re.compile(r"^[ \t]*[*_]*[A-Z][\w'’ -]{0,30}:[*_]*[ \t]+\S")
 _BYLINE = re.compile(
     r"^(?:(?i:(?:written |posted |reported )?by)\s+" + _NAMES + r"\s*(?:$|[|,;•·–—-])"
     r"|(?i:(?:last )?(?:published|updated|posted)(?:\s+on)?):?\s+" + _DATE + "|" + _DATE + ")"
@@ -331,9 +336,21 @@ def capped_title(title: str) -> str:
     return (cut[:space] if space > _TITLE_CHARS // 2 else cut).rstrip() + "…"
 
 
+def _field_lines(text: str) -> set[str]:
+    """The top lines of a text that are "Label: value" fields beside another such line."""
+    raw = text.splitlines()[:12]
+    labelled = [bool(_LABELLED.match(line)) for line in raw]
+    return {
+        line.strip()
+        for i, line in enumerate(raw)
+        if labelled[i] and ((i > 0 and labelled[i - 1]) or (i + 1 < len(raw) and labelled[i + 1]))
+    }
+
+
 def derive_title(text: str) -> str:
     """The headline of an article: a title-like line near the top, else its first words."""
     top = [line.strip() for line in text.splitlines() if line.strip()][:6]
+    fields = _field_lines(text)
     # An e-mail or memo is titled by its subject, not by "To: Investment Committee".
     subject = next((m for line in top if (m := _SUBJECT.match(line))), None)
     if subject is not None:
@@ -341,7 +358,12 @@ def derive_title(text: str) -> str:
     # Markdown sets a byline in italics or bold ("*By Kenji Sato — April 14, 2026*"); a table's
     # row ("| Metric | Q2 2026 |") is no title either.
     lines = [
-        line for line in top if not _BYLINE.match(line.strip("*_ ")) and not line.startswith("|")
+        line
+        for line in top
+        if not _BYLINE.match(line.strip("*_ "))
+        and not line.startswith("|")
+        and not _FIELD.match(line)
+        and line not in fields
     ][:3] or top[:1]
     best, best_score = "", 0.0
     for line in lines:

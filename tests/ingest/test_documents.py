@@ -229,6 +229,9 @@ def test_long_first_line_title_is_cut() -> None:
         "Updated: 3 March 2026",
         "2026-07-02 09:30 UTC",
         "*By Kenji Sato — April 14, 2026*",
+        # An invitation's fields: their figures read as a title's capitals.
+        "When: Thursday, January 14, 2027, 10:00 to 12:00 Mountain Time",
+        "Where: Conference Room 3, 4400 Farm Road 17",
     ],
 )
 def test_a_byline_or_date_line_is_not_the_title(top: str) -> None:
@@ -243,6 +246,22 @@ def test_a_byline_or_date_line_is_not_the_title(top: str) -> None:
         "By 2030, Data Centers Will Use 9% of Power"
     )
     assert derive_title("By Maria Lopez\n") == "By Maria Lopez"
+
+
+def test_a_block_of_fields_is_not_the_title() -> None:
+    # Before: "Organizer: Maya Lindqvist, corporate secretary", capitalised and with a colon,
+    # outscored the invitation's own first line.
+    invitation = (
+        "Board meeting: approval of the Penang expansion\n\n"
+        "Organizer: Maya Lindqvist, corporate secretary\n"
+        "Attendees: Board of Directors, General Counsel\n\n"
+        "Please confirm attendance by January 7.\n"
+    )
+    assert derive_title(invitation) == "Board meeting: approval of the Penang expansion"
+    # A headline with a label of its own, alone on its line, is still one.
+    assert derive_title("Q&A: Crusoe's Chief Executive On Power\n\nText: more text.") == (
+        "Q&A: Crusoe's Chief Executive On Power"
+    )
 
 
 def test_a_speakers_label_is_not_the_title() -> None:
