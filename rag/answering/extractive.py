@@ -43,6 +43,7 @@ from rag.answering.patterns import (
     ANAPHORIC_SUBJECT,
     ARITHMETIC,
     ARTICLE_SUBJECT,
+    ASKED_BY_LABEL,
     ASKS,
     ASKS_AHEAD,
     ASKS_SAID,
@@ -141,6 +142,11 @@ class Tuning:
     min_cosine_unfocused: float = 0.65
 
 
+# The word a question opens with that a field's label may be ("when"), and the title of the
+# article whose subject such a field is about.
+Label = tuple[str, str]
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A sentence of a retrieved passage, before its meaning is compared with the question."""
@@ -163,6 +169,9 @@ class Candidate:
     # The heading of its section when that holds a word asked no sentence does ("## Root cause"
     # over what caused it): the sentence is read under it.
     heading: str = ""
+    # What its label states ("From:" who sent it; "When:" when its article's subject is): read as
+    # its own words by the decision, as a heading's are.
+    labels: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -701,8 +710,8 @@ def in_context(c: Candidate) -> Candidate:
 
 
 def read_terms(c: Candidate) -> frozenset[str]:
-    """A sentence's terms as it is read: under its section's heading when that is read with it."""
-    return c.terms | with_verbs(terms(c.heading)) if c.heading else c.terms
+    """A sentence's terms as it is read: with its label's, under its heading if read with it."""
+    return c.terms | c.labels | (with_verbs(terms(c.heading)) if c.heading else frozenset())
 
 
 def section_of(passage: Passage, start: int) -> str:
@@ -743,6 +752,8 @@ def gather_evidence(
     focus = focus_terms(question)
     kind = answer_type(question)
     subjects = tuple(without_titles(required_names(question)))
+    wh = ASKED_BY_LABEL.match(question)
+    asks = wh.group(1).lower() if wh else ""
     for passage in passages:
         # A short item is about its article's subject, so only an article naming every name
         # asked answers with one: "Capacity: 1.2 GW" is no capacity of Stargate.
@@ -766,7 +777,7 @@ def gather_evidence(
                 or (
                     on_article
                     and stated_item(passage.text, start, end)
-                    and item_states(focus, kind, passage.text, start, end)
+                    and item_states(focus, kind, passage.text, start, end, (asks, passage.title))
                 )
             )
             and not marked_heading(passage, start, end)
@@ -812,7 +823,10 @@ def gather_evidence(
     wanted = asked_measures(kind, question)
     # A sentence giving the measure asked states the question's word for it: "funding round"
     # says "raise", "speeds" says "fast".
-    headers = [header_terms(p.text, start, end, kind.kind) for p, start, end, *_ in entries]
+    headers = [
+        header_terms(p.text, start, end, kind.kind, (asks, p.title))
+        for p, start, end, *_ in entries
+    ]
     stated = [
         measure_terms(question, wanted, e[3]) | how_stated(question, st) | header
         for e, st, header in zip(entries, sentence_terms, headers, strict=True)
@@ -857,6 +871,7 @@ def gather_evidence(
             stated=frozenset(said),
             row=row,
             heading=section_of(p, start) if sections[i] else "",
+            labels=headers[i],
         )
         for i, ((p, start, end, text, block, row), st, said) in enumerate(
             zip(entries, sentence_terms, stated, strict=True)
@@ -1466,16 +1481,24 @@ def _labelled(line: str) -> bool:
     return bool(colon and value.strip()) and 0 < len(label.split()) <= LABEL_WORDS
 
 
-def item_states(focus: set[str], kind: AnswerType, text: str, start: int, end: int) -> bool:
+def item_states(
+    focus: set[str], kind: AnswerType, text: str, start: int, end: int, label: Label = ("", "")
+) -> bool:
     """True for a short item holding a word asked and the kind of answer asked, if one is."""
-    said = set(terms(text[start:end])) | header_terms(text, start, end, kind.kind)
+    said = set(terms(text[start:end])) | header_terms(text, start, end, kind.kind, label)
     return bool(with_verbs(focus) & said) and (kind.kind is None or kind.present(text[start:end]))
 
 
-def header_terms(text: str, start: int, end: int, kind: str | None) -> frozenset[str]:
-    """What a message's header line states by its label ("From:" who sent it), else nothing."""
-    label, colon, _ = text[start:end].partition(":")
-    header = HEADER_STATES.get((label.strip().lower(), kind or ""), frozenset())
+def header_terms(
+    text: str, start: int, end: int, kind: str | None, label: Label = ("", "")
+) -> frozenset[str]:
+    """What a header line or field states by its label ("From:" who sent it), else nothing."""
+    name, colon, _ = text[start:end].partition(":")
+    name = name.strip().lower()
+    asks, title = label
+    header = HEADER_STATES.get((name, kind or ""), frozenset())
+    if asks and name == asks:
+        header = frozenset(terms(title)) - GENERIC
     if colon and header and (_item(text, start) or _among_fields(text, start, end)):
         return header
     return frozenset()

@@ -499,7 +499,17 @@ HEADER_STATES = {
     ("to", "entity"): frozenset({"receiv", "recipient", "address"}),
     ("date", "date"): _SENT,
     ("sent", "date"): _SENT,
+    # So does a profile's or a plan's field naming who did it: "Founders: Elena Marsh, …".
+    ("founder", "entity"): frozenset({"found"}),
+    ("founders", "entity"): frozenset({"found"}),
+    ("author", "entity"): _SENT,
+    ("owner", "entity"): frozenset({"own"}),
+    ("organizer", "entity"): frozenset({"organ", "organiz", "organis"}),
+    ("organiser", "entity"): frozenset({"organ", "organiz", "organis"}),
 }
+# A field labelled with the question's own word ("When: Thursday, January 14, …" for "When is the
+# board meeting?") says when or where its article's subject is.
+ASKED_BY_LABEL = re.compile(r"\s*(when|where)\b", re.IGNORECASE)
 # Words every article is about; sharing them says nothing about answering.
 GENERIC = frozenset({"ai", "company", "firm", "article", "report", "new"})
 

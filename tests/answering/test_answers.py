@@ -2324,3 +2324,51 @@ def test_a_heading_is_read_only_for_a_word_no_sentence_holds() -> None:
     heading = ((0, "1. Data center water agreement"),)
     passage = Passage(1, "c1", "minutes.md", "Minutes", minutes, 0, len(minutes), 1.0, (), heading)
     assert headings("Did the council approve the water agreement?") == set()
+
+
+CORVID = (
+    "# Corvid Networks\n\n"
+    "**Founded:** 2016\n"
+    "**Headquarters:** Boise, Idaho\n"
+    "**Founders:** Elena Marsh, Tobias Fenn\n\n"
+    "Corvid Networks makes optical transceivers and switches that link GPUs across racks.\n"
+)
+INVITATION = (
+    "Board meeting: approval of the Penang expansion\n\n"
+    "When: Thursday, January 14, 2027, 10:00 to 12:00 Mountain Time\n"
+    "Where: Corvid Networks headquarters, Boise, conference room 3\n"
+    "Organizer: Maya Lindqvist, corporate secretary\n\n"
+    "Please confirm attendance by January 7.\n"
+)
+
+
+def test_a_fields_label_says_who_did_it(engine: Engine, tmp_path: Path) -> None:
+    # Before: the invitation's "Where: Corvid Networks headquarters, …" at 0.82, "Founders:"
+    # saying "founder", not "found"; and the invitation's title line for who organized it.
+    ingest_note(engine, tmp_path / "profile.md", CORVID)
+    ingest_note(engine, tmp_path / "invite.txt", INVITATION)
+    founded = engine.ask("Who founded Corvid Networks?")
+    assert (founded.declined, founded.text) == (False, "Founders: Elena Marsh, Tobias Fenn. [1]")
+    organized = engine.ask("Who organized the meeting?")
+    assert (organized.declined, organized.text) == (
+        False,
+        "Organizer: Maya Lindqvist, corporate secretary. [1]",
+    )
+
+
+def test_a_when_or_where_field_says_when_or_where_its_subject_is(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: both declined at 0.16 and 0.0 (the invitation was titled by its "When:" line), or
+    # answered with the title line alone.
+    ingest_note(engine, tmp_path / "invite.txt", INVITATION)
+    when = engine.ask("When is the board meeting?")
+    assert (when.declined, [c.text for c in when.citations][:1]) == (
+        False,
+        ["When: Thursday, January 14, 2027, 10:00 to 12:00 Mountain Time"],
+    )
+    where = engine.ask("Where is the board meeting?")
+    assert (where.declined, [c.text for c in where.citations][:1]) == (
+        False,
+        ["Where: Corvid Networks headquarters, Boise, conference room 3"],
+    )
