@@ -676,7 +676,12 @@ def section_heading(c: Candidate) -> str:
     line_end = c.text.find("\n")
     if c.block or line_end < 0:
         return ""
-    items = [line for line in c.text[line_end + 1 :].splitlines() if not is_underline(line)]
+    # Markdown sets a blank line between a heading and its list, as often as not.
+    items = [
+        line
+        for line in c.text[line_end + 1 :].splitlines()
+        if line.strip() and not is_underline(line)
+    ]
     # An FAQ's question heading leads its answer's prose, quoted as a sentence is.
     if not all(BULLET.match(item) for item in items):
         return ""

@@ -2372,3 +2372,24 @@ def test_a_when_or_where_field_says_when_or_where_its_subject_is(
         False,
         ["Where: Corvid Networks headquarters, Boise, conference room 3"],
     )
+
+
+def test_a_headings_list_after_a_blank_line_is_read_as_its_heading(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: declined at 0.05; the blank line under "## Action items" kept the list from being
+    # read as its heading, and its items' meaning is far from the question's.
+    ingest_note(
+        engine,
+        tmp_path / "review.md",
+        "# Cooling outage review\n\n## Summary\n\nA chiller controller failed during an update.\n\n"
+        "## Action items\n\n"
+        "1. Stage firmware updates on one chiller at a time. Owner: Luis Ortega.\n"
+        "2. Add a pump-state check to the update procedure. Owner: Priya Raman.\n",
+    )
+    answer = engine.ask("What were the action items?")
+    assert (answer.declined, answer.text) == (
+        False,
+        "Action items: Stage firmware updates on one chiller at a time. Owner: Luis Ortega. Add a"
+        " pump-state check to the update procedure. Owner: Priya Raman. [1]",
+    )
