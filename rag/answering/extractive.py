@@ -716,7 +716,7 @@ def in_context(c: Candidate) -> Candidate:
 
 def read_terms(c: Candidate) -> frozenset[str]:
     """A sentence's terms as it is read: with its label's, under its heading if read with it."""
-    return c.terms | c.labels | (with_verbs(terms(c.heading)) if c.heading else frozenset())
+    return c.terms | c.labels | heading_terms(c.heading)
 
 
 def section_of(passage: Passage, start: int) -> str:
@@ -725,9 +725,9 @@ def section_of(passage: Passage, start: int) -> str:
     return "" if not heading or heading == passage.title else heading
 
 
-def section_terms(passage: Passage, start: int) -> frozenset[str]:
-    """The terms of the section heading a span of a passage is under, but its article's title."""
-    return frozenset(with_verbs(terms(section_of(passage, start))) - GENERIC)
+def heading_terms(heading: str) -> frozenset[str]:
+    """A heading's terms as the sentences under it hold them: with their verbs, none generic."""
+    return frozenset(with_verbs(terms(heading)) - GENERIC)
 
 
 def named_by_heading(asked: set[str], text: str, start: int, end: int) -> bool:
@@ -846,9 +846,10 @@ def gather_evidence(
     written = with_verbs(set().union(*sentence_terms))
     unsaid = with_verbs({f for f in focus if not with_verbs({f}) & written})
     asked_numbers = {a for a in asked if a[0].isdigit()}
+    under = [section_of(p, start) for p, start, *_ in entries]
     sections = [
         held & unsaid if asked_numbers <= held else frozenset()
-        for held in (section_terms(p, start) for p, start, *_ in entries)
+        for held in (heading_terms(heading) for heading in under)
     ]
     labelled = [
         (set(terms(p.title)) if p.title and labelled_item(p.text, start, end) else set())
@@ -875,7 +876,7 @@ def gather_evidence(
             terms=frozenset(st),
             stated=frozenset(said),
             row=row,
-            heading=section_of(p, start) if sections[i] else "",
+            heading=under[i] if sections[i] else "",
             labels=headers[i],
         )
         for i, ((p, start, end, text, block, row), st, said) in enumerate(
