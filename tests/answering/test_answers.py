@@ -2343,8 +2343,8 @@ INVITATION = (
 
 
 def test_a_fields_label_says_who_did_it(engine: Engine, tmp_path: Path) -> None:
-    # Before: the invitation's "Where: Corvid Networks headquarters, …" at 0.82, "Founders:"
-    # saying "founder", not "found"; and the invitation's title line for who organized it.
+    # Before: the invitation's "Where: Corvid Networks headquarters, …" at 0.81, "Founders:"
+    # saying "founder", not "found"; and the invitation's title line for who organized it (0.36).
     ingest_note(engine, tmp_path / "profile.md", CORVID)
     ingest_note(engine, tmp_path / "invite.txt", INVITATION)
     founded = engine.ask("Who founded Corvid Networks?")
@@ -2359,8 +2359,8 @@ def test_a_fields_label_says_who_did_it(engine: Engine, tmp_path: Path) -> None:
 def test_a_when_or_where_field_says_when_or_where_its_subject_is(
     engine: Engine, tmp_path: Path
 ) -> None:
-    # Before: both declined at 0.16 and 0.0 (the invitation was titled by its "When:" line), or
-    # answered with the title line alone.
+    # Before: "When …?" declined at 0.09 (the invitation was titled by its "When:" line, and the
+    # line stated nothing asked); "Where …?" answered with the title line alone (0.33).
     ingest_note(engine, tmp_path / "invite.txt", INVITATION)
     when = engine.ask("When is the board meeting?")
     assert (when.declined, [c.text for c in when.citations][:1]) == (
