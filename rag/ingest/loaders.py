@@ -336,9 +336,8 @@ def capped_title(title: str) -> str:
     return (cut[:space] if space > _TITLE_CHARS // 2 else cut).rstrip() + "…"
 
 
-def _field_lines(text: str) -> set[str]:
-    """The top lines of a text that are "Label: value" fields beside another such line."""
-    raw = text.splitlines()[:12]
+def _field_lines(raw: list[str]) -> set[str]:
+    """The lines that are "Label: value" fields beside another such line."""
     labelled = [bool(_LABELLED.match(line)) for line in raw]
     return {
         line.strip()
@@ -349,12 +348,13 @@ def _field_lines(text: str) -> set[str]:
 
 def derive_title(text: str) -> str:
     """The headline of an article: a title-like line near the top, else its first words."""
-    top = [line.strip() for line in text.splitlines() if line.strip()][:6]
-    fields = _field_lines(text)
+    raw = text.splitlines()
+    top = [line.strip() for line in raw if line.strip()][:6]
     # An e-mail or memo is titled by its subject, not by "To: Investment Committee".
     subject = next((m for line in top if (m := _SUBJECT.match(line))), None)
     if subject is not None:
         return subject.group("subject")
+    fields = _field_lines(raw[:12])
     # Markdown sets a byline in italics or bold ("*By Kenji Sato — April 14, 2026*"); a table's
     # row ("| Metric | Q2 2026 |") is no title either.
     lines = [
