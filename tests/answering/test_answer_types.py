@@ -34,6 +34,11 @@ def test_a_type_counts_only_when_the_question_does_not_state_it() -> None:
     when = answer_type("When did the Huguenots arrive in the Cape?")
     assert not when.present("Huguenots settled in the Cape.")
     assert when.present("The first Huguenots arrived in 1688.")
+    # A month is a name: the modal "may" and the verb "march" give no date.
+    adopted = answer_type("When was the moratorium adopted?")
+    assert not adopted.present("The board may adopt a new moratorium after a hearing.")
+    assert not adopted.present("Workers march on the county office.")
+    assert adopted.present("The board adopted it in May.")
     who = answer_type("Who announced Tesla's Terafab plant?")
     assert not who.present("The plant was announced by Tesla.")
     assert who.present("The plant was announced by Elon Musk.")
