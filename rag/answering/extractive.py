@@ -782,7 +782,9 @@ def gather_evidence(
                 or (
                     on_article
                     and stated_item(passage.text, start, end)
-                    and item_states(focus, kind, passage.text, start, end, (asks, passage.title))
+                    and item_states(
+                        focus, kind, passage.text, start, end, (asks, passage.title), question
+                    )
                 )
             )
             and not marked_heading(passage, start, end)
@@ -1488,11 +1490,25 @@ def _labelled(line: str) -> bool:
 
 
 def item_states(
-    focus: set[str], kind: AnswerType, text: str, start: int, end: int, label: Label = ("", "")
+    focus: set[str],
+    kind: AnswerType,
+    text: str,
+    start: int,
+    end: int,
+    label: Label = ("", ""),
+    question: str = "",
 ) -> bool:
     """True for a short item holding a word asked and the kind of answer asked, if one is."""
-    said = set(terms(text[start:end])) | header_terms(text, start, end, kind.kind, label)
-    return bool(with_verbs(focus) & said) and (kind.kind is None or kind.present(text[start:end]))
+    item = text[start:end]
+    said = set(terms(item)) | header_terms(text, start, end, kind.kind, label)
+    # As a sentence does, an item giving the measure asked states its word: "Weight: 98 kg" says
+    # how heavy, "Funding: $85 million" how much was raised.
+    said |= how_stated(question, said) | measure_terms(
+        question, asked_measures(kind, question), item
+    )
+    # A field labelled with a word asked gives its value, a name's too: "GPUs: 8 × Nvidia B200".
+    named = set(terms(item.partition(":")[0])) & set(terms(question)) if _labelled(item) else set()
+    return bool(with_verbs(focus) & said or named) and (kind.kind is None or kind.present(item))
 
 
 def header_terms(

@@ -12,6 +12,7 @@ from rag.answering.patterns import (
     HOW_ADJECTIVE,
     HOW_NOUNS,
     KEYWORDS,
+    MEASURE_VERBS,
     MEASURES,
     OWNED,
     POLAR,
@@ -52,12 +53,13 @@ def measure_terms(question: str, wanted: frozenset[str], sentence: str) -> set[s
 
 
 def how_stated(question: str, sentence_terms: Collection[str]) -> set[str]:
-    """The adjective "how" asks ("fast") when the sentence gives its measure ("speeds")."""
+    """The word asking a measure ("fast", "weigh") that the sentence gives ("speeds", "weight")."""
     match = HOW_ADJECTIVE.search(question)
     asked = terms(match.group(1)) if match else []
-    if not asked or asked[0] not in HOW_NOUNS:
-        return set()
-    return {asked[0]} if HOW_NOUNS[asked[0]] & set(sentence_terms) else set()
+    said = set(sentence_terms)
+    how = {asked[0]} if asked and HOW_NOUNS.get(asked[0], frozenset()) & said else set()
+    # So does a verb asking a measure: "How much does it weigh?" is stated by its weight.
+    return how | {t for t in terms(question) if MEASURE_VERBS.get(t, frozenset()) & said}
 
 
 def owned_by_another(names: tuple[str, ...], wanted: frozenset[str], sentence: str) -> bool:

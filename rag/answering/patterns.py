@@ -124,6 +124,11 @@ HOW_NOUNS = {
     "wide": frozenset({"width"}),
     "expensiv": frozenset({"cost", "pric"}),
 }
+# The verbs asking a measure, and the stems of the nouns that measure it.
+MEASURE_VERBS = {
+    "weigh": frozenset({"weight"}),
+    "cost": frozenset({"price", "pric"}),
+}
 # Measures a company has (its revenue, profit, value): a sentence gives them of its subject. Funding
 # and spending are not among them: "Amazon is investing $50 billion in OpenAI" tells OpenAI's raise.
 OWNED = frozenset({"revenue", "profit", "valuation"})

@@ -2374,6 +2374,41 @@ def test_a_when_or_where_field_says_when_or_where_its_subject_is(
     )
 
 
+DATASHEET = (
+    "# Lumo X200 GPU server\n\n"
+    "The Lumo X200 is a liquid-cooled server for training and inference, built by Lumo Systems.\n\n"
+    "## Specifications\n\n"
+    "- GPUs: 8 × Nvidia B200\n"
+    "- System memory: up to 3 TB DDR5\n"
+    "- Power: 14.3 kW maximum\n"
+    "- Weight: 98 kg\n"
+    "- List price: $415,000\n\n"
+    "## Availability\n\n"
+    "The X200 ships in volume from February 2027.\n"
+)
+
+
+def test_a_field_giving_the_measure_or_the_word_asked_answers(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: each declined (0.0, 0.0, 0.0, 0.11); "Weight" is not "heavy" nor "weigh", a price
+    # no cost, and "GPUs", read as a name, left the question no word for an item to hold.
+    ingest_note(engine, tmp_path / "x200.md", DATASHEET)
+    for question in ("How heavy is the X200?", "How much does the X200 weigh?"):
+        answer = engine.ask(question)
+        assert (answer.declined, [c.text for c in answer.citations][:1]) == (
+            False,
+            ["Weight: 98 kg"],
+        ), question
+    cost = engine.ask("How much does the X200 cost?")
+    assert (cost.declined, [c.text for c in cost.citations][:1]) == (
+        False,
+        ["List price: $415,000"],
+    )
+    gpus = engine.ask("How many GPUs does the X200 have?")
+    assert (gpus.declined, gpus.text) == (False, "GPUs: 8 × Nvidia B200. [1]")
+
+
 def test_a_headings_list_after_a_blank_line_is_read_as_its_heading(
     engine: Engine, tmp_path: Path
 ) -> None:
