@@ -102,7 +102,7 @@ MEASURES = {
         # As a noun, "pay" is wages ("leveled pay have"): only the verb's forms count. A share's
         # price ("priced its offering at $40 per share") tells of the company's value too.
         "price": r"pa(?:ys|id|ying)|pay(?!\s+(?:ha(?:s|ve|d)|is|are|was|were|gaps?|rises?|cuts?"
-        r"|scales?|levels?|grades?))|payments?",
+        r"|scales?|levels?|grades?))|payments?|prices?|pricing",
     }.items()
 }
 # "How fast is the HC1?" is stated by a sentence giving a speed: each adjective a "how" question

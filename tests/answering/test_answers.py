@@ -853,6 +853,9 @@ def test_the_measures_a_text_names() -> None:
     assert measures("Amazon paid $427 million for the campus.") == {"price"}
     assert measures("How much did Meta pay?") == {"price"}
     assert measures("Leveled pay has effects on higher earners.") == set()
+    # So is a thing's price, though not a share's ("priced its offering at $40 per share").
+    assert measures("List price starts at $415,000.") == {"price"}
+    assert measures("It priced its offering at $40 per share.") == set()
 
 
 def test_a_price_asked_is_not_answered_by_a_raise(engine: Engine, tmp_path: Path) -> None:
@@ -2407,6 +2410,41 @@ def test_a_field_giving_the_measure_or_the_word_asked_answers(
     )
     gpus = engine.ask("How many GPUs does the X200 have?")
     assert (gpus.declined, gpus.text) == (False, "GPUs: 8 × Nvidia B200. [1]")
+
+
+SPEC_SHEET = (
+    "# Lumo X200 GPU server\n\n"
+    "The Lumo X200 is a liquid-cooled server for training and inference, built by Lumo Systems.\n\n"
+    "## Specifications\n\n"
+    "- GPUs: 8 × Nvidia B200\n"
+    "- GPU memory: 1,536 GB HBM3e in total\n"
+    "- CPUs: 2 × AMD EPYC 9575F\n"
+    "- System memory: up to 3 TB DDR5\n"
+    "- Networking: 8 × 400 Gb/s InfiniBand\n"
+    "- Power: 14.3 kW maximum\n"
+    "- Cooling: direct-to-chip liquid, 45 °C inlet water\n"
+    "- Form factor: 4U rack mount\n"
+    "- Weight: 98 kg\n\n"
+    "## Availability\n\n"
+    "The X200 ships in volume from February 2027. List price starts at $415,000; volume pricing"
+    " is available from Lumo's partners.\n\n"
+    "## Warranty\n\n"
+    "Lumo covers the X200 with a three-year parts and labor warranty, extendable to five years.\n"
+)
+
+
+def test_a_price_asked_is_answered_by_the_price_not_by_what_names_the_product(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: declined at 0.0 beside the interview; "The X200 ships in volume …", naming the
+    # X200, ranked first, and the sentence giving the price, which never names it, second.
+    ingest_note(engine, tmp_path / "interview.md", INTERVIEW)
+    ingest_note(engine, tmp_path / "x200.md", SPEC_SHEET)
+    answer = engine.ask("What's the X200's price?")
+    assert (answer.declined, [c.text for c in answer.citations][:1]) == (
+        False,
+        ["List price starts at $415,000; volume pricing is available from Lumo's partners."],
+    )
 
 
 def test_a_headings_list_after_a_blank_line_is_read_as_its_heading(
