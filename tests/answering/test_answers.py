@@ -2377,18 +2377,27 @@ def test_a_when_or_where_field_says_when_or_where_its_subject_is(
     )
 
 
-DATASHEET = (
+SPEC_SHEET = (
     "# Lumo X200 GPU server\n\n"
     "The Lumo X200 is a liquid-cooled server for training and inference, built by Lumo Systems.\n\n"
     "## Specifications\n\n"
     "- GPUs: 8 × Nvidia B200\n"
+    "- GPU memory: 1,536 GB HBM3e in total\n"
+    "- CPUs: 2 × AMD EPYC 9575F\n"
     "- System memory: up to 3 TB DDR5\n"
+    "- Networking: 8 × 400 Gb/s InfiniBand\n"
     "- Power: 14.3 kW maximum\n"
-    "- Weight: 98 kg\n"
-    "- List price: $415,000\n\n"
+    "- Cooling: direct-to-chip liquid, 45 °C inlet water\n"
+    "- Form factor: 4U rack mount\n"
+    "- Weight: 98 kg\n\n"
     "## Availability\n\n"
-    "The X200 ships in volume from February 2027.\n"
+    "The X200 ships in volume from February 2027. List price starts at $415,000; volume pricing"
+    " is available from Lumo's partners.\n\n"
+    "## Warranty\n\n"
+    "Lumo covers the X200 with a three-year parts and labor warranty, extendable to five years.\n"
 )
+# The same sheet with its price as a field.
+DATASHEET = SPEC_SHEET.replace("- Weight: 98 kg\n", "- Weight: 98 kg\n- List price: $415,000\n")
 
 
 def test_a_field_giving_the_measure_or_the_word_asked_answers(
@@ -2410,27 +2419,6 @@ def test_a_field_giving_the_measure_or_the_word_asked_answers(
     )
     gpus = engine.ask("How many GPUs does the X200 have?")
     assert (gpus.declined, gpus.text) == (False, "GPUs: 8 × Nvidia B200. [1]")
-
-
-SPEC_SHEET = (
-    "# Lumo X200 GPU server\n\n"
-    "The Lumo X200 is a liquid-cooled server for training and inference, built by Lumo Systems.\n\n"
-    "## Specifications\n\n"
-    "- GPUs: 8 × Nvidia B200\n"
-    "- GPU memory: 1,536 GB HBM3e in total\n"
-    "- CPUs: 2 × AMD EPYC 9575F\n"
-    "- System memory: up to 3 TB DDR5\n"
-    "- Networking: 8 × 400 Gb/s InfiniBand\n"
-    "- Power: 14.3 kW maximum\n"
-    "- Cooling: direct-to-chip liquid, 45 °C inlet water\n"
-    "- Form factor: 4U rack mount\n"
-    "- Weight: 98 kg\n\n"
-    "## Availability\n\n"
-    "The X200 ships in volume from February 2027. List price starts at $415,000; volume pricing"
-    " is available from Lumo's partners.\n\n"
-    "## Warranty\n\n"
-    "Lumo covers the X200 with a three-year parts and labor warranty, extendable to five years.\n"
-)
 
 
 def test_a_price_asked_is_answered_by_the_price_not_by_what_names_the_product(
