@@ -562,10 +562,18 @@ def related(asked: Collection[str], stated: Collection[str]) -> bool:
     # Stems of four letters or more, one the start of the other: "invest" and "investment",
     # "enforc" and "enforcement"; "profitabl" is no start of "fund".
     return not asked or any(
-        min(len(a), len(s)) >= ROOT and (a.startswith(s) or s.startswith(a))
+        (min(len(a), len(s)) >= ROOT and (a.startswith(s) or s.startswith(a)))
+        or _silent_e(a, s)
+        or _silent_e(s, a)
         for a in asked
         for s in stated
     )
+
+
+def _silent_e(short: str, other: str) -> bool:
+    # A short word keeps its silent e where its other forms lose it: "vote" and "voted" stem to
+    # "vote" and "vot", "sue" and "sued" to themselves.
+    return short.endswith("e") and other in {short[:-1], f"{short}d"}
 
 
 def fuller_first(t: Tuning, scored: list[ScoredSentence]) -> list[ScoredSentence]:

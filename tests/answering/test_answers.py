@@ -1554,6 +1554,35 @@ def test_a_follow_up_joined_to_its_topic_is_answered_by_what_it_asks(
     )
 
 
+MILLBROOK = (
+    "The town that said no to a data center\n\n"
+    "When Granite Peak Digital proposed a $3 billion data center campus outside Millbrook,"
+    " Wisconsin, in 2024, town officials expected a quick approval. Instead, it collapsed.\n\n"
+    "In April 2025, the town board voted 4–1 against rezoning the land. Granite Peak sued, but"
+    " withdrew the suit in January 2026 and sold its land option to a solar developer.\n"
+)
+
+
+def test_a_short_word_and_its_forms_that_drop_its_silent_e_are_one_word(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: "Did Granite Peak sue?" declined at 0.0 ("sue" is no "sued" to the stems), and "What
+    # was the vote?" after the vote's date was found but declined, "vote" no "voted" ("vot").
+    ingest_note(engine, tmp_path / "millbrook.txt", MILLBROOK)
+    when, vote = turns(ChatSession(engine), "When did the town board vote?", "What was the vote?")
+    voted = "In April 2025, the town board voted 4–1 against rezoning the land."
+    assert [c.text for c in when.citations] == [voted]
+    assert (vote.declined, [c.text for c in vote.citations]) == (False, [voted])
+    sued = engine.ask("Did Granite Peak sue?")
+    assert (sued.declined, [c.text for c in sued.citations]) == (
+        False,
+        [
+            "Granite Peak sued, but withdrew the suit in January 2026 and sold its land option to"
+            " a solar developer."
+        ],
+    )
+
+
 BIO = (
     "Hana Okafor (born 1979 in Lagos) is an engineer and the chief technology officer of Vantage"
     " Grid.\n\n"
