@@ -206,7 +206,8 @@ HOW_MUCH = re.compile(r"\bhow (?:much|many)\b", re.IGNORECASE)
 MONEY_ASKED = re.compile(
     r"\bhow much\s+(?:(?:money|cash|funding|capital)\b|(?:did|does|do|is|was|were|will|would"
     r"|has|have|had|could|can)\b(?=.*\b(?:pay|paid|cost|spend|spent|raise|raised|invest|invested"
-    r"|worth|valued|charge|charged|sell|sold|buy|bought|fund|funded)\b))",
+    r"|worth|valued|charge|charged|sell|sold|buy|bought|fund|funded|offer|offered|award|awarded"
+    r"|receive|received|grant|granted|earn|earned|lend|lent|owe|owed)\b))",
     re.IGNORECASE,
 )
 # A sum of money as news copy writes it: "$2 billion", "€40m", "1.2 billion euros", "USD 5".

@@ -64,6 +64,13 @@ def test_the_unit_of_a_count_must_be_in_the_sentence() -> None:
             "The quote gives no sum of money: the articles may not say how much.",
         ),
         ("How much did Meta pay for the solar power?", "Meta paid $40 million for it.", None),
+        # So is what is offered, awarded or received: a year is no sum.
+        (
+            "How much did Granite Peak offer for the fire station?",
+            "In 2024 it also offered to pay for a new fire station.",
+            "The quote gives no sum of money: the articles may not say how much.",
+        ),
+        ("How much did Oncor receive?", "Oncor received $120 million in 2026.", None),
         ("How much is the deal worth?", "It is valued at 1.2 billion euros.", None),
         ("How much money did Nscale raise?", "Nscale raised €40m from Aker.", None),
         # A number, not money, is asked: any new number gives it.
