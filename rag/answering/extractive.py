@@ -442,7 +442,6 @@ def choose(
     )
     off_topic = (
         not asked
-        or named_only_after(tuple(without_titles(evidence.names)), best.candidate)
         or unnamed
         or evidence.absent
         or (unfocused and (best.cosine < t.min_cosine_unfocused or silent))
@@ -1193,21 +1192,6 @@ def off_measure(evidence: Evidence, candidate: Candidate) -> bool:
 def titled(c: Candidate, text: str) -> str:
     """The text under its article's title, for the names a part of that article is about."""
     return f"{c.passage.title}\n{text}"
-
-
-def named_only_after(names: tuple[str, ...], c: Candidate) -> bool:
-    """True when a sentence's passage names the names asked, but only past its paragraph."""
-    # "How much water does the Iowa campus use?" is not answered by the water use of the campus a
-    # story is about, which names Iowa only in a later paragraph, where the company builds
-    # another: a name first written after a sentence's paragraph is not what it speaks of.
-    text = c.passage.text
-    end = text.find("\n\n", c.end)
-    so_far = text[: end if end >= 0 else len(text)]
-    return (
-        bool(names)
-        and names_share(names, titled(c, text)) == 1.0
-        and names_share(names, titled(c, so_far)) < 1.0
-    )
 
 
 def on_names(names: tuple[str, ...], c: Candidate) -> bool:

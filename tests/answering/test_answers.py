@@ -1583,26 +1583,6 @@ def test_a_short_word_and_its_forms_that_drop_its_silent_e_are_one_word(
     )
 
 
-def test_a_name_first_written_past_a_sentences_paragraph_is_not_what_it_speaks_of(
-    engine: Engine, tmp_path: Path
-) -> None:
-    # Before: answered with the Millbrook campus's water use, the story naming Iowa only in its
-    # last paragraph (0.92 over the whole story, with that paragraph quoted after it).
-    ingest_note(
-        engine,
-        tmp_path / "millbrook.txt",
-        f"{MILLBROOK}\nResidents worried about the campus's water use, which the company"
-        " estimated at 1.5 million gallons a day.\n\n"
-        "Granite Peak has since built a smaller campus in Iowa.\n",
-    )
-    assert engine.ask("How much water does the Iowa campus use?").text == DECLINE_TEXT
-    millbrook = engine.ask("How much water would the Millbrook campus use?")
-    assert [c.text for c in millbrook.citations][:1] == [
-        "Residents worried about the campus's water use, which the company estimated at 1.5"
-        " million gallons a day."
-    ]
-
-
 BIO = (
     "Hana Okafor (born 1979 in Lagos) is an engineer and the chief technology officer of Vantage"
     " Grid.\n\n"
