@@ -218,7 +218,7 @@ def _examples(leads: Sequence[Lead]) -> list[str]:
                 or re.search(rf"\b{re.escape(name.lower())}\b", lead.passage.text)
             ):
                 continue
-            phrase = name_phrase(rest, name)
+            phrase = of_name(rest, name_phrase(rest, name))
             if phrase.lower() in CALENDAR:
                 continue
             if len(phrase) > 2 and not phrase.isupper() and phrase not in found:
@@ -229,6 +229,15 @@ def _examples(leads: Sequence[Lead]) -> list[str]:
     titles = sorted((lead.title for lead in leads if 0 < len(lead.title.split()) <= 8), key=len)
     examples += [f"What does “{title}” report?" for title in titles]
     return examples[:2]
+
+
+def of_name(text: str, phrase: str) -> str:
+    """A name with the "of" part the text writes after it: "Department of Energy"."""
+    # "Department" alone, as the name runs end at "of", says nothing of what a lead is about.
+    joined = re.search(
+        rf"\b{re.escape(phrase)} of (?:the )?[A-Z][\w&'’-]*(?: [A-Z][\w&'’-]*)*", text
+    )
+    return joined.group(0) if joined else phrase
 
 
 def counted(documents: int) -> str:

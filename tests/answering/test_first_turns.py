@@ -225,6 +225,23 @@ def test_the_name_opening_a_lead_after_its_dateline_is_an_example_when_the_title
     )
 
 
+def test_an_example_name_keeps_its_of_part(engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / "grants.txt").write_text(
+        "Energy Department awards $1.2 billion for grid upgrades\n\n"
+        "WASHINGTON — The U.S. Department of Energy on Monday announced $1.2 billion in grants to"
+        " 14 utilities.\n",
+        "utf-8",
+    )
+    assert engine.ingest([tmp_path / "grants.txt"]).ok
+    # Before: "What do the documents say about Department?"
+    assert engine.ask("hi").text == (
+        "Hello! I answer questions about the 1 document in the collection “articles”, quoting "
+        "the passages I use with a citation for each. Try for example: What do the documents say "
+        "about Department of Energy? or What does “Energy Department awards $1.2 billion for grid"
+        " upgrades” report? Ask “What are these articles about?” for an overview."
+    )
+
+
 def test_a_joined_follow_up_is_declined_when_the_quote_states_none_of_its_words(
     engine: Engine, tmp_path: Path
 ) -> None:
