@@ -463,7 +463,8 @@ def choose(
     around = dict.fromkeys(
         t for s in chosen for t in (s.candidate.passage.text, s.candidate.passage.title)
     )
-    year = other_year(question, quoted, list(around))
+    headlines = list(dict.fromkeys(s.candidate.passage.title for s in chosen))
+    year = other_year(question, quoted, list(around), headlines)
     shown = untitled_left_out(evidence.names, titles, chosen)
     # A sentence another quotes with its lead-in is not quoted twice; the features, fitted on
     # quotes that could repeat one, still read both.

@@ -344,6 +344,12 @@ EVENTS = {kind: re.compile(rf"\b(?:{form})\b", re.IGNORECASE) for kind, form in 
 # An amount ("$1500", "1200%") is no year.
 YEAR = re.compile(r"(?<![$€£.,\d])\b(1[0-9]{3}|20[0-9]{2})(s?)\b(?![%.,]\d|%)")
 CENTURY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)[- ]century\b", re.IGNORECASE)
+# A year a change is measured from ("narrowed to $180 million from $340 million in 2024") is not
+# the year the sentence tells of.
+BASELINE_YEAR = re.compile(
+    r"\b(?:from|than|compared (?:with|to)|versus|vs\.?|against)\s[^.;]{0,40}?\b(?:in|for)\s+"
+    r"(?:fiscal\s+)?(?P<year>1[0-9]{3}|20[0-9]{2})\b"
+)
 # "Between 2020 and 2025", "from 1988 to 1995", "2003–04": every year between is named too.
 _A_YEAR = r"(1[0-9]{3}|20[0-9]{2})"
 YEAR_RANGE = re.compile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.answering.patterns import CENTURY, YEAR, YEAR_RANGE
+from rag.answering.patterns import BASELINE_YEAR, CENTURY, YEAR, YEAR_RANGE
 
 
 @dataclass(frozen=True)
@@ -43,16 +43,31 @@ def stretches(text: str) -> list[Stretch]:
 
 
 def other_year(
-    question: str, quoted: Sequence[str], around: Sequence[str] = ()
+    question: str, quoted: Sequence[str], around: Sequence[str] = (), titles: Sequence[str] = ()
 ) -> tuple[str, str] | None:
     """The year the quote states first and the one asked, when it states none asked."""
     # SQuAD's unanswerable questions often change a passage's year ("in 2011" of a passage on
     # 2008): a quote that dates itself otherwise does not answer.
     asked = stretches(question)
-    stated = [s for text in quoted for s in stretches(text)]
-    # One stating no year is dated by its passage and article title, when they state years.
+    # The lead sentence, when it states years, dates the answer: a sentence quoted after it for a
+    # name ("2025 was the year Northwind …") does not make 2026's spending 2025's.
+    lead = stretches(quoted[0]) if quoted else []
+    stated = lead or [s for text in quoted[1:] for s in stretches(text)]
+    if lead and len(lead) == len(baselines(quoted[0])):
+        # One stating only the year a change is measured from tells of a later one, as its
+        # passage and article title date it: the annual report's "from $340 million in 2024".
+        stated = lead + [s for text in around for s in stretches(text)]
+    # One stating no year is dated by its article's title when that states one ("2025 annual
+    # report"), else by its passage, when they state years.
+    if not stated:
+        stated = [s for text in titles for s in stretches(text)]
     if not stated:
         stated = [s for text in around for s in stretches(text)]
     if not asked or not stated or any(a.meets(s) for a in asked for s in stated):
         return None
     return stated[0].written, asked[0].written
+
+
+def baselines(text: str) -> list[str]:
+    """The years a text measures a change from ("from $340 million in 2024")."""
+    return [match.group("year") for match in BASELINE_YEAR.finditer(text)]

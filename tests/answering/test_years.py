@@ -54,6 +54,30 @@ def test_other_year_needs_a_quote_dated_otherwise() -> None:
     assert other_year("What did Harvard announce?", [endowment]) is None
 
 
+def test_the_lead_sentence_dates_a_quote_and_a_change_its_later_year() -> None:
+    # Before: the runner-up quoted for the name ("2025 was the year …") dated 2026's spending.
+    spending = [
+        "We expect capital spending of about $3.5 billion in 2026.",
+        "2025 was the year Northwind became a national cloud provider.",
+    ]
+    assert other_year("How much did Northwind spend in 2025?", spending) == ("2026", "2025")
+    assert other_year("How much will Northwind spend in 2026?", spending) is None
+    # A quote stating no year is dated by its article's title first, then by its passage.
+    report = ["Northwind Compute — 2025 annual report"]
+    ebitda = ["Adjusted EBITDA was $610 million."]
+    passage = ["Net loss narrowed from $340 million in 2024. Adjusted EBITDA was $610 million."]
+    assert other_year("What was adjusted EBITDA in 2024?", ebitda, passage, report) == (
+        "2025",
+        "2024",
+    )
+    assert other_year("What was adjusted EBITDA in 2024?", ebitda, passage) is None
+    # Before: declined as "about 2024"; a change measured from 2024 tells of the report's year.
+    loss = ["Net loss narrowed to $180 million from $340 million in 2024."]
+    assert other_year("What was the net loss in 2025?", loss, report) is None
+    assert other_year("What was the net loss in 2024?", loss, report) is None
+    assert other_year("What was the net loss in 2023?", loss, report) == ("2024", "2023")
+
+
 def test_a_year_the_quote_does_not_state_is_declined(engine: Engine, tmp_path: Path) -> None:
     ingest_note(engine, tmp_path / "acme.txt", ACME_PROFILE)
     # Before, the 2025 raise answered "in 2023" as it answers "in 2025".
