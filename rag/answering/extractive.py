@@ -792,7 +792,7 @@ def gather_evidence(
                     on_article
                     and stated_item(passage.text, start, end)
                     and item_states(
-                        focus, kind, passage.text, start, end, (asks, passage.title), question
+                        question, focus, kind, passage.text, start, end, (asks, passage.title)
                     )
                 )
             )
@@ -1499,13 +1499,13 @@ def _labelled(line: str) -> bool:
 
 
 def item_states(
+    question: str,
     focus: set[str],
     kind: AnswerType,
     text: str,
     start: int,
     end: int,
     label: Label = ("", ""),
-    question: str = "",
 ) -> bool:
     """True for a short item holding a word asked and the kind of answer asked, if one is."""
     item = text[start:end]

@@ -53,7 +53,7 @@ def other_year(
     # name ("2025 was the year Northwind …") does not make 2026's spending 2025's.
     lead = stretches(quoted[0]) if quoted else []
     stated = lead or [s for text in quoted[1:] for s in stretches(text)]
-    if lead and len(lead) == len(baselines(quoted[0])):
+    if lead and {s.written for s in lead} <= set(baselines(quoted[0])):
         # One stating only the year a change is measured from tells of a later one, as its
         # passage and article title date it: the annual report's "from $340 million in 2024".
         stated = lead + [s for text in around for s in stretches(text)]
