@@ -2432,7 +2432,7 @@ DATASHEET = SPEC_SHEET.replace("- Weight: 98 kg\n", "- Weight: 98 kg\n- List pri
 def test_a_field_giving_the_measure_or_the_word_asked_answers(
     engine: Engine, tmp_path: Path
 ) -> None:
-    # Before: each declined (0.0, 0.0, 0.0, 0.11); "Weight" is not "heavy" nor "weigh", a price
+    # Before: each declined (0.0, 0.0, 0.0, 0.08); "Weight" is not "heavy" nor "weigh", a price
     # no cost, and "GPUs", read as a name, left the question no word for an item to hold.
     ingest_note(engine, tmp_path / "x200.md", DATASHEET)
     for question in ("How heavy is the X200?", "How much does the X200 weigh?"):
