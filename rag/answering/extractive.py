@@ -36,6 +36,7 @@ from rag.answering.names import (
     name_phrase,
     names_share,
     opening_name,
+    other_place,
     required_names,
     spelled_like,
 )
@@ -454,6 +455,8 @@ def choose(
     # "Who is Helion's CEO?" is not answered by OpenAI's chief executive.
     acted = (other, actor) if other and actor else None
     acted = acted or title_of_another(evidence.names, titles, best.candidate.text)
+    # "What neighborhood did Huguenots create in Hamburg?" is not answered by "In Berlin, …".
+    acted = acted or other_place(question, best.candidate.text, best.candidate.passage.title)
     # "Who acquired Acme Robotics?" is not answered by its founding, however close in meaning.
     # A follow-up joined to its topic asks its own event: "What approvals are needed?" after "When
     # was GridWorks founded?" asks of no founding.

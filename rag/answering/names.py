@@ -10,6 +10,7 @@ from rag.answering.patterns import (
     ACTOR,
     AUXILIARY,
     CREDIT,
+    IN_NAME,
     NAME_PART,
     NAME_RUN,
     NOT_A_NAME,
@@ -203,3 +204,17 @@ def _actor_words(actor: str) -> list[str]:
 
 def _unaccented(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def other_place(question: str, sentence: str, title: str) -> tuple[str, str] | None:
+    """The place a sentence says something happened in, and the one asked, when it is another."""
+    # SQuAD's unanswerable questions swap a place as they swap a year ("… in Hamburg?" of a
+    # passage on Berlin). A place the sentence or its article's title writes is no swap: a
+    # sentence on the Fresno article's subject need not repeat "Fresno".
+    asked = IN_NAME.search(question)
+    if asked is None or asked.group(1).lower() in f"{sentence} {title}".lower():
+        return None
+    other = IN_NAME.search(sentence)
+    if other is None or other.group(1).lower() in question.lower():
+        return None
+    return other.group(1), asked.group(1)

@@ -344,6 +344,8 @@ EVENTS = {kind: re.compile(rf"\b(?:{form})\b", re.IGNORECASE) for kind, form in 
 # An amount ("$1500", "1200%") is no year.
 YEAR = re.compile(r"(?<![$€£.,\d])\b(1[0-9]{3}|20[0-9]{2})(s?)\b(?![%.,]\d|%)")
 CENTURY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)[- ]century\b", re.IGNORECASE)
+# A name something is said to happen in: "in Hamburg", "In the United States, …".
+IN_NAME = re.compile(r"\b[Ii]n (?:the )?([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*)")
 # A year a change is measured from ("narrowed to $180 million from $340 million in 2024") is not
 # the year the sentence tells of.
 BASELINE_YEAR = re.compile(

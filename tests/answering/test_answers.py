@@ -702,6 +702,42 @@ def test_whom_a_sentence_says_acted() -> None:
     assert acted_by_another(None, amazon, amazon) is None
 
 
+def test_where_a_sentence_says_something_happened() -> None:
+    from rag.answering.names import other_place
+
+    berlin = "In Berlin, the Huguenots created two new neighbourhoods: Dorotheenstadt."
+    asked = "What neighborhood did Huguenots create in Hamburg?"
+    assert other_place(asked, berlin, "Huguenot") == ("Berlin", "Hamburg")
+    assert other_place("What neighborhood did Huguenots create in Berlin?", berlin, "") is None
+    # A place the article's title writes is its subject, which its sentences need not repeat.
+    july = "July is the warmest month, averaging 83.0 °F."
+    assert other_place("What month is the warmest in Fresno?", july, "Fresno, California") is None
+    # A sentence naming no place in which it happened, or only one the question writes, is none.
+    assert other_place(asked, "The Huguenots created two neighbourhoods.", "") is None
+    assert other_place(asked, "In Hamburg and in Berlin, they built churches.", "") is None
+    assert other_place("What did they build?", berlin, "") is None
+
+
+def test_a_place_asked_is_not_answered_by_what_happened_in_another(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: answered with the Berlin sentence, and the Hamburg one after it for the name.
+    ingest_note(
+        engine,
+        tmp_path / "huguenots.txt",
+        "Huguenots in Germany\n\nIn Berlin, the Huguenots created two new neighbourhoods:"
+        " Dorotheenstadt and Friedrichstadt.\n\nOther refugees settled in Hamburg and Frankfurt.\n",
+    )
+    assert engine.ask("What neighborhood did Huguenots create in Hamburg?").text == (
+        "The articles don't say: the closest passage is about Berlin, not Hamburg."
+    )
+    berlin = engine.ask("What neighborhood did Huguenots create in Berlin?")
+    assert [c.text for c in berlin.citations] == [
+        "In Berlin, the Huguenots created two new neighbourhoods: Dorotheenstadt and"
+        " Friedrichstadt."
+    ]
+
+
 def test_whose_value_a_sentence_gives() -> None:
     from rag.answering.measures import owned_by_another
 
