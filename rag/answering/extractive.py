@@ -23,9 +23,8 @@ from rag.answering.confidence import (
 from rag.answering.events import kinds, other_event
 from rag.answering.measures import (
     asked_measures,
-    how_stated,
     measure_clash,
-    measure_terms,
+    measure_words,
     measures,
     owned_by_another,
 )
@@ -768,6 +767,7 @@ def gather_evidence(
     asked = set(terms(question)) - QUESTION_WORDS
     focus = focus_terms(question)
     kind = answer_type(question)
+    wanted = asked_measures(kind, question)
     subjects = tuple(without_titles(required_names(question)))
     wh = ASKED_BY_LABEL.match(question)
     asks = wh.group(1).lower() if wh else ""
@@ -795,7 +795,14 @@ def gather_evidence(
                     on_article
                     and stated_item(passage.text, start, end)
                     and item_states(
-                        question, focus, kind, passage.text, start, end, (asks, passage.title)
+                        question,
+                        wanted,
+                        focus,
+                        kind,
+                        passage.text,
+                        start,
+                        end,
+                        (asks, passage.title),
                     )
                 )
             )
@@ -839,7 +846,6 @@ def gather_evidence(
     labels = {id(p): turn_labels(p.text) for p in passages}
     stated_texts = [without_turn_label(e[3], labels[id(e[0])]) for e in entries]
     sentence_terms = [set(terms(t)) | title_terms(t) for t in stated_texts]
-    wanted = asked_measures(kind, question)
     # A sentence giving the measure asked states the question's word for it: "funding round"
     # says "raise", "speeds" says "fast".
     headers = [
@@ -847,7 +853,7 @@ def gather_evidence(
         for p, start, end, *_ in entries
     ]
     stated = [
-        measure_terms(question, wanted, e[3]) | how_stated(question, st) | header
+        measure_words(question, wanted, e[3], st) | header
         for e, st, header in zip(entries, sentence_terms, headers, strict=True)
     ]
     # A fact sheet's item states of what its title names: "Permanent jobs: 1,500" under "Project
@@ -1503,6 +1509,7 @@ def _labelled(line: str) -> bool:
 
 def item_states(
     question: str,
+    wanted: frozenset[str],
     focus: set[str],
     kind: AnswerType,
     text: str,
@@ -1515,9 +1522,7 @@ def item_states(
     said = set(terms(item)) | header_terms(text, start, end, kind.kind, label)
     # As a sentence does, an item giving the measure asked states its word: "Weight: 98 kg" says
     # how heavy, "Funding: $85 million" how much was raised.
-    said |= how_stated(question, said) | measure_terms(
-        question, asked_measures(kind, question), item
-    )
+    said |= measure_words(question, wanted, item, said)
     # A field labelled with a word asked gives its value, a name's too: "GPUs: 8 × Nvidia B200".
     named = set(terms(item.partition(":")[0])) & set(terms(question)) if _labelled(item) else set()
     return bool(with_verbs(focus) & said or named) and (kind.kind is None or kind.present(item))

@@ -52,6 +52,13 @@ def measure_terms(question: str, wanted: frozenset[str], sentence: str) -> set[s
     }
 
 
+def measure_words(
+    question: str, wanted: frozenset[str], text: str, text_terms: Collection[str]
+) -> set[str]:
+    """The question's words for a measure a text gives ("raise" by "funding round", "fast")."""
+    return measure_terms(question, wanted, text) | how_stated(question, text_terms)
+
+
 def how_stated(question: str, sentence_terms: Collection[str]) -> set[str]:
     """The word asking a measure ("fast", "weigh") that the sentence gives ("speeds", "weight")."""
     match = HOW_ADJECTIVE.search(question)
