@@ -39,6 +39,12 @@ _STATE_ABBREVIATION = re.compile(
     r"|Wash|Wis|W\.Va|Wyo)\.$"
 )
 _DATELINE_NEXT = ("(", "-", "–", "—")
+# A clock time's "a.m." or "p.m." before its time zone ("9:41 a.m. ET", "at 4 p.m. EST
+# Thursday"): no sentence end either, as live blogs and wire copy write them.
+_CLOCK_END = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s?[ap]\.m\.$", re.IGNORECASE)
+_ZONE_NEXT = re.compile(
+    r"(?:ET|EST|EDT|CT|CST|CDT|MT|MST|MDT|PT|PST|PDT|GMT|UTC|BST|CET|CEST|IST|JST|AEST|AEDT)\b"
+)
 # A sentence span ending on a name's initials ("C.C."), and the name's next word after it.
 _INITIALS_END = re.compile(r"(?<![\w.])(?:[A-Z]\.)+$")
 _NAME_NEXT = re.compile(
@@ -246,6 +252,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             or (
                 text[match.end() : match.end() + 1].isdigit()
                 and _MONTH_ABBREVIATION.search(text, start, match.start())
+            )
+            or (
+                _ZONE_NEXT.match(text, match.end()) is not None
+                and _CLOCK_END.search(text, start, match.start()) is not None
             )
         ):
             continue

@@ -90,6 +90,21 @@ def test_a_states_abbreviation_in_a_dateline_ends_no_sentence() -> None:
     ]
 
 
+def test_a_clock_times_zone_ends_no_sentence() -> None:
+    # A live blog's entries were quoted as "ET** — Chief executive …", their time cut off.
+    text = (
+        "**9:41 a.m. ET** — Helios now runs 210,000 GPUs. Results come at 4 p.m. EST Thursday. "
+        "The call ended at 5 p.m. Shares fell."
+    )
+    assert spans_text(text, sentence_spans(text)) == [
+        "9:41 a.m. ET** — Helios now runs 210,000 GPUs.",
+        "Results come at 4 p.m. EST Thursday.",
+        # Before a word, "p.m." still ends its sentence.
+        "The call ended at 5 p.m.",
+        "Shares fell.",
+    ]
+
+
 def test_a_sentence_hard_wrapped_across_lines_is_one_sentence() -> None:
     text = (
         "Microsoft to spend $80 billion on AI data centers\n\n"
