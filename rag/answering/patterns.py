@@ -102,7 +102,10 @@ MEASURES = {
         # As a noun, "pay" is wages ("leveled pay have"): only the verb's forms count. A share's
         # price ("priced its offering at $40 per share") tells of the company's value too.
         "price": r"pa(?:ys|id|ying)|pay(?!\s+(?:ha(?:s|ve|d)|is|are|was|were|gaps?|rises?|cuts?"
-        r"|scales?|levels?|grades?))|payments?|prices?|pricing",
+        r"|scales?|levels?|grades?))|payments?|prices?|pricing"
+        # "agreed to acquire Crestline … for $2.8 billion": a sum a thing changes hands for.
+        r"|for\s+(?:(?:about|around|roughly|nearly|almost|some|an\s+estimated|up\s+to|more\s+than"
+        r"|over)\s+)*(?:[$€£¥]|US\$|USD\s?|EUR\s?)\d+",
     }.items()
 }
 # "How fast is the HC1?" is stated by a sentence giving a speed: each adjective a "how" question
