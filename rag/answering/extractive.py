@@ -1461,17 +1461,25 @@ def line_around(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def figure_in_prose(text: str, start: int, end: int) -> bool:
-    """True for a short sentence giving a figure or month in a paragraph ("It opens in June.")."""
+    """True for a short sentence giving a figure, month or name in a paragraph."""
     # A short line is a heading, as a short sentence is fitted on as one ("He died."); one with
-    # a figure or a month ("Lumen has 240 employees."), sharing its line with another sentence,
-    # closes a paragraph with a fact.
+    # a figure or a month ("Lumen has 240 employees."), or a name past its first word and a verb
+    # in -ed ("Goldman Sachs advised Vantage."), sharing its line with another sentence, states a
+    # fact. A name alone is no sentence: "The Pleistocene (P) epoch.", "Roosevelt, John F.".
     sentence = text[start:end]
     line_start, line_end = line_around(text, start, end)
     rest = text[line_start:start] + text[end:line_end]
     return (
         len(sentence.split()) >= 3
         and sentence[-1] in ".!"
-        and (any(c.isdigit() for c in sentence) or bool(MONTH.search(sentence)))
+        and (
+            any(c.isdigit() for c in sentence)
+            or bool(MONTH.search(sentence))
+            or (
+                any(w[:1].isupper() for w in sentence.split()[1:])
+                and any(w.islower() and w.rstrip(".!").endswith("ed") for w in sentence.split())
+            )
+        )
         # A bullet's mark is no other sentence: "- Up 12% in 2025." is alone on its line.
         and any(c.isalnum() for c in rest)
     )

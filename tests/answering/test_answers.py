@@ -738,6 +738,38 @@ def test_a_place_asked_is_not_answered_by_what_happened_in_another(
     ]
 
 
+MERGER = (
+    "Vantage Fiber to buy Crestline Networks for $2.8 billion\n\n"
+    "Vantage Fiber agreed on Monday to acquire Crestline Networks, a Kansas City operator of"
+    " long-haul fiber routes, for $2.8 billion in cash, the companies said.\n\n"
+    "The deal is expected to close in the third quarter of 2027, subject to approval by the"
+    " Federal Communications Commission. Crestline shareholders will receive $41.50 per share,"
+    " a 29% premium to Friday's closing price.\n\n"
+    "Goldman Sachs advised Vantage. Crestline was advised by Evercore.\n"
+)
+
+
+def test_a_sum_a_thing_is_bought_for_is_its_price(engine: Engine, tmp_path: Path) -> None:
+    # Before: "the closest passage is about Crestline, not Vantage": only the shareholders'
+    # "closing price" gave a price, and it led.
+    ingest_note(engine, tmp_path / "merger.txt", MERGER)
+    answer = engine.ask("How much is Vantage paying for Crestline?")
+    assert [c.text for c in answer.citations] == [
+        "Vantage Fiber agreed on Monday to acquire Crestline Networks, a Kansas City operator of"
+        " long-haul fiber routes, for $2.8 billion in cash, the companies said."
+    ]
+
+
+def test_a_short_sentence_naming_names_in_a_paragraph_is_quoted(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: "Goldman Sachs advised Vantage." was read as a heading (four words), and
+    # "Crestline was advised by Evercore." answered.
+    ingest_note(engine, tmp_path / "merger.txt", MERGER)
+    answer = engine.ask("Who advised Vantage?")
+    assert [c.text for c in answer.citations] == ["Goldman Sachs advised Vantage."]
+
+
 def test_whose_value_a_sentence_gives() -> None:
     from rag.answering.measures import owned_by_another
 
