@@ -565,11 +565,12 @@ OPENINGS = r"and|also|plus|but|so|then|what about|how about"
 # question lean back, or the follow-up that holds it would never be resolved.
 NAMING = r"it|they|them|the company|the firm|the startup"
 # A possessive before "own" is the clause's own subject's: "Which companies are building their
-# own chips?" leans on nothing.
+# own chips?" leans on nothing. "the campus" or "the site" is the one asked of before: "When will
+# the campus open?" after a question on the Michigan campus is not asked of another campus.
 LEANS_BACK = re.compile(
     rf"^\s*({OPENINGS}|same for)\b"
     rf"|\b({NAMING}|it's|theirs|this|that|these|those|he|she"
-    r"|the deal|the round|the investment)\b"
+    r"|the deal|the round|the investment|the campus|the site|the project|the facility)\b"
     r"|\b(its|their|his|her)\b(?!\s+own\b)",
     re.IGNORECASE,
 )

@@ -770,6 +770,35 @@ def test_a_short_sentence_naming_names_in_a_paragraph_is_quoted(
     assert [c.text for c in answer.citations] == ["Goldman Sachs advised Vantage."]
 
 
+def test_the_campus_leans_on_the_campus_asked_of_before(engine: Engine, tmp_path: Path) -> None:
+    # Before: "When will the campus open?" was searched alone and answered with Abilene's
+    # opening, though the conversation was on the Michigan campus, whose story gives no date.
+    ingest_note(
+        engine,
+        tmp_path / "michigan.txt",
+        "Five things to know about the Stargate expansion in Michigan\n\nThe Stargate joint"
+        " venture said on Tuesday it will build a campus in Saline Township, Michigan.\n\nThe"
+        " campus is planned at 1.4 gigawatts, which would make it one of the largest in the"
+        " Midwest.\n",
+    )
+    ingest_note(
+        engine,
+        tmp_path / "helios.txt",
+        "Helios Compute investor day\n\nHelios announces a 300-megawatt campus in Abilene,"
+        " Texas, to open in the second half of 2028.\n",
+    )
+    session = ChatSession(engine)
+    session.ask("Where is the Stargate campus in Michigan?")
+    assert session.ask("When will the campus open?").answer.text == (
+        "The articles don't say: the closest passage is about Abilene, not Michigan."
+    )
+    alone = engine.ask("When will the campus open?")
+    assert [c.text for c in alone.citations] == [
+        "Helios announces a 300-megawatt campus in Abilene, Texas, to open in the second half of"
+        " 2028."
+    ]
+
+
 def test_whose_value_a_sentence_gives() -> None:
     from rag.answering.measures import owned_by_another
 
