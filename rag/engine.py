@@ -40,6 +40,7 @@ from rag.answering.first_turns import (
     Turn,
     agrees,
     asks_names,
+    asks_writer,
     classify,
     inventory,
     not_meant_text,
@@ -48,6 +49,7 @@ from rag.answering.first_turns import (
     reply_text,
     sources_text,
     turn_of,
+    writer_of,
     writers_text,
 )
 from rag.answering.generative import GenerativeAnswerer
@@ -713,6 +715,11 @@ class Engine:
                 yield self._names(asked, notices, source)
                 return
         found = self._retrieve(asked, notices, top_k, source, history, searched)
+        if asks_writer(asked) and found.passages:
+            # "Who wrote the study?" is answered by the byline of the article the question
+            # finds, not by any sentence with a name: a memo's "From:" line answered every one.
+            yield self._writer_found(found)
+            return
         generator = self.generator
         if generator is None or found.extractive.declined:
             # The decline is decided here, from the retrieval evidence, whatever a model would say.
@@ -730,6 +737,21 @@ class Engine:
                 else:
                     yield piece
         yield self._answer(found, check_citations(final, found.passages))
+
+    def _writer_found(self, found: _Retrieved) -> Answer:
+        """Who wrote the article a question's search found first, by its byline."""
+        lead = next(iter(self.leads(limit=1, source=found.passages[0].source)), None)
+        if lead is None:
+            return self._answer(found, found.extractive)
+        text, citation = writer_of(lead.passage, 1)
+        cited = [citation] if citation else []
+        draft = Draft(text=text, citations=cited, declined=not cited)
+        return replace(
+            self._answer(found, draft),
+            retrieved=[lead.passage, *found.passages],
+            confidence=None,
+            withheld="",
+        )
 
     def _offer(self, history: Sequence[str], top_k: int | None, source: str | None) -> Offer | None:
         """What the reply before offered with "Did you mean …?", if it offered anything."""

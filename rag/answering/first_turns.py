@@ -32,6 +32,7 @@ from rag.answering.patterns import (
     THANKS,
     THE_ONE_ARTICLE,
     WRITER_LINE,
+    WRITER_OF,
 )
 from rag.text import (
     SENTENCE_CLOSE,
@@ -330,27 +331,33 @@ def writers_text(
     said: list[str] = []
     cited: list[Citation] = []
     for lead in leads:
-        title = f"“{lead.title or lead.source}”"
-        # "By Friday, Microsoft had …" opening a line names a day, not a writer.
-        found = next(
-            (
-                (m, names)
-                for m in WRITER_LINE.finditer(lead.text)
-                if (names := _writers(m["names"]))
-            ),
-            None,
-        )
-        if found is None:
-            said.append(f"{title} does not say who wrote it.")
-            continue
-        line, names = found
-        # The line without the italics or bold it is often set in ("*By Lena Ortiz*").
-        start = line.start("line")
-        end = start + len(line.group("line").rstrip(" \t*_"))
-        citation = lead.cite(len(cited) + 1, start, end, 1.0)
-        cited.append(citation)
-        said.append(f"{title} is by {names} [{citation.n}].")
+        line, citation = writer_of(lead, len(cited) + 1)
+        said.append(line)
+        cited.extend([citation] if citation else [])
     return " ".join(said), cited
+
+
+def asks_writer(question: str) -> bool:
+    """True for "Who wrote the study?": a question on who wrote an article it names by kind."""
+    return WRITER_OF.match(question) is not None
+
+
+def writer_of(lead: Passage, n: int) -> tuple[str, Citation | None]:
+    """Who wrote an article, by the byline its opening passage holds, cited as [n]."""
+    title = f"“{lead.title or lead.source}”"
+    # "By Friday, Microsoft had …" opening a line names a day, not a writer.
+    found = next(
+        ((m, names) for m in WRITER_LINE.finditer(lead.text) if (names := _writers(m["names"]))),
+        None,
+    )
+    if found is None:
+        return f"{title} does not say who wrote it.", None
+    line, names = found
+    # The line without the italics or bold it is often set in ("*By Lena Ortiz*").
+    start = line.start("line")
+    end = start + len(line.group("line").rstrip(" \t*_"))
+    citation = lead.cite(n, start, end, 1.0)
+    return f"{title} is by {names} [{n}].", citation
 
 
 def _writers(names: str) -> str:

@@ -778,11 +778,22 @@ AUTHOR_ASKED = re.compile(
     rf"|(whos|who is) {_WRITTEN} by"
     r")$"
 )
-# A line naming who wrote an article: a byline ("By Anna Virtanen, October 2, 2026"), or an
-# e-mail memo's sender ("From: Dana Whitfield <dana@…>").
+# "Who wrote the study?", "Who authored the Abilene memo?": who wrote the one article the question
+# finds, whatever the answer before quoted. Only kinds of article: "Who wrote the Nong Shu?" or "…
+# the book titled …" asks what a passage says.
+WRITER_OF = re.compile(
+    r"^\s*who\s+(?:wrote|writes|authored|penned|is\s+the\s+author\s+of|are\s+the\s+authors\s+of)"
+    r"\s+(?:the|this|that)\s+(?:[\w-]+\s+){0,3}?(?:article|story|piece|op-ed|column|memo|study"
+    r"|report|post|blog|newsletter|press\s+release|document|e-?mail)s?"
+    r"(?:\s+(?:about|on|from|of)\s+[^?]+)?\s*\?*\s*$",
+    re.IGNORECASE,
+)
+# A line naming who wrote an article: a byline ("By Anna Virtanen, October 2, 2026"), a study's
+# "Authors:" line, or an e-mail memo's sender ("From: Dana Whitfield <dana@…>").
 WRITER_LINE = re.compile(
-    r"^[ \t>*_#-]*(?P<line>(?:(?i:(?:written|posted|reported)\s+)?(?i:by)\s+|(?i:from):\s+)"
-    r"(?P<names>[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*)+)[^\n]*)",
+    r"^[ \t>*_#-]*(?P<line>(?:(?i:(?:written|posted|reported)\s+)?(?i:by)[ \t]+"
+    r"|(?i:from|authors?):[ \t]+)"
+    r"(?P<names>[A-Z][\w.'’-]*(?:,?[ \t]+(?:and[ \t]+)?[A-Z][\w.'’-]*)+)[^\n]*)",
     re.MULTILINE,
 )
 # "Write a poem about Nscale", "Translate it into French": new text to write, which no quote is

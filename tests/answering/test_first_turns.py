@@ -1211,6 +1211,59 @@ def test_who_wrote_the_article_reads_its_byline(engine: Engine, tmp_path: Path) 
     )
 
 
+def test_who_wrote_a_kind_of_article_reads_the_byline_of_the_one_found(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: each of these quoted the memo's "From: Dana Whitfield …" line, the one sentence
+    # naming a writer, whatever kind of article was asked of.
+    ingest_note(engine, tmp_path / "memo.txt", KESTREL_MEMO)
+    ingest_note(
+        engine,
+        tmp_path / "oped.md",
+        "# Opinion: Stop pretending data centers pay for themselves\n\nBy Priya Raman\n\n"
+        "Priya Raman is an economist at the Lakeshore Policy Institute.\n\nEvery few weeks"
+        " another county approves a data center on the promise of jobs and tax revenue.\n",
+    )
+    ingest_note(
+        engine,
+        tmp_path / "study.md",
+        "# Cooling water use at hyperscale data centers: a field study\n\nAuthors: Mei Tanaka,"
+        " Luis Ortega\n\nAbstract: We measured water withdrawal at 14 hyperscale campuses over"
+        " 12 months.\n",
+    )
+    ingest_note(engine, tmp_path / "story.html", VELA_STORY)
+    oped = engine.ask("Who wrote the opinion piece?")
+    # The byline's line alone: the names end where it does.
+    assert (oped.declined, oped.text, [c.text for c in oped.citations]) == (
+        False,
+        "“Opinion: Stop pretending data centers pay for themselves” is by Priya Raman [1].",
+        ["By Priya Raman"],
+    )
+    study = engine.ask("Who wrote the study?")
+    assert (study.text, [c.text for c in study.citations]) == (
+        "“Cooling water use at hyperscale data centers: a field study” is by Mei Tanaka, Luis"
+        " Ortega [1].",
+        ["Authors: Mei Tanaka, Luis Ortega"],
+    )
+    memo = engine.ask("Who wrote the Kestrel memo?")
+    assert memo.text == (
+        "“Recommendation on the Kestrel Compute term sheet” is by Dana Whitfield [1]."
+    )
+    # The article found first writes no byline: so the reply says.
+    ingest_note(
+        engine,
+        tmp_path / "merger.txt",
+        "Vantage Fiber to buy Crestline Networks\n\nVantage Fiber agreed on Monday to acquire"
+        " Crestline Networks for $2.8 billion in cash, the companies said.\n",
+    )
+    unsigned = engine.ask("Who wrote the story about Vantage?")
+    assert (unsigned.declined, unsigned.text, unsigned.citations) == (
+        True,
+        "“Vantage Fiber to buy Crestline Networks” does not say who wrote it.",
+        [],
+    )
+
+
 def test_a_month_is_no_name_a_joined_follow_up_must_find() -> None:
     # Before: "What happened in 2025?" after it was declined as passages that "don't name April".
     assert topic_names("What happened in April 2026?") == ()
