@@ -770,6 +770,7 @@ def gather_evidence(
     wanted = asked_measures(kind, question)
     subjects = tuple(without_titles(required_names(question)))
     wh = ASKED_BY_LABEL.match(question)
+    who = WHO_IS.match(question) is not None
     asks = wh.group(1).lower() if wh else ""
     for passage in passages:
         # A short item is about its article's subject, so only an article naming every name
@@ -890,7 +891,9 @@ def gather_evidence(
             end,
             text,
             lexical=sum(weights[q] for q in asked & (st | labelled[i])) / total,
-            cue=kind.present(text),
+            # "Who is Helen Marsh?" is answered by a title ("Vantage chief executive Helen Marsh
+            # said …") as well as by a name the question doesn't write.
+            cue=kind.present(text) or (who and bool(title_terms(text))),
             focus=bool(asked_verbs & with_verbs(st | said | sections[i])) or not predicate,
             block=block,
             terms=frozenset(st),

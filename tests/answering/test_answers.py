@@ -770,6 +770,24 @@ def test_a_short_sentence_naming_names_in_a_paragraph_is_quoted(
     assert [c.text for c in answer.citations] == ["Goldman Sachs advised Vantage."]
 
 
+def test_who_is_a_name_is_answered_by_the_title_a_sentence_gives(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Before: declined at 0.13, no name the question doesn't write after the sentence's first word.
+    ingest_note(
+        engine,
+        tmp_path / "merger.txt",
+        MERGER + "\nVantage chief executive Helen Marsh said the combined company would have"
+        " revenue of about $1.9 billion.\n",
+    )
+    answer = engine.ask("Who is Helen Marsh?")
+    assert (answer.declined, answer.text) == (
+        False,
+        "Vantage chief executive Helen Marsh said the combined company would have revenue of"
+        " about $1.9 billion. [1]",
+    )
+
+
 def test_the_campus_leans_on_the_campus_asked_of_before(engine: Engine, tmp_path: Path) -> None:
     # Before: "When will the campus open?" was searched alone and answered with Abilene's
     # opening, though the conversation was on the Michigan campus, whose story gives no date.
