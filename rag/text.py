@@ -282,6 +282,12 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def reply_line(text: str) -> str:
+    """A quote as one line of a reply, without Markdown's bold marks (as answers show quotes)."""
+    # A live blog's lead, "**9:05 a.m. ET** — Good morning.", was listed with its marks.
+    return one_line(text.replace("**", ""))
+
+
 def closed(text: str, start: int, end: int) -> int:
     """The end of a sentence span, past a name cut at its initials and the marks it opens."""
     # sentence_spans ends "… said TSMC chairman C.C." before "Wei." (read as a sentence end, the

@@ -39,7 +39,7 @@ from rag.text import (
     STOPWORDS,
     closed,
     is_heading,
-    one_line,
+    reply_line,
     sentence_spans,
     words,
 )
@@ -415,7 +415,7 @@ def overview(
         citations.append(citation)
         told = citation.text if restates(citation.text, lead.title) else None
         # A hard-wrapped lead sentence is shown on its list item's line.
-        shown = one_line(told or f"{lead.title}: {citation.text}")
+        shown = reply_line(told or f"{lead.title}: {citation.text}")
         lines.append(f"{n}. {shown} [{citation.n}]")
     if documents > first - 1 + len(leads):
         lines.append(f"… and {documents - first + 1 - len(leads)} more (ask “tell me more”).")

@@ -22,7 +22,7 @@ from rag.answering.patterns import (
     QUOTED_TITLE,
     SCOPED,
 )
-from rag.text import SENTENCE_CLOSE, closed, is_heading, one_line, sentence_spans, terms
+from rag.text import SENTENCE_CLOSE, closed, is_heading, reply_line, sentence_spans, terms
 from rag.types import Citation, Passage
 
 # A quote of the article's opening, not of the whole article: three sentences at most, and the
@@ -201,7 +201,7 @@ def summary(title: str, passage: Passage) -> tuple[str, list[Citation]]:
     if span is None:
         return f"“{title}” has no sentence to quote at its start.", []
     citation = passage.cite(1, span[0], span[1], 1.0)
-    return f"“{title}” opens: {one_line(citation.text)} [1]", [citation]
+    return f"“{title}” opens: {reply_line(citation.text)} [1]", [citation]
 
 
 def choose(phrase: str, titles: Sequence[str]) -> str:

@@ -302,6 +302,30 @@ def test_a_hard_wrapped_lead_is_shown_on_one_line(engine: Engine, tmp_path: Path
     assert "fiscal year\non data centers" in engine.ask("Summarise the documents").citations[0].text
 
 
+def test_a_lead_is_listed_without_its_bold_marks(engine: Engine, tmp_path: Path) -> None:
+    # Before: "1. Live: Helios Compute investor day: **9:05 a.m. ET** — Helios opens …".
+    ingest_note(
+        engine,
+        tmp_path / "live.md",
+        "# Live: Helios Compute investor day\n\n**9:05 a.m. ET** — Helios Compute opens its first"
+        " investor day in New York at 9:30.\n",
+    )
+    overview = engine.ask("What are these documents about?")
+    assert overview.text.splitlines()[1:] == [
+        "1. Live: Helios Compute investor day: 9:05 a.m. ET — Helios Compute opens its first"
+        " investor day in New York at 9:30. [1]"
+    ]
+    # The quote cited keeps the document's own text.
+    assert [c.text for c in overview.citations] == [
+        "**9:05 a.m. ET** — Helios Compute opens its first investor day in New York at 9:30."
+    ]
+    opening = engine.ask("Summarize the Helios article")
+    assert opening.text == (
+        "“Live: Helios Compute investor day” opens: 9:05 a.m. ET — Helios Compute opens its first"
+        " investor day in New York at 9:30. [1]"
+    )
+
+
 def test_how_many_documents_is_answered_by_the_overview(seeded: Engine) -> None:
     # It used to be searched and declined: no passage counts the documents.
     for question in ("How many articles are there?", "how many documents do you have"):
