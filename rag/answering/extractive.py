@@ -771,6 +771,10 @@ def gather_evidence(
     subjects = tuple(without_titles(required_names(question)))
     wh = ASKED_BY_LABEL.match(question)
     who = WHO_IS.match(question) is not None
+    # A title asked for is checked on the whole quote (choose), not as one predicate word among
+    # others: "the current CEO and chairman of Goldman Sachs" is not answered by Microsoft's CEO.
+    predicate = focus - TITLE_ACRONYMS.keys()
+    asked_verbs = with_verbs(predicate)
     asks = wh.group(1).lower() if wh else ""
     for passage in passages:
         # A short item is about its article's subject, so only an article naming every name
@@ -787,6 +791,12 @@ def gather_evidence(
                 not is_heading(passage.text[start:end])
                 or signed(passage.text[start:end])
                 or figure_in_prose(passage.text, start, end)
+                # One naming names only when it states a word of what is asked: "Goldman Sachs
+                # advised Vantage." answers who advised Vantage, not which bank led its financing.
+                or (
+                    figure_in_prose(passage.text, start, end, named=True)
+                    and bool(asked_verbs & with_verbs(terms(passage.text[start:end])))
+                )
                 # Only one stating a word asked, and the kind of answer asked, in an article on
                 # the names asked: a fact sheet's other items would crowd out the sentences
                 # worth embedding ("Regional Leaders: United States, China, Europe" for "When do
@@ -880,10 +890,6 @@ def gather_evidence(
     ]
     weights = _idf(asked, sentence_terms)
     total = sum(weights.values()) or 1.0
-    # A title asked for is checked on the whole quote (choose), not as one predicate word among
-    # others: "the current CEO and chairman of Goldman Sachs" is not answered by Microsoft's CEO.
-    predicate = focus - TITLE_ACRONYMS.keys()
-    asked_verbs = with_verbs(predicate)
     candidates = [
         Candidate(
             p,
@@ -1463,24 +1469,27 @@ def line_around(text: str, start: int, end: int) -> tuple[int, int]:
     return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
 
 
-def figure_in_prose(text: str, start: int, end: int) -> bool:
-    """True for a short sentence giving a figure, month or name in a paragraph."""
+def figure_in_prose(text: str, start: int, end: int, named: bool = False) -> bool:
+    """True for a short sentence giving a figure or month (or a name) in a paragraph."""
     # A short line is a heading, as a short sentence is fitted on as one ("He died."); one with
-    # a figure or a month ("Lumen has 240 employees."), or a name past its first word and a verb
-    # in -ed ("Goldman Sachs advised Vantage."), sharing its line with another sentence, states a
-    # fact. A name alone is no sentence: "The Pleistocene (P) epoch.", "Roosevelt, John F.".
+    # a figure or a month ("Lumen has 240 employees."), sharing its line with another sentence,
+    # closes a paragraph with a fact. So, when `named`, does one with a name past its first word
+    # and a verb in -ed ("Goldman Sachs advised Vantage."); a name alone is no sentence ("The
+    # Pleistocene (P) epoch.", "Roosevelt, John F.").
     sentence = text[start:end]
     line_start, line_end = line_around(text, start, end)
     rest = text[line_start:start] + text[end:line_end]
+    words = sentence.split()
     return (
-        len(sentence.split()) >= 3
+        len(words) >= 3
         and sentence[-1] in ".!"
         and (
             any(c.isdigit() for c in sentence)
             or bool(MONTH.search(sentence))
             or (
-                any(w[:1].isupper() for w in sentence.split()[1:])
-                and any(w.islower() and w.rstrip(".!").endswith("ed") for w in sentence.split())
+                named
+                and any(w[:1].isupper() for w in words[1:])
+                and any(w.islower() and w.rstrip(".!").endswith("ed") for w in words)
             )
         )
         # A bullet's mark is no other sentence: "- Up 12% in 2025." is alone on its line.
