@@ -742,7 +742,8 @@ class Engine:
         """Who wrote the article a question's search found first, by its byline."""
         lead = next(iter(self.leads(limit=1, source=found.passages[0].source)), None)
         if lead is None:
-            return self._answer(found, found.extractive)
+            # Removed since it was found: the answer its search gives.
+            return self._answer(found, check_citations(found.extractive, found.passages))
         text, citation = writer_of(lead.passage, 1)
         cited = [citation] if citation else []
         draft = Draft(text=text, citations=cited, declined=not cited)

@@ -790,12 +790,13 @@ def gather_evidence(
             if (
                 not is_heading(passage.text[start:end])
                 or signed(passage.text[start:end])
-                or figure_in_prose(passage.text, start, end)
                 # One naming names only when it states a word of what is asked: "Goldman Sachs
                 # advised Vantage." answers who advised Vantage, not which bank led its financing.
-                or (
-                    figure_in_prose(passage.text, start, end, named=True)
-                    and bool(asked_verbs & with_verbs(terms(passage.text[start:end])))
+                or figure_in_prose(
+                    passage.text,
+                    start,
+                    end,
+                    named=bool(asked_verbs & with_verbs(terms(passage.text[start:end]))),
                 )
                 # Only one stating a word asked, and the kind of answer asked, in an article on
                 # the names asked: a fact sheet's other items would crowd out the sentences
